@@ -1,0 +1,135 @@
+import { javascript, typescript, TextFile } from 'projen';
+
+const CDK8S_FLOOR = '2.68.12';
+const CONSTRUCTS_FLOOR = '10.3.0';
+
+const project = new typescript.TypeScriptProject({
+  name: 'cdk8s-istio-mtls',
+  description:
+    'CDK-style constructs for Istio mutual TLS, with an offline validator, analyzer and the istio-mtls CLI.',
+  license: 'Apache-2.0',
+  copyrightOwner: 'The cdk8s-istio-mtls authors',
+  authorName: 'The cdk8s-istio-mtls authors',
+  repository: 'https://github.com/cdk8s-istio-mtls/cdk8s-istio-mtls',
+  keywords: ['cdk8s', 'istio', 'mtls', 'peerauthentication', 'authorizationpolicy', 'destinationrule', 'service-mesh'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  projenrcTs: true,
+  projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  jest: false,
+  sampleCode: false,
+  typescriptVersion: '~5.9.3',
+  eslint: true,
+  eslintOptions: { tsconfigPath: './tsconfig.dev.json', dirs: ['src'], devdirs: ['test', 'examples', 'scripts', 'bench'], ignorePatterns: ['imports/', 'src/validation/schemas/', 'lib/', 'dist/'] },
+  prettier: false,
+  entrypoint: 'lib/src/index.js',
+  entrypointTypes: 'lib/src/index.d.ts',
+  bin: { 'istio-mtls': 'bin/istio-mtls' },
+  peerDeps: [`cdk8s@^${CDK8S_FLOOR}`, `constructs@^${CONSTRUCTS_FLOOR}`],
+  deps: [
+    'yaml@^2.9.1',
+    'ajv@^8.20.0',
+    '@marcbachmann/cel-js@^8.0.0',
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.2',
+    '@lezer/highlight@^1.2.1',
+  ],
+  devDeps: [
+    `cdk8s@${CDK8S_FLOOR}`,
+    `constructs@${CONSTRUCTS_FLOOR}`,
+    'cdk8s-plus-27@^2.9.5',
+    'cdk8s-plus-33@^2.5.57',
+    'cdk8s-cli@^2.207.60',
+    'vitest@^4.1.12',
+    'fast-check@^4.10.2',
+    'tsx@^4.20.0',
+    '@types/node@^20',
+  ],
+  tsconfig: {
+    include: ['src/**/*.ts', 'imports/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      target: 'ES2022',
+      lib: ['es2022'],
+      module: 'commonjs',
+      esModuleInterop: true,
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noImplicitReturns: true,
+      strict: true,
+    },
+  },
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {},
+    exclude: ['node_modules', 'lib', 'dist', '.bench'],
+    include: ['src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'imports/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+  },
+  gitignore: ['dist/', '.bench/', '*.tgz', 'coverage/'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/bench/', '/.ci/', '/imports/*.ts', '!/imports/*.d.ts', '/test/', '/docs/', '/src/**/*.ts', '!/src/**/*.d.ts'] },
+});
+
+// The generated L1 classes live in imports/ beside src/, so both compile under lib/.
+// Lint type-aware against tsconfig.dev.json, which covers src, test, examples and scripts.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
+eslintrc.addDeletionOverride('parserOptions.projectService');
+eslintrc.addOverride('parserOptions.project', './tsconfig.dev.json');
+
+// `eslint` (from projen) fixes in place; `lint` only reports, for CI and `npm test`.
+const lint = project.addTask('lint', {
+  description: 'Lint without fixing',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+  exec: 'eslint --ext .ts --no-error-on-unmatched-pattern --max-warnings 0 src test examples scripts bench .projenrc.ts',
+});
+
+// --- tasks -----------------------------------------------------------------
+project.addTask('import', {
+  description: 'Regenerate src/imports (cdk8s import) and the validation schemas from CRD files (default ../shared/crds)',
+  exec: 'tsx scripts/import-crds.ts',
+  receiveArgs: true,
+});
+
+project.addTask('synth', {
+  description: 'Synthesize the example apps into dist/',
+  exec: 'tsx scripts/synth-examples.ts',
+});
+
+project.addTask('cli', {
+  description: 'Run the istio-mtls command from source',
+  exec: 'tsx src/cli/main.ts',
+  receiveArgs: true,
+});
+
+project.addTask('typecheck', {
+  description: 'Type-check src, test, examples and scripts',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+
+project.testTask.reset();
+project.testTask.spawn(project.tasks.tryFind('typecheck')!);
+project.testTask.exec('vitest run');
+project.testTask.spawn(lint);
+
+project.addTask('test:watch', { exec: 'vitest' });
+
+project.addTask('bench', {
+  description: 'Run the benchmarks',
+  exec: 'tsx bench/run.ts',
+  receiveArgs: true,
+});
+
+new TextFile(project, 'bin/istio-mtls', {
+  lines: ['#!/usr/bin/env node', "require('../lib/src/cli/main.js').main(process.argv.slice(2));"],
+  executable: true,
+  marker: false,
+});
+
+project.synth();

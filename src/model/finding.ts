@@ -1,0 +1,52 @@
+import { ResourceRef } from './manifest';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/**
+ * One thing the engine has to say about a resource. Validation and analysis
+ * both produce findings; reports render them. Codes are stable and documented
+ * in RULES.md.
+ */
+export interface Finding {
+  /** Stable code, e.g. `IMV-SCHEMA-001` or `IMA-012`. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** Analysis rules carry a category (e.g. `duplicate-namespace-policy`); validation findings name their layer. */
+  readonly category: string;
+  /** One line: what is wrong, with the bad value. */
+  readonly message: string;
+  /** One line: how to fix it. */
+  readonly fix?: string;
+  readonly resource: ResourceRef;
+  /** JSON pointer into the resource (`/spec/mtls/mode`); `` for the whole resource. */
+  readonly path: string;
+  /** Other resources involved (e.g. the competing policy). */
+  readonly related?: readonly ResourceRef[];
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Orders findings deterministically: resource, then path, then severity, code and message. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return cmp(a.resource.namespace, b.resource.namespace)
+    || cmp(a.resource.kind, b.resource.kind)
+    || cmp(a.resource.name, b.resource.name)
+    || cmp(a.path, b.path)
+    || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]
+    || cmp(a.code, b.code)
+    || cmp(a.message, b.message);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Escapes one JSON-pointer token (RFC 6901). */
+export function pointerToken(token: string | number): string {
+  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Builds a JSON pointer from tokens: `pointer('spec', 'mtls', 'mode')` → `/spec/mtls/mode`. */
+export function pointer(...tokens: (string | number)[]): string {
+  return tokens.map((t) => '/' + pointerToken(t)).join('');
+}
