@@ -1,0 +1,3 @@
+export * from './mesh-strict-mtls';
+export * from './namespace-mtls';
+export * from './client-tls';

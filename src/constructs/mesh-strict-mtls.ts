@@ -1,0 +1,66 @@
+import { Construct } from 'constructs';
+import { ClientTls } from './client-tls';
+import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
+import { checkDns1123Label } from '../vocabulary/checks';
+import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
+
+/** Properties of {@link MeshStrictMtls}. */
+export interface MeshStrictMtlsProps {
+  /**
+   * The mesh root namespace (`meshConfig.rootNamespace`). A selector-less
+   * PeerAuthentication there applies to the whole mesh.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+
+  /**
+   * The mesh-wide mode: STRICT, or PERMISSIVE while migrating workloads to
+   * the mesh. DISABLE and UNSET are refused: weaken single workloads with
+   * `WorkloadException` instead.
+   * @default MtlsMode.STRICT
+   */
+  readonly mode?: MtlsMode;
+
+  /**
+   * Also emit the mesh DestinationRule `default` (host `*.local`,
+   * `tls.mode: ISTIO_MUTUAL`) in the root namespace.
+   *
+   * Off by default: auto mTLS already sends Istio mTLS to every destination
+   * with a sidecar and plaintext to the others. A forced ISTIO_MUTUAL rule
+   * sends mTLS to destinations without a sidecar too, and those calls fail.
+   * @default false
+   */
+  readonly meshDestinationRule?: boolean;
+}
+
+/**
+ * The mesh-wide PeerAuthentication `default` in the root namespace: STRICT
+ * (the secure default) or PERMISSIVE for migration, and optionally the mesh
+ * DestinationRule.
+ */
+export class MeshStrictMtls extends Construct {
+  /** The mesh-wide PeerAuthentication. */
+  public readonly resource: PeerAuthentication;
+  /** The mesh DestinationRule, when `meshDestinationRule` is set. */
+  public readonly clientTls?: ClientTls;
+  /** The mesh-wide mode. */
+  public readonly mode: MtlsMode;
+  /** The root namespace. */
+  public readonly rootNamespace: string;
+
+  public constructor(scope: Construct, id: string, props: MeshStrictMtlsProps = {}) {
+    super(scope, id);
+    this.rootNamespace = props.rootNamespace ?? 'istio-system';
+    checkDns1123Label('MeshStrictMtls', 'rootNamespace', this.rootNamespace);
+    this.mode = props.mode ?? MtlsMode.STRICT;
+    checkModeIn('MeshStrictMtls', 'mode', this.mode, [MtlsMode.STRICT, MtlsMode.PERMISSIVE],
+      'a mesh-wide policy may only be STRICT, or PERMISSIVE while migrating; weaken single workloads with WorkloadException');
+    this.resource = new PeerAuthentication(this, 'Resource', {
+      metadata: { name: 'default', namespace: this.rootNamespace },
+      spec: { mtls: { mode: this.mode._toKube() as PeerAuthenticationSpecMtlsMode } },
+    });
+    if (props.meshDestinationRule ?? false) {
+      this.clientTls = new ClientTls(this, 'MeshDestinationRule', { rootNamespace: this.rootNamespace });
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
+import { checkDns1123Label, fail } from '../vocabulary/checks';
+import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
+import { SidecarInjection } from '../vocabulary/sidecar-injection';
+
+/** Properties of {@link NamespaceMtls}. */
+export interface NamespaceMtlsProps {
+  /** The namespace the policy applies to (and is written in). */
+  readonly namespace: string;
+
+  /**
+   * The namespace-wide mode. UNSET inherits the mesh mode.
+   * @default MtlsMode.STRICT
+   */
+  readonly mode?: MtlsMode;
+
+  /**
+   * Label the namespace for sidecar injection. Needs `createNamespace` or
+   * `existingNamespace`, the object that carries the label.
+   * @default - the namespace's injection labels are not managed
+   */
+  readonly sidecarInjection?: SidecarInjection;
+
+  /**
+   * Emit the `v1` Namespace object (with the injection label, if any).
+   * @default false
+   */
+  readonly createNamespace?: boolean;
+
+  /**
+   * A Namespace defined elsewhere in the app (a cdk8s-plus `Namespace`, an
+   * `ApiObject` of kind Namespace, …) to add the injection label to. Its name
+   * must equal `namespace`.
+   * @default - none
+   */
+  readonly existingNamespace?: IConstruct;
+}
+
+interface NamespaceApiObjectLike {
+  readonly kind: string;
+  readonly name: string;
+  readonly metadata: { addLabel(key: string, value: string): void };
+}
+
+function findNamespaceObject(c: IConstruct): NamespaceApiObjectLike | undefined {
+  const o = c as Partial<NamespaceApiObjectLike> & IConstruct;
+  if (typeof o.kind === 'string' && typeof o.metadata?.addLabel === 'function' && typeof (o as { toJson?: unknown }).toJson === 'function') {
+    return o as NamespaceApiObjectLike;
+  }
+  const child = c.node.defaultChild;
+  return child ? findNamespaceObject(child) : undefined;
+}
+
+/**
+ * The namespace-wide PeerAuthentication `default`, and optionally the
+ * namespace's sidecar-injection label.
+ */
+export class NamespaceMtls extends Construct {
+  /** The namespace-wide PeerAuthentication. */
+  public readonly resource: PeerAuthentication;
+  /** The Namespace object, when `createNamespace` is set. */
+  public readonly namespaceObject?: ApiObject;
+  /** The namespace. */
+  public readonly namespace: string;
+  /** The namespace-wide mode. */
+  public readonly mode: MtlsMode;
+
+  public constructor(scope: Construct, id: string, props: NamespaceMtlsProps) {
+    super(scope, id);
+    checkDns1123Label('NamespaceMtls', 'namespace', props.namespace);
+    this.namespace = props.namespace;
+    this.mode = props.mode ?? MtlsMode.STRICT;
+    checkModeIn('NamespaceMtls', 'mode', this.mode, MtlsMode.ALL);
+
+    if (props.createNamespace && props.existingNamespace) {
+      fail('NamespaceMtls', "'createNamespace' and 'existingNamespace' are mutually exclusive: either emit the Namespace or label the one you have");
+    }
+    if (props.sidecarInjection && !props.createNamespace && !props.existingNamespace) {
+      fail('NamespaceMtls', `'sidecarInjection' (${props.sidecarInjection}) needs 'createNamespace: true' or 'existingNamespace' to carry the label`);
+    }
+
+    this.resource = new PeerAuthentication(this, 'Resource', {
+      metadata: { name: 'default', namespace: this.namespace },
+      spec: { mtls: { mode: this.mode._toKube() as PeerAuthenticationSpecMtlsMode } },
+    });
+
+    const labels = props.sidecarInjection?._toKube();
+    if (props.createNamespace) {
+      this.namespaceObject = new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: this.namespace, labels },
+      });
+    }
+    if (props.existingNamespace) {
+      const ns = findNamespaceObject(props.existingNamespace);
+      if (!ns || ns.kind !== 'Namespace') {
+        fail('NamespaceMtls', `'existingNamespace' must be a Namespace (a cdk8s-plus Namespace or an ApiObject of kind Namespace), got ${ns ? `kind ${ns.kind}` : 'a construct with no ApiObject'} at "${props.existingNamespace.node.path}"`);
+      }
+      if (ns.name !== this.namespace) {
+        fail('NamespaceMtls', `'existingNamespace' is named "${ns.name}", but 'namespace' is "${this.namespace}": label the namespace the policy applies to`);
+      }
+      for (const [key, value] of Object.entries(labels ?? {})) ns.metadata.addLabel(key, value);
+    }
+  }
+}

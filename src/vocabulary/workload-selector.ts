@@ -1,0 +1,138 @@
+import type { IConstruct } from 'constructs';
+import { checkLabels, fail, show, sortedRecord } from './checks';
+
+/**
+ * What an object needs to look like for {@link WorkloadSelector.fromWorkload}:
+ * a cdk8s `ApiObject` (any version of cdk8s), found directly or as the
+ * default child of a construct (cdk8s-plus workloads keep theirs under `Resource`).
+ */
+interface ApiObjectLike {
+  readonly kind: string;
+  readonly node: { readonly path: string };
+  toJson(): unknown;
+}
+
+function isApiObjectLike(x: unknown): x is ApiObjectLike {
+  const o = x as Partial<ApiObjectLike> | undefined;
+  return !!o && typeof o.toJson === 'function' && typeof o.kind === 'string' && !!o.node;
+}
+
+function findApiObject(c: IConstruct): ApiObjectLike | undefined {
+  if (isApiObjectLike(c)) return c;
+  const child = c.node?.defaultChild;
+  return child ? findApiObject(child) : undefined;
+}
+
+function record(x: unknown): Record<string, unknown> | undefined {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, unknown> : undefined;
+}
+
+function stringMap(x: unknown): Record<string, string> | undefined {
+  const r = record(x);
+  if (!r) return undefined;
+  const entries = Object.entries(r).filter(([, v]) => typeof v === 'string') as [string, string][];
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** The labels that identify a workload's pods, read from its synthesized manifest. */
+export function podLabelsOfManifest(manifest: unknown): { labels?: Record<string, string>; from?: string } {
+  const m = record(manifest) ?? {};
+  const spec = record(m.spec);
+  const candidates: [string, unknown][] = [
+    ['spec.selector.matchLabels', record(spec?.selector)?.matchLabels],
+    ['spec.template.metadata.labels', record(record(spec?.template)?.metadata)?.labels],
+    ['spec.jobTemplate.spec.template.metadata.labels', record(record(record(record(spec?.jobTemplate)?.spec)?.template)?.metadata)?.labels],
+  ];
+  if (m.kind === 'Pod') candidates.push(['metadata.labels', record(m.metadata)?.labels]);
+  for (const [from, value] of candidates) {
+    const labels = stringMap(value);
+    if (labels) return { labels: sortedRecord(labels), from };
+  }
+  return {};
+}
+
+/**
+ * Selects the pods a workload policy applies to, by their labels (Istio
+ * `selector.matchLabels`). Istio selectors have labels only; a policy with an
+ * empty selector applies to the whole namespace, so a WorkloadSelector is
+ * never empty.
+ */
+export class WorkloadSelector {
+  /** Selects pods carrying all of `labels`. */
+  public static of(labels: Record<string, string>): WorkloadSelector {
+    if (!record(labels) || Object.keys(labels).length === 0) {
+      fail('WorkloadSelector', `'labels' must name at least one label, got ${show(JSON.stringify(labels ?? null))}: an empty selector applies the policy to the whole namespace (use NamespaceMtls for that)`);
+    }
+    checkLabels('WorkloadSelector', 'labels', labels);
+    const frozen = sortedRecord(labels);
+    return new WorkloadSelector(() => ({ labels: frozen }), `labels ${JSON.stringify(frozen)}`);
+  }
+
+  /**
+   * Selects the pods of a workload: a cdk8s-plus workload (any line:
+   * cdk8s-plus-27, -33, …) or any `ApiObject` with a pod template
+   * (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) or a Pod.
+   *
+   * The labels are read from the workload's synthesized manifest when the
+   * chart is synthesized, so labels and selectors added after this call are
+   * included: `spec.selector.matchLabels` if present (it selects exactly the
+   * workload's pods), otherwise the pod-template labels. cdk8s-plus is never
+   * imported: any object exposing a cdk8s `ApiObject` works.
+   */
+  public static fromWorkload(workload: IConstruct): WorkloadSelector {
+    const apiObject = workload ? findApiObject(workload) : undefined;
+    if (!apiObject) {
+      const path = (workload as IConstruct | undefined)?.node?.path;
+      fail('WorkloadSelector', `fromWorkload() needs a cdk8s-plus workload or an ApiObject with a pod template, got ${path !== undefined ? `construct "${path}" with no ApiObject` : show(workload)}`);
+    }
+    const describe = `${apiObject.kind} "${apiObject.node.path}"`;
+    return new WorkloadSelector(() => {
+      const json = apiObject.toJson();
+      const found = podLabelsOfManifest(json);
+      const namespace = record(record(json)?.metadata)?.namespace;
+      return { ...found, namespace: typeof namespace === 'string' ? namespace : undefined };
+    }, describe);
+  }
+
+  private constructor(
+    private readonly produce: () => { labels?: Record<string, string>; from?: string; namespace?: string },
+    private readonly description: string,
+  ) {}
+
+  /** What this selector selects, for messages: `labels {"app":"x"}` or `Deployment "chart/api"`. */
+  public toString(): string {
+    return this.description;
+  }
+
+  /**
+   * The labels to render. Evaluate only at synthesis (inside a `Lazy`): a
+   * selector derived from a workload reads the workload's final manifest.
+   * @internal
+   */
+  public _matchLabels(): Record<string, string> | undefined {
+    return this.produce().labels;
+  }
+
+  /**
+   * Problems that make the selector unusable for a policy in `policyNamespace`.
+   * Run from a construct validation so cdk8s reports them with the path.
+   * @internal
+   */
+  public _validate(owner: string, policyNamespace: string | undefined): string[] {
+    const { labels, namespace } = this.produce();
+    const errors: string[] = [];
+    if (!labels) {
+      errors.push(`[${owner}] 'selector' derived from ${this.description} is empty: the workload has no spec.selector.matchLabels and no pod-template labels, and an empty selector would apply the policy to the whole namespace`);
+    } else {
+      try {
+        checkLabels(owner, 'selector', labels);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    if (namespace !== undefined && policyNamespace !== undefined && namespace !== policyNamespace) {
+      errors.push(`[${owner}] 'selector' derived from ${this.description} in namespace "${namespace}", but the policy is in namespace "${policyNamespace}": a workload selector only applies in the policy's own namespace`);
+    }
+    return errors;
+  }
+}

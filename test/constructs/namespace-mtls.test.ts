@@ -1,0 +1,75 @@
+import { ApiObject, Testing } from 'cdk8s';
+import * as plus27 from 'cdk8s-plus-27';
+import * as plus33 from 'cdk8s-plus-33';
+import { describe, expect, it } from 'vitest';
+import { NamespaceMtls } from '../../src/constructs/namespace-mtls';
+import { MtlsMode } from '../../src/vocabulary/mtls-mode';
+import { SidecarInjection } from '../../src/vocabulary/sidecar-injection';
+
+describe('NamespaceMtls', () => {
+  it('emits the namespace-wide STRICT policy by default', () => {
+    const chart = Testing.chart();
+    const ns = new NamespaceMtls(chart, 'Prod', { namespace: 'production' });
+    expect(Testing.synth(chart)).toEqual([{
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'production' },
+      spec: { mtls: { mode: 'STRICT' } },
+    }]);
+    expect(ns.namespaceObject).toBeUndefined();
+  });
+  it.each([MtlsMode.PERMISSIVE, MtlsMode.DISABLE, MtlsMode.UNSET])('takes %s', (mode) => {
+    const chart = Testing.chart();
+    new NamespaceMtls(chart, 'Prod', { namespace: 'production', mode });
+    expect(Testing.synth(chart)[0].spec).toEqual({ mtls: { mode: mode.name } });
+  });
+  it('emits the Namespace with the injection label', () => {
+    const chart = Testing.chart();
+    new NamespaceMtls(chart, 'Prod', { namespace: 'production', createNamespace: true, sidecarInjection: SidecarInjection.enabled() });
+    const ns = Testing.synth(chart).find((m) => m.kind === 'Namespace');
+    expect(ns).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production', labels: { 'istio-injection': 'enabled' } } });
+  });
+  it('emits a Namespace without labels when injection is not managed', () => {
+    const chart = Testing.chart();
+    new NamespaceMtls(chart, 'Prod', { namespace: 'production', createNamespace: true });
+    expect(Testing.synth(chart).find((m) => m.kind === 'Namespace').metadata).toEqual({ name: 'production' });
+  });
+  it.each([
+    ['cdk8s-plus-27', (c: any) => new plus27.Namespace(c, 'Ns', { metadata: { name: 'production' } })],
+    ['cdk8s-plus-33', (c: any) => new plus33.Namespace(c, 'Ns', { metadata: { name: 'production' } })],
+    ['a plain ApiObject', (c: any) => new ApiObject(c, 'Ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production' } })],
+  ])('labels an existing Namespace from %s with a revision', (_, make) => {
+    const chart = Testing.chart();
+    const existing = make(chart);
+    new NamespaceMtls(chart, 'Prod', { namespace: 'production', existingNamespace: existing, sidecarInjection: SidecarInjection.revision('1-24-0') });
+    const ns = Testing.synth(chart).find((m) => m.kind === 'Namespace');
+    expect(ns.metadata.labels).toEqual({ 'istio.io/rev': '1-24-0' });
+  });
+  it('fails on a bad namespace', () => {
+    expect(() => new NamespaceMtls(Testing.chart(), 'Prod', { namespace: 'Production' })).toThrow(
+      "[NamespaceMtls] 'namespace' must be a DNS-1123 label, got \"Production\": must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character");
+  });
+  it('fails on a mode that is not an MtlsMode', () => {
+    expect(() => new NamespaceMtls(Testing.chart(), 'Prod', { namespace: 'production', mode: 'STRICT' as any })).toThrow(
+      "[NamespaceMtls] 'mode' must be an MtlsMode (MtlsMode.STRICT, MtlsMode.PERMISSIVE, MtlsMode.DISABLE, MtlsMode.UNSET), got \"STRICT\"");
+  });
+  it('fails on injection without an object to carry the label', () => {
+    expect(() => new NamespaceMtls(Testing.chart(), 'Prod', { namespace: 'production', sidecarInjection: SidecarInjection.enabled() })).toThrow(
+      "[NamespaceMtls] 'sidecarInjection' (istio-injection=enabled) needs 'createNamespace: true' or 'existingNamespace' to carry the label");
+  });
+  it('fails on createNamespace with existingNamespace', () => {
+    const chart = Testing.chart();
+    const existing = new plus27.Namespace(chart, 'Ns', { metadata: { name: 'production' } });
+    expect(() => new NamespaceMtls(chart, 'Prod', { namespace: 'production', createNamespace: true, existingNamespace: existing })).toThrow(
+      "[NamespaceMtls] 'createNamespace' and 'existingNamespace' are mutually exclusive: either emit the Namespace or label the one you have");
+  });
+  it('fails on an existing namespace with another name or kind', () => {
+    const chart = Testing.chart();
+    const other = new plus27.Namespace(chart, 'Ns', { metadata: { name: 'staging' } });
+    expect(() => new NamespaceMtls(chart, 'Prod', { namespace: 'production', existingNamespace: other })).toThrow(
+      "[NamespaceMtls] 'existingNamespace' is named \"staging\", but 'namespace' is \"production\": label the namespace the policy applies to");
+    const cm = new ApiObject(chart, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'production' } });
+    expect(() => new NamespaceMtls(chart, 'Prod2', { namespace: 'production', existingNamespace: cm })).toThrow(
+      "[NamespaceMtls] 'existingNamespace' must be a Namespace (a cdk8s-plus Namespace or an ApiObject of kind Namespace), got kind ConfigMap at \"test/Cm\"");
+  });
+});
