@@ -1,0 +1,27 @@
+import { ExplainedRef, Explanation } from './explanation';
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+function by(ref: ExplainedRef | null): string {
+  return ref ? `${ref.kind} \`${ref.namespace}/${ref.name}\`` : '— (default PERMISSIVE)';
+}
+
+/** A Markdown report: one table of workloads and ports, one of connections. */
+export function renderExplainMarkdown(e: Explanation): string {
+  const out: string[] = ['# mTLS enforcement', '', '| Namespace | Workload | Sidecar | Port | Mode | Decided by |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const w of e.workloads) {
+    const name = `${w.kind} \`${cell(w.name)}\`${w.exception ? ' (exception)' : ''}`;
+    out.push(`| ${cell(w.namespace)} | ${name} | ${w.sidecar ? 'yes' : 'no'} | all | **${w.mode}** | ${by(w.decidedBy)} |`);
+    for (const p of w.ports) out.push(`| | | | ${p.port} | ${p.mode} | ${by(p.decidedBy)} |`);
+  }
+  if (e.connections) {
+    out.push('', '## Connections', '', '| From | To | TLS sent | Outcome | Why |', '| --- | --- | --- | --- | --- |');
+    for (const c of e.connections) {
+      const outcome = c.outcome === 'fails' ? '**fails**' : 'ok';
+      out.push(`| \`${c.from.namespace}/${c.from.name}\` | \`${c.to.service}.${c.to.namespace}:${c.to.port}\` | ${c.tls} | ${outcome} | ${cell(c.reason)} |`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

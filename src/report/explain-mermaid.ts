@@ -1,0 +1,66 @@
+import { Explanation } from './explanation';
+
+const CLASS = { STRICT: 'strict', PERMISSIVE: 'permissive', DISABLE: 'disable', ambiguous: 'ambiguous' } as const;
+
+/** Mermaid identifiers must be plain: map every workload to w0, w1, … in report order. */
+function idOf(map: Map<string, string>, key: string, prefix: string): string {
+  let id = map.get(key);
+  if (!id) {
+    id = `${prefix}${map.size}`;
+    map.set(key, id);
+  }
+  return id;
+}
+
+function label(s: string): string {
+  return s.replace(/"/g, '#quot;');
+}
+
+/**
+ * A Mermaid flowchart: mesh → namespaces → workloads, coloured by effective
+ * mode; exceptions marked; failing connections drawn as red dashed edges.
+ */
+export function renderExplainMermaid(e: Explanation): string {
+  const out: string[] = ['flowchart LR'];
+  const ids = new Map<string, string>();
+  const nsIds = new Map<string, string>();
+  const byNs = new Map<string, typeof e.workloads[number][]>();
+  for (const w of e.workloads) {
+    const list = byNs.get(w.namespace) ?? [];
+    list.push(w);
+    byNs.set(w.namespace, list);
+  }
+  out.push('  subgraph mesh["mesh"]');
+  for (const [ns, workloads] of byNs) {
+    out.push(`    subgraph ${idOf(nsIds, ns, 'ns')}["namespace ${label(ns)}"]`);
+    for (const w of workloads) {
+      const id = idOf(ids, `${w.namespace}/${w.name}`, 'w');
+      const ports = w.ports.filter((p) => p.mode !== w.mode).map((p) => `${p.port}: ${p.mode}`);
+      const parts = [`${w.kind} ${w.name}`, w.mode + (w.sidecar ? '' : ', no sidecar'), ...ports];
+      if (w.exception) parts.push('exception');
+      out.push(`      ${id}["${label(parts.join('<br/>'))}"]:::${w.sidecar ? CLASS[w.mode] : 'nosidecar'}`);
+    }
+    out.push('    end');
+  }
+  out.push('  end');
+  const failing: number[] = [];
+  let edge = 0;
+  for (const c of e.connections ?? []) {
+    const from = ids.get(`${c.from.namespace}/${c.from.name}`);
+    const to = ids.get(`${c.to.namespace}/${c.to.name}`);
+    if (!from || !to) continue;
+    const text = `${c.to.service}:${c.to.port} ${c.tls}${c.outcome === 'fails' ? ' FAILS' : ''}`;
+    out.push(c.outcome === 'fails' ? `  ${from} -. "${label(text)}" .-> ${to}` : `  ${from} -- "${label(text)}" --> ${to}`);
+    if (c.outcome === 'fails') failing.push(edge);
+    edge++;
+  }
+  out.push(
+    '  classDef strict fill:#d4f4dd,stroke:#1a7f37',
+    '  classDef permissive fill:#fff4c2,stroke:#9a6700',
+    '  classDef disable fill:#ffd8d3,stroke:#cf222e',
+    '  classDef ambiguous fill:#e8e0ff,stroke:#8250df,stroke-dasharray: 4 2',
+    '  classDef nosidecar fill:#eeeeee,stroke:#57606a,stroke-dasharray: 2 2',
+  );
+  if (failing.length > 0) out.push(`  linkStyle ${failing.join(',')} stroke:#cf222e,stroke-width:2px`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,30 @@
+import { ExplainedRef, Explanation } from './explanation';
+
+function by(ref: ExplainedRef | null): string {
+  return ref ? `${ref.kind} ${ref.namespace}/${ref.name}` : 'no policy (Istio default PERMISSIVE)';
+}
+
+/** One block per workload: its mode and why, then each port that differs or is named by a policy. */
+export function renderExplainText(e: Explanation): string {
+  const out: string[] = [];
+  let ns = '';
+  for (const w of e.workloads) {
+    if (w.namespace !== ns) {
+      ns = w.namespace;
+      out.push(`namespace ${ns}`);
+    }
+    const sidecar = w.sidecar ? '' : ' [no sidecar: accepts plaintext only]';
+    out.push(`  ${w.kind} ${w.name}: ${w.mode}${sidecar}${w.exception ? ' [exception]' : ''} — ${by(w.decidedBy)}`);
+    for (const p of w.ports) out.push(`    port ${p.port}: ${p.mode} — ${by(p.decidedBy)}`);
+  }
+  if (e.connections) {
+    out.push('', 'connections');
+    for (const c of e.connections) {
+      const mark = c.outcome === 'fails' ? 'FAILS' : 'ok';
+      out.push(`  ${c.from.namespace}/${c.from.name} -> ${c.to.service}.${c.to.namespace}:${c.to.port} (${c.to.name}): ${c.tls}, ${mark} — ${c.reason}`);
+    }
+  }
+  const failing = e.connections?.filter((c) => c.outcome === 'fails').length ?? 0;
+  out.push('', `${e.workloads.length} workload${e.workloads.length === 1 ? '' : 's'}` + (e.connections ? `, ${e.connections.length} connections, ${failing} failing` : ''));
+  return out.join('\n') + '\n';
+}

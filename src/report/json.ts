@@ -1,0 +1,34 @@
+import { LintReport, summarize } from './lint-report';
+
+/**
+ * The JSON contract of `istio-mtls lint --format json`. Fields are only ever
+ * added, never renamed or removed:
+ * `{"findings":[{"code","category","severity","message","fix","resource":{apiVersion,kind,namespace,name},"file","path","line","column"}],
+ *   "summary":{"resources","errors","warnings"}}`.
+ */
+export function renderLintJson(report: LintReport): string {
+  const s = summarize(report);
+  const out = {
+    findings: report.findings.map((f) => ({
+      code: f.code,
+      category: f.category,
+      severity: f.severity,
+      message: f.message,
+      ...(f.fix ? { fix: f.fix } : {}),
+      resource: {
+        apiVersion: f.resource.apiVersion,
+        kind: f.resource.kind,
+        namespace: f.resource.namespace,
+        name: f.resource.name,
+      },
+      ...(f.file !== undefined ? { file: f.file } : {}),
+      path: f.path,
+      ...(f.line !== undefined ? { line: f.line, column: f.column } : {}),
+      ...(f.constructPath ? { constructPath: f.constructPath } : {}),
+      ...(f.related && f.related.length > 0 ? { related: f.related.map((r) => ({ ...r })) } : {}),
+    })),
+    summary: { resources: s.resources, errors: s.errors, warnings: s.warnings },
+    ...(report.problems.length > 0 ? { problems: report.problems.map((p) => ({ ...p })) } : {}),
+  };
+  return JSON.stringify(out, null, 2) + '\n';
+}

@@ -1,0 +1,52 @@
+import { Finding } from '../model/finding';
+
+/** A finding placed in its input: the file (as the user named it) and the position of `path` in it. */
+export interface LocatedFinding extends Finding {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The cdk8s construct path of the resource, when it came from an app. */
+  readonly constructPath?: string;
+}
+
+/** Input that could not be used (a YAML error, a binary file, …); the rest is still checked. */
+export interface InputProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** Everything `istio-mtls lint` reports. */
+export interface LintReport {
+  readonly findings: readonly LocatedFinding[];
+  /** Kubernetes objects read. */
+  readonly resources: number;
+  readonly problems: readonly InputProblem[];
+}
+
+export interface LintSummary {
+  readonly resources: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly infos: number;
+}
+
+export function summarize(report: LintReport): LintSummary {
+  let errors = 0;
+  let warnings = 0;
+  let infos = 0;
+  for (const f of report.findings) {
+    if (f.severity === 'error') errors++;
+    else if (f.severity === 'warning') warnings++;
+    else infos++;
+  }
+  return { resources: report.resources, errors, warnings, infos };
+}
+
+/** `file:line:col` (or as much of it as is known). */
+export function formatLocation(file: string | undefined, line: number | undefined, column: number | undefined): string {
+  if (!file) return '';
+  if (line === undefined) return file;
+  return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
+}
