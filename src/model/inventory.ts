@@ -1,0 +1,161 @@
+import { serviceHostname } from './hosts';
+import { Labels, stringMap } from './labels';
+import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
+import { portNumber } from './policies';
+
+export interface NamespaceInfo {
+  readonly ref: ResourceRef;
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+/** The kinds whose pods the engine reads. */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
+  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Pod',
+]);
+
+export interface ContainerPort {
+  readonly port: number;
+  readonly name?: string;
+  readonly protocol: string;
+}
+
+export interface Workload {
+  readonly ref: ResourceRef;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** `namespace/kind/name`, unique in a model. */
+  readonly key: string;
+  /** Pod-template labels (the labels Istio selectors see); labels on the controller object do not count. */
+  readonly labels: Labels;
+  /** Pod-template annotations. */
+  readonly podAnnotations: Labels;
+  readonly ports: readonly ContainerPort[];
+  readonly serviceAccount: string;
+  readonly hostNetwork: boolean;
+  /** True when the pod spec already carries an `istio-proxy` container (a dump of an injected pod). */
+  readonly hasProxyContainer: boolean;
+}
+
+export interface ServicePort {
+  readonly port: number;
+  readonly name?: string;
+  /** A number, or the name of a container port. */
+  readonly targetPort: number | string;
+  readonly protocol: string;
+}
+
+export interface ServiceInfo {
+  readonly ref: ResourceRef;
+  readonly namespace: string;
+  readonly name: string;
+  /** `namespace/name`. */
+  readonly key: string;
+  readonly hostname: string;
+  /** Undefined when the Service has no selector (endpoints managed by hand, ExternalName). */
+  readonly selector?: Labels;
+  readonly ports: readonly ServicePort[];
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return isPlainObject(v) ? v : {};
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function parseNamespace(m: Manifest): NamespaceInfo {
+  const ref = refOf(m);
+  return Object.freeze({ ref: { ...ref, namespace: '' }, name: ref.name, labels: stringMap(obj(m.metadata).labels) });
+}
+
+/** The pod template (metadata + spec) of a workload kind, or undefined when the manifest has none. */
+function podTemplateOf(m: Manifest, kind: string): { metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
+  if (kind === 'Pod') return { metadata: obj(m.metadata), spec: obj(m.spec) };
+  const spec = obj(m.spec);
+  const template = kind === 'CronJob' ? obj(obj(obj(spec.jobTemplate).spec).template) : obj(spec.template);
+  if (!isPlainObject(template.spec) && !isPlainObject(template.metadata)) return undefined;
+  return { metadata: obj(template.metadata), spec: obj(template.spec) };
+}
+
+export function parseWorkload(m: Manifest, namespace: string): Workload | undefined {
+  const ref = { ...refOf(m), namespace };
+  const tpl = podTemplateOf(m, ref.kind);
+  if (!tpl || !ref.name) return undefined;
+  const ports: ContainerPort[] = [];
+  const seen = new Set<string>();
+  let hasProxyContainer = false;
+  for (const field of ['containers', 'initContainers']) {
+    for (const c of list(tpl.spec[field])) {
+      const container = obj(c);
+      if (container.name === 'istio-proxy') hasProxyContainer = true;
+      if (field !== 'containers') continue;
+      for (const p of list(container.ports)) {
+        const port = portNumber(obj(p).containerPort);
+        if (port === undefined) continue;
+        const protocol = typeof obj(p).protocol === 'string' ? obj(p).protocol as string : 'TCP';
+        const key = `${port}/${protocol}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const name = typeof obj(p).name === 'string' ? obj(p).name as string : undefined;
+        ports.push(Object.freeze({ port, protocol, ...(name ? { name } : {}) }));
+      }
+    }
+  }
+  ports.sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : 1));
+  const sa = tpl.spec.serviceAccountName ?? tpl.spec.serviceAccount;
+  return Object.freeze({
+    ref,
+    kind: ref.kind,
+    namespace,
+    name: ref.name,
+    key: `${namespace}/${ref.kind}/${ref.name}`,
+    labels: stringMap(tpl.metadata.labels),
+    podAnnotations: stringMap(tpl.metadata.annotations),
+    ports: Object.freeze(ports),
+    serviceAccount: typeof sa === 'string' && sa ? sa : 'default',
+    hostNetwork: tpl.spec.hostNetwork === true,
+    hasProxyContainer,
+  });
+}
+
+export function parseService(m: Manifest, namespace: string, clusterDomain: string): ServiceInfo | undefined {
+  const ref = { ...refOf(m), namespace };
+  if (!ref.name) return undefined;
+  const spec = obj(m.spec);
+  const ports: ServicePort[] = [];
+  for (const p of list(spec.ports)) {
+    const port = portNumber(obj(p).port);
+    if (port === undefined) continue;
+    const raw = obj(p).targetPort;
+    const targetPort = portNumber(raw) ?? (typeof raw === 'string' && raw ? raw : port);
+    const name = typeof obj(p).name === 'string' ? obj(p).name as string : undefined;
+    const protocol = typeof obj(p).protocol === 'string' ? obj(p).protocol as string : 'TCP';
+    ports.push(Object.freeze({ port, targetPort, protocol, ...(name ? { name } : {}) }));
+  }
+  ports.sort((a, b) => a.port - b.port);
+  const selector = spec.type === 'ExternalName' || !isPlainObject(spec.selector) ? undefined : stringMap(spec.selector);
+  return Object.freeze({
+    ref,
+    namespace,
+    name: ref.name,
+    key: `${namespace}/${ref.name}`,
+    hostname: serviceHostname(ref.name, namespace, clusterDomain),
+    selector: selector && Object.keys(selector).length > 0 ? selector : undefined,
+    ports: Object.freeze(ports),
+  });
+}
+
+/**
+ * The container port a Service port reaches on one workload: a number as is,
+ * a name through the workload's container port names (undefined when the
+ * workload has no port of that name, so Kubernetes lists no endpoint for it).
+ */
+export function targetPortOn(servicePort: ServicePort, workload: Workload): number | undefined {
+  if (typeof servicePort.targetPort === 'number') return servicePort.targetPort;
+  const p = workload.ports.find((cp) => cp.name === servicePort.targetPort);
+  return p?.port;
+}
+

@@ -1,0 +1,284 @@
+import { pointer } from './finding';
+import { qualifyHost } from './hosts';
+import { Labels, isEmptyLabels, stringMap } from './labels';
+import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
+
+/** A PeerAuthentication mode as written; UNSET also stands for an absent or unknown mode. */
+export type PeerAuthenticationMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+
+/** The level at which a PeerAuthentication applies (policy_applier.go `ComposePeerAuthentication`). */
+export type PeerAuthenticationLevel = 'mesh' | 'namespace' | 'workload' | 'ignored';
+
+export interface PortLevelMode {
+  readonly port: number;
+  readonly mode: PeerAuthenticationMode;
+  /** JSON pointer of the entry, for findings. */
+  readonly path: string;
+}
+
+export interface PeerAuthenticationPolicy {
+  readonly ref: ResourceRef;
+  readonly namespace: string;
+  readonly name: string;
+  /** The non-empty matchLabels, or undefined: `selector: {}` counts as no selector, as in Istio. */
+  readonly selector?: Labels;
+  /** True when the manifest carries a `selector` key, even an empty one. */
+  readonly hasSelectorField: boolean;
+  readonly mode: PeerAuthenticationMode;
+  /** Port-level modes, sorted by port; keys that are not port numbers are left out. */
+  readonly portLevel: readonly PortLevelMode[];
+  readonly level: PeerAuthenticationLevel;
+  readonly annotations: Labels;
+}
+
+/** The TLS modes of a DestinationRule's ClientTLSSettings. */
+export type ClientTlsMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
+
+export interface ClientTlsSetting {
+  readonly mode: ClientTlsMode;
+  /** JSON pointer of the `mode` field. */
+  readonly path: string;
+  /** Set for port-level settings: the Service port it overrides. */
+  readonly port?: number;
+}
+
+export interface DestinationRulePolicy {
+  readonly ref: ResourceRef;
+  readonly namespace: string;
+  readonly name: string;
+  /** The host as written. */
+  readonly host: string;
+  /** The host expanded to a FQDN (short names are relative to the rule's namespace). */
+  readonly fqdn: string;
+  /** exportTo with `.` replaced by the rule's namespace; empty means exported everywhere. */
+  readonly exportTo: readonly string[];
+  readonly workloadSelector?: Labels;
+  readonly tls?: ClientTlsSetting;
+  /** Port-level TLS settings (trafficPolicy.portLevelSettings[].tls), sorted by port. */
+  readonly portTls: readonly ClientTlsSetting[];
+  readonly annotations: Labels;
+}
+
+export type AuthorizationAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+
+/** One use of an mTLS-derived identity in an AuthorizationPolicy rule. */
+export interface IdentityUse {
+  /** The field (`principals`, `notNamespaces`, `when:source.principal`, ...). */
+  readonly field: string;
+  readonly values: readonly string[];
+  /** True for not* fields and `notValues`, which match plaintext callers too. */
+  readonly negative: boolean;
+  readonly path: string;
+  readonly ruleIndex: number;
+}
+
+/** A principal written in a rule (source principals and `source.principal` conditions). */
+export interface PrincipalUse {
+  readonly value: string;
+  readonly path: string;
+  readonly negative: boolean;
+}
+
+export interface AuthorizationRuleSummary {
+  readonly index: number;
+  /** True for a rule with no from, to or when (or only empty ones): it matches every request. */
+  readonly matchesEverything: boolean;
+  /** Ports named in `to.operation.ports` (numeric only), or undefined when the rule is not limited to ports. */
+  readonly ports?: readonly number[];
+  readonly identityUses: readonly IdentityUse[];
+}
+
+export interface AuthorizationPolicyInfo {
+  readonly ref: ResourceRef;
+  readonly namespace: string;
+  readonly name: string;
+  readonly action: AuthorizationAction;
+  readonly selector?: Labels;
+  readonly hasSelectorField: boolean;
+  /** True when the policy targets gateways/services by targetRef(s) instead of a selector. */
+  readonly hasTargetRefs: boolean;
+  readonly hasRulesField: boolean;
+  readonly rules: readonly AuthorizationRuleSummary[];
+  readonly principals: readonly PrincipalUse[];
+  readonly sourceServiceAccounts: readonly string[];
+  readonly annotations: Labels;
+}
+
+const PA_MODES: ReadonlySet<string> = new Set(['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT']);
+const TLS_MODES: ReadonlySet<string> = new Set(['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']);
+const ACTIONS: ReadonlySet<string> = new Set(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
+
+function obj(v: unknown): Record<string, unknown> {
+  return isPlainObject(v) ? v : {};
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function strings(v: unknown): string[] {
+  return list(v).filter((x): x is string => typeof x === 'string');
+}
+
+function modeOf(mtls: unknown): PeerAuthenticationMode {
+  const m = obj(mtls).mode;
+  return typeof m === 'string' && PA_MODES.has(m) ? m as PeerAuthenticationMode : 'UNSET';
+}
+
+/** A port number from a map key or value (YAML may give `8080` or `"8080"`). */
+export function portNumber(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
+}
+
+function selectorOf(spec: Record<string, unknown>, field: string): { selector?: Labels; has: boolean } {
+  if (!(field in spec)) return { has: false };
+  const labels = stringMap(obj(spec[field]).matchLabels);
+  return isEmptyLabels(labels) ? { has: true } : { has: true, selector: labels };
+}
+
+export function parsePeerAuthentication(m: Manifest, namespace: string, rootNamespace: string): PeerAuthenticationPolicy {
+  const ref = { ...refOf(m), namespace };
+  const spec = obj(m.spec);
+  const { selector, has } = selectorOf(spec, 'selector');
+  const portLevel: PortLevelMode[] = [];
+  for (const [key, value] of Object.entries(obj(spec.portLevelMtls))) {
+    const port = portNumber(key);
+    if (port !== undefined) portLevel.push({ port, mode: modeOf(value), path: pointer('spec', 'portLevelMtls', key, 'mode') });
+  }
+  portLevel.sort((a, b) => a.port - b.port);
+  const level: PeerAuthenticationLevel = !selector
+    ? (namespace === rootNamespace ? 'mesh' : 'namespace')
+    : (namespace === rootNamespace ? 'ignored' : 'workload');
+  return Object.freeze({
+    ref,
+    namespace,
+    name: ref.name,
+    selector,
+    hasSelectorField: has,
+    mode: modeOf(spec.mtls),
+    portLevel: Object.freeze(portLevel),
+    level,
+    annotations: stringMap(obj(m.metadata).annotations),
+  });
+}
+
+function tlsOf(v: unknown, path: string, port?: number): ClientTlsSetting | undefined {
+  const mode = obj(v).mode;
+  if (typeof mode !== 'string' || !TLS_MODES.has(mode)) return undefined;
+  return Object.freeze({ mode: mode as ClientTlsMode, path, ...(port !== undefined ? { port } : {}) });
+}
+
+export function parseDestinationRule(m: Manifest, namespace: string, clusterDomain: string): DestinationRulePolicy {
+  const ref = { ...refOf(m), namespace };
+  const spec = obj(m.spec);
+  const host = typeof spec.host === 'string' ? spec.host : '';
+  const tp = obj(spec.trafficPolicy);
+  const portTls: ClientTlsSetting[] = [];
+  list(tp.portLevelSettings).forEach((pls, i) => {
+    const port = portNumber(obj(obj(pls).port).number);
+    if (port === undefined) return;
+    const t = tlsOf(obj(pls).tls, pointer('spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'), port);
+    if (t) portTls.push(t);
+  });
+  portTls.sort((a, b) => (a.port ?? 0) - (b.port ?? 0));
+  const exportTo = strings(spec.exportTo).map((e) => (e === '.' ? namespace : e));
+  const { selector } = selectorOf(spec, 'workloadSelector');
+  return Object.freeze({
+    ref,
+    namespace,
+    name: ref.name,
+    host,
+    fqdn: qualifyHost(host, namespace, clusterDomain),
+    exportTo: Object.freeze(exportTo),
+    workloadSelector: selector,
+    tls: tlsOf(tp.tls, pointer('spec', 'trafficPolicy', 'tls', 'mode')),
+    portTls: Object.freeze(portTls),
+    annotations: stringMap(obj(m.metadata).annotations),
+  });
+}
+
+/** True when a DestinationRule in `dr.namespace` is visible to clients in `clientNamespace`. */
+export function isExportedTo(dr: DestinationRulePolicy, clientNamespace: string): boolean {
+  if (dr.exportTo.length === 0) return true;
+  return dr.exportTo.includes('*') || dr.exportTo.includes(clientNamespace);
+}
+
+const POSITIVE_SOURCE_IDENTITY = ['principals', 'namespaces', 'serviceAccounts'];
+const NEGATIVE_SOURCE_IDENTITY = ['notPrincipals', 'notNamespaces', 'notServiceAccounts'];
+const IDENTITY_CONDITION_KEYS: ReadonlySet<string> = new Set(['source.principal', 'source.namespace', 'source.serviceAccount', 'connection.sni']);
+
+function isEmptyish(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.every(isEmptyish);
+  if (isPlainObject(v)) return Object.values(v).every(isEmptyish);
+  return false;
+}
+
+export function parseAuthorizationPolicy(m: Manifest, namespace: string): AuthorizationPolicyInfo {
+  const ref = { ...refOf(m), namespace };
+  const spec = obj(m.spec);
+  const { selector, has } = selectorOf(spec, 'selector');
+  const action = typeof spec.action === 'string' && ACTIONS.has(spec.action) ? spec.action as AuthorizationAction : 'ALLOW';
+  const principals: PrincipalUse[] = [];
+  const serviceAccounts: string[] = [];
+  const rules: AuthorizationRuleSummary[] = list(spec.rules).map((raw, index) => {
+    const rule = obj(raw);
+    const uses: IdentityUse[] = [];
+    list(rule.from).forEach((from, fi) => {
+      const source = obj(obj(from).source);
+      for (const field of [...POSITIVE_SOURCE_IDENTITY, ...NEGATIVE_SOURCE_IDENTITY]) {
+        const values = strings(source[field]);
+        if (values.length === 0) continue;
+        const path = pointer('spec', 'rules', index, 'from', fi, 'source', field);
+        const negative = NEGATIVE_SOURCE_IDENTITY.includes(field);
+        uses.push({ field, values, negative, path, ruleIndex: index });
+        if (field === 'principals' || field === 'notPrincipals') {
+          values.forEach((value, vi) => principals.push({ value, path: `${path}/${vi}`, negative }));
+        }
+        if (field === 'serviceAccounts') serviceAccounts.push(...values);
+      }
+    });
+    list(rule.when).forEach((cond, ci) => {
+      const c = obj(cond);
+      if (typeof c.key !== 'string' || !IDENTITY_CONDITION_KEYS.has(c.key)) return;
+      for (const [field, negative] of [['values', false], ['notValues', true]] as const) {
+        const values = strings(c[field]);
+        if (values.length === 0) continue;
+        const path = pointer('spec', 'rules', index, 'when', ci, field);
+        uses.push({ field: `when:${c.key}`, values, negative, path, ruleIndex: index });
+        if (c.key === 'source.principal') values.forEach((value, vi) => principals.push({ value, path: `${path}/${vi}`, negative }));
+      }
+    });
+    let ports: number[] | undefined = [];
+    const tos = list(rule.to);
+    if (tos.length === 0) ports = undefined;
+    for (const to of tos) {
+      const op = obj(obj(to).operation);
+      const p = list(op.ports).map(portNumber).filter((x): x is number => x !== undefined);
+      if (p.length === 0) { ports = undefined; break; }
+      ports?.push(...p);
+    }
+    return Object.freeze({
+      index,
+      matchesEverything: isEmptyish(rule.from) && isEmptyish(rule.to) && isEmptyish(rule.when),
+      ports: ports ? Object.freeze([...new Set(ports)].sort((a, b) => a - b)) : undefined,
+      identityUses: Object.freeze(uses),
+    });
+  });
+  return Object.freeze({
+    ref,
+    namespace,
+    name: ref.name,
+    action,
+    selector,
+    hasSelectorField: has,
+    hasTargetRefs: spec.targetRef !== undefined || list(spec.targetRefs).length > 0,
+    hasRulesField: Array.isArray(spec.rules),
+    rules: Object.freeze(rules),
+    principals: Object.freeze(principals),
+    sourceServiceAccounts: Object.freeze(serviceAccounts),
+    annotations: stringMap(obj(m.metadata).annotations),
+  });
+}
+

@@ -1,0 +1,272 @@
+import { resolveConnection } from './connection';
+import { ModeDecision, ResolvedMode, ServerModeResolution, resolveServerMode } from './server-mode';
+import { resolveSidecar } from './sidecar';
+import { isWildcardHost, namespaceOfHost } from '../model/hosts';
+import { ServiceInfo, ServicePort, Workload, targetPortOn } from '../model/inventory';
+import { selectorMatches } from '../model/labels';
+import { MeshModel } from '../model/mesh-model';
+import { AuthorizationPolicyInfo, PeerAuthenticationPolicy } from '../model/policies';
+import { exceptionAnnotationKeys } from '../vocabulary/exception-annotations';
+
+/** `{kind, namespace, name}` of the policy that decided. */
+export interface ExplainedRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface ExplainedPort {
+  readonly port: number;
+  readonly mode: ResolvedMode;
+  readonly decidedBy: ExplainedRef | null;
+}
+
+export interface ExplainedWorkload {
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly sidecar: boolean;
+  readonly mode: ResolvedMode;
+  readonly decidedBy: ExplainedRef | null;
+  readonly ports: readonly ExplainedPort[];
+  /** Present (true) when a workload or port-level policy that weakens mTLS carries the exception annotations. */
+  readonly exception?: boolean;
+}
+
+export interface ExplainedConnection {
+  readonly from: { readonly namespace: string; readonly name: string };
+  readonly to: { readonly namespace: string; readonly name: string; readonly service: string; readonly port: number };
+  readonly tls: 'mtls' | 'plaintext' | 'tls-origination';
+  readonly outcome: 'ok' | 'fails';
+  readonly reason: string;
+}
+
+/** The `explain` JSON contract. */
+export interface MeshExplanation {
+  readonly workloads: readonly ExplainedWorkload[];
+  readonly connections?: readonly ExplainedConnection[];
+}
+
+export interface ExplainOptions {
+  /**
+   * List connections as well as workloads.
+   * @default false
+   */
+  readonly connections?: boolean;
+  /**
+   * Which client→service pairs to list. `representative`: one client per
+   * equivalence class (same namespace, same sidecar status, same
+   * workloadSelector DestinationRules — they behave identically) toward the
+   * Services of its namespace, the Services its namespace's DestinationRules
+   * name, and the workloads AuthorizationPolicies declare it may call; linear
+   * in the mesh. `all`: every workload toward every Service endpoint;
+   * quadratic, for small meshes.
+   * @default 'representative'
+   */
+  readonly connectionScope?: 'representative' | 'all';
+}
+
+function refOfPolicy(p: PeerAuthenticationPolicy | null): ExplainedRef | null {
+  return p ? { kind: 'PeerAuthentication', namespace: p.namespace, name: p.name } : null;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One endpoint of a Service port: the workload behind it and the container port reached. */
+interface Endpoint {
+  readonly service: ServiceInfo;
+  readonly port: ServicePort;
+  readonly server: Workload;
+  readonly targetPort: number;
+}
+
+/** Memoized per-workload facts, so each is computed once per explanation or analysis. */
+export class ResolutionCache {
+  private readonly sidecars = new Map<string, boolean>();
+  private readonly servers = new Map<string, ServerModeResolution>();
+  private readonly endpoints = new Map<string, readonly Endpoint[]>();
+
+  constructor(readonly model: MeshModel) {}
+
+  sidecar(w: Workload): boolean {
+    let s = this.sidecars.get(w.key);
+    if (s === undefined) { s = resolveSidecar(this.model, w).injected; this.sidecars.set(w.key, s); }
+    return s;
+  }
+
+  server(w: Workload): ServerModeResolution {
+    let s = this.servers.get(w.key);
+    if (!s) { s = resolveServerMode(this.model, w); this.servers.set(w.key, s); }
+    return s;
+  }
+
+  endpointsOf(service: ServiceInfo): readonly Endpoint[] {
+    let e = this.endpoints.get(service.key);
+    if (!e) {
+      const out: Endpoint[] = [];
+      for (const port of service.ports) {
+        for (const server of this.model.workloadsOf(service)) {
+          const targetPort = targetPortOn(port, server);
+          if (targetPort !== undefined) out.push({ service, port, server, targetPort });
+        }
+      }
+      e = out;
+      this.endpoints.set(service.key, e);
+    }
+    return e;
+  }
+}
+
+function weakens(p: PeerAuthenticationPolicy | null, mode: ResolvedMode): boolean {
+  return p !== null && (p.level === 'workload') && (mode === 'PERMISSIVE' || mode === 'DISABLE');
+}
+
+function explainWorkload(cache: ResolutionCache, w: Workload): ExplainedWorkload {
+  const r = cache.server(w);
+  const reasonKey = exceptionAnnotationKeys(cache.model.options.exceptionAnnotationPrefix).reason;
+  const decisions: ModeDecision[] = [r, ...r.ports];
+  const exception = decisions.some((d) => weakens(d.decidedBy, d.mode) && Boolean(d.decidedBy!.annotations[reasonKey]));
+  return {
+    namespace: w.namespace,
+    name: w.name,
+    kind: w.kind,
+    sidecar: cache.sidecar(w),
+    mode: r.mode,
+    decidedBy: refOfPolicy(r.decidedBy),
+    ports: r.ports.map((p) => ({ port: p.port, mode: p.mode, decidedBy: refOfPolicy(p.decidedBy) })),
+    ...(exception ? { exception: true } : {}),
+  };
+}
+
+/** The class of clients that behave alike toward every host: namespace, sidecar, matching workloadSelector DestinationRules. */
+function clientClassKey(cache: ResolutionCache, w: Workload): string {
+  const selectorRules = cache.model.destinationRulesIn(w.namespace)
+    .filter((d) => d.workloadSelector && selectorMatches(d.workloadSelector, w.labels))
+    .map((d) => d.name);
+  return `${w.namespace}\u0000${cache.sidecar(w)}\u0000${selectorRules.join(',')}`;
+}
+
+function representatives(cache: ResolutionCache): Map<string, Workload[]> {
+  const byNs = new Map<string, Workload[]>();
+  const seen = new Set<string>();
+  for (const w of cache.model.workloads) {
+    const k = clientClassKey(cache, w);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const l = byNs.get(w.namespace);
+    if (l) l.push(w); else byNs.set(w.namespace, [w]);
+  }
+  return byNs;
+}
+
+function apTargets(model: MeshModel, ap: AuthorizationPolicyInfo): readonly Workload[] {
+  const root = model.options.rootNamespace;
+  if (ap.hasTargetRefs) return [];
+  if (ap.namespace === root) return ap.selector ? model.workloadsMatchingAnywhere(ap.selector) : [];
+  return model.workloadsMatching(ap.namespace, ap.selector ?? {});
+}
+
+function declaredCallers(model: MeshModel, ap: AuthorizationPolicyInfo): { namespace: string; serviceAccount?: string }[] {
+  const td = new Set([model.options.trustDomain, ...model.options.trustDomainAliases]);
+  const out: { namespace: string; serviceAccount?: string }[] = [];
+  for (const rule of ap.rules) {
+    for (const use of rule.identityUses) {
+      if (use.negative) continue;
+      for (const v of use.values) {
+        if (v.includes('*')) continue;
+        if (use.field === 'principals' || use.field === 'when:source.principal') {
+          const m = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(v);
+          if (m && td.has(m[1])) out.push({ namespace: m[2], serviceAccount: m[3] });
+        } else if (use.field === 'serviceAccounts') {
+          const m = /^([^/]+)\/([^/]+)$/.exec(v);
+          if (m) out.push({ namespace: m[1], serviceAccount: m[2] });
+        } else if (use.field === 'namespaces' || use.field === 'when:source.namespace') {
+          out.push({ namespace: v });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'): ExplainedConnection[] {
+  const model = cache.model;
+  const pairs = new Map<string, { client: Workload; ep: Endpoint }>();
+  const add = (client: Workload, ep: Endpoint) => {
+    const k = `${client.key}\u0000${ep.service.key}\u0000${ep.port.port}\u0000${ep.server.key}`;
+    if (!pairs.has(k)) pairs.set(k, { client, ep });
+  };
+  if (scope === 'all') {
+    for (const client of model.workloads) for (const s of model.services) for (const ep of cache.endpointsOf(s)) add(client, ep);
+  } else {
+    const reps = representatives(cache);
+    const repOf = new Map<string, Workload>();
+    for (const w of model.workloads) {
+      const k = clientClassKey(cache, w);
+      if (!repOf.has(k)) repOf.set(k, w);
+    }
+    for (const [ns, clients] of reps) {
+      const targets = new Map<string, ServiceInfo>();
+      for (const s of model.servicesIn(ns)) targets.set(s.key, s);
+      for (const d of model.destinationRulesIn(ns)) {
+        // Mesh-wide wildcards would pull in every Service; the same-namespace pairs already show their effect.
+        if (isWildcardHost(d.fqdn) && namespaceOfHost(d.fqdn, model.options.clusterDomain) === undefined) continue;
+        for (const s of model.servicesMatchingHost(d.fqdn)) targets.set(s.key, s);
+      }
+      for (const client of clients) for (const s of targets.values()) for (const ep of cache.endpointsOf(s)) add(client, ep);
+    }
+    for (const ap of model.authorizationPolicies) {
+      if (ap.action !== 'ALLOW') continue;
+      const callers = declaredCallers(model, ap);
+      if (callers.length === 0) continue;
+      const clients = new Map<string, Workload>();
+      for (const c of callers) {
+        const ws = c.serviceAccount !== undefined ? model.workloadsWithServiceAccount(c.namespace, c.serviceAccount) : model.workloadsIn(c.namespace);
+        for (const w of ws) {
+          const rep = repOf.get(clientClassKey(cache, w))!;
+          clients.set(rep.key, rep);
+        }
+      }
+      for (const target of apTargets(model, ap)) {
+        for (const s of model.servicesSelecting(target)) {
+          for (const ep of cache.endpointsOf(s)) {
+            if (ep.server !== target) continue;
+            for (const client of clients.values()) add(client, ep);
+          }
+        }
+      }
+    }
+  }
+  const out: ExplainedConnection[] = [];
+  for (const { client, ep } of pairs.values()) {
+    const r = resolveConnection(model, client, ep.service, ep.port.port, ep.server, {
+      clientSidecar: cache.sidecar(client),
+      serverSidecar: cache.sidecar(ep.server),
+      serverMode: cache.server(ep.server).portMode(ep.targetPort),
+    });
+    out.push({
+      from: { namespace: client.namespace, name: client.name },
+      to: { namespace: ep.server.namespace, name: ep.server.name, service: ep.service.name, port: ep.port.port },
+      tls: r.tls,
+      outcome: r.outcome,
+      reason: r.reason,
+    });
+  }
+  return out.sort((a, b) => cmp(a.from.namespace, b.from.namespace) || cmp(a.from.name, b.from.name)
+    || cmp(a.to.namespace, b.to.namespace) || cmp(a.to.service, b.to.service) || a.to.port - b.to.port
+    || cmp(a.to.name, b.to.name) || cmp(a.reason, b.reason));
+}
+
+/**
+ * What Istio will do on every workload and port, and (optionally) on the
+ * connections between them. Deterministic: sorted by namespace, name, port.
+ */
+export function explainMesh(model: MeshModel, options: ExplainOptions = {}): MeshExplanation {
+  const cache = new ResolutionCache(model);
+  const workloads = model.workloads.map((w) => explainWorkload(cache, w))
+    .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind));
+  if (!options.connections) return { workloads };
+  return { workloads, connections: listConnections(cache, options.connectionScope ?? 'representative') };
+}

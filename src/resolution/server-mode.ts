@@ -1,0 +1,150 @@
+import { Workload } from '../model/inventory';
+import { selectorMatches } from '../model/labels';
+import { ResourceRef } from '../model/manifest';
+import { MeshModel } from '../model/mesh-model';
+import { PeerAuthenticationMode, PeerAuthenticationPolicy } from '../model/policies';
+
+/** A mode a server sidecar enforces. */
+export type EffectiveMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+/** `ambiguous` when competing policies at one level would give different modes and only their age decides. */
+export type ResolvedMode = EffectiveMode | 'ambiguous';
+/** Where a mode came from. */
+export type ModeLevel = 'default' | 'mesh' | 'namespace' | 'workload' | 'port';
+
+export interface ModeDecision {
+  readonly mode: ResolvedMode;
+  /** Every mode Istio could pick (one unless ambiguous), sorted. */
+  readonly possibleModes: readonly EffectiveMode[];
+  /** The policy that set the mode; null for Istio's PERMISSIVE default or when ambiguous. */
+  readonly decidedBy: PeerAuthenticationPolicy | null;
+  readonly level: ModeLevel;
+}
+
+export interface PortModeDecision extends ModeDecision {
+  readonly port: number;
+}
+
+export interface ServerModeResolution extends ModeDecision {
+  readonly workload: Workload;
+  /** The policies Istio considers at each level (more than one means only their age decides). */
+  readonly meshPolicies: readonly PeerAuthenticationPolicy[];
+  readonly namespacePolicies: readonly PeerAuthenticationPolicy[];
+  readonly workloadPolicies: readonly PeerAuthenticationPolicy[];
+  /** Policies whose relative age decides the result (empty when no level has a duplicate). */
+  readonly competing: readonly ResourceRef[];
+  /** Every container port plus every port a workload policy names, sorted. */
+  readonly ports: readonly PortModeDecision[];
+  /** The mode of one (target) port: its port-level mode, else the workload's. */
+  portMode(port: number): ModeDecision;
+}
+
+/** One way the composition could end, given which competing policy is oldest. */
+interface Outcome {
+  readonly mode: EffectiveMode;
+  readonly by: PeerAuthenticationPolicy | null;
+  readonly level: ModeLevel;
+}
+
+const DEFAULT_OUTCOME: Outcome = { mode: 'PERMISSIVE', by: null, level: 'default' };
+
+function applyLevel(state: readonly Outcome[], candidates: readonly PeerAuthenticationPolicy[], level: ModeLevel): Outcome[] {
+  if (candidates.length === 0) return state.slice();
+  const out: Outcome[] = [];
+  for (const c of candidates) {
+    if (c.mode === 'UNSET') out.push(...state);
+    else out.push({ mode: c.mode, by: c, level });
+  }
+  return dedupe(out);
+}
+
+function dedupe(outcomes: readonly Outcome[]): Outcome[] {
+  const seen = new Set<string>();
+  const out: Outcome[] = [];
+  for (const o of outcomes) {
+    const k = `${o.mode}\u0000${o.by ? o.by.namespace + '/' + o.by.name : ''}\u0000${o.level}`;
+    if (!seen.has(k)) { seen.add(k); out.push(o); }
+  }
+  return out;
+}
+
+function decide(outcomes: readonly Outcome[]): ModeDecision {
+  const modes = [...new Set(outcomes.map((o) => o.mode))].sort() as EffectiveMode[];
+  if (modes.length > 1) return { mode: 'ambiguous', possibleModes: modes, decidedBy: null, level: outcomes[0].level };
+  // Same mode whichever competitor is oldest: report the first by name, deterministically.
+  const first = [...outcomes].sort((a, b) => refKey(a.by).localeCompare(refKey(b.by)))[0];
+  return { mode: modes[0], possibleModes: modes, decidedBy: first.by, level: first.level };
+}
+
+function refKey(p: PeerAuthenticationPolicy | null): string {
+  return p ? `${p.namespace}/${p.name}` : '';
+}
+
+function portOutcomes(beforeWorkload: readonly Outcome[], workloadPolicies: readonly PeerAuthenticationPolicy[], port: number): Outcome[] {
+  if (workloadPolicies.length === 0) return beforeWorkload.slice();
+  const out: Outcome[] = [];
+  for (const w of workloadPolicies) {
+    const afterW: Outcome[] = w.mode === 'UNSET' ? [...beforeWorkload] : [{ mode: w.mode, by: w, level: 'workload' }];
+    const pl = w.portLevel.find((p) => p.port === port);
+    // A port-level UNSET inherits the workload's mode (ComposePeerAuthentication).
+    if (pl && pl.mode !== 'UNSET') out.push({ mode: pl.mode as Exclude<PeerAuthenticationMode, 'UNSET'>, by: w, level: 'port' });
+    else out.push(...afterW);
+  }
+  return dedupe(out);
+}
+
+/** The PeerAuthentications Istio weighs for a workload, by level. */
+export function peerAuthenticationCandidates(model: MeshModel, namespace: string, labels: Readonly<Record<string, string>> | undefined): {
+  mesh: PeerAuthenticationPolicy[]; namespace: PeerAuthenticationPolicy[]; workload: PeerAuthenticationPolicy[];
+} {
+  const root = model.options.rootNamespace;
+  const mesh = model.peerAuthenticationsIn(root).filter((p) => p.level === 'mesh');
+  const ns = namespace === root ? [] : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'namespace');
+  const workload = labels === undefined || namespace === root
+    ? []
+    : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'workload' && p.selector && selectorMatches(p.selector, labels));
+  return { mesh, namespace: ns, workload };
+}
+
+/**
+ * The mode a namespace's workloads get from the mesh and namespace policies
+ * alone (what a workload with no workload policy enforces).
+ */
+export function resolveNamespaceMode(model: MeshModel, namespace: string): ModeDecision & { competing: readonly ResourceRef[] } {
+  const c = peerAuthenticationCandidates(model, namespace, undefined);
+  const state = applyLevel(applyLevel([DEFAULT_OUTCOME], c.mesh, 'mesh'), c.namespace, 'namespace');
+  return { ...decide(state), competing: competingOf([c.mesh, c.namespace]) };
+}
+
+function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): ResourceRef[] {
+  return levels.filter((l) => l.length > 1).flatMap((l) => l.map((p) => p.ref));
+}
+
+/**
+ * The mode Istio enforces on a workload and each of its ports: start at
+ * PERMISSIVE, then apply the mesh, namespace and workload policies where
+ * their mode is set; port-level modes come only from the workload policy.
+ */
+export function resolveServerMode(model: MeshModel, workload: Workload): ServerModeResolution {
+  const c = peerAuthenticationCandidates(model, workload.namespace, workload.labels);
+  const beforeWorkload = applyLevel(applyLevel([DEFAULT_OUTCOME], c.mesh, 'mesh'), c.namespace, 'namespace');
+  const final = applyLevel(beforeWorkload, c.workload, 'workload');
+  const portSet = new Set<number>(workload.ports.map((p) => p.port));
+  for (const w of c.workload) for (const p of w.portLevel) portSet.add(p.port);
+  const cache = new Map<number, ModeDecision>();
+  const portMode = (port: number): ModeDecision => {
+    let d = cache.get(port);
+    if (!d) { d = decide(portOutcomes(beforeWorkload, c.workload, port)); cache.set(port, d); }
+    return d;
+  };
+  const ports = [...portSet].sort((a, b) => a - b).map((port) => ({ port, ...portMode(port) }));
+  return {
+    ...decide(final),
+    workload,
+    meshPolicies: c.mesh,
+    namespacePolicies: c.namespace,
+    workloadPolicies: c.workload,
+    competing: competingOf([c.mesh, c.namespace, c.workload]),
+    ports,
+    portMode,
+  };
+}
