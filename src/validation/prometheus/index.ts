@@ -1,0 +1,10 @@
+export { validatePrometheusRule, MAX_RENDERED_RULES_BYTES } from './prometheus-rule';
+export { PROMETHEUS_RULES } from './rules';
+export { checkPromQL, lineColumn } from './promql';
+export type { PromqlCheck, PromqlProblem, PromqlProblemKind } from './promql';
+export { checkGoTemplate, TEMPLATE_FUNCTIONS, TEMPLATE_VARIABLES } from './go-template';
+export type { TemplateProblem } from './go-template';
+export { labelNameVerdict, metricNameVerdict } from './names';
+export type { NameVerdict } from './names';
+export { PROMQL_FUNCTIONS, PROMQL_AGGREGATIONS } from './promql-functions';
+export type { ValueType, PromqlFunction } from './promql-functions';
