@@ -1,0 +1,98 @@
+import { Construct } from 'constructs';
+import { namespaceOf, optionalName } from './scope';
+import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
+import { checkNonEmpty, checkObjectName, fail, show } from '../vocabulary/checks';
+import { dns1123SubdomainErrors } from '../vocabulary/kube-names';
+
+/** Properties of {@link ExternalServiceTls}. */
+export interface ExternalServiceTlsProps {
+  /** The external host, e.g. `api.external-provider.com` or `*.example.com`. */
+  readonly host: string;
+
+  /**
+   * The SNI to present in the TLS handshake.
+   * @default - the host, when it is not a wildcard; none otherwise
+   */
+  readonly sni?: string;
+
+  /**
+   * Path (inside the proxy) of the CA bundle used to verify the server certificate.
+   * Not allowed with `credentialName`.
+   * @default - the proxy's default trust store
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * Name of the Secret holding the CA certificate (`ca.crt`), read by the proxy
+   * through SDS. Not allowed with `caCertificates`.
+   * @default - none
+   */
+  readonly credentialName?: string;
+
+  /**
+   * Names to verify in the server certificate.
+   * @default - the SNI/host check of the proxy only
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * The namespace the rule is written in (it applies to clients in that namespace).
+   * @default - the chart's namespace (required if the chart has none)
+   */
+  readonly namespace?: string;
+
+  /**
+   * The DestinationRule name.
+   * @default - a name cdk8s generates from the construct path
+   */
+  readonly name?: string;
+}
+
+function hostErrors(host: string): string[] {
+  const bare = host.startsWith('*.') ? host.slice(2) : host;
+  return dns1123SubdomainErrors(bare);
+}
+
+/**
+ * A DestinationRule that originates standard TLS (`tls.mode: SIMPLE`) to a
+ * service outside the mesh, with SNI and optional CA verification. Istio mTLS
+ * cannot be used with endpoints that have no sidecar.
+ */
+export class ExternalServiceTls extends Construct {
+  /** The DestinationRule. */
+  public readonly resource: DestinationRule;
+
+  public constructor(scope: Construct, id: string, props: ExternalServiceTlsProps) {
+    super(scope, id);
+    const owner = 'ExternalServiceTls';
+    const namespace = namespaceOf(owner, this, props.namespace, 'a DestinationRule is looked up in the client, service or root namespace');
+    const name = optionalName(owner, props.name);
+    const hostErrs = typeof props.host === 'string' ? hostErrors(props.host) : ['must be a string'];
+    if (hostErrs.length > 0) {
+      fail(owner, `'host' must be a DNS name, optionally starting with "*.", got ${show(props.host)}: ${hostErrs.join('; ')}`);
+    }
+    const sni = props.sni ?? (props.host.startsWith('*') ? undefined : props.host);
+    if (props.sni !== undefined) checkObjectName(owner, 'sni', props.sni);
+    if (props.caCertificates !== undefined) checkNonEmpty(owner, 'caCertificates', props.caCertificates);
+    if (props.credentialName !== undefined) checkObjectName(owner, 'credentialName', props.credentialName);
+    if (props.caCertificates !== undefined && props.credentialName !== undefined) {
+      fail(owner, "'caCertificates' and 'credentialName' are mutually exclusive: Istio reads the CA from the credential's Secret when 'credentialName' is set");
+    }
+    for (const san of props.subjectAltNames ?? []) checkNonEmpty(owner, 'subjectAltNames', san);
+    this.resource = new DestinationRule(this, 'Resource', {
+      metadata: { name, namespace },
+      spec: {
+        host: props.host,
+        trafficPolicy: {
+          tls: {
+            mode: DestinationRuleSpecTrafficPolicyTlsMode.SIMPLE,
+            sni,
+            caCertificates: props.caCertificates,
+            credentialName: props.credentialName,
+            subjectAltNames: props.subjectAltNames ? [...props.subjectAltNames] : undefined,
+          },
+        },
+      },
+    });
+  }
+}

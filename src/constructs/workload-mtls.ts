@@ -1,0 +1,70 @@
+import { Construct } from 'constructs';
+import { namespaceOf, optionalName } from './scope';
+import { workloadPeerAuthentication } from './workload-policy';
+import { PeerAuthentication } from '../../imports/security.istio.io';
+import { fail } from '../vocabulary/checks';
+import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
+import { PortLevelMtls, renderPortLevelMtls } from '../vocabulary/port-mtls';
+import { WorkloadSelector } from '../vocabulary/workload-selector';
+
+/** Properties of {@link WorkloadMtls}. */
+export interface WorkloadMtlsProps {
+  /** The pods the policy applies to. Port-level modes need a selector, so it is required. */
+  readonly selector: WorkloadSelector;
+
+  /**
+   * The workload's namespace; the policy only applies there.
+   * @default - the chart's namespace (required if the chart has none)
+   */
+  readonly namespace?: string;
+
+  /**
+   * The PeerAuthentication name.
+   * @default - a name cdk8s generates from the construct path
+   */
+  readonly name?: string;
+
+  /**
+   * The workload's mode. UNSET inherits the namespace (then mesh) mode.
+   * @default - no `mtls` field: the workload inherits, and only `portLevelMtls` applies
+   */
+  readonly mode?: MtlsMode;
+
+  /**
+   * Modes for single ports, keyed by **container port** (the `containerPort` /
+   * Service `targetPort` the application listens on), not the Service port.
+   * A port-level UNSET inherits the workload's mode.
+   * @default - no port-level modes
+   */
+  readonly portLevelMtls?: PortLevelMtls;
+}
+
+/**
+ * A workload PeerAuthentication: a selector, the workload's mode, and
+ * port-level modes. To weaken mTLS with a documented owner and review
+ * date, use {@link WorkloadException}.
+ */
+export class WorkloadMtls extends Construct {
+  /** The workload PeerAuthentication. */
+  public readonly resource: PeerAuthentication;
+  /** The namespace the policy is written in. */
+  public readonly namespace: string;
+
+  public constructor(scope: Construct, id: string, props: WorkloadMtlsProps) {
+    super(scope, id);
+    this.namespace = namespaceOf('WorkloadMtls', this, props.namespace, 'a workload policy applies only in its own namespace');
+    const name = optionalName('WorkloadMtls', props.name);
+    if (props.mode === undefined && props.portLevelMtls === undefined) {
+      fail('WorkloadMtls', "needs 'mode', 'portLevelMtls' or both: a policy with neither changes nothing");
+    }
+    if (props.mode !== undefined) checkModeIn('WorkloadMtls', 'mode', props.mode, MtlsMode.ALL);
+    const ports = props.portLevelMtls !== undefined ? renderPortLevelMtls('WorkloadMtls', 'portLevelMtls', props.portLevelMtls) : undefined;
+    this.resource = workloadPeerAuthentication(this, 'WorkloadMtls', {
+      selector: props.selector,
+      namespace: this.namespace,
+      name,
+      mode: props.mode,
+      portLevelMtls: ports,
+    });
+  }
+}
