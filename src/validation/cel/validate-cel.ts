@@ -1,0 +1,141 @@
+import { compileExpression, firstLine } from './environment';
+import { toCelValue } from './values';
+import { Finding, pointer } from '../../model/finding';
+import { isPlainObject, ResourceRef } from '../../model/manifest';
+import { displayPath, preview } from '../schema/field-path';
+import { SCHEMA_CODES as C } from '../schema/rules';
+import { CelRule, StructuralSchema } from '../schema/structural';
+
+/** How the API server words a rule failure for each `reason`. */
+const REASON_PREFIX: Readonly<Record<string, string>> = {
+  FieldValueForbidden: 'forbidden: ',
+  FieldValueRequired: 'required value: ',
+  FieldValueDuplicate: 'duplicate value: ',
+};
+
+/**
+ * Evaluates the CRD's `x-kubernetes-validations` rules over an object that
+ * passed the blocking schema checks, at every location where a value exists
+ * (not for absent or null values). `self` is the value at the rule's place;
+ * at the root it also carries apiVersion, kind and metadata.name /
+ * generateName, as in the API server. Transition rules (reading `oldSelf`)
+ * only run on update and are skipped: this validator sees creates.
+ */
+export function validateCelRules(object: unknown, schema: StructuralSchema, ref: ResourceRef, rootExtras: Record<string, unknown> = {}): Finding[] {
+  const findings: Finding[] = [];
+  const root = toCelValue(object, schema);
+  const rootSelf = isPlainObject(root) ? { ...root, ...rootExtras } : root;
+  visit(rootSelf, schema, [], schema, ref, findings);
+  return findings;
+}
+
+function visit(value: unknown, node: StructuralSchema, at: string[], root: StructuralSchema, ref: ResourceRef, out: Finding[]): void {
+  if (value === undefined || value === null) return;
+  for (const rule of node['x-kubernetes-validations'] ?? []) {
+    const f = evaluateRule(rule, value, at, root, ref);
+    if (f) out.push(f);
+  }
+  if (Array.isArray(value)) {
+    if (node.items) value.forEach((v, i) => visit(v, node.items!, [...at, String(i)], root, ref, out));
+  } else if (isPlainObject(value)) {
+    const extra = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
+    for (const key of Object.keys(value)) {
+      const sub = node.properties?.[key] ?? extra;
+      if (sub) visit(value[key], sub, [...at, key], root, ref, out);
+    }
+  }
+}
+
+function evaluateRule(rule: CelRule, self: unknown, at: string[], root: StructuralSchema, ref: ResourceRef): Finding | undefined {
+  const compiled = compileExpression(rule.rule);
+  if (compiled.transition) return undefined;
+  const where = displayPath(at, root);
+  const ruleText = shortRule(rule.rule);
+  if (!compiled.evaluate) {
+    return {
+      code: C.celUnsupported,
+      severity: 'warning',
+      category: 'cel',
+      resource: ref,
+      path: pointer(...at),
+      message: `${where}: CRD rule \`${ruleText}\` was not checked: ${compiled.unsupported}`,
+      fix: 'check this rule on a cluster (kubectl apply --dry-run=server)',
+    };
+  }
+  let result: unknown;
+  try {
+    result = compiled.evaluate({ self });
+  } catch (e) {
+    return {
+      code: C.celEvaluationError,
+      severity: 'error',
+      category: 'cel',
+      resource: ref,
+      path: pointer(...at),
+      message: `${where}: CRD rule \`${ruleText}\` failed to evaluate on ${preview(self, 40)}: ${firstLine((e as Error).message)}`,
+      fix: 'correct the value so that the rule can be evaluated; the API server rejects the object otherwise',
+    };
+  }
+  if (result === true) return undefined;
+  if (result !== false) {
+    return {
+      code: C.celEvaluationError,
+      severity: 'error',
+      category: 'cel',
+      resource: ref,
+      path: pointer(...at),
+      message: `${where}: CRD rule \`${ruleText}\` returned ${preview(result)} instead of a bool`,
+      fix: 'fix the CRD rule: it must return true or false',
+    };
+  }
+  const target = [...at, ...fieldPathTokens(rule.fieldPath)];
+  const message = ruleMessage(rule, self);
+  return {
+    code: C.celRuleFailed,
+    severity: 'error',
+    category: 'cel',
+    resource: ref,
+    path: pointer(...target),
+    message: `${displayPath(target, root)}: ${REASON_PREFIX[rule.reason ?? ''] ?? ''}${message}`,
+    fix: `change the value so that the CRD rule \`${ruleText}\` holds`,
+  };
+}
+
+/** messageExpression first (if it yields a non-empty string), then message, then the API server's default. */
+function ruleMessage(rule: CelRule, self: unknown): string {
+  if (rule.messageExpression) {
+    const compiled = compileExpression(rule.messageExpression);
+    if (compiled.evaluate) {
+      try {
+        const text = compiled.evaluate({ self });
+        if (typeof text === 'string' && text.trim() !== '') return oneLine(text);
+      } catch {
+        // the API server falls back to message when messageExpression fails
+      }
+    }
+  }
+  if (rule.message) return oneLine(rule.message);
+  return `failed rule: ${shortRule(rule.rule)}`;
+}
+
+/** Tokens of a rule's `fieldPath` (`.spec.foo`, `.foo['bar.baz']`, `.list[0]`). */
+export function fieldPathTokens(fieldPath: string | undefined): string[] {
+  if (!fieldPath) return [];
+  const tokens: string[] = [];
+  const re = /\.([A-Za-z_][A-Za-z0-9_-]*)|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]|\[([0-9]+)\]/y;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(fieldPath)) !== null) {
+    tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
+    if (re.lastIndex === fieldPath.length) return tokens;
+  }
+  return tokens.length ? tokens : [];
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function shortRule(rule: string): string {
+  const text = oneLine(rule);
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}

@@ -1,0 +1,80 @@
+import { groupOf } from '../../model/manifest';
+import { GENERATED_CRDS } from '../schemas';
+import { CrdSchemas } from './crd-schema';
+import { collectCrdDocuments, crdSchemasFrom } from './from-crd';
+import { StructuralSchema } from './structural';
+
+/** The schema of one served version of a kind. */
+export interface ServedSchema {
+  readonly crd: CrdSchemas;
+  readonly version: string;
+  readonly schema: StructuralSchema;
+}
+
+/**
+ * The CRD schemas validation runs against, looked up by apiVersion and kind.
+ * Immutable; validators compiled from it are cached per schema object.
+ */
+export class CrdSchemaSet {
+  private readonly byGroupKind: ReadonlyMap<string, CrdSchemas>;
+
+  /** @internal use {@link builtinSchemaSet} or {@link schemaSetFromCrds}. */
+  constructor(crds: readonly CrdSchemas[]) {
+    const map = new Map<string, CrdSchemas>();
+    for (const crd of crds) map.set(`${crd.group}/${crd.kind}`, crd);
+    this.byGroupKind = map;
+  }
+
+  /** True when a CRD in the set serves `apiVersion` for `kind`. */
+  public has(apiVersion: string, kind: string): boolean {
+    return this.lookup(apiVersion, kind) !== undefined;
+  }
+
+  /** The versions a CRD in the set serves for the group of `apiVersion` and `kind` (empty when the kind is unknown). */
+  public servedVersions(apiVersion: string, kind: string): string[] {
+    const crd = this.byGroupKind.get(`${groupOf(apiVersion)}/${kind}`);
+    return crd ? crd.versions.map((v) => v.name) : [];
+  }
+
+  /** The CRD names in the set, sorted. */
+  public crdNames(): string[] {
+    return [...this.byGroupKind.values()].map((c) => c.name).sort();
+  }
+
+  /** The schema that validates `apiVersion`/`kind`, if a CRD in the set serves it. */
+  public lookup(apiVersion: string, kind: string): ServedSchema | undefined {
+    const slash = apiVersion.indexOf('/');
+    if (slash < 0) return undefined;
+    const crd = this.byGroupKind.get(`${apiVersion.slice(0, slash)}/${kind}`);
+    const version = apiVersion.slice(slash + 1);
+    const served = crd?.versions.find((v) => v.name === version);
+    return crd && served ? { crd, version, schema: crd.schemas[served.schema] } : undefined;
+  }
+}
+
+let builtin: CrdSchemaSet | undefined;
+
+/**
+ * The schemas generated from the official CRDs (Istio 1.30.3:
+ * PeerAuthentication, AuthorizationPolicy, DestinationRule; prometheus-operator
+ * v0.93.0: PrometheusRule), parsed on first call and shared afterwards.
+ */
+export function builtinSchemaSet(): CrdSchemaSet {
+  if (!builtin) {
+    builtin = new CrdSchemaSet(Object.keys(GENERATED_CRDS).sort().map((name) => JSON.parse(GENERATED_CRDS[name]) as CrdSchemas));
+  }
+  return builtin;
+}
+
+/**
+ * A schema set from CustomResourceDefinition documents, e.g. your cluster's
+ * (`kubectl get crd -o yaml`: a `kind: List`), or parsed multi-document YAML.
+ * Non-CRD documents are ignored. Applies the same conversion as the built-in
+ * schemas. Throws an Error naming the CRD when one is not structural or
+ * otherwise unusable, and when no CRD is found at all.
+ */
+export function schemaSetFromCrds(docs: unknown[]): CrdSchemaSet {
+  const crds = collectCrdDocuments(docs);
+  if (crds.length === 0) throw new Error('no CustomResourceDefinition found in the given documents');
+  return new CrdSchemaSet(crds.map((d) => crdSchemasFrom(d)));
+}
