@@ -1,0 +1,104 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as plus27 from 'cdk8s-plus-27';
+import * as plus33 from 'cdk8s-plus-33';
+import { describe, expect, it } from 'vitest';
+import { WorkloadMtls } from '../../src/constructs/workload-mtls';
+import { MtlsMode } from '../../src/vocabulary/mtls-mode';
+import { WorkloadSelector } from '../../src/vocabulary/workload-selector';
+
+function chart(namespace?: string): Chart {
+  return new Chart(Testing.app(), 'test', { namespace });
+}
+
+describe('WorkloadMtls', () => {
+  it('emits a workload policy with selector, mode and ports in numeric order', () => {
+    const c = chart();
+    const wl = new WorkloadMtls(c, 'Gw', {
+      namespace: 'production',
+      name: 'api-gateway-mtls',
+      selector: WorkloadSelector.of({ app: 'api-gateway' }),
+      mode: MtlsMode.STRICT,
+      portLevelMtls: { 50051: MtlsMode.STRICT, 8080: MtlsMode.DISABLE, 9090: MtlsMode.PERMISSIVE },
+    });
+    const [pa] = Testing.synth(c);
+    expect(pa).toEqual({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'api-gateway-mtls', namespace: 'production' },
+      spec: {
+        selector: { matchLabels: { app: 'api-gateway' } },
+        mtls: { mode: 'STRICT' },
+        portLevelMtls: { 8080: { mode: 'DISABLE' }, 9090: { mode: 'PERMISSIVE' }, 50051: { mode: 'STRICT' } },
+      },
+    });
+    expect(Object.keys(pa.spec.portLevelMtls)).toEqual(['8080', '9090', '50051']);
+    expect(wl.resource.node.id).toBe('Resource');
+  });
+  it('takes the chart namespace and omits mtls when only ports are given', () => {
+    const c = chart('payments');
+    new WorkloadMtls(c, 'W', { selector: WorkloadSelector.of({ app: 'x' }), portLevelMtls: { 8443: MtlsMode.UNSET } });
+    const [pa] = Testing.synth(c);
+    expect(pa.metadata.namespace).toBe('payments');
+    expect(pa.spec).toEqual({ selector: { matchLabels: { app: 'x' } }, portLevelMtls: { 8443: { mode: 'UNSET' } } });
+  });
+  it.each([
+    ['cdk8s-plus-27', (c: Chart) => {
+      const d = new plus27.Deployment(c, 'Api', { select: false, containers: [{ image: 'api', portNumber: 8080 }], podMetadata: { labels: { app: 'api' } } });
+      return { d, finish: () => d.select(plus27.LabelSelector.of({ labels: { app: 'api' } })) };
+    }],
+    ['cdk8s-plus-33', (c: Chart) => {
+      const d = new plus33.Deployment(c, 'Api', { select: false, containers: [{ image: 'api', portNumber: 8080 }], podMetadata: { labels: { app: 'api' } } });
+      return { d, finish: () => d.select(plus33.LabelSelector.of({ labels: { app: 'api' } })) };
+    }],
+    ['a plain ApiObject', (c: Chart) => {
+      const spec: any = { template: { metadata: { labels: {} } } };
+      const d = new ApiObject(c, 'Api', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' }, spec });
+      return { d, finish: () => { spec.template.metadata.labels.app = 'api'; } };
+    }],
+  ])('derives the selector from a %s Deployment configured after the policy', (_, make) => {
+    const c = chart('production');
+    const { d, finish } = make(c);
+    new WorkloadMtls(c, 'W', { selector: WorkloadSelector.fromWorkload(d), mode: MtlsMode.STRICT });
+    finish();
+    const pa = Testing.synth(c).find((m) => m.kind === 'PeerAuthentication');
+    expect(pa.spec.selector).toEqual({ matchLabels: { app: 'api' } });
+  });
+  it('fails synthesis when the derived selector is empty', () => {
+    const c = chart('production');
+    const bare = new ApiObject(c, 'Bare', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bare' } });
+    new WorkloadMtls(c, 'W', { selector: WorkloadSelector.fromWorkload(bare), mode: MtlsMode.STRICT });
+    expect(() => Testing.synth(c)).toThrow(
+      '[test/W] [WorkloadMtls] \'selector\' derived from Deployment "test/Bare" is empty: the workload has no spec.selector.matchLabels and no pod-template labels, and an empty selector would apply the policy to the whole namespace');
+  });
+  it('fails synthesis when the workload lives in another namespace', () => {
+    const app = Testing.app();
+    const other = new Chart(app, 'other', { namespace: 'staging' });
+    const d = new plus27.Deployment(other, 'Api', { containers: [{ image: 'api' }] });
+    const c = new Chart(app, 'test');
+    new WorkloadMtls(c, 'W', { namespace: 'production', selector: WorkloadSelector.fromWorkload(d), mode: MtlsMode.STRICT });
+    expect(() => Testing.synth(c)).toThrow(
+      '[test/W] [WorkloadMtls] \'selector\' derived from Deployment "other/Api/Resource" in namespace "staging", but the policy is in namespace "production": a workload selector only applies in the policy\'s own namespace');
+  });
+  it('fails without namespace when the chart has none', () => {
+    expect(() => new WorkloadMtls(chart(), 'W', { selector: WorkloadSelector.of({ app: 'x' }), mode: MtlsMode.STRICT })).toThrow(
+      "[WorkloadMtls] 'namespace' is required when the chart has no namespace: a workload policy applies only in its own namespace");
+  });
+  it('fails on bad namespace and name', () => {
+    const sel = WorkloadSelector.of({ app: 'x' });
+    expect(() => new WorkloadMtls(chart(), 'W', { namespace: 'Prod', selector: sel, mode: MtlsMode.STRICT })).toThrow(
+      "[WorkloadMtls] 'namespace' must be a DNS-1123 label, got \"Prod\"");
+    expect(() => new WorkloadMtls(chart('p'), 'W', { name: 'Payment_Strict', selector: sel, mode: MtlsMode.STRICT })).toThrow(
+      "[WorkloadMtls] 'name' must be a DNS-1123 subdomain, got \"Payment_Strict\": must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+  });
+  it('fails with neither mode nor ports', () => {
+    expect(() => new WorkloadMtls(chart('p'), 'W', { selector: WorkloadSelector.of({ app: 'x' }) })).toThrow(
+      "[WorkloadMtls] needs 'mode', 'portLevelMtls' or both: a policy with neither changes nothing");
+  });
+  it('fails on bad ports and a missing selector', () => {
+    const sel = WorkloadSelector.of({ app: 'x' });
+    expect(() => new WorkloadMtls(chart('p'), 'W', { selector: sel, portLevelMtls: { 70000: MtlsMode.STRICT } })).toThrow(
+      "[WorkloadMtls] 'portLevelMtls' keys must be container ports (integers 1-65535), got \"70000\"");
+    expect(() => new WorkloadMtls(chart('p'), 'W', { selector: undefined as any, mode: MtlsMode.STRICT })).toThrow(
+      "[WorkloadMtls] 'selector' must be a WorkloadSelector (WorkloadSelector.of({...}) or WorkloadSelector.fromWorkload(workload)), got undefined");
+  });
+});
