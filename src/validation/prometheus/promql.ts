@@ -72,7 +72,7 @@ export function checkPromQL(expr: string): PromqlCheck {
   const checker = new TypeChecker(expr);
   const root = top.firstChild;
   if (!root) return { problems: [{ kind: 'syntax', message: 'empty expression', from: 0, to: expr.length }] };
-  const type = checker.check(root);
+  const type = checker.check(normalize(fromLezer(root)));
   return { problems: [...lexical, ...checker.problems].sort((a, b) => a.from - b.from || a.to - b.to), type };
 }
 
@@ -188,6 +188,79 @@ function unclosedHint(text: string): string {
   return `; "${open}" is not closed, expected "${close}"`;
 }
 
+/**
+ * A node of the checked tree: the lezer tree with postfix modifiers moved to
+ * where Prometheus' grammar binds them (see normalize).
+ */
+class PNode {
+  nextSibling: PNode | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly from: number,
+    readonly to: number,
+    readonly isExpr: boolean,
+    readonly children: readonly PNode[],
+  ) {}
+
+  get firstChild(): PNode | null {
+    return this.children[0] ?? null;
+  }
+
+  get lastChild(): PNode | null {
+    return this.children[this.children.length - 1] ?? null;
+  }
+
+  getChild(name: string): PNode | null {
+    return this.children.find((c) => c.name === name) ?? null;
+  }
+
+  getChildren(name: string): PNode[] {
+    return this.children.filter((c) => c.name === name);
+  }
+}
+
+function makeNode(name: string, from: number, to: number, isExpr: boolean, children: readonly PNode[]): PNode {
+  const copies = children.map((c) => new PNode(c.name, c.from, c.to, c.isExpr, c.children));
+  copies.forEach((c, i) => {
+    c.nextSibling = copies[i + 1] ?? null;
+  });
+  return new PNode(name, from, to, isExpr, copies);
+}
+
+function fromLezer(node: SyntaxNode): PNode {
+  const children: PNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) children.push(fromLezer(c));
+  return makeNode(node.name, node.from, node.to, node.type.is('Expr'), children);
+}
+
+const POSTFIX = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr', 'AnchoredExpr', 'SmoothedExpr']);
+
+/**
+ * In Prometheus' grammar offset, @, [range], [subquery] (and the experimental
+ * anchored/smoothed) bind tighter than binary and unary operators:
+ * `a - b offset 1h` is `a - (b offset 1h)`. The lezer grammar attaches them
+ * to the whole `a - b`; this moves each one onto the rightmost operand.
+ */
+function normalize(node: PNode): PNode {
+  const children = node.children.map(normalize);
+  const operand = children.find((c) => c.isExpr);
+  if (POSTFIX.has(node.name) && operand && children[0] === operand && (operand.name === 'BinaryExpr' || operand.name === 'UnaryExpr')) {
+    const rest = children.slice(1);
+    return replaceRightmost(operand, node.to, (r) => normalize(makeNode(node.name, r.from, node.to, node.isExpr, [r, ...rest])));
+  }
+  return makeNode(node.name, node.from, node.to, node.isExpr, children);
+}
+
+function replaceRightmost(node: PNode, to: number, wrap: (rightmost: PNode) => PNode): PNode {
+  if (node.name !== 'BinaryExpr' && node.name !== 'UnaryExpr') return wrap(node);
+  const exprs = node.children.filter((c) => c.isExpr);
+  const last = exprs[exprs.length - 1];
+  if (!last) return wrap(node);
+  const children = node.children.map((c) => (c === last ? replaceRightmost(c, to, wrap) : c));
+  return makeNode(node.name, node.from, to, node.isExpr, children);
+}
+
 const COMPARISON = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
 const SET_OPS = new Set(['And', 'Or', 'Unless']);
 const BINARY_OPS = new Set(['Pow', 'Mul', 'Div', 'Mod', 'Atan2', 'Add', 'Sub', ...COMPARISON, 'TrimUpper', 'TrimLower', ...SET_OPS]);
@@ -197,7 +270,7 @@ class TypeChecker {
 
   constructor(private readonly expr: string) {}
 
-  check(node: SyntaxNode): ValueType {
+  check(node: PNode): ValueType {
     switch (node.name) {
       case 'NumberDurationLiteral': return 'scalar';
       case 'StringLiteral': return 'string';
@@ -233,22 +306,22 @@ class TypeChecker {
     this.problems.push({ kind, message, from: node.from, to: node.to });
   }
 
-  private exprChildren(node: SyntaxNode): SyntaxNode[] {
-    const out: SyntaxNode[] = [];
-    for (let c = node.firstChild; c; c = c.nextSibling) if (c.type.is('Expr')) out.push(c);
+  private exprChildren(node: PNode): PNode[] {
+    const out: PNode[] = [];
+    for (let c = node.firstChild; c; c = c.nextSibling) if (c.isExpr) out.push(c);
     return out;
   }
 
-  private checkChildExpr(node: SyntaxNode): ValueType {
+  private checkChildExpr(node: PNode): ValueType {
     const [inner] = this.exprChildren(node);
     return inner ? this.check(inner) : 'none';
   }
 
-  private text(node: SyntaxNode): string {
+  private text(node: PNode): string {
     return this.expr.slice(node.from, node.to);
   }
 
-  private vectorSelector(node: SyntaxNode): ValueType {
+  private vectorSelector(node: PNode): ValueType {
     const name = node.getChild('Identifier');
     const matchers = node.getChild('LabelMatchers');
     let nameMatchers = 0;
@@ -280,11 +353,11 @@ class TypeChecker {
     return 'vector';
   }
 
-  private checkRegex(pattern: string, node: SyntaxNode): void {
+  private checkRegex(pattern: string, node: PNode): void {
     for (const p of re2Problems(pattern)) this.add(p.certain ? 'semantic' : 'doubtful', p.message, node);
   }
 
-  private matrixSelector(node: SyntaxNode): ValueType {
+  private matrixSelector(node: PNode): ValueType {
     const [inner] = this.exprChildren(node);
     const range = node.getChild('DurationExpr');
     if (range) this.durationExpr(range);
@@ -302,7 +375,7 @@ class TypeChecker {
     return 'matrix';
   }
 
-  private subquery(node: SyntaxNode): ValueType {
+  private subquery(node: PNode): ValueType {
     const [inner] = this.exprChildren(node);
     for (const d of node.getChildren('DurationExpr')) this.durationExpr(d);
     const t = inner ? this.check(inner) : 'none';
@@ -310,7 +383,7 @@ class TypeChecker {
     return 'matrix';
   }
 
-  private modifier(node: SyntaxNode): ValueType {
+  private modifier(node: PNode): ValueType {
     const isOffset = node.name === 'OffsetExpr';
     const [inner] = this.exprChildren(node);
     if (isOffset) {
@@ -337,7 +410,7 @@ class TypeChecker {
   }
 
   /** Only plain durations are stable; arithmetic, step(), range(), min_of()... need a feature flag. */
-  private durationExpr(node: SyntaxNode): void {
+  private durationExpr(node: PNode): void {
     let ok = false;
     const first = node.firstChild;
     if (first && !first.nextSibling && first.name === 'NumberDurationLiteralInDurationContext') ok = true;
@@ -349,11 +422,11 @@ class TypeChecker {
     if (!ok) this.add('experimental', 'experimental duration expression is not enabled', node);
   }
 
-  private binary(node: SyntaxNode): ValueType {
+  private binary(node: PNode): ValueType {
     const exprs = this.exprChildren(node);
     const lhs = exprs[0];
     const rhs = exprs[exprs.length - 1];
-    let opNode: SyntaxNode | null = null;
+    let opNode: PNode | null = null;
     for (let c = node.firstChild; c; c = c.nextSibling) {
       if (BINARY_OPS.has(c.name) && c !== lhs && c !== rhs) {
         opNode = c;
@@ -409,7 +482,7 @@ class TypeChecker {
     return lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector';
   }
 
-  private groupingLabelNames(node: SyntaxNode): string[] {
+  private groupingLabelNames(node: PNode): string[] {
     const names: string[] = [];
     for (let c = node.firstChild; c; c = c.nextSibling) {
       if (c.name === 'LabelName') names.push(this.text(c));
@@ -418,7 +491,7 @@ class TypeChecker {
     return names;
   }
 
-  private call(node: SyntaxNode): ValueType {
+  private call(node: PNode): ValueType {
     const ident = node.getChild('FunctionIdentifier');
     const name = ident ? this.text(ident) : '';
     const body = node.getChild('FunctionCallBody');
@@ -456,7 +529,7 @@ class TypeChecker {
     return fn.returnType;
   }
 
-  private aggregate(node: SyntaxNode): ValueType {
+  private aggregate(node: PNode): ValueType {
     const opNode = node.getChild('AggregateOp');
     const op = opNode ? this.text(opNode).toLowerCase() : '';
     const info = Object.prototype.hasOwnProperty.call(PROMQL_AGGREGATIONS, op) ? PROMQL_AGGREGATIONS[op] : undefined;
