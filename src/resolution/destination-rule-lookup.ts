@@ -45,7 +45,8 @@ export function lookupDestinationRule(
     && (!d.workloadSelector || (client.labels !== undefined && selectorMatches(d.workloadSelector, client.labels))));
   const fromClient = pick(local, client.namespace === root ? 'root-namespace' : 'client-namespace');
   if (fromClient) return fromClient;
-  const exported = (ns: string) => model.destinationRulesForHost(ns, hostname).filter((d) => !d.workloadSelector && isExportedTo(d, client.namespace));
+  const exported = (ns: string) => model.destinationRulesForHost(ns, hostname)
+    .filter((d) => !d.workloadSelector && isExportedTo(d, client.namespace));
   if (serviceNamespace !== client.namespace) {
     const fromService = pick(exported(serviceNamespace), serviceNamespace === root ? 'root-namespace' : 'service-namespace');
     if (fromService) return fromService;

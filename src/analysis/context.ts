@@ -1,0 +1,101 @@
+import { placeholderHost } from '../model/hosts';
+import { Workload } from '../model/inventory';
+import { Labels } from '../model/labels';
+import { MeshModel } from '../model/mesh-model';
+import { DestinationRulePolicy, PeerAuthenticationPolicy } from '../model/policies';
+import { ClientContext, DestinationRuleLookup, lookupDestinationRule } from '../resolution/destination-rule-lookup';
+import { ResolutionCache } from '../resolution/explain';
+import { ModeDecision, ServerModeResolution, resolveNamespaceMode, resolveServerMode } from '../resolution/server-mode';
+
+/** A namespace name no input can use: stands for "a namespace with no DestinationRules or policies of its own". */
+export const ANY_OTHER_NAMESPACE = '~other~';
+
+/** Shared, memoized facts for the rules of one analysis run. */
+export class AnalysisContext {
+  readonly cache: ResolutionCache;
+  private readonly nsModes = new Map<string, ModeDecision>();
+
+  constructor(readonly model: MeshModel) {
+    this.cache = new ResolutionCache(model);
+  }
+
+  sidecar(w: Workload): boolean {
+    return this.cache.sidecar(w);
+  }
+
+  server(w: Workload): ServerModeResolution {
+    return this.cache.server(w);
+  }
+
+  /** The mode from mesh and namespace policies alone (`~other~` gives the mesh level). */
+  namespaceMode(namespace: string): ModeDecision {
+    let d = this.nsModes.get(namespace);
+    if (!d) { d = resolveNamespaceMode(this.model, namespace); this.nsModes.set(namespace, d); }
+    return d;
+  }
+
+  /** The mode a hypothetical workload with `labels` in `namespace` would get (for policies whose workloads are not in the input). */
+  hypotheticalMode(namespace: string, labels: Labels): ServerModeResolution {
+    const w: Workload = {
+      ref: { apiVersion: '', kind: '', namespace, name: '' },
+      kind: '',
+      namespace,
+      name: '',
+      key: `${namespace}//`,
+      labels,
+      podAnnotations: {},
+      ports: [],
+      serviceAccount: 'default',
+      hostNetwork: false,
+      hasProxyContainer: false,
+    };
+    return resolveServerMode(this.model, w);
+  }
+
+  hasWorkloads(namespace: string): boolean {
+    return this.model.workloadsIn(namespace).length > 0;
+  }
+
+  /**
+   * The client contexts whose view of a host stands for the mesh: a client in
+   * some other namespace, and a client in `ownNamespace` (a policy's own
+   * namespace, unless it is the root namespace, home of the control plane and gateways).
+   */
+  clientContexts(ownNamespace: string, labels?: Labels): ClientContext[] {
+    const out: ClientContext[] = [{ namespace: ANY_OTHER_NAMESPACE }];
+    if (ownNamespace !== this.model.options.rootNamespace) out.push({ namespace: ownNamespace, labels });
+    return out;
+  }
+
+  lookup(client: ClientContext, hostname: string, serviceNamespace: string): DestinationRuleLookup {
+    return lookupDestinationRule(this.model, client, hostname, serviceNamespace);
+  }
+
+  /** True when some representative client would use `dr` for `hostname`. */
+  isChosen(dr: DestinationRulePolicy, hostname: string, serviceNamespace: string): boolean {
+    return this.clientContexts(dr.namespace, dr.workloadSelector)
+      .some((c) => this.lookup(c, hostname, serviceNamespace).rule === dr);
+  }
+
+  placeholder(namespace: string): string {
+    return placeholderHost(namespace, this.model.options.clusterDomain);
+  }
+}
+
+export function describeWorkload(w: Workload): string {
+  return `${w.kind} ${w.namespace}/${w.name}`;
+}
+
+export function describePolicy(p: { ref: { kind: string }; namespace: string; name: string }): string {
+  return `${p.ref.kind || 'policy'} ${p.namespace}/${p.name}`;
+}
+
+export function describeDecision(d: ModeDecision): string {
+  if (d.mode === 'ambiguous') return `${d.possibleModes.join(' or ')} (competing PeerAuthentications)`;
+  return d.decidedBy ? `${d.mode} (PeerAuthentication ${d.decidedBy.namespace}/${d.decidedBy.name})` : `${d.mode} (Istio default)`;
+}
+
+/** Mode and port-level modes, as a comparable key: duplicates that agree have the same. */
+export function effectKey(p: PeerAuthenticationPolicy): string {
+  return `${p.mode}|${p.portLevel.map((x) => `${x.port}=${x.mode}`).join(',')}`;
+}

@@ -1,0 +1,47 @@
+import { Finding } from '../../model/finding';
+import { RuleInfo } from '../../model/rule-info';
+import { describeDecision } from '../context';
+import { describeNamespaceScope, destinationRuleImpact, settingsWithMode } from '../destination-rule-impact';
+import { AnalysisRule, findingOf, listSome } from '../rule';
+
+export const DR_DISABLES_TLS_TO_STRICT: RuleInfo = {
+  code: 'IMA007',
+  category: 'dr-disables-tls-to-strict',
+  severity: 'error',
+  title: 'DestinationRule sends plaintext to a STRICT server',
+  explanation: 'A DestinationRule with `tls.mode: DISABLE` (for the host or one port) makes client sidecars send plaintext, '
+    + 'overriding auto mTLS. A server whose port is STRICT resets those connections. Only rules that some client actually '
+    + 'chooses (lookup path client → service → root namespace, exportTo, most specific host) and only the setting in force '
+    + 'on each port are judged. Kiali reports KIA0208 on mesh-wide rules; here every level and port is resolved.',
+  source: 'pilot/pkg/model/push_context.go (destinationRule), pilot/pkg/networking/core/cluster_tls.go (buildAutoMtlsSettings)',
+};
+
+export const drDisablesTlsToStrict: AnalysisRule = {
+  info: DR_DISABLES_TLS_TO_STRICT,
+  check(ctx): Finding[] {
+    const out: Finding[] = [];
+    for (const dr of ctx.model.destinationRules) {
+      for (const setting of settingsWithMode(dr, 'DISABLE')) {
+        const impact = destinationRuleImpact(ctx, dr, setting);
+        const hit = impact.endpoints.filter((e) => e.sidecar && e.mode.possibleModes.length === 1 && e.mode.mode === 'STRICT');
+        const hitNs = impact.namespaces.filter((n) => n.mode.mode === 'STRICT');
+        if (hit.length === 0 && hitNs.length === 0) continue;
+        const where = [
+          ...hit.map((e) => `${e.server.kind} ${e.server.namespace}/${e.server.name}:${e.targetPort} (Service ${e.service.name}:${e.servicePort})`),
+          ...hitNs.map((n) => describeNamespaceScope(n.namespace)),
+        ];
+        const decision = hit.length ? hit[0].mode : hitNs[0].mode;
+        const at = setting.port !== undefined ? ` port ${setting.port}` : '';
+        out.push(findingOf(DR_DISABLES_TLS_TO_STRICT, {
+          resource: dr.ref,
+          path: setting.path,
+          message: `DestinationRule ${dr.namespace}/${dr.name} sets tls DISABLE for ${dr.host}${at}, but ${listSome(where)} `
+            + `is ${describeDecision(decision)}; clients using this rule send plaintext and are reset`,
+          fix: 'remove the tls DISABLE (auto mTLS then sends Istio mTLS) or set ISTIO_MUTUAL',
+          related: decision.decidedBy ? [decision.decidedBy.ref] : [],
+        }));
+      }
+    }
+    return out;
+  },
+};

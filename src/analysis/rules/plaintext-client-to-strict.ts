@@ -1,0 +1,94 @@
+import { Finding } from '../../model/finding';
+import { ResourceRef } from '../../model/manifest';
+import { RuleInfo } from '../../model/rule-info';
+import { clientTlsFromLookup } from '../../resolution/client-tls';
+import { resolveSidecar } from '../../resolution/sidecar';
+import { ANY_OTHER_NAMESPACE, AnalysisContext, describeDecision, describeWorkload } from '../context';
+import { AnalysisRule, findingOf, listSome } from '../rule';
+
+export const PLAINTEXT_CLIENT_TO_STRICT: RuleInfo = {
+  code: 'IMA012',
+  category: 'plaintext-client-to-strict',
+  severity: 'error',
+  title: 'Clients send plaintext to a STRICT server',
+  explanation: 'STRICT accepts only Istio mTLS. Two kinds of clients send plaintext without any DestinationRule saying so: '
+    + 'workloads without a sidecar (reported against STRICT Services of their own namespace, the ones they most likely call), '
+    + 'and every client when auto mTLS is off and no DestinationRule sets ISTIO_MUTUAL for the host (Kiali KIA0401/KIA0501, '
+    + 'which are also reported when auto mTLS is on, where they are false positives). DestinationRules that disable TLS '
+    + 'are reported by dr-disables-tls-to-strict.',
+  source: 'Istio "Mutual TLS Migration" and "Auto mutual TLS"',
+};
+
+function checkUninjectedClients(ctx: AnalysisContext): Finding[] {
+  const m = ctx.model;
+  const out: Finding[] = [];
+  for (const ns of m.namespaceNames) {
+    const clients = m.workloadsIn(ns).filter((w) => !ctx.sidecar(w) && !resolveSidecar(m, w).assumed);
+    if (clients.length === 0) continue;
+    const strict: string[] = [];
+    const related: ResourceRef[] = [];
+    for (const s of m.servicesIn(ns)) {
+      for (const ep of ctx.cache.endpointsOf(s)) {
+        const mode = ctx.server(ep.server).portMode(ep.targetPort);
+        if (!ctx.sidecar(ep.server) || mode.mode !== 'STRICT') continue;
+        strict.push(`Service ${s.name}:${ep.port.port} → ${describeWorkload(ep.server)}:${ep.targetPort} ${describeDecision(mode)}`);
+        if (mode.decidedBy && !related.some((r) => r === mode.decidedBy!.ref)) related.push(mode.decidedBy.ref);
+      }
+    }
+    if (strict.length === 0) continue;
+    for (const c of clients) {
+      out.push(findingOf(PLAINTEXT_CLIENT_TO_STRICT, {
+        resource: c.ref,
+        message: `${describeWorkload(c)} has no sidecar (${resolveSidecar(m, c).reason}) and sends plaintext, but in its namespace `
+          + `${listSome(strict)} is STRICT; its calls are reset`,
+        fix: 'inject a sidecar into this workload, or give the servers it calls a PERMISSIVE exception on that port',
+        related,
+      }));
+    }
+  }
+  return out;
+}
+
+function checkAutoMtlsOff(ctx: AnalysisContext): Finding[] {
+  const m = ctx.model;
+  if (m.options.autoMtls) return [];
+  // policy ref key → hosts reached in plaintext
+  const byPolicy = new Map<string, { ref: ResourceRef; hosts: string[] }>();
+  const note = (ref: ResourceRef, host: string) => {
+    const k = `${ref.namespace}/${ref.name}`;
+    const e = byPolicy.get(k);
+    if (e) { if (!e.hosts.includes(host)) e.hosts.push(host); } else {byPolicy.set(k, { ref, hosts: [host] });}
+  };
+  const plaintext = (ownNs: string, host: string, hostNs: string, port: number) => ctx.clientContexts(ownNs).some((c) =>
+    clientTlsFromLookup(m, true, ctx.lookup(c, host, hostNs), port, undefined).tls === 'plaintext');
+  for (const s of m.services) {
+    for (const ep of ctx.cache.endpointsOf(s)) {
+      const mode = ctx.server(ep.server).portMode(ep.targetPort);
+      if (!ctx.sidecar(ep.server) || mode.mode !== 'STRICT' || !mode.decidedBy) continue;
+      if (plaintext(s.namespace, s.hostname, s.namespace, ep.port.port)) note(mode.decidedBy.ref, `Service ${s.namespace}/${s.name}:${ep.port.port}`);
+    }
+  }
+  // Namespaces whose workloads are not in the input: judge the namespace (or mesh) level.
+  const namespaceLevel = new Set(m.peerAuthentications.filter((p) => p.level === 'namespace').map((p) => p.namespace));
+  const scopes = [...namespaceLevel].filter((ns) => !ctx.hasWorkloads(ns)).sort();
+  if (m.workloads.length === 0) scopes.push(ANY_OTHER_NAMESPACE);
+  for (const ns of scopes) {
+    const mode = ctx.namespaceMode(ns);
+    if (mode.mode !== 'STRICT' || !mode.decidedBy) continue;
+    if (plaintext(ns, ctx.placeholder(ns), ns, 0)) note(mode.decidedBy.ref, ns === ANY_OTHER_NAMESPACE ? 'hosts of the mesh' : `hosts of namespace ${ns}`);
+  }
+  return [...byPolicy.values()].map(({ ref, hosts }) => findingOf(PLAINTEXT_CLIENT_TO_STRICT, {
+    resource: ref,
+    path: '/spec/mtls/mode',
+    message: `PeerAuthentication ${ref.namespace}/${ref.name} is STRICT, but auto mTLS is off and no DestinationRule sets tls `
+      + `ISTIO_MUTUAL for ${listSome(hosts)}; clients send plaintext and are reset`,
+    fix: 'turn auto mTLS on, or add a DestinationRule with tls ISTIO_MUTUAL for these hosts',
+  }));
+}
+
+export const plaintextClientToStrict: AnalysisRule = {
+  info: PLAINTEXT_CLIENT_TO_STRICT,
+  check(ctx): Finding[] {
+    return [...checkUninjectedClients(ctx), ...checkAutoMtlsOff(ctx)];
+  },
+};
