@@ -45,7 +45,10 @@ function validateSpec(spec: unknown, add: Add): void {
     if (!isPlainObject(group)) return;
     const gPath = (...t: (string | number)[]) => pointer('spec', 'groups', gi, ...t);
     const name = typeof group.name === 'string' ? group.name : '';
-    if (name === '') {
+    const nameMistyped = group.name !== undefined && group.name !== null && typeof group.name !== 'string';
+    if (nameMistyped) {
+      // the CRD schema reports the type
+    } else if (name === '') {
       add('IMV701', 'error', gPath('name'), `spec.groups[${gi}].name is empty: Groupname must not be empty`, 'give the group a name, e.g. "istio.certificates"');
     } else if (seen.has(name)) {
       add('IMV702', 'error', gPath('name'), `groupname "${name}" is repeated in the same PrometheusRule (first at spec.groups[${seen.get(name)}])`,
@@ -74,7 +77,10 @@ function validateRule(rule: Record<string, unknown>, ri: number, group: string, 
   const who = alert !== '' ? `alert "${alert}"` : record !== '' ? `record "${record}"` : `rule ${ri}`;
   const where = `${who} in ${group}`;
 
-  if (record !== '' && alert !== '') {
+  const mistyped = [rule.record, rule.alert].some((v) => v !== undefined && v !== null && typeof v !== 'string');
+  if (mistyped) {
+    // the CRD schema reports the type
+  } else if (record !== '' && alert !== '') {
     add('IMV704', 'error', rPath(), `${where} sets both record and alert: only one of 'record' and 'alert' must be set`,
       'split it into a recording rule and an alerting rule');
   } else if (record === '' && alert === '') {

@@ -85,6 +85,13 @@ describe('validatePrometheusRule', () => {
       expect(count).toBe(3);
     });
 
+    it('accepts the stability alerts of istio/tools (real world, 24 expressions)', () => {
+      const file = path.join(SHARED, 'realworld', 'istio__tools', 'perf__stability__alertmanager__prometheusrule.yaml');
+      const rules = prometheusRulesIn(fs.readFileSync(file, 'utf8'));
+      expect(rules.length).toBeGreaterThan(0);
+      for (const m of rules) expect(validate(m)).toEqual([]);
+    });
+
     it('accepts the certificate alert of the guide', () => {
       const guide = fs.readFileSync(path.join(SHARED, 'seed', 'istio-mtls-guide.md'), 'utf8');
       const blocks = [...guide.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -97,6 +104,7 @@ describe('validatePrometheusRule', () => {
       expect(validate(rule(undefined))).toEqual([]);
       expect(validate(rule({ groups: 'x' }))).toEqual([]);
       expect(validate(rule({ groups: [1, null, { name: 'g', rules: 'x' }] }))).toEqual([]);
+      expect(validate(rule({ groups: [{ name: 5, rules: [{ alert: 7, expr: 'up' }, { record: ['x'], expr: true }] }] }))).toEqual([]);
     });
   });
 

@@ -1,3 +1,5 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkPromQL, lineColumn } from '../../../src/validation/prometheus/promql';
@@ -138,6 +140,18 @@ describe('checkPromQL', () => {
     const expr = 'sum(\n  rate(foo)\n)';
     const [p] = checkPromQL(expr).problems;
     expect(lineColumn(expr, p.from)).toEqual({ line: 2, column: 8 });
+  });
+
+  it('loads the PromQL grammar only on first use', () => {
+    const script = [
+      "const m = require('./src/validation/prometheus');",
+      "const loaded = () => Object.keys(require.cache).some((k) => k.includes('lezer-promql'));",
+      'const before = loaded();',
+      "m.checkPromQL('up');",
+      'console.log(JSON.stringify([before, loaded()]));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8' });
+    expect(JSON.parse(out.trim())).toEqual([false, true]);
   });
 
   it('never throws', () => {
