@@ -56,7 +56,10 @@ export class MtlsMode {
   }
 }
 
-/** Throws unless `mode` is one of `allowed`, naming the owner, the prop and the allowed modes. */
+/**
+ * Throws unless `mode` is one of `allowed`, naming the owner, the prop and the allowed modes.
+ * @internal
+ */
 export function checkModeIn(owner: string, prop: string, mode: MtlsMode, allowed: readonly MtlsMode[], hint?: string): void {
   if (!(mode instanceof MtlsMode)) {
     fail(owner, `'${prop}' must be an MtlsMode (${allowed.map((m) => `MtlsMode.${m.name}`).join(', ')}), got ${show(mode)}`);
