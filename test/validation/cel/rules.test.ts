@@ -20,7 +20,7 @@ describe('Istio CRD rules', () => {
     expect(f.message).toBe('spec.portLevelMtls: CRD rule `self.all(key, 0 < int(key) && int(key) <= 65535)` failed to evaluate on {"http":{"mode":"STRICT"}}: int() type error: cannot convert to int');
   });
   test('selectors: no wildcard and no empty label keys, no wildcard values', () => {
-    expect(check(pa({ selector: { matchLabels: { 'app': 'a*' } } })).map((f) => [f.path, f.message])).toEqual([
+    expect(check(pa({ selector: { matchLabels: { app: 'a*' } } })).map((f) => [f.path, f.message])).toEqual([
       ['/spec/selector/matchLabels/app', 'spec.selector.matchLabels[app]: wildcard not allowed in label value match'],
     ]);
     expect(check(ap({ selector: { matchLabels: { 'a*': 'x', '': 'y' } } })).map((f) => f.message)).toEqual([
@@ -57,7 +57,7 @@ describe('rule mechanics', () => {
       a: { type: 'integer' },
       b: { type: 'integer' },
       name: { type: 'string', maxLength: 3 },
-      opt: { type: 'string', nullable: true, 'x-kubernetes-validations': [{ rule: 'self.size() > 1', message: 'opt too short' }] },
+      opt: { 'type': 'string', 'nullable': true, 'x-kubernetes-validations': [{ rule: 'self.size() > 1', message: 'opt too short' }] },
     },
     'x-kubernetes-validations': [
       { rule: 'self.a < self.b', messageExpression: '"a (" + string(self.a) + ") must be below b (" + string(self.b) + ")"', fieldPath: '.a', reason: 'FieldValueForbidden' },

@@ -74,11 +74,15 @@ describe('x-kubernetes-list-type', () => {
     type: 'object',
     properties: {
       groups: {
-        'type': 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+        'type': 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
         'items': { type: 'object', properties: { name: { type: 'string' }, v: { type: 'integer' } } },
       },
       pairs: {
-        'type': 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['a', 'b'],
+        'type': 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['a', 'b'],
         'items': { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } },
       },
       tags: { 'type': 'array', 'x-kubernetes-list-type': 'set', 'items': { type: 'string' } },

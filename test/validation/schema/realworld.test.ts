@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { check, corpusDocs, errors } from './support';
 import { refOf } from '../../../src/model/manifest';
 import { builtinSchemaSet } from '../../../src/validation/schema';
-import { check, corpusDocs, errors } from './support';
 
 const INVALID_FILES = [
   'istio__istio/pkg__config__validation__testdata__crds__authz-invalid.yaml',

@@ -19,7 +19,9 @@ export function widgetCrd(spec: Record<string, unknown>, extra: { status?: boole
       names: { kind: 'Widget', plural: 'widgets' },
       scope: 'Namespaced',
       versions: [{
-        name: 'v1', served: true, storage: true,
+        name: 'v1',
+        served: true,
+        storage: true,
         ...(extra.status ? { subresources: { status: {} } } : {}),
         schema: { openAPIV3Schema: { type: 'object', properties: { spec, status: { type: 'object', properties: { phase: { type: 'string' } } } }, ...extra.root } },
       }],
