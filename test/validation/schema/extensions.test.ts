@@ -153,7 +153,7 @@ describe('value limits', () => {
     expect(check(widget({ port: 2 ** 40, count: -5, bits: 'not a number' }), set)).toEqual([]);
   });
   test('fails on a bad date-time (a checked format)', () => {
-    expect(check(widget({ at: 'yesterday' }), set)[0]).toMatchObject({ code: 'IMV210', message: 'spec.at: "yesterday" is not a valid datetime' });
+    expect(check(widget({ at: 'yesterday' }), set)[0]).toMatchObject({ code: 'IMV210', message: 'spec.at: "yesterday" is not a valid date-time' });
   });
 });
 
