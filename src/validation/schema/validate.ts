@@ -291,13 +291,15 @@ function findingOfAjvError(e: ErrorObject, object: unknown, schema: StructuralSc
       }[e.keyword];
       return { ...base, code: C.numberRange, message: `${where}: ${preview(value)} ${problem}`, fix: `use a value ${wanted}` };
     }
-    case 'format':
+    case 'format': {
+      const format = schemaAt(schema, at)?.format ?? String(p.format);
       return {
         ...base,
         code: C.badFormat,
-        message: `${where}: ${preview(value)} is not a valid ${String(p.format)}`,
-        fix: `write a valid ${String(p.format)}`,
+        message: `${where}: ${preview(value)} is not a valid ${format}`,
+        fix: `write a valid ${format}`,
       };
+    }
     case 'oneOf': case 'anyOf': case 'not': case 'allOf':
       return { ...base, code: C.alternatives, ...alternativesMessage(e, where, value) };
     default:
