@@ -120,7 +120,7 @@ export class ServiceAccess extends Construct {
       validate: () => [
         ...(selector ? selector._validate('ServiceAccess', this.namespace) : []),
         ...(this.rules.length === 0
-          ? [`[ServiceAccess] policy "${this.namespace}/${this.resource.name}" has no rules: an ${action.name} policy without rules ${action === AccessAction.ALLOW ? 'denies every request' : 'denies nothing'}; add one with 'rules' or addRule()`]
+          ? [`[ServiceAccess] policy "${this.namespace}/${this.resource.name}" has no rules: ${action === AccessAction.ALLOW ? 'an ALLOW policy without rules denies every request' : 'a DENY policy without rules denies nothing'}; add one with 'rules' or addRule()`]
           : []),
       ],
     });

@@ -23,6 +23,8 @@ describe('ExternalServiceTls', () => {
     expect(b.spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', credentialName: 'bank-ca' });
   });
   it('fails on a bad host or SNI', () => {
+    expect(() => new ExternalServiceTls(Testing.chart(), 'E', { namespace: 'p', host: undefined as any })).toThrow(
+      "[ExternalServiceTls] 'host' must be a DNS name, optionally starting with \"*.\", got undefined: must be a string");
     expect(() => new ExternalServiceTls(Testing.chart(), 'E', { namespace: 'p', host: 'https://api.example.com' })).toThrow(
       "[ExternalServiceTls] 'host' must be a DNS name, optionally starting with \"*.\", got \"https://api.example.com\": must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
     expect(() => new ExternalServiceTls(Testing.chart(), 'E', { namespace: 'p', host: 'a.example.com', sni: 'A.example.com' })).toThrow(

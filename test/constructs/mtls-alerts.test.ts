@@ -90,6 +90,8 @@ describe('MtlsAlerts', () => {
     expect(() => new MtlsAlerts(chart(), 'A', { workloadCertificate: { severity: 'very bad' } })).toThrow(
       "[MtlsAlerts] 'workloadCertificate.severity' must be a non-empty label value, got \"very bad\"");
     expect(() => new MtlsAlerts(chart(), 'A', { labels: { 'a b': 'x' } })).toThrow("[MtlsAlerts] 'labels[\"a b\"]' must be a valid label key");
+    expect(() => new MtlsAlerts(chart(), 'A', { certificateGroupName: '' })).toThrow("[MtlsAlerts] 'certificateGroupName' must be a non-empty string, got \"\"");
+    expect(() => new MtlsAlerts(chart(), 'A', { plaintextGroupName: ' ' })).toThrow("[MtlsAlerts] 'plaintextGroupName' must be a non-empty string, got \" \"");
     expect(() => new MtlsAlerts(chart(), 'A', { name: 'Alerts' })).toThrow("[MtlsAlerts] 'name' must be a DNS-1123 subdomain, got \"Alerts\"");
   });
   it('fails without namespace when the chart has none', () => {

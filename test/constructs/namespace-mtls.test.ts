@@ -1,6 +1,7 @@
 import { ApiObject, Testing } from 'cdk8s';
 import * as plus27 from 'cdk8s-plus-27';
 import * as plus33 from 'cdk8s-plus-33';
+import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { NamespaceMtls } from '../../src/constructs/namespace-mtls';
 import { MtlsMode } from '../../src/vocabulary/mtls-mode';
@@ -71,5 +72,8 @@ describe('NamespaceMtls', () => {
     const cm = new ApiObject(chart, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'production' } });
     expect(() => new NamespaceMtls(chart, 'Prod2', { namespace: 'production', existingNamespace: cm })).toThrow(
       "[NamespaceMtls] 'existingNamespace' must be a Namespace (a cdk8s-plus Namespace or an ApiObject of kind Namespace), got kind ConfigMap at \"test/Cm\"");
+    const empty = new Construct(chart, 'Empty');
+    expect(() => new NamespaceMtls(chart, 'Prod3', { namespace: 'production', existingNamespace: empty })).toThrow(
+      "[NamespaceMtls] 'existingNamespace' must be a Namespace (a cdk8s-plus Namespace or an ApiObject of kind Namespace), got a construct with no ApiObject at \"test/Empty\"");
   });
 });

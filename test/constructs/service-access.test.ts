@@ -61,6 +61,11 @@ describe('ServiceAccess', () => {
     expect(() => Testing.synth(c)).toThrow(
       '[c/Access] [ServiceAccess] policy "production/empty" has no rules: an ALLOW policy without rules denies every request; add one with \'rules\' or addRule()');
   });
+  it('fails synthesis of a DENY policy without rules, saying it denies nothing', () => {
+    const c = new Chart(Testing.app(), 'c', { namespace: 'production' });
+    new ServiceAccess(c, 'Access', { name: 'deny-nothing', action: AccessAction.DENY });
+    expect(() => Testing.synth(c)).toThrow('[c/Access] [ServiceAccess] policy "production/deny-nothing" has no rules: a DENY policy without rules denies nothing; add one with \'rules\' or addRule()');
+  });
   it('fails on an empty rule', () => {
     expect(() => new ServiceAccess(Testing.chart(), 'A', { namespace: 'p', rules: [{}] })).toThrow(
       "[ServiceAccess] 'rules[0]' must name at least one identity, namespace, method, path or port: an empty rule matches every request");

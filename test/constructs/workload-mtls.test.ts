@@ -90,6 +90,14 @@ describe('WorkloadMtls', () => {
     expect(() => new WorkloadMtls(chart('p'), 'W', { name: 'Payment_Strict', selector: sel, mode: MtlsMode.STRICT })).toThrow(
       "[WorkloadMtls] 'name' must be a DNS-1123 subdomain, got \"Payment_Strict\": must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
   });
+  it('fails on modes that are not MtlsModes', () => {
+    const sel = WorkloadSelector.of({ app: 'x' });
+    const all = 'MtlsMode.STRICT, MtlsMode.PERMISSIVE, MtlsMode.DISABLE, MtlsMode.UNSET';
+    expect(() => new WorkloadMtls(chart('p'), 'W', { selector: sel, mode: 'STRICT' as any })).toThrow(
+      `[WorkloadMtls] 'mode' must be an MtlsMode (${all}), got "STRICT"`);
+    expect(() => new WorkloadMtls(chart('p'), 'W', { selector: sel, portLevelMtls: { 8080: 'DISABLE' as any } })).toThrow(
+      `[WorkloadMtls] 'portLevelMtls[8080]' must be an MtlsMode (${all}), got "DISABLE"`);
+  });
   it('fails with neither mode nor ports', () => {
     expect(() => new WorkloadMtls(chart('p'), 'W', { selector: WorkloadSelector.of({ app: 'x' }) })).toThrow(
       "[WorkloadMtls] needs 'mode', 'portLevelMtls' or both: a policy with neither changes nothing");
