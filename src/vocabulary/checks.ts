@@ -13,7 +13,16 @@ export function fail(owner: string, message: string): never {
 
 /** JSON-quotes a value for messages, so empty strings and whitespace are visible. */
 export function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
+    try {
+      const json = JSON.stringify(value);
+      return json.length <= 80 ? json : `${json.slice(0, 77)}...`;
+    } catch {
+      return `a ${value.constructor?.name ?? 'object'}`;
+    }
+  }
+  return String(value);
 }
 
 function throwIfErrors(owner: string, prop: string, what: string, value: string, errors: string[]): void {

@@ -83,7 +83,7 @@ describe('ServiceAccess', () => {
     expect(() => new ServiceAccess(Testing.chart(), 'A', { namespace: 'p', action: 'ALLOW' as any })).toThrow(
       "[ServiceAccess] 'action' must be AccessAction.ALLOW or AccessAction.DENY, got \"ALLOW\"");
     expect(() => new ServiceAccess(Testing.chart(), 'A', { namespace: 'p', selector: { app: 'x' } as any })).toThrow(
-      "[ServiceAccess] 'selector' must be a WorkloadSelector, got [object Object]");
+      "[ServiceAccess] 'selector' must be a WorkloadSelector, got {\"app\":\"x\"}");
   });
   it('fails without namespace when the chart has none', () => {
     expect(() => new ServiceAccess(Testing.chart(), 'A')).toThrow(
