@@ -68,9 +68,18 @@ export function q(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   try {
     const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s;
+    return s === undefined ? safeString(value) : s;
   } catch {
+    return safeString(value);
+  }
+}
+
+/** String(value) that cannot throw (objects without a prototype, or with a throwing toString). */
+export function safeString(value: unknown): string {
+  try {
     return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
 }
 
@@ -380,7 +389,7 @@ export function checkWorkloadSelector(sink: FindingSink, selector: unknown, path
   const labels = objectAt(sel.matchLabels);
   if (labels) {
     for (const [key, raw] of Object.entries(labels)) {
-      const value = typeof raw === 'string' ? raw : raw === null || raw === undefined ? '' : String(raw);
+      const value = typeof raw === 'string' ? raw : raw === null || raw === undefined ? '' : safeString(raw);
       if (key === '') {
         sink.add(codes.emptyKey, [...path, 'matchLabels', key],
           `${field}.matchLabels has an empty key (value ${q(value)}): every label needs a key`,

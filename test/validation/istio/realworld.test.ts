@@ -1,0 +1,91 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { Finding } from '../../../src/model/finding';
+import { Manifest, refOf } from '../../../src/model/manifest';
+import { ISTIO_WEBHOOK_RULES, validateIstioWebhook } from '../../../src/validation/istio';
+
+const CORPUS = path.resolve(__dirname, '../../../..', 'shared', 'realworld');
+const KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'DestinationRule'];
+
+interface Doc {
+  readonly file: string;
+  readonly index: number;
+  readonly manifest: Manifest;
+  readonly findings: Finding[];
+}
+
+function* yamlFiles(dir: string): Generator<string> {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* yamlFiles(p);
+    else if (/\.ya?ml$/.test(entry.name)) yield p;
+  }
+}
+
+function loadCorpus(): Doc[] {
+  const docs: Doc[] = [];
+  for (const file of yamlFiles(CORPUS)) {
+    parseAllDocuments(fs.readFileSync(file, 'utf8')).forEach((doc, index) => {
+      const manifest = doc.toJS() as Manifest;
+      if (!manifest || typeof manifest !== 'object' || !KINDS.includes(String(manifest.kind))) return;
+      docs.push({ file: path.relative(CORPUS, file), index, manifest, findings: validateIstioWebhook(manifest, refOf(manifest)) });
+    });
+  }
+  return docs;
+}
+
+/** Webhook-only rejections the corpus README documents for files the CRD schema accepts. */
+const DOCUMENTED_WEBHOOK_ERRORS = [
+  { file: 'kyverno__policies/istio__enforce-tls-hosts-host-subnets__.chainsaw-test__dr-good.yaml', name: 'good-dr01', code: 'IMV626' },
+];
+
+const codesOf = (docs: Doc[], file: string, name: string): string[] =>
+  docs.filter((d) => d.file.endsWith(file) && (d.manifest.metadata as { name?: string }).name === name).flatMap((d) => d.findings.map((f) => f.code));
+
+describe.skipIf(!fs.existsSync(CORPUS))('Istio webhook layer on the real-world corpus', () => {
+  const docs = fs.existsSync(CORPUS) ? loadCorpus() : [];
+  const known = new Set(ISTIO_WEBHOOK_RULES.map((r) => r.code));
+
+  it('reads a corpus of all three kinds', () => {
+    for (const kind of KINDS) expect(docs.filter((d) => d.manifest.kind === kind).length).toBeGreaterThan(20);
+  });
+
+  it('only produces catalogued webhook codes', () => {
+    for (const d of docs) {
+      for (const f of d.findings) {
+        expect(known.has(f.code)).toBe(true);
+        expect(f.category).toBe('webhook');
+      }
+    }
+  });
+
+  it('finds no error in the valid files besides the documented webhook-only case', () => {
+    const unexpected = docs
+      .filter((d) => !/-invalid\.yaml$/.test(d.file))
+      .flatMap((d) => d.findings.filter((f) => f.severity === 'error').map((f) => ({ file: d.file, name: (d.manifest.metadata as { name?: string }).name, code: f.code, message: f.message })))
+      .filter((e) => !DOCUMENTED_WEBHOOK_ERRORS.some((k) => e.file === k.file && e.name === k.name && e.code === k.code));
+    expect(unexpected).toEqual([]);
+  });
+
+  it('flags kyverno good-dr01 (MUTUAL without client certificate), which only the webhook rejects', () => {
+    expect(codesOf(docs, 'dr-good.yaml', 'good-dr01')).toEqual(['IMV626']);
+  });
+
+  it('accepts the CUSTOM policies whose providers live in meshConfig outside the corpus', () => {
+    const custom = docs.filter((d) => (d.manifest.spec as { action?: string } | undefined)?.action === 'CUSTOM');
+    expect(custom.length).toBeGreaterThan(0);
+    for (const d of custom) expect(d.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('rejects the invalid istio/istio test documents it is responsible for', () => {
+    expect(codesOf(docs, 'peerauth-invalid.yaml', 'port-level-global')).toEqual(['IMV401']);
+    expect(codesOf(docs, 'peerauth-invalid.yaml', 'zero-port')).toEqual(['IMV402']);
+    expect(codesOf(docs, 'peerauth-invalid.yaml', 'high-port')).toEqual(['IMV402']);
+    expect(codesOf(docs, 'peerauth-invalid.yaml', 'bad-port')).toEqual(['IMV402']);
+    expect(codesOf(docs, 'authz-invalid.yaml', 'service-account-and-namespace')).toEqual(['IMV516']);
+    expect(codesOf(docs, 'authz-invalid.yaml', 'service-account-and-namespace-principal')).toEqual(['IMV516']);
+    expect(codesOf(docs, 'destinationrule-invalid.yaml', 'bookinfo-ratings')).toEqual(['IMV622', 'IMV621', 'IMV622']);
+  });
+});
