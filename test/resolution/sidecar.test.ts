@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { buildMeshModel, Manifest } from '../../src/model';
+import { resolveSidecar } from '../../src/resolution';
+import { deploy, DeployOpts, ns } from './helpers';
+
+function sidecar(nsLabels: Record<string, string> | undefined, opts: DeployOpts = {}, modelOpts = {}) {
+  const manifests: Manifest[] = [deploy('app', 'api', opts)];
+  if (nsLabels) manifests.push(ns('app', nsLabels));
+  const model = buildMeshModel(manifests, modelOpts);
+  return resolveSidecar(model, model.workloads[0]);
+}
+
+describe('resolveSidecar', () => {
+  it('injects with istio-injection=enabled or istio.io/rev on the namespace', () => {
+    expect(sidecar({ 'istio-injection': 'enabled' }).injected).toBe(true);
+    expect(sidecar({ 'istio.io/rev': 'canary' }).injected).toBe(true);
+  });
+
+  it('does not inject in an unlabelled namespace', () => {
+    expect(sidecar({})).toMatchObject({ injected: false, assumed: false });
+  });
+
+  it('lets the pod label opt in where the namespace has no injection label, and opt out anywhere', () => {
+    expect(sidecar({}, { labels: { 'app': 'api', 'sidecar.istio.io/inject': 'true' } }).injected).toBe(true);
+    expect(sidecar({ 'istio-injection': 'enabled' }, { labels: { 'app': 'api', 'sidecar.istio.io/inject': 'false' } }).injected).toBe(false);
+  });
+
+  it('lets the legacy annotation opt out but never in', () => {
+    expect(sidecar({ 'istio-injection': 'enabled' }, { podAnnotations: { 'sidecar.istio.io/inject': 'false' } }).injected).toBe(false);
+    expect(sidecar({}, { podAnnotations: { 'sidecar.istio.io/inject': 'true' } }).injected).toBe(false);
+  });
+
+  it('istio-injection=disabled wins over the revision label and the pod label', () => {
+    expect(sidecar({ 'istio-injection': 'disabled', 'istio.io/rev': 'canary' }).injected).toBe(false);
+    expect(sidecar({ 'istio-injection': 'disabled' }, { labels: { 'app': 'api', 'sidecar.istio.io/inject': 'true' } }).injected).toBe(false);
+  });
+
+  it('never injects hostNetwork pods', () => {
+    expect(sidecar({ 'istio-injection': 'enabled' }, { hostNetwork: true }).injected).toBe(false);
+  });
+
+  it('ignores labels on the Deployment object itself', () => {
+    const d = deploy('app', 'api') as { metadata: Record<string, unknown> };
+    d.metadata.labels = { 'sidecar.istio.io/inject': 'false' };
+    const model = buildMeshModel([d, ns('app')]);
+    expect(resolveSidecar(model, model.workloads[0]).injected).toBe(true);
+  });
+
+  it('assumes injection when the Namespace is not in the input, unless told otherwise', () => {
+    expect(sidecar(undefined)).toMatchObject({ injected: true, assumed: true });
+    expect(sidecar(undefined, {}, { assumeInjectedWhenNamespaceUnknown: false })).toMatchObject({ injected: false, assumed: true });
+  });
+});
