@@ -219,7 +219,7 @@ function checkTargetRef(sink: FindingSink, target: Obj, path: Path, field: strin
   const canonical = group === '' ? 'core' : group;
   if (!ALLOWED_TARGETS.some((t) => t.group === canonical && t.kind === kind)) {
     sink.add('IMV507', [...path, 'kind'],
-      `${field} points to ${q(`${group}/${kind}`)}: allowed are Service (group ""), ServiceEntry (networking.istio.io), Gateway or GatewayClass (gateway.networking.k8s.io)`,
+      `${field} points to kind ${q(kind)} of group ${q(group)}: allowed are Service (group ""), ServiceEntry (networking.istio.io), Gateway or GatewayClass (gateway.networking.k8s.io)`,
       'use one of the supported group/kind pairs, or a selector to attach to workloads by label');
   }
 }

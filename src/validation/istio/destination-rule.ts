@@ -226,7 +226,7 @@ function checkDuration(ctx: Ctx, raw: unknown, path: Path, field: string): void 
   if (typeof raw !== 'string') return;
   const problem = durationProblem(raw);
   if (problem) {
-    ctx.sink.add('IMV607', path, `${field} ${q(raw)} is not a valid duration: ${problem}; durations must be at least 1ms, in whole milliseconds`,
+    ctx.sink.add('IMV607', path, `${field} ${q(raw)} is not a valid duration: ${problem} (allowed: at least 1ms, in whole milliseconds)`,
       'write the duration as e.g. "10s", "1.5s" or "250ms"');
   }
 }
@@ -576,12 +576,14 @@ function checkExportTo(ctx: Ctx, raw: unknown, hasWorkloadSelector: boolean): vo
   if (total === 0) return;
   const ns = ctx.namespace;
   const accepted = new Set<string>();
+  const writtenAs = new Map<string, string>();
   for (const { value, index } of entries) {
     const key = value === '.' ? (ns || '.') : value;
     const path: Path = ['spec', 'exportTo', index];
     if (accepted.has(key)) {
+      const first = writtenAs.get(key);
       ctx.sink.add('IMV637', path,
-        key !== value ? `exportTo lists both "." and the current namespace ${q(ns)}: they are the same namespace` : `exportTo lists ${q(value)} more than once`,
+        first !== value ? `exportTo lists both "." and ${q(ns)}, the DestinationRule's own namespace: they are the same entry` : `exportTo lists ${q(value)} more than once`,
         'remove the duplicate entry');
       continue;
     }
@@ -593,6 +595,7 @@ function checkExportTo(ctx: Ctx, raw: unknown, hasWorkloadSelector: boolean): vo
         'use "." for this namespace, "*" for all namespaces, or namespace names');
     } else {
       accepted.add(key);
+      writtenAs.set(key, value);
     }
   }
   if (hasWorkloadSelector && accepted.size > 0) {

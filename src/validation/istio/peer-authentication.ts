@@ -68,6 +68,15 @@ export const PEER_AUTHENTICATION_RULES: RuleInfo[] = [
     explanation: `istiod rejects every object carrying the ${ALWAYS_REJECT_ANNOTATION} annotation (a test hook).`,
     source: `${SOURCE} validateMetadata`,
   },
+  {
+    code: 'IMV408',
+    category: 'webhook',
+    severity: 'error',
+    title: 'Empty portLevelMtls',
+    explanation: 'portLevelMtls, when present, must hold at least one port (istiod decodes an empty map as present; the CRD '
+      + 'schema rejects it too).',
+    source: `${SOURCE} ValidatePeerAuthentication`,
+  },
 ];
 
 /** Istio's webhook rules for one PeerAuthentication. */
@@ -88,6 +97,11 @@ export function validatePeerAuthentication(manifest: Manifest, ref: ResourceRef)
         ? 'portLevelMtls requires a selector with labels: port-level settings apply only to workloads a selector picks, and this selector has no matchLabels'
         : 'portLevelMtls requires a selector: port-level settings apply only to workloads a selector picks',
       'add spec.selector.matchLabels naming the workload, or set the mode for all ports with spec.mtls.mode instead');
+  }
+
+  if (portLevel && ports.length === 0) {
+    sink.add('IMV408', ['spec', 'portLevelMtls'], 'portLevelMtls is empty: when present it must set the mode of at least one port',
+      'remove portLevelMtls, or add a port such as `8080: {mode: PERMISSIVE}`');
   }
 
   for (const key of ports) {

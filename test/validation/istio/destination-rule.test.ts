@@ -372,6 +372,12 @@ describe('DestinationRule webhook rules', () => {
     ]);
   });
 
+  it('names "." as the duplicate of the own namespace', () => {
+    expect(findings(dr({ exportTo: ['.', 'shop'] })).map((x) => [x.path, x.message])).toEqual([
+      ['/spec/exportTo/1', 'exportTo lists both "." and "shop", the DestinationRule\'s own namespace: they are the same entry'],
+    ]);
+  });
+
   it('stops at an empty traffic policy, as istiod does', () => {
     expect(codes(tp({}))).toEqual(['IMV602']);
   });

@@ -77,6 +77,13 @@ const CASES: RuleCase[] = [
     reject: pa({}, { annotations: { 'internal.istio.io/webhook-always-reject': '' } }),
     accept: pa({}, { annotations: { 'internal.istio.io/other': '' } }),
   },
+  {
+    code: 'IMV408',
+    name: 'an empty portLevelMtls map',
+    reject: pa({ selector: workload, portLevelMtls: {} }),
+    accept: pa({ selector: workload, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } }),
+    path: '/spec/portLevelMtls',
+  },
 ];
 
 describe('PeerAuthentication webhook rules', () => {
@@ -122,8 +129,7 @@ describe('PeerAuthentication webhook rules', () => {
     expect(codes(pa({ selector: workload, portLevelMtls: { 8080: { mode: 'DISABLE' }, 9090: { mode: 'STRICT' } } }))).toEqual([]);
   });
 
-  it('does not flag an empty portLevelMtls map: istiod decodes it as unset (the CRD schema rejects it)', () => {
-    expect(codes(pa({ selector: workload, portLevelMtls: {} }))).toEqual([]);
-    expect(codes(pa({ portLevelMtls: {} }))).toEqual([]);
+  it('flags an empty portLevelMtls map only as empty, not as port-level modes without a selector', () => {
+    expect(codes(pa({ portLevelMtls: {} }))).toEqual(['IMV408']);
   });
 });

@@ -84,6 +84,7 @@ describe.skipIf(!fs.existsSync(CORPUS))('Istio webhook layer on the real-world c
     expect(codesOf(docs, 'peerauth-invalid.yaml', 'zero-port')).toEqual(['IMV402']);
     expect(codesOf(docs, 'peerauth-invalid.yaml', 'high-port')).toEqual(['IMV402']);
     expect(codesOf(docs, 'peerauth-invalid.yaml', 'bad-port')).toEqual(['IMV402']);
+    expect(codesOf(docs, 'peerauth-invalid.yaml', 'empty-port-level')).toEqual(['IMV408']);
     expect(codesOf(docs, 'authz-invalid.yaml', 'service-account-and-namespace')).toEqual(['IMV516']);
     expect(codesOf(docs, 'authz-invalid.yaml', 'service-account-and-namespace-principal')).toEqual(['IMV516']);
     expect(codesOf(docs, 'destinationrule-invalid.yaml', 'bookinfo-ratings')).toEqual(['IMV622', 'IMV621', 'IMV622']);
