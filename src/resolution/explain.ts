@@ -57,9 +57,10 @@ export interface ExplainOptions {
    * Which client→service pairs to list. `representative`: one client per
    * equivalence class (same namespace, same sidecar status, same
    * workloadSelector DestinationRules — they behave identically) toward the
-   * Services of its namespace, the Services its namespace's DestinationRules
-   * name, and the workloads AuthorizationPolicies declare it may call; linear
-   * in the mesh. `all`: every workload toward every Service endpoint;
+   * Services of its namespace and the Services its namespace's DestinationRules
+   * name; plus the callers ALLOW AuthorizationPolicies declare (by principal or
+   * service account: those workloads; by namespace: its representatives)
+   * toward the workloads they protect. Linear in the mesh plus the policies. `all`: every workload toward every Service endpoint;
    * quadratic, for small meshes.
    * @default 'representative'
    */
@@ -224,9 +225,10 @@ function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'
       const clients = new Map<string, Workload>();
       for (const c of callers) {
         const ws = c.serviceAccount !== undefined ? model.workloadsWithServiceAccount(c.namespace, c.serviceAccount) : model.workloadsIn(c.namespace);
+        // Named service accounts are listed as themselves (the policy names them); whole namespaces by representative.
         for (const w of ws) {
-          const rep = repOf.get(clientClassKey(cache, w))!;
-          clients.set(rep.key, rep);
+          const client = c.serviceAccount !== undefined ? w : repOf.get(clientClassKey(cache, w))!;
+          clients.set(client.key, client);
         }
       }
       for (const target of apTargets(model, ap)) {

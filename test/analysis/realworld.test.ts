@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { analyzeMesh } from '../../src/analysis';
+import { Finding } from '../../src/model/finding';
+import { Manifest } from '../../src/model/manifest';
+import { buildMeshModel } from '../../src/model/mesh-model';
+import { MeshOptions } from '../../src/model/mesh-options';
+import { explainMesh } from '../../src/resolution';
+
+/*
+ * Third-party manifests (shared/realworld, see its README): findings must make
+ * sense to the authors, and files they assert must NOT be flagged stay clean.
+ */
+const REALWORLD = path.resolve(__dirname, '../../..', 'shared', 'realworld');
+const KIALI = 'kiali__kiali/tests__data__validations__';
+
+function load(...files: string[]): Manifest[] {
+  return files.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(REALWORLD, f), 'utf8'))
+    .map((d) => d.toJS() as Manifest).filter((m) => m !== null && typeof m === 'object'));
+}
+
+function analyze(files: string[], options: MeshOptions = {}): Finding[] {
+  return analyzeMesh(buildMeshModel(load(...files), { now: new Date('2026-01-01'), ...options }));
+}
+
+const summary = (fs2: Finding[]) => fs2.map((f) => `${f.category} ${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`);
+
+describe.skipIf(!fs.existsSync(REALWORLD))('real-world manifests', () => {
+  describe('kiali mtls_enabled_checker (KIA0105, authorizationpolicy.mtls.needstobeenabled)', () => {
+    it.each(['7', '8', '9', '10', '15', '16', '17'])('checker_%s: flagged with auto mTLS on and off', (n) => {
+      for (const autoMtls of [true, false]) {
+        const f = analyze([`${KIALI}authorization__mtls_enabled_checker_${n}.yaml`], { autoMtls });
+        expect(summary(f)).toContain('authz-requires-mtls AuthorizationPolicy bookinfo/policy');
+      }
+    });
+    it.each(['1', '2', '11', '23'])('checker_%s: not flagged with auto mTLS on, flagged with it off', (n) => {
+      const file = `${KIALI}authorization__mtls_enabled_checker_${n}.yaml`;
+      expect(analyze([file]).filter((f) => f.category === 'authz-requires-mtls')).toEqual([]);
+      expect(summary(analyze([file], { autoMtls: false }))).toContain('authz-requires-mtls AuthorizationPolicy bookinfo/policy');
+    });
+    it.each(['101', '71', '13', '14', '4'])('checker_%s: NO per source, with auto mTLS on and off', (n) => {
+      for (const autoMtls of [true, false]) {
+        expect(analyze([`${KIALI}authorization__mtls_enabled_checker_${n}.yaml`], { autoMtls })).toEqual([]);
+      }
+    });
+    it('checker_6 (DR ISTIO_MUTUAL, no PA, auto mTLS off): Kiali flags it; mesh clients send mTLS so the ALLOW works — not flagged', () => {
+      expect(analyze([`${KIALI}authorization__mtls_enabled_checker_6.yaml`], { autoMtls: false })).toEqual([]);
+    });
+  });
+
+  describe('kiali disabled_meshwide_mtls_checker (DestinationRules)', () => {
+    it('checker_2: *.local DISABLE while the mesh is STRICT is flagged at the tls mode', () => {
+      const f = analyze([`${KIALI}destinationrules__disabled_meshwide_checker_2.yaml`]);
+      expect(f.map((x) => [x.category, x.resource.name, x.path])).toEqual([['dr-disables-tls-to-strict', 'disable-mesh-mtls', '/spec/trafficPolicy/tls/mode']]);
+    });
+    it.each(['1', '3', '4'])('checker_%s: NO per source', (n) => {
+      expect(analyze([`${KIALI}destinationrules__disabled_meshwide_checker_${n}.yaml`]).filter((f) => f.category !== 'root-namespace-selector-ignored')).toEqual([]);
+    });
+  });
+
+  describe('kiali disabled mesh/namespace-wide checkers (PeerAuthentications, auto mTLS off)', () => {
+    const opts = { autoMtls: false };
+    it('meshwide_2: the ISTIO_MUTUAL *.local rule against a DISABLE mesh is flagged, naming the mesh policy', () => {
+      const f = analyze([`${KIALI}peerauthentications__disabled_meshwide_checker_2.yaml`], opts).filter((x) => x.resource.name === 'enable-mesh-mtls');
+      expect(f).toHaveLength(1);
+      expect(f[0].category).toBe('dr-mtls-to-non-mtls-server');
+      expect(f[0].related?.map((r) => r.name)).toEqual(['disable-mesh-mtls']);
+    });
+    it.each(['2', '4'])('namespacewide_%s: the ISTIO_MUTUAL rule for a DISABLE namespace is flagged', (n) => {
+      const f = analyze([`${KIALI}peerauthentications__disabled_namespacewide_checker_${n}.yaml`], opts);
+      expect(f.some((x) => x.category === 'dr-mtls-to-non-mtls-server' && x.related?.[0].name === 'disable-mtls-bookinfo')).toBe(true);
+    });
+    it.each(['meshwide_3', 'namespacewide_5', 'namespacewide_6'])('%s: NO per source', (n) => {
+      expect(analyze([`${KIALI}peerauthentications__disabled_${n.replace('_', '_checker_')}.yaml`], opts)).toEqual([]);
+    });
+    it('namespacewide_1/3: nothing on the PeerAuthentication Kiali checks; the host-specific ISTIO_MUTUAL rule to the DISABLE namespace is a real failure', () => {
+      for (const n of ['1', '3']) {
+        const f = analyze([`${KIALI}peerauthentications__disabled_namespacewide_checker_${n}.yaml`], opts);
+        expect(summary(f)).toEqual(['dr-mtls-to-non-mtls-server DestinationRule bookinfo/details-enable-mtls']);
+      }
+    });
+    it('meshwide_1: nothing on the mesh policy; the grafana rule is flagged because its root-namespace selector policy is ignored by Istio', () => {
+      const f = analyze([`${KIALI}peerauthentications__disabled_meshwide_checker_1.yaml`], opts);
+      expect(summary(f).sort()).toEqual([
+        'dr-mtls-to-non-mtls-server DestinationRule istio-system/grafana-enable-mtls',
+        'root-namespace-selector-ignored PeerAuthentication istio-system/grafana-ports-mtls-disabled',
+      ]);
+    });
+  });
+
+  describe('istio analyzer testdata', () => {
+    it('authorizationpolicies.yaml: selectors that match no pods, and nothing on the valid policies', () => {
+      const f = analyze(['istio__istio/pkg__config__analysis__analyzers__testdata__authorizationpolicies.yaml']);
+      const nothing = f.filter((x) => x.category === 'selector-matches-nothing').map((x) => `${x.resource.namespace}/${x.resource.name}`);
+      expect(nothing).toEqual(['httpbin/httpbin-nopods', 'istio-system/meshwide-httpbin-v1', 'test-ambient/no-workload']);
+      for (const ok of ['httpbin', 'meshwide-httpbin', 'httpbin-namespace-wide', 'valid-policy']) {
+        expect(f.filter((x) => x.resource.name === ok)).toEqual([]);
+      }
+    });
+    it.each([
+      'destinationrule-simple-destination-credentialname-selector', 'destinationrule-simple-port-credentialname-selector',
+      'destinationrule-subsets-with-topology-labels', 'destinationrule-with-ca',
+    ])('%s: NO per source', (name) => {
+      expect(analyze([`istio__istio/pkg__config__analysis__analyzers__testdata__${name}.yaml`])).toEqual([]);
+    });
+  });
+
+  describe('kiali integration assets that must not be flagged', () => {
+    it.each(['bookinfo-dr-sidecar-foreign-multimatch', 'bookinfo-service-entry-labels'])('%s', (name) => {
+      expect(analyze([`kiali__kiali/tests__integration__assets__${name}.yaml`])).toEqual([]);
+    });
+  });
+
+  describe('applied samples', () => {
+    it('Bookinfo with its ISTIO_MUTUAL DestinationRules, curl and httpbin: clean, and every listed connection works', () => {
+      const files = ['samples__bookinfo__platform__kube__bookinfo.yaml', 'samples__bookinfo__networking__destination-rule-all-mtls.yaml',
+        'samples__curl__curl.yaml', 'samples__httpbin__httpbin.yaml'].map((f) => `istio__istio/${f}`);
+      expect(analyze(files)).toEqual([]);
+      const e = explainMesh(buildMeshModel(load(...files)), { connections: true });
+      expect(e.workloads.map((w) => w.name)).toContain('productpage-v1');
+      expect(e.connections!.length).toBeGreaterThan(0);
+      expect(e.connections!.filter((c) => c.outcome === 'fails')).toEqual([]);
+    });
+
+    it('Online Boutique policies with the release manifests as inventory: clean, and declared callers are listed', () => {
+      const dir = 'GoogleCloudPlatform__anthos-service-mesh-samples';
+      const files = [
+        ...fs.readdirSync(path.join(REALWORLD, dir)).filter((f) => f.includes('online-boutique-asm-manifests')).map((f) => `${dir}/${f}`),
+        'GoogleCloudPlatform__microservices-demo/release__kubernetes-manifests.yaml',
+      ];
+      // The policies name principals in namespace onlineboutique; the release manifests carry no namespace.
+      const options = { defaultNamespace: 'onlineboutique' };
+      expect(analyze(files, options)).toEqual([]);
+      const e = explainMesh(buildMeshModel(load(...files), options), { connections: true });
+      const frontendToCart = e.connections!.find((c) => c.from.name === 'frontend' && c.to.service === 'cartservice');
+      expect(frontendToCart).toMatchObject({ tls: 'mtls', outcome: 'ok' });
+    });
+
+    it('Online Boutique in a STRICT namespace with its mesh-wide default-deny: still clean', () => {
+      const files = [
+        'GoogleCloudPlatform__anthos-service-mesh-samples/demos__asm-mcp-multi-clusters__terraform__lab_materials__istio-system__peerauthentication-mtls-strict.yaml',
+        'GoogleCloudPlatform__anthos-service-mesh-samples/demos__asm-mcp-multi-clusters__terraform__lab_materials__istio-system__default-deny-authorization-policy.yaml',
+        'GoogleCloudPlatform__microservices-demo/release__kubernetes-manifests.yaml',
+      ];
+      expect(analyze(files, { defaultNamespace: 'onlineboutique' })).toEqual([]);
+    });
+  });
+
+  it('every file can be read into a model and analysed without throwing, deterministically', () => {
+    for (const dir of fs.readdirSync(REALWORLD).filter((d) => fs.statSync(path.join(REALWORLD, d)).isDirectory())) {
+      for (const f of fs.readdirSync(path.join(REALWORLD, dir))) {
+        const a = analyze([`${dir}/${f}`]);
+        const b = analyzeMesh(buildMeshModel([...load(`${dir}/${f}`)].reverse(), { now: new Date('2026-01-01') }));
+        expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      }
+    }
+  });
+});
