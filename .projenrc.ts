@@ -102,11 +102,8 @@ project.addTask('synth', {
   exec: 'tsx scripts/synth-examples.ts',
 });
 
-project.addTask('cli', {
-  description: 'Run the istio-mtls command from source',
-  exec: 'tsx src/cli/main.ts',
-  receiveArgs: true,
-});
+// A plain script (not a projen task) so `npm run --silent cli -- lint …` prints only the command's output.
+project.addScripts({ cli: 'tsx src/cli/main.ts' });
 
 project.addTask('typecheck', {
   description: 'Type-check src, test, examples and scripts',
@@ -117,6 +114,11 @@ project.testTask.reset();
 project.testTask.spawn(project.tasks.tryFind('typecheck')!);
 project.testTask.exec('vitest run');
 project.testTask.spawn(lint);
+
+project.addTask('rules-doc', {
+  description: 'Regenerate RULES.md from the rule catalogues',
+  exec: 'tsx scripts/gen-rules-doc.ts',
+});
 
 project.addTask('test:watch', { exec: 'vitest' });
 

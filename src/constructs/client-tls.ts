@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label, checkObjectName, fail } from '../vocabulary/checks';
 
 /** Properties of {@link ClientTls}. */
@@ -50,6 +51,7 @@ export class ClientTls extends Construct {
 
   public constructor(scope: Construct, id: string, props: ClientTlsProps = {}) {
     super(scope, id);
+    MtlsValidation.enable(this);
     const rootNamespace = props.rootNamespace ?? 'istio-system';
     checkDns1123Label('ClientTls', 'rootNamespace', rootNamespace);
     const clusterDomain = props.clusterDomain ?? 'cluster.local';

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { namespaceOf, optionalName } from './scope';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkNonEmpty, checkObjectName, fail, show } from '../vocabulary/checks';
 import { dns1123SubdomainErrors } from '../vocabulary/kube-names';
 
@@ -64,6 +65,7 @@ export class ExternalServiceTls extends Construct {
 
   public constructor(scope: Construct, id: string, props: ExternalServiceTlsProps) {
     super(scope, id);
+    MtlsValidation.enable(this);
     const owner = 'ExternalServiceTls';
     const namespace = namespaceOf(owner, this, props.namespace, 'a DestinationRule is looked up in the client, service or root namespace');
     const name = optionalName(owner, props.name);

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClientTls } from './client-tls';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label } from '../vocabulary/checks';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
 
@@ -50,6 +51,7 @@ export class MeshStrictMtls extends Construct {
 
   public constructor(scope: Construct, id: string, props: MeshStrictMtlsProps = {}) {
     super(scope, id);
+    MtlsValidation.enable(this);
     this.rootNamespace = props.rootNamespace ?? 'istio-system';
     checkDns1123Label('MeshStrictMtls', 'rootNamespace', this.rootNamespace);
     this.mode = props.mode ?? MtlsMode.STRICT;

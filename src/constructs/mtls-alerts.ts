@@ -4,6 +4,7 @@ import { namespaceOf, optionalName } from './scope';
 import {
   PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/monitoring.coreos.com';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label, checkLabels, checkNonEmpty, checkObjectName, fail, show } from '../vocabulary/checks';
 import { labelValueErrors } from '../vocabulary/kube-names';
 import { toHumanDuration, toPrometheusDuration } from '../vocabulary/threshold';
@@ -186,6 +187,7 @@ export class MtlsAlerts extends Construct {
 
   public constructor(scope: Construct, id: string, props: MtlsAlertsProps = {}) {
     super(scope, id);
+    MtlsValidation.enable(this);
     const namespace = namespaceOf(OWNER, this, props.namespace, 'a PrometheusRule is namespaced');
     const name = optionalName(OWNER, props.name) ?? 'istio-mtls-alerts';
     if (props.labels !== undefined) checkLabels(OWNER, 'labels', props.labels);

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label, fail } from '../vocabulary/checks';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
 import { SidecarInjection } from '../vocabulary/sidecar-injection';
@@ -69,6 +70,7 @@ export class NamespaceMtls extends Construct {
 
   public constructor(scope: Construct, id: string, props: NamespaceMtlsProps) {
     super(scope, id);
+    MtlsValidation.enable(this);
     checkDns1123Label('NamespaceMtls', 'namespace', props.namespace);
     this.namespace = props.namespace;
     this.mode = props.mode ?? MtlsMode.STRICT;

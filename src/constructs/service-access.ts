@@ -4,6 +4,7 @@ import { namespaceOf, optionalName } from './scope';
 import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, AuthorizationPolicySpecRulesFrom,
 } from '../../imports/security.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { AccessAction } from '../vocabulary/access-action';
 import { checkDns1123Label, checkPort, fail, show } from '../vocabulary/checks';
 import { Identity } from '../vocabulary/identity';
@@ -96,6 +97,7 @@ export class ServiceAccess extends Construct {
 
   public constructor(scope: Construct, id: string, props: ServiceAccessProps = {}) {
     super(scope, id);
+    MtlsValidation.enable(this);
     this.namespace = namespaceOf('ServiceAccess', this, props.namespace, 'an AuthorizationPolicy applies only in its own namespace');
     const name = optionalName('ServiceAccess', props.name);
     const action = props.action ?? AccessAction.ALLOW;
@@ -109,7 +111,8 @@ export class ServiceAccess extends Construct {
     for (const rule of props.rules ?? []) this.addRule(rule);
 
     this.resource = new AuthorizationPolicy(this, 'Resource', {
-      metadata: { name, namespace: this.namespace },
+      // Omit an unset name: an explicit undefined would override cdk8s' generated one.
+      metadata: { ...(name !== undefined ? { name } : {}), namespace: this.namespace },
       spec: {
         selector: selector ? { matchLabels: Lazy.any({ produce: () => selector._matchLabels() }) } : undefined,
         action: action._toKube() as AuthorizationPolicySpecAction,

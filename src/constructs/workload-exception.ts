@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { namespaceOf, optionalName } from './scope';
 import { workloadPeerAuthentication } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkNonEmpty, checkPort, fail, show } from '../vocabulary/checks';
 import {
   DEFAULT_EXCEPTION_ANNOTATION_PREFIX, exceptionAnnotationKeys, formatReviewDate, isReviewOverdue, parseReviewDate,
@@ -89,6 +90,7 @@ export class WorkloadException extends Construct {
 
   public constructor(scope: Construct, id: string, props: WorkloadExceptionProps) {
     super(scope, id);
+    MtlsValidation.enable(this);
     const owner = 'WorkloadException';
     this.namespace = namespaceOf(owner, this, props.namespace, 'a workload policy applies only in its own namespace');
     const name = optionalName(owner, props.name);

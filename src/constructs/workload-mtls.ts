@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { namespaceOf, optionalName } from './scope';
 import { workloadPeerAuthentication } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { fail } from '../vocabulary/checks';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
 import { PortLevelMtls, renderPortLevelMtls } from '../vocabulary/port-mtls';
@@ -52,6 +53,7 @@ export class WorkloadMtls extends Construct {
 
   public constructor(scope: Construct, id: string, props: WorkloadMtlsProps) {
     super(scope, id);
+    MtlsValidation.enable(this);
     this.namespace = namespaceOf('WorkloadMtls', this, props.namespace, 'a workload policy applies only in its own namespace');
     const name = optionalName('WorkloadMtls', props.name);
     if (props.mode === undefined && props.portLevelMtls === undefined) {

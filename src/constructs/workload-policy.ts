@@ -21,7 +21,12 @@ export function workloadPeerAuthentication(owner: Construct, ownerName: string, 
   if (!(args.selector instanceof WorkloadSelector)) {
     fail(ownerName, `'selector' must be a WorkloadSelector (WorkloadSelector.of({...}) or WorkloadSelector.fromWorkload(workload)), got ${show(args.selector)}`);
   }
-  const metadata: ApiObjectMetadata = { name: args.name, namespace: args.namespace, annotations: args.annotations };
+  // Omit an unset name: an explicit undefined would override cdk8s' generated one.
+  const metadata: ApiObjectMetadata = {
+    ...(args.name !== undefined ? { name: args.name } : {}),
+    namespace: args.namespace,
+    ...(args.annotations !== undefined ? { annotations: args.annotations } : {}),
+  };
   const resource = new PeerAuthentication(owner, 'Resource', {
     metadata,
     spec: {

@@ -1,4 +1,4 @@
-import { ExplainedRef, Explanation } from './explanation';
+import { ExplainedRef, MeshExplanation as Explanation } from '../resolution/explain';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');

@@ -1,4 +1,4 @@
-import { Explanation } from './explanation';
+import { MeshExplanation as Explanation } from '../resolution/explain';
 
 const CLASS = { STRICT: 'strict', PERMISSIVE: 'permissive', DISABLE: 'disable', ambiguous: 'ambiguous' } as const;
 

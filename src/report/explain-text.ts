@@ -1,4 +1,4 @@
-import { ExplainedRef, Explanation } from './explanation';
+import { ExplainedRef, MeshExplanation as Explanation } from '../resolution/explain';
 
 function by(ref: ExplainedRef | null): string {
   return ref ? `${ref.kind} ${ref.namespace}/${ref.name}` : 'no policy (Istio default PERMISSIVE)';

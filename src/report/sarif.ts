@@ -1,7 +1,7 @@
-import { describeRef } from '../model/manifest';
-import { Severity } from '../model/finding';
-import { RuleInfo } from '../model/rule-info';
 import { LintReport } from './lint-report';
+import { Severity } from '../model/finding';
+import { describeRef } from '../model/manifest';
+import { RuleInfo } from '../model/rule-info';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 

@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as plus27 from 'cdk8s-plus-27';
 import { describe, expect, it } from 'vitest';
+import { MeshStrictMtls } from '../../src/constructs/mesh-strict-mtls';
 import { ServiceAccess } from '../../src/constructs/service-access';
 import { AccessAction } from '../../src/vocabulary/access-action';
 import { Identity } from '../../src/vocabulary/identity';
@@ -39,7 +40,10 @@ describe('ServiceAccess', () => {
     });
   });
   it('emits DENY without selector, identities and namespaces as alternative sources', () => {
-    const c = new Chart(Testing.app(), 'c', { namespace: 'payments' });
+    // A DENY on identities needs STRICT underneath, or plaintext callers bypass it (IMA009).
+    const app = Testing.app();
+    new MeshStrictMtls(new Chart(app, 'mesh'), 'Mesh');
+    const c = new Chart(app, 'c', { namespace: 'payments' });
     new ServiceAccess(c, 'Deny', { action: AccessAction.DENY, rules: [{ identities: [Identity.principal('cluster.local/ns/legacy/*')], namespaces: ['legacy'] }] });
     const [ap] = Testing.synth(c);
     expect(ap.metadata.namespace).toBe('payments');

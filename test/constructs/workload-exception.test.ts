@@ -44,10 +44,13 @@ describe('WorkloadException', () => {
     });
   });
   it('weakens the whole workload without ports, sorts and dedupes ports, omits the ticket', () => {
-    const c = Testing.chart();
-    new WorkloadException(c, 'A', props({ name: 'a', ports: undefined, ticket: undefined, mode: MtlsMode.PERMISSIVE }));
-    new WorkloadException(c, 'B', props({ name: 'b', ports: [9443, 8443, 9443] }));
-    const [a, b] = Testing.synth(c);
+    // Separate apps: two policies selecting the same pods would be ambiguous (IMA003).
+    const ca = Testing.chart();
+    new WorkloadException(ca, 'A', props({ name: 'a', ports: undefined, ticket: undefined, mode: MtlsMode.PERMISSIVE }));
+    const cb = Testing.chart();
+    new WorkloadException(cb, 'B', props({ name: 'b', ports: [9443, 8443, 9443] }));
+    const [a] = Testing.synth(ca);
+    const [b] = Testing.synth(cb);
     expect(a.spec).toEqual({ selector: { matchLabels: { app: 'payment-processor-client' } }, mtls: { mode: 'PERMISSIVE' } });
     expect(a.metadata.annotations['mtls.exception/ticket']).toBeUndefined();
     expect(Object.keys(b.spec.portLevelMtls)).toEqual(['8443', '9443']);

@@ -1,0 +1,121 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { lint, LintInput, LintOptions } from '../lint';
+import { Finding } from '../model/finding';
+import { describeRef } from '../model/manifest';
+
+export interface MtlsValidationOptions extends LintOptions {
+  /**
+   * Where warnings go (errors fail synth instead). Called once per synth.
+   * @default - written to stderr
+   */
+  readonly onWarnings?: (lines: readonly string[]) => void;
+}
+
+const REGISTRY = Symbol.for('cdk8s-istio-mtls.MtlsValidation');
+
+interface Computed {
+  readonly byObject: Map<ApiObject, Finding[]>;
+}
+
+/**
+ * Validates and analyses every Istio and PrometheusRule object of a cdk8s app
+ * when it synthesizes (`app.synth()`, `Testing.synth()`, `chart.toJson()`),
+ * whatever made them: our constructs, the generated L1 classes, or plain
+ * ApiObjects. Error findings fail synth as
+ * `[construct/path] Kind namespace/name: message (CODE)`; warnings are printed
+ * once per synth.
+ *
+ * Our constructs enable it on their app automatically; call
+ * `MtlsValidation.enable(app)` for apps that use only L1 or plain objects.
+ */
+export class MtlsValidation {
+  /** Enables validation on the app that contains `scope` (once per app); later options are merged in. */
+  public static enable(scope: IConstruct, options: MtlsValidationOptions = {}): MtlsValidation {
+    const root = scope.node.root as IConstruct & { [REGISTRY]?: MtlsValidation };
+    let v = root[REGISTRY];
+    if (!v) {
+      v = new MtlsValidation(root);
+      Object.defineProperty(root, REGISTRY, { value: v, enumerable: false });
+    }
+    v.options = { ...v.options, ...options };
+    v.invalidate();
+    return v;
+  }
+
+  /** The validation of the app that contains `scope`, if enabled. */
+  public static of(scope: IConstruct): MtlsValidation | undefined {
+    return (scope.node.root as { [REGISTRY]?: MtlsValidation })[REGISTRY];
+  }
+
+  private options: MtlsValidationOptions = {};
+  private computed?: Computed;
+  private readonly attached = new WeakSet<ApiObject>();
+
+  private constructor(private readonly root: IConstruct) {
+    // The root is the first node cdk8s validates; from there we attach one
+    // validation per object, so messages carry each object's own path.
+    root.node.addValidation({ validate: () => this.validateRoot() });
+  }
+
+  /** Forgets the cached result: the next validation recomputes it. */
+  public invalidate(): void {
+    this.computed = undefined;
+  }
+
+  private validateRoot(): string[] {
+    this.compute();
+    return [];
+  }
+
+  /**
+   * cdk8s validates the whole app once per chart it synthesizes; the result is
+   * computed once per synth (one synchronous run) and reused by the others.
+   */
+  private compute(): Computed {
+    if (this.computed) return this.computed;
+    const objects = this.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    const inputs: LintInput[] = [];
+    const objectOf = new Map<LintInput, ApiObject>();
+    for (const obj of objects) {
+      const input: LintInput = { manifest: obj.toJson(), constructPath: obj.node.path };
+      inputs.push(input);
+      objectOf.set(input, obj);
+    }
+    const byPath = new Map(inputs.map((i) => [i.constructPath!, objectOf.get(i)!]));
+    const byObject = new Map<ApiObject, Finding[]>();
+    const warnings: string[] = [];
+    for (const f of lint(inputs, this.options)) {
+      const obj = f.constructPath ? byPath.get(f.constructPath) : undefined;
+      if (f.severity === 'error' && obj) {
+        const list = byObject.get(obj) ?? [];
+        list.push(f);
+        byObject.set(obj, list);
+      } else if (f.severity !== 'info') {
+        warnings.push(`[${f.constructPath ?? ''}] ${f.severity}: ${describeRef(f.resource)}: ${f.message} (${f.code})`);
+      }
+    }
+    for (const obj of objects) {
+      if (this.attached.has(obj)) continue;
+      this.attached.add(obj);
+      obj.node.addValidation({ validate: () => this.messagesFor(obj) });
+    }
+    const computed = { byObject };
+    this.computed = computed;
+    if (warnings.length > 0) (this.options.onWarnings ?? writeWarnings)(warnings);
+    // Valid until the current synchronous synth ends; the next synth recomputes.
+    queueMicrotask(() => {
+      if (this.computed === computed) this.computed = undefined;
+    });
+    return computed;
+  }
+
+  private messagesFor(obj: ApiObject): string[] {
+    const findings = this.compute().byObject.get(obj) ?? [];
+    return findings.map((f) => `${describeRef(f.resource)}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''} (${f.code})`);
+  }
+}
+
+function writeWarnings(lines: readonly string[]): void {
+  process.stderr.write(lines.map((l) => l + '\n').join(''));
+}

@@ -1,0 +1,197 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { parseManifests } from '../input/parse-manifests';
+import { lint, LintOptions } from '../lint';
+import { runExplain } from './explain';
+import { readInputs } from './read-inputs';
+import { renderLintJson } from '../report/json';
+import { LintReport } from '../report/lint-report';
+import { renderLintSarif } from '../report/sarif';
+import { renderLintText } from '../report/text';
+import { ALL_RULES } from '../rules-catalog';
+import { schemaSetFromCrds } from '../validation/schema';
+
+/** A mistake in how the command was called or what it was given: one line on stderr, exit 2. */
+export class UsageError extends Error {}
+
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly readStdin?: () => Buffer;
+}
+
+const USAGE = `Usage: istio-mtls <command> [options] [FILES|DIRS|-]...
+
+Commands:
+  lint      validate manifests as the cluster would (CRD schema, CEL, Istio and
+            prometheus-operator webhooks) and analyse them together as one mesh
+  explain   show the effective mTLS mode of every workload and port, and why
+
+Options (all commands):
+  --root-namespace NS   Istio root namespace (default istio-system)
+  --trust-domain TD     mesh trust domain (default cluster.local)
+  --no-auto-mtls        the mesh runs with enableAutoMtls: false
+  -h, --help            show this help
+  -v, --version         show the version
+
+lint:
+  --format text|json|sarif   output format (default text)
+  --crds FILE                validate against these CRDs (kubectl get crd -o yaml)
+                             instead of the built-in Istio 1.30.3 and
+                             prometheus-operator v0.93.0 ones
+  --no-analysis              per-resource validation only
+
+explain:
+  --format text|json|markdown|mermaid   output format (default text)
+  --connections                          add the client -> service matrix
+
+Operands are files, directories (searched for *.yaml, *.yml, *.json) or - for
+standard input. Exit status: 0 no error findings, 1 error findings, 2 unusable
+input or usage.`;
+
+/** Runs the command line; returns the exit status. Never throws for user mistakes. */
+export function run(argv: readonly string[], io: Io): number {
+  try {
+    return dispatch(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`istio-mtls: ${e.message}\n`);
+      return 2;
+    }
+    // Our bug: say so in one line, with what to report.
+    io.stderr(`istio-mtls: internal error: ${(e as Error)?.message ?? String(e)} (please report this)\n`);
+    return 2;
+  }
+}
+
+function dispatch(argv: readonly string[], io: Io): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout(USAGE + '\n');
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    io.stdout(version() + '\n');
+    return 0;
+  }
+  if (command === 'lint') return runLint(rest, io);
+  if (command === 'explain') return runExplain(rest, io);
+  throw new UsageError(`unknown command "${command}"; expected lint or explain (see istio-mtls --help)`);
+}
+
+/** Parses options shared by all commands plus the command's own, rejecting anything unknown. */
+export function parseCommandArgs(
+  command: string, args: readonly string[], own: Record<string, { type: 'string' | 'boolean'; short?: string }>,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'root-namespace': { type: 'string' },
+        'trust-domain': { type: 'string' },
+        'no-auto-mtls': { type: 'boolean' },
+        'help': { type: 'boolean', short: 'h' },
+        ...own,
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+function runLint(args: readonly string[], io: Io): number {
+  const { values, positionals } = parseCommandArgs('lint', args, {
+    'format': { type: 'string' },
+    'crds': { type: 'string' },
+    'no-analysis': { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout(USAGE + '\n');
+    return 0;
+  }
+  const format = (values.format as string | undefined) ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) {
+    throw new UsageError(`lint: --format must be text, json or sarif, got "${format}"`);
+  }
+  if (positionals.length === 0) throw new UsageError('lint: give files, directories, or - to read standard input');
+  const options: LintOptions = {
+    ...(values.crds ? { crds: loadCrds(values.crds as string) } : {}),
+    mesh: meshOptions(values),
+    analyze: !values['no-analysis'],
+  };
+  const read = readInputs(positionals, io.readStdin);
+  const findings = lint(read.inputs, options);
+  const report: LintReport = { findings, resources: read.inputs.length, problems: read.problems };
+  for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+  if (format === 'json') io.stdout(renderLintJson(report));
+  else if (format === 'sarif') io.stdout(renderLintSarif(report, { rules: ALL_RULES, toolVersion: version() }));
+  else io.stdout(renderLintText(report));
+  if (read.problems.length > 0) return 2;
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+export function meshOptions(values: Record<string, unknown>) {
+  const rootNamespace = values['root-namespace'] as string | undefined;
+  const trustDomain = values['trust-domain'] as string | undefined;
+  if (rootNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(rootNamespace)) {
+    throw new UsageError(`--root-namespace must be a namespace name (DNS-1123 label), got "${rootNamespace}"`);
+  }
+  if (trustDomain !== undefined && (trustDomain === '' || trustDomain.includes('/'))) {
+    throw new UsageError(`--trust-domain must be a trust domain such as cluster.local, got "${trustDomain}"`);
+  }
+  return {
+    ...(rootNamespace ? { rootNamespace } : {}),
+    ...(trustDomain ? { trustDomain } : {}),
+    ...(values['no-auto-mtls'] ? { autoMtls: false } : {}),
+  };
+}
+
+function loadCrds(file: string) {
+  let content: Buffer;
+  try {
+    content = fs.readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`--crds ${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const parsed = parseManifests(content);
+  if (parsed.problems.length > 0) {
+    const p = parsed.problems[0];
+    throw new UsageError(`${file}:${p.position.line}:${p.position.col}: ${p.message}`);
+  }
+  try {
+    return schemaSetFromCrds(parsed.manifests.map((m) => m.manifest));
+  } catch (e) {
+    throw new UsageError(`--crds ${file}: ${(e as Error).message}`);
+  }
+}
+
+let cachedVersion: string | undefined;
+export function version(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const p = path.join(dir, 'package.json');
+    if (fs.existsSync(p)) {
+      const pkg = JSON.parse(fs.readFileSync(p, 'utf8'));
+      if (pkg.name === 'cdk8s-istio-mtls') return (cachedVersion = String(pkg.version));
+    }
+    dir = path.dirname(dir);
+  }
+  return (cachedVersion = '0.0.0');
+}
+
+/** Entry point of the `istio-mtls` bin. */
+export function main(argv: readonly string[]): void {
+  const code = run(argv, {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  });
+  process.exitCode = code;
+}
+
+if (require.main === module) main(process.argv.slice(2));

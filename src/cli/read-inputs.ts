@@ -1,0 +1,97 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseManifests } from '../input/parse-manifests';
+import { LintInput } from '../lint';
+import { InputProblem } from '../report/lint-report';
+
+export interface ReadResult {
+  readonly inputs: LintInput[];
+  readonly problems: InputProblem[];
+}
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** Larger files are refused rather than parsed: a manifest repository has no such file. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads every operand: a file, a directory (recursively: *.yaml, *.yml, *.json,
+ * in sorted order), or `-` for standard input. Nothing that fails to read stops
+ * the rest from being read; each failure becomes a one-line problem.
+ */
+export function readInputs(operands: readonly string[], readStdin: () => Buffer = () => fs.readFileSync(0)): ReadResult {
+  const inputs: LintInput[] = [];
+  const problems: InputProblem[] = [];
+  const addFile = (display: string, content: Buffer) => {
+    const parsed = parseManifests(content);
+    for (const p of parsed.problems) problems.push({ file: display, line: p.position.line, column: p.position.col, message: p.message });
+    for (const m of parsed.manifests) inputs.push({ manifest: m.manifest, file: display, locate: m.locate });
+  };
+  const problem = (file: string, message: string) => problems.push({ file, line: 1, column: 1, message });
+
+  for (const operand of operands) {
+    if (operand === '-') {
+      try {
+        addFile('-', readStdin());
+      } catch (e) {
+        problem('-', `cannot read standard input: ${reason(e)}`);
+      }
+      continue;
+    }
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(operand);
+    } catch (e) {
+      problem(operand, `cannot read: ${reason(e)}`);
+      continue;
+    }
+    const files = stat.isDirectory() ? listManifestFiles(operand, problem) : [operand];
+    for (const file of files) {
+      try {
+        const size = fs.statSync(file).size;
+        if (size > MAX_FILE_BYTES) {
+          problem(file, `file is ${size} bytes, larger than the ${MAX_FILE_BYTES}-byte limit for a manifest file`);
+          continue;
+        }
+        addFile(file, fs.readFileSync(file));
+      } catch (e) {
+        problem(file, `cannot read: ${reason(e)}`);
+      }
+    }
+  }
+  return { inputs, problems };
+}
+
+function listManifestFiles(dir: string, problem: (file: string, message: string) => void): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      problem(d, `cannot read directory: ${reason(e)}`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
+      } else if (MANIFEST_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+        out.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function reason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EACCES': return 'permission denied';
+    case 'EISDIR': return 'is a directory';
+    case 'ENOTDIR': return 'not a directory';
+    default: return err.message?.split('\n')[0] ?? String(e);
+  }
+}

@@ -1,0 +1,22 @@
+import { ANALYSIS_RULES } from './analysis';
+import { RuleInfo } from './model/rule-info';
+import { ISTIO_WEBHOOK_RULES } from './validation/istio';
+import { OBJECT_RULES } from './validation/object-meta';
+import { PROMETHEUS_RULES } from './validation/prometheus';
+import { SCHEMA_RULES } from './validation/schema';
+
+/** Findings about the engine itself rather than the input. */
+export const ENGINE_RULES: RuleInfo[] = [
+  {
+    code: 'IMV001',
+    category: 'internal',
+    severity: 'error',
+    title: 'Validator failure',
+    explanation: 'A check failed on this resource because of a defect in istio-mtls, not in the manifest. The other resources were still checked. Please report it with the manifest.',
+  },
+];
+
+/** Every documented code, sorted: the source of RULES.md and of SARIF rule metadata. */
+export const ALL_RULES: readonly RuleInfo[] = [
+  ...ENGINE_RULES, ...OBJECT_RULES, ...SCHEMA_RULES, ...ISTIO_WEBHOOK_RULES, ...PROMETHEUS_RULES, ...ANALYSIS_RULES,
+].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
