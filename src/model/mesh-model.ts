@@ -1,4 +1,4 @@
-import { hostMatches, hostSpecificity, isWildcardHost } from './hosts';
+import { hostMatches, hostSpecificity, isWildcardHost, namespaceOfHost } from './hosts';
 import {
   NamespaceInfo, ServiceInfo, WORKLOAD_KINDS, Workload, parseNamespace, parseService, parseWorkload,
 } from './inventory';
@@ -249,7 +249,9 @@ export function buildMeshModel(manifests: readonly Manifest[], options?: MeshOpt
         const s = sByHost.get(fqdn);
         r = s ? [s] : EMPTY;
       } else {
-        r = services.filter((s) => hostMatches(fqdn, s.hostname));
+        // A namespace-confined wildcard only needs that namespace's Services.
+        const ns = namespaceOfHost(fqdn, opts.clusterDomain);
+        r = (ns !== undefined ? sByNs.get(ns) ?? EMPTY : services).filter((s) => hostMatches(fqdn, s.hostname));
       }
       servicesMatchingCache.set(fqdn, r);
       return r;

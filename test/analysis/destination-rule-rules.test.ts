@@ -25,8 +25,7 @@ describe('IMA007 dr-disables-tls-to-strict', () => {
   it('Noncompliance 2: port-level DISABLE only judges its port', () => {
     const f = findings('IMA007', [...mesh,
       pa('shop', 'w', { ...sel({ app: 'api' }), portLevelMtls: { 9090: { mode: 'STRICT' } } }),
-      dr('shop', 'p', { host: 'api', trafficPolicy: { portLevelSettings: [{ port: { number: 90 }, tls: { mode: 'DISABLE' } }, { port: { number: 80 }, tls: { mode: 'DISABLE' } }] } }),
-    ]);
+      dr('shop', 'p', { host: 'api', trafficPolicy: { portLevelSettings: [{ port: { number: 90 }, tls: { mode: 'DISABLE' } }, { port: { number: 80 }, tls: { mode: 'DISABLE' } }] } })]);
     expect(f).toHaveLength(1);
     expect(f[0].path).toBe('/spec/trafficPolicy/portLevelSettings/0/tls/mode');
   });
@@ -37,13 +36,11 @@ describe('IMA007 dr-disables-tls-to-strict', () => {
     expect(findings('IMA007', [...mesh, pa('istio-system', 'default', STRICT),
       dr('istio-system', 'mesh-off', { host: '*.local', ...tls('DISABLE') }),
       dr('shop', 'api', { host: 'api', ...tls('ISTIO_MUTUAL') }),
-      dr('legacy', 'db', { host: 'db', ...tls('ISTIO_MUTUAL') }),
-    ])).toEqual([]);
+      dr('legacy', 'db', { host: 'db', ...tls('ISTIO_MUTUAL') })])).toEqual([]);
   });
   it('trap: a port-level override takes precedence over the rule-level DISABLE', () => {
     expect(findings('IMA007', [...mesh, pa('shop', 'w', { ...sel({ app: 'api' }), ...DISABLE, portLevelMtls: { 8080: { mode: 'STRICT' } } }),
-      dr('shop', 'p', { host: 'api', trafficPolicy: { tls: { mode: 'DISABLE' }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL' } }] } }),
-    ])).toEqual([]);
+      dr('shop', 'p', { host: 'api', trafficPolicy: { tls: { mode: 'DISABLE' }, portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL' } }] } })])).toEqual([]);
   });
   it('trap: servers without a sidecar take the plaintext', () => {
     expect(findings('IMA007', [...mesh, pa('istio-system', 'default', STRICT), dr('legacy', 'off', { host: 'db', ...tls('DISABLE') })])).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { deploy, dr, ns, pa, STRICT, svc } from './helpers';
 import { buildMeshModel, Manifest, MeshOptions } from '../../src/model';
 import { lookupDestinationRule, resolveClientTls, resolveConnection } from '../../src/resolution';
-import { deploy, dr, ns, pa, STRICT, svc } from './helpers';
 
 const tls = (mode: string) => ({ trafficPolicy: { tls: { mode } } });
 

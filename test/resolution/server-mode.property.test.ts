@@ -62,16 +62,20 @@ const workloadArb = fc.record({ ns: nsArb, labels: labelsArb, ports: fc.uniqueAr
 
 describe('resolveServerMode agrees with a naive reference on random meshes', () => {
   it('for every workload and port', () => {
-    fc.assert(fc.property(fc.array(policyArb, { maxLength: 7 }), fc.array(workloadArb, { minLength: 1, maxLength: 4 }), (rawPolicies, rawWorkloads) => {
+    const meshes = [fc.array(policyArb, { maxLength: 7 }), fc.array(workloadArb, { minLength: 1, maxLength: 4 })] as const;
+    fc.assert(fc.property(...meshes, (rawPolicies, rawWorkloads) => {
       const policies: RefPolicy[] = rawPolicies.map((p, i) => ({
-        ...p, name: `p${i}`,
+        ...p,
+        name: `p${i}`,
         // Port-level modes need a selector (the webhook rejects them otherwise).
         ports: p.labels && Object.keys(p.labels).length ? Object.fromEntries(Object.entries(p.ports).map(([k, v]) => [Number(k), v])) : {},
       }));
       const workloads: RefWorkload[] = rawWorkloads.map((w, i) => ({ ...w, name: `w${i}` }));
       const manifests: Manifest[] = [
         ...policies.map((p) => ({
-          apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: p.name, namespace: p.ns },
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: p.name, namespace: p.ns },
           spec: {
             ...(p.labels !== null ? { selector: { matchLabels: p.labels } } : {}),
             mtls: { mode: p.mode },
@@ -79,7 +83,9 @@ describe('resolveServerMode agrees with a naive reference on random meshes', () 
           },
         })),
         ...workloads.map((w) => ({
-          apiVersion: 'v1', kind: 'Pod', metadata: { name: w.name, namespace: w.ns, labels: w.labels },
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: w.name, namespace: w.ns, labels: w.labels },
           spec: { containers: [{ name: 'c', ports: w.ports.map((containerPort) => ({ containerPort })) }] },
         })),
       ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { deploy, DISABLE, ns, pa, PERMISSIVE, STRICT, UNSET } from './helpers';
 import { buildMeshModel, Manifest } from '../../src/model';
 import { resolveServerMode } from '../../src/resolution';
-import { deploy, DISABLE, ns, pa, PERMISSIVE, STRICT, UNSET } from './helpers';
 
 function modeOf(manifests: Manifest[], workload = 'api', namespace = 'prod') {
   const model = buildMeshModel([ns(namespace), deploy(namespace, workload, { ports: [8080, 9090] }), ...manifests]);
@@ -92,7 +92,7 @@ describe('resolveServerMode: precedence (ComposePeerAuthentication)', () => {
   });
 
   it('lists every container port plus every port the workload policy names, sorted', () => {
-    const r = modeOf([pa('prod', 'w', { ...sel({ app: 'api' }), portLevelMtls: { 7000: { mode: 'DISABLE' }, '8080': { mode: 'STRICT' } } })]);
+    const r = modeOf([pa('prod', 'w', { ...sel({ app: 'api' }), portLevelMtls: { 7000: { mode: 'DISABLE' }, 8080: { mode: 'STRICT' } } })]);
     expect(r.ports.map((p) => [p.port, p.mode])).toEqual([[7000, 'DISABLE'], [8080, 'STRICT'], [9090, 'PERMISSIVE']]);
   });
 

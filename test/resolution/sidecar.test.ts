@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { deploy, DeployOpts, ns } from './helpers';
 import { buildMeshModel, Manifest } from '../../src/model';
 import { resolveSidecar } from '../../src/resolution';
-import { deploy, DeployOpts, ns } from './helpers';
 
 function sidecar(nsLabels: Record<string, string> | undefined, opts: DeployOpts = {}, modelOpts = {}) {
   const manifests: Manifest[] = [deploy('app', 'api', opts)];
