@@ -26,7 +26,7 @@ const project = new typescript.TypeScriptProject({
   sampleCode: false,
   typescriptVersion: '~5.9.3',
   eslint: true,
-  eslintOptions: { tsconfigPath: './tsconfig.dev.json', dirs: ['src'], devdirs: ['test', 'examples', 'scripts', 'bench'], ignorePatterns: ['imports/', 'src/validation/schemas/', 'lib/', 'dist/'] },
+  eslintOptions: { tsconfigPath: './tsconfig.dev.json', dirs: ['src'], devdirs: ['test', 'examples', 'scripts', 'bench'], ignorePatterns: ['/imports/', '/src/validation/schemas/', '/lib/', '/dist/'] },
   prettier: false,
   entrypoint: 'lib/src/index.js',
   entrypointTypes: 'lib/src/index.d.ts',

@@ -33,12 +33,15 @@ const INTERNAL_ERROR = 'IMV001';
  * back located and in a deterministic order.
  */
 export function lint(inputs: readonly LintInput[], options: LintOptions = {}): LocatedFinding[] {
+  const located = validateInputs(inputs, options);
+  if (options.analyze !== false) located.push(...analyzeInputs(inputs, options));
+  return sortLocated(located);
+}
+
+/** Per-resource validation of each input, located; one failing check never stops the others. */
+export function validateInputs(inputs: readonly LintInput[], options: ValidationOptions = {}): LocatedFinding[] {
   const located: LocatedFinding[] = [];
-  const byRef = new Map<string, LintInput>();
   for (const input of inputs) {
-    const ref = refOf(input.manifest);
-    const key = refKey(ref.apiVersion, ref.kind, ref.namespace, ref.name);
-    if (!byRef.has(key)) byRef.set(key, input);
     let findings: Finding[];
     try {
       findings = validateManifest(input.manifest, options);
@@ -48,21 +51,35 @@ export function lint(inputs: readonly LintInput[], options: LintOptions = {}): L
         code: INTERNAL_ERROR,
         severity: 'error',
         category: 'internal',
-        resource: ref,
+        resource: refOf(input.manifest),
         path: '',
         message: `the validator failed on this resource (${(e as Error).message}); please report this with the manifest`,
       }];
     }
     for (const f of findings) located.push(place(f, input));
   }
-  if (options.analyze !== false) {
-    const model = buildMeshModel(inputs.map((i) => i.manifest), options.mesh);
-    for (const f of analyzeMesh(model)) {
-      const r = f.resource;
-      located.push(place(f, byRef.get(refKey(r.apiVersion, r.kind, r.namespace, r.name))));
-    }
+  return located;
+}
+
+/** The cross-resource analysis of the inputs as one cluster state, located on the inputs. */
+export function analyzeInputs(inputs: readonly LintInput[], options: LintOptions = {}): LocatedFinding[] {
+  const byRef = new Map<string, LintInput>();
+  for (const input of inputs) {
+    const ref = refOf(input.manifest);
+    const key = refKey(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    // Later objects replace earlier ones of the same name, as kubectl apply does.
+    byRef.set(key, input);
   }
-  return located.sort((a, b) => compareFiles(a, b) || compareFindings(a, b));
+  const model = buildMeshModel(inputs.map((i) => i.manifest), options.mesh);
+  return analyzeMesh(model).map((f) => {
+    const r = f.resource;
+    return place(f, byRef.get(refKey(r.apiVersion, r.kind, r.namespace, r.name)));
+  });
+}
+
+/** Deterministic order: file and position, then resource, path, severity, code and message. */
+export function sortLocated(findings: LocatedFinding[]): LocatedFinding[] {
+  return findings.sort((a, b) => compareFiles(a, b) || compareFindings(a, b));
 }
 
 function place(f: Finding, input: LintInput | undefined): LocatedFinding {

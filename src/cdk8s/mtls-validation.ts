@@ -1,8 +1,9 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { lint, LintInput, LintOptions } from '../lint';
+import { analyzeInputs, LintInput, LintOptions, sortLocated, validateInputs } from '../lint';
 import { Finding } from '../model/finding';
 import { describeRef } from '../model/manifest';
+import { LocatedFinding } from '../report/lint-report';
 
 export interface MtlsValidationOptions extends LintOptions {
   /**
@@ -49,6 +50,8 @@ export class MtlsValidation {
   }
 
   private options: MtlsValidationOptions = {};
+  /** Charts that are alternative cluster states (e.g. migration phases), by chart. */
+  private readonly alternatives = new Map<Chart, string>();
   private computed?: Computed;
   private readonly attached = new WeakSet<ApiObject>();
 
@@ -56,6 +59,17 @@ export class MtlsValidation {
     // The root is the first node cdk8s validates; from there we attach one
     // validation per object, so messages carry each object's own path.
     root.node.addValidation({ validate: () => this.validateRoot() });
+  }
+
+  /**
+   * Declares charts as alternative states of the cluster (for example the
+   * phases of a migration, each applied in turn). Every object is still
+   * validated, but the analysis looks at each state as a whole cluster: the
+   * app's other charts plus that one chart, never the union of the states.
+   */
+  public addAlternativeStates(charts: readonly Chart[]): void {
+    for (const chart of charts) this.alternatives.set(chart, chart.node.path);
+    this.invalidate();
   }
 
   /** Forgets the cached result: the next validation recomputes it. */
@@ -85,7 +99,7 @@ export class MtlsValidation {
     const byPath = new Map(inputs.map((i) => [i.constructPath!, objectOf.get(i)!]));
     const byObject = new Map<ApiObject, Finding[]>();
     const warnings: string[] = [];
-    for (const f of lint(inputs, this.options)) {
+    for (const f of sortLocated([...validateInputs(inputs, this.options), ...this.analyze(inputs, objectOf)])) {
       const obj = f.constructPath ? byPath.get(f.constructPath) : undefined;
       if (f.severity === 'error' && obj) {
         const list = byObject.get(obj) ?? [];
@@ -108,6 +122,31 @@ export class MtlsValidation {
       if (this.computed === computed) this.computed = undefined;
     });
     return computed;
+  }
+
+  /** The analysis of the app, or of each alternative state with the rest of the app. */
+  private analyze(inputs: LintInput[], objectOf: Map<LintInput, ApiObject>): LocatedFinding[] {
+    if (this.options.analyze === false) return [];
+    if (this.alternatives.size === 0) return analyzeInputs(inputs, this.options);
+    const stateOf = (i: LintInput) => this.alternatives.get(Chart.of(objectOf.get(i)!));
+    const base = inputs.filter((i) => stateOf(i) === undefined);
+    const states = [...new Set(this.alternatives.values())];
+    // A finding seen in several states is reported once, naming the states it occurs in.
+    const seen = new Map<string, { finding: LocatedFinding; states: string[] }>();
+    for (const state of states) {
+      const stateInputs = [...base, ...inputs.filter((i) => stateOf(i) === state)];
+      for (const f of analyzeInputs(stateInputs, this.options)) {
+        const key = `${f.constructPath}\u0000${f.code}\u0000${f.path}\u0000${f.message}`;
+        const entry = seen.get(key);
+        if (entry) entry.states.push(state);
+        else seen.set(key, { finding: f, states: [state] });
+      }
+    }
+    return [...seen.values()].map(({ finding, states: where }) => {
+      const ownState = finding.constructPath !== undefined && base.every((i) => i.constructPath !== finding.constructPath);
+      if (ownState || where.length === states.length) return finding;
+      return { ...finding, message: `in state ${where.map((w) => `"${w}"`).join(', ')}: ${finding.message}` };
+    });
   }
 
   private messagesFor(obj: ApiObject): string[] {
