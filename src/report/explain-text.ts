@@ -25,6 +25,6 @@ export function renderExplainText(e: Explanation): string {
     }
   }
   const failing = e.connections?.filter((c) => c.outcome === 'fails').length ?? 0;
-  out.push('', `${e.workloads.length} workload${e.workloads.length === 1 ? '' : 's'}` + (e.connections ? `, ${e.connections.length} connections, ${failing} failing` : ''));
+  out.push('', `${e.workloads.length} workload${e.workloads.length === 1 ? '' : 's'}` + (e.connections ? `, ${e.connections.length} connection${e.connections.length === 1 ? '' : 's'}, ${failing} failing` : ''));
   return out.join('\n') + '\n';
 }
