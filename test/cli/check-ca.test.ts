@@ -1,0 +1,135 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCheckCa } from '../../src/cli/check-ca';
+import { Cert, NOW, TestPki } from '../certificates/pki';
+
+let pki: TestPki;
+let root: Cert;
+let ca: Cert;
+let validDir: string;
+
+beforeAll(() => {
+  pki = new TestPki();
+  root = pki.cert('Acme Root CA', { start: '2020-01-01', end: '2099-12-31' });
+  ca = pki.cert('Acme Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: root });
+  validDir = pki.writeBundle({ caCert: ca.pem, caKey: ca.key.pem, certChain: ca.pem + root.pem, rootCert: root.pem });
+});
+
+afterAll(() => pki?.cleanup());
+
+function run(args: string[], clock: () => Date = () => NOW) {
+  let stdout = '';
+  let stderr = '';
+  const code = runCheckCa(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } }, { clock });
+  return { code, stdout, stderr };
+}
+
+describe('istio-mtls check-ca', () => {
+  it('exits 0 on a sound bundle (with the system clock too)', () => {
+    expect(run([validDir])).toEqual({ code: 0, stdout: `${validDir}: no problems found\n`, stderr: '' });
+    expect(run([validDir], () => new Date()).code).toBe(0);
+  });
+
+  it('fails with 1 and prints each finding with its fix', () => {
+    const soon = pki.cert('Soon Expiring CA', { start: '2020-01-01', end: '2030-06-11', issuer: root });
+    const dir = pki.writeBundle({ caCert: soon.pem, caKey: ca.key.pem, certChain: soon.pem + root.pem, rootCert: root.pem });
+    const r = run([dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe([
+      'IMC016 error ca-cert.pem: "CN=Soon Expiring CA" expires on 2030-06-11T00:00:00Z, in 10 days, within the expiry window of 30 days',
+      '  fix: rotate it now: issue a new certificate and roll it out while the old one is still valid',
+      'IMC006 error ca-key.pem: is not the private key of ca-cert.pem "CN=Soon Expiring CA"',
+      '  fix: use the private key that was generated with ca-cert.pem\'s certificate request, or re-issue ca-cert.pem for this key',
+      `${dir}: 2 errors, 0 warnings`,
+      '',
+    ].join('\n'));
+    // a shorter window leaves only the key problem
+    expect(run([dir, '--window', '7d']).stdout).not.toContain('IMC016');
+  });
+
+  it('checks the workload certificate TTL against the CA\'s remaining life', () => {
+    const soon = pki.cert('Soon Expiring CA', { start: '2020-01-01', end: '2030-06-11', issuer: root });
+    const dir = pki.writeBundle({ caCert: soon.pem, caKey: soon.key.pem, certChain: soon.pem + root.pem, rootCert: root.pem });
+    const r = run([dir, '--window', '1d', '--workload-cert-ttl', '720h']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe(
+      'IMC017 error ca-cert.pem: the workload certificate TTL (30 days) is longer than the CA\'s remaining life: "CN=Soon Expiring CA" expires on 2030-06-11T00:00:00Z, in 10 days',
+    );
+    expect(run([dir, '--window', '1d']).code).toBe(0); // the default TTL, 24h, fits
+  });
+
+  it('exits 0 with warnings only', () => {
+    const dir = pki.writeBundle({ caCert: ca.pem + root.pem, caKey: ca.key.pem, certChain: ca.pem + root.pem, rootCert: root.pem });
+    const r = run([dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('IMC009 warning ca-cert.pem: holds 2 certificates;');
+    expect(r.stdout).toContain(`${dir}: 0 errors, 1 warning\n`);
+  });
+
+  it('prints JSON findings', () => {
+    const dir = pki.writeBundle({ caCert: ca.pem, caKey: ca.key.pem, certChain: ca.pem, rootCert: pki.cert('Other Root', { start: '2020-01-01', end: '2099-01-01' }).pem });
+    const r = run(['--format', 'json', dir]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      directory: dir,
+      errors: 1,
+      warnings: 0,
+      findings: [{
+        code: 'IMC012',
+        severity: 'error',
+        file: 'cert-chain.pem',
+        message: 'ca-cert.pem "CN=Acme Cluster CA" is issued by "CN=Acme Root CA", which is in neither cert-chain.pem nor root-cert.pem',
+        fix: 'add the missing issuer to cert-chain.pem (and its root to root-cert.pem), so that ca-cert.pem chains up to root-cert.pem',
+      }],
+    });
+  });
+
+  it('never prints key material', () => {
+    const encrypted = pki.encrypt(ca.key, 'pkcs8');
+    const dir = pki.writeBundle({ caCert: ca.pem, caKey: encrypted, certChain: ca.key.pem, rootCert: root.key.pem });
+    for (const format of ['text', 'json']) {
+      const r = run([dir, '--format', format]);
+      expect(r.code).toBe(1);
+      const all = r.stdout + r.stderr;
+      expect(all).toContain('IMC003');
+      expect(all).not.toContain('PRIVATE KEY');
+      const body = ca.key.pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, '');
+      expect(all).not.toContain(body.slice(10, 40));
+    }
+  });
+
+  describe('unusable input exits 2 with one line', () => {
+    it('fails on a missing directory, a file instead of a directory, missing files', () => {
+      const missing = path.join(pki.dir, 'nope');
+      expect(run([missing])).toEqual({ code: 2, stdout: '', stderr: `istio-mtls check-ca: "${missing}" does not exist\n` });
+      const file = path.join(validDir, 'ca-cert.pem');
+      expect(run([file])).toEqual({ code: 2, stdout: '', stderr: `istio-mtls check-ca: "${file}" is not a directory\n` });
+      const partial = fs.mkdtempSync(path.join(pki.dir, 'partial-'));
+      fs.copyFileSync(path.join(validDir, 'ca-cert.pem'), path.join(partial, 'ca-cert.pem'));
+      fs.copyFileSync(path.join(validDir, 'cert-chain.pem'), path.join(partial, 'cert-chain.pem'));
+      expect(run([partial])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `istio-mtls check-ca: "${partial}" lacks ca-key.pem, root-cert.pem; a cacerts directory holds ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem\n`,
+      });
+    });
+    it('fails on usage mistakes', () => {
+      expect(run([])).toEqual({ code: 2, stdout: '', stderr: 'istio-mtls check-ca: give exactly one directory holding ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem; got 0\n' });
+      expect(run([validDir, validDir]).stderr).toBe('istio-mtls check-ca: give exactly one directory holding ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem; got 2\n');
+      expect(run([validDir, '--format', 'yaml'])).toEqual({ code: 2, stdout: '', stderr: 'istio-mtls check-ca: --format must be text or json, got "yaml"\n' });
+      expect(run([validDir, '--window', '30 days']).stderr).toBe('istio-mtls check-ca: --window must be a duration such as 30d or 720h, got "30 days": unknown unit " days" in duration "30 days"\n');
+      expect(run([validDir, '--workload-cert-ttl', '1d']).stderr).toBe('istio-mtls check-ca: --workload-cert-ttl must be a positive Go duration such as 24h, got "1d"\n');
+      const unknown = run([validDir, '--bogus']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/^istio-mtls check-ca: Unknown option '--bogus'.* \(see istio-mtls check-ca --help\)\n$/);
+      expect(unknown.stderr.split('\n')).toHaveLength(2);
+    });
+    it('prints help', () => {
+      const r = run(['--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: istio-mtls check-ca DIR/);
+    });
+  });
+});
