@@ -1,11 +1,21 @@
 import { isIP } from 'net';
-import { Environment, serialize } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
 import { parseGoDurationNanos } from './go-duration';
 
 /** The name `duration(string)` calls are rewritten to, so they parse durations exactly as Go does. */
 const GO_DURATION = 'k8sGoDuration';
 
 let sharedEnv: Environment | undefined;
+
+type CelJs = typeof import('@marcbachmann/cel-js');
+let celJsModule: CelJs | undefined;
+
+/** cel-js, required on first use so that importing the validators stays cheap. */
+function celJs(): CelJs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, on first use
+  celJsModule ??= require('@marcbachmann/cel-js') as CelJs;
+  return celJsModule;
+}
 
 type DurationClass = new (seconds: bigint, nanos: number) => object;
 let durationClass: DurationClass | undefined;
@@ -17,10 +27,11 @@ let durationClass: DurationClass | undefined;
  * `lowerAscii`, `upperAscii`, `trim`, `join` and the macros `has`, `all`,
  * `exists`, `exists_one`, `map`, `filter`, `cel.bind`) plus the parts of the
  * Kubernetes CEL libraries it lacks, listed in {@link K8S_FUNCTIONS}. Built on
- * first use.
+ * first use (cel-js itself is required then).
  */
 export function celEnvironment(): Environment {
   if (!sharedEnv) {
+    const { Environment } = celJs();
     const env = new Environment({ unlistedVariablesAreDyn: false })
       .registerVariable('self', 'dyn')
       .registerVariable('oldSelf', 'dyn');
@@ -145,7 +156,7 @@ function compileUncached(source: string): CompiledRule {
         rewrote = true;
       }
     });
-    const program = rewrote ? env.parse(serialize(parsed.ast as never)) : env.parse(source);
+    const program = rewrote ? env.parse(celJs().serialize(parsed.ast as never)) : env.parse(source);
     const check = env.check(source);
     if (!check.valid) return { unsupported: firstLine(check.error?.message), transition };
     return { evaluate: (ctx) => program(ctx), transition };

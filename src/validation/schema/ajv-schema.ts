@@ -1,4 +1,5 @@
-import Ajv, { ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { Options, ValidateFunction } from 'ajv';
 import { CHECKED_FORMATS, checkedFormat } from './formats';
 import { goRegExp, StructuralSchema } from './structural';
 
@@ -82,26 +83,63 @@ function isIntOrStringAnyOf(list: readonly StructuralSchema[] | undefined): bool
   return types[0] === 'integer' && types[1] === 'string';
 }
 
-let sharedAjv: Ajv | undefined;
+/** ajv's format definitions of the checked formats, by normalised name. */
+export type FormatDefinitions = Readonly<Record<string, { readonly type: 'string'; readonly validate: (s: string) => boolean }>>;
 
-/** One ajv instance per process, created on first use. */
-function ajv(): Ajv {
-  if (!sharedAjv) {
-    const regExp = Object.assign((pattern: string) => goRegExp(pattern), { code: 'goRegExp' });
-    sharedAjv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: true, code: { regExp } });
-    for (const [name, check] of Object.entries(CHECKED_FORMATS)) sharedAjv.addFormat(name, { type: 'string', validate: check });
-  }
-  return sharedAjv;
+let formatDefs: FormatDefinitions | undefined;
+
+/** The checked formats as ajv format definitions; the precompiled validators receive these too. */
+export function formatDefinitions(): FormatDefinitions {
+  formatDefs ??= Object.fromEntries(Object.entries(CHECKED_FORMATS).map(([name, validate]) => [name, { type: 'string' as const, validate }]));
+  return formatDefs;
 }
 
-const compiled = new WeakMap<StructuralSchema, ValidateFunction>();
+/**
+ * A new ajv instance with the options schema validation uses. With
+ * `standalone`, it also keeps the generated source, for `ajv/dist/standalone`:
+ * the code then reads the formats from a variable `formats` and the pattern
+ * constructor from a variable `goRegExp`, which the module wrapping it provides.
+ * ajv is loaded here, on first use, not when this module is imported.
+ */
+export function createAjv(standalone = false): Ajv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, on first use
+  const ajvModule = require('ajv') as typeof import('ajv');
+  const regExp = Object.assign((pattern: string) => goRegExp(pattern), { code: 'goRegExp' });
+  const code: Options['code'] = standalone ? { regExp, source: true, lines: true, formats: ajvModule._`formats` } : { regExp };
+  const instance = new ajvModule.default({ allErrors: true, verbose: true, strict: false, validateFormats: true, code });
+  for (const [name, def] of Object.entries(formatDefinitions())) instance.addFormat(name, def);
+  return instance;
+}
 
-/** The ajv validator of a structural schema, compiled once per schema object. */
+let sharedAjv: Ajv | undefined;
+
+const compiled = new WeakMap<StructuralSchema, ValidateFunction>();
+const precompiled = new WeakMap<StructuralSchema, () => ValidateFunction>();
+
+/**
+ * Registers the precompiled validator of a schema object (the built-in
+ * schemas'), loaded by `load` on its first use instead of compiling the schema.
+ */
+export function usePrecompiledValidator(schema: StructuralSchema, load: () => ValidateFunction): void {
+  precompiled.set(schema, load);
+}
+
+/**
+ * The ajv validator of a structural schema, once per schema object: the
+ * precompiled one for the built-in schemas, otherwise compiled at run time by
+ * one ajv instance per process (created on first use).
+ */
 export function compiledValidator(schema: StructuralSchema): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
-    fn = ajv().compile(toAjvSchema(schema));
+    const load = precompiled.get(schema);
+    fn = load ? load() : runtimeCompiled(schema);
     compiled.set(schema, fn);
   }
   return fn;
+}
+
+function runtimeCompiled(schema: StructuralSchema): ValidateFunction {
+  sharedAjv ??= createAjv();
+  return sharedAjv.compile(toAjvSchema(schema));
 }

@@ -1,7 +1,8 @@
 import { groupOf } from '../../model/manifest';
 import { GENERATED_CRDS } from '../schemas';
-import { CrdSchemas } from './crd-schema';
+import { CrdSchemas, CrdVersionSchema } from './crd-schema';
 import { collectCrdDocuments, crdSchemasFrom } from './from-crd';
+import { builtinCrdSchemas } from './precompiled';
 import { StructuralSchema } from './structural';
 
 /** The schema of one served version of a kind. */
@@ -27,7 +28,7 @@ export class CrdSchemaSet {
 
   /** True when a CRD in the set serves `apiVersion` for `kind`. */
   public has(apiVersion: string, kind: string): boolean {
-    return this.lookup(apiVersion, kind) !== undefined;
+    return this.find(apiVersion, kind) !== undefined;
   }
 
   /** The versions a CRD in the set serves for the group of `apiVersion` and `kind` (empty when the kind is unknown). */
@@ -43,12 +44,18 @@ export class CrdSchemaSet {
 
   /** The schema that validates `apiVersion`/`kind`, if a CRD in the set serves it. */
   public lookup(apiVersion: string, kind: string): ServedSchema | undefined {
+    const found = this.find(apiVersion, kind);
+    return found && { crd: found.crd, version: found.served.name, schema: found.crd.schemas[found.served.schema] };
+  }
+
+  /** The CRD and version serving `apiVersion`/`kind`, without reading the schemas (the built-in ones load on first read). */
+  private find(apiVersion: string, kind: string): { crd: CrdSchemas; served: CrdVersionSchema } | undefined {
     const slash = apiVersion.indexOf('/');
     if (slash < 0) return undefined;
     const crd = this.byGroupKind.get(`${apiVersion.slice(0, slash)}/${kind}`);
     const version = apiVersion.slice(slash + 1);
     const served = crd?.versions.find((v) => v.name === version);
-    return crd && served ? { crd, version, schema: crd.schemas[served.schema] } : undefined;
+    return crd && served ? { crd, served } : undefined;
   }
 }
 
@@ -57,12 +64,12 @@ let builtin: CrdSchemaSet | undefined;
 /**
  * The schemas generated from the official CRDs (Istio 1.30.3:
  * PeerAuthentication, AuthorizationPolicy, DestinationRule; prometheus-operator
- * v0.93.0: PrometheusRule), parsed on first call and shared afterwards.
+ * v0.93.0: PrometheusRule), shared by all callers. Each kind's schema is
+ * loaded on its first lookup, and validated with validators precompiled by
+ * `npm run import` (ajv standalone code), so no schema is compiled at run time.
  */
 export function builtinSchemaSet(): CrdSchemaSet {
-  if (!builtin) {
-    builtin = new CrdSchemaSet(Object.keys(GENERATED_CRDS).sort().map((name) => JSON.parse(GENERATED_CRDS[name]) as CrdSchemas));
-  }
+  builtin ??= new CrdSchemaSet(GENERATED_CRDS.map(builtinCrdSchemas));
   return builtin;
 }
 

@@ -1,4 +1,4 @@
-import { ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { compiledValidator } from './ajv-schema';
 import { builtinSchemaSet, CrdSchemaSet } from './crd-schema-set';
 import { displayPath, jsonType, pointerTokens, preview } from './field-path';
