@@ -18,19 +18,27 @@ const RUNS = Math.max(5, Number(argv[argv.indexOf('--runs') + 1]) || 7);
 
 const MANIFESTS: Record<string, unknown> = {
   PeerAuthentication: {
-    apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'pa', namespace: 'shop' },
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name: 'pa', namespace: 'shop' },
     spec: { selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } },
   },
   AuthorizationPolicy: {
-    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'ap', namespace: 'shop' },
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: 'ap', namespace: 'shop' },
     spec: { selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], to: [{ operation: { ports: ['8080'] } }] }] },
   },
   DestinationRule: {
-    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'dr', namespace: 'shop' },
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'dr', namespace: 'shop' },
     spec: { host: 'api.shop.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
   },
   PrometheusRule: {
-    apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'pr', namespace: 'shop' },
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: 'pr', namespace: 'shop' },
     spec: { groups: [{ name: 'mtls', rules: [{ alert: 'PlaintextTraffic', expr: 'sum(rate(istio_requests_total{connection_security_policy="none"}[5m])) > 0', for: '10m' }] }] },
   },
 };
