@@ -34,7 +34,10 @@ export interface CertificateFinding {
   readonly fix: string;
 }
 
-/** `IMC014 root-cert.pem: message (fix)` — one line, for synth errors and the CLI. */
-export function formatCertificateFinding(f: CertificateFinding): string {
-  return `${f.code} ${f.file}: ${f.message}. Fix: ${f.fix}`;
+/**
+ * `IMC014 root-cert.pem: message. Fix: fix` — one line, for synth errors.
+ * `fileLabel` replaces the file name, e.g. with the path it was read from.
+ */
+export function formatCertificateFinding(f: CertificateFinding, fileLabel: string = f.file): string {
+  return `${f.code} ${fileLabel}: ${f.message}. Fix: ${f.fix}`;
 }
