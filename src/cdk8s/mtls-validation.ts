@@ -2,8 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { analyzeInputs, LintInput, LintOptions, sortLocated, validateInputs } from '../lint';
 import { Finding } from '../model/finding';
-import { describeRef } from '../model/manifest';
-import { LocatedFinding } from '../report/lint-report';
+import { LocatedFinding, messageWithSubject } from '../report/lint-report';
 
 export interface MtlsValidationOptions extends LintOptions {
   /**
@@ -106,7 +105,7 @@ export class MtlsValidation {
         list.push(f);
         byObject.set(obj, list);
       } else if (f.severity !== 'info') {
-        warnings.push(`[${f.constructPath ?? ''}] ${f.severity}: ${describeRef(f.resource)}: ${f.message} (${f.code})`);
+        warnings.push(`[${f.constructPath ?? ''}] ${f.severity}: ${messageWithSubject(f)} (${f.code})`);
       }
     }
     for (const obj of objects) {
@@ -151,7 +150,7 @@ export class MtlsValidation {
 
   private messagesFor(obj: ApiObject): string[] {
     const findings = this.compute().byObject.get(obj) ?? [];
-    return findings.map((f) => `${describeRef(f.resource)}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''} (${f.code})`);
+    return findings.map((f) => `${messageWithSubject(f)}${f.fix ? ` Fix: ${f.fix}` : ''} (${f.code})`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { Finding } from '../model/finding';
+import { describeRef } from '../model/manifest';
 
 /** A finding placed in its input: the file (as the user named it) and the position of `path` in it. */
 export interface LocatedFinding extends Finding {
@@ -49,4 +50,13 @@ export function formatLocation(file: string | undefined, line: number | undefine
   if (!file) return '';
   if (line === undefined) return file;
   return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
+}
+
+/**
+ * `Kind namespace/name: message`, without saying the resource twice when the
+ * message already starts with it (analysis messages name their resources).
+ */
+export function messageWithSubject(f: Finding): string {
+  const subject = describeRef(f.resource);
+  return f.message.startsWith(subject) ? f.message : `${subject}: ${f.message}`;
 }

@@ -1,5 +1,4 @@
-import { formatLocation, LintReport, summarize } from './lint-report';
-import { describeRef } from '../model/manifest';
+import { formatLocation, LintReport, messageWithSubject, summarize } from './lint-report';
 
 /**
  * Human-readable lint output, one finding per line (compiler style, so editors
@@ -9,10 +8,7 @@ export function renderLintText(report: LintReport): string {
   const lines: string[] = [];
   for (const f of report.findings) {
     const where = formatLocation(f.file, f.line, f.column) || (f.constructPath ? `[${f.constructPath}]` : '');
-    // Analysis messages usually name their resource already; don't say it twice.
-    const subject = describeRef(f.resource);
-    const text = f.message.includes(subject) ? f.message : `${subject}: ${f.message}`;
-    lines.push(`${where ? where + ': ' : ''}${f.severity} ${f.code} ${text}`);
+    lines.push(`${where ? where + ': ' : ''}${f.severity} ${f.code} ${messageWithSubject(f)}`);
     if (f.fix) lines.push(`  fix: ${f.fix}`);
   }
   const s = summarize(report);
