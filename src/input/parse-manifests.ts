@@ -1,4 +1,4 @@
-import { Document, isMap, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { isPlainObject, Manifest } from '../model/manifest';
 
 /** A position in a text file, 1-based as editors show it. */
@@ -40,11 +40,20 @@ const MAX_DEPTH = 256;
  * Kubernetes tooling resolves them. Problems are reported per document, so one
  * bad document does not hide the others.
  */
+/** `yaml` is loaded on first use, not when the library is imported (cold start). */
+function yamlLib(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml');
+}
+
 export function parseManifests(content: Buffer | string): ParseResult {
+  const { LineCounter, parseAllDocuments } = yamlLib();
   const text = decode(content);
   if (typeof text !== 'string') return { manifests: [], problems: [{ message: text.error, position: { line: 1, col: 1 } }] };
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: true, lineCounter, prettyErrors: false });
+  // logLevel 'error': the yaml library would otherwise print warnings (e.g. for
+  // collection keys) to stderr with process.emitWarning, garbling the output.
+  const docs = parseAllDocuments(text, { version: '1.1', merge: true, uniqueKeys: true, lineCounter, prettyErrors: false, logLevel: 'error' });
   const manifests: ParsedManifest[] = [];
   const problems: ParseProblem[] = [];
   const pos = (offset: number): TextPosition => {
@@ -57,7 +66,11 @@ export function parseManifests(content: Buffer | string): ParseResult {
     const start = pos(doc.range?.[0] ?? 0);
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
-      problems.push({ message: `YAML syntax error: ${firstLine(err.message)}`, position: pos(err.pos[0]) });
+      // The parser turns its own stack overflow on very deep nesting into an error; say what it means.
+      const message = /Maximum call stack size exceeded/.test(err.message)
+        ? 'YAML nested too deeply to parse: not a Kubernetes object'
+        : `YAML syntax error: ${firstLine(err.message)}`;
+      problems.push({ message, position: pos(err.pos[0]) });
       return;
     }
     let value: unknown;
@@ -107,6 +120,7 @@ function makeParsed(
 
 /** Finds the deepest node on a JSON pointer's path and returns where it starts. */
 function locateIn(doc: Document.Parsed, pos: (o: number) => TextPosition, pointer: string, fallback: TextPosition): TextPosition {
+  const { isMap, isSeq } = yamlLib();
   const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = doc.contents;
   let best: TextPosition = nodeStart(node, pos) ?? fallback;
@@ -167,7 +181,8 @@ function depthExceeds(value: unknown, max: number): boolean {
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return `a string ("${v.length > 40 ? v.slice(0, 40) + '…' : v}")`;
+  // JSON-quoted, so a multi-line scalar cannot break the one-line message.
+  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)})`;
   return `a ${typeof v}`;
 }
 
