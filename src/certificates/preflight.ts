@@ -237,6 +237,8 @@ function buildPath(caCert: Loaded, chain: readonly Loaded[], roots: readonly Loa
     path.push(next);
     current = next;
   }
+  add('IMC012', 'cert-chain.pem', `ca-cert.pem "${caCert.subject}" does not reach root-cert.pem within 16 certificates`,
+    'shorten the chain: Istio deployments use one or two intermediates');
   return undefined;
 }
 

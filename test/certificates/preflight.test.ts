@@ -151,6 +151,21 @@ describe('preflightCa', () => {
         'IMC012 error cert-chain.pem: "CN=Acme Intermediate CA" names "CN=Acme Root CA" as its issuer, but its signature does not verify with the key of that certificate in root-cert.pem',
       ]);
     });
+    it('14b. a chain longer than 16 certificates', () => {
+      let issuer = root;
+      const intermediates: Cert[] = [];
+      for (let i = 1; i <= 17; i++) {
+        issuer = pki.cert(`Level ${i} CA`, { start: '2020-01-01', end: '2090-01-01', issuer });
+        intermediates.unshift(issuer);
+      }
+      const c = pki.cert('Deep CA', { start: '2020-01-01', end: '2090-01-01', issuer });
+      expect(lines(check(bundle(c, [c, ...intermediates, root], [root])))).toEqual([
+        'IMC012 error cert-chain.pem: ca-cert.pem "CN=Deep CA" does not reach root-cert.pem within 16 certificates',
+      ]);
+      expect(check(bundle(c, [c, ...intermediates.slice(0, 14)], [intermediates[14]]))).toEqual([
+        expect.objectContaining({ code: 'IMC013' }),
+      ]);
+    });
     it('15. root-cert.pem holds an intermediate, not a self-signed root', () => {
       expect(lines(check(bundle(ca, [ca, int1], [int1])))).toEqual([
         'IMC013 error root-cert.pem: certificate #1 "CN=Acme Intermediate CA" is not self-signed (issuer "CN=Acme Root CA")',
