@@ -1,0 +1,151 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+// Types from the files, the class from the package's public `./plugins` export
+// (tsc's node10 resolution does not read `exports`; vite does, and refuses lib/ paths).
+import type { Validation, ValidationContext as Cdk8sValidationContext } from 'cdk8s-cli/lib/plugins';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IstioMtlsValidation, IstioMtlsValidationProperties } from '../../src/cdk8s/validation-plugin';
+import { ALL_RULES } from '../../src/rules-catalog';
+
+const titleOf = (code: string) => ALL_RULES.find((r) => r.code === code)!.title;
+const FIXTURES = path.join('test', 'fixtures', 'plugin');
+const fixture = (name: string) => path.resolve(FIXTURES, name);
+
+// The class satisfies cdk8s-cli's own plugin contract (checked by tsc).
+const asCdk8sPlugin: Validation = new IstioMtlsValidation();
+void asCdk8sPlugin;
+
+let ValidationContext: typeof Cdk8sValidationContext;
+beforeAll(async () => {
+  ({ ValidationContext } = (await import('cdk8s-cli/plugins' as string)) as { ValidationContext: typeof Cdk8sValidationContext });
+});
+
+/** Runs the plugin as cdk8s-cli does: its real ValidationContext and report. */
+async function runPlugin(files: string[], props: IstioMtlsValidationProperties = {}, metadata: Record<string, { path: string }> = {}) {
+  const context = new ValidationContext(files, 'cdk8s-istio-mtls', '0.0.0', metadata, false);
+  await new IstioMtlsValidation(props).validate(context);
+  const json = context.report.toJson();
+  // eslint-disable-next-line no-control-regex
+  return { success: context.report.success, json, text: context.report.toString().replace(/\x1b\[[0-9;]*m/g, '') };
+}
+
+/** What cdk8s writes: construct paths keyed by metadata.name (the last `default` wins). */
+const VIOLATING_METADATA = {
+  'default': { path: 'Violating/prod-default' },
+  'billing-ports': { path: 'Violating/billing-ports' },
+};
+
+describe('IstioMtlsValidation (cdk8s-cli plugin)', () => {
+  it('Compliance: a clean mesh passes with no violations', async () => {
+    const r = await runPlugin([fixture('clean.k8s.yaml')]);
+    expect(r.success).toBe(true);
+    expect(r.json.violations).toEqual([]);
+    expect(r.json.summary.metadata).toMatchObject({ Resources: '2', Errors: '0', Warnings: '0' });
+  });
+
+  it('Noncompliance 1: errors fail, each reported with Kind namespace/name, code, message, fix and file:line:col', async () => {
+    const r = await runPlugin([fixture('violating.k8s.yaml')], {}, VIOLATING_METADATA);
+    expect(r.success).toBe(false);
+    const typo = r.json.violations.find((v) => v.ruleName.startsWith('IMV204'))!;
+    expect(typo).toEqual({
+      ruleName: `IMV204 error: ${titleOf('IMV204')}`,
+      recommendation: 'PeerAuthentication prod/default: spec.mtls.mode: unsupported value "STRIC"; allowed: UNSET, DISABLE, PERMISSIVE, STRICT',
+      fix: 'did you mean STRICT? (values are case-sensitive)',
+      violatingConstructs: [{
+        resourceName: 'PeerAuthentication prod/default',
+        locations: [`${FIXTURES}/violating.k8s.yaml:17:11 /spec/mtls/mode`.split(path.sep).join('/')],
+        manifestPath: fixture('violating.k8s.yaml'),
+        // Two resources are named "default": cdk8s's metadata cannot tell which construct made this one.
+        constructPath: undefined,
+      }],
+    });
+    expect(r.json.violations.map((v) => v.ruleName.split(' ')[0]).sort()).toEqual(['IMA002', 'IMA002', 'IMV204', 'IMV301']);
+    expect(r.json.summary.metadata).toMatchObject({ Resources: '3', Errors: '4', Warnings: '0', Notes: '1' });
+  });
+
+  it('Noncompliance 2: a uniquely named resource gets its construct path; a shared name never gets another construct\'s path', async () => {
+    const r = await runPlugin([fixture('violating.k8s.yaml')], {}, VIOLATING_METADATA);
+    const ports = r.json.violations.find((v) => v.ruleName.startsWith('IMV301'))!;
+    expect(ports.violatingConstructs[0]).toMatchObject({ resourceName: 'PeerAuthentication prod/billing-ports', constructPath: 'Violating/billing-ports' });
+    expect(r.text).toContain('Construct Path: Violating/billing-ports');
+    expect(r.text).not.toContain('Violating/prod-default');
+    expect(r.text).toContain('Resource Name: PeerAuthentication prod/default');
+    expect(r.text).toMatch(/Status +│ failure/);
+  });
+
+  it('Noncompliance 3: warnings are reported but pass, unless failOn is warning', async () => {
+    const loose = await runPlugin([fixture('warning-only.k8s.yaml')]);
+    expect(loose.success).toBe(true);
+    expect(loose.json.violations.map((v) => v.ruleName)).toEqual([`IMA011 warning: ${titleOf('IMA011')}`]);
+    expect(loose.json.violations[0].recommendation).toMatch(/^AuthorizationPolicy prod\/allow-frontend:? principal "example.org\/ns\/web\/sa\/frontend"/);
+    const strict = await runPlugin([fixture('warning-only.k8s.yaml')], { failOn: 'warning' });
+    expect(strict.success).toBe(false);
+  });
+
+  it('mesh properties reach the analysis: a trust domain alias silences the unknown-domain warning', async () => {
+    const r = await runPlugin([fixture('warning-only.k8s.yaml')], { trustDomainAliases: ['example.org'], failOn: 'warning' });
+    expect(r.success).toBe(true);
+    expect(r.json.violations).toEqual([]);
+    const asDomain = await runPlugin([fixture('warning-only.k8s.yaml')], { trustDomain: 'example.org', failOn: 'warning' });
+    expect(asDomain.success).toBe(true);
+  });
+
+  it('analyze: false runs per-resource validation only', async () => {
+    const r = await runPlugin([fixture('violating.k8s.yaml')], { analyze: false });
+    expect(r.json.violations.map((v) => v.ruleName.split(' ')[0]).sort()).toEqual(['IMV204', 'IMV301']);
+  });
+
+  it('crds: validates against the user\'s CRD file, relative to the working directory', async () => {
+    const without = await runPlugin([fixture('widget.k8s.yaml')]);
+    expect(without.json.violations).toEqual([]);
+    const r = await runPlugin([fixture('widget.k8s.yaml')], { crds: `${FIXTURES}/widget-crd.yaml` });
+    expect(r.success).toBe(false);
+    expect(r.json.violations[0]).toMatchObject({ ruleName: expect.stringMatching(/^IMV202 error: /), recommendation: expect.stringContaining('Widget prod/big: spec.size') });
+  });
+
+  it('fails with a clear message on an unreadable crds file', async () => {
+    await expect(runPlugin([fixture('clean.k8s.yaml')], { crds: 'no/such/crds.yaml' })).rejects.toThrow('IstioMtlsValidation: crds no/such/crds.yaml: cannot read');
+  });
+
+  it('reports a manifest that is not YAML as a failure, and still checks the others', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-mtls-plugin-'));
+    try {
+      const broken = path.join(dir, 'broken.k8s.yaml');
+      fs.writeFileSync(broken, 'apiVersion: v1\nkind: [unclosed\n');
+      const r = await runPlugin([broken, fixture('violating.k8s.yaml')]);
+      expect(r.success).toBe(false);
+      expect(r.json.violations[0]).toMatchObject({ ruleName: 'error: unreadable manifest', recommendation: expect.stringContaining('YAML syntax error') });
+      expect(r.json.violations.some((v) => v.ruleName.startsWith('IMV204'))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails early on properties cdk8s.yaml got wrong', () => {
+    expect(() => new IstioMtlsValidation({ failon: 'warning' } as IstioMtlsValidationProperties))
+      .toThrow("IstioMtlsValidation: unknown property 'failon'; expected one of rootNamespace, trustDomain, trustDomainAliases, autoMtls, crds, analyze, failOn");
+    expect(() => new IstioMtlsValidation({ failOn: 'info' as 'error' })).toThrow("IstioMtlsValidation: property 'failOn' must be 'error' or 'warning', got \"info\"");
+    expect(() => new IstioMtlsValidation({ autoMtls: 'false' as unknown as boolean })).toThrow("property 'autoMtls' must be true or false, got \"false\"");
+    expect(() => new IstioMtlsValidation({ rootNamespace: 'Istio_System' })).toThrow("property 'rootNamespace' must be a namespace name (DNS-1123 label)");
+  });
+
+  it('is deterministic whatever the order cdk8s lists the manifests in', async () => {
+    const files = [fixture('violating.k8s.yaml'), fixture('warning-only.k8s.yaml')];
+    const a = await runPlugin(files, {}, VIOLATING_METADATA);
+    const b = await runPlugin([...files].reverse(), {}, VIOLATING_METADATA);
+    expect(b.text).toBe(a.text);
+  });
+
+  it('loads neither cdk8s nor cdk8s-plus', async () => {
+    const { execFileSync } = await import('child_process');
+    const script = [
+      "require('tsx/cjs');",
+      "require('./src/cdk8s/validation-plugin.ts');",
+      'const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/](cdk8s|cdk8s-plus-[0-9]+|constructs)[\\\\/]/.test(k));',
+      'process.stdout.write(JSON.stringify(loaded));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([]);
+  });
+});
