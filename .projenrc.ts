@@ -50,6 +50,11 @@ const project = new typescript.TypeScriptProject({
     'fast-check@^4.10.2',
     'tsx@^4.20.0',
     '@types/node@^20',
+    // Issue-6 checks: the SARIF 2.1.0 schema (shipped in jest-sarif), mermaid's own parser under jsdom, TypeDoc.
+    '@microsoft/jest-sarif@1.0.0-beta.0',
+    'mermaid@^11',
+    'jsdom@^26',
+    'typedoc@^0.28.20',
   ],
   tsconfig: {
     include: ['src/**/*.ts', 'imports/**/*.ts'],
@@ -65,6 +70,9 @@ const project = new typescript.TypeScriptProject({
       noUnusedParameters: true,
       noImplicitReturns: true,
       strict: true,
+      // Inline source maps with sources would multiply the package size (the precompiled validators are large).
+      inlineSourceMap: false,
+      inlineSources: false,
     },
   },
   tsconfigDevFile: 'tsconfig.dev.json',

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { analyzeInputs, LintInput, LintOptions, sortLocated, validateInputs } from '../lint';
+import type { LintInput, LintOptions } from '../lint';
 import { Finding } from '../model/finding';
 import { LocatedFinding, messageWithSubject } from '../report/lint-report';
 
@@ -13,6 +13,12 @@ export interface MtlsValidationOptions extends LintOptions {
 }
 
 const REGISTRY = Symbol.for('cdk8s-istio-mtls.MtlsValidation');
+
+/** The engine, loaded at the first synth rather than when the constructs are imported (cold start). */
+function engine(): typeof import('../lint') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../lint');
+}
 
 interface Computed {
   readonly byObject: Map<ApiObject, Finding[]>;
@@ -98,6 +104,7 @@ export class MtlsValidation {
     const byPath = new Map(inputs.map((i) => [i.constructPath!, objectOf.get(i)!]));
     const byObject = new Map<ApiObject, Finding[]>();
     const warnings: string[] = [];
+    const { sortLocated, validateInputs } = engine();
     for (const f of sortLocated([...validateInputs(inputs, this.options), ...this.analyze(inputs, objectOf)])) {
       const obj = f.constructPath ? byPath.get(f.constructPath) : undefined;
       if (f.severity === 'error' && obj) {
@@ -126,6 +133,7 @@ export class MtlsValidation {
   /** The analysis of the app, or of each alternative state with the rest of the app. */
   private analyze(inputs: LintInput[], objectOf: Map<LintInput, ApiObject>): LocatedFinding[] {
     if (this.options.analyze === false) return [];
+    const { analyzeInputs } = engine();
     if (this.alternatives.size === 0) return analyzeInputs(inputs, this.options);
     const stateOf = (i: LintInput) => this.alternatives.get(Chart.of(objectOf.get(i)!));
     const base = inputs.filter((i) => stateOf(i) === undefined);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { parseManifests } from '../input/parse-manifests';
 import { lint, LintOptions } from '../lint';
+import { runCheckCa } from './check-ca';
 import { runExplain } from './explain';
 import { readInputs } from './read-inputs';
 import { renderLintJson } from '../report/json';
@@ -27,8 +28,10 @@ Commands:
   lint      validate manifests as the cluster would (CRD schema, CEL, Istio and
             prometheus-operator webhooks) and analyse them together as one mesh
   explain   show the effective mTLS mode of every workload and port, and why
+  check-ca  preflight a custom CA (ca-cert.pem, ca-key.pem, cert-chain.pem,
+            root-cert.pem in DIR) before it becomes the cacerts Secret
 
-Options (all commands):
+Mesh options (lint, explain):
   --root-namespace NS   Istio root namespace (default istio-system)
   --trust-domain TD     mesh trust domain (default cluster.local)
   --no-auto-mtls        the mesh runs with enableAutoMtls: false
@@ -45,6 +48,11 @@ lint:
 explain:
   --format text|json|markdown|mermaid   output format (default text)
   --connections                          add the client -> service matrix
+
+check-ca DIR:
+  --window 30d                 fail certificates expiring within this window
+  --workload-cert-ttl 24h      check the workload TTL fits the CA's remaining life
+  --format text|json           output format (default text)
 
 Operands are files, directories (searched for *.yaml, *.yml, *.json) or - for
 standard input. Exit status: 0 no error findings, 1 error findings, 2 unusable
@@ -77,7 +85,8 @@ function dispatch(argv: readonly string[], io: Io): number {
   }
   if (command === 'lint') return runLint(rest, io);
   if (command === 'explain') return runExplain(rest, io);
-  throw new UsageError(`unknown command "${command}"; expected lint or explain (see istio-mtls --help)`);
+  if (command === 'check-ca') return runCheckCa(rest, io);
+  throw new UsageError(`unknown command "${command}"; expected lint, explain or check-ca (see istio-mtls --help)`);
 }
 
 /** Parses options shared by all commands plus the command's own, rejecting anything unknown. */

@@ -6,3 +6,5 @@ export * from './client-tls';
 export * from './external-service-tls';
 export * from './service-access';
 export * from './mtls-alerts';
+export * from './mesh-certificates';
+export * from './enforcement-probe';
