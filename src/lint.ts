@@ -53,7 +53,7 @@ export function validateInputs(inputs: readonly LintInput[], options: Validation
         category: 'internal',
         resource: refOf(input.manifest),
         path: '',
-        message: `the validator failed on this resource (${(e as Error).message}); please report this with the manifest`,
+        message: `the validator failed on this resource (${String((e as Error)?.message ?? e).split('\n')[0]}); please report this with the manifest`,
       }];
     }
     for (const f of findings) located.push(place(f, input));

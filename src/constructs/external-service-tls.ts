@@ -82,7 +82,8 @@ export class ExternalServiceTls extends Construct {
     }
     for (const san of props.subjectAltNames ?? []) checkNonEmpty(owner, 'subjectAltNames', san);
     this.resource = new DestinationRule(this, 'Resource', {
-      metadata: { name, namespace },
+      // An explicit `name: undefined` would override the name cdk8s generates.
+      metadata: { ...(name !== undefined ? { name } : {}), namespace },
       spec: {
         host: props.host,
         trafficPolicy: {
