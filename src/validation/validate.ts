@@ -1,24 +1,7 @@
-import type { CrdSchemaSet } from './schema';
-
-/** The layers, loaded at the first validation rather than at import (cold start). */
-/* eslint-disable @typescript-eslint/no-require-imports */
-let layers: {
-  validateObject: typeof import('./object-meta').validateObject;
-  validateIstioWebhook: typeof import('./istio').validateIstioWebhook;
-  validatePrometheusRule: typeof import('./prometheus').validatePrometheusRule;
-  builtinSchemaSet: typeof import('./schema').builtinSchemaSet;
-  validateStructure: typeof import('./schema').validateStructure;
-} | undefined;
-function load(): NonNullable<typeof layers> {
-  return layers ??= {
-    validateObject: require('./object-meta').validateObject,
-    validateIstioWebhook: require('./istio').validateIstioWebhook,
-    validatePrometheusRule: require('./prometheus').validatePrometheusRule,
-    builtinSchemaSet: require('./schema').builtinSchemaSet,
-    validateStructure: require('./schema').validateStructure,
-  };
-}
-/* eslint-enable @typescript-eslint/no-require-imports */
+import { validateIstioWebhook } from './istio';
+import { validateObject } from './object-meta';
+import { validatePrometheusRule } from './prometheus';
+import { builtinSchemaSet, CrdSchemaSet, validateStructure } from './schema';
 import { Finding } from '../model/finding';
 import { groupOf, Manifest, refOf } from '../model/manifest';
 
@@ -38,7 +21,6 @@ export interface ValidationOptions {
  * cluster, the webhook only sees objects the schema accepted.
  */
 export function validateManifest(manifest: Manifest, options: ValidationOptions = {}): Finding[] {
-  const { validateObject, validateIstioWebhook, validatePrometheusRule, builtinSchemaSet, validateStructure } = load();
   const ref = refOf(manifest);
   const findings = validateObject(manifest, ref);
   if (findings.some((f) => f.severity === 'error' && (f.path === '/apiVersion' || f.path === '/kind'))) return findings;
