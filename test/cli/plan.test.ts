@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { runPlan } from '../../src/cli/plan';
 import { UsageError } from '../../src/cli/main';
+import { runPlan } from '../../src/cli/plan';
 import { DUMP } from '../migration/helpers';
 
 function run(args: string[], stdin?: string) {

@@ -21,8 +21,14 @@ function shopApp(app: App): Chart {
 
 function exception(chart: Chart, port = 8443): WorkloadException {
   return new WorkloadException(chart, 'PaymentsLegacy', {
-    namespace: 'shop', selector: WorkloadSelector.of({ app: 'payments' }), mode: MtlsMode.PERMISSIVE, ports: [port],
-    reason: 'legacy/report has no sidecar', owner: 'team-payments', reviewBy: '2027-09-30', clock: TODAY,
+    namespace: 'shop',
+    selector: WorkloadSelector.of({ app: 'payments' }),
+    mode: MtlsMode.PERMISSIVE,
+    ports: [port],
+    reason: 'legacy/report has no sidecar',
+    owner: 'team-payments',
+    reviewBy: '2027-09-30',
+    clock: TODAY,
   });
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LEGACY_CALLER, deployment, dump, portException, shop } from './helpers';
 import { MigrationPlanError, phaseState, planMigration, renderRunbook } from '../../src/migration';
-import { buildMeshModel } from '../../src/model/mesh-model';
 import { refOf } from '../../src/model/manifest';
+import { buildMeshModel } from '../../src/model/mesh-model';
 import { explainMesh } from '../../src/resolution/explain';
 import { validateManifest } from '../../src/validation/validate';
 
@@ -60,7 +60,7 @@ describe('planMigration: complete states', () => {
   });
 
   it('labels the planned namespaces for injection in every phase, keeping their labels; a revision label drops istio-injection', () => {
-    const input = [...shop().filter((m) => refOf(m).name !== 'web'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web', labels: { team: 'web', 'istio-injection': 'disabled' } } }];
+    const input = [...shop().filter((m) => refOf(m).name !== 'web'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web', labels: { 'team': 'web', 'istio-injection': 'disabled' } } }];
     const labelsOf = (plan: ReturnType<typeof planMigration>) => plan.phases[3].manifests.find((m) => m.kind === 'Namespace' && refOf(m).name === 'web')!.metadata!.labels;
     expect(labelsOf(planMigration(input, OPTIONS))).toEqual({ 'istio-injection': 'enabled', 'team': 'web' });
     expect(labelsOf(planMigration(input, { ...OPTIONS, injection: { key: 'istio.io/rev', value: 'canary' } }))).toEqual({ 'istio.io/rev': 'canary', 'team': 'web' });
