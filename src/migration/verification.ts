@@ -46,11 +46,12 @@ export function phaseCommands(p: PhaseCommandInput): PhaseCommands {
   const file = `${p.id}.k8s.yaml`;
   const apply = [`kubectl apply -f ${file}`];
   const verify: string[] = [];
+  const restarts = p.namespaces.flatMap((ns) => {
+    const kinds = [...new Set(p.model.workloadsIn(ns).map((w) => RESTARTABLE[w.kind]).filter((k): k is string => Boolean(k)))].sort();
+    return (kinds.length > 0 ? kinds : ['deployment']).map((k) => `kubectl rollout restart ${k} -n ${ns}`);
+  });
   if (p.kind === 'inject') {
-    for (const ns of p.namespaces) {
-      const kinds = [...new Set(p.model.workloadsIn(ns).map((w) => RESTARTABLE[w.kind]).filter((k): k is string => Boolean(k)))].sort();
-      for (const k of kinds.length > 0 ? kinds : ['deployment']) apply.push(`kubectl rollout restart ${k} -n ${ns}`);
-    }
+    apply.push(...restarts);
     for (const ns of p.namespaces) {
       verify.push(`kubectl get namespace ${ns} --show-labels`);
       verify.push(`${sidecarCheck(ns)}  # lists pods without a sidecar: expect only opted-out pods`);
@@ -92,7 +93,7 @@ export function phaseCommands(p: PhaseCommandInput): PhaseCommands {
     rollback.push(`kubectl apply -f ${p.previous}.k8s.yaml`);
   } else {
     for (const ns of p.namespaces) rollback.push(`kubectl label namespace ${ns} ${p.injection.key}-`);
-    for (const ns of p.namespaces) rollback.push(`kubectl rollout restart deployment -n ${ns}`);
+    rollback.push(...restarts);
   }
   for (const r of p.remove) {
     rollback.push(`kubectl delete ${r.kind.toLowerCase()} ${r.name}${r.namespace ? ` -n ${r.namespace}` : ''}`);

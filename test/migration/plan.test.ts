@@ -154,6 +154,14 @@ describe('planMigration: safety', () => {
     expect(failures.every((f) => f.phase === '04-strict-shop' && f.client === 'Deployment shop/worker' && f.source === 'inventory')).toBe(true);
   });
 
+  it('assumes a namespace it has no Namespace object for is injected, unless the pod opts out', () => {
+    const caller = { from: { namespace: 'batch', name: 'sync' }, to: { namespace: 'shop', service: 'payments', port: 443 } };
+    expect(planMigration([...shop(), deployment('batch', 'sync', 7000)], { ...OPTIONS, callers: [caller] }).failures).toEqual([]);
+    const optedOut = deployment('batch', 'sync', 7000, { 'sidecar.istio.io/inject': 'false' });
+    expect(planMigration([...shop(), optedOut], { ...OPTIONS, callers: [caller] }).failures.map((f) => `${f.phase} ${f.client}`))
+      .toEqual(['04-strict-shop Deployment batch/sync']);
+  });
+
   it('reports declared callers the inventory cannot place', () => {
     const plan = planMigration(shop(), {
       ...OPTIONS,
