@@ -14,6 +14,7 @@ export { validateIstioWebhook, ISTIO_WEBHOOK_RULES } from './validation/istio';
 export { validatePrometheusRule, PROMETHEUS_RULES, checkPromQL } from './validation/prometheus';
 export { lint, validateInputs, analyzeInputs, sortLocated, LintInput, LintOptions } from './lint';
 export { ALL_RULES } from './rules-catalog';
+export * from './migration';
 export { parseManifests, ParsedManifest, ParseProblem, ParseResult, TextPosition } from './input/parse-manifests';
 export * from './report/lint-report';
 export { renderLintText } from './report/text';

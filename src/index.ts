@@ -72,6 +72,14 @@ export function parseManifests(...args: Parameters<typeof Engine.parseManifests>
 export function schemaSetFromCrds(...args: Parameters<typeof Engine.schemaSetFromCrds>): ReturnType<typeof Engine.schemaSetFromCrds> {
   return load().schemaSetFromCrds(...args);
 }
+/** The phased migration of a cluster state from plaintext to STRICT (what `istio-mtls plan` prints). */
+export function planMigration(...args: Parameters<typeof Engine.planMigration>): ReturnType<typeof Engine.planMigration> {
+  return load().planMigration(...args);
+}
+/** The Markdown runbook of a migration plan. */
+export function renderRunbook(...args: Parameters<typeof Engine.renderRunbook>): ReturnType<typeof Engine.renderRunbook> {
+  return load().renderRunbook(...args);
+}
 /** Every documented rule code, sorted (the source of RULES.md). */
 export function allRules(): typeof Engine.ALL_RULES {
   return load().ALL_RULES;

@@ -8,10 +8,7 @@
  */
 import { App, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { WorkloadException } from '../../src/constructs';
-// Not yet re-exported by src/constructs/index.ts (the lead adds it).
-import { MigrationPlan } from '../../src/constructs/migration-plan';
-import { MtlsMode, WorkloadSelector } from '../../src/vocabulary';
+import { MigrationPlan, MtlsMode, WorkloadException, WorkloadSelector } from '../../src';
 
 export interface ShopOptions {
   /**

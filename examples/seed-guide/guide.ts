@@ -6,11 +6,10 @@
  * production STRICT or PERMISSIVE), each state is its own chart and file.
  */
 import { App, Chart } from 'cdk8s';
-// The library's constructs and vocabulary barrels (re-exported by src/index.ts).
 import {
-  ClientTls, ExternalServiceTls, MeshStrictMtls, MtlsAlerts, NamespaceMtls, ServiceAccess, WorkloadException, WorkloadMtls,
-} from '../../src/constructs';
-import { AccessAction, Identity, MtlsMode, WorkloadSelector } from '../../src/vocabulary';
+  AccessAction, ClientTls, ExternalServiceTls, Identity, MeshStrictMtls, MtlsAlerts, MtlsMode, MtlsValidation, NamespaceMtls,
+  ServiceAccess, WorkloadException, WorkloadMtls, WorkloadSelector,
+} from '../../src';
 
 export interface SeedGuideOptions {
   /**
@@ -142,5 +141,8 @@ export function buildSeedGuide(app: App, options: SeedGuideOptions = {}): Record
     controlPlaneCertificates: false,
   });
 
+  // The guide is a collection of snippets, not one cluster: each chart is
+  // analysed on its own (alternative states), never as their union.
+  MtlsValidation.enable(app).addAlternativeStates(Object.values(charts));
   return charts;
 }

@@ -5,6 +5,7 @@ import { parseManifests } from '../input/parse-manifests';
 import { lint, LintOptions } from '../lint';
 import { runCheckCa } from './check-ca';
 import { runExplain } from './explain';
+import { runPlan } from './plan';
 import { readInputs } from './read-inputs';
 import { renderLintJson } from '../report/json';
 import { LintReport } from '../report/lint-report';
@@ -28,10 +29,13 @@ Commands:
   lint      validate manifests as the cluster would (CRD schema, CEL, Istio and
             prometheus-operator webhooks) and analyse them together as one mesh
   explain   show the effective mTLS mode of every workload and port, and why
+  plan      the phased migration of a cluster dump from plaintext to STRICT
+            (inject, mesh PERMISSIVE, namespaces STRICT in order, mesh STRICT):
+            runbook on stdout, phase files with --out
   check-ca  preflight a custom CA (ca-cert.pem, ca-key.pem, cert-chain.pem,
             root-cert.pem in DIR) before it becomes the cacerts Secret
 
-Mesh options (lint, explain):
+Mesh options (lint, explain, plan):
   --root-namespace NS   Istio root namespace (default istio-system)
   --trust-domain TD     mesh trust domain (default cluster.local)
   --no-auto-mtls        the mesh runs with enableAutoMtls: false
@@ -49,14 +53,24 @@ explain:
   --format text|json|markdown|mermaid   output format (default text)
   --connections                          add the client -> service matrix
 
+plan:
+  --namespaces LIST            namespaces to tighten, in order (a,b; a+b is one batch)
+  --out DIR                    also write NN-<phase>.k8s.yaml and <name>-runbook.md
+  --caller NS/WORKLOAD=NS/SERVICE:PORT
+                               a call the dump does not show (repeatable)
+  --plaintext-caller NS/NAME=NS/SERVICE:PORT
+                               a client outside the dump that sends plaintext (repeatable)
+  --revision REV               inject with istio.io/rev=REV
+  --name NAME                  plan name (default mtls-migration)
+
 check-ca DIR:
   --window 30d                 fail certificates expiring within this window
   --workload-cert-ttl 24h      check the workload TTL fits the CA's remaining life
   --format text|json           output format (default text)
 
 Operands are files, directories (searched for *.yaml, *.yml, *.json) or - for
-standard input. Exit status: 0 no error findings, 1 error findings, 2 unusable
-input or usage.`;
+standard input. Exit status: 0 no error findings (plan: every phase safe), 1 error
+findings (plan: a phase breaks a connection), 2 unusable input or usage.`;
 
 /** Runs the command line; returns the exit status. Never throws for user mistakes. */
 export function run(argv: readonly string[], io: Io): number {
@@ -85,8 +99,9 @@ function dispatch(argv: readonly string[], io: Io): number {
   }
   if (command === 'lint') return runLint(rest, io);
   if (command === 'explain') return runExplain(rest, io);
+  if (command === 'plan') return runPlan(rest, io);
   if (command === 'check-ca') return runCheckCa(rest, io);
-  throw new UsageError(`unknown command "${command}"; expected lint, explain or check-ca (see istio-mtls --help)`);
+  throw new UsageError(`unknown command "${command}"; expected lint, explain, plan or check-ca (see istio-mtls --help)`);
 }
 
 /** Parses options shared by all commands plus the command's own, rejecting anything unknown. */

@@ -8,3 +8,4 @@ export * from './service-access';
 export * from './mtls-alerts';
 export * from './mesh-certificates';
 export * from './enforcement-probe';
+export * from './migration-plan';

@@ -87,7 +87,7 @@ describe('istio-mtls lint', () => {
     [['lint'], 'istio-mtls: lint: give files, directories, or - to read standard input\n'],
     [['lint', '--format', 'xml', 'x'], 'istio-mtls: lint: --format must be text, json or sarif, got "xml"\n'],
     [['lint', '--frob', 'x'], "istio-mtls: lint: Unknown option '--frob'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frob\"\n"],
-    [['frob'], 'istio-mtls: unknown command "frob"; expected lint, explain or check-ca (see istio-mtls --help)\n'],
+    [['frob'], 'istio-mtls: unknown command "frob"; expected lint, explain, plan or check-ca (see istio-mtls --help)\n'],
     [['lint', '--crds', 'nope.yaml', 'x'], 'istio-mtls: --crds nope.yaml: cannot read: no such file\n'],
     [['lint', '--root-namespace', 'Istio', 'x'], 'istio-mtls: --root-namespace must be a namespace name (DNS-1123 label), got "Istio"\n'],
   ])('fails usage %j with exit 2 and one line', (argv, message) => {
