@@ -1,13 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseManifests } from '../input/parse-manifests';
-import { lint, LintInput, LintOptions } from '../lint';
+import type * as Engine from '../engine';
+import type { LintInput, LintOptions } from '../lint';
 import { Severity } from '../model/finding';
 import { describeRef, groupOf, refOf, ResourceRef } from '../model/manifest';
-import { MeshOptions } from '../model/mesh-options';
-import { LocatedFinding, messageWithSubject } from '../report/lint-report';
-import { ALL_RULES } from '../rules-catalog';
-import { CrdSchemaSet, schemaSetFromCrds } from '../validation/schema';
+import type { MeshOptions } from '../model/mesh-options';
+import type { LocatedFinding } from '../report/lint-report';
+import type { CrdSchemaSet } from '../validation/schema';
+
+/** The engine loads when the plugin first validates, so exporting the class costs nothing at import. */
+function engine(): typeof Engine {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../engine');
+}
 
 /**
  * The `properties` of the plugin's entry in the `validations:` section of
@@ -129,7 +134,7 @@ export class IstioMtlsValidation {
         problems.push(problemViolation(file, `cannot read ${display(file)}: ${(e as Error).message.split('\n')[0]}`));
         continue;
       }
-      const parsed = parseManifests(content);
+      const parsed = engine().parseManifests(content);
       for (const p of parsed.problems) {
         problems.push(problemViolation(file, `${display(file)}:${p.position.line}:${p.position.col}: ${p.message}`));
       }
@@ -153,10 +158,10 @@ export class IstioMtlsValidation {
       return context.metadata?.[name]?.path;
     };
 
-    const findings = lint(inputs, this.lintOptions(cwd));
+    const findings = engine().lint(inputs, this.lintOptions(cwd));
     const inputOf = indexInputs(inputs);
     const failRank = SEVERITY_RANK[this.properties.failOn ?? 'error'];
-    const rules = new Map(ALL_RULES.map((r) => [r.code, r]));
+    const rules = new Map(engine().ALL_RULES.map((r) => [r.code, r]));
     const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
     let failed = problems.length > 0;
 
@@ -173,7 +178,7 @@ export class IstioMtlsValidation {
       const rule = rules.get(f.code);
       context.report.addViolation({
         ruleName: `${f.code} ${f.severity}: ${rule?.title ?? f.category}`,
-        recommendation: `${messageWithSubject(f)}${relatedText(f)}`,
+        recommendation: `${engine().messageWithSubject(f)}${relatedText(f)}`,
         fix: f.fix ?? `see ${f.code} in the rules reference (RULES.md of cdk8s-istio-mtls)`,
         violatingResources: [{
           resourceName,
@@ -243,13 +248,13 @@ function loadCrds(file: string, asGiven: string): CrdSchemaSet {
   } catch (e) {
     throw new Error(`IstioMtlsValidation: crds ${asGiven}: cannot read: ${(e as Error).message.split('\n')[0]}`);
   }
-  const parsed = parseManifests(content);
+  const parsed = engine().parseManifests(content);
   if (parsed.problems.length > 0) {
     const p = parsed.problems[0];
     throw new Error(`IstioMtlsValidation: crds ${asGiven}:${p.position.line}:${p.position.col}: ${p.message}`);
   }
   try {
-    return schemaSetFromCrds(parsed.manifests.map((m) => m.manifest));
+    return engine().schemaSetFromCrds(parsed.manifests.map((m) => m.manifest));
   } catch (e) {
     throw new Error(`IstioMtlsValidation: crds ${asGiven}: ${(e as Error).message}`);
   }

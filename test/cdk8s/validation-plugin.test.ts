@@ -137,15 +137,21 @@ describe('IstioMtlsValidation (cdk8s-cli plugin)', () => {
     expect(b.text).toBe(a.text);
   });
 
-  it('loads neither cdk8s nor cdk8s-plus', async () => {
+  it('loads neither cdk8s nor cdk8s-plus, and the engine only when it validates', async () => {
     const { execFileSync } = await import('child_process');
     const script = [
       "require('tsx/cjs');",
-      "require('./src/cdk8s/validation-plugin.ts');",
-      'const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\\\/](cdk8s|cdk8s-plus-[0-9]+|constructs)[\\\\/]/.test(k));',
-      'process.stdout.write(JSON.stringify(loaded));',
+      'const loaded = () => Object.keys(require.cache);',
+      'const cdk8s = (keys) => keys.filter((k) => /node_modules[\\\\/](cdk8s|cdk8s-plus-[0-9]+|constructs)[\\\\/]/.test(k));',
+      'const engine = (keys) => keys.some((k) => /src[\\\\/]engine\\.ts$/.test(k));',
+      "const { IstioMtlsValidation } = require('./src/cdk8s/validation-plugin.ts');",
+      'const atImport = loaded();',
+      "const { ValidationContext } = require('cdk8s-cli/plugins');",
+      "new IstioMtlsValidation().validate(new ValidationContext(['test/fixtures/plugin/clean.k8s.yaml'], 'p', '0.0.0', {}, false)).then(() => {",
+      '  process.stdout.write(JSON.stringify({ cdk8s: cdk8s(loaded()), engineAtImport: engine(atImport), engineAfter: engine(loaded()) }));',
+      '});',
     ].join('\n');
     const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual([]);
+    expect(JSON.parse(out)).toEqual({ cdk8s: [], engineAtImport: false, engineAfter: true });
   });
 });
