@@ -54,11 +54,38 @@ export class MtlsValidation {
     return (scope.node.root as { [REGISTRY]?: MtlsValidation })[REGISTRY];
   }
 
+  /**
+   * Adds a construct validation that runs once per synth, like the app's:
+   * cdk8s runs every validation of the app once per chart it synthesizes, so
+   * a plain one costs constructs x charts calls. The result is reused until
+   * the synchronous synth ends (or the validation is invalidated). Internal.
+   */
+  public static addValidationOncePerSynth(construct: IConstruct, validate: () => string[]): void {
+    const v = MtlsValidation.enable(construct);
+    let cached: { generation: number; messages: string[] } | undefined;
+    construct.node.addValidation({
+      validate: () => {
+        if (cached?.generation !== v.generation) {
+          cached = { generation: v.generation, messages: validate() };
+          // End the cache with the synth even when the app-level result was not computed.
+          const generation = v.generation;
+          queueMicrotask(() => {
+            if (v.generation === generation) v.generation++;
+          });
+        }
+        return cached.messages;
+      },
+    });
+  }
+
   private options: MtlsValidationOptions = {};
   /** Charts that are alternative cluster states (e.g. migration phases), by chart. */
   private readonly alternatives = new Map<Chart, string>();
   private computed?: Computed;
   private readonly attached = new WeakSet<ApiObject>();
+  /** Changes whenever the cached result is dropped: at the end of each synth and on invalidate(). */
+  private generation = 0;
+
 
   private constructor(private readonly root: IConstruct) {
     // The root is the first node cdk8s validates; from there we attach one
@@ -80,6 +107,7 @@ export class MtlsValidation {
   /** Forgets the cached result: the next validation recomputes it. */
   public invalidate(): void {
     this.computed = undefined;
+    this.generation++;
   }
 
   private validateRoot(): string[] {
@@ -115,7 +143,10 @@ export class MtlsValidation {
         warnings.push(`[${f.constructPath ?? ''}] ${f.severity}: ${messageWithSubject(f)} (${f.code})`);
       }
     }
-    for (const obj of objects) {
+    // Only objects with errors get a validation: cdk8s runs every validation of
+    // the app once per chart, so one per object costs objects x charts calls.
+    // (A validation once attached stays; it reads the current result.)
+    for (const obj of byObject.keys()) {
       if (this.attached.has(obj)) continue;
       this.attached.add(obj);
       obj.node.addValidation({ validate: () => this.messagesFor(obj) });
@@ -125,6 +156,7 @@ export class MtlsValidation {
     if (warnings.length > 0) (this.options.onWarnings ?? writeWarnings)(warnings);
     // Valid until the current synchronous synth ends; the next synth recomputes.
     queueMicrotask(() => {
+      this.generation++;
       if (this.computed === computed) this.computed = undefined;
     });
     return computed;

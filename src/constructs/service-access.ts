@@ -119,18 +119,17 @@ export class ServiceAccess extends Construct {
         rules: Lazy.any({ produce: () => this.rules }) as AuthorizationPolicySpecRules[],
       },
     });
-    this.node.addValidation({
-      validate: () => [
-        ...(selector ? selector._validate('ServiceAccess', this.namespace) : []),
-        ...(this.rules.length === 0
-          ? [`[ServiceAccess] policy "${this.namespace}/${this.resource.name}" has no rules: ${action === AccessAction.ALLOW ? 'an ALLOW policy without rules denies every request' : 'a DENY policy without rules denies nothing'}; add one with 'rules' or addRule()`]
-          : []),
-      ],
-    });
+    MtlsValidation.addValidationOncePerSynth(this, () => [
+      ...(selector ? selector._validate('ServiceAccess', this.namespace) : []),
+      ...(this.rules.length === 0
+        ? [`[ServiceAccess] policy "${this.namespace}/${this.resource.name}" has no rules: ${action === AccessAction.ALLOW ? 'an ALLOW policy without rules denies every request' : 'a DENY policy without rules denies nothing'}; add one with 'rules' or addRule()`]
+        : []),
+    ]);
   }
 
   /** Adds a rule (checked now; rendered in order). */
   public addRule(rule: AccessRule): void {
+    MtlsValidation.of(this)?.invalidate();
     const at = `rules[${this.rules.length}]`;
     const owner = 'ServiceAccess';
     const identities = rule.identities ?? [];

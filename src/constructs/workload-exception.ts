@@ -134,12 +134,10 @@ export class WorkloadException extends Construct {
     });
 
     const clock = props.clock ?? (() => new Date());
-    this.node.addValidation({
-      validate: () => {
-        const now = clock();
-        if (!isReviewOverdue(this.reviewBy, now)) return [];
-        return [`[${owner}] mTLS exception "${this.namespace}/${this.resource.name}" owned by ${props.owner} expired on ${this.reviewBy} (today is ${formatReviewDate(now)}): review it and move 'reviewBy' forward, or remove the exception`];
-      },
+    MtlsValidation.addValidationOncePerSynth(this, () => {
+      const now = clock();
+      if (!isReviewOverdue(this.reviewBy, now)) return [];
+      return [`[${owner}] mTLS exception "${this.namespace}/${this.resource.name}" owned by ${props.owner} expired on ${this.reviewBy} (today is ${formatReviewDate(now)}): review it and move 'reviewBy' forward, or remove the exception`];
     });
   }
 }

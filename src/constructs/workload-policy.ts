@@ -1,6 +1,7 @@
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtls } from '../../imports/security.istio.io';
+import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { fail, show } from '../vocabulary/checks';
 import { MtlsMode } from '../vocabulary/mtls-mode';
 import { WorkloadSelector } from '../vocabulary/workload-selector';
@@ -36,6 +37,6 @@ export function workloadPeerAuthentication(owner: Construct, ownerName: string, 
       portLevelMtls: args.portLevelMtls as Record<string, PeerAuthenticationSpecPortLevelMtls> | undefined,
     },
   });
-  owner.node.addValidation({ validate: () => args.selector._validate(ownerName, args.namespace) });
+  MtlsValidation.addValidationOncePerSynth(owner, () => args.selector._validate(ownerName, args.namespace));
   return resource;
 }

@@ -90,6 +90,10 @@ export function parseManifests(content: Buffer | string): ParseResult {
       return;
     }
     const kind = value.kind;
+    // The syntax tree is not kept: holding every document's tree (for the rare
+    // finding to locate) made large inputs slow and memory-hungry. A document
+    // is parsed again, once, the first time one of its findings is located.
+    const tree = reparser(text, doc, pos);
     if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value.items)) {
       value.items.forEach((item, i) => {
         const basePointer = `/items/${i}`;
@@ -97,24 +101,39 @@ export function parseManifests(content: Buffer | string): ParseResult {
           problems.push({ message: `${kind} item ${i} is ${describeValue(item)}, not a Kubernetes object`, position: locateIn(doc, pos, basePointer, start) });
           return;
         }
-        manifests.push(makeParsed(item as Manifest, documentIndex, basePointer, doc, pos, start));
+        manifests.push(makeParsed(item as Manifest, documentIndex, basePointer, tree, start));
       });
       return;
     }
-    manifests.push(makeParsed(value as Manifest, documentIndex, '', doc, pos, start));
+    manifests.push(makeParsed(value as Manifest, documentIndex, '', tree, start));
   });
   return { manifests, problems };
 }
 
-function makeParsed(
-  manifest: Manifest, documentIndex: number, basePointer: string,
-  doc: Document.Parsed, pos: (o: number) => TextPosition, start: TextPosition,
-): ParsedManifest {
+type Tree = () => { doc: Document.Parsed; pos: (o: number) => TextPosition } | undefined;
+
+/** Parses one document's text again on demand (cached), with positions in the whole file. */
+function reparser(text: string, doc: Document.Parsed, pos: (o: number) => TextPosition): Tree {
+  const from = doc.range?.[0] ?? 0;
+  const to = doc.range?.[2] ?? text.length;
+  let cached: ReturnType<Tree> | null = null;
+  return () => {
+    if (cached !== null) return cached;
+    const again = yamlLib().parseDocument(text.slice(from, to), { version: '1.1', merge: true, uniqueKeys: false, logLevel: 'error' });
+    cached = again.errors.length > 0 ? undefined : { doc: again, pos: (o: number) => pos(o + from) };
+    return cached;
+  };
+}
+
+function makeParsed(manifest: Manifest, documentIndex: number, basePointer: string, tree: Tree, start: TextPosition): ParsedManifest {
   return {
     manifest,
     documentIndex,
     basePointer,
-    locate: (pointer: string) => locateIn(doc, pos, basePointer + pointer, start),
+    locate: (pointer: string) => {
+      const t = tree();
+      return t ? locateIn(t.doc, t.pos, basePointer + pointer, start) : start;
+    },
   };
 }
 

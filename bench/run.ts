@@ -1,0 +1,195 @@
+/**
+ * Scale benchmark (`npm run bench [-- --size N | --quick]`).
+ *
+ * Builds a synthetic mesh of N namespaces (default 2,000) x 25 workloads and
+ * measures, each in a fresh child process (so peak RSS is per measurement):
+ *   (a) synth with our constructs, synth-time validation and analysis, one chart per namespace;
+ *   (b) synth of the same manifests as plain cdk8s ApiObjects in the same chart layout;
+ *   (c) `istio-mtls lint` and `istio-mtls explain` over the synthesized YAML (in process);
+ *   (d) a bare YAML parse of the same files.
+ * and the same at half the size. Prints time, peak RSS and the ratios
+ * a/b (time, memory), c/d, and the doubling factors half -> full.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+
+interface Measurement {
+  readonly ms: number;
+  /** Peak resident set size of the child, in MB. */
+  readonly rssMb: number;
+  readonly note?: string;
+}
+
+const WORKLOADS = 25;
+
+// --- children ---------------------------------------------------------------------
+
+function finish(ms: number, note?: string): void {
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify({ ms, rssMb, note } satisfies Measurement) + '\n');
+}
+
+function child(kind: string, dir: string, namespaces: number): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const size = { namespaces, workloads: WORKLOADS };
+  if (kind === 'ours') {
+    const { App } = require('cdk8s') as typeof import('cdk8s');
+    const { buildOurMesh, dumpCharts } = require('./lib/mesh') as typeof import('./lib/mesh');
+    const counters = { warningBatches: 0, warningLines: 0 };
+    const t = performance.now();
+    const app = new App({ outdir: path.join(dir, 'ours') });
+    buildOurMesh(app, size, counters);
+    app.synth();
+    const ms = performance.now() - t;
+    const objects = app.node.findAll().filter((c) => (c as any).kind !== undefined && typeof (c as any).toJson === 'function').length;
+    finish(ms, `${app.charts.length} charts, ${objects} objects; hook ran ${counters.warningBatches} time(s) (${counters.warningLines} warning lines)`);
+    // After the measurement: the manifests for (b).
+    fs.writeFileSync(path.join(dir, 'dump.json'), JSON.stringify(dumpCharts(app)));
+  } else if (kind === 'plain') {
+    const { App } = require('cdk8s') as typeof import('cdk8s');
+    const { buildPlainMesh } = require('./lib/mesh') as typeof import('./lib/mesh');
+    const dump = JSON.parse(fs.readFileSync(path.join(dir, 'dump.json'), 'utf8'));
+    const t = performance.now();
+    const app = new App({ outdir: path.join(dir, 'plain') });
+    buildPlainMesh(app, dump);
+    app.synth();
+    finish(performance.now() - t);
+  } else if (kind === 'lint' || kind === 'explain') {
+    const { run } = require('../src/cli/main') as typeof import('../src/cli/main');
+    let out = 0;
+    let err = '';
+    const t = performance.now();
+    const code = run([kind, '--format', 'json', path.join(dir, 'ours')], { stdout: (s) => { out += s.length; }, stderr: (s) => { err += s; } });
+    const ms = performance.now() - t;
+    finish(ms, `exit ${code}, ${Math.round(out / 1024)} KiB of output${err ? `, stderr: ${err.split('\n')[0]}` : ''}`);
+  } else if (kind === 'parse') {
+    const { parseAllDocuments } = require('yaml') as typeof import('yaml');
+    const t = performance.now();
+    let docs = 0;
+    const d = path.join(dir, 'ours');
+    for (const f of fs.readdirSync(d).sort()) {
+      if (!f.endsWith('.yaml')) continue;
+      const parsed = parseAllDocuments(fs.readFileSync(path.join(d, f), 'utf8'));
+      for (const doc of Array.isArray(parsed) ? parsed : []) if (doc.toJS() !== null) docs++;
+    }
+    finish(performance.now() - t, `${docs} documents`);
+  } else {
+    throw new Error(`unknown child ${kind}`);
+  }
+}
+
+// --- parent -----------------------------------------------------------------------
+
+function spawnChild(kind: string, dir: string, namespaces: number): Measurement {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', __filename, '--child', kind, '--dir', dir, '--size', String(namespaces)], {
+    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = res.stdout.trim().split('\n').pop() ?? '';
+  if (res.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`child ${kind} (${namespaces} namespaces) failed with status ${res.status}: ${res.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  }
+  return JSON.parse(line) as Measurement;
+}
+
+function sameOutput(dirA: string, dirB: string): boolean {
+  const files = fs.readdirSync(dirA).sort();
+  if (files.join() !== fs.readdirSync(dirB).sort().join()) return false;
+  return files.every((f) => fs.readFileSync(path.join(dirA, f)).equals(fs.readFileSync(path.join(dirB, f))));
+}
+
+function dirBytes(d: string): number {
+  return fs.readdirSync(d).reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0);
+}
+
+interface SizeResult {
+  readonly namespaces: number;
+  readonly a: Measurement;
+  readonly b: Measurement;
+  readonly lint: Measurement;
+  readonly explain: Measurement;
+  readonly d: Measurement;
+  readonly identical: boolean;
+  readonly yamlMb: number;
+}
+
+function measure(namespaces: number, log: (s: string) => void): SizeResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-mtls-bench-'));
+  try {
+    const step = (label: string, kind: string) => {
+      const m = spawnChild(kind, dir, namespaces);
+      log(`  ${label.padEnd(34)} ${fmtMs(m.ms).padStart(9)} ${fmtMb(m.rssMb).padStart(9)}${m.note ? `  ${m.note}` : ''}`);
+      return m;
+    };
+    log(`${namespaces} namespaces x ${WORKLOADS} workloads`);
+    const a = step('(a) synth, our constructs', 'ours');
+    const b = step('(b) synth, plain ApiObjects', 'plain');
+    const identical = sameOutput(path.join(dir, 'ours'), path.join(dir, 'plain'));
+    const lint = step('(c) istio-mtls lint', 'lint');
+    const explain = step('(c) istio-mtls explain', 'explain');
+    const d = step('(d) bare YAML parse', 'parse');
+    return { namespaces, a, b, lint, explain, d, identical, yamlMb: dirBytes(path.join(dir, 'ours')) / 1024 / 1024 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const fmtMb = (mb: number) => `${Math.round(mb)} MB`;
+const ratio = (x: number, y: number) => (x / y).toFixed(2);
+
+function report(full: SizeResult, half: SizeResult | undefined, log: (s: string) => void): void {
+  const rows: [string, (r: SizeResult) => string, string][] = [
+    ['a/b time (goal <= 1.2)', (r) => ratio(r.a.ms, r.b.ms), ''],
+    ['a/b peak RSS (goal <= 1.5)', (r) => ratio(r.a.rssMb, r.b.rssMb), ''],
+    ['c/d time, lint + explain (goal <= 1.5)', (r) => ratio(r.lint.ms + r.explain.ms, r.d.ms), ''],
+    ['  lint/d', (r) => ratio(r.lint.ms, r.d.ms), ''],
+    ['  explain/d', (r) => ratio(r.explain.ms, r.d.ms), ''],
+    ['c/d peak RSS (max of lint, explain)', (r) => ratio(Math.max(r.lint.rssMb, r.explain.rssMb), r.d.rssMb), ''],
+    ['(a) and (b) write identical YAML', (r) => (r.identical ? 'yes' : 'NO'), ''],
+    ['YAML written', (r) => `${r.yamlMb.toFixed(1)} MB`, ''],
+  ];
+  log('');
+  log(`${''.padEnd(40)} ${`${full.namespaces} ns`.padStart(10)}${half ? `${`${half.namespaces} ns`.padStart(10)}` : ''}`);
+  for (const [label, f] of rows) log(`${label.padEnd(40)} ${f(full).padStart(10)}${half ? f(half).padStart(10) : ''}`);
+  if (half) {
+    log('');
+    log('doubling factor, half -> full size (goal <= 2.2):');
+    const keys: [string, keyof SizeResult][] = [['(a) ours', 'a'], ['(b) plain cdk8s', 'b'], ['(c) lint', 'lint'], ['(c) explain', 'explain'], ['(d) parse', 'd']];
+    for (const [label, k] of keys) {
+      const f = full[k] as Measurement;
+      const h = half[k] as Measurement;
+      log(`  ${label.padEnd(20)} time ${ratio(f.ms, h.ms).padStart(6)}   peak RSS ${ratio(f.rssMb, h.rssMb).padStart(6)}`);
+    }
+  }
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      'child': { type: 'string' },
+      'dir': { type: 'string' },
+      'size': { type: 'string' },
+      'quick': { type: 'boolean' },
+      'no-half': { type: 'boolean' },
+      'json': { type: 'string' },
+    },
+  });
+  const namespaces = values.size ? Number(values.size) : values.quick ? 200 : 2000;
+  if (!Number.isInteger(namespaces) || namespaces < 2) throw new Error(`--size must be an integer >= 2, got ${values.size}`);
+  if (values.child) {
+    child(values.child, values.dir!, namespaces);
+    return;
+  }
+  const log = (s: string) => process.stdout.write(s + '\n');
+  log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()}`);
+  const full = measure(namespaces, log);
+  const half = values['no-half'] ? undefined : measure(Math.floor(namespaces / 2), log);
+  report(full, half, log);
+  if (values.json) fs.writeFileSync(values.json, JSON.stringify({ full, half }, null, 2));
+}
+
+main();
