@@ -56,6 +56,7 @@ interface Reflection {
   readonly children?: readonly Reflection[];
   readonly signatures?: readonly Signature[];
   readonly getSignature?: Signature;
+  readonly setSignature?: Signature;
   readonly indexSignatures?: readonly Signature[];
   readonly typeParameters?: readonly Reflection[];
   readonly type?: SomeType;
@@ -96,7 +97,8 @@ export async function apiModel(): Promise<Reflection> {
   );
   const project = await app.convert();
   if (!project || app.logger.hasErrors()) throw new Error('TypeDoc failed to convert src/index.ts (see the errors above)');
-  return app.serializer.projectToObject(project, ROOT) as Reflection;
+  // Through JSON, so the renderer sees exactly the documented JSON model (no undefined-valued keys).
+  return JSON.parse(JSON.stringify(app.serializer.projectToObject(project, ROOT))) as Reflection;
 }
 
 interface TypeDocModule {
@@ -225,7 +227,7 @@ function renderClass(r: Reflection): string[] {
   if (props.length > 0) {
     out.push('| Property | Type | Description |', '| --- | --- | --- |');
     for (const p of props) {
-      const mods = [p.flags.isStatic ? 'static' : '', p.flags.isReadonly || (p.kind === KIND.Accessor && !('setSignature' in p)) ? 'readonly' : ''].filter(Boolean).join(' ');
+      const mods = [p.flags.isStatic ? 'static' : '', p.flags.isReadonly || (p.kind === KIND.Accessor && !p.setSignature) ? 'readonly' : ''].filter(Boolean).join(' ');
       const type = p.kind === KIND.Accessor ? p.getSignature?.type : p.type;
       const comment = p.comment ?? p.getSignature?.comment;
       out.push(`| \`${p.name}${p.flags.isOptional ? '?' : ''}\`${mods ? ` (${mods})` : ''} | ${cellCode(typeText(type))} | ${cell(describe(comment))} |`);
