@@ -128,6 +128,19 @@ project.addTask('rules-doc', {
   exec: 'tsx scripts/gen-rules-doc.ts',
 });
 
+project.addTask('api-doc', {
+  description: 'Regenerate docs/API.md from the TSDoc comments (TypeDoc)',
+  exec: 'tsx scripts/gen-api-doc.ts',
+});
+
+project.addTask('test:package', {
+  description: 'Pack the package and test it in fresh cdk8s apps (cdk8s-plus-27 and -33); needs the npm registry',
+  exec: 'bash scripts/test-package.sh',
+});
+
+// Ship an allowlist, not a denylist: only the compiled library, the bin and the docs.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'bin/', 'RULES.md']);
+
 project.addTask('test:watch', { exec: 'vitest' });
 
 project.addTask('bench', {

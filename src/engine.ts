@@ -6,7 +6,7 @@
  */
 export * from './model';
 export * from './resolution';
-export { analyzeMesh, ANALYSIS_RULES } from './analysis';
+export { analyzeMesh, ANALYSIS_RULES, AnalyzeOptions } from './analysis';
 export { validateManifest, ValidationOptions } from './validation/validate';
 export { builtinSchemaSet, schemaSetFromCrds, CrdSchemaSet, validateStructure, SCHEMA_RULES } from './validation/schema';
 export { validateObject, OBJECT_RULES } from './validation/object-meta';

@@ -3,12 +3,15 @@
 // library; the engine loads on first use (see engine.ts), which keeps
 // `import 'cdk8s-istio-mtls'` close to the cost of `import 'cdk8s'`.
 import type * as Engine from './engine';
+import type { Finding } from './model/finding';
+import type { Manifest } from './model/manifest';
 
 export * from './constructs';
 export * from './vocabulary';
 export * from './vocabulary/kube-names';
 export * from './vocabulary/duration';
 export * from './cdk8s/mtls-validation';
+export * from './cdk8s/validation-plugin';
 export * from './certificates';
 export * from './model/manifest';
 export * from './model/finding';
@@ -21,6 +24,7 @@ export type {
   LocatedFinding, InputProblem, LintReport, LintSummary, SarifOptions,
   MeshExplanation, ExplainedWorkload, ExplainedPort, ExplainedConnection, ExplainedRef, ExplainOptions,
   ServerModeResolution, SidecarResolution, ConnectionResolution, ClientTlsResolution,
+  AnalyzeOptions, EndpointFacts, ConnectionFacts, MigrationPlanOptions,
 } from './engine';
 
 let engine: typeof Engine | undefined;
@@ -28,57 +32,65 @@ function load(): typeof Engine {
   return engine ??= require('./engine');
 }
 
-/** Validates and analyses manifests (see `lint` in the engine). */
-export function lint(...args: Parameters<typeof Engine.lint>): ReturnType<typeof Engine.lint> {
-  return load().lint(...args);
+/**
+ * Validates every manifest as the cluster would and analyses them together as
+ * one mesh; findings come back located and in a deterministic order.
+ */
+export function lint(inputs: readonly Engine.LintInput[], options?: Engine.LintOptions): Engine.LocatedFinding[] {
+  return load().lint(inputs, options);
 }
 /** Everything a cluster would say about one manifest: object, CRD schema, CEL, webhook. */
-export function validateManifest(...args: Parameters<typeof Engine.validateManifest>): ReturnType<typeof Engine.validateManifest> {
-  return load().validateManifest(...args);
+export function validateManifest(manifest: Manifest, options?: Engine.ValidationOptions): Finding[] {
+  return load().validateManifest(manifest, options);
 }
-/** Builds the immutable, indexed mesh model from manifests. */
-export function buildMeshModel(...args: Parameters<typeof Engine.buildMeshModel>): ReturnType<typeof Engine.buildMeshModel> {
-  return load().buildMeshModel(...args);
+/** Builds the immutable, indexed mesh model (policies and inventory) from manifests. */
+export function buildMeshModel(manifests: readonly Manifest[], options?: Engine.MeshOptions): Engine.MeshModel {
+  return load().buildMeshModel(manifests, options);
 }
 /** The cross-resource analysis of a mesh model. */
-export function analyzeMesh(...args: Parameters<typeof Engine.analyzeMesh>): ReturnType<typeof Engine.analyzeMesh> {
-  return load().analyzeMesh(...args);
+export function analyzeMesh(model: Engine.MeshModel, options?: Engine.AnalyzeOptions): Finding[] {
+  return load().analyzeMesh(model, options);
 }
-/** Every workload and port with its effective mode and why; optionally the connections. */
-export function explainMesh(...args: Parameters<typeof Engine.explainMesh>): ReturnType<typeof Engine.explainMesh> {
-  return load().explainMesh(...args);
+/** Every workload and port with its effective mode and the policy that decided it; optionally the connections. */
+export function explainMesh(model: Engine.MeshModel, options?: Engine.ExplainOptions): Engine.MeshExplanation {
+  return load().explainMesh(model, options);
 }
-/** The effective server-side mode of a workload and its ports. */
-export function resolveServerMode(...args: Parameters<typeof Engine.resolveServerMode>): ReturnType<typeof Engine.resolveServerMode> {
-  return load().resolveServerMode(...args);
+/** The effective server-side mode of a workload and of each of its ports. */
+export function resolveServerMode(model: Engine.MeshModel, workload: Engine.Workload): Engine.ServerModeResolution {
+  return load().resolveServerMode(model, workload);
 }
 /** Whether a workload gets a sidecar, and why. */
-export function resolveSidecar(...args: Parameters<typeof Engine.resolveSidecar>): ReturnType<typeof Engine.resolveSidecar> {
-  return load().resolveSidecar(...args);
+export function resolveSidecar(model: Engine.MeshModel, workload: Engine.Workload): Engine.SidecarResolution {
+  return load().resolveSidecar(model, workload);
 }
-/** The DestinationRule a client uses for a service port and the TLS it sends. */
-export function resolveClientTls(...args: Parameters<typeof Engine.resolveClientTls>): ReturnType<typeof Engine.resolveClientTls> {
-  return load().resolveClientTls(...args);
+/** The DestinationRule a client uses for a Service port, and the TLS it sends. */
+export function resolveClientTls(
+  model: Engine.MeshModel, client: Engine.Workload, service: Engine.ServiceInfo, servicePort: number, endpoint?: Engine.EndpointFacts,
+): Engine.ClientTlsResolution {
+  return load().resolveClientTls(model, client, service, servicePort, endpoint);
 }
-/** Whether a client → service connection succeeds, and why. */
-export function resolveConnection(...args: Parameters<typeof Engine.resolveConnection>): ReturnType<typeof Engine.resolveConnection> {
-  return load().resolveConnection(...args);
+/** Whether a client → Service port → server workload connection succeeds, and why. */
+export function resolveConnection(
+  model: Engine.MeshModel, client: Engine.Workload, service: Engine.ServiceInfo, servicePort: number, server: Engine.Workload,
+  facts?: Engine.ConnectionFacts,
+): Engine.ConnectionResolution {
+  return load().resolveConnection(model, client, service, servicePort, server, facts);
 }
-/** Reads Kubernetes objects from YAML or JSON text, with positions. */
-export function parseManifests(...args: Parameters<typeof Engine.parseManifests>): ReturnType<typeof Engine.parseManifests> {
-  return load().parseManifests(...args);
+/** Reads Kubernetes objects from YAML or JSON text (multi-document, `kind: List`), with positions. */
+export function parseManifests(content: Buffer | string): Engine.ParseResult {
+  return load().parseManifests(content);
 }
 /** CRD schemas from your cluster's CustomResourceDefinitions, to validate against instead of the built-in ones. */
-export function schemaSetFromCrds(...args: Parameters<typeof Engine.schemaSetFromCrds>): ReturnType<typeof Engine.schemaSetFromCrds> {
-  return load().schemaSetFromCrds(...args);
+export function schemaSetFromCrds(docs: unknown[]): Engine.CrdSchemaSet {
+  return load().schemaSetFromCrds(docs);
 }
 /** The phased migration of a cluster state from plaintext to STRICT (what `istio-mtls plan` prints). */
-export function planMigration(...args: Parameters<typeof Engine.planMigration>): ReturnType<typeof Engine.planMigration> {
-  return load().planMigration(...args);
+export function planMigration(manifests: readonly Manifest[], options: Engine.MigrationPlanOptions): Engine.MigrationPlan {
+  return load().planMigration(manifests, options);
 }
 /** The Markdown runbook of a migration plan. */
-export function renderRunbook(...args: Parameters<typeof Engine.renderRunbook>): ReturnType<typeof Engine.renderRunbook> {
-  return load().renderRunbook(...args);
+export function renderRunbook(plan: Engine.MigrationPlan): string {
+  return load().renderRunbook(plan);
 }
 /** Every documented rule code, sorted (the source of RULES.md). */
 export function allRules(): typeof Engine.ALL_RULES {

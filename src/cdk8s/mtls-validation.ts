@@ -58,7 +58,8 @@ export class MtlsValidation {
    * Adds a construct validation that runs once per synth, like the app's:
    * cdk8s runs every validation of the app once per chart it synthesizes, so
    * a plain one costs constructs x charts calls. The result is reused until
-   * the synchronous synth ends (or the validation is invalidated). Internal.
+   * the synchronous synth ends (or the validation is invalidated).
+   * @internal
    */
   public static addValidationOncePerSynth(construct: IConstruct, validate: () => string[]): void {
     const v = MtlsValidation.enable(construct);

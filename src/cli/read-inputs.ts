@@ -10,6 +10,8 @@ export interface ReadResult {
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+/** Files cdk8s writes next to the manifests that are not manifests. */
+const NOT_MANIFESTS = new Set(['construct-metadata.json']);
 /** Larger files are refused rather than parsed: a manifest repository has no such file. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -76,7 +78,7 @@ function listManifestFiles(dir: string, problem: (file: string, message: string)
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
-      } else if (MANIFEST_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+      } else if (MANIFEST_EXTENSIONS.has(path.extname(e.name).toLowerCase()) && !NOT_MANIFESTS.has(e.name)) {
         out.push(p);
       }
     }

@@ -62,6 +62,8 @@ describe('istio-mtls lint', () => {
     fs.copyFileSync(bad, path.join(dir, 'b', 'bad.yml'));
     fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a manifest: [');
+    // cdk8s writes this next to the manifests when a validation plugin runs.
+    fs.writeFileSync(path.join(dir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources: {} }));
     const r = cli(['lint', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
