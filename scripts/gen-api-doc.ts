@@ -127,6 +127,7 @@ const SECTIONS: readonly { readonly title: string; readonly intro: string; reado
   { title: 'Validation', intro: 'Per-resource checks: CRD schema, CEL rules, Istio and prometheus-operator webhooks.', match: (f) => f.startsWith('validation/') },
   { title: 'Resolution', intro: "Istio's semantics: effective modes, DestinationRule lookup, connection outcomes.", match: (f) => f.startsWith('resolution/') },
   { title: 'Analysis', intro: 'Cross-resource rules over the whole mesh.', match: (f) => f.startsWith('analysis/') },
+  { title: 'Migration', intro: 'The phased plan from plaintext to STRICT, its gates and runbook.', match: (f) => f.startsWith('migration/') },
   { title: 'Certificates', intro: 'Preflight checks of a cacerts bundle.', match: (f) => f.startsWith('certificates/') },
   { title: 'Input and reports', intro: 'Reading YAML with positions; rendering findings and explanations.', match: (f) => f.startsWith('input/') || f.startsWith('report/') },
 ];
