@@ -34,3 +34,22 @@ describe('README', () => {
     }
   });
 });
+
+describe('README migration example', () => {
+  it('synthesizes the phases and writes the runbook', () => {
+    const dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.readme-'));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-out-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'main.ts'), readmeBlock('Migration'));
+      execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], { cwd: dir, env: { ...process.env, CDK8S_OUTDIR: out }, stdio: 'pipe' });
+      expect(fs.readdirSync(out).sort()).toEqual([
+        '01-inject.k8s.yaml', '02-mesh-permissive.k8s.yaml', '03-strict-web.k8s.yaml',
+        '04-strict-shop-billing.k8s.yaml', '05-mesh-strict.k8s.yaml', 'mtls-runbook.md',
+      ]);
+      expect(fs.readFileSync(path.join(out, 'mtls-runbook.md'), 'utf8')).toContain('## Phase 4: STRICT in shop, billing');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
