@@ -3,16 +3,16 @@ import { namespaceOf, optionalName } from './scope';
 import { workloadPeerAuthentication } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
-import { checkNonEmpty, checkPort, fail, show } from '../vocabulary/checks';
-import {
-  DEFAULT_EXCEPTION_ANNOTATION_PREFIX, exceptionAnnotationKeys, formatReviewDate, isReviewOverdue, parseReviewDate,
-} from '../vocabulary/exception-annotations';
-import { qualifiedNameErrors } from '../vocabulary/kube-names';
+import { checkPort, fail, show } from '../vocabulary/checks';
+import { MtlsExceptionProps, checkMtlsException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
 import { WorkloadSelector } from '../vocabulary/workload-selector';
 
-/** Properties of {@link WorkloadException}. */
-export interface WorkloadExceptionProps {
+/**
+ * Properties of {@link WorkloadException}: the exception's documentation
+ * (reason, owner, review date, ticket) and the workload it weakens.
+ */
+export interface WorkloadExceptionProps extends MtlsExceptionProps {
   /** The pods the exception applies to. */
   readonly selector: WorkloadSelector;
 
@@ -28,24 +28,6 @@ export interface WorkloadExceptionProps {
    */
   readonly ports?: number[];
 
-  /** Why mTLS is weakened, e.g. "Third-party client does not support mTLS". */
-  readonly reason: string;
-
-  /** Who answers for the exception (a team or an address). */
-  readonly owner: string;
-
-  /**
-   * The date by which the exception must be reviewed: `YYYY-MM-DD`, or a
-   * `Date` (its UTC day). Synthesis fails once this date has passed.
-   */
-  readonly reviewBy: string | Date;
-
-  /**
-   * The tracking ticket.
-   * @default - none
-   */
-  readonly ticket?: string;
-
   /**
    * The workload's namespace; the policy only applies there.
    * @default - the chart's namespace (required if the chart has none)
@@ -57,19 +39,6 @@ export interface WorkloadExceptionProps {
    * @default - a name cdk8s generates from the construct path
    */
   readonly name?: string;
-
-  /**
-   * The prefix of the annotation keys (`<prefix>reason`, `<prefix>owner`,
-   * `<prefix>review-by`, `<prefix>ticket`).
-   * @default 'mtls.exception/'
-   */
-  readonly annotationPrefix?: string;
-
-  /**
-   * The clock the review date is checked against (for tests).
-   * @default - the system clock
-   */
-  readonly clock?: () => Date;
 }
 
 /**
@@ -96,24 +65,9 @@ export class WorkloadException extends Construct {
     const name = optionalName(owner, props.name);
     checkModeIn(owner, 'mode', props.mode, [MtlsMode.PERMISSIVE, MtlsMode.DISABLE],
       'an exception weakens mTLS; tighten with WorkloadMtls');
-    checkNonEmpty(owner, 'reason', props.reason);
-    checkNonEmpty(owner, 'owner', props.owner);
-    if (props.ticket !== undefined) checkNonEmpty(owner, 'ticket', props.ticket);
-    this.reviewBy = reviewDate(props.reviewBy);
+    const exception = checkMtlsException(owner, props);
+    this.reviewBy = exception.reviewBy;
     this.owner = props.owner;
-
-    const prefix = props.annotationPrefix ?? DEFAULT_EXCEPTION_ANNOTATION_PREFIX;
-    const keys = exceptionAnnotationKeys(prefix);
-    const keyErrors = prefix.endsWith('/') ? qualifiedNameErrors(keys.reviewBy) : ['must end with "/"'];
-    if (keyErrors.length > 0) {
-      fail(owner, `'annotationPrefix' must be a DNS subdomain followed by "/" (e.g. "mtls.exception/"), got ${show(prefix)}: ${keyErrors.join('; ')}`);
-    }
-    const annotations: Record<string, string> = {
-      [keys.owner]: props.owner,
-      [keys.reason]: props.reason,
-      [keys.reviewBy]: this.reviewBy,
-    };
-    if (props.ticket !== undefined) annotations[keys.ticket] = props.ticket;
 
     let portLevelMtls: Record<string, { mode: string }> | undefined;
     if (props.ports !== undefined) {
@@ -128,27 +82,12 @@ export class WorkloadException extends Construct {
       selector: props.selector,
       namespace: this.namespace,
       name,
-      annotations,
+      annotations: exception.annotations,
       mode: portLevelMtls ? undefined : props.mode,
       portLevelMtls,
     });
 
-    const clock = props.clock ?? (() => new Date());
-    MtlsValidation.addValidationOncePerSynth(this, () => {
-      const now = clock();
-      if (!isReviewOverdue(this.reviewBy, now)) return [];
-      return [`[${owner}] mTLS exception "${this.namespace}/${this.resource.name}" owned by ${props.owner} expired on ${this.reviewBy} (today is ${formatReviewDate(now)}): review it and move 'reviewBy' forward, or remove the exception`];
-    });
+    MtlsValidation.addValidationOncePerSynth(this, () =>
+      mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.resource.name}`, 'reviewBy'));
   }
-}
-
-function reviewDate(value: string | Date): string {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) fail('WorkloadException', "'reviewBy' must be a valid date, got an invalid Date");
-    return formatReviewDate(value);
-  }
-  if (typeof value !== 'string' || !parseReviewDate(value)) {
-    fail('WorkloadException', `'reviewBy' must be a calendar date written YYYY-MM-DD (or a Date), got ${show(value)}`);
-  }
-  return value;
 }

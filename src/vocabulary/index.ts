@@ -6,3 +6,4 @@ export * from './sidecar-injection';
 export * from './exception-annotations';
 export * from './threshold';
 export * from './access-action';
+export * from './mtls-exception';

@@ -1,0 +1,117 @@
+/**
+ * An explicit, owned, expiring exception to mTLS: the documentation every
+ * weakening (PERMISSIVE or DISABLE) must carry, whichever construct writes it.
+ * Checked here, rendered as the annotations of `exception-annotations.ts`, and
+ * judged against a clock. Pure: the constructs register the expiry check.
+ */
+import { checkNonEmpty, fail, show } from './checks';
+import {
+  DEFAULT_EXCEPTION_ANNOTATION_PREFIX, exceptionAnnotationKeys, formatReviewDate, isReviewOverdue, parseReviewDate,
+} from './exception-annotations';
+import { qualifiedNameErrors } from './kube-names';
+
+/**
+ * Why, by whom and until when mTLS is weakened. Passed as `exception` to
+ * `WorkloadMtls`, `NamespaceMtls` and `MeshStrictMtls`; `WorkloadException`
+ * takes the same fields at its top level.
+ */
+export interface MtlsExceptionProps {
+  /** Why mTLS is weakened, e.g. "Prometheus scraping from outside the mesh". */
+  readonly reason: string;
+
+  /** Who answers for the exception (a team or an address). */
+  readonly owner: string;
+
+  /**
+   * The date by which the exception must be reviewed: `YYYY-MM-DD`, or a
+   * `Date` (its UTC day). Synthesis fails once this date has passed.
+   */
+  readonly reviewBy: string | Date;
+
+  /**
+   * The tracking ticket.
+   * @default - none
+   */
+  readonly ticket?: string;
+
+  /**
+   * The prefix of the annotation keys (`<prefix>reason`, `<prefix>owner`,
+   * `<prefix>review-by`, `<prefix>ticket`).
+   * @default 'mtls.exception/'
+   */
+  readonly annotationPrefix?: string;
+
+  /**
+   * The clock the review date is checked against (for tests).
+   * @default - the system clock
+   */
+  readonly clock?: () => Date;
+}
+
+/**
+ * An exception whose fields were checked, with its annotations rendered.
+ * @internal
+ */
+export interface CheckedMtlsException {
+  readonly owner: string;
+  /** `YYYY-MM-DD`. */
+  readonly reviewBy: string;
+  /** The annotations to write on the weakening resource. */
+  readonly annotations: Record<string, string>;
+  readonly clock: () => Date;
+}
+
+/**
+ * Checks an exception's fields and renders its annotations. `prop` is the
+ * path of the fields in the construct's props: `''` for fields at the top
+ * level (`'reason'`), `'exception'` for a nested value (`'exception.reason'`).
+ * @internal
+ */
+export function checkMtlsException(owner: string, props: MtlsExceptionProps, prop: string = ''): CheckedMtlsException {
+  const name = (field: string) => (prop ? `${prop}.${field}` : field);
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) {
+    fail(owner, `'${prop}' must be an object { reason, owner, reviewBy, ticket? }, got ${show(props)}`);
+  }
+  checkNonEmpty(owner, name('reason'), props.reason);
+  checkNonEmpty(owner, name('owner'), props.owner);
+  if (props.ticket !== undefined) checkNonEmpty(owner, name('ticket'), props.ticket);
+  const reviewBy = reviewDate(owner, name('reviewBy'), props.reviewBy);
+
+  const prefix = props.annotationPrefix ?? DEFAULT_EXCEPTION_ANNOTATION_PREFIX;
+  const keys = exceptionAnnotationKeys(prefix);
+  const keyErrors = typeof prefix === 'string' && prefix.endsWith('/') ? qualifiedNameErrors(keys.reviewBy) : ['must end with "/"'];
+  if (keyErrors.length > 0) {
+    fail(owner, `'${name('annotationPrefix')}' must be a DNS subdomain followed by "/" (e.g. "mtls.exception/"), got ${show(prefix)}: ${keyErrors.join('; ')}`);
+  }
+  const annotations: Record<string, string> = {
+    [keys.owner]: props.owner,
+    [keys.reason]: props.reason,
+    [keys.reviewBy]: reviewBy,
+  };
+  if (props.ticket !== undefined) annotations[keys.ticket] = props.ticket;
+  return { owner: props.owner, reviewBy, annotations, clock: props.clock ?? (() => new Date()) };
+}
+
+/**
+ * The synth-time error of an exception past its review date (none on the
+ * review day itself). `subject` is the resource, `namespace/name`;
+ * `reviewByProp` the prop to move forward.
+ * @internal
+ */
+export function mtlsExceptionExpiryErrors(owner: string, exception: CheckedMtlsException, subject: string, reviewByProp: string): string[] {
+  const now = exception.clock();
+  if (!isReviewOverdue(exception.reviewBy, now)) return [];
+  return [`[${owner}] mTLS exception "${subject}" owned by ${exception.owner} expired on ${exception.reviewBy} `
+    + `(today is ${formatReviewDate(now)}): review it and move '${reviewByProp}' forward, or remove the exception`];
+}
+
+function reviewDate(owner: string, prop: string, value: string | Date): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) fail(owner, `'${prop}' must be a valid date, got an invalid Date`);
+    return formatReviewDate(value);
+  }
+  if (typeof value !== 'string' || !parseReviewDate(value)) {
+    fail(owner, `'${prop}' must be a calendar date written YYYY-MM-DD (or a Date), got ${show(value)}`);
+  }
+  return value;
+}
