@@ -42,7 +42,17 @@ export function buildSeedGuide(app: App, options: SeedGuideOptions = {}): Record
   new MeshStrictMtls(charts['00-mesh-strict'], 'Mesh');
 
   // "Mesh-Wide PERMISSIVE Mode", "Step 3: Apply PERMISSIVE Mode", "Best Practices 1".
-  new MeshStrictMtls(charts['01-mesh-permissive'], 'Mesh', { mode: MtlsMode.PERMISSIVE });
+  // Weakening needs an owned, expiring exception: the guide gives no owner or
+  // date, so these (here and below) are ours.
+  new MeshStrictMtls(charts['01-mesh-permissive'], 'Mesh', {
+    mode: MtlsMode.PERMISSIVE,
+    exception: {
+      reason: 'migration: accept plaintext until all workloads have sidecars',
+      owner: 'platform-team@company.com',
+      reviewBy: '2027-06-01',
+      clock: options.clock,
+    },
+  });
 
   // "Step 4: Configure DestinationRules": the mesh DestinationRule (*.local, ISTIO_MUTUAL).
   new ClientTls(charts['02-mesh-client-tls'], 'MeshClientTls');
@@ -53,7 +63,16 @@ export function buildSeedGuide(app: App, options: SeedGuideOptions = {}): Record
 
   // "Namespace PERMISSIVE with Workload Exceptions": the payment service stays STRICT.
   const permissive = charts['04-production-permissive'];
-  new NamespaceMtls(permissive, 'Production', { namespace: 'production', mode: MtlsMode.PERMISSIVE });
+  new NamespaceMtls(permissive, 'Production', {
+    namespace: 'production',
+    mode: MtlsMode.PERMISSIVE,
+    exception: {
+      reason: 'migration: accept plaintext in production until all its workloads have sidecars',
+      owner: 'platform-team@company.com',
+      reviewBy: '2027-06-01',
+      clock: options.clock,
+    },
+  });
   new WorkloadMtls(permissive, 'PaymentStrict', {
     namespace: 'production',
     name: 'payment-strict',
@@ -80,6 +99,12 @@ export function buildSeedGuide(app: App, options: SeedGuideOptions = {}): Record
       8080: MtlsMode.DISABLE, // health checks from external load balancers
       9090: MtlsMode.PERMISSIVE, // Prometheus scraping
       50051: MtlsMode.STRICT, // gRPC
+    },
+    exception: {
+      reason: 'port 8080: health checks from external load balancers; port 9090: Prometheus scraping',
+      owner: 'platform-team@company.com',
+      reviewBy: '2027-06-01',
+      clock: options.clock,
     },
   });
 

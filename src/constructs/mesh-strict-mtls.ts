@@ -3,6 +3,7 @@ import { ClientTls } from './client-tls';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label } from '../vocabulary/checks';
+import { MtlsExceptionProps, checkWeakeningException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
 
 /** Properties of {@link MeshStrictMtls}. */
@@ -16,11 +17,20 @@ export interface MeshStrictMtlsProps {
 
   /**
    * The mesh-wide mode: STRICT, or PERMISSIVE while migrating workloads to
-   * the mesh. DISABLE and UNSET are refused: weaken single workloads with
-   * `WorkloadException` instead.
+   * the mesh (with `exception`). DISABLE and UNSET are refused: weaken single
+   * workloads with `WorkloadException` instead.
    * @default MtlsMode.STRICT
    */
   readonly mode?: MtlsMode;
+
+  /**
+   * The documentation of a PERMISSIVE mesh, required with PERMISSIVE (and
+   * refused with STRICT): written as `mtls.exception/*` annotations on the
+   * mesh policy, and synthesis fails once its review date has passed, e.g.
+   * the planned end of the migration.
+   * @default - none: the mesh is STRICT
+   */
+  readonly exception?: MtlsExceptionProps;
 
   /**
    * Also emit the mesh DestinationRule `default` (host `*.local`,
@@ -36,8 +46,8 @@ export interface MeshStrictMtlsProps {
 
 /**
  * The mesh-wide PeerAuthentication `default` in the root namespace: STRICT
- * (the secure default) or PERMISSIVE for migration, and optionally the mesh
- * DestinationRule.
+ * (the secure default) or PERMISSIVE for migration, with an owned, expiring
+ * `exception`, and optionally the mesh DestinationRule.
  */
 export class MeshStrictMtls extends Construct {
   /** The mesh-wide PeerAuthentication. */
@@ -57,10 +67,21 @@ export class MeshStrictMtls extends Construct {
     this.mode = props.mode ?? MtlsMode.STRICT;
     checkModeIn('MeshStrictMtls', 'mode', this.mode, [MtlsMode.STRICT, MtlsMode.PERMISSIVE],
       'a mesh-wide policy may only be STRICT, or PERMISSIVE while migrating; weaken single workloads with WorkloadException');
+    const exception = checkWeakeningException('MeshStrictMtls', {
+      weakening: this.mode.acceptsPlaintext ? `'mode' is ${this.mode.name}` : undefined,
+      where: ' for the whole mesh',
+      unweakened: `'mode' is ${this.mode.name}`,
+      alternative: ', e.g. by the planned end of the migration',
+      exception: props.exception,
+    });
     this.resource = new PeerAuthentication(this, 'Resource', {
-      metadata: { name: 'default', namespace: this.rootNamespace },
+      metadata: { name: 'default', namespace: this.rootNamespace, ...(exception ? { annotations: exception.annotations } : {}) },
       spec: { mtls: { mode: this.mode._toKube() as PeerAuthenticationSpecMtlsMode } },
     });
+    if (exception) {
+      MtlsValidation.addValidationOncePerSynth(this, () =>
+        mtlsExceptionExpiryErrors('MeshStrictMtls', exception, `${this.rootNamespace}/default`, 'exception.reviewBy'));
+    }
     if (props.meshDestinationRule ?? false) {
       this.clientTls = new ClientTls(this, 'MeshDestinationRule', { rootNamespace: this.rootNamespace });
     }

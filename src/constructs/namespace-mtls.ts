@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label, fail } from '../vocabulary/checks';
+import { MtlsExceptionProps, checkWeakeningException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
 import { SidecarInjection } from '../vocabulary/sidecar-injection';
 
@@ -12,10 +13,20 @@ export interface NamespaceMtlsProps {
   readonly namespace: string;
 
   /**
-   * The namespace-wide mode. UNSET inherits the mesh mode.
+   * The namespace-wide mode. UNSET inherits the mesh mode. PERMISSIVE and
+   * DISABLE weaken mTLS for the whole namespace and need `exception`.
    * @default MtlsMode.STRICT
    */
   readonly mode?: MtlsMode;
+
+  /**
+   * The documentation of the weakening, required when `mode` is PERMISSIVE
+   * or DISABLE (and refused otherwise): written as `mtls.exception/*`
+   * annotations on the policy, and synthesis fails once its review date has
+   * passed.
+   * @default - none: the mode may only be STRICT or UNSET
+   */
+  readonly exception?: MtlsExceptionProps;
 
   /**
    * Label the namespace for sidecar injection. Needs `createNamespace` or
@@ -56,7 +67,8 @@ function findNamespaceObject(c: IConstruct): NamespaceApiObjectLike | undefined 
 
 /**
  * The namespace-wide PeerAuthentication `default`, and optionally the
- * namespace's sidecar-injection label.
+ * namespace's sidecar-injection label. STRICT by default; PERMISSIVE or
+ * DISABLE only with an owned, expiring `exception`.
  */
 export class NamespaceMtls extends Construct {
   /** The namespace-wide PeerAuthentication. */
@@ -75,6 +87,13 @@ export class NamespaceMtls extends Construct {
     this.namespace = props.namespace;
     this.mode = props.mode ?? MtlsMode.STRICT;
     checkModeIn('NamespaceMtls', 'mode', this.mode, MtlsMode.ALL);
+    const exception = checkWeakeningException('NamespaceMtls', {
+      weakening: this.mode.acceptsPlaintext ? `'mode' is ${this.mode.name}` : undefined,
+      where: ` in namespace "${this.namespace}"`,
+      unweakened: `'mode' is ${this.mode.name}`,
+      alternative: ', or keep the namespace STRICT and weaken single workloads with WorkloadException',
+      exception: props.exception,
+    });
 
     if (props.createNamespace && props.existingNamespace) {
       fail('NamespaceMtls', "'createNamespace' and 'existingNamespace' are mutually exclusive: either emit the Namespace or label the one you have");
@@ -84,9 +103,13 @@ export class NamespaceMtls extends Construct {
     }
 
     this.resource = new PeerAuthentication(this, 'Resource', {
-      metadata: { name: 'default', namespace: this.namespace },
+      metadata: { name: 'default', namespace: this.namespace, ...(exception ? { annotations: exception.annotations } : {}) },
       spec: { mtls: { mode: this.mode._toKube() as PeerAuthenticationSpecMtlsMode } },
     });
+    if (exception) {
+      MtlsValidation.addValidationOncePerSynth(this, () =>
+        mtlsExceptionExpiryErrors('NamespaceMtls', exception, `${this.namespace}/default`, 'exception.reviewBy'));
+    }
 
     const labels = props.sidecarInjection?._toKube();
     if (props.createNamespace) {

@@ -4,6 +4,7 @@ import { workloadPeerAuthentication } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { fail } from '../vocabulary/checks';
+import { MtlsExceptionProps, checkWeakeningException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
 import { PortLevelMtls, renderPortLevelMtls } from '../vocabulary/port-mtls';
 import { WorkloadSelector } from '../vocabulary/workload-selector';
@@ -27,6 +28,7 @@ export interface WorkloadMtlsProps {
 
   /**
    * The workload's mode. UNSET inherits the namespace (then mesh) mode.
+   * PERMISSIVE and DISABLE weaken mTLS and need `exception`.
    * @default - no `mtls` field: the workload inherits, and only `portLevelMtls` applies
    */
   readonly mode?: MtlsMode;
@@ -34,16 +36,27 @@ export interface WorkloadMtlsProps {
   /**
    * Modes for single ports, keyed by **container port** (the `containerPort` /
    * Service `targetPort` the application listens on), not the Service port.
-   * A port-level UNSET inherits the workload's mode.
+   * A port-level UNSET inherits the workload's mode. A PERMISSIVE or DISABLE
+   * port weakens mTLS and needs `exception`.
    * @default - no port-level modes
    */
   readonly portLevelMtls?: PortLevelMtls;
+
+  /**
+   * The documentation of the weakening, required when `mode` or a port is
+   * PERMISSIVE or DISABLE (and refused otherwise): written as
+   * `mtls.exception/*` annotations, and synthesis fails once its review date
+   * has passed.
+   * @default - none: the policy may only be STRICT or UNSET
+   */
+  readonly exception?: MtlsExceptionProps;
 }
 
 /**
  * A workload PeerAuthentication: a selector, the workload's mode, and
- * port-level modes. To weaken mTLS with a documented owner and review
- * date, use {@link WorkloadException}.
+ * port-level modes. A PERMISSIVE or DISABLE mode or port needs an
+ * `exception` (reason, owner, review date); {@link WorkloadException} is
+ * the construct made for weakening one mode.
  */
 export class WorkloadMtls extends Construct {
   /** The workload PeerAuthentication. */
@@ -61,12 +74,26 @@ export class WorkloadMtls extends Construct {
     }
     if (props.mode !== undefined) checkModeIn('WorkloadMtls', 'mode', props.mode, MtlsMode.ALL);
     const ports = props.portLevelMtls !== undefined ? renderPortLevelMtls('WorkloadMtls', 'portLevelMtls', props.portLevelMtls) : undefined;
+    const weakPort = Object.entries(ports ?? {}).find(([, p]) => p.mode === 'PERMISSIVE' || p.mode === 'DISABLE');
+    const exception = checkWeakeningException('WorkloadMtls', {
+      weakening: props.mode?.acceptsPlaintext ? `'mode' is ${props.mode.name}`
+        : weakPort ? `'portLevelMtls' port ${weakPort[0]} is ${weakPort[1].mode}` : undefined,
+      where: '',
+      unweakened: "no 'mode' or 'portLevelMtls' port is PERMISSIVE or DISABLE",
+      alternative: ', or use WorkloadException',
+      exception: props.exception,
+    });
     this.resource = workloadPeerAuthentication(this, 'WorkloadMtls', {
       selector: props.selector,
       namespace: this.namespace,
       name,
+      annotations: exception?.annotations,
       mode: props.mode,
       portLevelMtls: ports,
     });
+    if (exception) {
+      MtlsValidation.addValidationOncePerSynth(this, () =>
+        mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.resource.name}`, 'exception.reviewBy'));
+    }
   }
 }

@@ -93,6 +93,31 @@ export function checkMtlsException(owner: string, props: MtlsExceptionProps, pro
 }
 
 /**
+ * The exception of a construct whose mode may weaken mTLS: a weakening needs
+ * `exception`, and `exception` needs a weakening. `weakening` names the first
+ * prop that weakens (`'mode' is PERMISSIVE`), or is undefined when none does;
+ * `where` is the scope (` in namespace "x"`), `unweakened` says why nothing
+ * does, `alternative` what else to do.
+ * @internal
+ */
+export function checkWeakeningException(owner: string, args: {
+  readonly weakening: string | undefined;
+  readonly where: string;
+  readonly unweakened: string;
+  readonly alternative: string;
+  readonly exception: MtlsExceptionProps | undefined;
+}): CheckedMtlsException | undefined {
+  if (args.weakening !== undefined && args.exception === undefined) {
+    fail(owner, `${args.weakening}, which weakens mTLS${args.where}: pass 'exception' ({ reason, owner, reviewBy }) `
+      + `so the weakening is owned and expires${args.alternative}`);
+  }
+  if (args.weakening === undefined && args.exception !== undefined) {
+    fail(owner, `'exception' is given, but nothing is weakened (${args.unweakened}): remove 'exception'`);
+  }
+  return args.exception === undefined ? undefined : checkMtlsException(owner, args.exception, 'exception');
+}
+
+/**
  * The synth-time error of an exception past its review date (none on the
  * review day itself). `subject` is the resource, `namespace/name`;
  * `reviewByProp` the prop to move forward.

@@ -1,7 +1,15 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { MeshStrictMtls } from '../../src/constructs/mesh-strict-mtls';
+import { MtlsExceptionProps } from '../../src/vocabulary/mtls-exception';
 import { MtlsMode } from '../../src/vocabulary/mtls-mode';
+
+const exception: MtlsExceptionProps = {
+  reason: 'migration: accept plaintext until all workloads have sidecars',
+  owner: 'platform-team@company.com',
+  reviewBy: '2027-06-01',
+  clock: () => new Date('2026-11-24T10:00:00Z'),
+};
 
 describe('MeshStrictMtls', () => {
   it('emits the mesh-wide STRICT policy in istio-system by default, and nothing else', () => {
@@ -17,12 +25,39 @@ describe('MeshStrictMtls', () => {
     expect(mesh.resource.node.id).toBe('Resource');
     expect(mesh.clientTls).toBeUndefined();
   });
-  it('takes PERMISSIVE for migration and another root namespace', () => {
+  it('takes PERMISSIVE for migration, with an exception, and another root namespace', () => {
     const chart = new Chart(Testing.app(), 'c', { namespace: 'ignored' });
-    new MeshStrictMtls(chart, 'Mesh', { mode: MtlsMode.PERMISSIVE, rootNamespace: 'mesh-root' });
+    new MeshStrictMtls(chart, 'Mesh', { mode: MtlsMode.PERMISSIVE, rootNamespace: 'mesh-root', exception });
     const [pa] = Testing.synth(chart);
-    expect(pa.metadata).toEqual({ name: 'default', namespace: 'mesh-root' });
+    expect(pa.metadata).toEqual({
+      name: 'default',
+      namespace: 'mesh-root',
+      annotations: {
+        'mtls.exception/owner': 'platform-team@company.com',
+        'mtls.exception/reason': 'migration: accept plaintext until all workloads have sidecars',
+        'mtls.exception/review-by': '2027-06-01',
+      },
+    });
     expect(pa.spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  });
+  it('fails on PERMISSIVE without an exception', () => {
+    expect(() => new MeshStrictMtls(Testing.chart(), 'Mesh', { mode: MtlsMode.PERMISSIVE })).toThrow(
+      "[MeshStrictMtls] 'mode' is PERMISSIVE, which weakens mTLS for the whole mesh: pass 'exception' ({ reason, owner, reviewBy }) "
+      + 'so the weakening is owned and expires, e.g. by the planned end of the migration');
+  });
+  it('fails on an exception for a STRICT mesh', () => {
+    expect(() => new MeshStrictMtls(Testing.chart(), 'Mesh', { exception })).toThrow(
+      "[MeshStrictMtls] 'exception' is given, but nothing is weakened ('mode' is STRICT): remove 'exception'");
+  });
+  it('fails on an exception without an owner', () => {
+    expect(() => new MeshStrictMtls(Testing.chart(), 'Mesh', { mode: MtlsMode.PERMISSIVE, exception: { ...exception, owner: '' } })).toThrow(
+      "[MeshStrictMtls] 'exception.owner' must be a non-empty string, got \"\"");
+  });
+  it('fails synthesis once the PERMISSIVE mesh\'s exception has expired', () => {
+    const chart = new Chart(Testing.app(), 'mesh');
+    new MeshStrictMtls(chart, 'Mesh', { mode: MtlsMode.PERMISSIVE, exception: { ...exception, clock: () => new Date('2027-06-02T00:00:00Z') } });
+    expect(() => Testing.synth(chart)).toThrow(
+      'Validation failed with the following errors:\n  [mesh/Mesh] [MeshStrictMtls] mTLS exception "istio-system/default" owned by platform-team@company.com expired on 2027-06-01 (today is 2027-06-02): review it and move \'exception.reviewBy\' forward, or remove the exception');
   });
   it('emits the mesh DestinationRule when asked', () => {
     const chart = Testing.chart();

@@ -1,11 +1,17 @@
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as plus27 from 'cdk8s-plus-27';
 import * as plus33 from 'cdk8s-plus-33';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { NamespaceMtls } from '../../src/constructs/namespace-mtls';
+import { MtlsExceptionProps } from '../../src/vocabulary/mtls-exception';
 import { MtlsMode } from '../../src/vocabulary/mtls-mode';
 import { SidecarInjection } from '../../src/vocabulary/sidecar-injection';
+
+const NOW = () => new Date('2026-11-24T10:00:00Z');
+const exception: MtlsExceptionProps = {
+  reason: 'migration: accept plaintext until all workloads have sidecars', owner: 'platform-team@company.com', reviewBy: '2027-06-01', clock: NOW,
+};
 
 describe('NamespaceMtls', () => {
   it('emits the namespace-wide STRICT policy by default', () => {
@@ -19,10 +25,50 @@ describe('NamespaceMtls', () => {
     }]);
     expect(ns.namespaceObject).toBeUndefined();
   });
-  it.each([MtlsMode.PERMISSIVE, MtlsMode.DISABLE, MtlsMode.UNSET])('takes %s', (mode) => {
+  it('takes UNSET without an exception', () => {
     const chart = Testing.chart();
-    new NamespaceMtls(chart, 'Prod', { namespace: 'production', mode });
-    expect(Testing.synth(chart)[0].spec).toEqual({ mtls: { mode: mode.name } });
+    new NamespaceMtls(chart, 'Prod', { namespace: 'production', mode: MtlsMode.UNSET });
+    expect(Testing.synth(chart)[0]).toMatchObject({ metadata: { name: 'default', namespace: 'production' }, spec: { mtls: { mode: 'UNSET' } } });
+    expect(Testing.synth(chart)[0].metadata.annotations).toBeUndefined();
+  });
+  it.each([MtlsMode.PERMISSIVE, MtlsMode.DISABLE])('takes %s with an exception, written as annotations', (mode) => {
+    const chart = Testing.chart();
+    new NamespaceMtls(chart, 'Prod', { namespace: 'production', mode, exception: { ...exception, ticket: 'MIG-7' } });
+    const [pa] = Testing.synth(chart);
+    expect(pa.spec).toEqual({ mtls: { mode: mode.name } });
+    expect(pa.metadata).toEqual({
+      name: 'default',
+      namespace: 'production',
+      annotations: {
+        'mtls.exception/owner': 'platform-team@company.com',
+        'mtls.exception/reason': 'migration: accept plaintext until all workloads have sidecars',
+        'mtls.exception/review-by': '2027-06-01',
+        'mtls.exception/ticket': 'MIG-7',
+      },
+    });
+  });
+  it.each([MtlsMode.PERMISSIVE, MtlsMode.DISABLE])('fails on %s without an exception', (mode) => {
+    expect(() => new NamespaceMtls(Testing.chart(), 'Prod', { namespace: 'production', mode })).toThrow(
+      `[NamespaceMtls] 'mode' is ${mode.name}, which weakens mTLS in namespace "production": pass 'exception' ({ reason, owner, reviewBy }) `
+      + 'so the weakening is owned and expires, or keep the namespace STRICT and weaken single workloads with WorkloadException');
+  });
+  it.each([undefined, MtlsMode.STRICT, MtlsMode.UNSET])('fails on an exception for mode %s, which weakens nothing', (mode) => {
+    expect(() => new NamespaceMtls(Testing.chart(), 'Prod', { namespace: 'production', mode, exception })).toThrow(
+      `[NamespaceMtls] 'exception' is given, but nothing is weakened ('mode' is ${mode?.name ?? 'STRICT'}): remove 'exception'`);
+  });
+  it('fails on an exception without a review date', () => {
+    expect(() => new NamespaceMtls(Testing.chart(), 'Prod', { namespace: 'production', mode: MtlsMode.PERMISSIVE, exception: { ...exception, reviewBy: undefined as any } })).toThrow(
+      "[NamespaceMtls] 'exception.reviewBy' must be a calendar date written YYYY-MM-DD (or a Date), got undefined");
+  });
+  it('fails synthesis once the exception has expired', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'prod');
+    new NamespaceMtls(chart, 'Prod', { namespace: 'production', mode: MtlsMode.PERMISSIVE, exception: { ...exception, reviewBy: '2026-11-23' } });
+    expect(() => Testing.synth(chart)).toThrow(
+      'Validation failed with the following errors:\n  [prod/Prod] [NamespaceMtls] mTLS exception "production/default" owned by platform-team@company.com expired on 2026-11-23 (today is 2026-11-24): review it and move \'exception.reviewBy\' forward, or remove the exception');
+    const today = new Chart(Testing.app(), 'prod');
+    new NamespaceMtls(today, 'Prod', { namespace: 'production', mode: MtlsMode.PERMISSIVE, exception: { ...exception, reviewBy: '2026-11-24' } });
+    expect(() => Testing.synth(today)).not.toThrow();
   });
   it('emits the Namespace with the injection label', () => {
     const chart = Testing.chart();

@@ -43,6 +43,30 @@ function synthesize(clock = TODAY): { chart: string; manifest: Doc }[] {
 const key = (m: Doc) => `${m.kind} ${m.metadata?.namespace}/${m.metadata?.name}`;
 
 /**
+ * The exception annotations we add where the guide weakens mTLS outside its
+ * exceptions section (keyed `chart: manifest`): the reasons are the guide's
+ * own comments; the owner and review date are ours, since a weakening must
+ * be owned and expire.
+ */
+const ADDED_EXCEPTIONS: Record<string, Record<string, string>> = {
+  '01-mesh-permissive: PeerAuthentication istio-system/default': {
+    'mtls.exception/owner': 'platform-team@company.com',
+    'mtls.exception/reason': 'migration: accept plaintext until all workloads have sidecars',
+    'mtls.exception/review-by': '2027-06-01',
+  },
+  '04-production-permissive: PeerAuthentication production/default': {
+    'mtls.exception/owner': 'platform-team@company.com',
+    'mtls.exception/reason': 'migration: accept plaintext in production until all its workloads have sidecars',
+    'mtls.exception/review-by': '2027-06-01',
+  },
+  '06-api-gateway-ports: PeerAuthentication production/api-gateway-mtls': {
+    'mtls.exception/owner': 'platform-team@company.com',
+    'mtls.exception/reason': 'port 8080: health checks from external load balancers; port 9090: Prometheus scraping',
+    'mtls.exception/review-by': '2027-06-01',
+  },
+};
+
+/**
  * The guide's spec, with the one formatting difference we make on purpose:
  * the guide writes the alert `expr` as a YAML block scalar (`|`), which adds a
  * trailing newline that is not part of the PromQL. We emit the expression
@@ -126,8 +150,25 @@ describe('seed guide as code', () => {
     for (const doc of guide) {
       for (const o of ours.filter((x) => key(x.manifest) === key(doc))) {
         if (o.chart === '07-exceptions') continue;
-        expect(o.manifest.metadata, key(doc)).toEqual(doc.metadata);
+        const { annotations, ...rest } = o.manifest.metadata;
+        expect(rest, key(doc)).toEqual(doc.metadata);
+        expect(doc.metadata.annotations, key(doc)).toBeUndefined();
+        // Our one deliberate addition: where the guide weakens mTLS, the exception's documentation.
+        expect(annotations, `${o.chart}: ${key(doc)}`).toEqual(ADDED_EXCEPTIONS[`${o.chart}: ${key(doc)}`]);
       }
+    }
+  });
+
+  it('documents every weakening the guide shows, with an owner and a review date the guide does not give', () => {
+    const weakening = ours.filter(({ manifest: m }) => m.kind === 'PeerAuthentication' && [m.spec.mtls?.mode, ...Object.values<Doc>(m.spec.portLevelMtls ?? {}).map((p) => p.mode)]
+      .some((mode) => mode === 'PERMISSIVE' || mode === 'DISABLE'));
+    expect(weakening.map((o) => `${o.chart}: ${key(o.manifest)}`).sort()).toEqual([
+      ...Object.keys(ADDED_EXCEPTIONS),
+      '07-exceptions: PeerAuthentication production/legacy-service-exception',
+      '07-exceptions: PeerAuthentication production/payment-processor-exception',
+    ].sort());
+    for (const { manifest } of weakening) {
+      expect(Object.keys(manifest.metadata.annotations)).toEqual(expect.arrayContaining(['mtls.exception/reason', 'mtls.exception/owner', 'mtls.exception/review-by']));
     }
   });
 
@@ -160,6 +201,20 @@ describe('seed guide as code', () => {
   it('fails synthesis once the exceptions are overdue', () => {
     expect(() => synthesize(() => new Date('2027-06-02T00:00:00Z'))).toThrow(
       '[07-exceptions/PaymentProcessor] [WorkloadException] mTLS exception "production/payment-processor-exception" owned by payments-team@company.com expired on 2027-06-01 (today is 2027-06-02)');
+    let message = '';
+    try {
+      synthesize(() => new Date('2027-06-02T00:00:00Z'));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const expired = message.split('\n').filter((l) => l.includes('expired on 2027-06-01')).map((l) => l.trim().split(' ').slice(0, 2).join(' '));
+    expect(expired.sort()).toEqual([
+      '[01-mesh-permissive/Mesh] [MeshStrictMtls]',
+      '[04-production-permissive/Production] [NamespaceMtls]',
+      '[06-api-gateway-ports/ApiGateway] [WorkloadMtls]',
+      '[07-exceptions/LegacyService] [WorkloadException]',
+      '[07-exceptions/PaymentProcessor] [WorkloadException]',
+    ]);
   });
 
   it('is deterministic', () => {

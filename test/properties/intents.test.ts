@@ -93,6 +93,10 @@ const intentArb: fc.Arbitrary<Intent> = fc.record({
 
 // --- building an app from an intent, in a given order ---------------------------------
 
+/** A PERMISSIVE or DISABLE mode anywhere needs an owned, expiring exception (and nothing else may have one). */
+const weakens = (...modes: Mode[]) => modes.some((m) => m === 'PERMISSIVE' || m === 'DISABLE');
+const exception = (reason: string) => ({ reason, owner: 'team-platform', reviewBy: '2999-12-31' });
+
 /** One unit of construction: a chart id and what to add to it. */
 interface Step { readonly chart: string; readonly id: string; readonly add: (chart: Chart) => void }
 
@@ -100,7 +104,11 @@ function steps(intent: Intent): Step[] {
   const out: Step[] = [];
   if (intent.mesh) {
     const m = intent.mesh;
-    out.push({ chart: 'mesh', id: 'Mesh', add: (c) => new MeshStrictMtls(c, 'Mesh', { mode: MtlsMode.of(m.mode), meshDestinationRule: m.meshDestinationRule }) });
+    out.push({ chart: 'mesh', id: 'Mesh', add: (c) => new MeshStrictMtls(c, 'Mesh', {
+        mode: MtlsMode.of(m.mode),
+        meshDestinationRule: m.meshDestinationRule,
+        ...(weakens(m.mode) ? { exception: exception('migration') } : {}),
+      }) });
   }
   for (const ns of intent.namespaces) {
     out.push({
@@ -109,6 +117,7 @@ function steps(intent: Intent): Step[] {
       add: (c) => new NamespaceMtls(c, 'Ns', {
         namespace: ns.name,
         mode: MtlsMode.of(ns.mode),
+        ...(weakens(ns.mode) ? { exception: exception('namespace migration') } : {}),
         createNamespace: ns.injection !== 'none',
         ...(ns.injection === 'enabled' ? { sidecarInjection: SidecarInjection.enabled() } : {}),
         ...(ns.injection === 'revision' ? { sidecarInjection: SidecarInjection.revision('canary') } : {}),
@@ -148,6 +157,7 @@ function steps(intent: Intent): Step[] {
             namespace: ns.name,
             mode: MtlsMode.of(p.mode),
             ...(p.portModes.length > 0 ? { portLevelMtls: Object.fromEntries(p.portModes.map(([n, m]) => [n, MtlsMode.of(m)])) } : {}),
+            ...(weakens(p.mode, ...p.portModes.map(([, m]) => m)) ? { exception: { ...exception('metrics scraped from outside the mesh'), ticket: 'OBS-1' } } : {}),
           }),
         });
       }

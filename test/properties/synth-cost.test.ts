@@ -6,7 +6,7 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
-import { ServiceAccess, WorkloadException, WorkloadMtls } from '../../src/constructs';
+import { ServiceAccess, WorkloadException } from '../../src/constructs';
 import { AccessAction, MtlsMode, WorkloadSelector } from '../../src/vocabulary';
 
 describe('validation cost per synth', () => {
@@ -30,7 +30,12 @@ describe('validation cost per synth', () => {
       });
       // An undocumented weakening: one warning per synth, so the analysis runs can be counted.
       if (i === 0) {
-        new WorkloadMtls(chart, 'Weak', { selector: WorkloadSelector.of({ app: 'b' }), mode: MtlsMode.PERMISSIVE });
+        new ApiObject(chart, 'Weak', {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: 'weak' },
+          spec: { selector: { matchLabels: { app: 'b' } }, mtls: { mode: 'PERMISSIVE' } },
+        });
         new ApiObject(chart, 'B', {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
