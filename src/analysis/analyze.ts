@@ -5,6 +5,7 @@ import { MeshModel } from '../model/mesh-model';
 import { RuleInfo } from '../model/rule-info';
 import { allowAllPolicy } from './rules/allow-all-policy';
 import { authzRequiresMtls } from './rules/authz-requires-mtls';
+import { drDisablesTlsToPermissive } from './rules/dr-disables-tls-to-permissive';
 import { drDisablesTlsToStrict } from './rules/dr-disables-tls-to-strict';
 import { drMtlsToNonMtlsServer } from './rules/dr-mtls-to-non-mtls-server';
 import { duplicateMeshPolicy } from './rules/duplicate-mesh-policy';
@@ -38,6 +39,7 @@ export const RULES: readonly AnalysisRule[] = Object.freeze([
   allowAllPolicy,
   expiredException,
   undocumentedException,
+  drDisablesTlsToPermissive,
 ]);
 
 /** The catalogue of analysis codes (IMA0xx), for RULES.md and SARIF. */

@@ -18,3 +18,4 @@ export * from './rules/namespace-not-injected';
 export * from './rules/allow-all-policy';
 export * from './rules/expired-exception';
 export * from './rules/undocumented-exception';
+export * from './rules/dr-disables-tls-to-permissive';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploy, DISABLE, dr, findings, ns, pa, sel, STRICT, svc, tls } from './helpers';
+import { deploy, DISABLE, dr, findings, ns, pa, PERMISSIVE, sel, STRICT, svc, tls } from './helpers';
 
 const mesh = [
   ns('shop'), ns('legacy', {}),
@@ -74,5 +74,60 @@ describe('IMA008 dr-mtls-to-non-mtls-server', () => {
   it('trap: a named host whose namespace has workload policies is not judged without its workloads', () => {
     expect(findings('IMA008', [pa('bookinfo', 'off', DISABLE), pa('bookinfo', 'details', { ...sel({ app: 'details' }), ...STRICT }),
       dr('bookinfo', 'on', { host: 'details', ...tls('ISTIO_MUTUAL') })])).toEqual([]);
+  });
+});
+
+describe('IMA017 dr-disables-tls-to-permissive', () => {
+  const web = deploy('shop', 'web', { ports: [8000] });
+  it('Compliance: no DISABLE rule, a DISABLE rule towards a DISABLE port or a server without a sidecar', () => {
+    expect(findings('IMA017', [...mesh, web, dr('shop', 'on', { host: 'api', ...tls('ISTIO_MUTUAL') })])).toEqual([]);
+    expect(findings('IMA017', [...mesh, web, pa('shop', 'w', { ...sel({ app: 'api' }), ...DISABLE }, { 'mtls.exception/reason': 'r', 'mtls.exception/owner': 'o', 'mtls.exception/review-by': '2027-01-01' }),
+      dr('shop', 'off', { host: 'api', ...tls('DISABLE') })])).toEqual([]);
+    expect(findings('IMA017', [...mesh, web, dr('legacy', 'off', { host: 'db', ...tls('DISABLE') })])).toEqual([]);
+  });
+  it('Noncompliance 1: DISABLE towards a sidecar-ed PERMISSIVE server (the Istio default) names the ports, the mode and a client', () => {
+    const f = findings('IMA017', [...mesh, web, dr('shop', 'off', { host: 'api', ...tls('DISABLE') })]);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'warning', category: 'dr-disables-tls-to-permissive', path: '/spec/trafficPolicy/tls/mode' });
+    expect(f[0].message).toBe('DestinationRule shop/off sets tls DISABLE for api, and Deployment shop/api:8080 (Service api:80), '
+      + 'Deployment shop/api:9090 (Service api:90) has a sidecar and is PERMISSIVE (Istio default); clients using this rule '
+      + '(e.g. Deployment shop/api) send plaintext that is accepted: unencrypted and without identity, silently');
+    expect(f[0].fix).toBe('remove the tls DISABLE (auto mTLS then sends Istio mTLS), or, if plaintext is intended, annotate the rule with '
+      + 'mtls.exception/reason, mtls.exception/owner and mtls.exception/review-by');
+  });
+  it('Noncompliance 2: a port-level DISABLE only judges its port; a PERMISSIVE namespace policy is named as the decider', () => {
+    const f = findings('IMA017', [...mesh, pa('shop', 'default', PERMISSIVE),
+      pa('shop', 'w', { ...sel({ app: 'api' }), portLevelMtls: { 8080: { mode: 'STRICT' } } }),
+      dr('shop', 'p', { host: 'api', trafficPolicy: { portLevelSettings: [{ port: { number: 90 }, tls: { mode: 'DISABLE' } }, { port: { number: 80 }, tls: { mode: 'DISABLE' } }] } })]);
+    expect(f).toHaveLength(1);
+    expect(f[0].path).toBe('/spec/trafficPolicy/portLevelSettings/0/tls/mode');
+    expect(f[0].message).toContain('for api port 90, and Deployment shop/api:9090 (Service api:90) has a sidecar and is PERMISSIVE (PeerAuthentication shop/default)');
+    expect(f[0].related?.[0]).toMatchObject({ namespace: 'shop', name: 'default' });
+  });
+  it('Noncompliance 3: a documented rule whose review date is missing is still reported', () => {
+    const rule = dr('shop', 'off', { host: 'api', ...tls('DISABLE') });
+    rule.metadata = { ...rule.metadata as object, annotations: { 'mtls.exception/reason': 'r', 'mtls.exception/owner': 'o' } };
+    expect(findings('IMA017', [...mesh, rule])).toHaveLength(1);
+  });
+  it('trap: a rule documented as an exception (reason, owner, review-by) is deliberate', () => {
+    const rule = dr('shop', 'off', { host: 'api', ...tls('DISABLE') });
+    rule.metadata = { ...rule.metadata as object, annotations: { 'mtls.exception/reason': 'r', 'mtls.exception/owner': 'o', 'mtls.exception/review-by': '2027-01-01' } };
+    expect(findings('IMA017', [...mesh, web, rule])).toEqual([]);
+  });
+  it('trap: STRICT servers are dr-disables-tls-to-strict, not this rule', () => {
+    expect(findings('IMA017', [...mesh, web, pa('istio-system', 'default', STRICT), dr('shop', 'off', { host: 'api', ...tls('DISABLE') })])).toEqual([]);
+  });
+  it('trap: no sidecar-ed client chooses the rule (a workloadSelector no client matches; clients without a sidecar)', () => {
+    expect(findings('IMA017', [...mesh, web, dr('shop', 'off', { host: 'api', workloadSelector: { matchLabels: { app: 'nobody' } }, ...tls('DISABLE') })])).toEqual([]);
+    // Only legacy's clients see the rule (exportTo "."), and legacy has no sidecars: the rule changes nothing.
+    const legacyOnly = [ns('shop'), deploy('shop', 'api', { ports: [8080] }), svc('shop', 'api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]),
+      ns('legacy', {}), deploy('legacy', 'batch'), dr('legacy', 'off', { host: 'api.shop.svc.cluster.local', ...tls('DISABLE'), exportTo: ['.'] })];
+    expect(findings('IMA017', legacyOnly)).toEqual([]);
+    // The same rule with an injected client in legacy is reported (the trap above can fail).
+    expect(findings('IMA017', [...legacyOnly.slice(0, 3), ns('legacy'), deploy('legacy', 'batch'), legacyOnly[5]])).toHaveLength(1);
+  });
+  it('trap: a rule shadowed by a more specific rule is not chosen', () => {
+    expect(findings('IMA017', [...mesh, web, dr('istio-system', 'mesh-off', { host: '*.local', ...tls('DISABLE') }),
+      dr('shop', 'api', { host: 'api', ...tls('ISTIO_MUTUAL') })])).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findings, pa, PERMISSIVE, sel, STRICT } from './helpers';
+import { DISABLE, findings, pa, PERMISSIVE, sel, STRICT, UNSET } from './helpers';
 
 const documented = { 'mtls.exception/reason': 'legacy client', 'mtls.exception/owner': 'payments' };
 
@@ -24,25 +24,64 @@ describe('IMA015 expired-exception', () => {
 
 describe('IMA016 undocumented-exception', () => {
   const meshStrict = pa('istio-system', 'default', STRICT);
-  it('Compliance: documented exceptions, and weakening where the mesh is not STRICT', () => {
-    expect(findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE }, documented)])).toEqual([]);
+  const owned = { ...documented, 'mtls.exception/review-by': '2027-06-01' };
+  const all = 'mtls.exception/reason, mtls.exception/owner and mtls.exception/review-by';
+  it('Compliance: documented exceptions (reason, owner, review-by), and weakening where the mesh is not STRICT', () => {
+    expect(findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE }, owned)])).toEqual([]);
+    expect(findings('IMA016', [meshStrict, pa('p', 'default', DISABLE, owned)])).toEqual([]);
     expect(findings('IMA016', [pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE })])).toEqual([]);
   });
   it('Noncompliance 1: a workload PERMISSIVE without annotations', () => {
+    // Changed with the security-defaults review: review-by is required too (before, reason and owner were enough).
     const f = findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE })]);
     expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'warning', category: 'undocumented-exception', path: '/spec/mtls/mode' });
     expect(f[0].message).toBe('PeerAuthentication p/x weakens the workload to PERMISSIVE in namespace p, which is STRICT by PeerAuthentication '
-      + 'istio-system/default, without mtls.exception/reason and mtls.exception/owner');
+      + `istio-system/default, without ${all}`);
+    expect(f[0].fix).toBe(`annotate it with ${all} (WorkloadException and the 'exception' prop of WorkloadMtls, NamespaceMtls and MeshStrictMtls `
+      + 'write them), or remove the exception');
   });
-  it('Noncompliance 2: a port-level DISABLE with only a reason', () => {
+  it('Noncompliance 2: a port-level DISABLE with only a reason names the two missing annotations', () => {
     const f = findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), portLevelMtls: { 8080: { mode: 'DISABLE' } } }, { 'mtls.exception/reason': 'r' })]);
     expect(f).toHaveLength(1);
     expect(f[0].path).toBe('/spec/portLevelMtls/8080/mode');
+    expect(f[0].message).toMatch(/weakens port 8080 to DISABLE .* without mtls\.exception\/owner and mtls\.exception\/review-by$/);
   });
-  it('trap: namespace-level PERMISSIVE during a migration is not a workload exception', () => {
-    expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE)])).toEqual([]);
+  it('Noncompliance 3: an owned exception without a review date never expires', () => {
+    const f = findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE }, documented)]);
+    expect(f).toHaveLength(1);
+    expect(f[0].message).toMatch(/, without mtls\.exception\/review-by$/);
+  });
+  it('Noncompliance 4: a namespace-wide PERMISSIVE or DISABLE below a STRICT mesh', () => {
+    // Changed with the security-defaults review: this was a "trap" (namespace policies were not judged).
+    const f = findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE), pa('q', 'default', DISABLE, { 'mtls.exception/owner': 'team-q' })]);
+    expect(f.map((x) => x.message)).toEqual([
+      'PeerAuthentication p/default weakens namespace p to PERMISSIVE, below the mesh, which is STRICT by PeerAuthentication istio-system/default, '
+        + `without ${all}`,
+      'PeerAuthentication q/default weakens namespace q to DISABLE, below the mesh, which is STRICT by PeerAuthentication istio-system/default, '
+        + 'without mtls.exception/reason and mtls.exception/review-by',
+    ]);
+    expect(f[0]).toMatchObject({ severity: 'warning', path: '/spec/mtls/mode' });
+    expect(f[0].related?.[0]).toMatchObject({ namespace: 'istio-system', name: 'default' });
+  });
+  it('honours a custom annotation prefix', () => {
+    const acme = { 'acme.io/reason': 'r', 'acme.io/owner': 'o', 'acme.io/review-by': '2027-01-01' };
+    expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, acme)], { exceptionAnnotationPrefix: 'acme.io/' })).toEqual([]);
+    expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, owned)], { exceptionAnnotationPrefix: 'acme.io/' })).toHaveLength(1);
+  });
+  it('trap: a namespace PERMISSIVE while the mesh is PERMISSIVE (a migration) or has no policy is not an exception', () => {
+    expect(findings('IMA016', [pa('istio-system', 'default', PERMISSIVE), pa('p', 'default', PERMISSIVE)])).toEqual([]);
+    expect(findings('IMA016', [pa('p', 'default', DISABLE)])).toEqual([]);
+  });
+  it('trap: a namespace STRICT or UNSET below a STRICT mesh, and a workload under a documented PERMISSIVE namespace', () => {
+    expect(findings('IMA016', [meshStrict, pa('p', 'default', STRICT), pa('q', 'default', UNSET)])).toEqual([]);
+    expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, owned), pa('p', 'x', { ...sel({ app: 'a' }), ...DISABLE })])).toEqual([]);
   });
   it('trap: a workload STRICT with port-level STRICT weakens nothing', () => {
     expect(findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...STRICT, portLevelMtls: { 80: { mode: 'STRICT' } } })])).toEqual([]);
+  });
+  it('trap: a blank annotation counts as missing', () => {
+    expect(findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE }, { ...owned, 'mtls.exception/owner': ' ' })])[0].message)
+      .toMatch(/without mtls\.exception\/owner$/);
   });
 });
