@@ -104,11 +104,15 @@ function steps(intent: Intent): Step[] {
   const out: Step[] = [];
   if (intent.mesh) {
     const m = intent.mesh;
-    out.push({ chart: 'mesh', id: 'Mesh', add: (c) => new MeshStrictMtls(c, 'Mesh', {
+    out.push({
+      chart: 'mesh',
+      id: 'Mesh',
+      add: (c) => new MeshStrictMtls(c, 'Mesh', {
         mode: MtlsMode.of(m.mode),
         meshDestinationRule: m.meshDestinationRule,
         ...(weakens(m.mode) ? { exception: exception('migration') } : {}),
-      }) });
+      }),
+    });
   }
   for (const ns of intent.namespaces) {
     out.push({
