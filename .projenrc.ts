@@ -85,6 +85,12 @@ const project = new typescript.TypeScriptProject({
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/scripts/', '/bench/', '/.ci/', '/imports/*.ts', '!/imports/*.d.ts', '/test/', '/docs/', '/src/**/*.ts', '!/src/**/*.d.ts'] },
 });
 
+// projen's eslint brings eslint-import-resolver-typescript unpinned; 4.x pulls
+// unrs-resolver, whose platform binaries the registry reachable here only has
+// for Linux: the lock file then misses them and `npm ci` refuses to run.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@3.8.7');
+
 // The generated L1 classes live in imports/ beside src/, so both compile under lib/.
 // Lint type-aware against tsconfig.dev.json, which covers src, test, examples and scripts.
 const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;

@@ -30,7 +30,8 @@ describe('parseManifests', () => {
 
   it('reads JSON and expands kind: List', () => {
     const r = parseManifests(JSON.stringify({
-      apiVersion: 'v1', kind: 'List',
+      apiVersion: 'v1',
+      kind: 'List',
       items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }, 'junk', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } }],
     }, null, 2));
     expect(r.manifests.map((m) => (m.manifest.metadata as any).name)).toEqual(['a', 'b']);

@@ -9,16 +9,27 @@ const report: LintReport = {
   problems: [],
   findings: [
     {
-      code: 'IMV401', category: 'webhook', severity: 'error',
-      message: 'portLevelMtls needs a selector', fix: 'add spec.selector.matchLabels',
+      code: 'IMV401',
+      category: 'webhook',
+      severity: 'error',
+      message: 'portLevelMtls needs a selector',
+      fix: 'add spec.selector.matchLabels',
       resource: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'default' },
-      path: '/spec/portLevelMtls', file: 'mesh/pa.yaml', line: 7, column: 3,
+      path: '/spec/portLevelMtls',
+      file: 'mesh/pa.yaml',
+      line: 7,
+      column: 3,
     },
     {
-      code: 'IMA002', category: 'duplicate-namespace-policy', severity: 'warning',
+      code: 'IMA002',
+      category: 'duplicate-namespace-policy',
+      severity: 'warning',
       message: 'two namespace-wide policies',
       resource: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'other' },
-      path: '', file: 'mesh/pa.yaml', line: 12, column: 1,
+      path: '',
+      file: 'mesh/pa.yaml',
+      line: 12,
+      column: 1,
       related: [{ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'default' }],
     },
   ],
@@ -39,10 +50,16 @@ describe('lint reports', () => {
     const json = JSON.parse(renderLintJson(report));
     expect(json.summary).toEqual({ resources: 3, errors: 1, warnings: 1 });
     expect(json.findings[0]).toEqual({
-      code: 'IMV401', category: 'webhook', severity: 'error',
-      message: 'portLevelMtls needs a selector', fix: 'add spec.selector.matchLabels',
+      code: 'IMV401',
+      category: 'webhook',
+      severity: 'error',
+      message: 'portLevelMtls needs a selector',
+      fix: 'add spec.selector.matchLabels',
       resource: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'default' },
-      file: 'mesh/pa.yaml', path: '/spec/portLevelMtls', line: 7, column: 3,
+      file: 'mesh/pa.yaml',
+      path: '/spec/portLevelMtls',
+      line: 7,
+      column: 3,
     });
     expect(json.findings[1].related).toHaveLength(1);
   });
@@ -57,7 +74,9 @@ describe('lint reports', () => {
     expect(run.tool.driver.rules.map((r: any) => r.id)).toEqual(['IMA002', 'IMV401']);
     expect(run.tool.driver.rules[1]).toMatchObject({ name: 'PortLevelMTLSWithoutASelector', fullDescription: { text: 'Istio rejects it.' }, defaultConfiguration: { level: 'error' } });
     expect(run.results[0]).toMatchObject({
-      ruleId: 'IMV401', ruleIndex: 1, level: 'error',
+      ruleId: 'IMV401',
+      ruleIndex: 1,
+      level: 'error',
       locations: [{
         physicalLocation: { artifactLocation: { uri: 'mesh/pa.yaml' }, region: { startLine: 7, startColumn: 3 } },
         logicalLocations: [{ fullyQualifiedName: 'PeerAuthentication/prod/default/spec/portLevelMtls', kind: 'resource' }],
