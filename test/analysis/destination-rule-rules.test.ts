@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deploy, DISABLE, dr, findings, ns, pa, PERMISSIVE, sel, STRICT, svc, tls } from './helpers';
+import { Manifest } from '../../src/model/manifest';
 
 const mesh = [
   ns('shop'), ns('legacy', {}),
@@ -78,6 +79,7 @@ describe('IMA008 dr-mtls-to-non-mtls-server', () => {
 });
 
 describe('IMA017 dr-disables-tls-to-permissive', () => {
+  const annotated = (m: Manifest, annotations: Record<string, string>): Manifest => ({ ...m, metadata: { ...m.metadata, annotations } });
   const web = deploy('shop', 'web', { ports: [8000] });
   it('Compliance: no DISABLE rule, a DISABLE rule towards a DISABLE port or a server without a sidecar', () => {
     expect(findings('IMA017', [...mesh, web, dr('shop', 'on', { host: 'api', ...tls('ISTIO_MUTUAL') })])).toEqual([]);
@@ -105,13 +107,13 @@ describe('IMA017 dr-disables-tls-to-permissive', () => {
     expect(f[0].related?.[0]).toMatchObject({ namespace: 'shop', name: 'default' });
   });
   it('Noncompliance 3: a documented rule whose review date is missing is still reported', () => {
-    const rule = dr('shop', 'off', { host: 'api', ...tls('DISABLE') });
-    rule.metadata = { ...rule.metadata as object, annotations: { 'mtls.exception/reason': 'r', 'mtls.exception/owner': 'o' } };
+    const rule = annotated(dr('shop', 'off', { host: 'api', ...tls('DISABLE') }), { 'mtls.exception/reason': 'r', 'mtls.exception/owner': 'o' });
     expect(findings('IMA017', [...mesh, rule])).toHaveLength(1);
   });
   it('trap: a rule documented as an exception (reason, owner, review-by) is deliberate', () => {
-    const rule = dr('shop', 'off', { host: 'api', ...tls('DISABLE') });
-    rule.metadata = { ...rule.metadata as object, annotations: { 'mtls.exception/reason': 'r', 'mtls.exception/owner': 'o', 'mtls.exception/review-by': '2027-01-01' } };
+    const rule = annotated(dr('shop', 'off', { host: 'api', ...tls('DISABLE') }), {
+      'mtls.exception/reason': 'r', 'mtls.exception/owner': 'o', 'mtls.exception/review-by': '2027-01-01',
+    });
     expect(findings('IMA017', [...mesh, web, rule])).toEqual([]);
   });
   it('trap: STRICT servers are dr-disables-tls-to-strict, not this rule', () => {
