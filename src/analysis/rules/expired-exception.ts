@@ -8,7 +8,7 @@ export const EXPIRED_EXCEPTION: RuleInfo = {
   category: 'expired-exception',
   severity: 'error',
   title: 'mTLS exception past its review date',
-  explanation: 'WorkloadException writes a review-by date (YYYY-MM-DD) on the PeerAuthentication that weakens mTLS. '
+  explanation: 'WorkloadException, and the `exception` prop of WorkloadMtls, NamespaceMtls and MeshStrictMtls, write a review-by date (YYYY-MM-DD) on the policy that weakens mTLS. '
     + 'After that day the exception must be reviewed: renewed with a new date, or removed. A review-by value that is not a '
     + 'calendar date is reported as a warning, since it can never expire.',
 };
