@@ -62,10 +62,18 @@ export function buildOurMesh(app: App, size: MeshSize, counters: HookCounters): 
         spec: { selector: { app: app_ }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }] },
       });
       const selector = WorkloadSelector.of({ app: app_ });
+      if (n === 0 && w === 1) {
+        // One undocumented port-level PERMISSIVE (a plain object: the constructs refuse it) in the
+        // whole mesh: a warning, so the runs of the hook can be counted.
+        new ApiObject(chart, 'undocumented', {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: 'undocumented', namespace: ns },
+          spec: { selector: { matchLabels: { app: app_ } }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } } },
+        });
+      }
       if (w % 5 === 0) {
-        // One undocumented port-level PERMISSIVE in the whole mesh: a warning, so the hook's runs can be counted.
-        const metrics = n === 0 && w === 0 ? MtlsMode.PERMISSIVE : MtlsMode.STRICT;
-        new WorkloadMtls(chart, `${app_}-mtls`, { selector, name: `${app_}-mtls`, mode: MtlsMode.STRICT, portLevelMtls: { 8080: MtlsMode.STRICT, 9090: metrics } });
+        new WorkloadMtls(chart, `${app_}-mtls`, { selector, name: `${app_}-mtls`, mode: MtlsMode.STRICT, portLevelMtls: { 8080: MtlsMode.STRICT, 9090: MtlsMode.STRICT } });
         new ServiceAccess(chart, `${app_}-access`, {
           selector,
           name: `${app_}-access`,

@@ -396,6 +396,22 @@ describe('CLI fuzz', () => {
     }
   });
 
+  it('treats standard input like a file, and a failing read of it as one problem', () => {
+    for (const content of [Buffer.from([0xff, 0, 1]), Buffer.from(aliasBomb(9, 9)), Buffer.from(`${SENTINELS}---\n{{{\n---\n${SENTINEL_B}`)]) {
+      let stdout = '';
+      let stderr = '';
+      const code = run(['lint', '--format', 'json', '-'], { stdout: (x) => { stdout += x; }, stderr: (x) => { stderr += x; }, readStdin: () => content });
+      const o = { code, stdout, stderr, ms: 0 };
+      expect(violation(o)).toBeUndefined();
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^-:\d+:\d+: /);
+    }
+    let stderr = '';
+    const code = run(['explain', '-'], { stdout: () => undefined, stderr: (x) => { stderr += x; }, readStdin: () => { throw Object.assign(new Error('EAGAIN: resource temporarily unavailable, read'), { code: 'EAGAIN' }); } });
+    expect(code).toBe(2);
+    expect(violation({ code, stdout: '', stderr, ms: 0 })).toBeUndefined();
+  });
+
   it('never lets a stack trace or a Node warning reach stderr of the real command', () => {
     const entry = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
     const inputs: [string, string | Buffer][] = [
