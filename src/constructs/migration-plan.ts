@@ -4,12 +4,18 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, migrationOptionErrors } from '../migration/options';
-import { MigrationPlan as PlanResult, planMigration } from '../migration/plan';
-import { renderRunbook } from '../migration/runbook';
+import type { MigrationPlan as PlanResult } from '../migration/plan';
 import { Manifest, isPlainObject, refOf } from '../model/manifest';
 import { MeshOptions } from '../model/mesh-options';
 import { fail } from '../vocabulary/checks';
 import { SidecarInjection } from '../vocabulary/sidecar-injection';
+
+/** The planning engine, loaded when a plan is made rather than when the library is imported (cold start). */
+function engine(): typeof import('../migration/plan') & typeof import('../migration/runbook') {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { ...require('../migration/plan'), ...require('../migration/runbook') };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** Properties of {@link MigrationPlan}. */
 export interface MigrationPlanProps {
@@ -145,7 +151,7 @@ export class MigrationPlan extends Construct {
     }
 
     // The objects of each phase do not depend on the rest of the app, only their content does.
-    const skeleton = planMigration([], this.options);
+    const skeleton = engine().planMigration([], this.options);
     const root = this.node.root;
     const charts: Chart[] = [];
     skeleton.phases.forEach((phase, i) => {
@@ -170,7 +176,7 @@ export class MigrationPlan extends Construct {
 
   /** The runbook (Markdown). */
   public runbook(): string {
-    return renderRunbook(this.compute().plan);
+    return engine().renderRunbook(this.compute().plan);
   }
 
   /**
@@ -222,7 +228,7 @@ export class MigrationPlan extends Construct {
           + "remove it from the app and give its labels in 'namespaceLabels'");
       }
     }
-    const plan = planMigration(base, this.options);
+    const plan = engine().planMigration(base, this.options);
     const computed = { plan, conflicts };
     this.cached = computed;
     // Valid until the current synchronous synth ends; the next one recomputes.
