@@ -48,6 +48,7 @@ lint:
                              instead of the built-in Istio 1.30.3 and
                              prometheus-operator v0.93.0 ones
   --no-analysis              per-resource validation only
+  --fail-on error|warning    exit 1 on errors (default) or on warnings too
 
 explain:
   --format text|json|markdown|mermaid   output format (default text)
@@ -133,6 +134,7 @@ function runLint(args: readonly string[], io: Io): number {
     'format': { type: 'string' },
     'crds': { type: 'string' },
     'no-analysis': { type: 'boolean' },
+    'fail-on': { type: 'string' },
   });
   if (values.help) {
     io.stdout(USAGE + '\n');
@@ -142,6 +144,8 @@ function runLint(args: readonly string[], io: Io): number {
   if (!['text', 'json', 'sarif'].includes(format)) {
     throw new UsageError(`lint: --format must be text, json or sarif, got "${format}"`);
   }
+  const failOn = (values['fail-on'] as string | undefined) ?? 'error';
+  if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`lint: --fail-on must be error or warning, got "${failOn}"`);
   if (positionals.length === 0) throw new UsageError('lint: give files, directories, or - to read standard input');
   const options: LintOptions = {
     ...(values.crds ? { crds: loadCrds(values.crds as string) } : {}),
@@ -156,7 +160,7 @@ function runLint(args: readonly string[], io: Io): number {
   else if (format === 'sarif') io.stdout(renderLintSarif(report, { rules: ALL_RULES, toolVersion: version() }));
   else io.stdout(renderLintText(report));
   if (read.problems.length > 0) return 2;
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning')) ? 1 : 0;
 }
 
 export function meshOptions(values: Record<string, unknown>) {

@@ -127,6 +127,14 @@ describe('istio-mtls lint', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('fails on warnings with --fail-on warning', () => {
+    // A selector without labels is a webhook warning (IMV405), not an error.
+    const yaml = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: a}\nspec: {selector: {}, mtls: {mode: STRICT}}\n';
+    expect(cli(['lint', '-'], yaml).code).toBe(0);
+    expect(cli(['lint', '--fail-on', 'warning', '-'], yaml).code).toBe(1);
+    expect(cli(['lint', '--fail-on', 'info', '-'], yaml)).toMatchObject({ code: 2, stderr: 'istio-mtls: lint: --fail-on must be error or warning, got "info"\n' });
+  });
+
   it('prints help and version', () => {
     expect(cli(['--help']).stdout).toMatch(/^Usage: istio-mtls <command>/);
     expect(cli(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
