@@ -22,6 +22,13 @@ function engine(): typeof import('../lint') {
 
 interface Computed {
   readonly byObject: Map<ApiObject, Finding[]>;
+  /** The messages of the constructs' own checks, for constructs that have any. */
+  readonly byConstruct: Map<IConstruct, string[]>;
+}
+
+interface ConstructCheck {
+  readonly construct: IConstruct;
+  readonly validate: () => string[];
 }
 
 /**
@@ -57,33 +64,24 @@ export class MtlsValidation {
   /**
    * Adds a construct validation that runs once per synth, like the app's:
    * cdk8s runs every validation of the app once per chart it synthesizes, so
-   * a plain one costs constructs x charts calls. The result is reused until
-   * the synchronous synth ends (or the validation is invalidated).
+   * a plain one costs constructs x charts calls. The check runs with the
+   * app-level validation (once per synth, from the root); only a construct
+   * whose check reports messages gets a node validation, which reports them
+   * with the construct's path (and reads the current result from then on).
    * @internal
    */
   public static addValidationOncePerSynth(construct: IConstruct, validate: () => string[]): void {
     const v = MtlsValidation.enable(construct);
-    let cached: { generation: number; messages: string[] } | undefined;
-    construct.node.addValidation({
-      validate: () => {
-        if (cached?.generation !== v.generation) {
-          cached = { generation: v.generation, messages: validate() };
-          // End the cache with the synth even when the app-level result was not computed.
-          const generation = v.generation;
-          queueMicrotask(() => {
-            if (v.generation === generation) v.generation++;
-          });
-        }
-        return cached.messages;
-      },
-    });
+    v.checks.push({ construct, validate });
   }
 
   private options: MtlsValidationOptions = {};
   /** Charts that are alternative cluster states (e.g. migration phases), by chart. */
   private readonly alternatives = new Map<Chart, string>();
   private computed?: Computed;
-  private readonly attached = new WeakSet<ApiObject>();
+  private readonly attached = new WeakSet<IConstruct>();
+  /** The constructs' own checks (addValidationOncePerSynth), in registration order. */
+  private readonly checks: ConstructCheck[] = [];
   /** Changes whenever the cached result is dropped: at the end of each synth and on invalidate(). */
   private generation = 0;
 
@@ -122,6 +120,19 @@ export class MtlsValidation {
    */
   private compute(): Computed {
     if (this.computed) return this.computed;
+    const byConstruct = new Map<IConstruct, string[]>();
+    for (const check of this.checks) {
+      const messages = check.validate();
+      if (messages.length === 0) continue;
+      const list = byConstruct.get(check.construct);
+      if (list) list.push(...messages);
+      else byConstruct.set(check.construct, [...messages]);
+    }
+    for (const construct of byConstruct.keys()) {
+      if (this.attached.has(construct)) continue;
+      this.attached.add(construct);
+      construct.node.addValidation({ validate: () => this.compute().byConstruct.get(construct) ?? [] });
+    }
     const objects = this.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
     const inputs: LintInput[] = [];
     const objectOf = new Map<LintInput, ApiObject>();
@@ -152,7 +163,7 @@ export class MtlsValidation {
       this.attached.add(obj);
       obj.node.addValidation({ validate: () => this.messagesFor(obj) });
     }
-    const computed = { byObject };
+    const computed = { byObject, byConstruct };
     this.computed = computed;
     if (warnings.length > 0) (this.options.onWarnings ?? writeWarnings)(warnings);
     // Valid until the current synchronous synth ends; the next synth recomputes.
