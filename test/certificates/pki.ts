@@ -158,3 +158,12 @@ function normalize(pem: string): string {
   if (!m) throw new Error('openssl produced no certificate');
   return m[0].endsWith('\n') ? m[0] : m[0] + '\n';
 }
+
+/** A fresh PKI with a valid root → cluster CA chain, written as a cacerts bundle directory. */
+export function validBundle(): { pki: TestPki; root: Cert; ca: Cert; dir: string } {
+  const pki = new TestPki();
+  const root = pki.cert('Acme Root CA', { start: '2020-01-01', end: '2099-12-31' });
+  const ca = pki.cert('Acme Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: root });
+  const dir = pki.writeBundle({ caCert: ca.pem, caKey: ca.key.pem, certChain: ca.pem + root.pem, rootCert: root.pem });
+  return { pki, root, ca, dir };
+}

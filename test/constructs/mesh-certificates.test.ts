@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaSource, MeshCertificates, MeshCertificatesProps } from '../../src/constructs/mesh-certificates';
-import { Cert, NOW, TestPki } from '../certificates/pki';
+import { Cert, NOW, TestPki, validBundle } from '../certificates/pki';
 
 let pki: TestPki;
 let root: Cert;
@@ -11,10 +11,7 @@ let ca: Cert;
 let validDir: string;
 
 beforeAll(() => {
-  pki = new TestPki();
-  root = pki.cert('Acme Root CA', { start: '2020-01-01', end: '2099-12-31' });
-  ca = pki.cert('Acme Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: root });
-  validDir = pki.writeBundle({ caCert: ca.pem, caKey: ca.key.pem, certChain: ca.pem + root.pem, rootCert: root.pem });
+  ({ pki, root, ca, dir: validDir } = validBundle());
 });
 
 afterAll(() => pki?.cleanup());
