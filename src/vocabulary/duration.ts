@@ -1,6 +1,7 @@
 /**
- * Duration syntaxes met in the manifests we validate. Both parsers are pure,
- * never throw, and return either the value or the reason it is invalid, so
+ * Duration syntaxes met in the manifests we validate, one implementation
+ * each. The parsers are pure and return either the value or the reason it is
+ * invalid (`parseGoDurationNanos`, the exact one, throws Go's message), so
  * constructs can throw and the engine can report.
  *
  * - Prometheus (`model.ParseDuration` in prometheus/common): `1h30m`, `5m`,
@@ -78,44 +79,62 @@ export function formatPrometheusDuration(milliseconds: number): string {
 }
 
 /** Go units in nanoseconds. */
-const GO_UNITS: Readonly<Record<string, number>> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3, // U+00B5 micro sign
-  μs: 1e3, // U+03BC Greek mu
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
+const GO_UNIT_NANOS: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1000n,
+  µs: 1000n, // U+00B5 micro sign
+  μs: 1000n, // U+03BC Greek mu
+  ms: 1000000n,
+  s: 1000000000n,
+  m: 60000000000n,
+  h: 3600000000000n,
 };
 
 /**
- * Parses a Go duration as `time.ParseDuration` does: an optional sign, then
- * one or more decimal numbers with a unit (`1.5h`, `2h45m`, `300ms`); `0`
- * alone is allowed. Returns milliseconds (fractions kept).
+ * Go's `time.ParseDuration`, exact to the nanosecond (as cel-go's
+ * `duration(string)` and istiod use it): an optional sign, then decimal
+ * numbers with units ns, us (µs, μs), ms, s, m, h; a bare `0` is allowed;
+ * anything beyond ±2^63-1 ns is an error. Throws an Error with Go's message.
+ */
+export function parseGoDurationNanos(text: string): bigint {
+  const quoted = JSON.stringify(text);
+  let s = text;
+  let negative = false;
+  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
+    negative = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return 0n;
+  if (s === '') throw new Error(`time: invalid duration ${quoted}`);
+  let total = 0n;
+  while (s !== '') {
+    if (!(s[0] === '.' || (s[0] >= '0' && s[0] <= '9'))) throw new Error(`time: invalid duration ${quoted}`);
+    const m = /^([0-9]*)(?:\.([0-9]*))?/.exec(s)!;
+    const intDigits = m[1];
+    const fracDigits = m[2];
+    if (intDigits === '' && (fracDigits === undefined || fracDigits === '')) throw new Error(`time: invalid duration ${quoted}`);
+    s = s.slice(m[0].length);
+    const u = /^[^0-9.]*/.exec(s)![0];
+    if (u === '') throw new Error(`time: missing unit in duration ${quoted}`);
+    const unit = GO_UNIT_NANOS[u];
+    if (unit === undefined) throw new Error(`time: unknown unit ${JSON.stringify(u)} in duration ${quoted}`);
+    s = s.slice(u.length);
+    let v = BigInt(intDigits || '0') * unit;
+    if (fracDigits) v += (BigInt(fracDigits) * unit) / 10n ** BigInt(fracDigits.length);
+    total += v;
+    if (total > MAX_NANOS + (negative ? 1n : 0n)) throw new Error(`time: invalid duration ${quoted}`);
+  }
+  return negative ? -total : total;
+}
+
+/**
+ * Parses a Go duration as `time.ParseDuration` does (`1.5h`, `2h45m`,
+ * `300ms`, a bare `0`), without throwing. Returns milliseconds (fractions kept).
  */
 export function parseGoDuration(text: string): DurationResult {
-  const invalid: DurationResult = { ok: false, error: `time: invalid duration "${text}"` };
-  let rest = text;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest[0] === '-' ? -1 : 1;
-    rest = rest.slice(1);
+  try {
+    return { ok: true, milliseconds: Number(parseGoDurationNanos(text)) / 1e6 };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
   }
-  if (rest === '0') return { ok: true, milliseconds: 0 };
-  if (rest === '') return invalid;
-  let nanos = 0;
-  while (rest !== '') {
-    const m = /^([0-9]*)(\.[0-9]*)?([^0-9.]*)/.exec(rest);
-    if (!m) return invalid;
-    const [whole, intPart, fracPart = '', unitName] = m;
-    if (intPart === '' && (fracPart === '' || fracPart === '.')) return invalid;
-    if (unitName === '') return { ok: false, error: `time: missing unit in duration "${text}"` };
-    const unit = GO_UNITS[unitName];
-    if (unit === undefined) return { ok: false, error: `time: unknown unit "${unitName}" in duration "${text}"` };
-    nanos += Number(`${intPart || '0'}${fracPart === '.' ? '' : fracPart}`) * unit;
-    if (nanos > 9223372036854775807) return invalid;
-    rest = rest.slice(whole.length);
-  }
-  return { ok: true, milliseconds: sign * nanos / 1e6 };
 }

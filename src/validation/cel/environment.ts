@@ -1,6 +1,6 @@
 import { isIP } from 'net';
 import type { Environment } from '@marcbachmann/cel-js';
-import { parseGoDurationNanos } from './go-duration';
+import { parseGoDurationNanos } from '../../vocabulary/duration';
 
 /** The name `duration(string)` calls are rewritten to, so they parse durations exactly as Go does. */
 const GO_DURATION = 'k8sGoDuration';

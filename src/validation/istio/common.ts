@@ -2,6 +2,7 @@ import { isIP } from 'net';
 import { Finding, pointer } from '../../model/finding';
 import { isPlainObject, Manifest, ResourceRef } from '../../model/manifest';
 import { RuleInfo } from '../../model/rule-info';
+import { parseGoDurationNanos } from '../../vocabulary/duration';
 
 /**
  * Shared pieces of the Istio webhook layer: reading untyped manifest data
@@ -268,25 +269,6 @@ export function isPortNumber(value: number): boolean {
 // ---------------------------------------------------------------------------
 // Durations
 
-const UNIT_NANOS: Record<string, bigint> = {
-  ns: 1n,
-  us: 1_000n,
-  µs: 1_000n,
-  μs: 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
-
-function decimalToNanos(intPart: string, fracPart: string, unit: bigint): bigint {
-  const whole = BigInt(intPart === '' ? '0' : intPart) * unit;
-  if (fracPart === '') return whole;
-  // exact for every unit down to ns: scale the fraction by the unit, then drop digits
-  const scaled = BigInt(fracPart) * unit;
-  return whole + scaled / 10n ** BigInt(fracPart.length);
-}
-
 /**
  * Parses a duration as written in an Istio manifest: the protobuf JSON form
  * (`"1.5s"`) or Go's form (`"1m30s"`, `"100ms"`), which the CRD's CEL
@@ -295,24 +277,15 @@ function decimalToNanos(intPart: string, fracPart: string, unit: bigint): bigint
 export function parseDurationNanos(text: string): bigint | undefined {
   const proto = /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/.exec(text);
   if (proto) {
-    const n = decimalToNanos(proto[2], proto[3] ?? '', UNIT_NANOS.s);
+    const frac = (proto[3] ?? '').padEnd(9, '0');
+    const n = BigInt(proto[2]) * 1_000_000_000n + BigInt(frac);
     return proto[1] ? -n : n;
   }
-  if (text === '0') return 0n;
-  const sign = /^[-+]/.test(text) ? text[0] : '';
-  const body = sign ? text.slice(1) : text;
-  if (body === '') return undefined;
-  const part = /([0-9]*)(?:\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0n;
-  let pos = 0;
-  while (pos < body.length) {
-    part.lastIndex = pos;
-    const m = part.exec(body);
-    if (!m || (m[1] === '' && (m[2] === undefined || m[2] === ''))) return undefined;
-    total += decimalToNanos(m[1], m[2] ?? '', UNIT_NANOS[m[3]]);
-    pos = part.lastIndex;
+  try {
+    return parseGoDurationNanos(text);
+  } catch {
+    return undefined;
   }
-  return sign === '-' ? -total : total;
 }
 
 /**
