@@ -13,6 +13,7 @@ import { renderLintSarif } from '../report/sarif';
 import { renderLintText } from '../report/text';
 import { ALL_RULES } from '../rules-catalog';
 import { schemaSetFromCrds } from '../validation/schema';
+import { dns1123LabelErrors } from '../vocabulary/kube-names';
 
 /** A mistake in how the command was called or what it was given: one line on stderr, exit 2. */
 export class UsageError extends Error {}
@@ -166,7 +167,7 @@ function runLint(args: readonly string[], io: Io): number {
 export function meshOptions(values: Record<string, unknown>) {
   const rootNamespace = values['root-namespace'] as string | undefined;
   const trustDomain = values['trust-domain'] as string | undefined;
-  if (rootNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(rootNamespace)) {
+  if (rootNamespace !== undefined && dns1123LabelErrors(rootNamespace).length > 0) {
     throw new UsageError(`--root-namespace must be a namespace name (DNS-1123 label), got "${rootNamespace}"`);
   }
   if (trustDomain !== undefined && (trustDomain === '' || trustDomain.includes('/'))) {
