@@ -6,6 +6,7 @@ import {
 } from '../../imports/monitoring.coreos.com';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label, checkLabels, checkNonEmpty, checkObjectName, fail, show } from '../vocabulary/checks';
+import { ISTIO_REQUESTS_METRIC, ISTIO_TCP_CONNECTIONS_METRIC, PLAINTEXT_TRAFFIC_MATCHERS } from '../vocabulary/istio-metrics';
 import { labelValueErrors } from '../vocabulary/kube-names';
 import { toHumanDuration, toPrometheusDuration } from '../vocabulary/threshold';
 
@@ -269,12 +270,11 @@ function plaintextRules(o: PlaintextTrafficAlertOptions): PrometheusRuleSpecGrou
   const window = toPrometheusDuration(seconds('plaintextTraffic.window', o.window, Duration.minutes(5)));
   const forS = toPrometheusDuration(seconds('plaintextTraffic.for', o.for, Duration.minutes(5)));
   const severity = severityOf('plaintextTraffic.severity', o.severity, 'critical');
-  const plain = 'reporter="destination",connection_security_policy!="mutual_tls"';
   const by = 'sum by (destination_workload_namespace, destination_workload)';
 
   const rules: PrometheusRuleSpecGroupsRules[] = [];
   const add = (alert: string, metric: string, what: string, selectors: string[], target: string) => {
-    const rates = selectors.map((s) => `rate(${metric}{${plain},${s}}[${window}])`).join(' or ');
+    const rates = selectors.map((s) => `rate(${metric}{${PLAINTEXT_TRAFFIC_MATCHERS},${s}}[${window}])`).join(' or ');
     rules.push({
       alert,
       expr: expr(`${by} (${rates}) > 0`),
@@ -288,13 +288,13 @@ function plaintextRules(o: PlaintextTrafficAlertOptions): PrometheusRuleSpecGrou
   };
   if (namespaces.length > 0) {
     const sel = [`destination_workload_namespace=~"${namespaces.join('|')}"`];
-    add('IstioPlaintextRequestsToStrictNamespace', 'istio_requests_total', 'requests', sel, 'namespaces');
-    add('IstioPlaintextConnectionsToStrictNamespace', 'istio_tcp_connections_opened_total', 'TCP connections', sel, 'namespaces');
+    add('IstioPlaintextRequestsToStrictNamespace', ISTIO_REQUESTS_METRIC, 'requests', sel, 'namespaces');
+    add('IstioPlaintextConnectionsToStrictNamespace', ISTIO_TCP_CONNECTIONS_METRIC, 'TCP connections', sel, 'namespaces');
   }
   if (uniqueWorkloads.length > 0) {
     const sel = uniqueWorkloads.map(([ns, wl]) => `destination_workload_namespace="${ns}",destination_workload="${wl}"`);
-    add('IstioPlaintextRequestsToStrictWorkload', 'istio_requests_total', 'requests', sel, 'workloads');
-    add('IstioPlaintextConnectionsToStrictWorkload', 'istio_tcp_connections_opened_total', 'TCP connections', sel, 'workloads');
+    add('IstioPlaintextRequestsToStrictWorkload', ISTIO_REQUESTS_METRIC, 'requests', sel, 'workloads');
+    add('IstioPlaintextConnectionsToStrictWorkload', ISTIO_TCP_CONNECTIONS_METRIC, 'TCP connections', sel, 'workloads');
   }
   return rules;
 }

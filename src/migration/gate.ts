@@ -1,4 +1,5 @@
 import { Manifest } from '../model/manifest';
+import { ISTIO_REQUESTS_METRIC, ISTIO_TCP_CONNECTIONS_METRIC, PLAINTEXT_TRAFFIC_MATCHERS } from '../vocabulary/istio-metrics';
 
 /**
  * What a tightening phase watches: plaintext requests and TCP connections
@@ -18,9 +19,8 @@ export interface GateScope {
   readonly exceptions: readonly string[];
 }
 
-const PLAIN = 'reporter="destination",connection_security_policy!="mutual_tls"';
 const WINDOW = '5m';
-const METRICS = ['istio_requests_total', 'istio_tcp_connections_opened_total'] as const;
+const METRICS = [ISTIO_REQUESTS_METRIC, ISTIO_TCP_CONNECTIONS_METRIC] as const;
 
 function regex(values: readonly string[]): string {
   return values.map((v) => v.replace(/[.]/g, '\\\\.')).join('|');
@@ -45,7 +45,7 @@ function selectors(scope: GateScope): string[] {
 }
 
 function union(metric: string, scope: GateScope): string {
-  return selectors(scope).map((s) => `rate(${metric}{${PLAIN}${s ? ',' + s : ''}}[${WINDOW}])`).join(' or ');
+  return selectors(scope).map((s) => `rate(${metric}{${PLAINTEXT_TRAFFIC_MATCHERS}${s ? ',' + s : ''}}[${WINDOW}])`).join(' or ');
 }
 
 /**

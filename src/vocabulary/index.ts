@@ -7,3 +7,4 @@ export * from './exception-annotations';
 export * from './threshold';
 export * from './access-action';
 export * from './mtls-exception';
+export * from './istio-metrics';
