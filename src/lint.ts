@@ -1,6 +1,8 @@
-import { analyzeMesh, buildMeshModel, MeshOptions } from './analysis/facade';
+import { analyzeMesh } from './analysis/analyze';
 import { compareFindings, Finding } from './model/finding';
 import { Manifest, refOf } from './model/manifest';
+import { buildMeshModel } from './model/mesh-model';
+import { MeshOptions } from './model/mesh-options';
 import { LocatedFinding } from './report/lint-report';
 import { validateManifest, ValidationOptions } from './validation/validate';
 
