@@ -148,7 +148,9 @@ function cmp(a: string, b: string): number {
 
 function fileOf(r: Reflection): string {
   // Functions carry their source on the signature.
-  return (r.sources ?? r.signatures?.[0]?.sources)?.[0]?.fileName ?? '';
+  // Paths are relative to the common root of the sources: src/ alone, or the
+  // repository root once a declaration extends a class from imports/.
+  return ((r.sources ?? r.signatures?.[0]?.sources)?.[0]?.fileName ?? '').replace(/^src\//, '');
 }
 
 /** Renders the whole reference from TypeDoc's JSON model. */

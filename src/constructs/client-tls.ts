@@ -40,18 +40,16 @@ export interface ClientTlsProps {
  * destination that has a sidecar. Forcing ISTIO_MUTUAL also sends it to
  * destinations without a sidecar, which then fail. Use it when auto mTLS is
  * turned off or to pin the behaviour explicitly.
+ *
+ * The construct is the DestinationRule itself (an `ApiObject`).
  */
-export class ClientTls extends Construct {
-  /** The DestinationRule. */
-  public readonly resource: DestinationRule;
+export class ClientTls extends DestinationRule {
   /** The namespace the rule is written in. */
   public readonly namespace: string;
-  /** The host the rule applies to. */
+  /** The host the rule matches. */
   public readonly host: string;
 
   public constructor(scope: Construct, id: string, props: ClientTlsProps = {}) {
-    super(scope, id);
-    MtlsValidation.enable(this);
     const rootNamespace = props.rootNamespace ?? 'istio-system';
     checkDns1123Label('ClientTls', 'rootNamespace', rootNamespace);
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
@@ -64,14 +62,17 @@ export class ClientTls extends Construct {
         fail('ClientTls', `'namespace' is the root namespace "${rootNamespace}": omit 'namespace' for a mesh-wide rule (host *.local)`);
       }
     }
-    this.namespace = props.namespace ?? rootNamespace;
-    this.host = props.namespace !== undefined ? `*.${props.namespace}.svc.${clusterDomain}` : '*.local';
-    this.resource = new DestinationRule(this, 'Resource', {
-      metadata: { name, namespace: this.namespace },
+    const namespace = props.namespace ?? rootNamespace;
+    const host = props.namespace !== undefined ? `*.${props.namespace}.svc.${clusterDomain}` : '*.local';
+    super(scope, id, {
+      metadata: { name, namespace },
       spec: {
-        host: this.host,
+        host,
         trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
       },
     });
+    MtlsValidation.enable(this);
+    this.namespace = namespace;
+    this.host = host;
   }
 }

@@ -58,16 +58,13 @@ function hostErrors(host: string): string[] {
  * A DestinationRule that originates standard TLS (`tls.mode: SIMPLE`) to a
  * service outside the mesh, with SNI and optional CA verification. Istio mTLS
  * cannot be used with endpoints that have no sidecar.
+ *
+ * The construct is the DestinationRule itself (an `ApiObject`).
  */
-export class ExternalServiceTls extends Construct {
-  /** The DestinationRule. */
-  public readonly resource: DestinationRule;
-
+export class ExternalServiceTls extends DestinationRule {
   public constructor(scope: Construct, id: string, props: ExternalServiceTlsProps) {
-    super(scope, id);
-    MtlsValidation.enable(this);
     const owner = 'ExternalServiceTls';
-    const namespace = namespaceOf(owner, this, props.namespace, 'a DestinationRule is looked up in the client, service or root namespace');
+    const namespace = namespaceOf(owner, scope, props.namespace, 'a DestinationRule is looked up in the client, service or root namespace');
     const name = optionalName(owner, props.name);
     const hostErrs = typeof props.host === 'string' ? hostErrors(props.host) : ['must be a string'];
     if (hostErrs.length > 0) {
@@ -81,7 +78,7 @@ export class ExternalServiceTls extends Construct {
       fail(owner, "'caCertificates' and 'credentialName' are mutually exclusive: Istio reads the CA from the credential's Secret when 'credentialName' is set");
     }
     for (const san of props.subjectAltNames ?? []) checkNonEmpty(owner, 'subjectAltNames', san);
-    this.resource = new DestinationRule(this, 'Resource', {
+    super(scope, id, {
       // An explicit `name: undefined` would override the name cdk8s generates.
       metadata: { ...(name !== undefined ? { name } : {}), namespace },
       spec: {
@@ -97,5 +94,6 @@ export class ExternalServiceTls extends Construct {
         },
       },
     });
+    MtlsValidation.enable(this);
   }
 }

@@ -48,11 +48,11 @@ export interface MeshStrictMtlsProps {
  * The mesh-wide PeerAuthentication `default` in the root namespace: STRICT
  * (the secure default) or PERMISSIVE for migration, with an owned, expiring
  * `exception`, and optionally the mesh DestinationRule.
+ *
+ * The construct is the PeerAuthentication itself (an `ApiObject`).
  */
-export class MeshStrictMtls extends Construct {
-  /** The mesh-wide PeerAuthentication. */
-  public readonly resource: PeerAuthentication;
-  /** The mesh DestinationRule, when `meshDestinationRule` is set. */
+export class MeshStrictMtls extends PeerAuthentication {
+  /** The mesh DestinationRule, when `meshDestinationRule` is set (a child of this construct). */
   public readonly clientTls?: ClientTls;
   /** The mesh-wide mode. */
   public readonly mode: MtlsMode;
@@ -60,24 +60,25 @@ export class MeshStrictMtls extends Construct {
   public readonly rootNamespace: string;
 
   public constructor(scope: Construct, id: string, props: MeshStrictMtlsProps = {}) {
-    super(scope, id);
-    MtlsValidation.enable(this);
-    this.rootNamespace = props.rootNamespace ?? 'istio-system';
-    checkDns1123Label('MeshStrictMtls', 'rootNamespace', this.rootNamespace);
-    this.mode = props.mode ?? MtlsMode.STRICT;
-    checkModeIn('MeshStrictMtls', 'mode', this.mode, [MtlsMode.STRICT, MtlsMode.PERMISSIVE],
+    const rootNamespace = props.rootNamespace ?? 'istio-system';
+    checkDns1123Label('MeshStrictMtls', 'rootNamespace', rootNamespace);
+    const mode = props.mode ?? MtlsMode.STRICT;
+    checkModeIn('MeshStrictMtls', 'mode', mode, [MtlsMode.STRICT, MtlsMode.PERMISSIVE],
       'a mesh-wide policy may only be STRICT, or PERMISSIVE while migrating; weaken single workloads with WorkloadException');
     const exception = checkWeakeningException('MeshStrictMtls', {
-      weakening: this.mode.acceptsPlaintext ? `'mode' is ${this.mode.name}` : undefined,
+      weakening: mode.acceptsPlaintext ? `'mode' is ${mode.name}` : undefined,
       where: ' for the whole mesh',
-      unweakened: `'mode' is ${this.mode.name}`,
+      unweakened: `'mode' is ${mode.name}`,
       alternative: ', e.g. by the planned end of the migration',
       exception: props.exception,
     });
-    this.resource = new PeerAuthentication(this, 'Resource', {
-      metadata: { name: 'default', namespace: this.rootNamespace, ...(exception ? { annotations: exception.annotations } : {}) },
-      spec: { mtls: { mode: this.mode._toKube() as PeerAuthenticationSpecMtlsMode } },
+    super(scope, id, {
+      metadata: { name: 'default', namespace: rootNamespace, ...(exception ? { annotations: exception.annotations } : {}) },
+      spec: { mtls: { mode: mode._toKube() as PeerAuthenticationSpecMtlsMode } },
     });
+    MtlsValidation.enable(this);
+    this.rootNamespace = rootNamespace;
+    this.mode = mode;
     if (exception) {
       MtlsValidation.addValidationOncePerSynth(this, () =>
         mtlsExceptionExpiryErrors('MeshStrictMtls', exception, `${this.rootNamespace}/default`, 'exception.reviewBy'));

@@ -181,15 +181,12 @@ function expr(text: string): PrometheusRuleSpecGroupsRulesExpr {
  * A PrometheusRule with the mTLS alerts: workload certificates expiring,
  * istiod root and chain certificates expiring, and plaintext traffic
  * reaching namespaces or workloads meant to be STRICT.
+ *
+ * The construct is the PrometheusRule itself (an `ApiObject`).
  */
-export class MtlsAlerts extends Construct {
-  /** The PrometheusRule. */
-  public readonly resource: PrometheusRule;
-
+export class MtlsAlerts extends PrometheusRule {
   public constructor(scope: Construct, id: string, props: MtlsAlertsProps = {}) {
-    super(scope, id);
-    MtlsValidation.enable(this);
-    const namespace = namespaceOf(OWNER, this, props.namespace, 'a PrometheusRule is namespaced');
+    const namespace = namespaceOf(OWNER, scope, props.namespace, 'a PrometheusRule is namespaced');
     const name = optionalName(OWNER, props.name) ?? 'istio-mtls-alerts';
     if (props.labels !== undefined) checkLabels(OWNER, 'labels', props.labels);
     const certGroup = props.certificateGroupName ?? 'istio.certificates';
@@ -248,10 +245,11 @@ export class MtlsAlerts extends Construct {
       fail(OWNER, "has no alerts: 'workloadCertificate' and 'controlPlaneCertificates' are false and 'plaintextTraffic' names no namespace or workload");
     }
 
-    this.resource = new PrometheusRule(this, 'Resource', {
+    super(scope, id, {
       metadata: { name, namespace, labels: props.labels },
       spec: { groups },
     });
+    MtlsValidation.enable(this);
   }
 }
 

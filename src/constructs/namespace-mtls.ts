@@ -69,11 +69,11 @@ function findNamespaceObject(c: IConstruct): NamespaceApiObjectLike | undefined 
  * The namespace-wide PeerAuthentication `default`, and optionally the
  * namespace's sidecar-injection label. STRICT by default; PERMISSIVE or
  * DISABLE only with an owned, expiring `exception`.
+ *
+ * The construct is the PeerAuthentication itself (an `ApiObject`).
  */
-export class NamespaceMtls extends Construct {
-  /** The namespace-wide PeerAuthentication. */
-  public readonly resource: PeerAuthentication;
-  /** The Namespace object, when `createNamespace` is set. */
+export class NamespaceMtls extends PeerAuthentication {
+  /** The Namespace object, when `createNamespace` is set (a child of this construct, written before the policy). */
   public readonly namespaceObject?: ApiObject;
   /** The namespace. */
   public readonly namespace: string;
@@ -81,16 +81,14 @@ export class NamespaceMtls extends Construct {
   public readonly mode: MtlsMode;
 
   public constructor(scope: Construct, id: string, props: NamespaceMtlsProps) {
-    super(scope, id);
-    MtlsValidation.enable(this);
     checkDns1123Label('NamespaceMtls', 'namespace', props.namespace);
-    this.namespace = props.namespace;
-    this.mode = props.mode ?? MtlsMode.STRICT;
-    checkModeIn('NamespaceMtls', 'mode', this.mode, MtlsMode.ALL);
+    const namespace = props.namespace;
+    const mode = props.mode ?? MtlsMode.STRICT;
+    checkModeIn('NamespaceMtls', 'mode', mode, MtlsMode.ALL);
     const exception = checkWeakeningException('NamespaceMtls', {
-      weakening: this.mode.acceptsPlaintext ? `'mode' is ${this.mode.name}` : undefined,
-      where: ` in namespace "${this.namespace}"`,
-      unweakened: `'mode' is ${this.mode.name}`,
+      weakening: mode.acceptsPlaintext ? `'mode' is ${mode.name}` : undefined,
+      where: ` in namespace "${namespace}"`,
+      unweakened: `'mode' is ${mode.name}`,
       alternative: ', or keep the namespace STRICT and weaken single workloads with WorkloadException',
       exception: props.exception,
     });
@@ -101,33 +99,38 @@ export class NamespaceMtls extends Construct {
     if (props.sidecarInjection && !props.createNamespace && !props.existingNamespace) {
       fail('NamespaceMtls', `'sidecarInjection' (${props.sidecarInjection}) needs 'createNamespace: true' or 'existingNamespace' to carry the label`);
     }
+    const labels = props.sidecarInjection?._toKube();
+    let existing: NamespaceApiObjectLike | undefined;
+    if (props.existingNamespace) {
+      existing = findNamespaceObject(props.existingNamespace);
+      if (!existing || existing.kind !== 'Namespace') {
+        fail('NamespaceMtls', `'existingNamespace' must be a Namespace (a cdk8s-plus Namespace or an ApiObject of kind Namespace), got ${existing ? `kind ${existing.kind}` : 'a construct with no ApiObject'} at "${props.existingNamespace.node.path}"`);
+      }
+      if (existing.name !== namespace) {
+        fail('NamespaceMtls', `'existingNamespace' is named "${existing.name}", but 'namespace' is "${namespace}": label the namespace the policy applies to`);
+      }
+    }
 
-    this.resource = new PeerAuthentication(this, 'Resource', {
-      metadata: { name: 'default', namespace: this.namespace, ...(exception ? { annotations: exception.annotations } : {}) },
-      spec: { mtls: { mode: this.mode._toKube() as PeerAuthenticationSpecMtlsMode } },
+    super(scope, id, {
+      metadata: { name: 'default', namespace, ...(exception ? { annotations: exception.annotations } : {}) },
+      spec: { mtls: { mode: mode._toKube() as PeerAuthenticationSpecMtlsMode } },
     });
+    MtlsValidation.enable(this);
+    this.namespace = namespace;
+    this.mode = mode;
     if (exception) {
       MtlsValidation.addValidationOncePerSynth(this, () =>
         mtlsExceptionExpiryErrors('NamespaceMtls', exception, `${this.namespace}/default`, 'exception.reviewBy'));
     }
-
-    const labels = props.sidecarInjection?._toKube();
     if (props.createNamespace) {
       this.namespaceObject = new ApiObject(this, 'Namespace', {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: { name: this.namespace, labels },
       });
+      // The namespace must exist before the policy in it is applied.
+      this.addDependency(this.namespaceObject);
     }
-    if (props.existingNamespace) {
-      const ns = findNamespaceObject(props.existingNamespace);
-      if (!ns || ns.kind !== 'Namespace') {
-        fail('NamespaceMtls', `'existingNamespace' must be a Namespace (a cdk8s-plus Namespace or an ApiObject of kind Namespace), got ${ns ? `kind ${ns.kind}` : 'a construct with no ApiObject'} at "${props.existingNamespace.node.path}"`);
-      }
-      if (ns.name !== this.namespace) {
-        fail('NamespaceMtls', `'existingNamespace' is named "${ns.name}", but 'namespace' is "${this.namespace}": label the namespace the policy applies to`);
-      }
-      for (const [key, value] of Object.entries(labels ?? {})) ns.metadata.addLabel(key, value);
-    }
+    for (const [key, value] of Object.entries(labels ?? {})) existing?.metadata.addLabel(key, value);
   }
 }

@@ -87,18 +87,16 @@ const HTTP_METHOD = /^[A-Z]+$/;
  * namespaces and operations: mTLS authenticates the peer, this policy
  * decides what it may call. Identity and namespace sources only match mTLS
  * traffic, so the protected ports should be STRICT.
+ *
+ * The construct is the AuthorizationPolicy itself (an `ApiObject`).
  */
-export class ServiceAccess extends Construct {
-  /** The AuthorizationPolicy. */
-  public readonly resource: AuthorizationPolicy;
+export class ServiceAccess extends AuthorizationPolicy {
   /** The namespace the policy is written in. */
   public readonly namespace: string;
-  private readonly rules: AuthorizationPolicySpecRules[] = [];
+  private readonly rules: AuthorizationPolicySpecRules[];
 
   public constructor(scope: Construct, id: string, props: ServiceAccessProps = {}) {
-    super(scope, id);
-    MtlsValidation.enable(this);
-    this.namespace = namespaceOf('ServiceAccess', this, props.namespace, 'an AuthorizationPolicy applies only in its own namespace');
+    const namespace = namespaceOf('ServiceAccess', scope, props.namespace, 'an AuthorizationPolicy applies only in its own namespace');
     const name = optionalName('ServiceAccess', props.name);
     const action = props.action ?? AccessAction.ALLOW;
     if (!(action instanceof AccessAction)) {
@@ -108,21 +106,26 @@ export class ServiceAccess extends Construct {
     if (selector !== undefined && !(selector instanceof WorkloadSelector)) {
       fail('ServiceAccess', `'selector' must be a WorkloadSelector, got ${show(selector)}`);
     }
-    for (const rule of props.rules ?? []) this.addRule(rule);
+    // Rules are checked and rendered before the object exists, so a bad one leaves no half-built construct.
+    const rules: AuthorizationPolicySpecRules[] = [];
+    for (const [i, rule] of (props.rules ?? []).entries()) rules.push(renderRule(`rules[${i}]`, rule));
 
-    this.resource = new AuthorizationPolicy(this, 'Resource', {
+    super(scope, id, {
       // Omit an unset name: an explicit undefined would override cdk8s' generated one.
-      metadata: { ...(name !== undefined ? { name } : {}), namespace: this.namespace },
+      metadata: { ...(name !== undefined ? { name } : {}), namespace },
       spec: {
         selector: selector ? { matchLabels: Lazy.any({ produce: () => selector._matchLabels() }) } : undefined,
         action: action._toKube() as AuthorizationPolicySpecAction,
-        rules: Lazy.any({ produce: () => this.rules }) as AuthorizationPolicySpecRules[],
+        rules: Lazy.any({ produce: () => rules }) as AuthorizationPolicySpecRules[],
       },
     });
+    MtlsValidation.enable(this);
+    this.namespace = namespace;
+    this.rules = rules;
     MtlsValidation.addValidationOncePerSynth(this, () => [
       ...(selector ? selector._validate('ServiceAccess', this.namespace) : []),
       ...(this.rules.length === 0
-        ? [`[ServiceAccess] policy "${this.namespace}/${this.resource.name}" has no rules: ${action === AccessAction.ALLOW ? 'an ALLOW policy without rules denies every request' : 'a DENY policy without rules denies nothing'}; add one with 'rules' or addRule()`]
+        ? [`[ServiceAccess] policy "${this.namespace}/${this.name}" has no rules: ${action === AccessAction.ALLOW ? 'an ALLOW policy without rules denies every request' : 'a DENY policy without rules denies nothing'}; add one with 'rules' or addRule()`]
         : []),
     ]);
   }
@@ -130,44 +133,48 @@ export class ServiceAccess extends Construct {
   /** Adds a rule (checked now; rendered in order). */
   public addRule(rule: AccessRule): void {
     MtlsValidation.of(this)?.invalidate();
-    const at = `rules[${this.rules.length}]`;
-    const owner = 'ServiceAccess';
-    const identities = rule.identities ?? [];
-    const namespaces = rule.namespaces ?? [];
-    const methods = rule.methods ?? [];
-    const paths = rule.paths ?? [];
-    const ports = rule.ports ?? [];
-    if (identities.length + namespaces.length + methods.length + paths.length + ports.length === 0) {
-      fail(owner, `'${at}' must name at least one identity, namespace, method, path or port: an empty rule matches every request`);
-    }
-    identities.forEach((id, i) => {
-      if (!(id instanceof Identity)) {
-        fail(owner, `'${at}.identities[${i}]' must be an Identity (Identity.serviceAccount(ns, sa) or Identity.principal(...)), got ${show(id)}`);
-      }
-    });
-    namespaces.forEach((ns, i) => checkDns1123Label(owner, `${at}.namespaces[${i}]`, ns));
-    methods.forEach((m, i) => {
-      if (typeof m !== 'string' || !HTTP_METHOD.test(m)) fail(owner, `'${at}.methods[${i}]' must be an upper-case HTTP method such as GET or POST, got ${show(m)}`);
-    });
-    paths.forEach((p, i) => {
-      if (typeof p !== 'string' || !(p.startsWith('/') || p.startsWith('*'))) {
-        fail(owner, `'${at}.paths[${i}]' must start with "/" (or "*" for a suffix match), got ${show(p)}`);
-      }
-    });
-    const portStrings = ports.map((p, i) => String(checkPort(owner, `${at}.ports[${i}]`, p)));
-
-    const from: AuthorizationPolicySpecRulesFrom[] = [];
-    if (identities.length > 0) from.push({ source: { principals: identities.map((id) => id._toKube()) } });
-    if (namespaces.length > 0) from.push({ source: { namespaces: [...namespaces] } });
-    const operation = {
-      methods: methods.length > 0 ? [...methods] : undefined,
-      paths: paths.length > 0 ? [...paths] : undefined,
-      ports: portStrings.length > 0 ? portStrings : undefined,
-    };
-    const hasOperation = methods.length + paths.length + ports.length > 0;
-    this.rules.push({
-      from: from.length > 0 ? from : undefined,
-      to: hasOperation ? [{ operation }] : undefined,
-    });
+    this.rules.push(renderRule(`rules[${this.rules.length}]`, rule));
   }
+}
+
+/** Checks a rule and renders it (`at` names it in messages). */
+function renderRule(at: string, rule: AccessRule): AuthorizationPolicySpecRules {
+  const owner = 'ServiceAccess';
+  const identities = rule.identities ?? [];
+  const namespaces = rule.namespaces ?? [];
+  const methods = rule.methods ?? [];
+  const paths = rule.paths ?? [];
+  const ports = rule.ports ?? [];
+  if (identities.length + namespaces.length + methods.length + paths.length + ports.length === 0) {
+    fail(owner, `'${at}' must name at least one identity, namespace, method, path or port: an empty rule matches every request`);
+  }
+  identities.forEach((id, i) => {
+    if (!(id instanceof Identity)) {
+      fail(owner, `'${at}.identities[${i}]' must be an Identity (Identity.serviceAccount(ns, sa) or Identity.principal(...)), got ${show(id)}`);
+    }
+  });
+  namespaces.forEach((ns, i) => checkDns1123Label(owner, `${at}.namespaces[${i}]`, ns));
+  methods.forEach((m, i) => {
+    if (typeof m !== 'string' || !HTTP_METHOD.test(m)) fail(owner, `'${at}.methods[${i}]' must be an upper-case HTTP method such as GET or POST, got ${show(m)}`);
+  });
+  paths.forEach((p, i) => {
+    if (typeof p !== 'string' || !(p.startsWith('/') || p.startsWith('*'))) {
+      fail(owner, `'${at}.paths[${i}]' must start with "/" (or "*" for a suffix match), got ${show(p)}`);
+    }
+  });
+  const portStrings = ports.map((p, i) => String(checkPort(owner, `${at}.ports[${i}]`, p)));
+
+  const from: AuthorizationPolicySpecRulesFrom[] = [];
+  if (identities.length > 0) from.push({ source: { principals: identities.map((id) => id._toKube()) } });
+  if (namespaces.length > 0) from.push({ source: { namespaces: [...namespaces] } });
+  const operation = {
+    methods: methods.length > 0 ? [...methods] : undefined,
+    paths: paths.length > 0 ? [...paths] : undefined,
+    ports: portStrings.length > 0 ? portStrings : undefined,
+  };
+  const hasOperation = methods.length + paths.length + ports.length > 0;
+  return {
+    from: from.length > 0 ? from : undefined,
+    to: hasOperation ? [{ operation }] : undefined,
+  };
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { namespaceOf, optionalName } from './scope';
-import { workloadPeerAuthentication } from './workload-policy';
+import { checkSelectorAtSynth, workloadPeerAuthenticationProps } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkPort, fail, show } from '../vocabulary/checks';
@@ -46,10 +46,10 @@ export interface WorkloadExceptionProps extends MtlsExceptionProps {
  * for the workload or for listed ports), documented on the resource itself:
  * reason, owner, review date and ticket as annotations the analyzer reads
  * back. Synthesis fails once the review date has passed.
+ *
+ * The construct is the PeerAuthentication itself (an `ApiObject`).
  */
-export class WorkloadException extends Construct {
-  /** The workload PeerAuthentication. */
-  public readonly resource: PeerAuthentication;
+export class WorkloadException extends PeerAuthentication {
   /** The namespace the policy is written in. */
   public readonly namespace: string;
   /** The review date, `YYYY-MM-DD`. */
@@ -58,16 +58,12 @@ export class WorkloadException extends Construct {
   public readonly owner: string;
 
   public constructor(scope: Construct, id: string, props: WorkloadExceptionProps) {
-    super(scope, id);
-    MtlsValidation.enable(this);
     const owner = 'WorkloadException';
-    this.namespace = namespaceOf(owner, this, props.namespace, 'a workload policy applies only in its own namespace');
+    const namespace = namespaceOf(owner, scope, props.namespace, 'a workload policy applies only in its own namespace');
     const name = optionalName(owner, props.name);
     checkModeIn(owner, 'mode', props.mode, [MtlsMode.PERMISSIVE, MtlsMode.DISABLE],
       'an exception weakens mTLS; tighten with WorkloadMtls');
     const exception = checkMtlsException(owner, props);
-    this.reviewBy = exception.reviewBy;
-    this.owner = props.owner;
 
     let portLevelMtls: Record<string, { mode: string }> | undefined;
     if (props.ports !== undefined) {
@@ -77,17 +73,21 @@ export class WorkloadException extends Construct {
       const ports = [...new Set(props.ports.map((p) => checkPort(owner, 'ports', p)))].sort((a, b) => a - b);
       portLevelMtls = Object.fromEntries(ports.map((p) => [String(p), { mode: props.mode._toKube() }]));
     }
-
-    this.resource = workloadPeerAuthentication(this, owner, {
+    const args = {
       selector: props.selector,
-      namespace: this.namespace,
+      namespace,
       name,
       annotations: exception.annotations,
       mode: portLevelMtls ? undefined : props.mode,
       portLevelMtls,
-    });
-
+    };
+    super(scope, id, workloadPeerAuthenticationProps(owner, args));
+    MtlsValidation.enable(this);
+    this.namespace = namespace;
+    this.reviewBy = exception.reviewBy;
+    this.owner = props.owner;
+    checkSelectorAtSynth(this, owner, args);
     MtlsValidation.addValidationOncePerSynth(this, () =>
-      mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.resource.name}`, 'reviewBy'));
+      mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.name}`, 'reviewBy'));
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { namespaceOf, optionalName } from './scope';
-import { workloadPeerAuthentication } from './workload-policy';
+import { checkSelectorAtSynth, workloadPeerAuthenticationProps } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { fail } from '../vocabulary/checks';
@@ -57,17 +57,16 @@ export interface WorkloadMtlsProps {
  * port-level modes. A PERMISSIVE or DISABLE mode or port needs an
  * `exception` (reason, owner, review date); {@link WorkloadException} is
  * the construct made for weakening one mode.
+ *
+ * The construct is the PeerAuthentication itself (an `ApiObject`):
+ * `metadata`, `name` and `addJsonPatch()` are available on it directly.
  */
-export class WorkloadMtls extends Construct {
-  /** The workload PeerAuthentication. */
-  public readonly resource: PeerAuthentication;
+export class WorkloadMtls extends PeerAuthentication {
   /** The namespace the policy is written in. */
   public readonly namespace: string;
 
   public constructor(scope: Construct, id: string, props: WorkloadMtlsProps) {
-    super(scope, id);
-    MtlsValidation.enable(this);
-    this.namespace = namespaceOf('WorkloadMtls', this, props.namespace, 'a workload policy applies only in its own namespace');
+    const namespace = namespaceOf('WorkloadMtls', scope, props.namespace, 'a workload policy applies only in its own namespace');
     const name = optionalName('WorkloadMtls', props.name);
     if (props.mode === undefined && props.portLevelMtls === undefined) {
       fail('WorkloadMtls', "needs 'mode', 'portLevelMtls' or both: a policy with neither changes nothing");
@@ -83,17 +82,21 @@ export class WorkloadMtls extends Construct {
       alternative: ', or use WorkloadException',
       exception: props.exception,
     });
-    this.resource = workloadPeerAuthentication(this, 'WorkloadMtls', {
+    const args = {
       selector: props.selector,
-      namespace: this.namespace,
+      namespace,
       name,
       annotations: exception?.annotations,
       mode: props.mode,
       portLevelMtls: ports,
-    });
+    };
+    super(scope, id, workloadPeerAuthenticationProps('WorkloadMtls', args));
+    MtlsValidation.enable(this);
+    this.namespace = namespace;
+    checkSelectorAtSynth(this, 'WorkloadMtls', args);
     if (exception) {
       MtlsValidation.addValidationOncePerSynth(this, () =>
-        mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.resource.name}`, 'exception.reviewBy'));
+        mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.name}`, 'exception.reviewBy'));
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MeshStrictMtls } from '../../src/constructs/mesh-strict-mtls';
 import { MtlsExceptionProps } from '../../src/vocabulary/mtls-exception';
 import { MtlsMode } from '../../src/vocabulary/mtls-mode';
@@ -22,7 +23,8 @@ describe('MeshStrictMtls', () => {
       metadata: { name: 'default', namespace: 'istio-system' },
       spec: { mtls: { mode: 'STRICT' } },
     }]);
-    expect(mesh.resource.node.id).toBe('Resource');
+    expect(mesh).toBeInstanceOf(PeerAuthentication);
+    expect(mesh.node.children).toEqual([]);
     expect(mesh.clientTls).toBeUndefined();
   });
   it('takes PERMISSIVE for migration, with an exception, and another root namespace', () => {
@@ -69,7 +71,7 @@ describe('MeshStrictMtls', () => {
       metadata: { name: 'default', namespace: 'istio-system' },
       spec: { host: '*.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
     });
-    expect(mesh.clientTls?.resource.node.path).toBe('test/Mesh/MeshDestinationRule/Resource');
+    expect(mesh.clientTls?.node.path).toBe('test/Mesh/MeshDestinationRule');
   });
   it('fails on a root namespace that is not a DNS-1123 label', () => {
     expect(() => new MeshStrictMtls(Testing.chart(), 'Mesh', { rootNamespace: 'Istio-System' })).toThrow(

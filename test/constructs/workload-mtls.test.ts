@@ -2,6 +2,7 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as plus27 from 'cdk8s-plus-27';
 import * as plus33 from 'cdk8s-plus-33';
 import { describe, expect, it } from 'vitest';
+import { PeerAuthentication } from '../../imports/security.istio.io';
 import { WorkloadMtls } from '../../src/constructs/workload-mtls';
 import { MtlsExceptionProps } from '../../src/vocabulary/mtls-exception';
 import { MtlsMode } from '../../src/vocabulary/mtls-mode';
@@ -49,7 +50,10 @@ describe('WorkloadMtls', () => {
       },
     });
     expect(Object.keys(pa.spec.portLevelMtls)).toEqual(['8080', '9090', '50051']);
-    expect(wl.resource.node.id).toBe('Resource');
+    // The construct is the PeerAuthentication: one node in the tree, not a wrapper around one.
+    expect(wl).toBeInstanceOf(PeerAuthentication);
+    expect(wl.node.children).toEqual([]);
+    expect(wl.name).toBe(pa.metadata.name);
   });
   it('takes the chart namespace and omits mtls when only ports are given', () => {
     const c = chart('payments');
