@@ -36,7 +36,9 @@ export interface NamespaceMtlsProps {
   readonly sidecarInjection?: SidecarInjection;
 
   /**
-   * Emit the `v1` Namespace object (with the injection label, if any).
+   * Emit the `v1` Namespace object (with the injection label, if any). It is
+   * written after the policy: GitOps tools apply Namespaces first; with plain
+   * `kubectl apply -f`, create the namespace first or apply twice.
    * @default false
    */
   readonly createNamespace?: boolean;
@@ -73,7 +75,7 @@ function findNamespaceObject(c: IConstruct): NamespaceApiObjectLike | undefined 
  * The construct is the PeerAuthentication itself (an `ApiObject`).
  */
 export class NamespaceMtls extends PeerAuthentication {
-  /** The Namespace object, when `createNamespace` is set (a child of this construct, written before the policy). */
+  /** The Namespace object, when `createNamespace` is set (a child of this construct, written after the policy). */
   public readonly namespaceObject?: ApiObject;
   /** The namespace. */
   public readonly namespace: string;
@@ -128,8 +130,6 @@ export class NamespaceMtls extends PeerAuthentication {
         kind: 'Namespace',
         metadata: { name: this.namespace, labels },
       });
-      // The namespace must exist before the policy in it is applied.
-      this.addDependency(this.namespaceObject);
     }
     for (const [key, value] of Object.entries(labels ?? {})) existing?.metadata.addLabel(key, value);
   }

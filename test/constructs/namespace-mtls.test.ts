@@ -76,13 +76,14 @@ describe('NamespaceMtls', () => {
     const ns = Testing.synth(chart).find((m) => m.kind === 'Namespace');
     expect(ns).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production', labels: { 'istio-injection': 'enabled' } } });
   });
-  it('writes the Namespace before the policy in it, so kubectl apply of the file succeeds', () => {
+  it('writes the Namespace right after its policy, with no cdk8s dependency (each costs a whole-app pass per chart)', () => {
     const chart = Testing.chart();
     new NamespaceMtls(chart, 'Prod', { namespace: 'production', createNamespace: true });
     new NamespaceMtls(chart, 'Dev', { namespace: 'dev', createNamespace: true });
     expect(Testing.synth(chart).map((m) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`)).toEqual([
-      'Namespace//production', 'PeerAuthentication/production/default', 'Namespace//dev', 'PeerAuthentication/dev/default',
+      'PeerAuthentication/production/default', 'Namespace//production', 'PeerAuthentication/dev/default', 'Namespace//dev',
     ]);
+    expect(chart.node.findAll().filter((c) => c.node.dependencies.length > 0)).toEqual([]);
   });
   it('emits a Namespace without labels when injection is not managed', () => {
     const chart = Testing.chart();
