@@ -39,6 +39,7 @@ const project = new typescript.TypeScriptProject({
     '@prometheus-io/lezer-promql@^0.315.0',
     '@lezer/lr@^1.4.2',
     '@lezer/highlight@^1.2.1',
+    'js-yaml@^4.3.2',
   ],
   devDeps: [
     `cdk8s@${CDK8S_FLOOR}`,
@@ -50,6 +51,7 @@ const project = new typescript.TypeScriptProject({
     'fast-check@^4.10.2',
     'tsx@^4.20.0',
     '@types/node@^20',
+    '@types/js-yaml@^4.0.9',
     // Issue-6 checks: the SARIF 2.1.0 schema (shipped in jest-sarif), mermaid's own parser under jsdom, TypeDoc.
     '@microsoft/jest-sarif@1.0.0-beta.0',
     'mermaid@^11',
