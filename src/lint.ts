@@ -1,8 +1,8 @@
 import { analyzeMesh } from './analysis/analyze';
 import { compareFindings, Finding } from './model/finding';
-import { Manifest, refOf } from './model/manifest';
-import { buildMeshModel } from './model/mesh-model';
-import { MeshOptions } from './model/mesh-options';
+import { Manifest, ResourceRef, refOf } from './model/manifest';
+import { ModelEntry, modelOfEntries, readForModel } from './model/mesh-model';
+import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './model/mesh-options';
 import { LocatedFinding } from './report/lint-report';
 import { validateManifest, ValidationOptions } from './validation/validate';
 
@@ -44,40 +44,88 @@ export function lint(inputs: readonly LintInput[], options: LintOptions = {}): L
 export function validateInputs(inputs: readonly LintInput[], options: ValidationOptions = {}): LocatedFinding[] {
   const located: LocatedFinding[] = [];
   for (const input of inputs) {
-    let findings: Finding[];
-    try {
-      findings = validateManifest(input.manifest, options);
-    } catch (e) {
-      // A crash in a check is our bug, not the user's: report it and go on.
-      findings = [{
-        code: INTERNAL_ERROR,
-        severity: 'error',
-        category: 'internal',
-        resource: refOf(input.manifest),
-        path: '',
-        message: `the validator failed on this resource (${String((e as Error)?.message ?? e).split('\n')[0]}); please report this with the manifest`,
-      }];
-    }
-    for (const f of findings) located.push(place(f, input));
+    for (const f of validateGuarded(input.manifest, options)) located.push(place(f, input));
   }
   return located;
 }
 
+/**
+ * `validateManifest`, except that a crash in a check is reported as a finding (IMV001) instead of thrown.
+ * @internal
+ */
+export function validateGuarded(manifest: Manifest, options: ValidationOptions = {}): Finding[] {
+  try {
+    return validateManifest(manifest, options);
+  } catch (e) {
+    // A crash in a check is our bug, not the user's: report it and go on.
+    return [{
+      code: INTERNAL_ERROR,
+      severity: 'error',
+      category: 'internal',
+      resource: refOf(manifest),
+      path: '',
+      message: `the validator failed on this resource (${String((e as Error)?.message ?? e).split('\n')[0]}); please report this with the manifest`,
+    }];
+  }
+}
+
 /** The cross-resource analysis of the inputs as one cluster state, located on the inputs. */
 export function analyzeInputs(inputs: readonly LintInput[], options: LintOptions = {}): LocatedFinding[] {
-  const byRef = new Map<string, LintInput>();
-  for (const input of inputs) {
-    const ref = refOf(input.manifest);
-    const key = refKey(ref.apiVersion, ref.kind, ref.namespace, ref.name);
-    // Later objects replace earlier ones of the same name, as kubectl apply does.
-    byRef.set(key, input);
-  }
-  const model = buildMeshModel(inputs.map((i) => i.manifest), options.mesh);
-  return analyzeMesh(model).map((f) => {
-    const r = f.resource;
-    return place(f, byRef.get(refKey(r.apiVersion, r.kind, r.namespace, r.name)));
-  });
+  const state = new AnalysisState<LintInput>(options.mesh);
+  for (const input of inputs) state.add(input.manifest, input);
+  return state.analyze().map(({ finding, source }) => place(finding, source));
 }
+
+/**
+ * A finding of the analysis and the source of its resource, if one of the inputs.
+ * @internal
+ */
+export interface SourcedFinding<S> {
+  readonly finding: Finding;
+  readonly source?: S;
+}
+
+/**
+ * The inputs of one analysis, read one manifest at a time: keeps what the
+ * model needs and where each resource came from (`S`: an input, a construct),
+ * never the manifests, so a caller can produce and drop them one by one.
+ * @internal
+ */
+export class AnalysisState<S> {
+  private readonly opts: ResolvedMeshOptions;
+  private readonly entries: ModelEntry[] = [];
+  private readonly sources: S[] = [];
+
+  constructor(mesh?: MeshOptions) {
+    this.opts = resolveMeshOptions(mesh);
+  }
+
+  add(manifest: Manifest, source: S): void {
+    this.entries.push(readForModel(manifest, this.opts));
+    this.sources.push(source);
+  }
+
+  /** The analysis of the inputs of `base` (if any) followed by these, as one cluster state. */
+  analyze(base?: AnalysisState<S>): SourcedFinding<S>[] {
+    const entries = base ? [...base.entries, ...this.entries] : this.entries;
+    const findings = analyzeMesh(modelOfEntries(entries, this.opts));
+    // The source of a finding's resource: the last input of that name, as kubectl apply would keep.
+    const sourceOf = new Map<string, S | undefined>();
+    for (const f of findings) sourceOf.set(refKey(f.resource), undefined);
+    for (const state of base ? [base, this] : [this]) {
+      state.entries.forEach((e, i) => {
+        const key = refKey(e.read === 'not-an-object' ? NO_REF : e.ref);
+        if (sourceOf.has(key)) sourceOf.set(key, state.sources[i]);
+      });
+    }
+    return findings.map((finding) => {
+      const source = sourceOf.get(refKey(finding.resource));
+      return source === undefined ? { finding } : { finding, source };
+    });
+  }
+}
+
+const NO_REF: ResourceRef = { apiVersion: '', kind: '', namespace: '', name: '' };
 
 /** Deterministic order: file and position, then resource, path, severity, code and message. */
 export function sortLocated(findings: LocatedFinding[]): LocatedFinding[] {
@@ -102,6 +150,6 @@ function compareFiles(a: LocatedFinding, b: LocatedFinding): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }
 
-function refKey(apiVersion: string, kind: string, namespace: string, name: string): string {
-  return `${apiVersion.split('/')[0]}\u0000${kind}\u0000${namespace}\u0000${name}`;
+function refKey(ref: ResourceRef): string {
+  return `${ref.apiVersion.split('/')[0]}\u0000${ref.kind}\u0000${ref.namespace}\u0000${ref.name}`;
 }

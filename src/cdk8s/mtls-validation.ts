@@ -1,8 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import type { LintInput, LintOptions } from '../lint';
-import { Finding } from '../model/finding';
-import { LocatedFinding, messageWithSubject } from '../report/lint-report';
+import type { AnalysisState, LintOptions, SourcedFinding } from '../lint';
+import { compareFindings, Finding } from '../model/finding';
+import { messageWithSubject } from '../report/lint-report';
 
 export interface MtlsValidationOptions extends LintOptions {
   /**
@@ -120,6 +120,31 @@ export class MtlsValidation {
    */
   private compute(): Computed {
     if (this.computed) return this.computed;
+    const byConstruct = this.runConstructChecks();
+    const byObject = new Map<ApiObject, Finding[]>();
+    const warnings: string[] = [];
+    for (const { finding: f, source: obj } of this.lintObjects()) {
+      if (f.severity === 'error' && obj) {
+        const list = byObject.get(obj);
+        if (list) list.push(f);
+        else byObject.set(obj, [f]);
+      } else if (f.severity !== 'info') {
+        warnings.push(`[${obj?.node.path ?? ''}] ${f.severity}: ${messageWithSubject(f)} (${f.code})`);
+      }
+    }
+    // Only objects with errors get a validation: cdk8s runs every validation of
+    // the app once per chart, so one per object costs objects x charts calls.
+    // (A validation once attached stays; it reads the current result.)
+    for (const obj of byObject.keys()) this.attach(obj, () => this.messagesFor(obj));
+    const computed = { byObject, byConstruct };
+    this.computed = computed;
+    if (warnings.length > 0) (this.options.onWarnings ?? writeWarnings)(warnings);
+    this.dropAfterSynth(computed);
+    return computed;
+  }
+
+  /** Runs the constructs' own checks; constructs with messages get a node validation that reports them. */
+  private runConstructChecks(): Map<IConstruct, string[]> {
     const byConstruct = new Map<IConstruct, string[]>();
     for (const check of this.checks) {
       const messages = check.validate();
@@ -128,75 +153,71 @@ export class MtlsValidation {
       if (list) list.push(...messages);
       else byConstruct.set(check.construct, [...messages]);
     }
-    for (const construct of byConstruct.keys()) {
-      if (this.attached.has(construct)) continue;
-      this.attached.add(construct);
-      construct.node.addValidation({ validate: () => this.compute().byConstruct.get(construct) ?? [] });
-    }
-    const objects = this.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
-    const inputs: LintInput[] = [];
-    const objectOf = new Map<LintInput, ApiObject>();
-    for (const obj of objects) {
-      const input: LintInput = { manifest: obj.toJson(), constructPath: obj.node.path };
-      inputs.push(input);
-      objectOf.set(input, obj);
-    }
-    const byPath = new Map(inputs.map((i) => [i.constructPath!, objectOf.get(i)!]));
-    const byObject = new Map<ApiObject, Finding[]>();
-    const warnings: string[] = [];
-    const { sortLocated, validateInputs } = engine();
-    for (const f of sortLocated([...validateInputs(inputs, this.options), ...this.analyze(inputs, objectOf)])) {
-      const obj = f.constructPath ? byPath.get(f.constructPath) : undefined;
-      if (f.severity === 'error' && obj) {
-        const list = byObject.get(obj) ?? [];
-        list.push(f);
-        byObject.set(obj, list);
-      } else if (f.severity !== 'info') {
-        warnings.push(`[${f.constructPath ?? ''}] ${f.severity}: ${messageWithSubject(f)} (${f.code})`);
-      }
-    }
-    // Only objects with errors get a validation: cdk8s runs every validation of
-    // the app once per chart, so one per object costs objects x charts calls.
-    // (A validation once attached stays; it reads the current result.)
-    for (const obj of byObject.keys()) {
-      if (this.attached.has(obj)) continue;
-      this.attached.add(obj);
-      obj.node.addValidation({ validate: () => this.messagesFor(obj) });
-    }
-    const computed = { byObject, byConstruct };
-    this.computed = computed;
-    if (warnings.length > 0) (this.options.onWarnings ?? writeWarnings)(warnings);
-    // Valid until the current synchronous synth ends; the next synth recomputes.
+    for (const construct of byConstruct.keys()) this.attach(construct, () => this.compute().byConstruct.get(construct) ?? []);
+    return byConstruct;
+  }
+
+  private attach(construct: IConstruct, validate: () => string[]): void {
+    if (this.attached.has(construct)) return;
+    this.attached.add(construct);
+    construct.node.addValidation({ validate });
+  }
+
+  /** Valid until the current synchronous synth ends; the next synth recomputes. */
+  private dropAfterSynth(computed: Computed): void {
+    // A function of its own, so the callback holds the result and nothing else of compute().
     queueMicrotask(() => {
       this.generation++;
       if (this.computed === computed) this.computed = undefined;
     });
-    return computed;
   }
 
-  /** The analysis of the app, or of each alternative state with the rest of the app. */
-  private analyze(inputs: LintInput[], objectOf: Map<LintInput, ApiObject>): LocatedFinding[] {
-    if (this.options.analyze === false) return [];
-    const { analyzeInputs } = engine();
-    if (this.alternatives.size === 0) return analyzeInputs(inputs, this.options);
-    const stateOf = (i: LintInput) => this.alternatives.get(Chart.of(objectOf.get(i)!));
-    const base = inputs.filter((i) => stateOf(i) === undefined);
-    const states = [...new Set(this.alternatives.values())];
+  /**
+   * Validates every ApiObject of the app and analyses them (each alternative
+   * state with the rest of the app); findings in the engine's order. Each
+   * manifest is validated and read for the analysis as it is rendered, then
+   * dropped: only findings and the analysis' own facts are kept.
+   */
+  private lintObjects(): SourcedFinding<ApiObject>[] {
+    const { AnalysisState: State, validateGuarded } = engine();
+    const analyze = this.options.analyze !== false;
+    const base = new State<ApiObject>(this.options.mesh);
+    const states = new Map<string, AnalysisState<ApiObject>>();
+    for (const state of this.alternatives.values()) if (!states.has(state)) states.set(state, new State<ApiObject>(this.options.mesh));
+    const found: SourcedFinding<ApiObject>[] = [];
+    for (const c of this.root.node.findAll()) {
+      if (!ApiObject.isApiObject(c)) continue;
+      const manifest = c.toJson();
+      for (const finding of validateGuarded(manifest, this.options)) found.push({ finding, source: c });
+      if (analyze) (states.size > 0 ? states.get(this.stateOf(c)!) ?? base : base).add(manifest, c);
+    }
+    if (analyze && states.size === 0) found.push(...base.analyze());
+    else if (analyze) found.push(...this.analyzeStates(base, states));
+    return found.sort((a, b) => compareFindings(a.finding, b.finding));
+  }
+
+  /** The chart path of the alternative state `obj` belongs to, if any. */
+  private stateOf(obj: ApiObject): string | undefined {
+    return this.alternatives.get(Chart.of(obj));
+  }
+
+  /** The analysis of each alternative state with the rest of the app. */
+  private analyzeStates(base: AnalysisState<ApiObject>, states: ReadonlyMap<string, AnalysisState<ApiObject>>): SourcedFinding<ApiObject>[] {
     // A finding seen in several states is reported once, naming the states it occurs in.
-    const seen = new Map<string, { finding: LocatedFinding; states: string[] }>();
-    for (const state of states) {
-      const stateInputs = [...base, ...inputs.filter((i) => stateOf(i) === state)];
-      for (const f of analyzeInputs(stateInputs, this.options)) {
-        const key = `${f.constructPath}\u0000${f.code}\u0000${f.path}\u0000${f.message}`;
+    const seen = new Map<string, { found: SourcedFinding<ApiObject>; states: string[] }>();
+    for (const [state, inputs] of states) {
+      for (const found of inputs.analyze(base)) {
+        const f = found.finding;
+        const key = `${found.source?.node.path}\u0000${f.code}\u0000${f.path}\u0000${f.message}`;
         const entry = seen.get(key);
         if (entry) entry.states.push(state);
-        else seen.set(key, { finding: f, states: [state] });
+        else seen.set(key, { found, states: [state] });
       }
     }
-    return [...seen.values()].map(({ finding, states: where }) => {
-      const ownState = finding.constructPath !== undefined && base.every((i) => i.constructPath !== finding.constructPath);
-      if (ownState || where.length === states.length) return finding;
-      return { ...finding, message: `in state ${where.map((w) => `"${w}"`).join(', ')}: ${finding.message}` };
+    return [...seen.values()].map(({ found, states: where }) => {
+      const ownState = found.source !== undefined && this.stateOf(found.source) !== undefined;
+      if (ownState || where.length === states.size) return found;
+      return { ...found, finding: { ...found.finding, message: `in state ${where.map((w) => `"${w}"`).join(', ')}: ${found.finding.message}` } };
     });
   }
 

@@ -80,8 +80,8 @@ function podTemplateOf(m: Manifest, kind: string): { metadata: Record<string, un
   return { metadata: obj(template.metadata), spec: obj(template.spec) };
 }
 
-export function parseWorkload(m: Manifest, namespace: string): Workload | undefined {
-  const ref = { ...refOf(m), namespace };
+/** `ref` defaults to the manifest's, placed in `namespace`. */
+export function parseWorkload(m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }): Workload | undefined {
   const tpl = podTemplateOf(m, ref.kind);
   if (!tpl || !ref.name) return undefined;
   const ports: ContainerPort[] = [];
@@ -121,8 +121,10 @@ export function parseWorkload(m: Manifest, namespace: string): Workload | undefi
   });
 }
 
-export function parseService(m: Manifest, namespace: string, clusterDomain: string): ServiceInfo | undefined {
-  const ref = { ...refOf(m), namespace };
+/** `ref` defaults to the manifest's, placed in `namespace`. */
+export function parseService(
+  m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace },
+): ServiceInfo | undefined {
   if (!ref.name) return undefined;
   const spec = obj(m.spec);
   const ports: ServicePort[] = [];

@@ -92,29 +92,95 @@ function kindIs(m: Manifest, kind: string, group: string): boolean {
   return g === group;
 }
 
+/**
+ * What the model reads of one manifest (see `readForModel`): enough to build
+ * the model without keeping the manifest. `ref` is the manifest's own
+ * (`refOf`); `namespace` is where it applies (the default namespace when it
+ * names none).
+ * @internal
+ */
+export type ModelEntry =
+  | { readonly read: 'not-an-object' }
+  | { readonly read: 'other'; readonly ref: ResourceRef; readonly namespace: string }
+  | { readonly read: 'pa'; readonly ref: ResourceRef; readonly namespace: string; readonly policy: PeerAuthenticationPolicy }
+  | { readonly read: 'dr'; readonly ref: ResourceRef; readonly namespace: string; readonly policy: DestinationRulePolicy }
+  | { readonly read: 'ap'; readonly ref: ResourceRef; readonly namespace: string; readonly policy: AuthorizationPolicyInfo }
+  | { readonly read: 'namespace'; readonly ref: ResourceRef; readonly namespace: string; readonly info?: NamespaceInfo }
+  | { readonly read: 'service'; readonly ref: ResourceRef; readonly namespace: string; readonly service?: ServiceInfo }
+  | {
+    readonly read: 'workload';
+    readonly ref: ResourceRef;
+    readonly namespace: string;
+    readonly workload?: Workload;
+    readonly owners: readonly { kind: string; name: string }[];
+  };
+
+const NOT_AN_OBJECT: ModelEntry = Object.freeze({ read: 'not-an-object' });
+const NO_OWNERS: readonly never[] = Object.freeze([]);
+
+/**
+ * Reads one manifest for the model. Pure: `buildMeshModel` is
+ * `modelOfEntries` over the entries of its manifests, so a caller that streams
+ * manifests can read each and drop it.
+ * @internal
+ */
+export function readForModel(m: Manifest, opts: ResolvedMeshOptions): ModelEntry {
+  if (!isPlainObject(m)) return NOT_AN_OBJECT;
+  const ref = refOf(m);
+  const namespace = isPlainObject(m.metadata) && typeof m.metadata.namespace === 'string' && m.metadata.namespace ? m.metadata.namespace : opts.defaultNamespace;
+  // The resources of the model carry the namespace they apply in; most manifests name it, so the ref is shared.
+  const placed = ref.namespace === namespace ? ref : { ...ref, namespace };
+  if (kindIs(m, 'PeerAuthentication', 'security.istio.io')) return { read: 'pa', ref, namespace, policy: parsePeerAuthentication(m, namespace, opts.rootNamespace, placed) };
+  if (kindIs(m, 'DestinationRule', 'networking.istio.io')) return { read: 'dr', ref, namespace, policy: parseDestinationRule(m, namespace, opts.clusterDomain, placed) };
+  if (kindIs(m, 'AuthorizationPolicy', 'security.istio.io')) return { read: 'ap', ref, namespace, policy: parseAuthorizationPolicy(m, namespace, placed) };
+  if (kindIs(m, 'Namespace', '')) return { read: 'namespace', ref, namespace, info: ref.name ? parseNamespace(m) : undefined };
+  if (kindIs(m, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed) };
+  if (WORKLOAD_KINDS.has(ref.kind)) {
+    const owners = isPlainObject(m.metadata) && Array.isArray(m.metadata.ownerReferences)
+      ? m.metadata.ownerReferences.filter(isPlainObject).map((o) => ({ kind: String(o.kind), name: String(o.name) }))
+      : NO_OWNERS;
+    return { read: 'workload', ref, namespace, workload: parseWorkload(m, namespace, placed), owners };
+  }
+  return { read: 'other', ref, namespace };
+}
+
 /** Builds the model. Never throws: objects of unknown shape are skipped or read leniently. */
 export function buildMeshModel(manifests: readonly Manifest[], options?: MeshOptions): MeshModel {
   const opts = resolveMeshOptions(options);
-  const skipped: SkippedManifest[] = [];
-  const nsOf = (m: Manifest): string => {
-    const ns = isPlainObject(m.metadata) ? m.metadata.namespace : undefined;
-    return typeof ns === 'string' && ns ? ns : opts.defaultNamespace;
-  };
+  const input = Array.isArray(manifests) ? manifests : [];
+  return modelOfEntries(input.map((m) => readForModel(m, opts)), opts);
+}
 
+/**
+ * The model of entries read (`readForModel`) with the same options, in input order.
+ * @internal
+ */
+export function modelOfEntries(entries: readonly ModelEntry[], opts: ResolvedMeshOptions): MeshModel {
+  // Two steps, so that the model's lookups keep only the indexes, not what choosing the resources needed.
+  return indexResources(chooseResources(entries), opts);
+}
+
+/** The resources of the mesh, in input order: the last definition of each, unless owned by a workload of the input. */
+interface ChosenResources {
+  readonly namespaces: Map<string, NamespaceInfo>;
+  readonly workloads: Workload[];
+  readonly services: ServiceInfo[];
+  readonly pas: PeerAuthenticationPolicy[];
+  readonly drs: DestinationRulePolicy[];
+  readonly aps: AuthorizationPolicyInfo[];
+  readonly skipped: SkippedManifest[];
+}
+
+function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
+  const skipped: SkippedManifest[] = [];
   // Last definition wins, as with `kubectl apply` of a stream.
   const latest = new Map<string, number>();
-  const input = Array.isArray(manifests) ? manifests : [];
-  input.forEach((m, i) => {
-    if (!isPlainObject(m)) return;
-    const r = refOf(m);
-    latest.set(`${groupOf(r.apiVersion)}\u0000${r.kind}\u0000${nsOf(m)}\u0000${r.name}`, i);
-  });
-
   const workloadNames = new Set<string>();
-  input.forEach((m) => {
-    if (isPlainObject(m) && typeof m.kind === 'string' && WORKLOAD_KINDS.has(m.kind)) {
-      workloadNames.add(`${nsOf(m)}/${m.kind}/${refOf(m).name}`);
-    }
+  const identity = (e: Exclude<ModelEntry, { read: 'not-an-object' }>) => `${groupOf(e.ref.apiVersion)}\u0000${e.ref.kind}\u0000${e.namespace}\u0000${e.ref.name}`;
+  entries.forEach((e, i) => {
+    if (e.read === 'not-an-object') return;
+    latest.set(identity(e), i);
+    if (WORKLOAD_KINDS.has(e.ref.kind)) workloadNames.add(`${e.namespace}/${e.ref.kind}/${e.ref.name}`);
   });
 
   const namespaces = new Map<string, NamespaceInfo>();
@@ -124,33 +190,40 @@ export function buildMeshModel(manifests: readonly Manifest[], options?: MeshOpt
   const drs: DestinationRulePolicy[] = [];
   const aps: AuthorizationPolicyInfo[] = [];
 
-  input.forEach((m, index) => {
-    if (!isPlainObject(m)) {
+  entries.forEach((e, index) => {
+    if (e.read === 'not-an-object') {
       skipped.push({ index, ref: { apiVersion: '', kind: '', namespace: '', name: '' }, reason: 'not an object' });
       return;
     }
-    const ref = refOf(m);
-    const ns = nsOf(m);
-    if (latest.get(`${groupOf(ref.apiVersion)}\u0000${ref.kind}\u0000${ns}\u0000${ref.name}`) !== index) {
+    const ref = e.ref;
+    if (latest.get(identity(e)) !== index) {
       skipped.push({ index, ref, reason: 'redefined later in the input' });
       return;
     }
-    if (kindIs(m, 'PeerAuthentication', 'security.istio.io')) {pas.push(parsePeerAuthentication(m, ns, opts.rootNamespace));} else if (kindIs(m, 'DestinationRule', 'networking.istio.io')) {drs.push(parseDestinationRule(m, ns, opts.clusterDomain));} else if (kindIs(m, 'AuthorizationPolicy', 'security.istio.io')) {aps.push(parseAuthorizationPolicy(m, ns));} else if (kindIs(m, 'Namespace', '')) {
-      if (ref.name) namespaces.set(ref.name, parseNamespace(m));
-    } else if (kindIs(m, 'Service', '')) {
-      const s = parseService(m, ns, opts.clusterDomain);
-      if (s) services.push(s); else skipped.push({ index, ref, reason: 'Service without a name' });
-    } else if (WORKLOAD_KINDS.has(ref.kind)) {
-      const owners = isPlainObject(m.metadata) && Array.isArray(m.metadata.ownerReferences) ? m.metadata.ownerReferences : [];
-      const owner = owners.find((o) => isPlainObject(o) && workloadNames.has(`${ns}/${String(o.kind)}/${String(o.name)}`));
-      if (owner) {
-        skipped.push({ index, ref, reason: `owned by ${String((owner as Record<string, unknown>).kind)} ${ns}/${String((owner as Record<string, unknown>).name)} in the input` });
-        return;
+    switch (e.read) {
+      case 'pa': pas.push(e.policy); break;
+      case 'dr': drs.push(e.policy); break;
+      case 'ap': aps.push(e.policy); break;
+      case 'namespace': if (e.info) namespaces.set(e.info.name, e.info); break;
+      case 'service':
+        if (e.service) services.push(e.service); else skipped.push({ index, ref, reason: 'Service without a name' });
+        break;
+      case 'workload': {
+        const owner = e.owners.find((o) => workloadNames.has(`${e.namespace}/${o.kind}/${o.name}`));
+        if (owner) {
+          skipped.push({ index, ref, reason: `owned by ${owner.kind} ${e.namespace}/${owner.name} in the input` });
+          return;
+        }
+        if (e.workload) workloads.push(e.workload); else skipped.push({ index, ref, reason: 'workload without a name or pod template' });
+        break;
       }
-      const w = parseWorkload(m, ns);
-      if (w) workloads.push(w); else skipped.push({ index, ref, reason: 'workload without a name or pod template' });
     }
   });
+  return { namespaces, workloads, services, pas, drs, aps, skipped };
+}
+
+function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): MeshModel {
+  const { namespaces, workloads, services, pas, drs, aps, skipped } = chosen;
 
   workloads.sort((a, b) => byNsName(a, b) || cmp(a.kind, b.kind));
   services.sort(byNsName);

@@ -137,8 +137,10 @@ function selectorOf(spec: Record<string, unknown>, field: string): { selector?: 
   return isEmptyLabels(labels) ? { has: true } : { has: true, selector: labels };
 }
 
-export function parsePeerAuthentication(m: Manifest, namespace: string, rootNamespace: string): PeerAuthenticationPolicy {
-  const ref = { ...refOf(m), namespace };
+/** `ref` defaults to the manifest's, placed in `namespace`. */
+export function parsePeerAuthentication(
+  m: Manifest, namespace: string, rootNamespace: string, ref: ResourceRef = { ...refOf(m), namespace },
+): PeerAuthenticationPolicy {
   const spec = obj(m.spec);
   const { selector, has } = selectorOf(spec, 'selector');
   const portLevel: PortLevelMode[] = [];
@@ -169,8 +171,10 @@ function tlsOf(v: unknown, path: string, port?: number): ClientTlsSetting | unde
   return Object.freeze({ mode: mode as ClientTlsMode, path, ...(port !== undefined ? { port } : {}) });
 }
 
-export function parseDestinationRule(m: Manifest, namespace: string, clusterDomain: string): DestinationRulePolicy {
-  const ref = { ...refOf(m), namespace };
+/** `ref` defaults to the manifest's, placed in `namespace`. */
+export function parseDestinationRule(
+  m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace },
+): DestinationRulePolicy {
   const spec = obj(m.spec);
   const host = typeof spec.host === 'string' ? spec.host : '';
   const tp = obj(spec.trafficPolicy);
@@ -215,8 +219,8 @@ function isEmptyish(v: unknown): boolean {
   return false;
 }
 
-export function parseAuthorizationPolicy(m: Manifest, namespace: string): AuthorizationPolicyInfo {
-  const ref = { ...refOf(m), namespace };
+/** `ref` defaults to the manifest's, placed in `namespace`. */
+export function parseAuthorizationPolicy(m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }): AuthorizationPolicyInfo {
   const spec = obj(m.spec);
   const { selector, has } = selectorOf(spec, 'selector');
   const action = typeof spec.action === 'string' && ACTIONS.has(spec.action) ? spec.action as AuthorizationAction : 'ALLOW';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildMeshModel, Manifest } from '../../src/model';
+import { buildMeshModel, Manifest, MeshModel } from '../../src/model';
+import { modelOfEntries, readForModel } from '../../src/model/mesh-model';
+import { resolveMeshOptions } from '../../src/model/mesh-options';
 import { deploy, dr, ns, pa, svc } from '../resolution/helpers';
 
 describe('buildMeshModel', () => {
@@ -64,5 +66,29 @@ describe('buildMeshModel', () => {
     expect(Object.isFrozen(m)).toBe(true);
     expect(Object.isFrozen(m.peerAuthentications)).toBe(true);
     expect(Object.isFrozen(m.peerAuthentications[0])).toBe(true);
+  });
+});
+
+describe('readForModel / modelOfEntries', () => {
+  it('read one manifest at a time, give the model buildMeshModel gives', () => {
+    const rs = { ...deploy('a', 'api-123', { kind: 'ReplicaSet' }), metadata: { name: 'api-123', namespace: 'a', ownerReferences: [{ kind: 'Deployment', name: 'api' }] } };
+    const noNamespace = { ...deploy('a', 'lost'), metadata: { name: 'lost' } };
+    const manifests = [
+      ns('a'), 42, deploy('a', 'api'), rs, noNamespace, svc('a', 'api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]),
+      pa('a', 'x', { mtls: { mode: 'STRICT' } }), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'a' } },
+      pa('a', 'x', { mtls: { mode: 'DISABLE' } }), dr('a', 'd', { host: 'api' }),
+    ] as unknown as Manifest[];
+    const opts = resolveMeshOptions({ rootNamespace: 'mesh' });
+    const streamed = modelOfEntries(manifests.map((m) => readForModel(m, opts)), opts);
+    const built = buildMeshModel(manifests, { rootNamespace: 'mesh', now: opts.now });
+    const data = (m: MeshModel) => JSON.stringify(m);
+    expect(data(streamed)).toEqual(data(built));
+    expect(streamed.skipped.map((s) => [s.index, s.reason])).toEqual([
+      [1, 'not an object'], [3, 'owned by Deployment a/api in the input'], [6, 'redefined later in the input'],
+    ]);
+    expect(streamed.workloads.map((w) => w.ref)).toEqual([
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'a', name: 'api' },
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'lost' },
+    ]);
   });
 });

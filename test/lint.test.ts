@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { deploy, ns, pa, STRICT, svc } from './resolution/helpers';
+import { AnalysisState, analyzeInputs, LintInput } from '../src/lint';
+
+describe('AnalysisState', () => {
+  const base: LintInput[] = [
+    { manifest: ns('a'), file: 'base.yaml' },
+    { manifest: deploy('a', 'api'), file: 'base.yaml' },
+    { manifest: svc('a', 'api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]), file: 'base.yaml' },
+    { manifest: pa('istio-system', 'default', STRICT), file: 'base.yaml' },
+  ];
+  const state: LintInput[] = [
+    { manifest: pa('istio-system', 'other', { mtls: { mode: 'PERMISSIVE' } }), file: 'state.yaml' },
+    // Redefines a base object: the state's definition is the one analysed, and findings name it.
+    { manifest: pa('istio-system', 'default', STRICT), file: 'state.yaml' },
+  ];
+
+  it('analyses the inputs of a base and a state, read one at a time, as analyzeInputs analyses them together', () => {
+    const baseState = new AnalysisState<LintInput>();
+    for (const input of base) baseState.add(input.manifest, input);
+    const own = new AnalysisState<LintInput>();
+    for (const input of state) own.add(input.manifest, input);
+    const streamed = own.analyze(baseState).map(({ finding, source }) => ({ ...finding, ...(source ? { file: source.file } : {}) }));
+    const together = analyzeInputs([...base, ...state]);
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(streamed).toEqual(together);
+    expect(together.filter((f) => f.code === 'IMA001').map((f) => [f.resource.name, f.file])).toEqual([['default', 'state.yaml'], ['other', 'state.yaml']]);
+  });
+
+  it('reads each manifest when it is added: changing or dropping it afterwards changes nothing', () => {
+    const s = new AnalysisState<string>();
+    const first = pa('istio-system', 'default', STRICT) as { metadata?: unknown; spec?: unknown };
+    const second = pa('istio-system', 'other', STRICT) as { metadata?: unknown; spec?: unknown };
+    s.add(first, 'first');
+    s.add(second, 'second');
+    delete second.metadata;
+    delete second.spec;
+    expect(s.analyze().filter((f) => f.finding.code === 'IMA001').map((f) => f.source)).toEqual(['first', 'second']);
+  });
+});
