@@ -96,13 +96,44 @@ function portOutcomes(beforeWorkload: readonly Outcome[], workloadPolicies: read
 export function peerAuthenticationCandidates(model: MeshModel, namespace: string, labels: Readonly<Record<string, string>> | undefined): {
   mesh: PeerAuthenticationPolicy[]; namespace: PeerAuthenticationPolicy[]; workload: PeerAuthenticationPolicy[];
 } {
-  const root = model.options.rootNamespace;
-  const mesh = model.peerAuthenticationsIn(root).filter((p) => p.level === 'mesh');
-  const ns = namespace === root ? [] : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'namespace');
-  const workload = labels === undefined || namespace === root
-    ? []
-    : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'workload' && p.selector && selectorMatches(p.selector, labels));
-  return { mesh, namespace: ns, workload };
+  const levels = namespaceLevels(model, namespace);
+  return { mesh: [...levels.mesh], namespace: [...levels.namespace], workload: workloadCandidates(levels, labels) };
+}
+
+/** What every workload of a namespace shares: the mesh and namespace levels and the mode they give. */
+interface NamespaceLevels {
+  readonly mesh: readonly PeerAuthenticationPolicy[];
+  readonly namespace: readonly PeerAuthenticationPolicy[];
+  /** The namespace's workload-level policies (a workload's candidates are those whose selector matches it). */
+  readonly workloadPolicies: readonly PeerAuthenticationPolicy[];
+  readonly beforeWorkload: readonly Outcome[];
+  readonly decision: ModeDecision;
+  /** The port modes of a workload no workload policy selects: the namespace's mode on every port. */
+  readonly portMode: (port: number) => ModeDecision;
+}
+
+/** Per model (immutable) and namespace: resolving thousands of workloads shares these instead of rebuilding them. */
+const levelsByModel = new WeakMap<MeshModel, Map<string, NamespaceLevels>>();
+
+function namespaceLevels(model: MeshModel, namespace: string): NamespaceLevels {
+  let byNamespace = levelsByModel.get(model);
+  if (!byNamespace) { byNamespace = new Map(); levelsByModel.set(model, byNamespace); }
+  let levels = byNamespace.get(namespace);
+  if (!levels) {
+    const root = model.options.rootNamespace;
+    const mesh = model.peerAuthenticationsIn(root).filter((p) => p.level === 'mesh');
+    const ns = namespace === root ? [] : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'namespace');
+    const workloadPolicies = namespace === root ? [] : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'workload' && p.selector);
+    const beforeWorkload = applyLevel(applyLevel([DEFAULT_OUTCOME], mesh, 'mesh'), ns, 'namespace');
+    const decision = decide(beforeWorkload);
+    levels = { mesh, namespace: ns, workloadPolicies, beforeWorkload, decision, portMode: () => decision };
+    byNamespace.set(namespace, levels);
+  }
+  return levels;
+}
+
+function workloadCandidates(levels: NamespaceLevels, labels: Readonly<Record<string, string>> | undefined): PeerAuthenticationPolicy[] {
+  return labels === undefined ? [] : levels.workloadPolicies.filter((p) => selectorMatches(p.selector!, labels));
 }
 
 /**
@@ -110,9 +141,9 @@ export function peerAuthenticationCandidates(model: MeshModel, namespace: string
  * alone (what a workload with no workload policy enforces).
  */
 export function resolveNamespaceMode(model: MeshModel, namespace: string): ModeDecision & { competing: readonly ResourceRef[] } {
-  const c = peerAuthenticationCandidates(model, namespace, undefined);
-  const state = applyLevel(applyLevel([DEFAULT_OUTCOME], c.mesh, 'mesh'), c.namespace, 'namespace');
-  return { ...decide(state), competing: competingOf([c.mesh, c.namespace]) };
+  const levels = namespaceLevels(model, namespace);
+  const { mode, possibleModes, decidedBy, level } = levels.decision;
+  return { mode, possibleModes, decidedBy, level, competing: competingOf([levels.mesh, levels.namespace]) };
 }
 
 function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): ResourceRef[] {
@@ -125,25 +156,40 @@ function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): 
  * their mode is set; port-level modes come only from the workload policy.
  */
 export function resolveServerMode(model: MeshModel, workload: Workload): ServerModeResolution {
-  const c = peerAuthenticationCandidates(model, workload.namespace, workload.labels);
-  const beforeWorkload = applyLevel(applyLevel([DEFAULT_OUTCOME], c.mesh, 'mesh'), c.namespace, 'namespace');
-  const final = applyLevel(beforeWorkload, c.workload, 'workload');
+  const levels = namespaceLevels(model, workload.namespace);
+  const workloadPolicies = workloadCandidates(levels, workload.labels);
+  const { beforeWorkload } = levels;
+  let portMode: (port: number) => ModeDecision;
+  let decision: ModeDecision;
   const portSet = new Set<number>(workload.ports.map((p) => p.port));
-  for (const w of c.workload) for (const p of w.portLevel) portSet.add(p.port);
-  const cache = new Map<number, ModeDecision>();
-  const portMode = (port: number): ModeDecision => {
-    let d = cache.get(port);
-    if (!d) { d = decide(portOutcomes(beforeWorkload, c.workload, port)); cache.set(port, d); }
-    return d;
-  };
-  const ports = [...portSet].sort((a, b) => a - b).map((port) => ({ port, ...portMode(port) }));
+  if (workloadPolicies.length === 0) {
+    decision = levels.decision;
+    portMode = levels.portMode;
+  } else {
+    decision = decide(applyLevel(beforeWorkload, workloadPolicies, 'workload'));
+    for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
+    const cache = new Map<number, ModeDecision>();
+    portMode = (port) => {
+      let d = cache.get(port);
+      if (!d) { d = decide(portOutcomes(beforeWorkload, workloadPolicies, port)); cache.set(port, d); }
+      return d;
+    };
+  }
+  const ports = [...portSet].sort((a, b) => a - b).map((port) => {
+    const d = portMode(port);
+    return { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level };
+  });
+  // Fields listed rather than spread: V8 gives every object built by spreading and then adding fields a hidden class of its own.
   return {
-    ...decide(final),
+    mode: decision.mode,
+    possibleModes: decision.possibleModes,
+    decidedBy: decision.decidedBy,
+    level: decision.level,
     workload,
-    meshPolicies: c.mesh,
-    namespacePolicies: c.namespace,
-    workloadPolicies: c.workload,
-    competing: competingOf([c.mesh, c.namespace, c.workload]),
+    meshPolicies: levels.mesh,
+    namespacePolicies: levels.namespace,
+    workloadPolicies,
+    competing: competingOf([levels.mesh, levels.namespace, workloadPolicies]),
     ports,
     portMode,
   };
