@@ -43,7 +43,8 @@ function cmp(a: string, b: string): number {
 
 /** Escapes one JSON-pointer token (RFC 6901). */
 export function pointerToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+  const s = String(token);
+  return s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s;
 }
 
 /** Builds a JSON pointer from tokens: `pointer('spec', 'mtls', 'mode')` → `/spec/mtls/mode`. */

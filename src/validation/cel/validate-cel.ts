@@ -24,11 +24,19 @@ const REASON_PREFIX: Readonly<Record<string, string>> = {
 export function validateCelRules(object: unknown, schema: StructuralSchema, ref: ResourceRef, rootExtras: Record<string, unknown> = {}): Finding[] {
   const findings: Finding[] = [];
   const root = toCelValue(object, schema);
-  const rootSelf = isPlainObject(root) ? { ...root, ...rootExtras } : root;
-  visit(rootSelf, schema, [], schema, ref, findings);
+  visit(isPlainObject(root) ? withExtras(root, rootExtras) : root, schema, [], schema, ref, findings);
   return findings;
 }
 
+/** `{ ...root, ...extras }`, built by assignment: V8 gives every object spread into and then extended a hidden class of its own. */
+function withExtras(root: Record<string, unknown>, extras: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(root)) out[key] = root[key];
+  for (const key of Object.keys(extras)) out[key] = extras[key];
+  return out;
+}
+
+/** `at` is the path of `value`, pushed and popped on the way down. */
 function visit(value: unknown, node: StructuralSchema, at: string[], root: StructuralSchema, ref: ResourceRef, out: Finding[]): void {
   if (value === undefined || value === null) return;
   for (const rule of node['x-kubernetes-validations'] ?? []) {
@@ -36,21 +44,28 @@ function visit(value: unknown, node: StructuralSchema, at: string[], root: Struc
     if (f) out.push(f);
   }
   if (Array.isArray(value)) {
-    if (node.items) value.forEach((v, i) => visit(v, node.items!, [...at, String(i)], root, ref, out));
+    if (!node.items) return;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue;
+      at.push(String(i));
+      visit(value[i], node.items, at, root, ref, out);
+      at.pop();
+    }
   } else if (isPlainObject(value)) {
     const extra = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
     for (const key of Object.keys(value)) {
       const sub = node.properties?.[key] ?? extra;
-      if (sub) visit(value[key], sub, [...at, key], root, ref, out);
+      if (!sub) continue;
+      at.push(key);
+      visit(value[key], sub, at, root, ref, out);
+      at.pop();
     }
   }
 }
 
-function evaluateRule(rule: CelRule, self: unknown, at: string[], root: StructuralSchema, ref: ResourceRef): Finding | undefined {
+function evaluateRule(rule: CelRule, self: unknown, at: readonly string[], root: StructuralSchema, ref: ResourceRef): Finding | undefined {
   const compiled = compileExpression(rule.rule);
   if (compiled.transition) return undefined;
-  const where = displayPath(at, root);
-  const ruleText = shortRule(rule.rule);
   if (!compiled.evaluate) {
     return {
       code: C.celUnsupported,
@@ -58,7 +73,7 @@ function evaluateRule(rule: CelRule, self: unknown, at: string[], root: Structur
       category: 'cel',
       resource: ref,
       path: pointer(...at),
-      message: `${where}: CRD rule \`${ruleText}\` was not checked: ${compiled.unsupported}`,
+      message: `${displayPath(at, root)}: CRD rule \`${shortRule(rule.rule)}\` was not checked: ${compiled.unsupported}`,
       fix: 'check this rule on a cluster (kubectl apply --dry-run=server)',
     };
   }
@@ -72,7 +87,7 @@ function evaluateRule(rule: CelRule, self: unknown, at: string[], root: Structur
       category: 'cel',
       resource: ref,
       path: pointer(...at),
-      message: `${where}: CRD rule \`${ruleText}\` failed to evaluate on ${preview(self, 40)}: ${firstLine((e as Error).message)}`,
+      message: `${displayPath(at, root)}: CRD rule \`${shortRule(rule.rule)}\` failed to evaluate on ${preview(self, 40)}: ${firstLine((e as Error).message)}`,
       fix: 'correct the value so that the rule can be evaluated; the API server rejects the object otherwise',
     };
   }
@@ -84,7 +99,7 @@ function evaluateRule(rule: CelRule, self: unknown, at: string[], root: Structur
       category: 'cel',
       resource: ref,
       path: pointer(...at),
-      message: `${where}: CRD rule \`${ruleText}\` returned ${preview(result)} instead of a bool`,
+      message: `${displayPath(at, root)}: CRD rule \`${shortRule(rule.rule)}\` returned ${preview(result)} instead of a bool`,
       fix: 'fix the CRD rule: it must return true or false',
     };
   }
@@ -97,7 +112,7 @@ function evaluateRule(rule: CelRule, self: unknown, at: string[], root: Structur
     resource: ref,
     path: pointer(...target),
     message: `${displayPath(target, root)}: ${REASON_PREFIX[rule.reason ?? ''] ?? ''}${message}`,
-    fix: `change the value so that the CRD rule \`${ruleText}\` holds`,
+    fix: `change the value so that the CRD rule \`${shortRule(rule.rule)}\` holds`,
   };
 }
 

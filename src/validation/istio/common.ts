@@ -84,18 +84,27 @@ export function safeString(value: unknown): string {
   }
 }
 
+/** The rules of each catalogue by code, built once per catalogue. */
+const rulesByCode = new WeakMap<readonly RuleInfo[], ReadonlyMap<string, RuleInfo>>();
+
+function byCode(rules: readonly RuleInfo[]): ReadonlyMap<string, RuleInfo> {
+  let map = rulesByCode.get(rules);
+  if (!map) {
+    map = new Map(rules.map((r) => [r.code, r]));
+    rulesByCode.set(rules, map);
+  }
+  return map;
+}
+
 /** Collects findings for one resource against one rule catalogue. */
 export class FindingSink {
   private readonly found: Finding[] = [];
-  private readonly severities: Map<string, RuleInfo>;
 
-  constructor(private readonly ref: ResourceRef, rules: readonly RuleInfo[]) {
-    this.severities = new Map(rules.map((r) => [r.code, r]));
-  }
+  constructor(private readonly ref: ResourceRef, private readonly rules: readonly RuleInfo[]) {}
 
   /** Records a finding; the severity comes from the catalogue so a code never changes severity. */
   add(code: string, path: Path, message: string, fix: string): void {
-    const rule = this.severities.get(code);
+    const rule = byCode(this.rules).get(code);
     if (!rule) throw new Error(`unknown webhook rule code ${code}`);
     this.found.push({
       code,
@@ -122,6 +131,8 @@ export class FindingSink {
  * parent; ties keep the order the checks produced them in.
  */
 export function inDocumentOrder(manifest: Manifest, findings: Finding[]): Finding[] {
+  // Nothing to order (most resources have no webhook finding): no need to walk the manifest.
+  if (findings.length < 2) return findings;
   const order = new Map<string, number>();
   let next = 0;
   const walk = (value: unknown, path: string, depth: number): void => {

@@ -18,9 +18,15 @@ export interface ListTypeViolation {
  * of a value is reported once, a missing key counts as a key value of its
  * own, and the items of a map list must be objects.
  */
-export function listTypeViolations(value: unknown, schema: StructuralSchema | undefined, at: string[] = []): ListTypeViolation[] {
-  if (!schema) return [];
+export function listTypeViolations(value: unknown, schema: StructuralSchema | undefined, at: readonly string[] = []): ListTypeViolation[] {
   const out: ListTypeViolation[] = [];
+  collect(value, schema, [...at], out);
+  return out;
+}
+
+/** `at` is the path of `value`, pushed and popped on the way down. */
+function collect(value: unknown, schema: StructuralSchema | undefined, at: string[], out: ListTypeViolation[]): void {
+  if (!schema) return;
   if (Array.isArray(value)) {
     const listType = schema['x-kubernetes-list-type'];
     if (listType === 'set') {
@@ -28,14 +34,23 @@ export function listTypeViolations(value: unknown, schema: StructuralSchema | un
     } else if (listType === 'map') {
       out.push(...mapListViolations(value, schema['x-kubernetes-list-map-keys'] ?? [], at));
     }
-    value.forEach((v, i) => out.push(...listTypeViolations(v, schema.items, [...at, String(i)])));
+    if (!schema.items) return;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue;
+      at.push(String(i));
+      collect(value[i], schema.items, at, out);
+      at.pop();
+    }
   } else if (isPlainObject(value)) {
+    const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
     for (const key of Object.keys(value)) {
-      const sub = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-      out.push(...listTypeViolations(value[key], sub, [...at, key]));
+      const sub = schema.properties?.[key] ?? extra;
+      if (!sub) continue;
+      at.push(key);
+      collect(value[key], sub, at, out);
+      at.pop();
     }
   }
-  return out;
 }
 
 function mapListViolations(list: unknown[], keys: readonly string[], at: string[]): ListTypeViolation[] {

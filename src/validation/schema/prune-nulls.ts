@@ -8,34 +8,82 @@ export type DroppedNull = readonly string[];
  * What the API server does to a decoded object before validating it: a field
  * set to null whose schema is not `nullable` and has no `default` is removed
  * (apiextensions `PruneNonNullableNullsWithoutDefaults`), then defaults are
- * applied to missing and null fields. Returns a new object; the input is not
- * touched. Nulls inside lists are kept: the schema then rejects them.
+ * applied to missing and null fields. The input is not touched: a changed
+ * object or list is a copy, and what needs no change is returned as it is
+ * (most manifests have neither nulls nor defaulted fields, so nothing is
+ * copied). Nulls inside lists are kept: the schema then rejects them.
  */
-export function pruneNullsAndDefault(value: unknown, schema: StructuralSchema | undefined, dropped: DroppedNull[], at: string[] = []): unknown {
+export function pruneNullsAndDefault(
+  value: unknown, schema: StructuralSchema | undefined, dropped: DroppedNull[], at: readonly string[] = [],
+): unknown {
+  return prune(value, schema, dropped, [...at]);
+}
+
+/** `at` is the path of `value`, pushed and popped on the way down. */
+function prune(value: unknown, schema: StructuralSchema | undefined, dropped: DroppedNull[], at: string[]): unknown {
   if (Array.isArray(value)) {
-    return value.map((v, i) => pruneNullsAndDefault(v, schema?.items, dropped, [...at, String(i)]));
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      at.push(String(i));
+      const item = prune(value[i], schema?.items, dropped, at);
+      at.pop();
+      if (!copy && item !== value[i]) copy = value.slice(0, i);
+      if (copy) copy.push(item);
+    }
+    return copy ?? value;
   }
   if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const v = value[key];
     const sub = fieldSchema(schema, key);
     if (v === null && sub && !sub.nullable) {
-      if (sub.default === undefined) {
-        dropped.push([...at, key]);
-        continue;
-      }
-      out[key] = structuredClone(sub.default);
+      out ??= copyUpTo(value, keys, i);
+      if (sub.default === undefined) dropped.push([...at, key]);
+      else out[key] = structuredClone(sub.default);
       continue;
     }
-    out[key] = pruneNullsAndDefault(v, sub, dropped, [...at, key]);
+    at.push(key);
+    const pruned = prune(v, sub, dropped, at);
+    at.pop();
+    // An own "__proto__" key is not copied by assignment: keep the copying path for it, as before.
+    if (!out && (pruned !== v || key === '__proto__')) out = copyUpTo(value, keys, i);
+    if (out) out[key] = pruned;
   }
-  if (schema?.properties) {
-    for (const [key, sub] of Object.entries(schema.properties)) {
-      if (out[key] === undefined && sub.default !== undefined) out[key] = structuredClone(sub.default);
+  if (schema) {
+    for (const [key, sub] of defaultedProperties(schema)) {
+      if ((out ? out[key] : copied(value, key)) !== undefined) continue;
+      out ??= copyUpTo(value, keys, keys.length);
+      out[key] = structuredClone(sub.default);
     }
   }
+  return out ?? value;
+}
+
+const defaulted = new WeakMap<StructuralSchema, readonly (readonly [string, StructuralSchema])[]>();
+
+/** The properties of a schema node that have a default (few have any), found once per node. */
+function defaultedProperties(schema: StructuralSchema): readonly (readonly [string, StructuralSchema])[] {
+  let list = defaulted.get(schema);
+  if (!list) {
+    list = Object.entries(schema.properties ?? {}).filter(([, sub]) => sub.default !== undefined);
+    defaulted.set(schema, list);
+  }
+  return list;
+}
+
+/** A copy of `value` with its first `end` keys (those found unchanged so far). */
+function copyUpTo(value: Record<string, unknown>, keys: readonly string[], end: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let j = 0; j < end; j++) out[keys[j]] = value[keys[j]];
   return out;
+}
+
+/** `value[key]` as a copy of `value` would have it (own keys, then what every object inherits). */
+function copied(value: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(value, key) ? value[key] : ({} as Record<string, unknown>)[key];
 }
 
 function fieldSchema(schema: StructuralSchema | undefined, key: string): StructuralSchema | undefined {
