@@ -111,12 +111,20 @@ export class AnalysisState<S> {
     const findings = analyzeMesh(modelOfEntries(entries, this.opts));
     // The source of a finding's resource: the last input of that name, as kubectl apply would keep.
     const sourceOf = new Map<string, S | undefined>();
-    for (const f of findings) sourceOf.set(refKey(f.resource), undefined);
+    const names = new Set<string>();
+    for (const f of findings) {
+      sourceOf.set(refKey(f.resource), undefined);
+      names.add(f.resource.name);
+    }
     for (const state of base ? [base, this] : [this]) {
-      state.entries.forEach((e, i) => {
-        const key = refKey(e.read === 'not-an-object' ? NO_REF : e.ref);
+      for (let i = 0; i < state.entries.length; i++) {
+        const e = state.entries[i];
+        const ref = e.read === 'not-an-object' ? NO_REF : e.ref;
+        // Most inputs have no finding: compare names before building keys.
+        if (!names.has(ref.name)) continue;
+        const key = refKey(ref);
         if (sourceOf.has(key)) sourceOf.set(key, state.sources[i]);
-      });
+      }
     }
     return findings.map((finding) => {
       const source = sourceOf.get(refKey(finding.resource));

@@ -29,9 +29,8 @@ describe('AnalysisState', () => {
 
   it('reads each manifest when it is added: changing or dropping it afterwards changes nothing', () => {
     const s = new AnalysisState<string>();
-    const first = pa('istio-system', 'default', STRICT) as { metadata?: unknown; spec?: unknown };
-    const second = pa('istio-system', 'other', STRICT) as { metadata?: unknown; spec?: unknown };
-    s.add(first, 'first');
+    const second: Record<string, unknown> = { ...pa('istio-system', 'other', STRICT) };
+    s.add(pa('istio-system', 'default', STRICT), 'first');
     s.add(second, 'second');
     delete second.metadata;
     delete second.spec;

@@ -93,14 +93,15 @@ export function parseWorkload(m: Manifest, namespace: string, ref: ResourceRef =
       if (container.name === 'istio-proxy') hasProxyContainer = true;
       if (field !== 'containers') continue;
       for (const p of list(container.ports)) {
-        const port = portNumber(obj(p).containerPort);
+        const cp = obj(p);
+        const port = portNumber(cp.containerPort);
         if (port === undefined) continue;
-        const protocol = typeof obj(p).protocol === 'string' ? obj(p).protocol as string : 'TCP';
+        const protocol = typeof cp.protocol === 'string' ? cp.protocol : 'TCP';
         const key = `${port}/${protocol}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const name = typeof obj(p).name === 'string' ? obj(p).name as string : undefined;
-        ports.push(Object.freeze({ port, protocol, ...(name ? { name } : {}) }));
+        const name = typeof cp.name === 'string' ? cp.name : undefined;
+        ports.push(Object.freeze(name ? { port, protocol, name } : { port, protocol }));
       }
     }
   }
@@ -129,13 +130,14 @@ export function parseService(
   const spec = obj(m.spec);
   const ports: ServicePort[] = [];
   for (const p of list(spec.ports)) {
-    const port = portNumber(obj(p).port);
+    const sp = obj(p);
+    const port = portNumber(sp.port);
     if (port === undefined) continue;
-    const raw = obj(p).targetPort;
+    const raw = sp.targetPort;
     const targetPort = portNumber(raw) ?? (typeof raw === 'string' && raw ? raw : port);
-    const name = typeof obj(p).name === 'string' ? obj(p).name as string : undefined;
-    const protocol = typeof obj(p).protocol === 'string' ? obj(p).protocol as string : 'TCP';
-    ports.push(Object.freeze({ port, targetPort, protocol, ...(name ? { name } : {}) }));
+    const name = typeof sp.name === 'string' ? sp.name : undefined;
+    const protocol = typeof sp.protocol === 'string' ? sp.protocol : 'TCP';
+    ports.push(Object.freeze(name ? { port, targetPort, protocol, name } : { port, targetPort, protocol }));
   }
   ports.sort((a, b) => a.port - b.port);
   const selector = spec.type === 'ExternalName' || !isPlainObject(spec.selector) ? undefined : stringMap(spec.selector);

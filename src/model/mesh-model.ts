@@ -86,10 +86,9 @@ interface DrNamespaceIndex {
   readonly wildcards: DestinationRulePolicy[];
 }
 
-function kindIs(m: Manifest, kind: string, group: string): boolean {
-  if (m.kind !== kind) return false;
-  const g = typeof m.apiVersion === 'string' ? groupOf(m.apiVersion) : group;
-  return g === group;
+/** `group` is the manifest's API group, undefined when its apiVersion is not a string (then any group matches). */
+function kindIs(m: Manifest, group: string | undefined, kind: string, wanted: string): boolean {
+  return m.kind === kind && (group === undefined || group === wanted);
 }
 
 /**
@@ -130,11 +129,12 @@ export function readForModel(m: Manifest, opts: ResolvedMeshOptions): ModelEntry
   const namespace = isPlainObject(m.metadata) && typeof m.metadata.namespace === 'string' && m.metadata.namespace ? m.metadata.namespace : opts.defaultNamespace;
   // The resources of the model carry the namespace they apply in; most manifests name it, so the ref is shared.
   const placed = ref.namespace === namespace ? ref : { ...ref, namespace };
-  if (kindIs(m, 'PeerAuthentication', 'security.istio.io')) return { read: 'pa', ref, namespace, policy: parsePeerAuthentication(m, namespace, opts.rootNamespace, placed) };
-  if (kindIs(m, 'DestinationRule', 'networking.istio.io')) return { read: 'dr', ref, namespace, policy: parseDestinationRule(m, namespace, opts.clusterDomain, placed) };
-  if (kindIs(m, 'AuthorizationPolicy', 'security.istio.io')) return { read: 'ap', ref, namespace, policy: parseAuthorizationPolicy(m, namespace, placed) };
-  if (kindIs(m, 'Namespace', '')) return { read: 'namespace', ref, namespace, info: ref.name ? parseNamespace(m) : undefined };
-  if (kindIs(m, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed) };
+  const group = typeof m.apiVersion === 'string' ? groupOf(m.apiVersion) : undefined;
+  if (kindIs(m, group, 'PeerAuthentication', 'security.istio.io')) return { read: 'pa', ref, namespace, policy: parsePeerAuthentication(m, namespace, opts.rootNamespace, placed) };
+  if (kindIs(m, group, 'DestinationRule', 'networking.istio.io')) return { read: 'dr', ref, namespace, policy: parseDestinationRule(m, namespace, opts.clusterDomain, placed) };
+  if (kindIs(m, group, 'AuthorizationPolicy', 'security.istio.io')) return { read: 'ap', ref, namespace, policy: parseAuthorizationPolicy(m, namespace, placed) };
+  if (kindIs(m, group, 'Namespace', '')) return { read: 'namespace', ref, namespace, info: ref.name ? parseNamespace(m) : undefined };
+  if (kindIs(m, group, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed) };
   if (WORKLOAD_KINDS.has(ref.kind)) {
     const owners = isPlainObject(m.metadata) && Array.isArray(m.metadata.ownerReferences)
       ? m.metadata.ownerReferences.filter(isPlainObject).map((o) => ({ kind: String(o.kind), name: String(o.name) }))
@@ -174,14 +174,24 @@ interface ChosenResources {
 function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
   const skipped: SkippedManifest[] = [];
   // Last definition wins, as with `kubectl apply` of a stream.
+  const identities: (string | undefined)[] = new Array(entries.length);
   const latest = new Map<string, number>();
+  let owned = false;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.read === 'not-an-object') continue;
+    const id = `${groupOf(e.ref.apiVersion)}\u0000${e.ref.kind}\u0000${e.namespace}\u0000${e.ref.name}`;
+    identities[i] = id;
+    latest.set(id, i);
+    if (e.read === 'workload' && e.owners.length > 0) owned = true;
+  }
+  // Workload names for ownerReferences, only when some workload has an owner (cluster dumps).
   const workloadNames = new Set<string>();
-  const identity = (e: Exclude<ModelEntry, { read: 'not-an-object' }>) => `${groupOf(e.ref.apiVersion)}\u0000${e.ref.kind}\u0000${e.namespace}\u0000${e.ref.name}`;
-  entries.forEach((e, i) => {
-    if (e.read === 'not-an-object') return;
-    latest.set(identity(e), i);
-    if (WORKLOAD_KINDS.has(e.ref.kind)) workloadNames.add(`${e.namespace}/${e.ref.kind}/${e.ref.name}`);
-  });
+  if (owned) {
+    for (const e of entries) {
+      if (e.read !== 'not-an-object' && WORKLOAD_KINDS.has(e.ref.kind)) workloadNames.add(`${e.namespace}/${e.ref.kind}/${e.ref.name}`);
+    }
+  }
 
   const namespaces = new Map<string, NamespaceInfo>();
   const workloads: Workload[] = [];
@@ -196,7 +206,7 @@ function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
       return;
     }
     const ref = e.ref;
-    if (latest.get(identity(e)) !== index) {
+    if (latest.get(identities[index]!) !== index) {
       skipped.push({ index, ref, reason: 'redefined later in the input' });
       return;
     }

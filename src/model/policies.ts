@@ -168,7 +168,7 @@ export function parsePeerAuthentication(
 function tlsOf(v: unknown, path: string, port?: number): ClientTlsSetting | undefined {
   const mode = obj(v).mode;
   if (typeof mode !== 'string' || !TLS_MODES.has(mode)) return undefined;
-  return Object.freeze({ mode: mode as ClientTlsMode, path, ...(port !== undefined ? { port } : {}) });
+  return Object.freeze(port !== undefined ? { mode: mode as ClientTlsMode, path, port } : { mode: mode as ClientTlsMode, path });
 }
 
 /** `ref` defaults to the manifest's, placed in `namespace`. */

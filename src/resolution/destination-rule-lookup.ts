@@ -30,6 +30,11 @@ function pick(candidates: readonly DestinationRulePolicy[], step: LookupStep): D
   return { rule: first, step, competing };
 }
 
+/** The rules of `namespace` for `hostname` that a client in `clientNamespace` can use from there (no workloadSelector, exported to it). */
+function exportedRules(model: MeshModel, namespace: string, hostname: string, clientNamespace: string): DestinationRulePolicy[] {
+  return model.destinationRulesForHost(namespace, hostname).filter((d) => !d.workloadSelector && isExportedTo(d, clientNamespace));
+}
+
 /**
  * The DestinationRule a client uses for a host (push_context.go
  * `destinationRule`): the client's namespace first, then the Service's
@@ -45,14 +50,12 @@ export function lookupDestinationRule(
     && (!d.workloadSelector || (client.labels !== undefined && selectorMatches(d.workloadSelector, client.labels))));
   const fromClient = pick(local, client.namespace === root ? 'root-namespace' : 'client-namespace');
   if (fromClient) return fromClient;
-  const exported = (ns: string) => model.destinationRulesForHost(ns, hostname)
-    .filter((d) => !d.workloadSelector && isExportedTo(d, client.namespace));
   if (serviceNamespace !== client.namespace) {
-    const fromService = pick(exported(serviceNamespace), serviceNamespace === root ? 'root-namespace' : 'service-namespace');
+    const fromService = pick(exportedRules(model, serviceNamespace, hostname, client.namespace), serviceNamespace === root ? 'root-namespace' : 'service-namespace');
     if (fromService) return fromService;
   }
   if (root !== client.namespace && root !== serviceNamespace) {
-    const fromRoot = pick(exported(root), 'root-namespace');
+    const fromRoot = pick(exportedRules(model, root, hostname, client.namespace), 'root-namespace');
     if (fromRoot) return fromRoot;
   }
   return { rule: null, competing: [] };

@@ -147,7 +147,9 @@ export function resolveNamespaceMode(model: MeshModel, namespace: string): ModeD
 }
 
 function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): ResourceRef[] {
-  return levels.filter((l) => l.length > 1).flatMap((l) => l.map((p) => p.ref));
+  const out: ResourceRef[] = [];
+  for (const level of levels) if (level.length > 1) for (const p of level) out.push(p.ref);
+  return out;
 }
 
 /**

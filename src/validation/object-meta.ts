@@ -138,64 +138,76 @@ export const OBJECT_RULES: RuleInfo[] = [
 
 /** Validates what the API server checks of every object before its schema. Never throws. */
 export function validateObject(manifest: Manifest, ref: ResourceRef): Finding[] {
-  const findings: Finding[] = [];
-  const add = (code: string, path: string, message: string, fix: string): void => {
-    findings.push({ code, severity: 'error', category: CATEGORY, message, fix, resource: ref, path });
-  };
+  const out = new ObjectFindings(ref);
+  const findings = out.findings;
   if (!isPlainObject(manifest)) {
-    add('IMV104', '', `the document is ${describeValue(manifest)}, not an object`, 'write each Kubernetes object as a mapping with apiVersion, kind, metadata and spec');
+    out.add('IMV104', '', `the document is ${describeValue(manifest)}, not an object`, 'write each Kubernetes object as a mapping with apiVersion, kind, metadata and spec');
     return findings;
   }
 
   const apiVersion = manifest.apiVersion;
   const kind = manifest.kind;
-  const apiVersionOk = checkApiVersion(apiVersion, add);
+  const apiVersionOk = checkApiVersion(apiVersion, out);
   const kindOk = typeof kind === 'string' && kind !== '';
   if (!kindOk) {
-    add('IMV102', pointer('kind'), kind === undefined || kind === ''
+    out.add('IMV102', pointer('kind'), kind === undefined || kind === ''
       ? 'kind is missing; every object needs its kind'
       : `kind must be a string, got ${describeValue(kind)}`, 'set kind, e.g. "kind: PeerAuthentication"');
   }
 
   const validatedKind = apiVersionOk && kindOk ? validatedKindOf(apiVersion as string, kind as string) : undefined;
   if (validatedKind && !validatedKind.served.includes(validatedKind.version)) {
-    add('IMV103', pointer('apiVersion'),
+    out.add('IMV103', pointer('apiVersion'),
       `no matches for kind "${kind}" in version "${apiVersion}": ${validatedKind.group} serves ${kind} in ${validatedKind.served.map((v) => `"${v}"`).join(', ')}`,
       `use apiVersion: ${validatedKind.group}/${validatedKind.served[0]}`);
   }
 
   const metadata = manifest.metadata;
   if (metadata === undefined || metadata === null) {
-    add('IMV104', pointer('metadata'), 'metadata is missing; every object needs metadata with at least a name', 'add "metadata: { name: ... }"');
+    out.add('IMV104', pointer('metadata'), 'metadata is missing; every object needs metadata with at least a name', 'add "metadata: { name: ... }"');
     return findings;
   }
   if (!isPlainObject(metadata)) {
-    add('IMV104', pointer('metadata'), `metadata must be an object, got ${describeValue(metadata)}`, 'write metadata as a mapping with name, namespace, labels and annotations');
+    out.add('IMV104', pointer('metadata'), `metadata must be an object, got ${describeValue(metadata)}`, 'write metadata as a mapping with name, namespace, labels and annotations');
     return findings;
   }
 
-  checkUnknownMetaFields(metadata, add);
-  checkNames(metadata, validatedKind !== undefined, add);
-  checkLabels(metadata.labels, add);
-  checkAnnotations(metadata.annotations, add);
+  checkUnknownMetaFields(metadata, out);
+  checkNames(metadata, validatedKind !== undefined, out);
+  checkLabels(metadata.labels, out);
+  checkAnnotations(metadata.annotations, out);
   return findings;
 }
 
-type Add = (code: string, path: string, message: string, fix: string) => void;
+/** The findings of one object (a class rather than a closure per object: this runs for every object of an app). */
+class ObjectFindings {
+  readonly findings: Finding[] = [];
 
-function checkApiVersion(apiVersion: unknown, add: Add): boolean {
-  const path = pointer('apiVersion');
+  constructor(private readonly ref: ResourceRef) {}
+
+  add(code: string, path: string, message: string, fix: string): void {
+    this.findings.push({ code, severity: 'error', category: CATEGORY, message, fix, resource: this.ref, path });
+  }
+}
+
+const API_VERSION = pointer('apiVersion');
+const NAME = pointer('metadata', 'name');
+const NAMESPACE = pointer('metadata', 'namespace');
+
+function checkApiVersion(apiVersion: unknown, out: ObjectFindings): boolean {
+  const path = API_VERSION;
   if (apiVersion === undefined || apiVersion === '') {
-    add('IMV101', path, 'apiVersion is missing; every object needs its API group and version', 'set apiVersion, e.g. "apiVersion: security.istio.io/v1"');
+    out.add('IMV101', path, 'apiVersion is missing; every object needs its API group and version', 'set apiVersion, e.g. "apiVersion: security.istio.io/v1"');
     return false;
   }
   if (typeof apiVersion !== 'string') {
-    add('IMV101', path, `apiVersion must be a string, got ${describeValue(apiVersion)}`, 'write apiVersion as "group/version", e.g. "security.istio.io/v1"');
+    out.add('IMV101', path, `apiVersion must be a string, got ${describeValue(apiVersion)}`, 'write apiVersion as "group/version", e.g. "security.istio.io/v1"');
     return false;
   }
-  const parts = apiVersion.split('/');
-  if (parts.length > 2 || parts.some((p) => p === '')) {
-    add('IMV101', path, `apiVersion ${JSON.stringify(apiVersion)} is malformed: expected "version" or "group/version"`, 'write apiVersion as "group/version", e.g. "security.istio.io/v1"');
+  // Malformed: more than one "/", or an empty group or version.
+  const slash = apiVersion.indexOf('/');
+  if (slash >= 0 && (slash === 0 || slash === apiVersion.length - 1 || apiVersion.includes('/', slash + 1))) {
+    out.add('IMV101', path, `apiVersion ${JSON.stringify(apiVersion)} is malformed: expected "version" or "group/version"`, 'write apiVersion as "group/version", e.g. "security.istio.io/v1"');
     return false;
   }
   return true;
@@ -210,38 +222,40 @@ function validatedKindOf(apiVersion: string, kind: string): ValidatedKind | unde
   return { group, version: apiVersion.slice(group.length + 1), served };
 }
 
-function checkUnknownMetaFields(metadata: Record<string, unknown>, add: Add): void {
-  for (const key of Object.keys(metadata).sort()) {
-    if (OBJECT_META_FIELDS.includes(key)) continue;
+const KNOWN_META_FIELDS: ReadonlySet<string> = new Set(OBJECT_META_FIELDS);
+
+function checkUnknownMetaFields(metadata: Record<string, unknown>, out: ObjectFindings): void {
+  const unknown = Object.keys(metadata).filter((key) => !KNOWN_META_FIELDS.has(key));
+  for (const key of unknown.sort()) {
     const close = OBJECT_META_FIELDS.find((f) => f.toLowerCase() === key.toLowerCase() || editDistance(f, key) <= 2);
-    add('IMV111', pointer('metadata', key), `unknown field "metadata.${key}"`,
+    out.add('IMV111', pointer('metadata', key), `unknown field "metadata.${key}"`,
       close ? `did you mean "metadata.${close}"?` : `remove it; ObjectMeta has ${OBJECT_META_FIELDS.join(', ')}`);
   }
   const stringFields = ['generateName', 'selfLink', 'uid', 'resourceVersion'];
   for (const key of stringFields) {
     const v = metadata[key];
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      add('IMV111', pointer('metadata', key), `metadata.${key} must be a string, got ${describeValue(v)}`, `quote the value of metadata.${key}`);
+      out.add('IMV111', pointer('metadata', key), `metadata.${key} must be a string, got ${describeValue(v)}`, `quote the value of metadata.${key}`);
     }
   }
   const finalizers = metadata.finalizers;
   if (finalizers !== undefined && finalizers !== null && (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string'))) {
-    add('IMV111', pointer('metadata', 'finalizers'), `metadata.finalizers must be a list of strings, got ${describeValue(finalizers)}`, 'write finalizers as a list of qualified names');
+    out.add('IMV111', pointer('metadata', 'finalizers'), `metadata.finalizers must be a list of strings, got ${describeValue(finalizers)}`, 'write finalizers as a list of qualified names');
   }
 }
 
-function checkNames(metadata: Record<string, unknown>, validatedKind: boolean, add: Add): void {
+function checkNames(metadata: Record<string, unknown>, validatedKind: boolean, out: ObjectFindings): void {
   const name = metadata.name;
   const generateName = metadata.generateName;
-  const namePath = pointer('metadata', 'name');
+  const namePath = NAME;
   if (name !== undefined && name !== null && typeof name !== 'string') {
-    add('IMV105', namePath, `metadata.name must be a string, got ${describeValue(name)}`, 'quote the name');
+    out.add('IMV105', namePath, `metadata.name must be a string, got ${describeValue(name)}`, 'quote the name');
   } else if ((name === undefined || name === null || name === '') && (typeof generateName !== 'string' || generateName === '')) {
-    add('IMV105', namePath, 'metadata.name is missing: name or generateName is required', 'set metadata.name');
+    out.add('IMV105', namePath, 'metadata.name is missing: name or generateName is required', 'set metadata.name');
   } else if (typeof name === 'string' && name !== '') {
     const errs = validatedKind ? dns1123SubdomainErrors(name) : pathSegmentErrors(name);
     if (errs.length > 0) {
-      add('IMV106', namePath, `metadata.name ${JSON.stringify(name)} is invalid: ${errs.join('; ')}`,
+      out.add('IMV106', namePath, `metadata.name ${JSON.stringify(name)} is invalid: ${errs.join('; ')}`,
         validatedKind ? `use a DNS-1123 subdomain such as ${JSON.stringify(suggestDnsName(name, 253))}` : 'remove "/" and "%" from the name');
     }
   }
@@ -250,70 +264,68 @@ function checkNames(metadata: Record<string, unknown>, validatedKind: boolean, a
     const masked = generateName.endsWith('-') ? `${generateName.slice(0, -1)}a` : generateName;
     const errs = validatedKind ? dns1123SubdomainErrors(masked) : pathSegmentErrors(generateName);
     if (errs.length > 0) {
-      add('IMV107', pointer('metadata', 'generateName'), `metadata.generateName ${JSON.stringify(generateName)} is invalid: ${errs.join('; ')}`,
+      out.add('IMV107', pointer('metadata', 'generateName'), `metadata.generateName ${JSON.stringify(generateName)} is invalid: ${errs.join('; ')}`,
         `use a lower-case prefix such as ${JSON.stringify(`${suggestDnsName(generateName, 200)}-`)}`);
     }
   }
 
   const ns = metadata.namespace;
-  const nsPath = pointer('metadata', 'namespace');
+  const nsPath = NAMESPACE;
   if (ns !== undefined && ns !== null && typeof ns !== 'string') {
-    add('IMV108', nsPath, `metadata.namespace must be a string, got ${describeValue(ns)}`, 'quote the namespace');
+    out.add('IMV108', nsPath, `metadata.namespace must be a string, got ${describeValue(ns)}`, 'quote the namespace');
   } else if (typeof ns === 'string' && ns !== '') {
     const errs = dns1123LabelErrors(ns);
     if (errs.length > 0) {
-      add('IMV108', nsPath, `metadata.namespace ${JSON.stringify(ns)} is invalid: ${errs.join('; ')}`,
+      out.add('IMV108', nsPath, `metadata.namespace ${JSON.stringify(ns)} is invalid: ${errs.join('; ')}`,
         `use a DNS-1123 label such as ${JSON.stringify(suggestDnsName(ns, 63).replace(/\./g, '-'))}`);
     }
   }
 }
 
-function checkLabels(labels: unknown, add: Add): void {
+function checkLabels(labels: unknown, out: ObjectFindings): void {
   if (labels === undefined || labels === null) return;
   if (!isPlainObject(labels)) {
-    add('IMV109', pointer('metadata', 'labels'), `metadata.labels must be a map of strings, got ${describeValue(labels)}`, 'write labels as "key: value" pairs');
+    out.add('IMV109', pointer('metadata', 'labels'), `metadata.labels must be a map of strings, got ${describeValue(labels)}`, 'write labels as "key: value" pairs');
     return;
   }
   for (const [key, value] of Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const path = pointer('metadata', 'labels', key);
     const keyErrs = qualifiedNameErrors(key);
     if (keyErrs.length > 0) {
-      add('IMV109', path, `label key ${JSON.stringify(key)} is invalid: ${keyErrs.join('; ')}`, 'use a key like "app.kubernetes.io/name" or "team"');
+      out.add('IMV109', pointer('metadata', 'labels', key), `label key ${JSON.stringify(key)} is invalid: ${keyErrs.join('; ')}`, 'use a key like "app.kubernetes.io/name" or "team"');
     }
     if (typeof value !== 'string') {
-      add('IMV109', path, `label ${JSON.stringify(key)} must have a string value, got ${describeValue(value)}`, `quote the value: ${key}: "${String(value)}"`);
+      out.add('IMV109', pointer('metadata', 'labels', key), `label ${JSON.stringify(key)} must have a string value, got ${describeValue(value)}`, `quote the value: ${key}: "${String(value)}"`);
       continue;
     }
     const valueErrs = labelValueErrors(value);
     if (valueErrs.length > 0) {
-      add('IMV109', path, `label ${JSON.stringify(key)} has invalid value ${JSON.stringify(value)}: ${valueErrs.join('; ')}`,
+      out.add('IMV109', pointer('metadata', 'labels', key), `label ${JSON.stringify(key)} has invalid value ${JSON.stringify(value)}: ${valueErrs.join('; ')}`,
         'put free text in an annotation; label values are short identifiers');
     }
   }
 }
 
-function checkAnnotations(annotations: unknown, add: Add): void {
+function checkAnnotations(annotations: unknown, out: ObjectFindings): void {
   if (annotations === undefined || annotations === null) return;
   if (!isPlainObject(annotations)) {
-    add('IMV110', pointer('metadata', 'annotations'), `metadata.annotations must be a map of strings, got ${describeValue(annotations)}`, 'write annotations as "key: value" pairs');
+    out.add('IMV110', pointer('metadata', 'annotations'), `metadata.annotations must be a map of strings, got ${describeValue(annotations)}`, 'write annotations as "key: value" pairs');
     return;
   }
   const strings: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const path = pointer('metadata', 'annotations', key);
     // The API server checks annotation keys in lower case.
     const keyErrs = qualifiedNameErrors(key.toLowerCase());
     if (keyErrs.length > 0) {
-      add('IMV110', path, `annotation key ${JSON.stringify(key)} is invalid: ${keyErrs.join('; ')}`, 'use a key like "example.com/owner"');
+      out.add('IMV110', pointer('metadata', 'annotations', key), `annotation key ${JSON.stringify(key)} is invalid: ${keyErrs.join('; ')}`, 'use a key like "example.com/owner"');
     }
     if (typeof value !== 'string') {
-      add('IMV110', path, `annotation ${JSON.stringify(key)} must have a string value, got ${describeValue(value)}`, 'quote the value');
+      out.add('IMV110', pointer('metadata', 'annotations', key), `annotation ${JSON.stringify(key)} must have a string value, got ${describeValue(value)}`, 'quote the value');
       continue;
     }
     strings[key] = value;
   }
   for (const e of annotationsSizeErrors(strings)) {
-    add('IMV110', pointer('metadata', 'annotations'), `metadata.annotations: ${e}`, `keep annotations under ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes; store large data in a ConfigMap`);
+    out.add('IMV110', pointer('metadata', 'annotations'), `metadata.annotations: ${e}`, `keep annotations under ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes; store large data in a ConfigMap`);
   }
 }
 

@@ -18,6 +18,8 @@ export interface ServedSchema {
  */
 export class CrdSchemaSet {
   private readonly byGroupKind: ReadonlyMap<string, CrdSchemas>;
+  /** Answers of `find`, by apiVersion and kind (the set is immutable). */
+  private readonly found = new Map<string, Map<string, { crd: CrdSchemas; served: CrdVersionSchema } | undefined>>();
 
   /** @internal use {@link builtinSchemaSet} or {@link schemaSetFromCrds}. */
   constructor(crds: readonly CrdSchemas[]) {
@@ -50,6 +52,21 @@ export class CrdSchemaSet {
 
   /** The CRD and version serving `apiVersion`/`kind`, without reading the schemas (the built-in ones load on first read). */
   private find(apiVersion: string, kind: string): { crd: CrdSchemas; served: CrdVersionSchema } | undefined {
+    // Every object of an app is looked up, and apps have few distinct apiVersion/kind pairs: remember the answers.
+    let byKind = this.found.get(apiVersion);
+    if (!byKind) {
+      if (this.found.size >= 1024) this.found.clear(); // bounded, whatever the input
+      byKind = new Map();
+      this.found.set(apiVersion, byKind);
+    }
+    if (byKind.has(kind)) return byKind.get(kind);
+    if (byKind.size >= 1024) byKind.clear();
+    const result = this.findUncached(apiVersion, kind);
+    byKind.set(kind, result);
+    return result;
+  }
+
+  private findUncached(apiVersion: string, kind: string): { crd: CrdSchemas; served: CrdVersionSchema } | undefined {
     const slash = apiVersion.indexOf('/');
     if (slash < 0) return undefined;
     const crd = this.byGroupKind.get(`${apiVersion.slice(0, slash)}/${kind}`);
