@@ -71,6 +71,8 @@ export function parseNamespace(m: Manifest): NamespaceInfo {
   return Object.freeze({ ref: { ...ref, namespace: '' }, name: ref.name, labels: stringMap(obj(m.metadata).labels) });
 }
 
+const CONTAINER_FIELDS = ['containers', 'initContainers'] as const;
+
 /** The pod template (metadata + spec) of a workload kind, or undefined when the manifest has none. */
 function podTemplateOf(m: Manifest, kind: string): { metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
   if (kind === 'Pod') return { metadata: obj(m.metadata), spec: obj(m.spec) };
@@ -87,7 +89,7 @@ export function parseWorkload(m: Manifest, namespace: string, ref: ResourceRef =
   const ports: ContainerPort[] = [];
   const seen = new Set<string>();
   let hasProxyContainer = false;
-  for (const field of ['containers', 'initContainers']) {
+  for (const field of CONTAINER_FIELDS) {
     for (const c of list(tpl.spec[field])) {
       const container = obj(c);
       if (container.name === 'istio-proxy') hasProxyContainer = true;

@@ -10,7 +10,8 @@ export function stringMap(v: unknown): Labels {
   if (!isPlainObject(v)) return NO_LABELS;
   const out: Record<string, string> = {};
   let any = false;
-  for (const [k, val] of Object.entries(v)) {
+  for (const k of Object.keys(v)) {
+    const val = v[k];
     if (typeof val === 'string') { out[k] = val; any = true; } else if (typeof val === 'number' || typeof val === 'boolean') { out[k] = String(val); any = true; }
   }
   return any ? Object.freeze(out) : NO_LABELS;

@@ -21,6 +21,7 @@ export interface ClientContext {
 
 function pick(candidates: readonly DestinationRulePolicy[], step: LookupStep): DestinationRuleLookup | undefined {
   if (candidates.length === 0) return undefined;
+  if (candidates.length === 1) return { rule: candidates[0], step, competing: [] };
   const best = candidates[0].fqdn;
   const same = candidates.filter((d) => d.fqdn === best);
   // Rules chosen by workloadSelector come before the namespace-wide one for the same host.
