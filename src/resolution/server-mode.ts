@@ -110,7 +110,13 @@ interface NamespaceLevels {
   readonly decision: ModeDecision;
   /** The port modes of a workload no workload policy selects: the namespace's mode on every port. */
   readonly portMode: (port: number) => ModeDecision;
+  /** The competing policies of the mesh and namespace levels. */
+  readonly competing: readonly ResourceRef[];
+  /** Port decisions of workloads no workload policy selects, by port (shared: they are the same). */
+  readonly portDecisions: Map<number, PortModeDecision>;
 }
+
+const NO_POLICIES: readonly PeerAuthenticationPolicy[] = Object.freeze([]);
 
 /** Per model (immutable) and namespace: resolving thousands of workloads shares these instead of rebuilding them. */
 const levelsByModel = new WeakMap<MeshModel, Map<string, NamespaceLevels>>();
@@ -121,19 +127,29 @@ function namespaceLevels(model: MeshModel, namespace: string): NamespaceLevels {
   let levels = byNamespace.get(namespace);
   if (!levels) {
     const root = model.options.rootNamespace;
-    const mesh = model.peerAuthenticationsIn(root).filter((p) => p.level === 'mesh');
-    const ns = namespace === root ? [] : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'namespace');
+    const mesh = Object.freeze(model.peerAuthenticationsIn(root).filter((p) => p.level === 'mesh'));
+    const ns = Object.freeze(namespace === root ? [] : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'namespace'));
     const workloadPolicies = namespace === root ? [] : model.peerAuthenticationsIn(namespace).filter((p) => p.level === 'workload' && p.selector);
     const beforeWorkload = applyLevel(applyLevel([DEFAULT_OUTCOME], mesh, 'mesh'), ns, 'namespace');
     const decision = decide(beforeWorkload);
-    levels = { mesh, namespace: ns, workloadPolicies, beforeWorkload, decision, portMode: () => decision };
+    levels = {
+      mesh,
+      namespace: ns,
+      workloadPolicies,
+      beforeWorkload,
+      decision,
+      portMode: () => decision,
+      competing: Object.freeze(competingOf([mesh, ns])),
+      portDecisions: new Map(),
+    };
     byNamespace.set(namespace, levels);
   }
   return levels;
 }
 
 function workloadCandidates(levels: NamespaceLevels, labels: Readonly<Record<string, string>> | undefined): PeerAuthenticationPolicy[] {
-  return labels === undefined ? [] : levels.workloadPolicies.filter((p) => selectorMatches(p.selector!, labels));
+  if (labels === undefined || levels.workloadPolicies.length === 0) return [];
+  return levels.workloadPolicies.filter((p) => selectorMatches(p.selector!, labels));
 }
 
 /**
@@ -143,7 +159,7 @@ function workloadCandidates(levels: NamespaceLevels, labels: Readonly<Record<str
 export function resolveNamespaceMode(model: MeshModel, namespace: string): ModeDecision & { competing: readonly ResourceRef[] } {
   const levels = namespaceLevels(model, namespace);
   const { mode, possibleModes, decidedBy, level } = levels.decision;
-  return { mode, possibleModes, decidedBy, level, competing: competingOf([levels.mesh, levels.namespace]) };
+  return { mode, possibleModes, decidedBy, level, competing: [...levels.competing] };
 }
 
 function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): ResourceRef[] {
@@ -177,9 +193,15 @@ export function resolveServerMode(model: MeshModel, workload: Workload): ServerM
       return d;
     };
   }
+  const shared = workloadPolicies.length === 0;
   const ports = [...portSet].sort((a, b) => a - b).map((port) => {
-    const d = portMode(port);
-    return { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level };
+    let p = shared ? levels.portDecisions.get(port) : undefined;
+    if (!p) {
+      const d = portMode(port);
+      p = { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level };
+      if (shared) levels.portDecisions.set(port, Object.freeze(p));
+    }
+    return p;
   });
   // Fields listed rather than spread: V8 gives every object built by spreading and then adding fields a hidden class of its own.
   return {
@@ -190,8 +212,8 @@ export function resolveServerMode(model: MeshModel, workload: Workload): ServerM
     workload,
     meshPolicies: levels.mesh,
     namespacePolicies: levels.namespace,
-    workloadPolicies,
-    competing: competingOf([levels.mesh, levels.namespace, workloadPolicies]),
+    workloadPolicies: shared ? NO_POLICIES : workloadPolicies,
+    competing: shared ? levels.competing : competingOf([levels.mesh, levels.namespace, workloadPolicies]),
     ports,
     portMode,
   };
