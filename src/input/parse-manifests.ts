@@ -138,22 +138,17 @@ function parseAllDocumentsOf(text: string): Document.Parsed[] {
   return Array.isArray(docs) ? docs : [];
 }
 
-/** The 1-based line and column of an offset, counted as the `yaml` library's LineCounter counts them (lines end at LF). */
+/** The 1-based line and column of an offset, from the `yaml` library's LineCounter fed with the text's line starts. */
 function linePositions(text: string): (offset: number) => TextPosition {
-  let starts: number[] | undefined;
+  let counter: import('yaml').LineCounter | undefined;
   return (offset) => {
-    if (!starts) {
-      starts = [0];
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    if (!counter) {
+      counter = new (yamlLib().LineCounter)();
+      counter.addNewLine(0);
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
     }
-    let lo = 0;
-    let hi = starts.length;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (starts[mid] <= offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return { line: lo, col: offset - starts[lo - 1] + 1 };
+    const p = counter.linePos(offset);
+    return { line: p.line, col: p.col };
   };
 }
 
