@@ -4,7 +4,14 @@
  * Builds a synthetic mesh of N namespaces (default 2,000) x 25 workloads and
  * measures, each in a fresh child process (so peak RSS is per measurement):
  *   (a) synth with our constructs, synth-time validation and analysis, one chart per namespace;
- *   (b) synth of the same manifests as plain cdk8s ApiObjects in the same chart layout;
+ *   (b) synth of the same manifests as plain cdk8s ApiObjects in the same chart layout,
+ *       written by hand with object literals, as teams write them today;
+ *   (b') the same plain ApiObjects fed from a JSON dump of (a)'s manifests parsed
+ *       in one piece before the build: a lower bound no real app reaches (see
+ *       the README's performance section on memory layout), for reference;
+ *   (b") the same hand-written mesh with the typed classes `cdk8s import`
+ *       generates for the Istio kinds, for reference: what a typed cdk8s app
+ *       without our constructs costs;
  *   (c) `istio-mtls lint` and `istio-mtls explain` over the synthesized YAML (in process);
  *   (d) a bare YAML parse of the same files with the `yaml` library (and, for
  *       reference, with js-yaml, which the CLI uses for ordinary files).
@@ -51,12 +58,20 @@ function child(kind: string, dir: string, namespaces: number): void {
     finish(ms, `${app.charts.length} charts, ${objects} objects; hook ran ${counters.warningBatches} time(s) (${counters.warningLines} warning lines)`);
     // After the measurement: the manifests for (b).
     fs.writeFileSync(path.join(dir, 'dump.json'), JSON.stringify(dumpCharts(app)));
-  } else if (kind === 'plain') {
+  } else if (kind === 'plain' || kind === 'typed') {
+    const { App } = require('cdk8s') as typeof import('cdk8s');
+    const { buildHandWrittenMesh } = require('./lib/mesh') as typeof import('./lib/mesh');
+    const t = performance.now();
+    const app = new App({ outdir: path.join(dir, kind) });
+    buildHandWrittenMesh(app, size, kind === 'typed');
+    app.synth();
+    finish(performance.now() - t);
+  } else if (kind === 'plain-dump') {
     const { App } = require('cdk8s') as typeof import('cdk8s');
     const { buildPlainMesh } = require('./lib/mesh') as typeof import('./lib/mesh');
     const dump = JSON.parse(fs.readFileSync(path.join(dir, 'dump.json'), 'utf8'));
     const t = performance.now();
-    const app = new App({ outdir: path.join(dir, 'plain') });
+    const app = new App({ outdir: path.join(dir, 'plain-dump') });
     buildPlainMesh(app, dump);
     app.synth();
     finish(performance.now() - t);
@@ -121,11 +136,16 @@ interface SizeResult {
   readonly namespaces: number;
   readonly a: Measurement;
   readonly b: Measurement;
+  /** Plain ApiObjects fed from a dump parsed in one piece (reference, not the goal's baseline). */
+  readonly bDump: Measurement;
+  /** The hand-written mesh with the generated Istio L1 classes (reference). */
+  readonly bTyped: Measurement;
   readonly lint: Measurement;
   readonly explain: Measurement;
   readonly d: Measurement;
   /** The same files read by js-yaml, the parser of the CLI's fast path, for reference. */
   readonly dJs: Measurement;
+  /** (a), (b), (b') and (b") wrote byte-identical YAML. */
   readonly identical: boolean;
   readonly yamlMb: number;
 }
@@ -141,12 +161,14 @@ function measure(namespaces: number, log: (s: string) => void): SizeResult {
     log(`${namespaces} namespaces x ${WORKLOADS} workloads`);
     const a = step('(a) synth, our constructs', 'ours');
     const b = step('(b) synth, plain ApiObjects', 'plain');
-    const identical = sameOutput(path.join(dir, 'ours'), path.join(dir, 'plain'));
+    const bDump = step("(b') plain, fed from a parsed dump", 'plain-dump');
+    const bTyped = step('(b") plain, typed Istio L1 classes', 'typed');
+    const identical = ['plain', 'plain-dump', 'typed'].every((k) => sameOutput(path.join(dir, 'ours'), path.join(dir, k)));
     const lint = step('(c) istio-mtls lint', 'lint');
     const explain = step('(c) istio-mtls explain', 'explain');
     const d = step('(d) bare YAML parse (yaml)', 'parse');
     const dJs = step('    bare parse with js-yaml', 'parse-js-yaml');
-    return { namespaces, a, b, lint, explain, d, dJs, identical, yamlMb: dirBytes(path.join(dir, 'ours')) / 1024 / 1024 };
+    return { namespaces, a, b, bDump, bTyped, lint, explain, d, dJs, identical, yamlMb: dirBytes(path.join(dir, 'ours')) / 1024 / 1024 };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -160,13 +182,17 @@ function report(full: SizeResult, half: SizeResult | undefined, log: (s: string)
   const rows: [string, (r: SizeResult) => string, string][] = [
     ['a/b time (goal <= 1.2)', (r) => ratio(r.a.ms, r.b.ms), ''],
     ['a/b peak RSS (goal <= 1.5)', (r) => ratio(r.a.rssMb, r.b.rssMb), ''],
+    ["  a/b' time (dump-fed plain, reference)", (r) => ratio(r.a.ms, r.bDump.ms), ''],
+    ["  a/b' peak RSS", (r) => ratio(r.a.rssMb, r.bDump.rssMb), ''],
+    ['  a/b" time (typed plain, reference)', (r) => ratio(r.a.ms, r.bTyped.ms), ''],
+    ['  a/b" peak RSS', (r) => ratio(r.a.rssMb, r.bTyped.rssMb), ''],
     ['c/d time, lint + explain (goal <= 1.5)', (r) => ratio(r.lint.ms + r.explain.ms, r.d.ms), ''],
     ['  lint/d', (r) => ratio(r.lint.ms, r.d.ms), ''],
     ['  explain/d', (r) => ratio(r.explain.ms, r.d.ms), ''],
     ['  lint / js-yaml parse', (r) => ratio(r.lint.ms, r.dJs.ms), ''],
     ['  explain / js-yaml parse', (r) => ratio(r.explain.ms, r.dJs.ms), ''],
     ['c/d peak RSS (max of lint, explain)', (r) => ratio(Math.max(r.lint.rssMb, r.explain.rssMb), r.d.rssMb), ''],
-    ['(a) and (b) write identical YAML', (r) => (r.identical ? 'yes' : 'NO'), ''],
+    ['(a), (b), (b\'), (b") identical YAML', (r) => (r.identical ? 'yes' : 'NO'), ''],
     ['YAML written', (r) => `${r.yamlMb.toFixed(1)} MB`, ''],
   ];
   log('');
@@ -175,7 +201,7 @@ function report(full: SizeResult, half: SizeResult | undefined, log: (s: string)
   if (half) {
     log('');
     log('doubling factor, half -> full size (goal <= 2.2):');
-    const keys: [string, keyof SizeResult][] = [['(a) ours', 'a'], ['(b) plain cdk8s', 'b'], ['(c) lint', 'lint'], ['(c) explain', 'explain'], ['(d) parse', 'd']];
+    const keys: [string, keyof SizeResult][] = [['(a) ours', 'a'], ['(b) plain cdk8s', 'b'], ["(b') dump-fed", 'bDump'], ['(b") typed', 'bTyped'], ['(c) lint', 'lint'], ['(c) explain', 'explain'], ['(d) parse', 'd']];
     for (const [label, k] of keys) {
       const f = full[k] as Measurement;
       const h = half[k] as Measurement;

@@ -8,6 +8,8 @@
  * every fifth workload; plus a mesh chart with MeshStrictMtls.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
+import { DestinationRule } from '../../imports/networking.istio.io';
+import { AuthorizationPolicy, PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
 import {
   ClientTls, MeshStrictMtls, NamespaceMtls, ServiceAccess, WorkloadException, WorkloadMtls,
@@ -118,5 +120,89 @@ export function buildPlainMesh(app: App, dump: readonly ChartDump[]): void {
   for (const c of dump) {
     const chart = new Chart(app, c.id, c.namespace !== undefined ? { namespace: c.namespace } : {});
     for (const o of c.objects) new ApiObject(chart, o.id, o.manifest as any);
+  }
+}
+
+/**
+ * The same mesh written by hand as plain cdk8s ApiObjects, the way a team
+ * writes it today from the guide: object literals in code, nothing of ours.
+ * It must synthesize byte-identical YAML to `buildOurMesh` (the benchmark
+ * checks). Unlike `buildPlainMesh`, every manifest is allocated by code at
+ * construction, as in a real cdk8s app; V8 then places the objects much as
+ * it places ours, so the two trees are walked at comparable speed.
+ */
+export function buildHandWrittenMesh(app: App, size: MeshSize, typed = false): void {
+  const peerAuthentication = (chart: Chart, id: string, metadata: Record<string, unknown>, spec: Record<string, unknown>) => typed
+    ? new PeerAuthentication(chart, id, { metadata, spec })
+    : new ApiObject(chart, id, { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata, spec });
+  const destinationRule = (chart: Chart, id: string, metadata: Record<string, unknown>, spec: any) => typed
+    ? new DestinationRule(chart, id, { metadata, spec })
+    : new ApiObject(chart, id, { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata, spec });
+  const authorizationPolicy = (chart: Chart, id: string, metadata: Record<string, unknown>, spec: any) => typed
+    ? new AuthorizationPolicy(chart, id, { metadata, spec })
+    : new ApiObject(chart, id, { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata, spec });
+  peerAuthentication(new Chart(app, 'mesh'), 'Mesh', { name: 'default', namespace: 'istio-system' }, { mtls: { mode: 'STRICT' } });
+  for (let n = 0; n < size.namespaces; n++) {
+    const ns = `ns-${n}`;
+    const chart = new Chart(app, ns, { namespace: ns });
+    peerAuthentication(chart, 'Ns', { name: 'default', namespace: ns }, { mtls: { mode: 'STRICT' } });
+    new ApiObject(chart, 'Ns--Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'istio-injection': 'enabled' } } });
+    destinationRule(chart, 'ClientTls', { name: 'default', namespace: ns },
+      { host: `*.${ns}.svc.cluster.local`, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    for (let w = 0; w < size.workloads; w++) {
+      const app_ = `app-${w}`;
+      new ApiObject(chart, `${app_}-deploy`, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: app_, namespace: ns },
+        spec: {
+          selector: { matchLabels: { app: app_ } },
+          template: {
+            metadata: { labels: { app: app_ } },
+            spec: {
+              serviceAccountName: app_,
+              containers: [{ name: 'app', image: 'registry.example.com/app:1', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 9090, name: 'metrics' }] }],
+            },
+          },
+        },
+      });
+      new ApiObject(chart, `${app_}-svc`, {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: app_, namespace: ns },
+        spec: { selector: { app: app_ }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }] },
+      });
+      if (n === 0 && w === 1) {
+        peerAuthentication(chart, 'undocumented', { name: 'undocumented', namespace: ns },
+          { selector: { matchLabels: { app: app_ } }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } } });
+      }
+      if (w % 5 === 0) {
+        peerAuthentication(chart, `${app_}-mtls`, { name: `${app_}-mtls`, namespace: ns }, {
+          selector: { matchLabels: { app: app_ } },
+          mtls: { mode: 'STRICT' },
+          portLevelMtls: { 8080: { mode: 'STRICT' }, 9090: { mode: 'STRICT' } },
+        });
+        authorizationPolicy(chart, `${app_}-access`, { name: `${app_}-access`, namespace: ns }, {
+          selector: { matchLabels: { app: app_ } },
+          action: 'ALLOW',
+          rules: [{
+            from: [{ source: { principals: [`cluster.local/ns/${ns}/sa/app-${(w + 1) % size.workloads}`] } }],
+            to: [{ operation: { ports: ['8080'] } }],
+          }],
+        });
+      }
+      if (w % 10 === 9) {
+        peerAuthentication(chart, `${app_}-exception`, {
+          name: `${app_}-exception`,
+          namespace: ns,
+          annotations: {
+            'mtls.exception/owner': 'team-observability',
+            'mtls.exception/reason': 'metrics scraped by a Prometheus outside the mesh',
+            'mtls.exception/review-by': '2999-12-31',
+            'mtls.exception/ticket': 'OBS-1',
+          },
+        }, { selector: { matchLabels: { app: app_ } }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } } });
+      }
+    }
   }
 }
