@@ -42,27 +42,7 @@ export function buildOurMesh(app: App, size: MeshSize, counters: HookCounters): 
     new ClientTls(chart, 'ClientTls', { namespace: ns, name: 'default' });
     for (let w = 0; w < size.workloads; w++) {
       const app_ = `app-${w}`;
-      new ApiObject(chart, `${app_}-deploy`, {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: app_, namespace: ns },
-        spec: {
-          selector: { matchLabels: { app: app_ } },
-          template: {
-            metadata: { labels: { app: app_ } },
-            spec: {
-              serviceAccountName: app_,
-              containers: [{ name: 'app', image: 'registry.example.com/app:1', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 9090, name: 'metrics' }] }],
-            },
-          },
-        },
-      });
-      new ApiObject(chart, `${app_}-svc`, {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: app_, namespace: ns },
-        spec: { selector: { app: app_ }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }] },
-      });
+      addWorkload(chart, ns, app_);
       const selector = WorkloadSelector.of({ app: app_ });
       if (n === 0 && w === 1) {
         // One undocumented port-level PERMISSIVE (a plain object: the constructs refuse it) in the
@@ -97,6 +77,31 @@ export function buildOurMesh(app: App, size: MeshSize, counters: HookCounters): 
       }
     }
   }
+}
+
+/** A workload of the mesh, the same in every build: a Deployment with two container ports, and its Service. */
+function addWorkload(chart: Chart, ns: string, app_: string): void {
+  new ApiObject(chart, `${app_}-deploy`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: app_, namespace: ns },
+    spec: {
+      selector: { matchLabels: { app: app_ } },
+      template: {
+        metadata: { labels: { app: app_ } },
+        spec: {
+          serviceAccountName: app_,
+          containers: [{ name: 'app', image: 'registry.example.com/app:1', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 9090, name: 'metrics' }] }],
+        },
+      },
+    },
+  });
+  new ApiObject(chart, `${app_}-svc`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: app_, namespace: ns },
+    spec: { selector: { app: app_ }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }] },
+  });
 }
 
 /** The manifests of an app, chart by chart, in synth order, as plain JSON (not validated). */
@@ -151,27 +156,7 @@ export function buildHandWrittenMesh(app: App, size: MeshSize, typed = false): v
       { host: `*.${ns}.svc.cluster.local`, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
     for (let w = 0; w < size.workloads; w++) {
       const app_ = `app-${w}`;
-      new ApiObject(chart, `${app_}-deploy`, {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: app_, namespace: ns },
-        spec: {
-          selector: { matchLabels: { app: app_ } },
-          template: {
-            metadata: { labels: { app: app_ } },
-            spec: {
-              serviceAccountName: app_,
-              containers: [{ name: 'app', image: 'registry.example.com/app:1', ports: [{ containerPort: 8080, name: 'http' }, { containerPort: 9090, name: 'metrics' }] }],
-            },
-          },
-        },
-      });
-      new ApiObject(chart, `${app_}-svc`, {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: app_, namespace: ns },
-        spec: { selector: { app: app_ }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'metrics', port: 9090, targetPort: 9090 }] },
-      });
+      addWorkload(chart, ns, app_);
       if (n === 0 && w === 1) {
         peerAuthentication(chart, 'undocumented', { name: 'undocumented', namespace: ns },
           { selector: { matchLabels: { app: app_ } }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } } });
