@@ -106,7 +106,8 @@ function parseFiles(d: string, parse: (text: string) => unknown[], value: (doc: 
 // --- parent -----------------------------------------------------------------------
 
 function spawnChild(kind: string, dir: string, namespaces: number): Measurement {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', __filename, '--child', kind, '--dir', dir, '--size', String(namespaces)], {
+  // The parent's flags: none when compiled (npm run bench), tsx's loader when run from source.
+  const res = spawnSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', __filename, '--child', kind, '--dir', dir, '--size', String(namespaces)], {
     encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   const line = res.stdout.trim().split('\n').pop() ?? '';
