@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { namespaceOf, optionalName } from './scope';
+import { metadataOf, namespaceOf, optionalName } from './scope';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkNonEmpty, checkObjectName, fail, show } from '../vocabulary/checks';
@@ -79,8 +79,7 @@ export class ExternalServiceTls extends DestinationRule {
     }
     for (const san of props.subjectAltNames ?? []) checkNonEmpty(owner, 'subjectAltNames', san);
     super(scope, id, {
-      // An explicit `name: undefined` would override the name cdk8s generates.
-      metadata: { ...(name !== undefined ? { name } : {}), namespace },
+      metadata: metadataOf(name, namespace),
       spec: {
         host: props.host,
         trafficPolicy: {

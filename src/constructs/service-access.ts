@@ -1,6 +1,6 @@
-import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { namespaceOf, optionalName } from './scope';
+import { metadataOf, namespaceOf, optionalName } from './scope';
+import { checkSelectorAtSynth, matchLabelsOf } from './workload-policy';
 import {
   AuthorizationPolicy, AuthorizationPolicySpecAction, AuthorizationPolicySpecRules, AuthorizationPolicySpecRulesFrom,
 } from '../../imports/security.istio.io';
@@ -107,23 +107,22 @@ export class ServiceAccess extends AuthorizationPolicy {
       fail('ServiceAccess', `'selector' must be a WorkloadSelector, got ${show(selector)}`);
     }
     // Rules are checked and rendered before the object exists, so a bad one leaves no half-built construct.
-    const rules: AuthorizationPolicySpecRules[] = [];
-    for (const [i, rule] of (props.rules ?? []).entries()) rules.push(renderRule(`rules[${i}]`, rule));
+    const rules = (props.rules ?? []).map((rule, i) => renderRule(`rules[${i}]`, rule));
 
     super(scope, id, {
-      // Omit an unset name: an explicit undefined would override cdk8s' generated one.
-      metadata: { ...(name !== undefined ? { name } : {}), namespace },
+      metadata: metadataOf(name, namespace),
       spec: {
-        selector: selector ? { matchLabels: Lazy.any({ produce: () => selector._matchLabels() }) } : undefined,
+        selector: selector ? { matchLabels: matchLabelsOf(selector) } : undefined,
         action: action._toKube() as AuthorizationPolicySpecAction,
-        rules: Lazy.any({ produce: () => rules }) as AuthorizationPolicySpecRules[],
+        // The list itself: addRule() appends to it, and cdk8s reads it at synthesis.
+        rules,
       },
     });
     MtlsValidation.enable(this);
     this.namespace = namespace;
     this.rules = rules;
+    if (selector) checkSelectorAtSynth(this, 'ServiceAccess', selector, namespace);
     MtlsValidation.addValidationOncePerSynth(this, () => [
-      ...(selector ? selector._validate('ServiceAccess', this.namespace) : []),
       ...(this.rules.length === 0
         ? [`[ServiceAccess] policy "${this.namespace}/${this.name}" has no rules: ${action === AccessAction.ALLOW ? 'an ALLOW policy without rules denies every request' : 'a DENY policy without rules denies nothing'}; add one with 'rules' or addRule()`]
         : []),
@@ -164,9 +163,10 @@ function renderRule(at: string, rule: AccessRule): AuthorizationPolicySpecRules 
   });
   const portStrings = ports.map((p, i) => String(checkPort(owner, `${at}.ports[${i}]`, p)));
 
-  const from: AuthorizationPolicySpecRulesFrom[] = [];
-  if (identities.length > 0) from.push({ source: { principals: identities.map((id) => id._toKube()) } });
-  if (namespaces.length > 0) from.push({ source: { namespaces: [...namespaces] } });
+  const from: AuthorizationPolicySpecRulesFrom[] = [
+    ...(identities.length > 0 ? [{ source: { principals: identities.map((id) => id._toKube()) } }] : []),
+    ...(namespaces.length > 0 ? [{ source: { namespaces: [...namespaces] } }] : []),
+  ];
   const operation = {
     methods: methods.length > 0 ? [...methods] : undefined,
     paths: paths.length > 0 ? [...paths] : undefined,

@@ -86,7 +86,7 @@ export class WorkloadException extends PeerAuthentication {
     this.namespace = namespace;
     this.reviewBy = exception.reviewBy;
     this.owner = props.owner;
-    checkSelectorAtSynth(this, owner, args);
+    checkSelectorAtSynth(this, owner, args.selector, namespace);
     MtlsValidation.addValidationOncePerSynth(this, () =>
       mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.name}`, 'reviewBy'));
   }

@@ -93,7 +93,7 @@ export class WorkloadMtls extends PeerAuthentication {
     super(scope, id, workloadPeerAuthenticationProps('WorkloadMtls', args));
     MtlsValidation.enable(this);
     this.namespace = namespace;
-    checkSelectorAtSynth(this, 'WorkloadMtls', args);
+    checkSelectorAtSynth(this, 'WorkloadMtls', args.selector, namespace);
     if (exception) {
       MtlsValidation.addValidationOncePerSynth(this, () =>
         mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.name}`, 'exception.reviewBy'));

@@ -1,5 +1,6 @@
-import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { metadataOf } from './scope';
 import { PeerAuthenticationProps, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtls } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { fail, show } from '../vocabulary/checks';
@@ -26,24 +27,30 @@ export function workloadPeerAuthenticationProps(ownerName: string, args: Workloa
     fail(ownerName, `'selector' must be a WorkloadSelector (WorkloadSelector.of({...}) or WorkloadSelector.fromWorkload(workload)), got ${show(args.selector)}`);
   }
   const selector = args.selector;
-  // Omit an unset name: an explicit undefined would override cdk8s' generated one.
-  const metadata: ApiObjectMetadata = {
-    ...(args.name !== undefined ? { name: args.name } : {}),
-    namespace: args.namespace,
-    ...(args.annotations !== undefined ? { annotations: args.annotations } : {}),
-  };
   return {
-    metadata,
+    metadata: metadataOf(args.name, args.namespace, args.annotations),
     spec: {
-      // Lazy: a selector derived from a workload reads the workload's final labels at synthesis.
-      selector: { matchLabels: Lazy.any({ produce: () => selector._matchLabels() }) },
+      selector: { matchLabels: matchLabelsOf(selector) },
       mtls: args.mode ? { mode: args.mode._toKube() as PeerAuthenticationSpecMtlsMode } : undefined,
       portLevelMtls: args.portLevelMtls as Record<string, PeerAuthenticationSpecPortLevelMtls> | undefined,
     },
   };
 }
 
-/** Registers the selector's synthesis-time checks as a validation of `owner`. Internal. */
-export function checkSelectorAtSynth(owner: IConstruct, ownerName: string, args: WorkloadPolicyArgs): void {
-  MtlsValidation.addValidationOncePerSynth(owner, () => args.selector._validate(ownerName, args.namespace));
+/**
+ * The `matchLabels` to render: the labels themselves when known now, else a
+ * `Lazy` that reads the workload's final labels at synthesis. Internal.
+ */
+export function matchLabelsOf(selector: WorkloadSelector): Record<string, string> {
+  return selector._fixedLabels() ?? Lazy.any({ produce: () => selector._matchLabels() });
+}
+
+/**
+ * Registers the selector's synthesis-time checks as a validation of `owner`,
+ * for a selector derived from a workload (labels given to `of()` were checked
+ * when it was made). Internal.
+ */
+export function checkSelectorAtSynth(owner: IConstruct, ownerName: string, selector: WorkloadSelector, namespace: string): void {
+  if (selector._fixedLabels()) return;
+  MtlsValidation.addValidationOncePerSynth(owner, () => selector._validate(ownerName, namespace));
 }

@@ -64,8 +64,7 @@ export class WorkloadSelector {
       fail('WorkloadSelector', `'labels' must name at least one label, got ${show(JSON.stringify(labels ?? null))}: an empty selector applies the policy to the whole namespace (use NamespaceMtls for that)`);
     }
     checkLabels('WorkloadSelector', 'labels', labels);
-    const frozen = sortedRecord(labels);
-    return new WorkloadSelector(() => ({ labels: frozen }), `labels ${JSON.stringify(frozen)}`);
+    return new WorkloadSelector(sortedRecord(labels), undefined);
   }
 
   /**
@@ -85,23 +84,31 @@ export class WorkloadSelector {
       const path = (workload as IConstruct | undefined)?.node?.path;
       fail('WorkloadSelector', `fromWorkload() needs a cdk8s-plus workload or an ApiObject with a pod template, got ${path !== undefined ? `construct "${path}" with no ApiObject` : show(workload)}`);
     }
-    const describe = `${apiObject.kind} "${apiObject.node.path}"`;
-    return new WorkloadSelector(() => {
-      const json = apiObject.toJson();
-      const found = podLabelsOfManifest(json);
-      const namespace = record(record(json)?.metadata)?.namespace;
-      return { ...found, namespace: typeof namespace === 'string' ? namespace : undefined };
-    }, describe);
+    return new WorkloadSelector(undefined, apiObject);
   }
 
+  /**
+   * Exactly one is set: the labels given to `of()` (checked, in key order),
+   * or the workload whose manifest gives them at synthesis. Kept as data
+   * rather than closures: an app holds one selector per policy.
+   */
   private constructor(
-    private readonly produce: () => { labels?: Record<string, string>; from?: string; namespace?: string },
-    private readonly description: string,
+    private readonly labels: Record<string, string> | undefined,
+    private readonly workload: ApiObjectLike | undefined,
   ) {}
 
   /** What this selector selects, for messages: `labels {"app":"x"}` or `Deployment "chart/api"`. */
   public toString(): string {
-    return this.description;
+    return this.workload ? `${this.workload.kind} "${this.workload.node.path}"` : `labels ${JSON.stringify(this.labels)}`;
+  }
+
+  /**
+   * The labels, if they are known now (`of()`); undefined for a selector
+   * derived from a workload, whose labels are read at synthesis.
+   * @internal
+   */
+  public _fixedLabels(): Record<string, string> | undefined {
+    return this.labels;
   }
 
   /**
@@ -110,19 +117,22 @@ export class WorkloadSelector {
    * @internal
    */
   public _matchLabels(): Record<string, string> | undefined {
-    return this.produce().labels;
+    return this.labels ?? this.fromWorkload().labels;
   }
 
   /**
    * Problems that make the selector unusable for a policy in `policyNamespace`.
-   * Run from a construct validation so cdk8s reports them with the path.
+   * Run from a construct validation so cdk8s reports them with the path. The
+   * labels given to `of()` were checked then: only a derived selector can
+   * have problems, so constructs register this check only for those.
    * @internal
    */
   public _validate(owner: string, policyNamespace: string | undefined): string[] {
-    const { labels, namespace } = this.produce();
+    if (this.labels) return [];
+    const { labels, namespace } = this.fromWorkload();
     const errors: string[] = [];
     if (!labels) {
-      errors.push(`[${owner}] 'selector' derived from ${this.description} is empty: the workload has no spec.selector.matchLabels and no pod-template labels, and an empty selector would apply the policy to the whole namespace`);
+      errors.push(`[${owner}] 'selector' derived from ${this} is empty: the workload has no spec.selector.matchLabels and no pod-template labels, and an empty selector would apply the policy to the whole namespace`);
     } else {
       try {
         checkLabels(owner, 'selector', labels);
@@ -131,8 +141,15 @@ export class WorkloadSelector {
       }
     }
     if (namespace !== undefined && policyNamespace !== undefined && namespace !== policyNamespace) {
-      errors.push(`[${owner}] 'selector' derived from ${this.description} in namespace "${namespace}", but the policy is in namespace "${policyNamespace}": a workload selector only applies in the policy's own namespace`);
+      errors.push(`[${owner}] 'selector' derived from ${this} in namespace "${namespace}", but the policy is in namespace "${policyNamespace}": a workload selector only applies in the policy's own namespace`);
     }
     return errors;
+  }
+
+  /** The pod labels and namespace of the workload's manifest as synthesized now. */
+  private fromWorkload(): { labels?: Record<string, string>; from?: string; namespace?: string } {
+    const json = this.workload!.toJson();
+    const namespace = record(record(json)?.metadata)?.namespace;
+    return { ...podLabelsOfManifest(json), namespace: typeof namespace === 'string' ? namespace : undefined };
   }
 }
