@@ -28,7 +28,8 @@ export class PrometheusRule extends ApiObject {
    */
   public static manifest(props: PrometheusRuleProps): any {
     return {
-      ...PrometheusRule.GVK,
+      apiVersion: PrometheusRule.GVK.apiVersion,
+      kind: PrometheusRule.GVK.kind,
       ...toJson_PrometheusRuleProps(props),
     };
   }
@@ -41,7 +42,8 @@ export class PrometheusRule extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: PrometheusRuleProps) {
     super(scope, id, {
-      ...PrometheusRule.GVK,
+      apiVersion: PrometheusRule.GVK.apiVersion,
+      kind: PrometheusRule.GVK.kind,
       ...props,
     });
   }
@@ -53,7 +55,8 @@ export class PrometheusRule extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...PrometheusRule.GVK,
+      apiVersion: PrometheusRule.GVK.apiVersion,
+      kind: PrometheusRule.GVK.kind,
       ...toJson_PrometheusRuleProps(resolved),
     };
   }

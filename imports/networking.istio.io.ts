@@ -26,7 +26,8 @@ export class DestinationRule extends ApiObject {
    */
   public static manifest(props: DestinationRuleProps = {}): any {
     return {
-      ...DestinationRule.GVK,
+      apiVersion: DestinationRule.GVK.apiVersion,
+      kind: DestinationRule.GVK.kind,
       ...toJson_DestinationRuleProps(props),
     };
   }
@@ -39,7 +40,8 @@ export class DestinationRule extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: DestinationRuleProps = {}) {
     super(scope, id, {
-      ...DestinationRule.GVK,
+      apiVersion: DestinationRule.GVK.apiVersion,
+      kind: DestinationRule.GVK.kind,
       ...props,
     });
   }
@@ -51,7 +53,8 @@ export class DestinationRule extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...DestinationRule.GVK,
+      apiVersion: DestinationRule.GVK.apiVersion,
+      kind: DestinationRule.GVK.kind,
       ...toJson_DestinationRuleProps(resolved),
     };
   }

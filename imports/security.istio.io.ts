@@ -26,7 +26,8 @@ export class AuthorizationPolicy extends ApiObject {
    */
   public static manifest(props: AuthorizationPolicyProps = {}): any {
     return {
-      ...AuthorizationPolicy.GVK,
+      apiVersion: AuthorizationPolicy.GVK.apiVersion,
+      kind: AuthorizationPolicy.GVK.kind,
       ...toJson_AuthorizationPolicyProps(props),
     };
   }
@@ -39,7 +40,8 @@ export class AuthorizationPolicy extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: AuthorizationPolicyProps = {}) {
     super(scope, id, {
-      ...AuthorizationPolicy.GVK,
+      apiVersion: AuthorizationPolicy.GVK.apiVersion,
+      kind: AuthorizationPolicy.GVK.kind,
       ...props,
     });
   }
@@ -51,7 +53,8 @@ export class AuthorizationPolicy extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...AuthorizationPolicy.GVK,
+      apiVersion: AuthorizationPolicy.GVK.apiVersion,
+      kind: AuthorizationPolicy.GVK.kind,
       ...toJson_AuthorizationPolicyProps(resolved),
     };
   }
@@ -707,7 +710,8 @@ export class PeerAuthentication extends ApiObject {
    */
   public static manifest(props: PeerAuthenticationProps = {}): any {
     return {
-      ...PeerAuthentication.GVK,
+      apiVersion: PeerAuthentication.GVK.apiVersion,
+      kind: PeerAuthentication.GVK.kind,
       ...toJson_PeerAuthenticationProps(props),
     };
   }
@@ -720,7 +724,8 @@ export class PeerAuthentication extends ApiObject {
    */
   public constructor(scope: Construct, id: string, props: PeerAuthenticationProps = {}) {
     super(scope, id, {
-      ...PeerAuthentication.GVK,
+      apiVersion: PeerAuthentication.GVK.apiVersion,
+      kind: PeerAuthentication.GVK.kind,
       ...props,
     });
   }
@@ -732,7 +737,8 @@ export class PeerAuthentication extends ApiObject {
     const resolved = super.toJson();
 
     return {
-      ...PeerAuthentication.GVK,
+      apiVersion: PeerAuthentication.GVK.apiVersion,
+      kind: PeerAuthentication.GVK.kind,
       ...toJson_PeerAuthenticationProps(resolved),
     };
   }

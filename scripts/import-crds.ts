@@ -14,6 +14,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { crdFilesIn, readCrds, USED_CRDS, Crd } from './lib/crd-files';
 import { generateSchemas } from './lib/generate-schemas';
+import { withoutLeadingGvkSpread } from './lib/gvk-spread';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -49,6 +50,10 @@ function importL1(crds: Crd[]): void {
     );
   }
   fs.rmSync(tmp, { recursive: true, force: true });
+  for (const file of fs.readdirSync(out).filter((f) => f.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(out, file), 'utf8');
+    fs.writeFileSync(path.join(out, file), withoutLeadingGvkSpread(text, file));
+  }
 }
 
 try {
