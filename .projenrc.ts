@@ -159,6 +159,11 @@ project.addTask('bench', {
   exec: 'tsc -p bench/tsconfig.json && node .bench/js/bench/run.js',
   receiveArgs: true,
 });
+project.addTask('bench:retained', {
+  description: 'Heap each construct keeps, against a plain ApiObject with the same manifest',
+  exec: 'tsc -p bench/tsconfig.json && node .bench/js/bench/retained.js',
+  receiveArgs: true,
+});
 
 new TextFile(project, 'bin/istio-mtls', {
   lines: ['#!/usr/bin/env node', "require('../lib/src/cli/main.js').main(process.argv.slice(2));"],
