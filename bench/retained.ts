@@ -34,7 +34,9 @@ const CASES: Record<string, { ours: Make; plain: (i: number, ns: string) => Make
   },
   WorkloadMtls: {
     ours: (chart, i) => new WorkloadMtls(chart, `o${i}`, {
-      selector: WorkloadSelector.of({ app: `app-${i}` }), name: `w${i}`, mode: MtlsMode.STRICT,
+      selector: WorkloadSelector.of({ app: `app-${i}` }),
+      name: `w${i}`,
+      mode: MtlsMode.STRICT,
       portLevelMtls: { 8080: MtlsMode.STRICT, 9090: MtlsMode.STRICT },
     }),
     plain: (i, ns) => plain('security.istio.io/v1', 'PeerAuthentication', { name: `w${i}`, namespace: ns }, {
@@ -43,21 +45,31 @@ const CASES: Record<string, { ours: Make; plain: (i: number, ns: string) => Make
   },
   ServiceAccess: {
     ours: (chart, i, ns) => new ServiceAccess(chart, `o${i}`, {
-      selector: WorkloadSelector.of({ app: `app-${i}` }), name: `a${i}`, action: AccessAction.ALLOW,
+      selector: WorkloadSelector.of({ app: `app-${i}` }),
+      name: `a${i}`,
+      action: AccessAction.ALLOW,
       rules: [{ identities: [Identity.serviceAccount(ns, `client-${i}`)], ports: [8080] }],
     }),
     plain: (i, ns) => plain('security.istio.io/v1', 'AuthorizationPolicy', { name: `a${i}`, namespace: ns }, {
-      selector: { matchLabels: { app: `app-${i}` } }, action: 'ALLOW',
+      selector: { matchLabels: { app: `app-${i}` } },
+      action: 'ALLOW',
       rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ns}/sa/client-${i}`] } }], to: [{ operation: { ports: ['8080'] } }] }],
     }),
   },
   WorkloadException: {
     ours: (chart, i) => new WorkloadException(chart, `o${i}`, {
-      selector: WorkloadSelector.of({ app: `app-${i}` }), name: `e${i}`, mode: MtlsMode.PERMISSIVE, ports: [9090],
-      reason: 'metrics scraped by a Prometheus outside the mesh', owner: 'team-observability', reviewBy: '2999-12-31', ticket: 'OBS-1',
+      selector: WorkloadSelector.of({ app: `app-${i}` }),
+      name: `e${i}`,
+      mode: MtlsMode.PERMISSIVE,
+      ports: [9090],
+      reason: 'metrics scraped by a Prometheus outside the mesh',
+      owner: 'team-observability',
+      reviewBy: '2999-12-31',
+      ticket: 'OBS-1',
     }),
     plain: (i, ns) => plain('security.istio.io/v1', 'PeerAuthentication', {
-      name: `e${i}`, namespace: ns,
+      name: `e${i}`,
+      namespace: ns,
       annotations: {
         'mtls.exception/owner': 'team-observability',
         'mtls.exception/reason': 'metrics scraped by a Prometheus outside the mesh',
