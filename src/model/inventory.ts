@@ -1,5 +1,6 @@
 import { serviceHostname } from './hosts';
 import { Labels, stringMap } from './labels';
+import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
 import { portNumber } from './policies';
 
@@ -117,7 +118,7 @@ export function parseWorkload(m: Manifest, namespace: string, ref: ResourceRef =
     key: `${namespace}/${ref.kind}/${ref.name}`,
     labels: stringMap(tpl.metadata.labels),
     podAnnotations: stringMap(tpl.metadata.annotations),
-    ports: Object.freeze(ports),
+    ports: frozenList(ports),
     serviceAccount: typeof sa === 'string' && sa ? sa : 'default',
     hostNetwork: tpl.spec.hostNetwork === true,
     hasProxyContainer,
@@ -150,7 +151,7 @@ export function parseService(
     key: `${namespace}/${ref.name}`,
     hostname: serviceHostname(ref.name, namespace, clusterDomain),
     selector: selector && Object.keys(selector).length > 0 ? selector : undefined,
-    ports: Object.freeze(ports),
+    ports: frozenList(ports),
   });
 }
 

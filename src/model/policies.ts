@@ -1,6 +1,7 @@
 import { pointer } from './finding';
 import { qualifyHost } from './hosts';
 import { Labels, isEmptyLabels, stringMap } from './labels';
+import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
 
 /** A PeerAuthentication mode as written; UNSET also stands for an absent or unknown mode. */
@@ -159,7 +160,7 @@ export function parsePeerAuthentication(
     selector,
     hasSelectorField: has,
     mode: modeOf(spec.mtls),
-    portLevel: Object.freeze(portLevel),
+    portLevel: frozenList(portLevel),
     level,
     annotations: stringMap(obj(m.metadata).annotations),
   });
@@ -194,10 +195,10 @@ export function parseDestinationRule(
     name: ref.name,
     host,
     fqdn: qualifyHost(host, namespace, clusterDomain),
-    exportTo: Object.freeze(exportTo),
+    exportTo: frozenList(exportTo),
     workloadSelector: selector,
     tls: tlsOf(tp.tls, pointer('spec', 'trafficPolicy', 'tls', 'mode')),
-    portTls: Object.freeze(portTls),
+    portTls: frozenList(portTls),
     annotations: stringMap(obj(m.metadata).annotations),
   });
 }
@@ -267,7 +268,7 @@ export function parseAuthorizationPolicy(m: Manifest, namespace: string, ref: Re
       index,
       matchesEverything: isEmptyish(rule.from) && isEmptyish(rule.to) && isEmptyish(rule.when),
       ports: ports ? Object.freeze([...new Set(ports)].sort((a, b) => a - b)) : undefined,
-      identityUses: Object.freeze(uses),
+      identityUses: frozenList(uses),
     });
   });
   return Object.freeze({
@@ -279,9 +280,9 @@ export function parseAuthorizationPolicy(m: Manifest, namespace: string, ref: Re
     hasSelectorField: has,
     hasTargetRefs: spec.targetRef !== undefined || list(spec.targetRefs).length > 0,
     hasRulesField: Array.isArray(spec.rules),
-    rules: Object.freeze(rules),
-    principals: Object.freeze(principals),
-    sourceServiceAccounts: Object.freeze(serviceAccounts),
+    rules: frozenList(rules),
+    principals: frozenList(principals),
+    sourceServiceAccounts: frozenList(serviceAccounts),
     annotations: stringMap(obj(m.metadata).annotations),
   });
 }
