@@ -1,5 +1,5 @@
 /**
- * Scale benchmark (`npm run bench [-- --size N | --quick]`).
+ * Scale benchmark (`npm run bench [-- --size N | --quick] [--runs N] [--no-half]`).
  *
  * Builds a synthetic mesh of N namespaces (default 2,000) x 25 workloads and
  * measures, each in a fresh child process (so peak RSS is per measurement):
@@ -15,7 +15,9 @@
  *   (c) `istio-mtls lint` and `istio-mtls explain` over the synthesized YAML (in process);
  *   (d) a bare YAML parse of the same files with the `yaml` library (and, for
  *       reference, with js-yaml, which the CLI uses for ordinary files).
- * and the same at half the size. Prints time, peak RSS and the ratios
+ * and the same at half the size. With --runs N, (a) and (b) run N times,
+ * alternately, and the run of median time is reported with every run's
+ * figures. Prints time, peak RSS, live heap and the ratios
  * a/b (time, memory), c/d, the doubling factors half -> full, and the
  * doubling of our share (a - b): cdk8s walks the whole app once per chart,
  * so plain cdk8s (b) itself grows with charts x objects.
@@ -164,17 +166,32 @@ interface SizeResult {
   readonly yamlMb: number;
 }
 
-function measure(namespaces: number, log: (s: string) => void): SizeResult {
+/** The run of median time among runs (the peak and live heap reported are that run's), with every run's figures in its note. */
+function median(runs: Measurement[]): Measurement {
+  if (runs.length === 1) return runs[0];
+  const mid = [...runs].sort((x, y) => x.ms - y.ms)[Math.floor((runs.length - 1) / 2)];
+  const all = runs.map((r) => `${fmtMs(r.ms)} ${fmtMb(r.rssMb)}`).join(', ');
+  return { ...mid, note: `median of ${runs.length} runs (${all})${mid.note ? `; ${mid.note}` : ''}` };
+}
+
+function measure(namespaces: number, runs: number, log: (s: string) => void): SizeResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-mtls-bench-'));
   try {
-    const step = (label: string, kind: string) => {
-      const m = spawnChild(kind, dir, namespaces);
+    const show = (label: string, m: Measurement) => {
       log(`  ${label.padEnd(34)} ${fmtMs(m.ms).padStart(9)} ${fmtMb(m.rssMb).padStart(9)} ${`live ${fmtMb(m.liveMb)}`.padStart(12)}${m.note ? `  ${m.note}` : ''}`);
       return m;
     };
+    const step = (label: string, kind: string) => show(label, spawnChild(kind, dir, namespaces));
     log(`${namespaces} namespaces x ${WORKLOADS} workloads`);
-    const a = step('(a) synth, our constructs', 'ours');
-    const b = step('(b) synth, plain ApiObjects', 'plain');
+    // (a) and (b) alternate, so that a slow spell of a shared machine falls on both.
+    const as: Measurement[] = [];
+    const bs: Measurement[] = [];
+    for (let r = 0; r < runs; r++) {
+      as.push(spawnChild('ours', dir, namespaces));
+      bs.push(spawnChild('plain', dir, namespaces));
+    }
+    const a = show('(a) synth, our constructs', median(as));
+    const b = show('(b) synth, plain ApiObjects', median(bs));
     const bDump = step("(b') plain, fed from a parsed dump", 'plain-dump');
     const bTyped = step('(b") plain, typed Istio L1 classes', 'typed');
     const identical = ['plain', 'plain-dump', 'typed'].every((k) => sameOutput(path.join(dir, 'ours'), path.join(dir, k)));
@@ -238,6 +255,7 @@ function main(): void {
       'size': { type: 'string' },
       'quick': { type: 'boolean' },
       'no-half': { type: 'boolean' },
+      'runs': { type: 'string' },
       'json': { type: 'string' },
     },
   });
@@ -249,8 +267,10 @@ function main(): void {
   }
   const log = (s: string) => process.stdout.write(s + '\n');
   log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()}`);
-  const full = measure(namespaces, log);
-  const half = values['no-half'] ? undefined : measure(Math.floor(namespaces / 2), log);
+  const runs = values.runs ? Number(values.runs) : 1;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be an integer >= 1, got ${values.runs}`);
+  const full = measure(namespaces, runs, log);
+  const half = values['no-half'] ? undefined : measure(Math.floor(namespaces / 2), runs, log);
   report(full, half, log);
   if (values.json) fs.writeFileSync(values.json, JSON.stringify({ full, half }, null, 2));
 }
