@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ClientTls } from './client-tls';
+import { metadataOf } from './scope';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label } from '../vocabulary/checks';
@@ -73,7 +74,7 @@ export class MeshStrictMtls extends PeerAuthentication {
       exception: props.exception,
     });
     super(scope, id, {
-      metadata: { name: 'default', namespace: rootNamespace, ...(exception ? { annotations: exception.annotations } : {}) },
+      metadata: metadataOf('default', rootNamespace, exception?.annotations),
       spec: { mtls: { mode: mode._toKube() as PeerAuthenticationSpecMtlsMode } },
     });
     MtlsValidation.enable(this);

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { metadataOf } from './scope';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkDns1123Label, fail } from '../vocabulary/checks';
@@ -114,7 +115,7 @@ export class NamespaceMtls extends PeerAuthentication {
     }
 
     super(scope, id, {
-      metadata: { name: 'default', namespace, ...(exception ? { annotations: exception.annotations } : {}) },
+      metadata: metadataOf('default', namespace, exception?.annotations),
       spec: { mtls: { mode: mode._toKube() as PeerAuthenticationSpecMtlsMode } },
     });
     MtlsValidation.enable(this);

@@ -147,9 +147,9 @@ export class WorkloadSelector {
   }
 
   /** The pod labels and namespace of the workload's manifest as synthesized now. */
-  private fromWorkload(): { labels?: Record<string, string>; from?: string; namespace?: string } {
+  private fromWorkload(): { labels?: Record<string, string>; namespace?: string } {
     const json = this.workload!.toJson();
     const namespace = record(record(json)?.metadata)?.namespace;
-    return { ...podLabelsOfManifest(json), namespace: typeof namespace === 'string' ? namespace : undefined };
+    return { labels: podLabelsOfManifest(json).labels, namespace: typeof namespace === 'string' ? namespace : undefined };
   }
 }
