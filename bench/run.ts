@@ -27,6 +27,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { heapAfterFullGc } from './lib/heap';
 
 interface Measurement {
   readonly ms: number;
@@ -51,9 +52,7 @@ const built: unknown[] = [];
 
 function finish(ms: number, note?: string): void {
   const rssMb = process.resourceUsage().maxRSS / 1024;
-  // The children run with --expose-gc; the collection comes after the clock and the peak.
-  (globalThis as { gc?: () => void }).gc?.();
-  const liveMb = process.memoryUsage().heapUsed / 1024 / 1024;
+  const liveMb = heapAfterFullGc() / 1024 / 1024;
   process.stdout.write(JSON.stringify({ ms, rssMb, liveMb, note } satisfies Measurement) + '\n');
 }
 

@@ -27,6 +27,24 @@ export interface HookCounters {
   warningLines: number;
 }
 
+/** The documented exception of every WorkloadException of the benchmarks (review date far ahead). */
+export const EXCEPTION = {
+  reason: 'metrics scraped by a Prometheus outside the mesh',
+  owner: 'team-observability',
+  reviewBy: '2999-12-31',
+  ticket: 'OBS-1',
+} as const;
+
+/** `EXCEPTION` as the annotations written by hand on a plain PeerAuthentication: a new object each call, as in a literal. */
+export function exceptionAnnotations(): Record<string, string> {
+  return {
+    'mtls.exception/owner': EXCEPTION.owner,
+    'mtls.exception/reason': EXCEPTION.reason,
+    'mtls.exception/review-by': EXCEPTION.reviewBy,
+    'mtls.exception/ticket': EXCEPTION.ticket,
+  };
+}
+
 export function buildOurMesh(app: App, size: MeshSize, counters: HookCounters): void {
   MtlsValidation.enable(app, {
     onWarnings: (lines) => {
@@ -69,10 +87,7 @@ export function buildOurMesh(app: App, size: MeshSize, counters: HookCounters): 
           name: `${app_}-exception`,
           mode: MtlsMode.PERMISSIVE,
           ports: [9090],
-          reason: 'metrics scraped by a Prometheus outside the mesh',
-          owner: 'team-observability',
-          reviewBy: '2999-12-31',
-          ticket: 'OBS-1',
+          ...EXCEPTION,
         });
       }
     }
@@ -180,12 +195,7 @@ export function buildHandWrittenMesh(app: App, size: MeshSize, typed = false): v
         peerAuthentication(chart, `${app_}-exception`, {
           name: `${app_}-exception`,
           namespace: ns,
-          annotations: {
-            'mtls.exception/owner': 'team-observability',
-            'mtls.exception/reason': 'metrics scraped by a Prometheus outside the mesh',
-            'mtls.exception/review-by': '2999-12-31',
-            'mtls.exception/ticket': 'OBS-1',
-          },
+          annotations: exceptionAnnotations(),
         }, { selector: { matchLabels: { app: app_ } }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } } });
       }
     }
