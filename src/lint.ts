@@ -3,6 +3,7 @@ import { compareFindings, Finding } from './model/finding';
 import { Manifest, ResourceRef, refOf } from './model/manifest';
 import { ModelEntry, modelOfEntries, readForModel } from './model/mesh-model';
 import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './model/mesh-options';
+import { SharedValues } from './model/shared-values';
 import { LocatedFinding } from './report/lint-report';
 import { validateManifest, ValidationOptions } from './validation/validate';
 
@@ -95,13 +96,14 @@ export class AnalysisState<S> {
   private readonly opts: ResolvedMeshOptions;
   private readonly entries: ModelEntry[] = [];
   private readonly sources: S[] = [];
+  private readonly shared = new SharedValues();
 
   constructor(mesh?: MeshOptions) {
     this.opts = resolveMeshOptions(mesh);
   }
 
   add(manifest: Manifest, source: S): void {
-    this.entries.push(readForModel(manifest, this.opts));
+    this.entries.push(readForModel(manifest, this.opts, this.shared));
     this.sources.push(source);
   }
 

@@ -1,8 +1,8 @@
 import { serviceHostname } from './hosts';
 import { Labels, stringMap } from './labels';
-import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
 import { portNumber } from './policies';
+import { UNSHARED, ValueSharing, sharedList } from './shared-values';
 
 export interface NamespaceInfo {
   readonly ref: ResourceRef;
@@ -83,8 +83,13 @@ function podTemplateOf(m: Manifest, kind: string): { metadata: Record<string, un
   return { metadata: obj(template.metadata), spec: obj(template.spec) };
 }
 
-/** `ref` defaults to the manifest's, placed in `namespace`. */
-export function parseWorkload(m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }): Workload | undefined {
+/**
+ * `ref` defaults to the manifest's, placed in `namespace`. Equal ports and
+ * port lists are taken from `shared` when given.
+ */
+export function parseWorkload(
+  m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
+): Workload | undefined {
   const tpl = podTemplateOf(m, ref.kind);
   if (!tpl || !ref.name) return undefined;
   const ports: ContainerPort[] = [];
@@ -104,7 +109,8 @@ export function parseWorkload(m: Manifest, namespace: string, ref: ResourceRef =
         if (seen.has(key)) continue;
         seen.add(key);
         const name = typeof cp.name === 'string' ? cp.name : undefined;
-        ports.push(Object.freeze(name ? { port, protocol, name } : { port, protocol }));
+        const shape = JSON.stringify([port, protocol, name]);
+        ports.push(shared.value(`cp${shape}`, Object.freeze(name ? { port, protocol, name } : { port, protocol })));
       }
     }
   }
@@ -115,19 +121,22 @@ export function parseWorkload(m: Manifest, namespace: string, ref: ResourceRef =
     kind: ref.kind,
     namespace,
     name: ref.name,
-    key: `${namespace}/${ref.kind}/${ref.name}`,
+    key: [namespace, ref.kind, ref.name].join('/'),
     labels: stringMap(tpl.metadata.labels),
     podAnnotations: stringMap(tpl.metadata.annotations),
-    ports: frozenList(ports),
+    ports: sharedList(shared, 'cpl', ports),
     serviceAccount: typeof sa === 'string' && sa ? sa : 'default',
     hostNetwork: tpl.spec.hostNetwork === true,
     hasProxyContainer,
   });
 }
 
-/** `ref` defaults to the manifest's, placed in `namespace`. */
+/**
+ * `ref` defaults to the manifest's, placed in `namespace`. Equal ports and
+ * port lists are taken from `shared` when given.
+ */
 export function parseService(
-  m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace },
+  m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): ServiceInfo | undefined {
   if (!ref.name) return undefined;
   const spec = obj(m.spec);
@@ -140,7 +149,8 @@ export function parseService(
     const targetPort = portNumber(raw) ?? (typeof raw === 'string' && raw ? raw : port);
     const name = typeof sp.name === 'string' ? sp.name : undefined;
     const protocol = typeof sp.protocol === 'string' ? sp.protocol : 'TCP';
-    ports.push(Object.freeze(name ? { port, targetPort, protocol, name } : { port, targetPort, protocol }));
+    const shape = JSON.stringify([port, targetPort, protocol, name]);
+    ports.push(shared.value(`sp${shape}`, Object.freeze(name ? { port, targetPort, protocol, name } : { port, targetPort, protocol })));
   }
   ports.sort((a, b) => a.port - b.port);
   const selector = spec.type === 'ExternalName' || !isPlainObject(spec.selector) ? undefined : stringMap(spec.selector);
@@ -148,10 +158,10 @@ export function parseService(
     ref,
     namespace,
     name: ref.name,
-    key: `${namespace}/${ref.name}`,
+    key: [namespace, ref.name].join('/'),
     hostname: serviceHostname(ref.name, namespace, clusterDomain),
     selector: selector && Object.keys(selector).length > 0 ? selector : undefined,
-    ports: frozenList(ports),
+    ports: sharedList(shared, 'spl', ports),
   });
 }
 

@@ -9,6 +9,7 @@ import {
   AuthorizationPolicyInfo, DestinationRulePolicy, PeerAuthenticationPolicy,
   parseAuthorizationPolicy, parseDestinationRule, parsePeerAuthentication,
 } from './policies';
+import { SharedValues, UNSHARED, ValueSharing } from './shared-values';
 
 /** A manifest the model left out, and why. */
 export interface SkippedManifest {
@@ -120,26 +121,28 @@ const NO_OWNERS: readonly never[] = Object.freeze([]);
 /**
  * Reads one manifest for the model. Pure: `buildMeshModel` is
  * `modelOfEntries` over the entries of its manifests, so a caller that streams
- * manifests can read each and drop it.
+ * manifests can read each and drop it. Values equal across manifests (ports,
+ * port lists, JSON pointers) are shared through `shared`: give every manifest
+ * of one mesh the same.
  * @internal
  */
-export function readForModel(m: Manifest, opts: ResolvedMeshOptions): ModelEntry {
+export function readForModel(m: Manifest, opts: ResolvedMeshOptions, shared: ValueSharing = UNSHARED): ModelEntry {
   if (!isPlainObject(m)) return NOT_AN_OBJECT;
   const ref = refOf(m);
   const namespace = isPlainObject(m.metadata) && typeof m.metadata.namespace === 'string' && m.metadata.namespace ? m.metadata.namespace : opts.defaultNamespace;
   // The resources of the model carry the namespace they apply in; most manifests name it, so the ref is shared.
   const placed = ref.namespace === namespace ? ref : { ...ref, namespace };
   const group = typeof m.apiVersion === 'string' ? groupOf(m.apiVersion) : undefined;
-  if (kindIs(m, group, 'PeerAuthentication', 'security.istio.io')) return { read: 'pa', ref, namespace, policy: parsePeerAuthentication(m, namespace, opts.rootNamespace, placed) };
-  if (kindIs(m, group, 'DestinationRule', 'networking.istio.io')) return { read: 'dr', ref, namespace, policy: parseDestinationRule(m, namespace, opts.clusterDomain, placed) };
-  if (kindIs(m, group, 'AuthorizationPolicy', 'security.istio.io')) return { read: 'ap', ref, namespace, policy: parseAuthorizationPolicy(m, namespace, placed) };
+  if (kindIs(m, group, 'PeerAuthentication', 'security.istio.io')) return { read: 'pa', ref, namespace, policy: parsePeerAuthentication(m, namespace, opts.rootNamespace, placed, shared) };
+  if (kindIs(m, group, 'DestinationRule', 'networking.istio.io')) return { read: 'dr', ref, namespace, policy: parseDestinationRule(m, namespace, opts.clusterDomain, placed, shared) };
+  if (kindIs(m, group, 'AuthorizationPolicy', 'security.istio.io')) return { read: 'ap', ref, namespace, policy: parseAuthorizationPolicy(m, namespace, placed, shared) };
   if (kindIs(m, group, 'Namespace', '')) return { read: 'namespace', ref, namespace, info: ref.name ? parseNamespace(m) : undefined };
-  if (kindIs(m, group, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed) };
+  if (kindIs(m, group, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed, shared) };
   if (WORKLOAD_KINDS.has(ref.kind)) {
     const owners = isPlainObject(m.metadata) && Array.isArray(m.metadata.ownerReferences)
       ? m.metadata.ownerReferences.filter(isPlainObject).map((o) => ({ kind: String(o.kind), name: String(o.name) }))
       : NO_OWNERS;
-    return { read: 'workload', ref, namespace, workload: parseWorkload(m, namespace, placed), owners };
+    return { read: 'workload', ref, namespace, workload: parseWorkload(m, namespace, placed, shared), owners };
   }
   return { read: 'other', ref, namespace };
 }
@@ -148,7 +151,8 @@ export function readForModel(m: Manifest, opts: ResolvedMeshOptions): ModelEntry
 export function buildMeshModel(manifests: readonly Manifest[], options?: MeshOptions): MeshModel {
   const opts = resolveMeshOptions(options);
   const input = Array.isArray(manifests) ? manifests : [];
-  return modelOfEntries(input.map((m) => readForModel(m, opts)), opts);
+  const shared = new SharedValues();
+  return modelOfEntries(input.map((m) => readForModel(m, opts, shared)), opts);
 }
 
 /**
@@ -249,16 +253,30 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
   for (const a of aps) push(apByNs, a.namespace, a);
   const wByNs = new Map<string, Workload[]>();
   const labelIndexByNs = new Map<string, LabelIndex<Workload>>();
-  const globalIndex = new LabelIndex<Workload>();
-  const bySa = new Map<string, Workload[]>();
   for (const w of workloads) {
     push(wByNs, w.namespace, w);
     let idx = labelIndexByNs.get(w.namespace);
     if (!idx) { idx = new LabelIndex<Workload>(); labelIndexByNs.set(w.namespace, idx); }
     idx.add(w, w.labels);
-    globalIndex.add(w, w.labels);
-    push(bySa, `${w.namespace}\u0000${w.serviceAccount}`, w);
   }
+  // Indexes few lookups need are built at their first use: the model lives
+  // beside the whole cdk8s app while it analyses at synth time.
+  let globalIndex: LabelIndex<Workload> | undefined;
+  const anywhere = (): LabelIndex<Workload> => {
+    if (!globalIndex) {
+      globalIndex = new LabelIndex<Workload>();
+      for (const w of workloads) globalIndex.add(w, w.labels);
+    }
+    return globalIndex;
+  };
+  let bySa: Map<string, Workload[]> | undefined;
+  const byServiceAccount = (): Map<string, Workload[]> => {
+    if (!bySa) {
+      bySa = new Map();
+      for (const w of workloads) push(bySa, `${w.namespace}\u0000${w.serviceAccount}`, w);
+    }
+    return bySa;
+  };
   const sByNs = new Map<string, ServiceInfo[]>();
   const sByHost = new Map<string, ServiceInfo>();
   // Services indexed by their first selector label, so a workload finds its Services without scanning the namespace.
@@ -268,7 +286,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     sByHost.set(s.hostname, s);
     if (s.selector) {
       const k = Object.keys(s.selector).sort()[0];
-      push(sBySelectorLabel, `${s.namespace}\u0000${k}\u0000${s.selector[k]}`, s);
+      push(sBySelectorLabel, [s.namespace, k, s.selector[k]].join('\u0000'), s);
     }
   }
   const drIndex = new Map<string, DrNamespaceIndex>();
@@ -306,7 +324,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     workloadsIn: (ns) => wByNs.get(ns) ?? EMPTY,
     servicesIn: (ns) => sByNs.get(ns) ?? EMPTY,
     workloadsMatching: (ns, selector) => labelIndexByNs.get(ns)?.matching(selector, (w) => w.labels) ?? EMPTY,
-    workloadsMatchingAnywhere: (selector) => globalIndex.matching(selector, (w) => w.labels),
+    workloadsMatchingAnywhere: (selector) => anywhere().matching(selector, (w) => w.labels),
     servicesSelecting: (w) => {
       const out: ServiceInfo[] = [];
       for (const k in w.labels) {
@@ -346,7 +364,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
       for (const d of idx.wildcards) if (hostMatches(d.fqdn, hostname)) out.push(d);
       return out;
     },
-    workloadsWithServiceAccount: (ns, sa) => bySa.get(`${ns}\u0000${sa}`) ?? EMPTY,
+    workloadsWithServiceAccount: (ns, sa) => byServiceAccount().get(`${ns}\u0000${sa}`) ?? EMPTY,
   };
   return Object.freeze(model);
 }

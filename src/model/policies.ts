@@ -3,6 +3,7 @@ import { qualifyHost } from './hosts';
 import { Labels, isEmptyLabels, stringMap } from './labels';
 import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
+import { UNSHARED, ValueSharing, sharedList } from './shared-values';
 
 /** A PeerAuthentication mode as written; UNSET also stands for an absent or unknown mode. */
 export type PeerAuthenticationMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
@@ -138,16 +139,22 @@ function selectorOf(spec: Record<string, unknown>, field: string): { selector?: 
   return isEmptyLabels(labels) ? { has: true } : { has: true, selector: labels };
 }
 
-/** `ref` defaults to the manifest's, placed in `namespace`. */
+/**
+ * `ref` defaults to the manifest's, placed in `namespace`. Equal port-level
+ * modes and lists of them are taken from `shared` when given.
+ */
 export function parsePeerAuthentication(
-  m: Manifest, namespace: string, rootNamespace: string, ref: ResourceRef = { ...refOf(m), namespace },
+  m: Manifest, namespace: string, rootNamespace: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): PeerAuthenticationPolicy {
   const spec = obj(m.spec);
   const { selector, has } = selectorOf(spec, 'selector');
   const portLevel: PortLevelMode[] = [];
   for (const [key, value] of Object.entries(obj(spec.portLevelMtls))) {
     const port = portNumber(key);
-    if (port !== undefined) portLevel.push({ port, mode: modeOf(value), path: pointer('spec', 'portLevelMtls', key, 'mode') });
+    if (port === undefined) continue;
+    const mode = modeOf(value);
+    // The key as written (`8080`, `"08080"`) is in the path, so it is part of what is shared.
+    portLevel.push(shared.value(`pl${JSON.stringify([key, mode])}`, Object.freeze({ port, mode, path: pointer('spec', 'portLevelMtls', key, 'mode') })));
   }
   portLevel.sort((a, b) => a.port - b.port);
   const level: PeerAuthenticationLevel = !selector
@@ -160,21 +167,25 @@ export function parsePeerAuthentication(
     selector,
     hasSelectorField: has,
     mode: modeOf(spec.mtls),
-    portLevel: frozenList(portLevel),
+    portLevel: sharedList(shared, 'pll', portLevel),
     level,
     annotations: stringMap(obj(m.metadata).annotations),
   });
 }
 
-function tlsOf(v: unknown, path: string, port?: number): ClientTlsSetting | undefined {
+function tlsOf(v: unknown, path: string, shared: ValueSharing, port?: number): ClientTlsSetting | undefined {
   const mode = obj(v).mode;
   if (typeof mode !== 'string' || !TLS_MODES.has(mode)) return undefined;
-  return Object.freeze(port !== undefined ? { mode: mode as ClientTlsMode, path, port } : { mode: mode as ClientTlsMode, path });
+  const setting = Object.freeze(port !== undefined ? { mode: mode as ClientTlsMode, path, port } : { mode: mode as ClientTlsMode, path });
+  return shared.value(`tls${JSON.stringify([mode, path, port])}`, setting);
 }
 
-/** `ref` defaults to the manifest's, placed in `namespace`. */
+/**
+ * `ref` defaults to the manifest's, placed in `namespace`. Equal TLS
+ * settings are taken from `shared` when given.
+ */
 export function parseDestinationRule(
-  m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace },
+  m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): DestinationRulePolicy {
   const spec = obj(m.spec);
   const host = typeof spec.host === 'string' ? spec.host : '';
@@ -183,7 +194,7 @@ export function parseDestinationRule(
   list(tp.portLevelSettings).forEach((pls, i) => {
     const port = portNumber(obj(obj(pls).port).number);
     if (port === undefined) return;
-    const t = tlsOf(obj(pls).tls, pointer('spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'), port);
+    const t = tlsOf(obj(pls).tls, pointer('spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'), shared, port);
     if (t) portTls.push(t);
   });
   portTls.sort((a, b) => (a.port ?? 0) - (b.port ?? 0));
@@ -197,8 +208,8 @@ export function parseDestinationRule(
     fqdn: qualifyHost(host, namespace, clusterDomain),
     exportTo: frozenList(exportTo),
     workloadSelector: selector,
-    tls: tlsOf(tp.tls, pointer('spec', 'trafficPolicy', 'tls', 'mode')),
-    portTls: frozenList(portTls),
+    tls: tlsOf(tp.tls, pointer('spec', 'trafficPolicy', 'tls', 'mode'), shared),
+    portTls: sharedList(shared, 'tlsl', portTls),
     annotations: stringMap(obj(m.metadata).annotations),
   });
 }
@@ -220,8 +231,13 @@ function isEmptyish(v: unknown): boolean {
   return false;
 }
 
-/** `ref` defaults to the manifest's, placed in `namespace`. */
-export function parseAuthorizationPolicy(m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }): AuthorizationPolicyInfo {
+/**
+ * `ref` defaults to the manifest's, placed in `namespace`. Equal JSON
+ * pointers and port lists are taken from `shared` when given.
+ */
+export function parseAuthorizationPolicy(
+  m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
+): AuthorizationPolicyInfo {
   const spec = obj(m.spec);
   const { selector, has } = selectorOf(spec, 'selector');
   const action = typeof spec.action === 'string' && ACTIONS.has(spec.action) ? spec.action as AuthorizationAction : 'ALLOW';
@@ -235,11 +251,11 @@ export function parseAuthorizationPolicy(m: Manifest, namespace: string, ref: Re
       for (const field of [...POSITIVE_SOURCE_IDENTITY, ...NEGATIVE_SOURCE_IDENTITY]) {
         const values = strings(source[field]);
         if (values.length === 0) continue;
-        const path = pointer('spec', 'rules', index, 'from', fi, 'source', field);
+        const path = shared.string(pointer('spec', 'rules', index, 'from', fi, 'source', field));
         const negative = NEGATIVE_SOURCE_IDENTITY.includes(field);
         uses.push({ field, values, negative, path, ruleIndex: index });
         if (field === 'principals' || field === 'notPrincipals') {
-          values.forEach((value, vi) => principals.push({ value, path: `${path}/${vi}`, negative }));
+          values.forEach((value, vi) => principals.push({ value, path: shared.string(`${path}/${vi}`), negative }));
         }
         if (field === 'serviceAccounts') serviceAccounts.push(...values);
       }
@@ -250,9 +266,9 @@ export function parseAuthorizationPolicy(m: Manifest, namespace: string, ref: Re
       for (const [field, negative] of [['values', false], ['notValues', true]] as const) {
         const values = strings(c[field]);
         if (values.length === 0) continue;
-        const path = pointer('spec', 'rules', index, 'when', ci, field);
+        const path = shared.string(pointer('spec', 'rules', index, 'when', ci, field));
         uses.push({ field: `when:${c.key}`, values, negative, path, ruleIndex: index });
-        if (c.key === 'source.principal') values.forEach((value, vi) => principals.push({ value, path: `${path}/${vi}`, negative }));
+        if (c.key === 'source.principal') values.forEach((value, vi) => principals.push({ value, path: shared.string(`${path}/${vi}`), negative }));
       }
     });
     let ports: number[] | undefined = [];
@@ -267,7 +283,7 @@ export function parseAuthorizationPolicy(m: Manifest, namespace: string, ref: Re
     return Object.freeze({
       index,
       matchesEverything: isEmptyish(rule.from) && isEmptyish(rule.to) && isEmptyish(rule.when),
-      ports: ports ? Object.freeze([...new Set(ports)].sort((a, b) => a - b)) : undefined,
+      ports: ports ? sharedList(shared, 'apl', [...new Set(ports)].sort((a, b) => a - b)) : undefined,
       identityUses: frozenList(uses),
     });
   });
