@@ -177,16 +177,18 @@ interface ChosenResources {
 
 function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
   const skipped: SkippedManifest[] = [];
-  // Last definition wins, as with `kubectl apply` of a stream.
-  const identities: (string | undefined)[] = new Array(entries.length);
-  const latest = new Map<string, number>();
+  // Last definition wins, as with `kubectl apply` of a stream. Indexed by
+  // kind and namespace, then by name: the names are the entries' own strings,
+  // so no identity string is kept per entry.
+  const latest = new Map<string, Map<string, number>>();
   let owned = false;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (e.read === 'not-an-object') continue;
-    const id = `${groupOf(e.ref.apiVersion)}\u0000${e.ref.kind}\u0000${e.namespace}\u0000${e.ref.name}`;
-    identities[i] = id;
-    latest.set(id, i);
+    const scope = scopeOf(e);
+    const names = latest.get(scope);
+    if (names) names.set(e.ref.name, i);
+    else latest.set(scope, new Map([[e.ref.name, i]]));
     if (e.read === 'workload' && e.owners.length > 0) owned = true;
   }
   // Workload names for ownerReferences, only when some workload has an owner (cluster dumps).
@@ -210,7 +212,7 @@ function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
       return;
     }
     const ref = e.ref;
-    if (latest.get(identities[index]!) !== index) {
+    if (latest.get(scopeOf(e))!.get(ref.name) !== index) {
       skipped.push({ index, ref, reason: 'redefined later in the input' });
       return;
     }
@@ -234,6 +236,11 @@ function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
     }
   });
   return { namespaces, workloads, services, pas, drs, aps, skipped };
+}
+
+/** What, with its name, identifies a resource: API group, kind and the namespace it applies in. */
+function scopeOf(e: Exclude<ModelEntry, { read: 'not-an-object' }>): string {
+  return [groupOf(e.ref.apiVersion), e.ref.kind, e.namespace].join('\u0000');
 }
 
 function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): MeshModel {

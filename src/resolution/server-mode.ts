@@ -67,8 +67,19 @@ function dedupe(outcomes: readonly Outcome[]): Outcome[] {
   return out;
 }
 
+/** The sorted mode lists decisions use, one frozen copy of each (there are seven). */
+const MODE_LISTS = new Map<string, readonly EffectiveMode[]>();
+
+function modeList(outcomes: readonly Outcome[]): readonly EffectiveMode[] {
+  const modes = [...new Set(outcomes.map((o) => o.mode))].sort();
+  const key = modes.join();
+  let list = MODE_LISTS.get(key);
+  if (!list) { list = Object.freeze(modes); MODE_LISTS.set(key, list); }
+  return list;
+}
+
 function decide(outcomes: readonly Outcome[]): ModeDecision {
-  const modes = [...new Set(outcomes.map((o) => o.mode))].sort() as EffectiveMode[];
+  const modes = modeList(outcomes);
   if (modes.length > 1) return { mode: 'ambiguous', possibleModes: modes, decidedBy: null, level: outcomes[0].level };
   // Same mode whichever competitor is oldest: report the first by name, deterministically.
   const first = [...outcomes].sort((a, b) => refKey(a.by).localeCompare(refKey(b.by)))[0];
@@ -169,6 +180,22 @@ function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): 
 }
 
 /**
+ * The mode of any port of a workload with workload policies: the decisions of
+ * its listed ports are kept (the analysis holds one resolution per workload
+ * while it runs, so this closure holds nothing else); any other port is
+ * decided when asked.
+ */
+function portModeOf(
+  listed: readonly number[], decisions: readonly ModeDecision[],
+  beforeWorkload: readonly Outcome[], workloadPolicies: readonly PeerAuthenticationPolicy[],
+): (port: number) => ModeDecision {
+  return (port) => {
+    const i = listed.indexOf(port);
+    return i >= 0 ? decisions[i] : decide(portOutcomes(beforeWorkload, workloadPolicies, port));
+  };
+}
+
+/**
  * The mode Istio enforces on a workload and each of its ports: start at
  * PERMISSIVE, then apply the mesh, namespace and workload policies where
  * their mode is set; port-level modes come only from the workload policy.
@@ -180,29 +207,31 @@ export function resolveServerMode(model: MeshModel, workload: Workload): ServerM
   let portMode: (port: number) => ModeDecision;
   let decision: ModeDecision;
   const portSet = new Set<number>(workload.ports.map((p) => p.port));
-  if (workloadPolicies.length === 0) {
+  const shared = workloadPolicies.length === 0;
+  const sortedPorts = (): number[] => [...portSet].sort((a, b) => a - b);
+  let ports: PortModeDecision[];
+  if (shared) {
     decision = levels.decision;
     portMode = levels.portMode;
+    ports = sortedPorts().map((port) => {
+      let p = levels.portDecisions.get(port);
+      if (!p) {
+        p = Object.freeze({ port, mode: decision.mode, possibleModes: decision.possibleModes, decidedBy: decision.decidedBy, level: decision.level });
+        levels.portDecisions.set(port, p);
+      }
+      return p;
+    });
   } else {
     decision = decide(applyLevel(beforeWorkload, workloadPolicies, 'workload'));
     for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
-    const cache = new Map<number, ModeDecision>();
-    portMode = (port) => {
-      let d = cache.get(port);
-      if (!d) { d = decide(portOutcomes(beforeWorkload, workloadPolicies, port)); cache.set(port, d); }
-      return d;
-    };
+    const listed = sortedPorts();
+    const decisions = listed.map((port) => decide(portOutcomes(beforeWorkload, workloadPolicies, port)));
+    portMode = portModeOf(listed, decisions, beforeWorkload, workloadPolicies);
+    ports = listed.map((port, i) => {
+      const d = decisions[i];
+      return { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level };
+    });
   }
-  const shared = workloadPolicies.length === 0;
-  const ports = [...portSet].sort((a, b) => a - b).map((port) => {
-    let p = shared ? levels.portDecisions.get(port) : undefined;
-    if (!p) {
-      const d = portMode(port);
-      p = { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level };
-      if (shared) levels.portDecisions.set(port, Object.freeze(p));
-    }
-    return p;
-  });
   // Fields listed rather than spread: V8 gives every object built by spreading and then adding fields a hidden class of its own.
   return {
     mode: decision.mode,
