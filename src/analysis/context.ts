@@ -15,8 +15,9 @@ export class AnalysisContext {
   readonly cache: ResolutionCache;
   private readonly nsModes = new Map<string, ModeDecision>();
 
-  constructor(readonly model: MeshModel) {
-    this.cache = new ResolutionCache(model);
+  /** `namespaces`: how many namespaces' resolved facts are kept (see ResolutionCache). */
+  constructor(readonly model: MeshModel, namespaces?: number) {
+    this.cache = new ResolutionCache(model, namespaces);
   }
 
   sidecar(w: Workload): boolean {

@@ -83,28 +83,47 @@ interface Endpoint {
   readonly targetPort: number;
 }
 
-/** Memoized per-workload facts, so each is computed once per explanation or analysis. */
-export class ResolutionCache {
-  private readonly sidecars = new Map<string, boolean>();
-  private readonly servers = new Map<string, ServerModeResolution>();
-  private readonly endpoints = new Map<string, readonly Endpoint[]>();
+/** The memoized facts of one namespace's workloads and Services. */
+class NamespaceFacts {
+  readonly sidecars = new Map<Workload, boolean>();
+  readonly servers = new Map<Workload, ServerModeResolution>();
+  readonly endpoints = new Map<ServiceInfo, readonly Endpoint[]>();
+}
 
-  constructor(readonly model: MeshModel) {}
+/**
+ * Memoized per-workload facts, for the namespaces used most recently. An
+ * explanation or analysis walks the mesh namespace by namespace, several
+ * times over, so each fact is computed about once per walk, and what is kept
+ * stays bounded (the analysis runs at synth time, beside the whole cdk8s
+ * app). A fact asked again after its namespace was dropped is computed again,
+ * equal to the first.
+ */
+export class ResolutionCache {
+  /** By namespace, least recently used first. */
+  private readonly recent = new Map<string, NamespaceFacts>();
+  private lastNamespace?: string;
+  private lastFacts?: NamespaceFacts;
+
+  /** `namespaces`: how many namespaces' facts are kept. */
+  constructor(readonly model: MeshModel, private readonly namespaces = 64) {}
 
   sidecar(w: Workload): boolean {
-    let s = this.sidecars.get(w.key);
-    if (s === undefined) { s = resolveSidecar(this.model, w).injected; this.sidecars.set(w.key, s); }
+    const facts = this.factsOf(w.namespace);
+    let s = facts.sidecars.get(w);
+    if (s === undefined) { s = resolveSidecar(this.model, w).injected; facts.sidecars.set(w, s); }
     return s;
   }
 
   server(w: Workload): ServerModeResolution {
-    let s = this.servers.get(w.key);
-    if (!s) { s = resolveServerMode(this.model, w); this.servers.set(w.key, s); }
+    const facts = this.factsOf(w.namespace);
+    let s = facts.servers.get(w);
+    if (!s) { s = resolveServerMode(this.model, w); facts.servers.set(w, s); }
     return s;
   }
 
   endpointsOf(service: ServiceInfo): readonly Endpoint[] {
-    let e = this.endpoints.get(service.key);
+    const facts = this.factsOf(service.namespace);
+    let e = facts.endpoints.get(service);
     if (!e) {
       const out: Endpoint[] = [];
       for (const port of service.ports) {
@@ -114,9 +133,24 @@ export class ResolutionCache {
         }
       }
       e = out;
-      this.endpoints.set(service.key, e);
+      facts.endpoints.set(service, e);
     }
     return e;
+  }
+
+  private factsOf(namespace: string): NamespaceFacts {
+    if (namespace === this.lastNamespace) return this.lastFacts!;
+    let facts = this.recent.get(namespace);
+    if (facts) {
+      this.recent.delete(namespace);
+    } else {
+      facts = new NamespaceFacts();
+      if (this.recent.size >= this.namespaces) this.recent.delete(this.recent.keys().next().value!);
+    }
+    this.recent.set(namespace, facts);
+    this.lastNamespace = namespace;
+    this.lastFacts = facts;
+    return facts;
   }
 }
 

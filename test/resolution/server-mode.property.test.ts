@@ -97,6 +97,9 @@ describe('resolveServerMode agrees with a naive reference on random meshes', () 
         expect(got.mode).toBe(want.workload);
         expect(got.ports.map((p) => p.port).sort()).toEqual([...want.ports.keys()].sort());
         for (const [port, mode] of want.ports) expect(got.portMode(port).mode).toBe(mode);
+        // A port no container declares and no policy names takes the workload's mode, asked once or twice.
+        expect(got.portMode(7070).mode).toBe(want.workload);
+        expect(got.portMode(7070)).toEqual(got.portMode(7070));
       }
     }), { numRuns: 500, seed: 20261124 });
   });
