@@ -3,6 +3,7 @@ import {
   NamespaceInfo, ServiceInfo, WORKLOAD_KINDS, Workload, parseNamespace, parseService, parseWorkload,
 } from './inventory';
 import { LabelIndex, Labels, selectorMatches } from './labels';
+import { frozenList } from './lists';
 import { Manifest, ResourceRef, groupOf, isPlainObject, refOf } from './manifest';
 import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './mesh-options';
 import {
@@ -344,7 +345,8 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     workloadsOf: (s) => {
       let r = workloadsOfCache.get(s.key);
       if (!r) {
-        r = s.selector ? labelIndexByNs.get(s.namespace)?.matching(s.selector, (w) => w.labels) ?? EMPTY : EMPTY;
+        // Kept for the model's lifetime: copied to its own length (a filtered array keeps room for more).
+        r = s.selector ? frozenList(labelIndexByNs.get(s.namespace)?.matching(s.selector, (w) => w.labels) ?? []) : EMPTY;
         workloadsOfCache.set(s.key, r);
       }
       return r;
@@ -359,7 +361,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
       } else {
         // A namespace-confined wildcard only needs that namespace's Services.
         const ns = namespaceOfHost(fqdn, opts.clusterDomain);
-        r = (ns !== undefined ? sByNs.get(ns) ?? EMPTY : services).filter((s) => hostMatches(fqdn, s.hostname));
+        r = frozenList((ns !== undefined ? sByNs.get(ns) ?? EMPTY : services).filter((s) => hostMatches(fqdn, s.hostname)));
       }
       servicesMatchingCache.set(fqdn, r);
       return r;
