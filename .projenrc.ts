@@ -164,6 +164,11 @@ project.addTask('bench:retained', {
   exec: 'tsc -p bench/tsconfig.json && node .bench/js/bench/retained.js',
   receiveArgs: true,
 });
+project.addTask('bench:held', {
+  description: 'Heap the synth-time analysis holds beside the app, phase by phase',
+  exec: 'tsc -p bench/tsconfig.json && node --expose-gc .bench/js/bench/held.js',
+  receiveArgs: true,
+});
 
 new TextFile(project, 'bin/istio-mtls', {
   lines: ['#!/usr/bin/env node', "require('../lib/src/cli/main.js').main(process.argv.slice(2));"],
