@@ -7,3 +7,4 @@ export * from './hosts';
 export * from './policies';
 export * from './inventory';
 export * from './mesh-model';
+export { SharedValues, ValueSharing } from './shared-values';

@@ -8,7 +8,6 @@ import { frozenList } from './lists';
  * object while it runs (at synth time, beside the whole cdk8s app), so these
  * are kept once per mesh. Shared values are frozen: sharing them changes
  * nothing a reader can see.
- * @internal
  */
 export interface ValueSharing {
   /** The value first given for `key` (a key that describes the value completely), else `value`. */
@@ -37,9 +36,8 @@ export function sharedList<T>(shared: ValueSharing, kind: string, items: T[]): r
 }
 
 /**
- * Sharing for one mesh (one analysis): what it keeps lives as long as the
- * object does.
- * @internal
+ * Sharing for one mesh (one analysis), to give every parse of its manifests:
+ * what it keeps lives as long as the object does.
  */
 export class SharedValues implements ValueSharing {
   private readonly values = new Map<string, unknown>();
