@@ -180,16 +180,18 @@ function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
   const skipped: SkippedManifest[] = [];
   // Last definition wins, as with `kubectl apply` of a stream. Indexed by
   // kind and namespace, then by name: the names are the entries' own strings,
-  // so no identity string is kept per entry.
+  // so no identity string is kept per entry. `namesOf[i]` is entry i's map.
   const latest = new Map<string, Map<string, number>>();
+  const namesOf: Map<string, number>[] = new Array(entries.length);
   let owned = false;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (e.read === 'not-an-object') continue;
     const scope = scopeOf(e);
-    const names = latest.get(scope);
-    if (names) names.set(e.ref.name, i);
-    else latest.set(scope, new Map([[e.ref.name, i]]));
+    let names = latest.get(scope);
+    if (!names) { names = new Map(); latest.set(scope, names); }
+    names.set(e.ref.name, i);
+    namesOf[i] = names;
     if (e.read === 'workload' && e.owners.length > 0) owned = true;
   }
   // Workload names for ownerReferences, only when some workload has an owner (cluster dumps).
@@ -213,7 +215,7 @@ function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
       return;
     }
     const ref = e.ref;
-    if (latest.get(scopeOf(e))!.get(ref.name) !== index) {
+    if (namesOf[index].get(ref.name) !== index) {
       skipped.push({ index, ref, reason: 'redefined later in the input' });
       return;
     }

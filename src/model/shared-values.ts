@@ -31,7 +31,7 @@ export const UNSHARED: ValueSharing = Object.freeze({
  * @internal
  */
 export function sharedList<T>(shared: ValueSharing, kind: string, items: T[]): readonly T[] {
-  if (items.length === 0 || shared === UNSHARED) return frozenList(items);
+  if (items.length === 0) return frozenList(items);
   return shared.value(`${kind}${JSON.stringify(items)}`, frozenList(items));
 }
 

@@ -179,6 +179,10 @@ function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): 
   return out;
 }
 
+function portDecision(port: number, d: ModeDecision): PortModeDecision {
+  return { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level };
+}
+
 /**
  * The mode of any port of a workload with workload policies: the decisions of
  * its listed ports are kept (the analysis holds one resolution per workload
@@ -204,33 +208,26 @@ export function resolveServerMode(model: MeshModel, workload: Workload): ServerM
   const levels = namespaceLevels(model, workload.namespace);
   const workloadPolicies = workloadCandidates(levels, workload.labels);
   const { beforeWorkload } = levels;
+  const shared = workloadPolicies.length === 0;
+  const portSet = new Set<number>(workload.ports.map((p) => p.port));
+  if (!shared) for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
+  const listed = [...portSet].sort((a, b) => a - b);
   let portMode: (port: number) => ModeDecision;
   let decision: ModeDecision;
-  const portSet = new Set<number>(workload.ports.map((p) => p.port));
-  const shared = workloadPolicies.length === 0;
-  const sortedPorts = (): number[] => [...portSet].sort((a, b) => a - b);
   let ports: PortModeDecision[];
   if (shared) {
     decision = levels.decision;
     portMode = levels.portMode;
-    ports = sortedPorts().map((port) => {
+    ports = listed.map((port) => {
       let p = levels.portDecisions.get(port);
-      if (!p) {
-        p = Object.freeze({ port, mode: decision.mode, possibleModes: decision.possibleModes, decidedBy: decision.decidedBy, level: decision.level });
-        levels.portDecisions.set(port, p);
-      }
+      if (!p) { p = Object.freeze(portDecision(port, decision)); levels.portDecisions.set(port, p); }
       return p;
     });
   } else {
     decision = decide(applyLevel(beforeWorkload, workloadPolicies, 'workload'));
-    for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
-    const listed = sortedPorts();
     const decisions = listed.map((port) => decide(portOutcomes(beforeWorkload, workloadPolicies, port)));
     portMode = portModeOf(listed, decisions, beforeWorkload, workloadPolicies);
-    ports = listed.map((port, i) => {
-      const d = decisions[i];
-      return { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level };
-    });
+    ports = listed.map((port, i) => portDecision(port, decisions[i]));
   }
   // Fields listed rather than spread: V8 gives every object built by spreading and then adding fields a hidden class of its own.
   return {
