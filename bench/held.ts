@@ -16,9 +16,8 @@ import { buildOurMesh } from './lib/mesh';
 import { RULES } from '../src/analysis/analyze';
 import { AnalysisContext } from '../src/analysis/context';
 import { Finding } from '../src/model/finding';
-import { ModelEntry, modelOfEntries, readForModel } from '../src/model/mesh-model';
+import { ModelEntries, modelOfEntries } from '../src/model/mesh-model';
 import { resolveMeshOptions } from '../src/model/mesh-options';
-import { SharedValues } from '../src/model/shared-values';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '400' } } });
 const namespaces = Number(values.size);
@@ -36,8 +35,8 @@ const objects = app.node.findAll().filter(ApiObject.isApiObject);
 const atApp = heapAfterFullGc();
 
 const opts = resolveMeshOptions();
-const shared = new SharedValues();
-const entries: ModelEntry[] = objects.map((o) => readForModel(o.toJson(), opts, shared));
+const entries = new ModelEntries(opts);
+for (const o of objects) entries.add(o.toJson());
 const atEntries = heapAfterFullGc();
 const model = modelOfEntries(entries, opts);
 const atModel = heapAfterFullGc();

@@ -1,9 +1,8 @@
 import { analyzeMesh } from './analysis/analyze';
 import { compareFindings, Finding } from './model/finding';
 import { Manifest, ResourceRef, refOf } from './model/manifest';
-import { ModelEntry, modelOfEntries, readForModel } from './model/mesh-model';
+import { ModelEntries, modelOfEntries } from './model/mesh-model';
 import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './model/mesh-options';
-import { SharedValues } from './model/shared-values';
 import { LocatedFinding } from './report/lint-report';
 import { validateManifest, ValidationOptions } from './validation/validate';
 
@@ -94,23 +93,22 @@ export interface SourcedFinding<S> {
  */
 export class AnalysisState<S> {
   private readonly opts: ResolvedMeshOptions;
-  private readonly entries: ModelEntry[] = [];
+  private readonly entries: ModelEntries;
   private readonly sources: S[] = [];
-  private readonly shared = new SharedValues();
 
   constructor(mesh?: MeshOptions) {
     this.opts = resolveMeshOptions(mesh);
+    this.entries = new ModelEntries(this.opts);
   }
 
   add(manifest: Manifest, source: S): void {
-    this.entries.push(readForModel(manifest, this.opts, this.shared));
+    this.entries.add(manifest);
     this.sources.push(source);
   }
 
   /** The analysis of the inputs of `base` (if any) followed by these, as one cluster state. */
   analyze(base?: AnalysisState<S>): SourcedFinding<S>[] {
-    const entries = base ? [...base.entries, ...this.entries] : this.entries;
-    const findings = analyzeMesh(modelOfEntries(entries, this.opts));
+    const findings = analyzeMesh(modelOfEntries(base ? [base.entries, this.entries] : this.entries, this.opts));
     // The source of a finding's resource: the last input of that name, as kubectl apply would keep.
     const sourceOf = new Map<string, S | undefined>();
     const names = new Set<string>();
@@ -120,8 +118,7 @@ export class AnalysisState<S> {
     }
     for (const state of base ? [base, this] : [this]) {
       for (let i = 0; i < state.entries.length; i++) {
-        const e = state.entries[i];
-        const ref = e.read === 'not-an-object' ? NO_REF : e.ref;
+        const ref = state.entries.ref(i) ?? NO_REF;
         // Most inputs have no finding: compare names before building keys.
         if (!names.has(ref.name)) continue;
         const key = refKey(ref);

@@ -1,5 +1,5 @@
 import { serviceHostname } from './hosts';
-import { Labels, stringMap } from './labels';
+import { Labels, sharedStringMap, stringMap } from './labels';
 import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
 import { portNumber } from './policies';
 import { UNSHARED, ValueSharing, sharedList } from './shared-values';
@@ -123,8 +123,8 @@ export function parseWorkload(
     name: ref.name,
     // join() builds one flat string; a template literal keeps a chain of cons strings (about three times the bytes).
     key: [namespace, ref.kind, ref.name].join('/'),
-    labels: stringMap(tpl.metadata.labels),
-    podAnnotations: stringMap(tpl.metadata.annotations),
+    labels: sharedStringMap(tpl.metadata.labels, shared),
+    podAnnotations: sharedStringMap(tpl.metadata.annotations, shared),
     ports: sharedList(shared, 'cpl', ports),
     serviceAccount: typeof sa === 'string' && sa ? sa : 'default',
     hostNetwork: tpl.spec.hostNetwork === true,
@@ -154,7 +154,7 @@ export function parseService(
     ports.push(shared.value(`sp${shape}`, Object.freeze(name ? { port, targetPort, protocol, name } : { port, targetPort, protocol })));
   }
   ports.sort((a, b) => a.port - b.port);
-  const selector = spec.type === 'ExternalName' || !isPlainObject(spec.selector) ? undefined : stringMap(spec.selector);
+  const selector = spec.type === 'ExternalName' || !isPlainObject(spec.selector) ? undefined : sharedStringMap(spec.selector, shared);
   return Object.freeze({
     ref,
     namespace,

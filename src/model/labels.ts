@@ -1,4 +1,5 @@
 import { isPlainObject } from './manifest';
+import { ValueSharing } from './shared-values';
 
 /** A label map, as on a pod template or in a selector's matchLabels. */
 export type Labels = Readonly<Record<string, string>>;
@@ -15,6 +16,16 @@ export function stringMap(v: unknown): Labels {
     if (typeof val === 'string') { out[k] = val; any = true; } else if (typeof val === 'number' || typeof val === 'boolean') { out[k] = String(val); any = true; }
   }
   return any ? Object.freeze(out) : NO_LABELS;
+}
+
+/**
+ * `stringMap`, with one copy per mesh of equal maps: a workload's labels
+ * repeat in its Service's selector and in the selectors of the policies that
+ * select it, and across namespaces made from one pattern.
+ */
+export function sharedStringMap(v: unknown, shared: ValueSharing): Labels {
+  const map = stringMap(v);
+  return map === NO_LABELS ? map : shared.value(`labels${JSON.stringify(map)}`, map);
 }
 
 /** True when every label of `selector` is on `labels`. An empty selector matches everything. */
@@ -40,33 +51,56 @@ export function selectorImplies(a: Labels, b: Labels): boolean {
   return selectorMatches(b, a);
 }
 
-/** A posting-list index from `key=value` to items, for selector lookups that stay linear in the mesh. */
-export class LabelIndex<T> {
-  private readonly postings = new Map<string, T[]>();
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * A posting-list index from `key=value` to items, for selector lookups that
+ * stay linear in the mesh. Items must not be arrays: a posting of one item is
+ * kept as the item itself (most label values select one workload, and the
+ * model holds its indexes beside the whole cdk8s app at synth time).
+ */
+export class LabelIndex<T extends object> {
+  private readonly postings = new Map<string, T | T[]>();
   private readonly all: T[] = [];
 
+  /** `intern` gives one copy of equal posting keys: they repeat across the namespaces of a mesh. */
+  constructor(private readonly intern: (posting: string) => string = (posting) => posting) {}
+
+  /** Indexes `item` under each of its labels. */
   add(item: T, labels: Labels): void {
     this.all.push(item);
-    for (const k in labels) {
-      const key = k + '\u0000' + labels[k];
-      const list = this.postings.get(key);
-      if (list) list.push(item); else this.postings.set(key, [item]);
-    }
+    for (const k in labels) this.post(k, labels[k], item);
+  }
+
+  /** Indexes `item` under one label only: it is not among the `items` (what an empty selector matches). */
+  post(key: string, value: string, item: T): void {
+    const posting = key + '\u0000' + value;
+    const list = this.postings.get(posting);
+    if (list === undefined) this.postings.set(this.intern(posting), item);
+    else if (Array.isArray(list)) list.push(item);
+    else this.postings.set(posting, [list, item]);
+  }
+
+  /** The items indexed under `key=value`, in insertion order. */
+  posted(key: string, value: string): readonly T[] {
+    const list = this.postings.get(key + '\u0000' + value);
+    return list === undefined ? NONE : Array.isArray(list) ? list : [list];
+  }
+
+  /** The items added with their labels, in insertion order. */
+  get items(): readonly T[] {
+    return this.all;
   }
 
   /** Items whose labels match `selector`, in insertion order. */
   matching(selector: Labels, labelsOf: (item: T) => Labels): T[] {
-    let smallest: T[] | undefined;
+    let smallest: readonly T[] | undefined;
     for (const k in selector) {
-      const list = this.postings.get(k + '\u0000' + selector[k]);
-      if (!list) return [];
+      const list = this.posted(k, selector[k]);
+      if (list.length === 0) return [];
       if (!smallest || list.length < smallest.length) smallest = list;
     }
     if (!smallest) return this.all.slice();
     return smallest.filter((item) => selectorMatches(selector, labelsOf(item)));
-  }
-
-  get size(): number {
-    return this.all.length;
   }
 }

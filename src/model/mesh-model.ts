@@ -151,18 +151,103 @@ export function readForModel(m: Manifest, opts: ResolvedMeshOptions, shared: Val
 /** Builds the model. Never throws: objects of unknown shape are skipped or read leniently. */
 export function buildMeshModel(manifests: readonly Manifest[], options?: MeshOptions): MeshModel {
   const opts = resolveMeshOptions(options);
-  const input = Array.isArray(manifests) ? manifests : [];
-  const shared = new SharedValues();
-  return modelOfEntries(input.map((m) => readForModel(m, opts, shared)), opts);
+  const entries = new ModelEntries(opts);
+  for (const m of Array.isArray(manifests) ? manifests : []) entries.add(m);
+  return modelOfEntries(entries, opts);
+}
+
+/** A resource the model keeps, which carries its ref and the namespace it applies in. */
+type Resource = PeerAuthenticationPolicy | DestinationRulePolicy | AuthorizationPolicyInfo | ServiceInfo | Workload;
+
+/** Marks an entry kept whole, not as its resource. */
+const WHOLE = 'whole';
+
+/**
+ * The entries of one mesh's manifests, in input order, read one at a time
+ * (`add`) and kept compact: the analysis holds every entry beside the whole
+ * cdk8s app while it runs at synth time. An entry whose resource carries the
+ * entry's own ref and namespace (most of them) is kept as that resource and
+ * what it read; only the others are kept whole.
+ * @internal
+ */
+export class ModelEntries {
+  /** What entry i read, or `WHOLE` when `items[i]` is the entry itself. */
+  private readonly reads: string[] = [];
+  private readonly items: (Resource | ModelEntry)[] = [];
+
+  /** `shared`: one per mesh (the default); give entries of one mesh the same. */
+  constructor(private readonly opts: ResolvedMeshOptions, private readonly shared: ValueSharing = new SharedValues()) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** Reads one manifest (`readForModel`) and keeps its entry. */
+  add(m: Manifest): void {
+    this.push(readForModel(m, this.opts, this.shared));
+  }
+
+  /** Keeps an entry `readForModel` read with the same options. */
+  push(e: ModelEntry): void {
+    const r = resourceOf(e);
+    if (r && e.read !== 'not-an-object' && r.ref === e.ref && r.namespace === e.namespace && (e.read !== 'workload' || e.owners.length === 0)) {
+      this.reads.push(e.read);
+      this.items.push(r);
+    } else {
+      this.reads.push(WHOLE);
+      this.items.push(e);
+    }
+  }
+
+  /** Entry i, as `readForModel` read it. */
+  entry(i: number): ModelEntry {
+    const read = this.reads[i];
+    const item = this.items[i];
+    if (read === WHOLE) return item as ModelEntry;
+    const r = item as Resource;
+    switch (read) {
+      case 'pa': return { read, ref: r.ref, namespace: r.namespace, policy: r as PeerAuthenticationPolicy };
+      case 'dr': return { read, ref: r.ref, namespace: r.namespace, policy: r as DestinationRulePolicy };
+      case 'ap': return { read, ref: r.ref, namespace: r.namespace, policy: r as AuthorizationPolicyInfo };
+      case 'service': return { read, ref: r.ref, namespace: r.namespace, service: r as ServiceInfo };
+      default: return { read: 'workload', ref: r.ref, namespace: r.namespace, workload: r as Workload, owners: NO_OWNERS };
+    }
+  }
+
+  /** The manifest's own ref of entry i (`refOf`); undefined when it was not an object. */
+  ref(i: number): ResourceRef | undefined {
+    const item = this.items[i];
+    if (this.reads[i] !== WHOLE) return (item as Resource).ref;
+    const e = item as ModelEntry;
+    return e.read === 'not-an-object' ? undefined : e.ref;
+  }
+}
+
+function resourceOf(e: ModelEntry): Resource | undefined {
+  switch (e.read) {
+    case 'pa': case 'dr': case 'ap': return e.policy;
+    case 'service': return e.service;
+    case 'workload': return e.workload;
+    default: return undefined;
+  }
 }
 
 /**
- * The model of entries read (`readForModel`) with the same options, in input order.
+ * The model of the entries read with the same options, in input order (the
+ * entries of each part, then the next part's).
  * @internal
  */
-export function modelOfEntries(entries: readonly ModelEntry[], opts: ResolvedMeshOptions): MeshModel {
+export function modelOfEntries(entries: ModelEntries | readonly ModelEntries[], opts: ResolvedMeshOptions): MeshModel {
   // Two steps, so that the model's lookups keep only the indexes, not what choosing the resources needed.
-  return indexResources(chooseResources(entries), opts);
+  return indexResources(chooseResources(entries instanceof ModelEntries ? [entries] : entries), opts);
+}
+
+/** Calls `f` with every entry of `parts` and its index across them, in order. */
+function forEachEntry(parts: readonly ModelEntries[], f: (e: ModelEntry, index: number) => void): void {
+  let index = 0;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) f(part.entry(i), index++);
+  }
 }
 
 /** The resources of the mesh, in input order: the last definition of each, unless owned by a workload of the input. */
@@ -176,30 +261,29 @@ interface ChosenResources {
   readonly skipped: SkippedManifest[];
 }
 
-function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
+function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   const skipped: SkippedManifest[] = [];
   // Last definition wins, as with `kubectl apply` of a stream. Indexed by
   // kind and namespace, then by name: the names are the entries' own strings,
   // so no identity string is kept per entry. `namesOf[i]` is entry i's map.
   const latest = new Map<string, Map<string, number>>();
-  const namesOf: Map<string, number>[] = new Array(entries.length);
+  const namesOf: Map<string, number>[] = new Array(parts.reduce((n, p) => n + p.length, 0));
   let owned = false;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e.read === 'not-an-object') continue;
+  forEachEntry(parts, (e, i) => {
+    if (e.read === 'not-an-object') return;
     const scope = scopeOf(e);
     let names = latest.get(scope);
     if (!names) { names = new Map(); latest.set(scope, names); }
     names.set(e.ref.name, i);
     namesOf[i] = names;
     if (e.read === 'workload' && e.owners.length > 0) owned = true;
-  }
+  });
   // Workload names for ownerReferences, only when some workload has an owner (cluster dumps).
   const workloadNames = new Set<string>();
   if (owned) {
-    for (const e of entries) {
+    forEachEntry(parts, (e) => {
       if (e.read !== 'not-an-object' && WORKLOAD_KINDS.has(e.ref.kind)) workloadNames.add(`${e.namespace}/${e.ref.kind}/${e.ref.name}`);
-    }
+    });
   }
 
   const namespaces = new Map<string, NamespaceInfo>();
@@ -209,7 +293,7 @@ function chooseResources(entries: readonly ModelEntry[]): ChosenResources {
   const drs: DestinationRulePolicy[] = [];
   const aps: AuthorizationPolicyInfo[] = [];
 
-  entries.forEach((e, index) => {
+  forEachEntry(parts, (e, index) => {
     if (e.read === 'not-an-object') {
       skipped.push({ index, ref: { apiVersion: '', kind: '', namespace: '', name: '' }, reason: 'not an object' });
       return;
@@ -261,12 +345,14 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
   for (const d of drs) push(drByNs, d.namespace, d);
   const apByNs = new Map<string, AuthorizationPolicyInfo[]>();
   for (const a of aps) push(apByNs, a.namespace, a);
-  const wByNs = new Map<string, Workload[]>();
+  // The label indexes' posting keys (`app` and its value) repeat across namespaces: one copy each.
+  const postingKeys = new SharedValues();
+  const intern = (posting: string): string => postingKeys.string(posting);
+  // A namespace's workloads are its label index's items.
   const labelIndexByNs = new Map<string, LabelIndex<Workload>>();
   for (const w of workloads) {
-    push(wByNs, w.namespace, w);
     let idx = labelIndexByNs.get(w.namespace);
-    if (!idx) { idx = new LabelIndex<Workload>(); labelIndexByNs.set(w.namespace, idx); }
+    if (!idx) { idx = new LabelIndex<Workload>(intern); labelIndexByNs.set(w.namespace, idx); }
     idx.add(w, w.labels);
   }
   // Indexes few lookups need are built at their first use: the model lives
@@ -290,13 +376,15 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
   const sByNs = new Map<string, ServiceInfo[]>();
   const sByHost = new Map<string, ServiceInfo>();
   // Services indexed by their first selector label, so a workload finds its Services without scanning the namespace.
-  const sBySelectorLabel = new Map<string, ServiceInfo[]>();
+  const sBySelectorLabel = new Map<string, LabelIndex<ServiceInfo>>();
   for (const s of services) {
     push(sByNs, s.namespace, s);
     sByHost.set(s.hostname, s);
     if (s.selector) {
       const k = Object.keys(s.selector).sort()[0];
-      push(sBySelectorLabel, [s.namespace, k, s.selector[k]].join('\u0000'), s);
+      let idx = sBySelectorLabel.get(s.namespace);
+      if (!idx) { idx = new LabelIndex<ServiceInfo>(intern); sBySelectorLabel.set(s.namespace, idx); }
+      idx.post(k, s.selector[k], s);
     }
   }
   const drIndex = new Map<string, DrNamespaceIndex>();
@@ -331,14 +419,16 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     peerAuthenticationsIn: (ns) => paByNs.get(ns) ?? EMPTY,
     destinationRulesIn: (ns) => drByNs.get(ns) ?? EMPTY,
     authorizationPoliciesIn: (ns) => apByNs.get(ns) ?? EMPTY,
-    workloadsIn: (ns) => wByNs.get(ns) ?? EMPTY,
+    workloadsIn: (ns) => labelIndexByNs.get(ns)?.items ?? EMPTY,
     servicesIn: (ns) => sByNs.get(ns) ?? EMPTY,
     workloadsMatching: (ns, selector) => labelIndexByNs.get(ns)?.matching(selector, (w) => w.labels) ?? EMPTY,
     workloadsMatchingAnywhere: (selector) => anywhere().matching(selector, (w) => w.labels),
     servicesSelecting: (w) => {
       const out: ServiceInfo[] = [];
+      const idx = sBySelectorLabel.get(w.namespace);
+      if (!idx) return out;
       for (const k in w.labels) {
-        for (const s of sBySelectorLabel.get(`${w.namespace}\u0000${k}\u0000${w.labels[k]}`) ?? EMPTY) {
+        for (const s of idx.posted(k, w.labels[k])) {
           if (s.selector && selectorMatches(s.selector, w.labels)) out.push(s);
         }
       }

@@ -1,6 +1,6 @@
 import { pointer } from './finding';
 import { qualifyHost } from './hosts';
-import { Labels, isEmptyLabels, stringMap } from './labels';
+import { Labels, isEmptyLabels, sharedStringMap, stringMap } from './labels';
 import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
 import { UNSHARED, ValueSharing, sharedList } from './shared-values';
@@ -133,9 +133,9 @@ export function portNumber(v: unknown): number | undefined {
   return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
 }
 
-function selectorOf(spec: Record<string, unknown>, field: string): { selector?: Labels; has: boolean } {
+function selectorOf(spec: Record<string, unknown>, field: string, shared: ValueSharing): { selector?: Labels; has: boolean } {
   if (!(field in spec)) return { has: false };
-  const labels = stringMap(obj(spec[field]).matchLabels);
+  const labels = sharedStringMap(obj(spec[field]).matchLabels, shared);
   return isEmptyLabels(labels) ? { has: true } : { has: true, selector: labels };
 }
 
@@ -147,7 +147,7 @@ export function parsePeerAuthentication(
   m: Manifest, namespace: string, rootNamespace: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): PeerAuthenticationPolicy {
   const spec = obj(m.spec);
-  const { selector, has } = selectorOf(spec, 'selector');
+  const { selector, has } = selectorOf(spec, 'selector', shared);
   const portLevel: PortLevelMode[] = [];
   for (const [key, value] of Object.entries(obj(spec.portLevelMtls))) {
     const port = portNumber(key);
@@ -199,7 +199,7 @@ export function parseDestinationRule(
   });
   portTls.sort((a, b) => (a.port ?? 0) - (b.port ?? 0));
   const exportTo = strings(spec.exportTo).map((e) => (e === '.' ? namespace : e));
-  const { selector } = selectorOf(spec, 'workloadSelector');
+  const { selector } = selectorOf(spec, 'workloadSelector', shared);
   return Object.freeze({
     ref,
     namespace,
@@ -239,7 +239,7 @@ export function parseAuthorizationPolicy(
   m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): AuthorizationPolicyInfo {
   const spec = obj(m.spec);
-  const { selector, has } = selectorOf(spec, 'selector');
+  const { selector, has } = selectorOf(spec, 'selector', shared);
   const action = typeof spec.action === 'string' && ACTIONS.has(spec.action) ? spec.action as AuthorizationAction : 'ALLOW';
   const principals: PrincipalUse[] = [];
   const serviceAccounts: string[] = [];

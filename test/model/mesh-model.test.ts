@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildMeshModel, Manifest, MeshModel } from '../../src/model';
-import { modelOfEntries, readForModel } from '../../src/model/mesh-model';
+import { ModelEntries, modelOfEntries, readForModel } from '../../src/model/mesh-model';
 import { resolveMeshOptions } from '../../src/model/mesh-options';
 import { deploy, dr, ns, pa, svc } from '../resolution/helpers';
 
@@ -79,7 +79,16 @@ describe('readForModel / modelOfEntries', () => {
       pa('a', 'x', { mtls: { mode: 'DISABLE' } }), dr('a', 'd', { host: 'api' }),
     ] as unknown as Manifest[];
     const opts = resolveMeshOptions({ rootNamespace: 'mesh' });
-    const streamed = modelOfEntries(manifests.map((m) => readForModel(m, opts)), opts);
+    const entries = new ModelEntries(opts);
+    for (const m of manifests) entries.push(readForModel(m, opts));
+    // Kept compact (most entries as their resource alone), each entry reads back as read.
+    manifests.forEach((m, i) => expect(entries.entry(i)).toEqual(readForModel(m, opts)));
+    // Read in two parts (as an alternative state after the app's other charts), the model is the same.
+    const first = new ModelEntries(opts);
+    const second = new ModelEntries(opts);
+    manifests.forEach((m, i) => (i < 5 ? first : second).add(m));
+    const streamed = modelOfEntries(entries, opts);
+    expect(JSON.stringify(modelOfEntries([first, second], opts))).toEqual(JSON.stringify(streamed));
     const built = buildMeshModel(manifests, { rootNamespace: 'mesh', now: opts.now });
     const data = (m: MeshModel) => JSON.stringify(m);
     expect(data(streamed)).toEqual(data(built));
