@@ -47,6 +47,31 @@ describe('values shared between the resources of one mesh', () => {
     expect(p.principals[0].path).toBe(q.principals[0].path);
   });
 
+  it('keeps one copy of equal label maps: pod labels, Service selectors and policy selectors', () => {
+    const m = buildMeshModel([
+      deploy('a', 'api'),
+      deploy('b', 'api'),
+      deploy('a', 'web', { labels: { app: 'web', version: 'v1' } }),
+      deploy('b', 'web', { labels: { version: 'v1', app: 'web' } }),
+      svc('a', 'api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]),
+      pa('b', 'api', { selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' } }),
+      ap('a', 'api', { selector: { matchLabels: { app: 'api' } } }),
+      dr('a', 'api', { host: 'api', workloadSelector: { matchLabels: { app: 'api' } } }),
+    ]);
+    const [apiA, webA, apiB, webB] = m.workloads;
+    expect(apiA.labels).toBe(apiB.labels);
+    expect(m.services[0].selector).toBe(apiA.labels);
+    expect(m.peerAuthentications[0].selector).toBe(apiA.labels);
+    expect(m.authorizationPolicies[0].selector).toBe(apiA.labels);
+    expect(m.destinationRules[0].workloadSelector).toBe(apiA.labels);
+    // Equal labels written in another order stay as written (messages list them in their own order).
+    expect(Object.keys(webB.labels)).toEqual(['version', 'app']);
+    expect(webA.labels).not.toBe(webB.labels);
+    expect(Object.isFrozen(apiA.labels)).toBe(true);
+    expect(m.workloadsMatching('a', { app: 'api' })).toEqual([apiA]);
+    expect(m.servicesSelecting(apiB)).toEqual([]);
+  });
+
   it('shares nothing between meshes, nor for a manifest read on its own', () => {
     const one = buildMeshModel([deploy('a', 'w')]);
     const two = buildMeshModel([deploy('a', 'w')]);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { LabelIndex, Labels } from '../../src/model/labels';
+
+interface Item { readonly name: string; readonly labels: Labels }
+const item = (name: string, labels: Labels): Item => ({ name, labels });
+const labelsOf = (i: Item) => i.labels;
+
+describe('LabelIndex', () => {
+  it('finds the items a selector matches, as one, two or many items share a label', () => {
+    const idx = new LabelIndex<Item>();
+    const a = item('a', { app: 'api', version: 'v1' });
+    const b = item('b', { app: 'api', version: 'v2' });
+    const c = item('c', { app: 'api', version: 'v1' });
+    const d = item('d', { app: 'web' });
+    for (const x of [a, b, c, d]) idx.add(x, x.labels);
+    expect(idx.matching({ app: 'web' }, labelsOf)).toEqual([d]);
+    expect(idx.matching({ version: 'v2' }, labelsOf)).toEqual([b]);
+    expect(idx.matching({ app: 'api' }, labelsOf)).toEqual([a, b, c]);
+    expect(idx.matching({ app: 'api', version: 'v1' }, labelsOf)).toEqual([a, c]);
+    expect(idx.matching({ app: 'api', version: 'v3' }, labelsOf)).toEqual([]);
+    expect(idx.matching({}, labelsOf)).toEqual([a, b, c, d]);
+    expect(idx.posted('app', 'web')).toEqual([d]);
+    expect(idx.posted('app', 'none')).toEqual([]);
+    expect(idx.items).toEqual([a, b, c, d]);
+  });
+
+  it('keeps an item posted under one label out of the items an empty selector matches', () => {
+    const idx = new LabelIndex<Item>();
+    const s = item('s', { app: 'api' });
+    const t = item('t', { app: 'api' });
+    idx.post('app', 'api', s);
+    expect(idx.posted('app', 'api')).toEqual([s]);
+    idx.post('app', 'api', t);
+    expect(idx.posted('app', 'api')).toEqual([s, t]);
+    expect(idx.items).toEqual([]);
+  });
+
+  it('interns its posting keys through the function it is given', () => {
+    const seen: string[] = [];
+    const idx = new LabelIndex<Item>((k) => { seen.push(k); return k; });
+    idx.add(item('a', { app: 'api' }), { app: 'api' });
+    idx.add(item('b', { app: 'api' }), { app: 'api' });
+    idx.add(item('c', { app: 'web' }), { app: 'web' });
+    // Once per new posting, not per item.
+    expect(seen).toEqual(['app\u0000api', 'app\u0000web']);
+  });
+});
