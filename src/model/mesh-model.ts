@@ -210,6 +210,7 @@ export class ModelEntries {
       case 'dr': return { read, ref: r.ref, namespace: r.namespace, policy: r as DestinationRulePolicy };
       case 'ap': return { read, ref: r.ref, namespace: r.namespace, policy: r as AuthorizationPolicyInfo };
       case 'service': return { read, ref: r.ref, namespace: r.namespace, service: r as ServiceInfo };
+      // 'workload', the last kind `push` keeps as its resource (then with no owners).
       default: return { read: 'workload', ref: r.ref, namespace: r.namespace, workload: r as Workload, owners: NO_OWNERS };
     }
   }
