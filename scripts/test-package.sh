@@ -121,6 +121,34 @@ new ApiObject(new Chart(app, 'broken'), 'Typo', {
 });
 app.synth();
 EOF
+  cat > "$dir/worker.js" <<'EOF'
+// The synth-time analysis in a worker thread, from the installed package (compiled JavaScript, no loader).
+const { ApiObject, App, Chart } = require('cdk8s');
+const { MtlsValidation } = require('cdk8s-istio-mtls');
+
+function report(analysisWorker) {
+  const app = new App({ outdir: 'dist-worker' });
+  const chart = new Chart(app, 'mesh');
+  for (const [id, name, mode] of [['A', 'default', 'STRICT'], ['B', 'mesh-permissive', 'PERMISSIVE']]) {
+    new ApiObject(chart, id, { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: 'istio-system' }, spec: { mtls: { mode } } });
+  }
+  const warnings = [];
+  MtlsValidation.enable(app, { analysisWorker, onWarnings: (lines) => warnings.push(...lines) });
+  try {
+    app.synthYaml();
+    return ['no error', ...warnings].join('\n');
+  } catch (e) {
+    return [e.message, ...warnings].join('\n');
+  }
+}
+const inThread = report(false);
+const inWorker = report(true);
+if (inWorker !== inThread || !inThread.includes('(IMA001)')) {
+  console.error(`in the app thread:\n${inThread}\nin a worker:\n${inWorker}`);
+  process.exit(1);
+}
+console.log('the analysis in a worker thread reports as in the app thread (IMA001 on istio-system/default)');
+EOF
   cat > "$dir/bad.yaml" <<'EOF'
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -245,6 +273,10 @@ for plus in "${PLUS_LINES[@]}"; do
   grep -q 'Resource Name: PeerAuthentication legacy/default' "$WORK/out.txt" || { cat "$WORK/out.txt" "$WORK/err.txt"; fail "the plugin did not name the resource"; }
   grep -q 'IMV204' "$WORK/out.txt" || { cat "$WORK/out.txt" "$WORK/err.txt"; fail "the plugin did not report IMV204"; }
   echo "cdk8s synth exited 2 naming PeerAuthentication legacy/default (IMV204)"
+
+  step "cdk8s-plus-$plus: the synth-time analysis in a worker thread"
+  expect_exit 0 node worker.js
+  cat "$WORK/out.txt"
 
   step "cdk8s-plus-$plus: runtime dependencies"
   check_runtime_deps "$APP"

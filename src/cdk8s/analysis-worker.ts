@@ -1,0 +1,65 @@
+import type { MessagePort } from 'worker_threads';
+import type { SourcedFinding } from '../lint';
+import type { Manifest } from '../model/manifest';
+import type { MeshOptions } from '../model/mesh-options';
+
+/**
+ * The worker side of the synth-time analysis run in a worker thread (see
+ * `WorkerAnalysis`). Loaded only inside that worker.
+ * @internal
+ */
+
+/** What the worker is started with. */
+export interface AnalysisWorkerData {
+  readonly mesh?: MeshOptions;
+  /** The alternative states the app declares, by key; none: the app is one state. */
+  readonly states: readonly string[];
+}
+
+/** Manifests in the order the app renders them, each with its alternative state (null: the base). */
+export interface AddMessage {
+  readonly type: 'add';
+  readonly items: readonly (readonly [state: string | null, manifest: Manifest])[];
+}
+
+/** Ends the input: the worker analyses and answers once. */
+export interface RunMessage {
+  readonly type: 'run';
+}
+
+/** The answer: findings by state (null: the base alone), sources as input indexes; or what failed. */
+export type AnalysisAnswer =
+  | { readonly results: readonly (readonly [state: string | null, findings: SourcedFinding<number>[]])[] }
+  | { readonly error: string };
+
+/**
+ * Serves one analysis: reads each manifest as it arrives, analyses at `run`,
+ * answers through `answer`, then closes its port so the worker exits.
+ */
+export function serveAnalysis(data: AnalysisWorkerData, port: MessagePort, answer: (a: AnalysisAnswer) => void): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AnalysisState } = require('../lint') as typeof import('../lint');
+  const base = new AnalysisState<number>(data.mesh);
+  const states = new Map(data.states.map((s) => [s, new AnalysisState<number>(data.mesh)]));
+  let next = 0;
+  let failed: string | undefined;
+  port.on('message', (msg: AddMessage | RunMessage) => {
+    try {
+      if (msg.type === 'add') {
+        if (failed !== undefined) return;
+        for (const [state, manifest] of msg.items) (state === null ? base : states.get(state) ?? base).add(manifest, next++);
+        return;
+      }
+      port.close();
+      if (failed !== undefined) return answer({ error: failed });
+      answer({
+        results: states.size === 0
+          ? [[null, base.analyze()]]
+          : [...states].map(([key, state]) => [key, state.analyze(base)] as const),
+      });
+    } catch (e) {
+      failed = String((e as Error)?.stack ?? e);
+      if (msg.type === 'run') answer({ error: failed });
+    }
+  });
+}

@@ -1,0 +1,151 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { InProcessAnalysis, WorkerAnalysis } from '../../src/cdk8s/app-analysis';
+import { MtlsValidation, MtlsValidationOptions } from '../../src/cdk8s/mtls-validation';
+import { Manifest } from '../../src/model/manifest';
+import { MeshOptions } from '../../src/model/mesh-options';
+
+/*
+ * The synth-time analysis gives the same findings in the app's thread and in
+ * a worker thread, and falls back to the app's thread when the worker fails.
+ */
+const REALWORLD = path.resolve(__dirname, '../../..', 'shared', 'realworld');
+const NOW = new Date('2026-01-01');
+
+function yamlFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(d.name) ? [p] : [];
+  }).sort();
+}
+
+/** What a synth reports: the warning lines and the validation error, if any. */
+function synthReport(build: (app: App) => void, options: MtlsValidationOptions): { warnings: string[]; error?: string } {
+  const app = Testing.app();
+  const warnings: string[] = [];
+  build(app);
+  MtlsValidation.enable(app, { ...options, onWarnings: (lines) => warnings.push(...lines) });
+  try {
+    app.synthYaml();
+    return { warnings };
+  } catch (e) {
+    return { warnings, error: (e as Error).message };
+  }
+}
+
+/** Every real-world manifest as a plain ApiObject, one chart per file. */
+function realworldApp(app: App): void {
+  yamlFiles(REALWORLD).forEach((file, i) => {
+    const chart = new Chart(app, `f${i}`);
+    parseAllDocuments(fs.readFileSync(file, 'utf8')).forEach((d, j) => {
+      const m = d.toJS() as Manifest | null;
+      if (!m || typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') return;
+      new ApiObject(chart, `o${j}`, { ...m, metadata: { ...(m.metadata as object), name: String((m.metadata as { name?: unknown })?.name ?? `o${j}`) } } as any);
+    });
+  });
+}
+
+function meshPolicy(chart: Chart, id: string, name: string, mode: string): ApiObject {
+  return new ApiObject(chart, id, {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name, namespace: 'istio-system' },
+    spec: { mtls: { mode } },
+  } as any);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('synth-time analysis in a worker thread', () => {
+  it.skipIf(!fs.existsSync(REALWORLD))('reports the same over every real-world manifest as in the app thread', () => {
+    const run = vi.spyOn(WorkerAnalysis.prototype, 'run');
+    const inThread = synthReport(realworldApp, { analysisWorker: false, mesh: { now: NOW } });
+    expect(run).not.toHaveBeenCalled();
+    const inWorker = synthReport(realworldApp, { analysisWorker: true, mesh: { now: NOW } });
+    expect(run).toHaveBeenCalledTimes(1);
+    // The real-world set has both errors and warnings of the analysis.
+    expect(inThread.error).toMatch(/\(IMA\d+\)/);
+    expect(inThread.warnings.filter((l) => /\(IMA\d+\)$/.test(l)).length).toBeGreaterThan(5);
+    expect(inWorker).toEqual(inThread);
+  });
+
+  it('reports the same for alternative states, naming the states a finding occurs in', () => {
+    const build = (app: App): void => {
+      const base = new Chart(app, 'base');
+      const a = new Chart(app, 'phase-1');
+      const b = new Chart(app, 'phase-2');
+      meshPolicy(base, 'Mesh', 'default', 'STRICT');
+      meshPolicy(b, 'Mesh', 'mesh-permissive', 'PERMISSIVE');
+      new ApiObject(a, 'Ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
+      MtlsValidation.enable(app).addAlternativeStates([a, b]);
+    };
+    const inThread = synthReport(build, { analysisWorker: false });
+    expect(inThread.error).toMatch(/\[base\/Mesh\] PeerAuthentication istio-system\/default: in state "phase-2": .*\(IMA001\)/);
+    expect(synthReport(build, { analysisWorker: true })).toEqual(inThread);
+  });
+
+  it('analyses in the app thread, with a warning, when the worker cannot take the input', () => {
+    const build = (app: App): void => {
+      const c = new Chart(app, 'c');
+      meshPolicy(c, 'A', 'default', 'STRICT');
+      meshPolicy(c, 'B', 'mesh-permissive', 'PERMISSIVE');
+    };
+    // A mesh option structured clone cannot copy: the worker never starts.
+    const mesh = { now: NOW, extra: () => 1 } as MeshOptions;
+    const inThread = synthReport(build, { analysisWorker: false, mesh });
+    expect(inThread.error).toMatch(/IMA001/);
+    const fallback = synthReport(build, { analysisWorker: true, mesh });
+    expect(fallback.error).toEqual(inThread.error);
+    expect(fallback.warnings).toEqual([
+      expect.stringMatching(/^\[\] warning: the analysis worker failed: .*could not be cloned.*; the analysis ran in the app's thread instead \(please report this\)$/),
+      ...inThread.warnings,
+    ]);
+  });
+
+  it('analyses in the app thread, with a warning, when the worker fails', () => {
+    const build = (app: App): void => {
+      meshPolicy(new Chart(app, 'c'), 'A', 'default', 'STRICT');
+      meshPolicy(new Chart(app, 'd'), 'B', 'mesh-permissive', 'PERMISSIVE');
+    };
+    const inThread = synthReport(build, { analysisWorker: false });
+    // A message the worker cannot read: it answers the run with the error.
+    vi.spyOn(WorkerAnalysis.prototype as any, 'flush').mockImplementation(function (this: any) {
+      this.worker?.postMessage({ type: 'add', items: null });
+      this.batch = [];
+    });
+    const fallback = synthReport(build, { analysisWorker: true });
+    expect(fallback.error).toEqual(inThread.error);
+    expect(fallback.warnings[0]).toMatch(/^\[\] warning: the analysis worker failed: .+; the analysis ran in the app's thread instead/);
+    expect(fallback.warnings.slice(1)).toEqual(inThread.warnings);
+  });
+
+  it('analyses in the app thread, with a warning, when the worker does not answer in time', () => {
+    const build = (app: App): void => {
+      meshPolicy(new Chart(app, 'c'), 'A', 'default', 'STRICT');
+      meshPolicy(new Chart(app, 'd'), 'B', 'mesh-permissive', 'PERMISSIVE');
+    };
+    const inThread = synthReport(build, { analysisWorker: false });
+    // A worker that died without answering gives no other sign to the blocked thread.
+    const wait = vi.spyOn(Atomics, 'wait').mockReturnValueOnce('timed-out');
+    const fallback = synthReport(build, { analysisWorker: true });
+    expect(wait).toHaveBeenCalledWith(expect.any(Int32Array), 0, 0, 60_002);
+    expect(fallback.error).toEqual(inThread.error);
+    expect(fallback.warnings).toEqual([
+      "[] warning: the analysis worker failed: no answer within 60.002 s; the analysis ran in the app's thread instead (please report this)",
+      ...inThread.warnings,
+    ]);
+  });
+
+  it('starts no worker for a small app unless asked', () => {
+    const run = vi.spyOn(WorkerAnalysis.prototype, 'run');
+    const local = vi.spyOn(InProcessAnalysis.prototype, 'run');
+    synthReport((app) => meshPolicy(new Chart(app, 'c'), 'A', 'default', 'STRICT'), {});
+    expect(run).not.toHaveBeenCalled();
+    expect(local).toHaveBeenCalledTimes(1);
+  });
+});
