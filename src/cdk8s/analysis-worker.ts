@@ -1,5 +1,6 @@
 import type { MessagePort } from 'worker_threads';
 import type { SourcedFinding } from '../lint';
+import { InProcessAnalysis } from './app-analysis';
 import type { Manifest } from '../model/manifest';
 import type { MeshOptions } from '../model/mesh-options';
 
@@ -33,30 +34,24 @@ export type AnalysisAnswer =
   | { readonly error: string };
 
 /**
- * Serves one analysis: reads each manifest as it arrives, analyses at `run`,
- * answers through `answer`, then closes its port so the worker exits.
+ * Serves one analysis: reads each manifest as it arrives, analyses at `run`
+ * (as `InProcessAnalysis`, in the worker's heap), answers through `answer`,
+ * then closes its port so the worker exits.
  */
 export function serveAnalysis(data: AnalysisWorkerData, port: MessagePort, answer: (a: AnalysisAnswer) => void): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AnalysisState } = require('../lint') as typeof import('../lint');
-  const base = new AnalysisState<number>(data.mesh);
-  const states = new Map(data.states.map((s) => [s, new AnalysisState<number>(data.mesh)]));
+  const analysis = new InProcessAnalysis<number>(data.mesh, data.states);
   let next = 0;
   let failed: string | undefined;
   port.on('message', (msg: AddMessage | RunMessage) => {
     try {
       if (msg.type === 'add') {
         if (failed !== undefined) return;
-        for (const [state, manifest] of msg.items) (state === null ? base : states.get(state) ?? base).add(manifest, next++);
+        for (const [state, manifest] of msg.items) analysis.add(state ?? undefined, manifest, next++);
         return;
       }
       port.close();
       if (failed !== undefined) return answer({ error: failed });
-      answer({
-        results: states.size === 0
-          ? [[null, base.analyze()]]
-          : [...states].map(([key, state]) => [key, state.analyze(base)] as const),
-      });
+      answer({ results: [...analysis.run()].map(([state, findings]) => [state ?? null, findings] as const) });
     } catch (e) {
       failed = String((e as Error)?.stack ?? e);
       if (msg.type === 'run') answer({ error: failed });
