@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { RULES } from '../../src/analysis/analyze';
@@ -7,13 +6,13 @@ import { AnalysisContext } from '../../src/analysis/context';
 import { compareFindings, Finding } from '../../src/model/finding';
 import { Manifest } from '../../src/model/manifest';
 import { buildMeshModel, MeshModel } from '../../src/model/mesh-model';
+import { REALWORLD, yamlFiles } from '../realworld';
 import { deploy, dr, ns, pa, svc } from '../resolution/helpers';
 
 /*
  * The analysis keeps the resolved facts of the namespaces it used last only:
  * facts dropped and computed again must give the same findings.
  */
-const REALWORLD = path.resolve(__dirname, '../../..', 'shared', 'realworld');
 
 function findings(model: MeshModel, namespaces?: number): Finding[] {
   const ctx = new AnalysisContext(model, namespaces);
@@ -23,13 +22,6 @@ function findings(model: MeshModel, namespaces?: number): Finding[] {
   expect(kept.size).toBeLessThanOrEqual(namespaces ?? 64);
   expect(kept.size).toBeGreaterThan(0);
   return out;
-}
-
-function yamlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    return d.isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(d.name) ? [p] : [];
-  }).sort();
 }
 
 describe('analysis with few namespaces of resolved facts kept', () => {

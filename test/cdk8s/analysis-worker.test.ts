@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -7,20 +6,14 @@ import { InProcessAnalysis, WorkerAnalysis } from '../../src/cdk8s/app-analysis'
 import { MtlsValidation, MtlsValidationOptions } from '../../src/cdk8s/mtls-validation';
 import { Manifest } from '../../src/model/manifest';
 import { MeshOptions } from '../../src/model/mesh-options';
+import { REALWORLD, yamlFiles } from '../realworld';
+import { meshPolicy } from './helpers';
 
 /*
  * The synth-time analysis gives the same findings in the app's thread and in
  * a worker thread, and falls back to the app's thread when the worker fails.
  */
-const REALWORLD = path.resolve(__dirname, '../../..', 'shared', 'realworld');
 const NOW = new Date('2026-01-01');
-
-function yamlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = path.join(dir, d.name);
-    return d.isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(d.name) ? [p] : [];
-  }).sort();
-}
 
 /** What a synth reports: the warning lines and the validation error, if any. */
 function synthReport(build: (app: App) => void, options: MtlsValidationOptions): { warnings: string[]; error?: string } {
@@ -46,15 +39,6 @@ function realworldApp(app: App): void {
       new ApiObject(chart, `o${j}`, { ...m, metadata: { ...(m.metadata as object), name: String((m.metadata as { name?: unknown })?.name ?? `o${j}`) } } as any);
     });
   });
-}
-
-function meshPolicy(chart: Chart, id: string, name: string, mode: string): ApiObject {
-  return new ApiObject(chart, id, {
-    apiVersion: 'security.istio.io/v1',
-    kind: 'PeerAuthentication',
-    metadata: { name, namespace: 'istio-system' },
-    spec: { mtls: { mode } },
-  } as any);
 }
 
 afterEach(() => {

@@ -1,19 +1,11 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { meshPolicy } from './helpers';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
 import { MeshStrictMtls } from '../../src/constructs/mesh-strict-mtls';
 import { NamespaceMtls } from '../../src/constructs/namespace-mtls';
 import { MtlsMode } from '../../src/vocabulary/mtls-mode';
-
-function meshPolicy(chart: Chart, id: string, name: string, mode: string): ApiObject {
-  return new ApiObject(chart, id, {
-    apiVersion: 'security.istio.io/v1',
-    kind: 'PeerAuthentication',
-    metadata: { name, namespace: 'istio-system' },
-    spec: { mtls: { mode } },
-  } as any);
-}
 
 describe('MtlsValidation (synth-time)', () => {
   it('fails synth on an L1 object the CRD schema rejects, naming path, resource and code', () => {
