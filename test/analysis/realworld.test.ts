@@ -8,12 +8,12 @@ import { Manifest } from '../../src/model/manifest';
 import { buildMeshModel } from '../../src/model/mesh-model';
 import { MeshOptions } from '../../src/model/mesh-options';
 import { explainMesh } from '../../src/resolution';
+import { REALWORLD } from '../realworld';
 
 /*
  * Third-party manifests (shared/realworld, see its README): findings must make
  * sense to the authors, and files they assert must NOT be flagged stay clean.
  */
-const REALWORLD = path.resolve(__dirname, '../../..', 'shared', 'realworld');
 const KIALI = 'kiali__kiali/tests__data__validations__';
 
 function load(...files: string[]): Manifest[] {

@@ -11,9 +11,8 @@ import { Testing } from 'cdk8s';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SEED_GUIDE_CHARTS, buildSeedGuide } from '../../examples/seed-guide/guide';
+import { SHARED } from '../realworld';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
-const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
 const GUIDE = path.join(SHARED, 'seed', 'istio-mtls-guide.md');
 const CRDS = path.join(SHARED, 'crds');
 

@@ -17,20 +17,10 @@ import { buildShop } from '../../examples/migration/shop';
 import { buildSeedGuide } from '../../examples/seed-guide/guide';
 import { resolvePlainScalar } from '../../src/input/fast-read';
 import { ParseResult, parseManifests, parseManifestsFast, parseManifestsWithYaml } from '../../src/input/parse-manifests';
+import { REALWORLD, yamlFiles } from '../realworld';
 
 const REPO = path.resolve(__dirname, '../..');
-const REALWORLD = path.resolve(__dirname, '../../../shared/realworld');
 const TODAY = () => new Date('2026-11-24T12:00:00Z');
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else if (/\.(ya?ml|json)$/i.test(e.name)) out.push(p);
-  }
-  return out.sort();
-}
 
 /** What must be identical, without the locate functions. */
 function plain(r: ParseResult) {
@@ -83,7 +73,7 @@ function expectSameAsYaml(content: string | Buffer, label: string): Outcome {
 
 describe('fast read path: corpora', () => {
   it('reads every fixture exactly as the yaml library does', () => {
-    const files = filesUnder(path.join(REPO, 'test', 'fixtures'));
+    const files = yamlFiles(path.join(REPO, 'test', 'fixtures'));
     expect(files.length).toBeGreaterThan(5);
     const slow: string[] = [];
     for (const f of files) {
@@ -96,7 +86,7 @@ describe('fast read path: corpora', () => {
   });
 
   it.skipIf(!fs.existsSync(REALWORLD))('reads every real-world file exactly as the yaml library does', () => {
-    const files = filesUnder(REALWORLD);
+    const files = yamlFiles(REALWORLD);
     expect(files.length).toBeGreaterThan(0);
     let fast = 0;
     for (const f of files) if (expectSameAsYaml(fs.readFileSync(f), path.relative(REALWORLD, f)).fast) fast++;

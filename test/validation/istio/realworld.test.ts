@@ -5,8 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { Finding } from '../../../src/model/finding';
 import { Manifest, refOf } from '../../../src/model/manifest';
 import { ISTIO_WEBHOOK_RULES, validateIstioWebhook } from '../../../src/validation/istio';
+import { REALWORLD, yamlFiles } from '../../realworld';
 
-const CORPUS = path.resolve(__dirname, '../../../..', 'shared', 'realworld');
 const KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'DestinationRule'];
 
 interface Doc {
@@ -16,21 +16,13 @@ interface Doc {
   readonly findings: Finding[];
 }
 
-function* yamlFiles(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* yamlFiles(p);
-    else if (/\.ya?ml$/.test(entry.name)) yield p;
-  }
-}
-
 function loadCorpus(): Doc[] {
   const docs: Doc[] = [];
-  for (const file of yamlFiles(CORPUS)) {
+  for (const file of yamlFiles(REALWORLD)) {
     parseAllDocuments(fs.readFileSync(file, 'utf8')).forEach((doc, index) => {
       const manifest = doc.toJS() as Manifest;
       if (!manifest || typeof manifest !== 'object' || !KINDS.includes(String(manifest.kind))) return;
-      docs.push({ file: path.relative(CORPUS, file), index, manifest, findings: validateIstioWebhook(manifest, refOf(manifest)) });
+      docs.push({ file: path.relative(REALWORLD, file), index, manifest, findings: validateIstioWebhook(manifest, refOf(manifest)) });
     });
   }
   return docs;
@@ -44,8 +36,8 @@ const DOCUMENTED_WEBHOOK_ERRORS = [
 const codesOf = (docs: Doc[], file: string, name: string): string[] =>
   docs.filter((d) => d.file.endsWith(file) && (d.manifest.metadata as { name?: string }).name === name).flatMap((d) => d.findings.map((f) => f.code));
 
-describe.skipIf(!fs.existsSync(CORPUS))('Istio webhook layer on the real-world corpus', () => {
-  const docs = fs.existsSync(CORPUS) ? loadCorpus() : [];
+describe.skipIf(!fs.existsSync(REALWORLD))('Istio webhook layer on the real-world corpus', () => {
+  const docs = fs.existsSync(REALWORLD) ? loadCorpus() : [];
   const known = new Set(ISTIO_WEBHOOK_RULES.map((r) => r.code));
 
   it('reads a corpus of all three kinds', () => {

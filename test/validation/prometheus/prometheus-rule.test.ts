@@ -6,8 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { Finding } from '../../../src/model/finding';
 import { Manifest, refOf } from '../../../src/model/manifest';
 import { PROMETHEUS_RULES, validatePrometheusRule } from '../../../src/validation/prometheus';
+import { REALWORLD, SHARED } from '../../realworld';
 
-const SHARED = path.resolve(__dirname, '../../../..', 'shared');
 
 function validate(m: unknown): Finding[] {
   return validatePrometheusRule(m as Manifest, refOf((m ?? {}) as Manifest));
@@ -72,7 +72,7 @@ describe('validatePrometheusRule', () => {
     });
 
     it('accepts the PrometheusRules of coralogix-operator (real world)', () => {
-      const dir = path.join(SHARED, 'realworld', 'coralogix__coralogix-operator');
+      const dir = path.join(REALWORLD, 'coralogix__coralogix-operator');
       const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
       expect(files.length).toBeGreaterThan(0);
       let count = 0;
@@ -86,7 +86,7 @@ describe('validatePrometheusRule', () => {
     });
 
     it('accepts the stability alerts of istio/tools (real world, 24 expressions)', () => {
-      const file = path.join(SHARED, 'realworld', 'istio__tools', 'perf__stability__alertmanager__prometheusrule.yaml');
+      const file = path.join(REALWORLD, 'istio__tools', 'perf__stability__alertmanager__prometheusrule.yaml');
       const rules = prometheusRulesIn(fs.readFileSync(file, 'utf8'));
       expect(rules.length).toBeGreaterThan(0);
       for (const m of rules) expect(validate(m)).toEqual([]);

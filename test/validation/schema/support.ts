@@ -5,8 +5,7 @@ import { Finding } from '../../../src/model/finding';
 import { Manifest, refOf } from '../../../src/model/manifest';
 import { CrdSchemaSet, schemaSetFromCrds, validateStructure } from '../../../src/validation/schema';
 
-/** The shared workspace folder next to the repository (CRDs and the real-world corpus). */
-export const SHARED = path.resolve(__dirname, '..', '..', '..', '..', 'shared');
+import { REALWORLD, SHARED, yamlFiles } from '../../realworld';
 
 /** A one-version CRD `widgets.example.com` (kind Widget, v1) whose spec has the given schema. */
 export function widgetCrd(spec: Record<string, unknown>, extra: { status?: boolean; root?: Record<string, unknown> } = {}): Record<string, unknown> {
@@ -65,18 +64,8 @@ export interface CorpusDoc {
 
 /** Every YAML document of the real-world corpus, with `_err` test metadata removed. */
 export function corpusDocs(): CorpusDoc[] {
-  const root = path.join(SHARED, 'realworld');
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name !== 'README.md') files.push(p);
-    }
-  };
-  walk(root);
-  return files.sort().flatMap((file) => parseAllDocuments(fs.readFileSync(file, 'utf8'))
-    .map((d, index) => ({ file: path.relative(root, file), index, manifest: d.toJS() as Manifest }))
+  return yamlFiles(REALWORLD).flatMap((file) => parseAllDocuments(fs.readFileSync(file, 'utf8'))
+    .map((d, index) => ({ file: path.relative(REALWORLD, file), index, manifest: d.toJS() as Manifest }))
     .filter((d) => d.manifest !== null && typeof d.manifest === 'object')
     .map((d) => {
       const { _err, ...rest } = d.manifest as Record<string, unknown>;
