@@ -1,6 +1,6 @@
 import { serviceHostname } from './hosts';
 import { Labels, sharedStringMap, stringMap } from './labels';
-import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
+import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
 import { portNumber } from './policies';
 import { UNSHARED, ValueSharing, sharedList } from './shared-values';
 
@@ -59,28 +59,20 @@ export interface ServiceInfo {
   readonly ports: readonly ServicePort[];
 }
 
-function obj(v: unknown): Record<string, unknown> {
-  return isPlainObject(v) ? v : {};
-}
-
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
 export function parseNamespace(m: Manifest): NamespaceInfo {
   const ref = refOf(m);
-  return Object.freeze({ ref: { ...ref, namespace: '' }, name: ref.name, labels: stringMap(obj(m.metadata).labels) });
+  return Object.freeze({ ref: { ...ref, namespace: '' }, name: ref.name, labels: stringMap(objectOrEmpty(m.metadata).labels) });
 }
 
 const CONTAINER_FIELDS = ['containers', 'initContainers'] as const;
 
 /** The pod template (metadata + spec) of a workload kind, or undefined when the manifest has none. */
 function podTemplateOf(m: Manifest, kind: string): { metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
-  if (kind === 'Pod') return { metadata: obj(m.metadata), spec: obj(m.spec) };
-  const spec = obj(m.spec);
-  const template = kind === 'CronJob' ? obj(obj(obj(spec.jobTemplate).spec).template) : obj(spec.template);
+  if (kind === 'Pod') return { metadata: objectOrEmpty(m.metadata), spec: objectOrEmpty(m.spec) };
+  const spec = objectOrEmpty(m.spec);
+  const template = kind === 'CronJob' ? objectOrEmpty(objectOrEmpty(objectOrEmpty(spec.jobTemplate).spec).template) : objectOrEmpty(spec.template);
   if (!isPlainObject(template.spec) && !isPlainObject(template.metadata)) return undefined;
-  return { metadata: obj(template.metadata), spec: obj(template.spec) };
+  return { metadata: objectOrEmpty(template.metadata), spec: objectOrEmpty(template.spec) };
 }
 
 /**
@@ -96,12 +88,12 @@ export function parseWorkload(
   const seen = new Set<string>();
   let hasProxyContainer = false;
   for (const field of CONTAINER_FIELDS) {
-    for (const c of list(tpl.spec[field])) {
-      const container = obj(c);
+    for (const c of listOrEmpty(tpl.spec[field])) {
+      const container = objectOrEmpty(c);
       if (container.name === 'istio-proxy') hasProxyContainer = true;
       if (field !== 'containers') continue;
-      for (const p of list(container.ports)) {
-        const cp = obj(p);
+      for (const p of listOrEmpty(container.ports)) {
+        const cp = objectOrEmpty(p);
         const port = portNumber(cp.containerPort);
         if (port === undefined) continue;
         const protocol = typeof cp.protocol === 'string' ? cp.protocol : 'TCP';
@@ -140,10 +132,10 @@ export function parseService(
   m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): ServiceInfo | undefined {
   if (!ref.name) return undefined;
-  const spec = obj(m.spec);
+  const spec = objectOrEmpty(m.spec);
   const ports: ServicePort[] = [];
-  for (const p of list(spec.ports)) {
-    const sp = obj(p);
+  for (const p of listOrEmpty(spec.ports)) {
+    const sp = objectOrEmpty(p);
     const port = portNumber(sp.port);
     if (port === undefined) continue;
     const raw = sp.targetPort;

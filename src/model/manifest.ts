@@ -73,3 +73,19 @@ export function groupOf(apiVersion: string): string {
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * `v` when it is an object (not an array), else a new empty one: reads optional fields of untrusted input.
+ * @internal
+ */
+export function objectOrEmpty(v: unknown): Record<string, unknown> {
+  return isPlainObject(v) ? v : {};
+}
+
+/**
+ * `v` when it is an array, else a new empty one.
+ * @internal
+ */
+export function listOrEmpty(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}

@@ -2,7 +2,7 @@ import { pointer } from './finding';
 import { qualifyHost } from './hosts';
 import { Labels, isEmptyLabels, sharedStringMap, stringMap } from './labels';
 import { frozenList } from './lists';
-import { Manifest, ResourceRef, isPlainObject, refOf } from './manifest';
+import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
 import { UNSHARED, ValueSharing, sharedList } from './shared-values';
 
 /** A PeerAuthentication mode as written; UNSET also stands for an absent or unknown mode. */
@@ -110,20 +110,12 @@ const PA_MODES: ReadonlySet<string> = new Set(['UNSET', 'DISABLE', 'PERMISSIVE',
 const TLS_MODES: ReadonlySet<string> = new Set(['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']);
 const ACTIONS: ReadonlySet<string> = new Set(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
 
-function obj(v: unknown): Record<string, unknown> {
-  return isPlainObject(v) ? v : {};
-}
-
-function list(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
 function strings(v: unknown): string[] {
-  return list(v).filter((x): x is string => typeof x === 'string');
+  return listOrEmpty(v).filter((x): x is string => typeof x === 'string');
 }
 
 function modeOf(mtls: unknown): PeerAuthenticationMode {
-  const m = obj(mtls).mode;
+  const m = objectOrEmpty(mtls).mode;
   return typeof m === 'string' && PA_MODES.has(m) ? m as PeerAuthenticationMode : 'UNSET';
 }
 
@@ -135,7 +127,7 @@ export function portNumber(v: unknown): number | undefined {
 
 function selectorOf(spec: Record<string, unknown>, field: string, shared: ValueSharing): { selector?: Labels; has: boolean } {
   if (!(field in spec)) return { has: false };
-  const labels = sharedStringMap(obj(spec[field]).matchLabels, shared);
+  const labels = sharedStringMap(objectOrEmpty(spec[field]).matchLabels, shared);
   return isEmptyLabels(labels) ? { has: true } : { has: true, selector: labels };
 }
 
@@ -146,10 +138,10 @@ function selectorOf(spec: Record<string, unknown>, field: string, shared: ValueS
 export function parsePeerAuthentication(
   m: Manifest, namespace: string, rootNamespace: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): PeerAuthenticationPolicy {
-  const spec = obj(m.spec);
+  const spec = objectOrEmpty(m.spec);
   const { selector, has } = selectorOf(spec, 'selector', shared);
   const portLevel: PortLevelMode[] = [];
-  for (const [key, value] of Object.entries(obj(spec.portLevelMtls))) {
+  for (const [key, value] of Object.entries(objectOrEmpty(spec.portLevelMtls))) {
     const port = portNumber(key);
     if (port === undefined) continue;
     const mode = modeOf(value);
@@ -169,12 +161,12 @@ export function parsePeerAuthentication(
     mode: modeOf(spec.mtls),
     portLevel: sharedList(shared, 'pll', portLevel),
     level,
-    annotations: stringMap(obj(m.metadata).annotations),
+    annotations: stringMap(objectOrEmpty(m.metadata).annotations),
   });
 }
 
 function tlsOf(v: unknown, path: string, shared: ValueSharing, port?: number): ClientTlsSetting | undefined {
-  const mode = obj(v).mode;
+  const mode = objectOrEmpty(v).mode;
   if (typeof mode !== 'string' || !TLS_MODES.has(mode)) return undefined;
   const setting = Object.freeze(port !== undefined ? { mode: mode as ClientTlsMode, path, port } : { mode: mode as ClientTlsMode, path });
   return shared.value(`tls${JSON.stringify([mode, path, port])}`, setting);
@@ -187,14 +179,14 @@ function tlsOf(v: unknown, path: string, shared: ValueSharing, port?: number): C
 export function parseDestinationRule(
   m: Manifest, namespace: string, clusterDomain: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): DestinationRulePolicy {
-  const spec = obj(m.spec);
+  const spec = objectOrEmpty(m.spec);
   const host = typeof spec.host === 'string' ? spec.host : '';
-  const tp = obj(spec.trafficPolicy);
+  const tp = objectOrEmpty(spec.trafficPolicy);
   const portTls: ClientTlsSetting[] = [];
-  list(tp.portLevelSettings).forEach((pls, i) => {
-    const port = portNumber(obj(obj(pls).port).number);
+  listOrEmpty(tp.portLevelSettings).forEach((pls, i) => {
+    const port = portNumber(objectOrEmpty(objectOrEmpty(pls).port).number);
     if (port === undefined) return;
-    const t = tlsOf(obj(pls).tls, pointer('spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'), shared, port);
+    const t = tlsOf(objectOrEmpty(pls).tls, pointer('spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'), shared, port);
     if (t) portTls.push(t);
   });
   portTls.sort((a, b) => (a.port ?? 0) - (b.port ?? 0));
@@ -210,7 +202,7 @@ export function parseDestinationRule(
     workloadSelector: selector,
     tls: tlsOf(tp.tls, pointer('spec', 'trafficPolicy', 'tls', 'mode'), shared),
     portTls: sharedList(shared, 'tlsl', portTls),
-    annotations: stringMap(obj(m.metadata).annotations),
+    annotations: stringMap(objectOrEmpty(m.metadata).annotations),
   });
 }
 
@@ -238,16 +230,16 @@ function isEmptyish(v: unknown): boolean {
 export function parseAuthorizationPolicy(
   m: Manifest, namespace: string, ref: ResourceRef = { ...refOf(m), namespace }, shared: ValueSharing = UNSHARED,
 ): AuthorizationPolicyInfo {
-  const spec = obj(m.spec);
+  const spec = objectOrEmpty(m.spec);
   const { selector, has } = selectorOf(spec, 'selector', shared);
   const action = typeof spec.action === 'string' && ACTIONS.has(spec.action) ? spec.action as AuthorizationAction : 'ALLOW';
   const principals: PrincipalUse[] = [];
   const serviceAccounts: string[] = [];
-  const rules: AuthorizationRuleSummary[] = list(spec.rules).map((raw, index) => {
-    const rule = obj(raw);
+  const rules: AuthorizationRuleSummary[] = listOrEmpty(spec.rules).map((raw, index) => {
+    const rule = objectOrEmpty(raw);
     const uses: IdentityUse[] = [];
-    list(rule.from).forEach((from, fi) => {
-      const source = obj(obj(from).source);
+    listOrEmpty(rule.from).forEach((from, fi) => {
+      const source = objectOrEmpty(objectOrEmpty(from).source);
       for (const field of [...POSITIVE_SOURCE_IDENTITY, ...NEGATIVE_SOURCE_IDENTITY]) {
         const values = strings(source[field]);
         if (values.length === 0) continue;
@@ -260,8 +252,8 @@ export function parseAuthorizationPolicy(
         if (field === 'serviceAccounts') serviceAccounts.push(...values);
       }
     });
-    list(rule.when).forEach((cond, ci) => {
-      const c = obj(cond);
+    listOrEmpty(rule.when).forEach((cond, ci) => {
+      const c = objectOrEmpty(cond);
       if (typeof c.key !== 'string' || !IDENTITY_CONDITION_KEYS.has(c.key)) return;
       for (const [field, negative] of [['values', false], ['notValues', true]] as const) {
         const values = strings(c[field]);
@@ -272,11 +264,11 @@ export function parseAuthorizationPolicy(
       }
     });
     let ports: number[] | undefined = [];
-    const tos = list(rule.to);
+    const tos = listOrEmpty(rule.to);
     if (tos.length === 0) ports = undefined;
     for (const to of tos) {
-      const op = obj(obj(to).operation);
-      const p = list(op.ports).map(portNumber).filter((x): x is number => x !== undefined);
+      const op = objectOrEmpty(objectOrEmpty(to).operation);
+      const p = listOrEmpty(op.ports).map(portNumber).filter((x): x is number => x !== undefined);
       if (p.length === 0) { ports = undefined; break; }
       ports?.push(...p);
     }
@@ -294,12 +286,12 @@ export function parseAuthorizationPolicy(
     action,
     selector,
     hasSelectorField: has,
-    hasTargetRefs: spec.targetRef !== undefined || list(spec.targetRefs).length > 0,
+    hasTargetRefs: spec.targetRef !== undefined || listOrEmpty(spec.targetRefs).length > 0,
     hasRulesField: Array.isArray(spec.rules),
     rules: frozenList(rules),
     principals: frozenList(principals),
     sourceServiceAccounts: frozenList(serviceAccounts),
-    annotations: stringMap(obj(m.metadata).annotations),
+    annotations: stringMap(objectOrEmpty(m.metadata).annotations),
   });
 }
 
