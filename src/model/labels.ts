@@ -51,8 +51,6 @@ export function selectorImplies(a: Labels, b: Labels): boolean {
   return selectorMatches(b, a);
 }
 
-const NONE: readonly never[] = Object.freeze([]);
-
 /**
  * A posting-list index from `key=value` to items, for selector lookups that
  * stay linear in the mesh. Items must not be arrays: a posting of one item is
@@ -81,10 +79,12 @@ export class LabelIndex<T extends object> {
     else this.postings.set(posting, [list, item]);
   }
 
-  /** The items indexed under `key=value`, in insertion order. */
-  posted(key: string, value: string): readonly T[] {
+  /** Calls `f` with each item indexed under `key=value`, in insertion order (no list is made for one item). */
+  forEachPosted(key: string, value: string, f: (item: T) => void): void {
     const list = this.postings.get(key + '\u0000' + value);
-    return list === undefined ? NONE : Array.isArray(list) ? list : [list];
+    if (list === undefined) return;
+    if (Array.isArray(list)) for (const item of list) f(item);
+    else f(list);
   }
 
   /** The items added with their labels, in insertion order. */
@@ -94,13 +94,17 @@ export class LabelIndex<T extends object> {
 
   /** Items whose labels match `selector`, in insertion order. */
   matching(selector: Labels, labelsOf: (item: T) => Labels): T[] {
-    let smallest: readonly T[] | undefined;
+    // The smallest posting among the selector's labels; a posting of one item is the item itself.
+    let smallest: T | T[] | undefined;
+    let size = Infinity;
     for (const k in selector) {
-      const list = this.posted(k, selector[k]);
-      if (list.length === 0) return [];
-      if (!smallest || list.length < smallest.length) smallest = list;
+      const list = this.postings.get(k + '\u0000' + selector[k]);
+      if (list === undefined) return [];
+      const n = Array.isArray(list) ? list.length : 1;
+      if (n < size) { smallest = list; size = n; }
     }
-    if (!smallest) return this.all.slice();
+    if (smallest === undefined) return this.all.slice();
+    if (!Array.isArray(smallest)) return selectorMatches(selector, labelsOf(smallest)) ? [smallest] : [];
     return smallest.filter((item) => selectorMatches(selector, labelsOf(item)));
   }
 }

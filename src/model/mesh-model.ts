@@ -429,9 +429,9 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
       const idx = sBySelectorLabel.get(w.namespace);
       if (!idx) return out;
       for (const k in w.labels) {
-        for (const s of idx.posted(k, w.labels[k])) {
+        idx.forEachPosted(k, w.labels[k], (s) => {
           if (s.selector && selectorMatches(s.selector, w.labels)) out.push(s);
-        }
+        });
       }
       return out.sort(byNsName);
     },

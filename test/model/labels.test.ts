@@ -5,6 +5,12 @@ interface Item { readonly name: string; readonly labels: Labels }
 const item = (name: string, labels: Labels): Item => ({ name, labels });
 const labelsOf = (i: Item) => i.labels;
 
+function posted(idx: LabelIndex<Item>, key: string, value: string): Item[] {
+  const out: Item[] = [];
+  idx.forEachPosted(key, value, (x) => out.push(x));
+  return out;
+}
+
 describe('LabelIndex', () => {
   it('finds the items a selector matches, as one, two or many items share a label', () => {
     const idx = new LabelIndex<Item>();
@@ -18,9 +24,11 @@ describe('LabelIndex', () => {
     expect(idx.matching({ app: 'api' }, labelsOf)).toEqual([a, b, c]);
     expect(idx.matching({ app: 'api', version: 'v1' }, labelsOf)).toEqual([a, c]);
     expect(idx.matching({ app: 'api', version: 'v3' }, labelsOf)).toEqual([]);
+    // Every label has a posting, the smallest of one item, but no item has both.
+    expect(idx.matching({ app: 'web', version: 'v2' }, labelsOf)).toEqual([]);
     expect(idx.matching({}, labelsOf)).toEqual([a, b, c, d]);
-    expect(idx.posted('app', 'web')).toEqual([d]);
-    expect(idx.posted('app', 'none')).toEqual([]);
+    expect(posted(idx, 'app', 'web')).toEqual([d]);
+    expect(posted(idx, 'app', 'none')).toEqual([]);
     expect(idx.items).toEqual([a, b, c, d]);
   });
 
@@ -29,9 +37,9 @@ describe('LabelIndex', () => {
     const s = item('s', { app: 'api' });
     const t = item('t', { app: 'api' });
     idx.post('app', 'api', s);
-    expect(idx.posted('app', 'api')).toEqual([s]);
+    expect(posted(idx, 'app', 'api')).toEqual([s]);
     idx.post('app', 'api', t);
-    expect(idx.posted('app', 'api')).toEqual([s, t]);
+    expect(posted(idx, 'app', 'api')).toEqual([s, t]);
     expect(idx.items).toEqual([]);
   });
 
