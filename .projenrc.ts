@@ -169,6 +169,11 @@ project.addTask('bench:held', {
   exec: 'tsc -p bench/tsconfig.json && node --expose-gc .bench/js/bench/held.js',
   receiveArgs: true,
 });
+project.addTask('bench:hook', {
+  description: 'Time of the synth-time hook and what it leaves in the app\'s old generation',
+  exec: 'tsc -p bench/tsconfig.json && node --expose-gc .bench/js/bench/hook.js',
+  receiveArgs: true,
+});
 
 new TextFile(project, 'bin/istio-mtls', {
   lines: ['#!/usr/bin/env node', "require('../lib/src/cli/main.js').main(process.argv.slice(2));"],
