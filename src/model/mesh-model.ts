@@ -428,11 +428,10 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
       const out: ServiceInfo[] = [];
       const idx = sBySelectorLabel.get(w.namespace);
       if (!idx) return out;
-      for (const k in w.labels) {
-        idx.forEachPosted(k, w.labels[k], (s) => {
-          if (s.selector && selectorMatches(s.selector, w.labels)) out.push(s);
-        });
-      }
+      const take = (s: ServiceInfo): void => {
+        if (s.selector && selectorMatches(s.selector, w.labels)) out.push(s);
+      };
+      for (const k in w.labels) idx.forEachPosted(k, w.labels[k], take);
       return out.sort(byNsName);
     },
     workloadsOf: (s) => {
