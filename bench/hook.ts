@@ -57,7 +57,8 @@ setImmediate(() => {
   observer.disconnect();
   const live = heapAfterFullGc();
   process.stdout.write([
-    `node ${process.version}; ${namespaces} namespaces x 25 workloads, ${objects} objects; analysis ${values['in-thread'] ? 'in the app thread' : 'in a worker thread'}`,
+    // Read after the last collection, so the app stays reachable through it.
+    `node ${process.version}; ${namespaces} namespaces x 25 workloads, ${app.charts.length} charts, ${objects} objects; analysis ${values['in-thread'] ? 'in the app thread' : 'in a worker thread'}`,
     `  heap live with the app built                    ${mb(atApp).padStart(9)}`,
     `  the hook                                        ${`${Math.round(ms)} ms`.padStart(9)}`,
     `  old generation grown during the hook            ${mb(after - before).padStart(9)}  ${Math.round((after - before) / objects)} B per object`
