@@ -37,6 +37,7 @@ export interface HookCounters {
 export function timeHook(timer: { ms: number }): void {
   const proto = MtlsValidation.prototype as unknown as { compute(this: unknown): unknown };
   const compute = proto.compute;
+  if (typeof compute !== 'function') throw new Error('timeHook: MtlsValidation has no compute() any more; time its new entry point');
   proto.compute = function timed(this: unknown) {
     const t = performance.now();
     try {
