@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { LintOptions, SourcedFinding } from '../lint';
-import { AppAnalysis, InProcessAnalysis, WorkerAnalysis } from './app-analysis';
+import type { AppAnalysis } from './app-analysis';
 import { compareFindings, Finding } from '../model/finding';
 import { messageWithSubject } from '../report/lint-report';
 
@@ -34,6 +34,12 @@ const REGISTRY = Symbol.for('cdk8s-istio-mtls.MtlsValidation');
 function engine(): typeof import('../lint') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../lint');
+}
+
+/** The analysis in this thread or in a worker, loaded at the first synth too (the worker's side needs worker_threads). */
+function analyses(): typeof import('./app-analysis') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./app-analysis');
 }
 
 interface Computed {
@@ -217,6 +223,7 @@ export class MtlsValidation {
 
   private newAnalysis(inWorker: boolean): AppAnalysis<ApiObject> {
     const states = [...new Set(this.alternatives.values())];
+    const { InProcessAnalysis, WorkerAnalysis } = analyses();
     return inWorker ? new WorkerAnalysis(this.options.mesh, states) : new InProcessAnalysis(this.options.mesh, states);
   }
 
@@ -225,7 +232,7 @@ export class MtlsValidation {
    * user's), the analysis runs again in this thread, with a warning.
    */
   private runAnalysis(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[]): Map<string | undefined, SourcedFinding<ApiObject>[]> {
-    if (!(analysis instanceof WorkerAnalysis)) return analysis.run();
+    if (!(analysis instanceof analyses().WorkerAnalysis)) return analysis.run();
     try {
       return analysis.run();
     } catch (e) {
