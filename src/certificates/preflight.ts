@@ -35,14 +35,7 @@ interface Loaded {
 
 const SEVERITY = new Map(CERTIFICATE_RULES.map((r) => [r.code, r.severity]));
 
-/**
- * Checks a `cacerts` bundle the way istiod and Envoy will use it: the key
- * matches ca-cert, ca-cert may sign, cert-chain.pem runs from ca-cert up to
- * root-cert.pem with every signature verifying, nothing is expired, not yet
- * valid or expiring within the window, and the workload certificate TTL fits
- * in the CA's remaining life. Pure: no files, no clock of its own, never
- * throws for bad input. Findings never contain key material.
- */
+/** `preflightCa` (see index.ts, which loads this module at its first call). */
 export function preflightCa(bundle: CaBundlePem, options: CaPreflightOptions): CertificateFinding[] {
   const findings: CertificateFinding[] = [];
   const add = (code: string, file: CaFileName, message: string, fix: string): void => {
