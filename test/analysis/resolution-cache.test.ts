@@ -1,12 +1,11 @@
 import * as fs from 'fs';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { RULES } from '../../src/analysis/analyze';
 import { AnalysisContext } from '../../src/analysis/context';
 import { compareFindings, Finding } from '../../src/model/finding';
 import { Manifest } from '../../src/model/manifest';
 import { buildMeshModel, MeshModel } from '../../src/model/mesh-model';
-import { REALWORLD, yamlFiles } from '../realworld';
+import { REALWORLD, realworldDocs } from '../realworld';
 import { deploy, dr, ns, pa, svc } from '../resolution/helpers';
 
 /*
@@ -41,8 +40,7 @@ describe('analysis with few namespaces of resolved facts kept', () => {
   });
 
   it.skipIf(!fs.existsSync(REALWORLD))('finds the same over every real-world manifest as one mesh', () => {
-    const manifests = yamlFiles(REALWORLD).flatMap((f) => parseAllDocuments(fs.readFileSync(f, 'utf8'))
-      .map((d) => d.toJS() as Manifest).filter((m) => m !== null && typeof m === 'object'));
+    const manifests = realworldDocs().map((d) => d.manifest);
     const model = buildMeshModel(manifests, { now: new Date('2026-01-01') });
     const all = findings(model);
     expect(all.length).toBeGreaterThan(10);

@@ -1,11 +1,9 @@
 import * as fs from 'fs';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { MtlsValidation, MtlsValidationOptions } from '../../src/cdk8s/mtls-validation';
-import { Manifest } from '../../src/model/manifest';
 import { MeshOptions } from '../../src/model/mesh-options';
-import { REALWORLD, yamlFiles } from '../realworld';
+import { REALWORLD, realworldDocs } from '../realworld';
 import { meshPolicy } from './helpers';
 
 // The hook loads the analysis with require() at its first synth (cold start):
@@ -35,14 +33,13 @@ function synthReport(build: (app: App) => void, options: MtlsValidationOptions):
 
 /** Every real-world manifest as a plain ApiObject, one chart per file. */
 function realworldApp(app: App): void {
-  yamlFiles(REALWORLD).forEach((file, i) => {
-    const chart = new Chart(app, `f${i}`);
-    parseAllDocuments(fs.readFileSync(file, 'utf8')).forEach((d, j) => {
-      const m = d.toJS() as Manifest | null;
-      if (!m || typeof m !== 'object' || typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') return;
-      new ApiObject(chart, `o${j}`, { ...m, metadata: { ...(m.metadata as object), name: String((m.metadata as { name?: unknown })?.name ?? `o${j}`) } } as any);
-    });
-  });
+  const charts = new Map<string, Chart>();
+  for (const { file, index, manifest: m } of realworldDocs()) {
+    if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string') continue;
+    let chart = charts.get(file);
+    if (!chart) { chart = new Chart(app, `f${charts.size}`); charts.set(file, chart); }
+    new ApiObject(chart, `o${index}`, { ...m, metadata: { ...(m.metadata as object), name: String((m.metadata as { name?: unknown })?.name ?? `o${index}`) } } as any);
+  }
 }
 
 afterEach(() => {

@@ -1,31 +1,19 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { Finding } from '../../../src/model/finding';
-import { Manifest, refOf } from '../../../src/model/manifest';
+import { refOf } from '../../../src/model/manifest';
 import { ISTIO_WEBHOOK_RULES, validateIstioWebhook } from '../../../src/validation/istio';
-import { REALWORLD, yamlFiles } from '../../realworld';
+import { REALWORLD, RealworldDoc, realworldDocs } from '../../realworld';
 
 const KINDS = ['PeerAuthentication', 'AuthorizationPolicy', 'DestinationRule'];
 
-interface Doc {
-  readonly file: string;
-  readonly index: number;
-  readonly manifest: Manifest;
+interface Doc extends RealworldDoc {
   readonly findings: Finding[];
 }
 
 function loadCorpus(): Doc[] {
-  const docs: Doc[] = [];
-  for (const file of yamlFiles(REALWORLD)) {
-    parseAllDocuments(fs.readFileSync(file, 'utf8')).forEach((doc, index) => {
-      const manifest = doc.toJS() as Manifest;
-      if (!manifest || typeof manifest !== 'object' || !KINDS.includes(String(manifest.kind))) return;
-      docs.push({ file: path.relative(REALWORLD, file), index, manifest, findings: validateIstioWebhook(manifest, refOf(manifest)) });
-    });
-  }
-  return docs;
+  return realworldDocs().filter((d) => KINDS.includes(String(d.manifest.kind)))
+    .map((d) => ({ ...d, findings: validateIstioWebhook(d.manifest, refOf(d.manifest)) }));
 }
 
 /** Webhook-only rejections the corpus README documents for files the CRD schema accepts. */

@@ -5,7 +5,7 @@ import { Finding } from '../../../src/model/finding';
 import { Manifest, refOf } from '../../../src/model/manifest';
 import { CrdSchemaSet, schemaSetFromCrds, validateStructure } from '../../../src/validation/schema';
 
-import { REALWORLD, SHARED, yamlFiles } from '../../realworld';
+import { RealworldDoc, SHARED, realworldDocs } from '../../realworld';
 
 /** A one-version CRD `widgets.example.com` (kind Widget, v1) whose spec has the given schema. */
 export function widgetCrd(spec: Record<string, unknown>, extra: { status?: boolean; root?: Record<string, unknown> } = {}): Record<string, unknown> {
@@ -56,20 +56,11 @@ export function officialCrdDocs(): unknown[] {
     .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS({ maxAliasCount: 100 })));
 }
 
-export interface CorpusDoc {
-  readonly file: string;
-  readonly index: number;
-  readonly manifest: Manifest;
-}
-
 /** Every YAML document of the real-world corpus, with `_err` test metadata removed. */
-export function corpusDocs(): CorpusDoc[] {
-  return yamlFiles(REALWORLD).flatMap((file) => parseAllDocuments(fs.readFileSync(file, 'utf8'))
-    .map((d, index) => ({ file: path.relative(REALWORLD, file), index, manifest: d.toJS() as Manifest }))
-    .filter((d) => d.manifest !== null && typeof d.manifest === 'object')
-    .map((d) => {
-      const { _err, ...rest } = d.manifest as Record<string, unknown>;
-      void _err;
-      return { ...d, manifest: rest as Manifest };
-    }));
+export function corpusDocs(): RealworldDoc[] {
+  return realworldDocs().map((d) => {
+    const { _err, ...rest } = d.manifest as Record<string, unknown>;
+    void _err;
+    return { ...d, manifest: rest as Manifest };
+  });
 }
