@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MtlsValidation, MtlsValidationOptions } from '../../src/cdk8s/mtls-validation';
 import { MeshOptions } from '../../src/model/mesh-options';
 import { REALWORLD, realworldDocs } from '../realworld';
-import { meshPolicy } from './helpers';
+import { meshPolicy, phasedMesh } from './helpers';
 
 // The hook loads the analysis with require() at its first synth (cold start):
 // spy on that module instance, not on the one an import would give.
@@ -60,18 +60,9 @@ describe('synth-time analysis in a worker thread', () => {
   });
 
   it('reports the same for alternative states, naming the states a finding occurs in', () => {
-    const build = (app: App): void => {
-      const base = new Chart(app, 'base');
-      const a = new Chart(app, 'phase-1');
-      const b = new Chart(app, 'phase-2');
-      meshPolicy(base, 'Mesh', 'default', 'STRICT');
-      meshPolicy(b, 'Mesh', 'mesh-permissive', 'PERMISSIVE');
-      new ApiObject(a, 'Ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
-      MtlsValidation.enable(app).addAlternativeStates([a, b]);
-    };
-    const inThread = synthReport(build, { analysisWorker: false });
+    const inThread = synthReport(phasedMesh, { analysisWorker: false });
     expect(inThread.error).toMatch(/\[base\/Mesh\] PeerAuthentication istio-system\/default: in state "phase-2": .*\(IMA001\)/);
-    expect(synthReport(build, { analysisWorker: true })).toEqual(inThread);
+    expect(synthReport(phasedMesh, { analysisWorker: true })).toEqual(inThread);
   });
 
   it('analyses in the app thread, with a warning, when the worker cannot take the input', () => {

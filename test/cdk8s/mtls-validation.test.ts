@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { meshPolicy } from './helpers';
+import { meshPolicy, phasedMesh } from './helpers';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
 import { MeshStrictMtls } from '../../src/constructs/mesh-strict-mtls';
@@ -96,13 +96,7 @@ describe('MtlsValidation (synth-time)', () => {
 
   it('names the states a shared object fails in', () => {
     const app = Testing.app();
-    const base = new Chart(app, 'base');
-    const a = new Chart(app, 'phase-1');
-    const b = new Chart(app, 'phase-2');
-    meshPolicy(base, 'Mesh', 'default', 'STRICT');
-    meshPolicy(b, 'Mesh', 'mesh-permissive', 'PERMISSIVE');
-    new ApiObject(a, 'Ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
-    MtlsValidation.enable(app).addAlternativeStates([a, b]);
+    phasedMesh(app);
     expect(() => app.synthYaml()).toThrow(/\[base\/Mesh\] PeerAuthentication istio-system\/default: in state "phase-2": .*\(IMA001\)/);
   });
 });
