@@ -51,6 +51,11 @@ export function selectorImplies(a: Labels, b: Labels): boolean {
   return selectorMatches(b, a);
 }
 
+/** The key of the posting of `key=value` in a `LabelIndex`. */
+function postingKey(key: string, value: string): string {
+  return key + '\u0000' + value;
+}
+
 /**
  * A posting-list index from `key=value` to items, for selector lookups that
  * stay linear in the mesh. Items must not be arrays: a posting of one item is
@@ -72,7 +77,7 @@ export class LabelIndex<T extends object> {
 
   /** Indexes `item` under one label only: it is not among the `items` (what an empty selector matches). */
   post(key: string, value: string, item: T): void {
-    const posting = key + '\u0000' + value;
+    const posting = postingKey(key, value);
     const list = this.postings.get(posting);
     if (list === undefined) this.postings.set(this.intern(posting), item);
     else if (Array.isArray(list)) list.push(item);
@@ -81,7 +86,7 @@ export class LabelIndex<T extends object> {
 
   /** Calls `f` with each item indexed under `key=value`, in insertion order (no list is made for one item). */
   forEachPosted(key: string, value: string, f: (item: T) => void): void {
-    const list = this.postings.get(key + '\u0000' + value);
+    const list = this.postings.get(postingKey(key, value));
     if (list === undefined) return;
     if (Array.isArray(list)) for (const item of list) f(item);
     else f(list);
@@ -98,7 +103,7 @@ export class LabelIndex<T extends object> {
     let smallest: T | T[] | undefined;
     let size = Infinity;
     for (const k in selector) {
-      const list = this.postings.get(k + '\u0000' + selector[k]);
+      const list = this.postings.get(postingKey(k, selector[k]));
       if (list === undefined) return [];
       const n = Array.isArray(list) ? list.length : 1;
       if (n < size) { smallest = list; size = n; }
