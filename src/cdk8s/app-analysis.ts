@@ -2,44 +2,67 @@ import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
 import type { AnalysisState, SourcedFinding } from '../lint';
 import type { AnalysisAnswer, AnalysisWorkerData, AddMessage } from './analysis-worker';
+import type { Finding } from '../model/finding';
 import type { Manifest } from '../model/manifest';
 import type { MeshOptions } from '../model/mesh-options';
+import type { ValidationOptions } from '../validation/validate';
 
 /**
  * The synth-time analysis of an app: manifests are added as the app renders
  * them, each to the base state or to one alternative state; `run` analyses
  * the base alone (no alternative states) or each alternative state with the
- * base. Findings come back by state (undefined: the base alone).
+ * base. Findings come back by state (undefined: the base alone). An analysis
+ * that `validates` also validates each manifest on its own as it is added
+ * (`validateManifest`), and returns those findings too, so the app's thread
+ * does not.
  * @internal
  */
 export interface AppAnalysis<S> {
+  readonly validates: boolean;
   add(state: string | undefined, manifest: Manifest, source: S): void;
-  run(): Map<string | undefined, SourcedFinding<S>[]>;
+  run(): AppAnalysisResults<S>;
+}
+
+/** @internal */
+export interface AppAnalysisResults<S> {
+  /** The analysis' findings by state (undefined: the base alone). */
+  readonly byState: Map<string | undefined, SourcedFinding<S>[]>;
+  /** The validation of each manifest, in the order they were added (empty unless the analysis `validates`). */
+  readonly validation: SourcedFinding<S>[];
 }
 
 /**
  * The analysis in this thread. It holds what it read of every manifest in
- * the app's heap until it runs.
+ * the app's heap until it runs. Given validation options, it validates each
+ * manifest as it is added.
  * @internal
  */
 export class InProcessAnalysis<S> implements AppAnalysis<S> {
+  public readonly validates: boolean;
   private readonly base: AnalysisState<S>;
   private readonly states = new Map<string, AnalysisState<S>>();
+  private readonly validateGuarded?: (manifest: Manifest) => Finding[];
+  private readonly validation: SourcedFinding<S>[] = [];
 
-  constructor(mesh: MeshOptions | undefined, states: readonly string[]) {
+  constructor(mesh: MeshOptions | undefined, states: readonly string[], validation?: ValidationOptions) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { AnalysisState: State } = require('../lint') as typeof import('../lint');
+    const { AnalysisState: State, validateGuarded } = require('../lint') as typeof import('../lint');
     this.base = new State<S>(mesh);
     for (const s of states) this.states.set(s, new State<S>(mesh));
+    this.validates = validation !== undefined;
+    if (validation) this.validateGuarded = (manifest) => validateGuarded(manifest, validation);
   }
 
   add(state: string | undefined, manifest: Manifest, source: S): void {
+    if (this.validateGuarded) for (const finding of this.validateGuarded(manifest)) this.validation.push({ finding, source });
     (state === undefined ? this.base : this.states.get(state) ?? this.base).add(manifest, source);
   }
 
-  run(): Map<string | undefined, SourcedFinding<S>[]> {
-    if (this.states.size === 0) return new Map([[undefined, this.base.analyze()]]);
-    return new Map([...this.states].map(([key, state]) => [key, state.analyze(this.base)]));
+  run(): AppAnalysisResults<S> {
+    const byState: Map<string | undefined, SourcedFinding<S>[]> = this.states.size === 0
+      ? new Map([[undefined, this.base.analyze()]])
+      : new Map([...this.states].map(([key, state]) => [key, state.analyze(this.base)]));
+    return { byState, validation: this.validation };
   }
 }
 
@@ -95,7 +118,10 @@ try {
  * heap, so V8 sizes the app's heap by the app alone. Manifests are posted in
  * batches as the app renders them and read by the worker meanwhile; `run`
  * waits for the findings, blocked (cdk8s validation is synchronous), and
- * the worker exits when it has answered.
+ * the worker exits when it has answered. With `validate`, the worker also
+ * validates each manifest against the built-in schemas while the app renders
+ * the next ones (custom schemas, a `CrdSchemaSet` of compiled validators,
+ * cannot be posted to it).
  * @internal
  */
 export class WorkerAnalysis<S> implements AppAnalysis<S> {
@@ -107,10 +133,10 @@ export class WorkerAnalysis<S> implements AppAnalysis<S> {
   /** Why the worker cannot answer, once known: `run` then throws it. */
   private failure?: string;
 
-  constructor(mesh: MeshOptions | undefined, states: readonly string[]) {
+  constructor(mesh: MeshOptions | undefined, states: readonly string[], public readonly validates: boolean) {
     const { port1, port2 } = new MessageChannel();
     this.answers = port1;
-    const analysis: AnalysisWorkerData = { mesh, states };
+    const analysis: AnalysisWorkerData = { mesh, states, validate: validates };
     try {
       this.worker = new Worker(BOOTSTRAP, {
         eval: true,
@@ -137,8 +163,8 @@ export class WorkerAnalysis<S> implements AppAnalysis<S> {
     if (this.batch.length >= BATCH) this.flush();
   }
 
-  /** The findings by state; throws when the worker could not produce them. */
-  run(): Map<string | undefined, SourcedFinding<S>[]> {
+  /** The findings; throws when the worker could not produce them. */
+  run(): AppAnalysisResults<S> {
     this.flush();
     let answer: AnalysisAnswer | undefined;
     if (this.failure === undefined && this.worker && this.answers) {
@@ -151,12 +177,11 @@ export class WorkerAnalysis<S> implements AppAnalysis<S> {
     if (this.failure !== undefined) throw new Error(`the analysis worker failed: ${this.failure}`);
     if (!answer) throw new Error('the analysis worker ended without an answer');
     if ('error' in answer) throw new Error(`the analysis worker failed: ${answer.error.split('\n')[0]}`);
-    const out = new Map<string | undefined, SourcedFinding<S>[]>();
-    for (const [state, findings] of answer.results) {
-      out.set(state ?? undefined, findings.map(({ finding, source }) =>
-        source === undefined ? { finding } : { finding, source: this.sources[source] }));
-    }
-    return out;
+    const sourced = (findings: readonly SourcedFinding<number>[]): SourcedFinding<S>[] =>
+      findings.map(({ finding, source }) => (source === undefined ? { finding } : { finding, source: this.sources[source] }));
+    const byState = new Map<string | undefined, SourcedFinding<S>[]>();
+    for (const [state, findings] of answer.results) byState.set(state ?? undefined, sourced(findings));
+    return { byState, validation: sourced(answer.validation) };
   }
 
   private flush(): void {

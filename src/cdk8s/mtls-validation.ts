@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { LintOptions, SourcedFinding } from '../lint';
-import type { AppAnalysis } from './app-analysis';
+import type { AppAnalysis, AppAnalysisResults } from './app-analysis';
 import { compareFindings, Finding } from '../model/finding';
 import { messageWithSubject } from '../report/lint-report';
 
@@ -17,9 +17,11 @@ export interface MtlsValidationOptions extends LintOptions {
    * object then stays out of the app's heap: V8 lets a heap grow to a few
    * times what it finds live at each full collection, so a collection during
    * the analysis would otherwise raise the app's heap limit for the rest of
-   * the synth. The worker also reads manifests while the app renders the
-   * next ones. Starting it and loading the engine in it costs about 40 ms.
-   * Findings are the same either way.
+   * the synth. The worker also reads and validates manifests while the app
+   * renders the next ones (validation stays in the app's thread when `crds`
+   * is given: compiled validators cannot be posted to a worker). Starting it
+   * and loading the engine in it costs about 40 ms. Findings are the same
+   * either way.
    * @default - a worker when the app has 10,000 ApiObjects or more
    */
   readonly analysisWorker?: boolean;
@@ -197,41 +199,46 @@ export class MtlsValidation {
   /**
    * Validates every ApiObject of the app and analyses them (each alternative
    * state with the rest of the app); findings in the engine's order. Each
-   * manifest is validated and handed to the analysis as it is rendered, then
-   * dropped: only findings and the analysis' own facts are kept (in the
-   * worker's heap when the analysis runs in a worker thread).
+   * manifest is handed to the analysis as it is rendered, then dropped: only
+   * findings and the analysis' own facts are kept (in the worker's heap when
+   * the analysis runs in a worker thread, which then validates the manifests
+   * too, while this thread renders the next ones).
    */
   private lintObjects(): SourcedFinding<ApiObject>[] {
-    const { validateGuarded } = engine();
     const objects: ApiObject[] = [];
     for (const c of this.root.node.findAll()) if (ApiObject.isApiObject(c)) objects.push(c);
     const analyze = this.options.analyze !== false;
     const inWorker = analyze && (this.options.analysisWorker ?? objects.length >= WORKER_THRESHOLD);
-    const analysis = analyze ? this.newAnalysis(inWorker) : undefined;
+    // The worker validates against the built-in schemas only: custom ones are compiled validators, which cannot be posted.
+    const analysis = analyze ? this.newAnalysis(inWorker, !inWorker || this.options.crds === undefined) : undefined;
     const found: SourcedFinding<ApiObject>[] = [];
+    const validateHere = analysis?.validates !== true;
+    const { validateGuarded } = engine();
     for (const c of objects) {
       const manifest = c.toJson();
-      for (const finding of validateGuarded(manifest, this.options)) found.push({ finding, source: c });
+      if (validateHere) for (const finding of validateGuarded(manifest, this.options)) found.push({ finding, source: c });
       analysis?.add(this.stateOf(c), manifest, c);
     }
     if (analysis) {
-      const results = this.runAnalysis(analysis, objects);
-      found.push(...(this.alternatives.size === 0 ? results.get(undefined) ?? [] : this.analyzeStates(results)));
+      const { byState, validation } = this.runAnalysis(analysis, objects);
+      found.push(...validation, ...(this.alternatives.size === 0 ? byState.get(undefined) ?? [] : this.analyzeStates(byState)));
     }
     return found.sort((a, b) => compareFindings(a.finding, b.finding));
   }
 
-  private newAnalysis(inWorker: boolean): AppAnalysis<ApiObject> {
+  private newAnalysis(inWorker: boolean, validate: boolean): AppAnalysis<ApiObject> {
     const states = [...new Set(this.alternatives.values())];
     const { InProcessAnalysis, WorkerAnalysis } = analyses();
-    return inWorker ? new WorkerAnalysis(this.options.mesh, states) : new InProcessAnalysis(this.options.mesh, states);
+    if (inWorker) return new WorkerAnalysis(this.options.mesh, states, validate);
+    return new InProcessAnalysis(this.options.mesh, states, validate ? this.options : undefined);
   }
 
   /**
-   * The analysis' findings by state. Should the worker fail (our bug, not the
-   * user's), the analysis runs again in this thread, with a warning.
+   * The analysis' findings. Should the worker fail (our bug, not the user's),
+   * the analysis (and the validation, if the worker did it) runs again in
+   * this thread, with a warning.
    */
-  private runAnalysis(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[]): Map<string | undefined, SourcedFinding<ApiObject>[]> {
+  private runAnalysis(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[]): AppAnalysisResults<ApiObject> {
     if (!(analysis instanceof analyses().WorkerAnalysis)) return analysis.run();
     try {
       return analysis.run();
@@ -239,7 +246,7 @@ export class MtlsValidation {
       (this.options.onWarnings ?? writeWarnings)([
         `[${this.root.node.path}] warning: ${(e as Error).message}; the analysis ran in the app's thread instead (please report this)`,
       ]);
-      const again = this.newAnalysis(false);
+      const again = this.newAnalysis(false, analysis.validates);
       for (const c of objects) again.add(this.stateOf(c), c.toJson(), c);
       return again.run();
     }

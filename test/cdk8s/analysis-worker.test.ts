@@ -3,6 +3,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MtlsValidation, MtlsValidationOptions } from '../../src/cdk8s/mtls-validation';
 import { MeshOptions } from '../../src/model/mesh-options';
+import { builtinSchemaSet } from '../../src/validation/schema';
 import { REALWORLD, realworldDocs } from '../realworld';
 import { meshPolicy, phasedMesh } from './helpers';
 
@@ -53,9 +54,24 @@ describe('synth-time analysis in a worker thread', () => {
     expect(run).not.toHaveBeenCalled();
     const inWorker = synthReport(realworldApp, { analysisWorker: true, mesh: { now: NOW } });
     expect(run).toHaveBeenCalledTimes(1);
-    // The real-world set has both errors and warnings of the analysis.
+    // The worker validated every manifest as well, so this thread did not.
+    const validated = run.mock.results[0].value.validation.map(({ finding }: { finding: { code: string } }) => finding.code);
+    expect(validated.filter((c: string) => c.startsWith('IMV')).length).toBeGreaterThan(5);
+    // The real-world set has errors and warnings of the validation and of the analysis.
     expect(inThread.error).toMatch(/\(IMA\d+\)/);
+    expect(inThread.error).toMatch(/\(IMV\d+\)/);
     expect(inThread.warnings.filter((l) => /\(IMA\d+\)$/.test(l)).length).toBeGreaterThan(5);
+    expect(inWorker).toEqual(inThread);
+  });
+
+  it.skipIf(!fs.existsSync(REALWORLD))('validates in the app thread when given schemas of its own, which cannot be posted to the worker', () => {
+    const run = vi.spyOn(WorkerAnalysis.prototype, 'run');
+    const crds = builtinSchemaSet();
+    const inThread = synthReport(realworldApp, { analysisWorker: false, crds, mesh: { now: NOW } });
+    const inWorker = synthReport(realworldApp, { analysisWorker: true, crds, mesh: { now: NOW } });
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(run.mock.results[0].value.validation).toEqual([]);
+    expect(inThread.error).toMatch(/\(IMV\d+\)/);
     expect(inWorker).toEqual(inThread);
   });
 
