@@ -22,6 +22,15 @@
  * doubling of our share, as (a - b) and as the time (a) spends in our
  * synth-time hook: cdk8s walks the whole app once per chart, so plain cdk8s
  * (b) itself grows with charts x objects.
+ *
+ * --layout resource synthesizes every build with cdk8s's
+ * FOLDER_PER_CHART_FILE_PER_RESOURCE output (a folder per chart, a file per
+ * object), the one layout in which cdk8s renders charts without walking the
+ * whole app again for each: synthesis is then linear in the mesh, and our
+ * share is not diluted by cdk8s's repeated walks. It writes one file per
+ * object (130,002 at the default size); --work-dir puts the measurements'
+ * files elsewhere than the system's temporary directory (e.g. /dev/shm, so
+ * that the disk's cost of creating files is not measured).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -59,7 +68,9 @@ function finish(ms: number, note?: string, hookMs?: number): void {
   process.stdout.write(JSON.stringify({ ms, rssMb, liveMb, hookMs, note } satisfies Measurement) + '\n');
 }
 
-function child(kind: string, dir: string, namespaces: number): void {
+type Layout = 'chart' | 'resource';
+
+function child(kind: string, dir: string, namespaces: number, layout: Layout): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const size = { namespaces, workloads: WORKLOADS };
   type Mesh = typeof import('./lib/mesh');
@@ -69,10 +80,11 @@ function child(kind: string, dir: string, namespaces: number): void {
    * synth children, so the CLI and parse children measure without them.
    */
   const synth = (outdir: string, build: (app: import('cdk8s').App, mesh: Mesh) => void) => {
-    const { App } = require('cdk8s') as typeof import('cdk8s');
+    const { App, YamlOutputType } = require('cdk8s') as typeof import('cdk8s');
     const mesh = require('./lib/mesh') as Mesh;
+    const yamlOutputType = layout === 'resource' ? YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE : YamlOutputType.FILE_PER_CHART;
     const t = performance.now();
-    const app = new App({ outdir: path.join(dir, outdir) });
+    const app = new App({ outdir: path.join(dir, outdir), yamlOutputType });
     build(app, mesh);
     app.synth();
     const ms = performance.now() - t;
@@ -119,7 +131,7 @@ function parseFiles(d: string, parse: (text: string) => unknown[], value: (doc: 
   const t = performance.now();
   let docs = 0;
   const all: unknown[] = [];
-  for (const f of fs.readdirSync(d).sort()) {
+  for (const f of filesUnder(d)) {
     if (!f.endsWith('.yaml')) continue;
     const parsed = parse(fs.readFileSync(path.join(d, f), 'utf8'));
     for (const doc of Array.isArray(parsed) ? parsed : []) if (value(doc) != null) docs++;
@@ -130,11 +142,26 @@ function parseFiles(d: string, parse: (text: string) => unknown[], value: (doc: 
   finish(ms, `${docs} documents`);
 }
 
+/** The files under d (recursively), as paths relative to d, in name order. */
+function filesUnder(d: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(d, rel), { withFileTypes: true })) {
+      const p = rel ? path.join(rel, e.name) : e.name;
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
 // --- parent -----------------------------------------------------------------------
 
-function spawnChild(kind: string, dir: string, namespaces: number): Measurement {
+function spawnChild(kind: string, dir: string, namespaces: number, layout: Layout): Measurement {
   // The parent's flags: none when compiled (npm run bench), tsx's loader when run from source.
-  const res = spawnSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', '--expose-gc', __filename, '--child', kind, '--dir', dir, '--size', String(namespaces)], {
+  const args = ['--child', kind, '--dir', dir, '--size', String(namespaces), '--layout', layout];
+  const res = spawnSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', '--expose-gc', __filename, ...args], {
     encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   const line = res.stdout.trim().split('\n').pop() ?? '';
@@ -145,13 +172,13 @@ function spawnChild(kind: string, dir: string, namespaces: number): Measurement 
 }
 
 function sameOutput(dirA: string, dirB: string): boolean {
-  const files = fs.readdirSync(dirA).sort();
-  if (files.join() !== fs.readdirSync(dirB).sort().join()) return false;
+  const files = filesUnder(dirA);
+  if (files.join('\n') !== filesUnder(dirB).join('\n')) return false;
   return files.every((f) => fs.readFileSync(path.join(dirA, f)).equals(fs.readFileSync(path.join(dirB, f))));
 }
 
 function dirBytes(d: string): number {
-  return fs.readdirSync(d).reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0);
+  return filesUnder(d).reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0);
 }
 
 interface SizeResult {
@@ -180,21 +207,29 @@ function median(runs: Measurement[]): Measurement {
   return { ...mid, note: `median of ${runs.length} runs (${all})${mid.note ? `; ${mid.note}` : ''}` };
 }
 
-function measure(namespaces: number, runs: number, log: (s: string) => void): SizeResult {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-mtls-bench-'));
+interface Setup {
+  readonly runs: number;
+  readonly layout: Layout;
+  /** Where each measurement's temporary directory goes. */
+  readonly workDir: string;
+}
+
+function measure(namespaces: number, setup: Setup, log: (s: string) => void): SizeResult {
+  const { runs, layout } = setup;
+  const dir = fs.mkdtempSync(path.join(setup.workDir, 'istio-mtls-bench-'));
   try {
     const show = (label: string, m: Measurement) => {
       log(`  ${label.padEnd(34)} ${fmtMs(m.ms).padStart(9)} ${fmtMb(m.rssMb).padStart(9)} ${`live ${fmtMb(m.liveMb)}`.padStart(12)}${m.note ? `  ${m.note}` : ''}`);
       return m;
     };
-    const step = (label: string, kind: string) => show(label, spawnChild(kind, dir, namespaces));
+    const step = (label: string, kind: string) => show(label, spawnChild(kind, dir, namespaces, layout));
     log(`${namespaces} namespaces x ${WORKLOADS} workloads`);
     // (a) and (b) alternate, so that a slow spell of a shared machine falls on both.
     const as: Measurement[] = [];
     const bs: Measurement[] = [];
     for (let r = 0; r < runs; r++) {
-      as.push(spawnChild('ours', dir, namespaces));
-      bs.push(spawnChild('plain', dir, namespaces));
+      as.push(spawnChild('ours', dir, namespaces, layout));
+      bs.push(spawnChild('plain', dir, namespaces, layout));
     }
     const a = show('(a) synth, our constructs', median(as));
     const b = show('(b) synth, plain ApiObjects', median(bs));
@@ -270,20 +305,27 @@ function main(): void {
       'no-half': { type: 'boolean' },
       'runs': { type: 'string' },
       'json': { type: 'string' },
+      'layout': { type: 'string', default: 'chart' },
+      'work-dir': { type: 'string' },
     },
   });
+  const layout = values.layout as Layout;
+  if (layout !== 'chart' && layout !== 'resource') throw new Error(`--layout must be chart (a file per chart) or resource (a folder per chart, a file per object), got ${values.layout}`);
   const namespaces = values.size ? Number(values.size) : values.quick ? 200 : 2000;
   if (!Number.isInteger(namespaces) || namespaces < 2) throw new Error(`--size must be an integer >= 2, got ${values.size}`);
   if (values.child) {
-    child(values.child, values.dir!, namespaces);
+    child(values.child, values.dir!, namespaces, layout);
     return;
   }
   const log = (s: string) => process.stdout.write(s + '\n');
-  log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()}`);
   const runs = values.runs ? Number(values.runs) : 1;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be an integer >= 1, got ${values.runs}`);
-  const full = measure(namespaces, runs, log);
-  const half = values['no-half'] ? undefined : measure(Math.floor(namespaces / 2), runs, log);
+  const workDir = values['work-dir'] ?? os.tmpdir();
+  if (!fs.statSync(workDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--work-dir must be an existing directory, got ${workDir}`);
+  log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()}; ${layout === 'resource' ? 'a folder per chart, a file per object' : 'a file per chart'}`);
+  const setup: Setup = { runs, layout, workDir };
+  const full = measure(namespaces, setup, log);
+  const half = values['no-half'] ? undefined : measure(Math.floor(namespaces / 2), setup, log);
   report(full, half, log);
   if (values.json) fs.writeFileSync(values.json, JSON.stringify({ full, half }, null, 2));
 }
