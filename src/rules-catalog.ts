@@ -1,4 +1,5 @@
 import { ANALYSIS_RULES } from './analysis';
+import { OUTPUT_FILE_RULES } from './cdk8s/output-file-rules';
 import { CERTIFICATE_RULES } from './certificates';
 import { RuleInfo } from './model/rule-info';
 import { ISTIO_WEBHOOK_RULES } from './validation/istio';
@@ -20,4 +21,5 @@ export const ENGINE_RULES: RuleInfo[] = [
 /** Every documented code, sorted: the source of RULES.md and of SARIF rule metadata. */
 export const ALL_RULES: readonly RuleInfo[] = [
   ...ENGINE_RULES, ...OBJECT_RULES, ...SCHEMA_RULES, ...ISTIO_WEBHOOK_RULES, ...PROMETHEUS_RULES, ...ANALYSIS_RULES, ...CERTIFICATE_RULES,
+  ...OUTPUT_FILE_RULES,
 ].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));

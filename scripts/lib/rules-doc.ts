@@ -9,6 +9,7 @@ const SECTIONS: { title: string; intro: string; match: (r: RuleInfo) => boolean 
   { title: 'Istio webhook', intro: "istiod's validating webhook (Istio 1.30.3) for PeerAuthentication, AuthorizationPolicy and DestinationRule. It only sees objects the schema accepted.", match: (r) => r.category === 'webhook' },
   { title: 'PrometheusRule', intro: "prometheus-operator's admission webhook (v0.93.0): PromQL parsed by Prometheus' own parser, rule groups, durations, names.", match: (r) => r.category === 'promql' },
   { title: 'Certificates', intro: 'The `cacerts` preflight of `MeshCertificates` and `istio-mtls check-ca`: key, CA constraints, chain, validity.', match: (r) => r.category === 'certificates' },
+  { title: 'Synthesis output', intro: 'What `app.synth()` would write, checked at synth time only: once the files are written, what was lost is gone.', match: (r) => r.category === 'synth-output' },
   { title: 'Mesh analysis', intro: 'Cross-resource rules over the whole mesh, with Istio\'s semantics (effective modes, DestinationRule lookup, auto mTLS, sidecars).', match: (r) => r.code.startsWith('IMA') },
 ];
 

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { LintOptions, SourcedFinding } from '../lint';
 import type { AppAnalysis, AppAnalysisResults } from './app-analysis';
+import { sameFileFindings } from './output-files';
 import { compareFindings, Finding } from '../model/finding';
 import { messageWithSubject } from '../report/lint-report';
 
@@ -219,6 +220,7 @@ export class MtlsValidation {
       if (validateHere) for (const finding of validateGuarded(manifest, this.options)) found.push({ finding, source: c });
       analysis?.add(this.stateOf(c), manifest, c);
     }
+    found.push(...sameFileFindings(this.root, objects));
     if (analysis) {
       const { byState, validation } = this.runAnalysis(analysis, objects);
       found.push(...validation, ...(this.alternatives.size === 0 ? byState.get(undefined) ?? [] : this.analyzeStates(byState)));

@@ -1,0 +1,71 @@
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import type { SourcedFinding } from '../lint';
+import { OUTPUT_FILE_RULES } from './output-file-rules';
+import type { Finding } from '../model/finding';
+import type { ResourceRef } from '../model/manifest';
+
+const [SAME_FILE] = OUTPUT_FILE_RULES;
+
+/** The file `app.synth()` writes an object to in the file-per-resource layouts, as cdk8s names it. */
+export function resourceFileName(obj: ApiObject, extension: string): string {
+  return `${obj.kind}.${obj.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '') + extension;
+}
+
+function refOf(obj: ApiObject): ResourceRef {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' };
+}
+
+function describe(obj: ApiObject): string {
+  const { namespace, name } = obj.metadata;
+  return `${obj.kind} ${namespace ? `${namespace}/` : ''}${name} [${obj.node.path}]`;
+}
+
+/**
+ * Objects that `app.synth()` would write to the same file, so that all but
+ * one are lost from the output (IMS001): in the file-per-resource layouts
+ * only, within each chart's folder or within the output directory. One
+ * finding per file, on the first object of it in construct order.
+ * @internal
+ */
+export function sameFileFindings(root: unknown, objects: readonly ApiObject[]): SourcedFinding<ApiObject>[] {
+  if (!(root instanceof App)) return [];
+  const perChart = root.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE;
+  if (!perChart && root.yamlOutputType !== YamlOutputType.FILE_PER_RESOURCE) return [];
+  // Each chart's folder is its own namespace of file names; one map at a time.
+  const groups = new Map<Chart | undefined, ApiObject[]>();
+  for (const obj of objects) {
+    const key = perChart ? Chart.of(obj) : undefined;
+    const list = groups.get(key);
+    if (list) list.push(obj);
+    else groups.set(key, [obj]);
+  }
+  const found: SourcedFinding<ApiObject>[] = [];
+  for (const [chart, members] of groups) {
+    const byFile = new Map<string, ApiObject | ApiObject[]>();
+    for (const obj of members) {
+      const file = resourceFileName(obj, root.outputFileExtension);
+      const seen = byFile.get(file);
+      if (seen === undefined) byFile.set(file, obj);
+      else if (Array.isArray(seen)) seen.push(obj);
+      else byFile.set(file, [seen, obj]);
+    }
+    for (const [file, seen] of byFile) {
+      if (!Array.isArray(seen)) continue;
+      const [first, ...others] = seen;
+      const where = chart ? `the folder of chart ${chart.node.path}` : 'the output directory';
+      const finding: Finding = {
+        code: SAME_FILE.code,
+        severity: SAME_FILE.severity,
+        category: SAME_FILE.category,
+        resource: refOf(first),
+        path: '/metadata/name',
+        message: `app.synth() writes ${seen.length} objects to ${file} in ${where}, each over the one before, so only one of them reaches the output: `
+          + `${describe(first)} and ${others.length > 3 ? `${others.slice(0, 3).map(describe).join(', ')} and ${others.length - 3} more` : others.map(describe).join(', ')}`,
+        fix: 'give the objects names unique per kind in their folder, put them in separate charts, or synthesize with YamlOutputType.FILE_PER_CHART',
+        related: others.map(refOf),
+      };
+      found.push({ finding, source: first });
+    }
+  }
+  return found;
+}
