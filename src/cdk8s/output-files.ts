@@ -52,6 +52,8 @@ export function sameFileFindings(root: unknown, objects: readonly ApiObject[]): 
     for (const [file, seen] of byFile) {
       if (!Array.isArray(seen)) continue;
       const [first, ...others] = seen;
+      const named = seen.slice(0, 4).map(describe);
+      const all = seen.length > 4 ? `${named.join(', ')} and ${seen.length - 4} more` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
       const where = chart ? `the folder of chart ${chart.node.path}` : 'the output directory';
       const finding: Finding = {
         code: SAME_FILE.code,
@@ -59,8 +61,7 @@ export function sameFileFindings(root: unknown, objects: readonly ApiObject[]): 
         category: SAME_FILE.category,
         resource: refOf(first),
         path: '/metadata/name',
-        message: `app.synth() writes ${seen.length} objects to ${file} in ${where}, each over the one before, so only one of them reaches the output: `
-          + `${describe(first)} and ${others.length > 3 ? `${others.slice(0, 3).map(describe).join(', ')} and ${others.length - 3} more` : others.map(describe).join(', ')}`,
+        message: `app.synth() writes ${seen.length} objects to ${file} in ${where}, each over the one before, so only one of them reaches the output: ${all}`,
         fix: 'give the objects names unique per kind in their folder, put them in separate charts, or synthesize with YamlOutputType.FILE_PER_CHART',
         related: others.map(refOf),
       };

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
-import { NamespaceMtls } from '../../src/constructs';
+import { MigrationPlan, NamespaceMtls } from '../../src/constructs';
 import { MtlsMode } from '../../src/vocabulary';
 
 /*
@@ -79,7 +79,7 @@ describe('objects written to the same file (IMS001)', () => {
     const error = synthError(app)!;
     expect(error.match(/\(IMS001\)/g)).toHaveLength(1);
     expect(error).toContain('writes 5 objects to PeerAuthentication.default.k8s.yaml');
-    expect(error).toContain('PeerAuthentication a/default [mesh/pa-a] and PeerAuthentication b/default [mesh/pa-b], '
+    expect(error).toContain('PeerAuthentication a/default [mesh/pa-a], PeerAuthentication b/default [mesh/pa-b], '
       + 'PeerAuthentication c/default [mesh/pa-c], PeerAuthentication d/default [mesh/pa-d] and 1 more');
   });
 
@@ -106,6 +106,17 @@ describe('objects written to the same file (IMS001)', () => {
     new ApiObject(chart, 'two', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'istioreader' } });
     MtlsValidation.enable(app);
     expect(synthError(app)).toContain('ClusterRole istio:reader: app.synth() writes 2 objects to ClusterRole.istioreader.yml in the output directory');
+  });
+
+  it('fails a migration plan, whose phases hold the default policy of several namespaces each', () => {
+    const app = newApp(YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
+    new MigrationPlan(app, 'mtls', { namespaces: ['web', 'shop'] });
+    const error = synthError(app)!;
+    expect(error.match(/\(IMS001\)/g)).toHaveLength(5);
+    expect(error).toContain('[01-inject/PeerAuthentication-istio-system-default] PeerAuthentication istio-system/default: app.synth() writes 3 objects '
+      + 'to PeerAuthentication.default.k8s.yaml in the folder of chart 01-inject, each over the one before, so only one of them reaches the output: '
+      + 'PeerAuthentication istio-system/default [01-inject/PeerAuthentication-istio-system-default], '
+      + 'PeerAuthentication shop/default [01-inject/PeerAuthentication-shop-default] and PeerAuthentication web/default [01-inject/PeerAuthentication-web-default]');
   });
 
   it('says nothing in the layouts with a file per chart or per app', () => {
