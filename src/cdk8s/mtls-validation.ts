@@ -54,7 +54,12 @@ interface Computed {
 interface ConstructCheck {
   readonly construct: IConstruct;
   readonly validate: () => string[];
+  /** Codes of the analysis this check reports in its place for the construct's own object. */
+  readonly supersedes?: readonly string[];
 }
+
+/** IMA015 (src/analysis/rules/expired-exception.ts), named here so that importing the constructs loads no rule. */
+const EXPIRED_EXCEPTION_CODE = 'IMA015';
 
 /**
  * Validates and analyses every Istio and PrometheusRule object of a cdk8s app
@@ -98,6 +103,19 @@ export class MtlsValidation {
   public static addValidationOncePerSynth(construct: IConstruct, validate: () => string[]): void {
     const v = MtlsValidation.enable(construct);
     v.checks.push({ construct, validate });
+  }
+
+  /**
+   * Adds a construct's check of its exception's review date, run once per
+   * synth like `addValidationOncePerSynth`. It gets the app's clock (`mesh.now`,
+   * else the system clock) for exceptions without a clock of their own, and
+   * reports in place of the analysis' IMA015 on the construct's own object, so
+   * an expiry is reported once, by one clock, naming the prop to move.
+   * @internal
+   */
+  public static addExpiryCheck(construct: ApiObject, check: (now: () => Date) => string[]): void {
+    const v = MtlsValidation.enable(construct);
+    v.checks.push({ construct, validate: () => check(() => v.options.mesh?.now ?? new Date()), supersedes: [EXPIRED_EXCEPTION_CODE] });
   }
 
   private options: MtlsValidationOptions = {};
@@ -146,9 +164,12 @@ export class MtlsValidation {
   private compute(): Computed {
     if (this.computed) return this.computed;
     const byConstruct = this.runConstructChecks();
+    const superseded = new Map<IConstruct, ReadonlySet<string>>();
+    for (const c of this.checks) if (c.supersedes) superseded.set(c.construct, new Set(c.supersedes));
     const byObject = new Map<ApiObject, Finding[]>();
     const warnings: string[] = [];
     for (const { finding: f, source: obj } of this.lintObjects()) {
+      if (obj && superseded.get(obj)?.has(f.code)) continue;
       if (f.severity === 'error' && obj) {
         const list = byObject.get(obj);
         if (list) list.push(f);
@@ -160,7 +181,7 @@ export class MtlsValidation {
     // Only objects with errors get a validation: cdk8s runs every validation of
     // the app once per chart, so one per object costs objects x charts calls.
     // (A validation once attached stays; it reads the current result.)
-    for (const obj of byObject.keys()) this.attach(obj, () => this.messagesFor(obj));
+    for (const obj of byObject.keys()) this.attach(obj);
     const computed = { byObject, byConstruct };
     this.computed = computed;
     if (warnings.length > 0) (this.options.onWarnings ?? writeWarnings)(warnings);
@@ -178,14 +199,19 @@ export class MtlsValidation {
       if (list) list.push(...messages);
       else byConstruct.set(check.construct, [...messages]);
     }
-    for (const construct of byConstruct.keys()) this.attach(construct, () => this.compute().byConstruct.get(construct) ?? []);
+    for (const construct of byConstruct.keys()) this.attach(construct);
     return byConstruct;
   }
 
-  private attach(construct: IConstruct, validate: () => string[]): void {
+  /**
+   * Gives a construct with messages one node validation, which reports both
+   * its own checks' messages and, when it is an ApiObject, the findings on it
+   * (a construct that writes one resource is that resource: both can apply).
+   */
+  private attach(construct: IConstruct): void {
     if (this.attached.has(construct)) return;
     this.attached.add(construct);
-    construct.node.addValidation({ validate });
+    construct.node.addValidation({ validate: () => this.messagesFor(construct) });
   }
 
   /** Valid until the current synchronous synth ends; the next synth recomputes. */
@@ -280,9 +306,13 @@ export class MtlsValidation {
     });
   }
 
-  private messagesFor(obj: ApiObject): string[] {
-    const findings = this.compute().byObject.get(obj) ?? [];
-    return findings.map((f) => `${messageWithSubject(f)}${f.fix ? ` Fix: ${f.fix}` : ''} (${f.code})`);
+  private messagesFor(construct: IConstruct): string[] {
+    const { byConstruct, byObject } = this.compute();
+    const findings = ApiObject.isApiObject(construct) ? byObject.get(construct) ?? [] : [];
+    return [
+      ...byConstruct.get(construct) ?? [],
+      ...findings.map((f) => `${messageWithSubject(f)}${f.fix ? ` Fix: ${f.fix}` : ''} (${f.code})`),
+    ];
   }
 }
 

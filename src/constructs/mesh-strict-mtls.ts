@@ -81,8 +81,8 @@ export class MeshStrictMtls extends PeerAuthentication {
     this.rootNamespace = rootNamespace;
     this.mode = mode;
     if (exception) {
-      MtlsValidation.addValidationOncePerSynth(this, () =>
-        mtlsExceptionExpiryErrors('MeshStrictMtls', exception, `${this.rootNamespace}/default`, 'exception.reviewBy'));
+      MtlsValidation.addExpiryCheck(this, (now) =>
+        mtlsExceptionExpiryErrors('MeshStrictMtls', exception, `${this.rootNamespace}/default`, 'exception.reviewBy', now));
     }
     if (props.meshDestinationRule ?? false) {
       this.clientTls = new ClientTls(this, 'MeshDestinationRule', { rootNamespace: this.rootNamespace });

@@ -122,8 +122,8 @@ export class NamespaceMtls extends PeerAuthentication {
     this.namespace = namespace;
     this.mode = mode;
     if (exception) {
-      MtlsValidation.addValidationOncePerSynth(this, () =>
-        mtlsExceptionExpiryErrors('NamespaceMtls', exception, `${this.namespace}/default`, 'exception.reviewBy'));
+      MtlsValidation.addExpiryCheck(this, (now) =>
+        mtlsExceptionExpiryErrors('NamespaceMtls', exception, `${this.namespace}/default`, 'exception.reviewBy', now));
     }
     if (props.createNamespace) {
       this.namespaceObject = new ApiObject(this, 'Namespace', {

@@ -87,7 +87,7 @@ export class WorkloadException extends PeerAuthentication {
     this.reviewBy = exception.reviewBy;
     this.owner = props.owner;
     checkSelectorAtSynth(this, owner, args.selector, namespace);
-    MtlsValidation.addValidationOncePerSynth(this, () =>
-      mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.name}`, 'reviewBy'));
+    MtlsValidation.addExpiryCheck(this, (now) =>
+      mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.name}`, 'reviewBy', now));
   }
 }

@@ -95,8 +95,8 @@ export class WorkloadMtls extends PeerAuthentication {
     this.namespace = namespace;
     checkSelectorAtSynth(this, 'WorkloadMtls', args.selector, namespace);
     if (exception) {
-      MtlsValidation.addValidationOncePerSynth(this, () =>
-        mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.name}`, 'exception.reviewBy'));
+      MtlsValidation.addExpiryCheck(this, (now) =>
+        mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.name}`, 'exception.reviewBy', now));
     }
   }
 }

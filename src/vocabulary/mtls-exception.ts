@@ -42,8 +42,8 @@ export interface MtlsExceptionProps {
   readonly annotationPrefix?: string;
 
   /**
-   * The clock the review date is checked against (for tests).
-   * @default - the system clock
+   * The clock the review date is checked against at synth (for tests).
+   * @default - the synth-time validation's `mesh.now`, else the system clock
    */
   readonly clock?: () => Date;
 }
@@ -58,7 +58,8 @@ export interface CheckedMtlsException {
   readonly reviewBy: string;
   /** The annotations to write on the weakening resource. */
   readonly annotations: Record<string, string>;
-  readonly clock: () => Date;
+  /** The clock given with the exception, if any. */
+  readonly clock?: () => Date;
 }
 
 /**
@@ -89,7 +90,7 @@ export function checkMtlsException(owner: string, props: MtlsExceptionProps, pro
     [keys.reviewBy]: reviewBy,
   };
   if (props.ticket !== undefined) annotations[keys.ticket] = props.ticket;
-  return { owner: props.owner, reviewBy, annotations, clock: props.clock ?? (() => new Date()) };
+  return { owner: props.owner, reviewBy, annotations, clock: props.clock };
 }
 
 /**
@@ -119,15 +120,18 @@ export function checkWeakeningException(owner: string, args: {
 
 /**
  * The synth-time error of an exception past its review date (none on the
- * review day itself). `subject` is the resource, `namespace/name`;
+ * review day itself), judged by the exception's own clock if it has one,
+ * else by `now` (the app's). `subject` is the resource, `namespace/name`;
  * `reviewByProp` the prop to move forward.
  * @internal
  */
-export function mtlsExceptionExpiryErrors(owner: string, exception: CheckedMtlsException, subject: string, reviewByProp: string): string[] {
-  const now = exception.clock();
-  if (!isReviewOverdue(exception.reviewBy, now)) return [];
+export function mtlsExceptionExpiryErrors(
+  owner: string, exception: CheckedMtlsException, subject: string, reviewByProp: string, now: () => Date,
+): string[] {
+  const today = (exception.clock ?? now)();
+  if (!isReviewOverdue(exception.reviewBy, today)) return [];
   return [`[${owner}] mTLS exception "${subject}" owned by ${exception.owner} expired on ${exception.reviewBy} `
-    + `(today is ${formatReviewDate(now)}): review it and move '${reviewByProp}' forward, or remove the exception`];
+    + `(today is ${formatReviewDate(today)}): review it and move '${reviewByProp}' forward, or remove the exception`];
 }
 
 function reviewDate(owner: string, prop: string, value: string | Date): string {

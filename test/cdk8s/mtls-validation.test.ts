@@ -76,6 +76,27 @@ describe('MtlsValidation (synth-time)', () => {
     expect(() => app.synthYaml()).toThrow(/\[c\/Bad\].*IMV204/);
   });
 
+  it('reports both a construct\'s own check and the analysis\' findings on the object it is', () => {
+    const chart = new Chart(Testing.app(), 'guide');
+    new NamespaceMtls(chart, 'Ns', {
+      namespace: 'shop',
+      mode: MtlsMode.PERMISSIVE,
+      exception: { reason: 'legacy callers', owner: 'team-shop', reviewBy: '2026-06-01', clock: () => new Date('2026-11-24T10:00:00Z') },
+    });
+    new ApiObject(chart, 'Other', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'other', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } });
+    let message = '';
+    try {
+      Testing.synth(chart);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const own = message.split('\n').filter((l) => l.startsWith('  [guide/Ns] '));
+    expect(own).toEqual([
+      expect.stringMatching(/^ {2}\[guide\/Ns\] \[NamespaceMtls\] mTLS exception "shop\/default" owned by team-shop expired on 2026-06-01 \(today is 2026-11-24\)/),
+      expect.stringMatching(/^ {2}\[guide\/Ns\] PeerAuthentication shop\/default and shop\/other are both namespace-wide .*\(IMA002\)$/),
+    ]);
+  });
+
   it('analyses the whole app: two mesh-wide policies fail synth', () => {
     const app = Testing.app();
     MtlsValidation.enable(app);
