@@ -2,22 +2,22 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import type { SourcedFinding } from '../lint';
 import { OUTPUT_FILE_RULES } from './output-file-rules';
 import type { Finding } from '../model/finding';
-import type { ResourceRef } from '../model/manifest';
+import { describeRef, ResourceRef } from '../model/manifest';
 
 const [SAME_FILE] = OUTPUT_FILE_RULES;
 
 /** The file `app.synth()` writes an object to in the file-per-resource layouts, as cdk8s names it. */
-export function resourceFileName(obj: ApiObject, extension: string): string {
+function resourceFileName(obj: ApiObject, extension: string): string {
   return `${obj.kind}.${obj.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '') + extension;
 }
 
-function refOf(obj: ApiObject): ResourceRef {
+/** The reference of an object, read from the ApiObject without rendering it. */
+function refOfObject(obj: ApiObject): ResourceRef {
   return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' };
 }
 
 function describe(obj: ApiObject): string {
-  const { namespace, name } = obj.metadata;
-  return `${obj.kind} ${namespace ? `${namespace}/` : ''}${name} [${obj.node.path}]`;
+  return `${describeRef(refOfObject(obj))} [${obj.node.path}]`;
 }
 
 /**
@@ -59,11 +59,11 @@ export function sameFileFindings(root: unknown, objects: readonly ApiObject[]): 
         code: SAME_FILE.code,
         severity: SAME_FILE.severity,
         category: SAME_FILE.category,
-        resource: refOf(first),
+        resource: refOfObject(first),
         path: '/metadata/name',
         message: `app.synth() writes ${seen.length} objects to ${file} in ${where}, each over the one before, so only one of them reaches the output: ${all}`,
         fix: 'give the objects names unique per kind in their folder, put them in separate charts, or synthesize with YamlOutputType.FILE_PER_CHART',
-        related: others.map(refOf),
+        related: others.map(refOfObject),
       };
       found.push({ finding, source: first });
     }
