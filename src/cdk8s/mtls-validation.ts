@@ -4,6 +4,7 @@ import type { LintOptions, SourcedFinding } from '../lint';
 import type { AppAnalysis, AppAnalysisResults } from './app-analysis';
 import { sameFileFindings } from './output-files';
 import { compareFindings, Finding } from '../model/finding';
+import { resolveMeshOptions } from '../model/mesh-options';
 import { messageWithSubject } from '../report/lint-report';
 
 export interface MtlsValidationOptions extends LintOptions {
@@ -54,8 +55,6 @@ interface Computed {
 interface ConstructCheck {
   readonly construct: IConstruct;
   readonly validate: () => string[];
-  /** Codes of the analysis this check reports in its place for the construct's own object. */
-  readonly supersedes?: readonly string[];
 }
 
 /** IMA015 (src/analysis/rules/expired-exception.ts), named here so that importing the constructs loads no rule. */
@@ -115,7 +114,8 @@ export class MtlsValidation {
    */
   public static addExpiryCheck(construct: ApiObject, check: (now: () => Date) => string[]): void {
     const v = MtlsValidation.enable(construct);
-    v.checks.push({ construct, validate: () => check(() => v.options.mesh?.now ?? new Date()), supersedes: [EXPIRED_EXCEPTION_CODE] });
+    v.checks.push({ construct, validate: () => check(() => resolveMeshOptions(v.options.mesh).now) });
+    v.expiryChecked.add(construct);
   }
 
   private options: MtlsValidationOptions = {};
@@ -125,6 +125,8 @@ export class MtlsValidation {
   private readonly attached = new WeakSet<IConstruct>();
   /** The constructs' own checks (addValidationOncePerSynth), in registration order. */
   private readonly checks: ConstructCheck[] = [];
+  /** Objects whose construct checks their exception's expiry itself (addExpiryCheck): no IMA015 on them. */
+  private readonly expiryChecked = new WeakSet<IConstruct>();
   /** Changes whenever the cached result is dropped: at the end of each synth and on invalidate(). */
   private generation = 0;
 
@@ -164,12 +166,10 @@ export class MtlsValidation {
   private compute(): Computed {
     if (this.computed) return this.computed;
     const byConstruct = this.runConstructChecks();
-    const superseded = new Map<IConstruct, ReadonlySet<string>>();
-    for (const c of this.checks) if (c.supersedes) superseded.set(c.construct, new Set(c.supersedes));
     const byObject = new Map<ApiObject, Finding[]>();
     const warnings: string[] = [];
     for (const { finding: f, source: obj } of this.lintObjects()) {
-      if (obj && superseded.get(obj)?.has(f.code)) continue;
+      if (f.code === EXPIRED_EXCEPTION_CODE && obj && this.expiryChecked.has(obj)) continue;
       if (f.severity === 'error' && obj) {
         const list = byObject.get(obj);
         if (list) list.push(f);
