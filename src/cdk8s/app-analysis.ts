@@ -38,7 +38,6 @@ export interface AppAnalysisResults<S> {
  * @internal
  */
 export class InProcessAnalysis<S> implements AppAnalysis<S> {
-  public readonly validates: boolean;
   private readonly base: AnalysisState<S>;
   private readonly states = new Map<string, AnalysisState<S>>();
   private readonly validateGuarded?: (manifest: Manifest) => Finding[];
@@ -49,8 +48,11 @@ export class InProcessAnalysis<S> implements AppAnalysis<S> {
     const { AnalysisState: State, validateGuarded } = require('../lint') as typeof import('../lint');
     this.base = new State<S>(mesh);
     for (const s of states) this.states.set(s, new State<S>(mesh));
-    this.validates = validation !== undefined;
     if (validation) this.validateGuarded = (manifest) => validateGuarded(manifest, validation);
+  }
+
+  get validates(): boolean {
+    return this.validateGuarded !== undefined;
   }
 
   add(state: string | undefined, manifest: Manifest, source: S): void {
