@@ -144,16 +144,10 @@ function parseFiles(d: string, parse: (text: string) => unknown[], value: (doc: 
 
 /** The files under d (recursively), as paths relative to d, in name order. */
 function filesUnder(d: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(d, rel), { withFileTypes: true })) {
-      const p = rel ? path.join(rel, e.name) : e.name;
-      if (e.isDirectory()) walk(p);
-      else out.push(p);
-    }
-  };
-  walk('');
-  return out.sort();
+  return fs.readdirSync(d, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(d, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 // --- parent -----------------------------------------------------------------------
@@ -171,8 +165,8 @@ function spawnChild(kind: string, dir: string, namespaces: number, layout: Layou
   return JSON.parse(line) as Measurement;
 }
 
-function sameOutput(dirA: string, dirB: string): boolean {
-  const files = filesUnder(dirA);
+/** Whether dirB holds the same files as dirA, whose listing is `files`, byte for byte. */
+function sameOutput(dirA: string, files: readonly string[], dirB: string): boolean {
   if (files.join('\n') !== filesUnder(dirB).join('\n')) return false;
   return files.every((f) => fs.readFileSync(path.join(dirA, f)).equals(fs.readFileSync(path.join(dirB, f))));
 }
@@ -235,7 +229,9 @@ function measure(namespaces: number, setup: Setup, log: (s: string) => void): Si
     const b = show('(b) synth, plain ApiObjects', median(bs));
     const bDump = step("(b') plain, fed from a parsed dump", 'plain-dump');
     const bTyped = step('(b") plain, typed Istio L1 classes', 'typed');
-    const identical = ['plain', 'plain-dump', 'typed'].every((k) => sameOutput(path.join(dir, 'ours'), path.join(dir, k)));
+    const ours = path.join(dir, 'ours');
+    const oursFiles = filesUnder(ours);
+    const identical = ['plain', 'plain-dump', 'typed'].every((k) => sameOutput(ours, oursFiles, path.join(dir, k)));
     const lint = step('(c) istio-mtls lint', 'lint');
     const explain = step('(c) istio-mtls explain', 'explain');
     const d = step('(d) bare YAML parse (yaml)', 'parse');
