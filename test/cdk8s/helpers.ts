@@ -25,3 +25,13 @@ export function phasedMesh(app: App): void {
   new ApiObject(a, 'Ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
   MtlsValidation.enable(app).addAlternativeStates([a, b]);
 }
+
+/** The message a synth failed with (`synth` is e.g. `() => app.synth()`), or undefined when it succeeded. */
+export function synthError(synth: () => unknown): string | undefined {
+  try {
+    synth();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

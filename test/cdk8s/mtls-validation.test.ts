@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { meshPolicy, phasedMesh } from './helpers';
+import { meshPolicy, phasedMesh, synthError } from './helpers';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
 import { MeshStrictMtls } from '../../src/constructs/mesh-strict-mtls';
@@ -84,12 +84,7 @@ describe('MtlsValidation (synth-time)', () => {
       exception: { reason: 'legacy callers', owner: 'team-shop', reviewBy: '2026-06-01', clock: () => new Date('2026-11-24T10:00:00Z') },
     });
     new ApiObject(chart, 'Other', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'other', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } });
-    let message = '';
-    try {
-      Testing.synth(chart);
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = synthError(() => Testing.synth(chart)) ?? '';
     const own = message.split('\n').filter((l) => l.startsWith('  [guide/Ns] '));
     expect(own).toEqual([
       expect.stringMatching(/^ {2}\[guide\/Ns\] \[NamespaceMtls\] mTLS exception "shop\/default" owned by team-shop expired on 2026-06-01 \(today is 2026-11-24\)/),
