@@ -93,13 +93,13 @@ function child(kind: string, dir: string, namespaces: number, layout: Layout): v
   };
   if (kind === 'ours') {
     const counters = { warningBatches: 0, warningLines: 0 };
-    const hook = { ms: 0 };
+    const hook = { ms: 0, runs: 0 };
     const { app, ms } = synth('ours', (a, mesh) => {
       mesh.timeHook(hook);
       mesh.buildOurMesh(a, size, counters);
     });
     const objects = app.node.findAll().filter((c) => (c as any).kind !== undefined && typeof (c as any).toJson === 'function').length;
-    finish(ms, `${app.charts.length} charts, ${objects} objects; hook ran ${counters.warningBatches} time(s) (${counters.warningLines} warning lines)`, hook.ms);
+    finish(ms, `${app.charts.length} charts, ${objects} objects; hook ran ${hook.runs} time(s) (${counters.warningLines} warning lines)`, hook.ms);
     // After the measurement: the manifests for (b').
     fs.writeFileSync(path.join(dir, 'dump.json'), JSON.stringify((require('./lib/mesh') as Mesh).dumpCharts(app)));
   } else if (kind === 'plain' || kind === 'typed') {

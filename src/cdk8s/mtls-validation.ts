@@ -9,7 +9,9 @@ import { messageWithSubject } from '../report/lint-report';
 
 export interface MtlsValidationOptions extends LintOptions {
   /**
-   * Where warnings go (errors fail synth instead). Called once per synth.
+   * Where warnings go (errors fail synth instead). Called once per synth
+   * that finds any, except that the same lines are not reported twice in a
+   * row within one synchronous run (a test that synthesizes each chart in turn).
    * @default - written to stderr
    */
   readonly onWarnings?: (lines: readonly string[]) => void;
@@ -67,6 +69,11 @@ const EXPIRED_EXCEPTION_CODE = 'IMA015';
  * ApiObjects. Error findings fail synth as
  * `[construct/path] Kind namespace/name: message (CODE)`; warnings are printed
  * once per synth.
+ *
+ * Each synth computes afresh, once: `app.synth()` and `app.synthYaml()` once
+ * however many charts the app has (cdk8s validates the app before each
+ * chart), `chart.toJson()` and `Testing.synth(chart)` once per call. So a
+ * change between two synths is always seen, even within one synchronous run.
  *
  * Our constructs enable it on their app automatically; call
  * `MtlsValidation.enable(app)` for apps that use only L1 or plain objects.
@@ -127,14 +134,50 @@ export class MtlsValidation {
   private readonly checks: ConstructCheck[] = [];
   /** Objects whose construct checks their exception's expiry itself (addExpiryCheck): no IMA015 on them. */
   private readonly expiryChecked = new WeakSet<IConstruct>();
-  /** Changes whenever the cached result is dropped: at the end of each synth and on invalidate(). */
-  private generation = 0;
-
+  /** How many `synth()` or `synthYaml()` calls of the app are running (see `scopeResultToSynths`). */
+  private synths = 0;
+  /** The warnings last reported, until the end of the synchronous run: the same ones are not reported twice in a row. */
+  private reported?: string;
 
   private constructor(private readonly root: IConstruct) {
     // The root is the first node cdk8s validates; from there we attach one
     // validation per object, so messages carry each object's own path.
     root.node.addValidation({ validate: () => this.validateRoot() });
+    this.scopeResultToSynths(root);
+  }
+
+  /**
+   * Marks the app's whole synths: within one `app.synth()` or
+   * `app.synthYaml()`, cdk8s validates the app again before each chart it
+   * writes, with none of the app's code running in between, so one result
+   * serves every validation of that synth. Outside them (a chart's
+   * `toJson()`, `Testing.synth(chart)`), each validation of the app is a
+   * synth of its own and computes afresh: the app may have changed since the
+   * last, even within one synchronous run (objects added after a chart was
+   * rendered for a checksum, a test that synthesizes, adds and synthesizes
+   * again). The methods are wrapped on the app itself, around whatever
+   * they resolve to (an App subclass's own included).
+   */
+  private scopeResultToSynths(root: IConstruct): void {
+    const app = root as unknown as Record<string, unknown>;
+    for (const method of ['synth', 'synthYaml']) {
+      const synth = app[method];
+      if (typeof synth !== 'function') continue;
+      const validation = this;
+      Object.defineProperty(app, method, {
+        configurable: true,
+        writable: true,
+        enumerable: false,
+        value: function synthValidatedOnce(this: unknown, ...args: unknown[]): unknown {
+          if (validation.synths++ === 0) validation.invalidate();
+          try {
+            return synth.apply(this, args);
+          } finally {
+            if (--validation.synths === 0) validation.invalidate();
+          }
+        },
+      });
+    }
   }
 
   /**
@@ -151,17 +194,20 @@ export class MtlsValidation {
   /** Forgets the cached result: the next validation recomputes it. */
   public invalidate(): void {
     this.computed = undefined;
-    this.generation++;
   }
 
   private validateRoot(): string[] {
+    // Outside a whole synth of the app, each validation of it is a synth of its own.
+    if (this.synths === 0) this.invalidate();
     this.compute();
     return [];
   }
 
   /**
-   * cdk8s validates the whole app once per chart it synthesizes; the result is
-   * computed once per synth (one synchronous run) and reused by the others.
+   * The result of the current synth: computed at its first validation of the
+   * app (the root's, which cdk8s runs first), reused by the objects'
+   * validations of the same walk and, within one `app.synth()` or
+   * `synthYaml()`, by cdk8s's validation before each chart.
    */
   private compute(): Computed {
     if (this.computed) return this.computed;
@@ -184,7 +230,7 @@ export class MtlsValidation {
     for (const obj of byObject.keys()) this.attach(obj);
     const computed = { byObject, byConstruct };
     this.computed = computed;
-    if (warnings.length > 0) (this.options.onWarnings ?? writeWarnings)(warnings);
+    this.report(warnings);
     this.dropAfterSynth(computed);
     return computed;
   }
@@ -214,11 +260,24 @@ export class MtlsValidation {
     construct.node.addValidation({ validate: () => this.messagesFor(construct) });
   }
 
-  /** Valid until the current synchronous synth ends; the next synth recomputes. */
+  /**
+   * Reports the warnings of a synth, unless the same ones were the last
+   * reported in this synchronous run (a test that synthesizes each chart in
+   * turn sees them once).
+   */
+  private report(warnings: readonly string[]): void {
+    if (warnings.length === 0) return;
+    const text = warnings.join('\n');
+    if (text === this.reported) return;
+    this.reported = text;
+    (this.options.onWarnings ?? writeWarnings)(warnings);
+  }
+
+  /** Drops the result (and what was last reported) when the synchronous run ends: it is not kept beside the app. */
   private dropAfterSynth(computed: Computed): void {
     // A function of its own, so the callback holds the result and nothing else of compute().
     queueMicrotask(() => {
-      this.generation++;
+      this.reported = undefined;
       if (this.computed === computed) this.computed = undefined;
     });
   }

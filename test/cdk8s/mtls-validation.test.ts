@@ -1,5 +1,5 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
-import { describe, expect, it } from 'vitest';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { meshPolicy, phasedMesh, synthError } from './helpers';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
@@ -74,6 +74,94 @@ describe('MtlsValidation (synth-time)', () => {
     await Promise.resolve();
     meshPolicy(chart, 'Bad', 'other', 'STRIC');
     expect(() => app.synthYaml()).toThrow(/\[c\/Bad\].*IMV204/);
+  });
+
+  describe('one result per synth, never one from before a change', () => {
+    afterEach(() => vi.restoreAllMocks());
+    /** Counts the app's computations (each renders, validates and analyses every object). */
+    const computations = () => vi.spyOn(MtlsValidation.prototype as any, 'lintObjects');
+    /** These apps have several mesh-wide policies (IMA001, a warning while they agree). */
+    const quiet = { onWarnings: () => undefined };
+
+    it('checks an object added between two synths of one synchronous run', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c');
+      MtlsValidation.enable(app, quiet);
+      meshPolicy(chart, 'Ok', 'default', 'STRICT');
+      expect(() => Testing.synth(chart)).not.toThrow();
+      meshPolicy(chart, 'Bad', 'other', 'STRIC');
+      expect(() => Testing.synth(chart)).toThrow(/\[c\/Bad\].*IMV204/);
+    });
+
+    it('checks objects added after a chart was rendered mid-build (a checksum), at app.synth() and synthYaml()', () => {
+      const app = Testing.app();
+      MtlsValidation.enable(app, quiet);
+      const config = new Chart(app, 'config');
+      meshPolicy(config, 'Ok', 'default', 'STRICT');
+      expect(JSON.stringify(config.toJson())).toContain('STRICT');
+      meshPolicy(new Chart(app, 'later'), 'Bad', 'other', 'STRIC');
+      expect(() => app.synth()).toThrow(/\[later\/Bad\].*IMV204/);
+      expect(() => app.synthYaml()).toThrow(/\[later\/Bad\].*IMV204/);
+    });
+
+    it('sees a change to an existing object between two synths of one run', () => {
+      const app = Testing.app();
+      MtlsValidation.enable(app, quiet);
+      const pa = meshPolicy(new Chart(app, 'c'), 'Pa', 'default', 'STRICT');
+      expect(() => app.synthYaml()).not.toThrow();
+      pa.addJsonPatch(JsonPatch.replace('/spec/mtls/mode', 'STRIC'));
+      expect(() => app.synthYaml()).toThrow(/\[c\/Pa\].*IMV204/);
+    });
+
+    it('computes once per app.synth() or synthYaml() however many charts, and once per chart synthesized on its own', () => {
+      const app = Testing.app();
+      MtlsValidation.enable(app, quiet);
+      const charts = [0, 1, 2, 3].map((i) => new Chart(app, `c${i}`));
+      charts.forEach((c, i) => meshPolicy(c, 'Pa', `p${i}`, 'STRICT'));
+      const computed = computations();
+      app.synth();
+      expect(computed).toHaveBeenCalledTimes(1);
+      app.synthYaml();
+      expect(computed).toHaveBeenCalledTimes(2);
+      for (const c of charts) Testing.synth(c);
+      expect(computed).toHaveBeenCalledTimes(6);
+    });
+
+    it('computes once per synth of an App subclass that overrides synth(), and runs the override', () => {
+      let overridden = 0;
+      class MyApp extends App {
+        public synth(): void {
+          overridden++;
+          super.synth();
+        }
+      }
+      const app = new MyApp({ outdir: Testing.app().outdir });
+      MtlsValidation.enable(app, quiet);
+      for (let i = 0; i < 3; i++) meshPolicy(new Chart(app, `c${i}`), 'Pa', `p${i}`, 'STRICT');
+      const computed = computations();
+      app.synth();
+      expect(overridden).toBe(1);
+      expect(computed).toHaveBeenCalledTimes(1);
+      meshPolicy(new Chart(app, 'bad'), 'Pa', 'bad', 'STRIC');
+      expect(() => app.synth()).toThrow(/\[bad\/Pa\].*IMV204/);
+      expect(overridden).toBe(2);
+    });
+
+    it('reports the same warnings once when each chart is synthesized in turn', () => {
+      const app = Testing.app();
+      const warned: (readonly string[])[] = [];
+      MtlsValidation.enable(app, { onWarnings: (lines) => warned.push(lines) });
+      const charts = [0, 1, 2].map((i) => new Chart(app, `c${i}`));
+      charts.forEach((c, i) => new ApiObject(c, 'Pa', {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: `p${i}`, namespace: `ns${i}` },
+        spec: { selector: {}, mtls: { mode: 'STRICT' } },
+      } as any));
+      for (const c of charts) Testing.synth(c);
+      expect(warned).toHaveLength(1);
+      expect(warned[0].filter((l) => l.includes('IMV405'))).toHaveLength(3);
+    });
   });
 
   it('reports both a construct\'s own check and the analysis\' findings on the object it is', () => {
