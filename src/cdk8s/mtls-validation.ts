@@ -98,6 +98,19 @@ export class MtlsValidation {
   }
 
   /**
+   * Identifies the current synth of the app that contains `scope` (whose
+   * validation is enabled): it changes when a synth starts (each
+   * `app.synth()` or `synthYaml()`, each other validation of the app) and when
+   * the result is invalidated, so a construct that computes over the app at
+   * synth can keep its result for exactly one synth. Undefined when the
+   * app's validation is not enabled.
+   * @internal
+   */
+  public static synthOf(scope: IConstruct): number | undefined {
+    return MtlsValidation.of(scope)?.synth;
+  }
+
+  /**
    * Adds a construct validation that runs once per synth, like the app's:
    * cdk8s runs every validation of the app once per chart it synthesizes, so
    * a plain one costs constructs x charts calls. The check runs with the
@@ -136,6 +149,8 @@ export class MtlsValidation {
   private readonly expiryChecked = new WeakSet<IConstruct>();
   /** How many `synth()` or `synthYaml()` calls of the app are running (see `scopeResultToSynths`). */
   private synths = 0;
+  /** The current synth (see `synthOf`). */
+  private synth = 0;
   /** The warnings last reported, until the end of the synchronous run: the same ones are not reported twice in a row. */
   private reported?: string;
 
@@ -194,6 +209,7 @@ export class MtlsValidation {
   /** Forgets the cached result: the next validation recomputes it. */
   public invalidate(): void {
     this.computed = undefined;
+    this.synth++;
   }
 
   private validateRoot(): string[] {

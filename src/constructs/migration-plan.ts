@@ -120,7 +120,8 @@ export class MigrationPlan extends Construct {
   public readonly phaseIds: readonly string[];
   private readonly options: MigrationPlanOptions;
   private readonly runbookFile: string;
-  private cached?: { plan: PlanResult; conflicts: string[] };
+  /** The plan of the current synth (`MtlsValidation.synthOf`), shared by the phase objects and validations. */
+  private cached?: { plan: PlanResult; conflicts: string[]; synth: number };
 
   public constructor(scope: Construct, id: string, props: MigrationPlanProps) {
     super(scope, id);
@@ -169,14 +170,14 @@ export class MigrationPlan extends Construct {
     MtlsValidation.enable(this).addAlternativeStates(charts);
   }
 
-  /** The plan over the app's current objects (everything outside the phase charts). */
+  /** The plan over the app's current objects (everything outside the phase charts), computed afresh. */
   public plan(): PlanResult {
-    return this.compute().plan;
+    return this.computeAfresh().plan;
   }
 
-  /** The runbook (Markdown). */
+  /** The runbook (Markdown) of the plan over the app's current objects. */
   public runbook(): string {
-    return engine().renderRunbook(this.compute().plan);
+    return engine().renderRunbook(this.plan());
   }
 
   /**
@@ -203,9 +204,27 @@ export class MigrationPlan extends Construct {
     return out;
   }
 
-  /** Computed once per synchronous synth and reused by every phase object. */
+  /**
+   * The plan of the current synth: computed once per synth (each
+   * `app.synth()`, each `chart.toJson()`) and reused by every phase object and
+   * validation of it, never by the next synth (the app may have changed in
+   * between, even within one synchronous run).
+   */
   private compute(): { plan: PlanResult; conflicts: string[] } {
-    if (this.cached) return this.cached;
+    const synth = MtlsValidation.synthOf(this);
+    if (this.cached && this.cached.synth === synth) return this.cached;
+    const computed = this.computeAfresh();
+    if (synth === undefined) return computed;
+    const cached = { ...computed, synth };
+    this.cached = cached;
+    // Not kept beside the app once the synchronous run ends.
+    queueMicrotask(() => {
+      if (this.cached === cached) this.cached = undefined;
+    });
+    return cached;
+  }
+
+  private computeAfresh(): { plan: PlanResult; conflicts: string[] } {
     const root = this.node.root;
     const base: Manifest[] = [];
     const conflicts: string[] = [];
@@ -228,13 +247,6 @@ export class MigrationPlan extends Construct {
           + "remove it from the app and give its labels in 'namespaceLabels'");
       }
     }
-    const plan = engine().planMigration(base, this.options);
-    const computed = { plan, conflicts };
-    this.cached = computed;
-    // Valid until the current synchronous synth ends; the next one recomputes.
-    queueMicrotask(() => {
-      if (this.cached === computed) this.cached = undefined;
-    });
-    return computed;
+    return { plan: engine().planMigration(base, this.options), conflicts };
   }
 }

@@ -114,6 +114,19 @@ describe('MigrationPlan', () => {
     expect(p.runbook()).toContain('| Deployment shop/payments | sidecar, PERMISSIVE | sidecar, STRICT; port 8443 PERMISSIVE |');
   });
 
+  it('plans each synth over the app as it is then, even within one synchronous run', () => {
+    const app = Testing.app();
+    const shopChart = shopApp(app);
+    exception(shopChart);
+    const p = plan(app, { callers: [LEGACY_CALLER] });
+    expect(() => Testing.synth(p.phases[3])).not.toThrow();
+    // Without the exception, the sidecar-less caller breaks in phase 4: the next synth and the plan see it.
+    expect(shopChart.node.tryRemoveChild('PaymentsLegacy')).toBe(true);
+    expect(p.plan().failures.map((f) => f.phase)).toEqual(['04-strict-shop']);
+    expect(() => Testing.synth(p.phases[3])).toThrow(/\[04-strict-shop\] MigrationPlan: phase 04-strict-shop breaks CronJob legacy\/report/);
+    expect(() => app.synthYaml()).toThrow(/\[04-strict-shop\] MigrationPlan: phase 04-strict-shop breaks CronJob legacy\/report/);
+  });
+
   it('fails synth for plaintext callers outside the app', () => {
     const app = Testing.app();
     exception(shopApp(app));
