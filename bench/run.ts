@@ -21,7 +21,8 @@
  * a/b (time, memory), c/d, the doubling factors half -> full, and the
  * doubling of our share, as (a - b) and as the time (a) spends in our
  * synth-time hook: cdk8s walks the whole app once per chart, so plain cdk8s
- * (b) itself grows with charts x objects.
+ * (b) itself grows with charts x objects. (a - b) is also split: building the
+ * app, our hook, and the rest of `app.synth()` (cdk8s's own work).
  *
  * --layout resource synthesizes every build with cdk8s's
  * FOLDER_PER_CHART_FILE_PER_RESOURCE output (a folder per chart, a file per
@@ -52,6 +53,8 @@ interface Measurement {
   readonly liveMb: number;
   /** (a) only: the wall time inside our synth-time hook (validation and analysis), in ms. */
   readonly hookMs?: number;
+  /** Synth builds only: the part of `ms` spent building the app, before `app.synth()`. */
+  readonly buildMs?: number;
   readonly note?: string;
 }
 
@@ -62,10 +65,10 @@ const WORKLOADS = 25;
 /** What the measurement built, kept reachable until the live heap is measured. */
 const built: unknown[] = [];
 
-function finish(ms: number, note?: string, hookMs?: number): void {
+function finish(ms: number, note?: string, hookMs?: number, buildMs?: number): void {
   const rssMb = process.resourceUsage().maxRSS / 1024;
   const liveMb = heapAfterFullGc() / 1024 / 1024;
-  process.stdout.write(JSON.stringify({ ms, rssMb, liveMb, hookMs, note } satisfies Measurement) + '\n');
+  process.stdout.write(JSON.stringify({ ms, rssMb, liveMb, hookMs, buildMs, note } satisfies Measurement) + '\n');
 }
 
 type Layout = 'chart' | 'resource';
@@ -86,27 +89,30 @@ function child(kind: string, dir: string, namespaces: number, layout: Layout): v
     const t = performance.now();
     const app = new App({ outdir: path.join(dir, outdir), yamlOutputType });
     build(app, mesh);
+    const buildMs = performance.now() - t;
     app.synth();
     const ms = performance.now() - t;
     built.push(app);
-    return { app, ms };
+    return { app, ms, buildMs };
   };
   if (kind === 'ours') {
     const counters = { warningBatches: 0, warningLines: 0 };
     const hook = { ms: 0, runs: 0 };
-    const { app, ms } = synth('ours', (a, mesh) => {
+    const { app, ms, buildMs } = synth('ours', (a, mesh) => {
       mesh.timeHook(hook);
       mesh.buildOurMesh(a, size, counters);
     });
     const objects = app.node.findAll().filter((c) => (c as any).kind !== undefined && typeof (c as any).toJson === 'function').length;
-    finish(ms, `${app.charts.length} charts, ${objects} objects; hook ran ${hook.runs} time(s) (${counters.warningLines} warning lines)`, hook.ms);
+    finish(ms, `${app.charts.length} charts, ${objects} objects; hook ran ${hook.runs} time(s) (${counters.warningLines} warning lines)`, hook.ms, buildMs);
     // After the measurement: the manifests for (b').
     fs.writeFileSync(path.join(dir, 'dump.json'), JSON.stringify((require('./lib/mesh') as Mesh).dumpCharts(app)));
   } else if (kind === 'plain' || kind === 'typed') {
-    finish(synth(kind, (a, mesh) => mesh.buildHandWrittenMesh(a, size, kind === 'typed')).ms);
+    const { ms, buildMs } = synth(kind, (a, mesh) => mesh.buildHandWrittenMesh(a, size, kind === 'typed'));
+    finish(ms, undefined, undefined, buildMs);
   } else if (kind === 'plain-dump') {
     const dump = JSON.parse(fs.readFileSync(path.join(dir, 'dump.json'), 'utf8'));
-    finish(synth(kind, (a, mesh) => mesh.buildPlainMesh(a, dump)).ms);
+    const { ms, buildMs } = synth(kind, (a, mesh) => mesh.buildPlainMesh(a, dump));
+    finish(ms, undefined, undefined, buildMs);
   } else if (kind === 'lint' || kind === 'explain') {
     const { run } = require('../src/cli/main') as typeof import('../src/cli/main');
     let out = 0;
@@ -245,6 +251,12 @@ function measure(namespaces: number, setup: Setup, log: (s: string) => void): Si
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 const fmtMb = (mb: number) => `${Math.round(mb)} MB`;
 const ratio = (x: number, y: number) => (x / y).toFixed(2);
+const fmtSigned = (ms: number) => `${ms < 0 ? '-' : '+'}${fmtMs(Math.abs(ms))}`;
+/** Where (a) spends more than (b): `part` of each, as a signed difference. */
+function gap(r: SizeResult, part: (m: Measurement) => number | undefined): string {
+  const [x, y] = [part(r.a), part(r.b)];
+  return x === undefined || y === undefined ? 'n/a' : fmtSigned(x - y);
+}
 
 function report(full: SizeResult, half: SizeResult | undefined, log: (s: string) => void): void {
   const rows: [string, (r: SizeResult) => string, string][] = [
@@ -253,6 +265,8 @@ function report(full: SizeResult, half: SizeResult | undefined, log: (s: string)
     ['a/b live heap after synth', (r) => ratio(r.a.liveMb, r.b.liveMb), ''],
     ['  (a) time in our hook', (r) => (r.a.hookMs === undefined ? 'n/a' : fmtMs(r.a.hookMs)), ''],
     ['  hook / (a) time', (r) => (r.a.hookMs === undefined ? 'n/a' : ratio(r.a.hookMs, r.a.ms)), ''],
+    ['  (a) - (b) building the app', (r) => gap(r, (m) => m.buildMs), ''],
+    ['  (a) - (b) in synth besides the hook', (r) => gap(r, (m) => (m.buildMs === undefined ? undefined : m.ms - m.buildMs - (m.hookMs ?? 0))), ''],
     ["  a/b' time (dump-fed plain, reference)", (r) => ratio(r.a.ms, r.bDump.ms), ''],
     ["  a/b' peak RSS", (r) => ratio(r.a.rssMb, r.bDump.rssMb), ''],
     ['  a/b" time (typed plain, reference)', (r) => ratio(r.a.ms, r.bTyped.ms), ''],
