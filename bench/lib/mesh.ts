@@ -22,7 +22,7 @@ export interface MeshSize {
   readonly workloads: number;
 }
 
-/** Counts what the hook did, to prove it runs once per synth however many charts. */
+/** Counts the warnings the hook reported (its runs are counted by `timeHook`): reported once however many charts. */
 export interface HookCounters {
   warningBatches: number;
   warningLines: number;
