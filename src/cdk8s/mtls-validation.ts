@@ -74,6 +74,8 @@ const EXPIRED_EXCEPTION_CODE = 'IMA015';
  * however many charts the app has (cdk8s validates the app before each
  * chart), `chart.toJson()` and `Testing.synth(chart)` once per call. So a
  * change between two synths is always seen, even within one synchronous run.
+ * To know where a whole synth begins and ends, enabling validation wraps the
+ * app's own `synth` and `synthYaml` (around an App subclass's overrides).
  *
  * Our constructs enable it on their app automatically; call
  * `MtlsValidation.enable(app)` for apps that use only L1 or plain objects.
