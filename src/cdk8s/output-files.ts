@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import type { SourcedFinding } from '../lint';
 import { OUTPUT_FILE_RULES } from './output-file-rules';
-import type { Finding } from '../model/finding';
+import { findingOf } from '../model/finding';
 import { describeRef, ResourceRef } from '../model/manifest';
 
 const [SAME_FILE] = OUTPUT_FILE_RULES;
@@ -55,16 +55,13 @@ export function sameFileFindings(root: unknown, objects: readonly ApiObject[]): 
       const named = seen.slice(0, 4).map(describe);
       const all = seen.length > 4 ? `${named.join(', ')} and ${seen.length - 4} more` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
       const where = chart ? `the folder of chart ${chart.node.path}` : 'the output directory';
-      const finding: Finding = {
-        code: SAME_FILE.code,
-        severity: SAME_FILE.severity,
-        category: SAME_FILE.category,
+      const finding = findingOf(SAME_FILE, {
         resource: refOfObject(first),
         path: '/metadata/name',
         message: `app.synth() writes ${seen.length} objects to ${file} in ${where}, each over the one before, so only one of them reaches the output: ${all}`,
         fix: 'give the objects names unique per kind in their folder, put them in separate charts, or synthesize with YamlOutputType.FILE_PER_CHART',
         related: others.map(refOfObject),
-      };
+      });
       found.push({ finding, source: first });
     }
   }

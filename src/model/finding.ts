@@ -1,4 +1,5 @@
 import { ResourceRef } from './manifest';
+import type { RuleInfo } from './rule-info';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -22,6 +23,30 @@ export interface Finding {
   readonly path: string;
   /** Other resources involved (e.g. the competing policy). */
   readonly related?: readonly ResourceRef[];
+}
+
+/**
+ * Builds a finding of `info`'s code and category (severity defaults to the rule's).
+ * @internal
+ */
+export function findingOf(info: RuleInfo, f: {
+  resource: ResourceRef;
+  path?: string;
+  message: string;
+  fix: string;
+  related?: readonly ResourceRef[];
+  severity?: Severity;
+}): Finding {
+  return {
+    code: info.code,
+    severity: f.severity ?? info.severity,
+    category: info.category,
+    message: f.message,
+    fix: f.fix,
+    resource: f.resource,
+    path: f.path ?? '',
+    ...(f.related && f.related.length > 0 ? { related: f.related } : {}),
+  };
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
