@@ -100,19 +100,6 @@ export class MtlsValidation {
   }
 
   /**
-   * Identifies the current synth of the app that contains `scope` (whose
-   * validation is enabled): it changes when a synth starts (each
-   * `app.synth()` or `synthYaml()`, each other validation of the app) and when
-   * the result is invalidated, so a construct that computes over the app at
-   * synth can keep its result for exactly one synth. Undefined when the
-   * app's validation is not enabled.
-   * @internal
-   */
-  public static synthOf(scope: IConstruct): number | undefined {
-    return MtlsValidation.of(scope)?.synth;
-  }
-
-  /**
    * Adds a construct validation that runs once per synth, like the app's:
    * cdk8s runs every validation of the app once per chart it synthesizes, so
    * a plain one costs constructs x charts calls. The check runs with the
@@ -150,9 +137,9 @@ export class MtlsValidation {
   /** Objects whose construct checks their exception's expiry itself (addExpiryCheck): no IMA015 on them. */
   private readonly expiryChecked = new WeakSet<IConstruct>();
   /** How many `synth()` or `synthYaml()` calls of the app are running (see `scopeResultToSynths`). */
-  private synths = 0;
-  /** The current synth (see `synthOf`). */
-  private synth = 0;
+  private synthsRunning = 0;
+  /** See `currentSynth`. */
+  private synthId = 0;
   /** The warnings last reported, until the end of the synchronous run: the same ones are not reported twice in a row. */
   private reported?: string;
 
@@ -186,11 +173,11 @@ export class MtlsValidation {
         writable: true,
         enumerable: false,
         value: function synthValidatedOnce(this: unknown, ...args: unknown[]): unknown {
-          if (validation.synths++ === 0) validation.invalidate();
+          if (validation.synthsRunning++ === 0) validation.invalidate();
           try {
             return synth.apply(this, args);
           } finally {
-            if (--validation.synths === 0) validation.invalidate();
+            if (--validation.synthsRunning === 0) validation.invalidate();
           }
         },
       });
@@ -208,15 +195,26 @@ export class MtlsValidation {
     this.invalidate();
   }
 
+  /**
+   * Identifies the current synth of the app: it changes when a synth starts
+   * (each `app.synth()` or `synthYaml()`, each other validation of the app)
+   * and when the result is invalidated, so a construct that computes over the
+   * app at synth can keep its result for exactly one synth.
+   * @internal
+   */
+  public get currentSynth(): number {
+    return this.synthId;
+  }
+
   /** Forgets the cached result: the next validation recomputes it. */
   public invalidate(): void {
     this.computed = undefined;
-    this.synth++;
+    this.synthId++;
   }
 
   private validateRoot(): string[] {
     // Outside a whole synth of the app, each validation of it is a synth of its own.
-    if (this.synths === 0) this.invalidate();
+    if (this.synthsRunning === 0) this.invalidate();
     this.compute();
     return [];
   }

@@ -120,12 +120,14 @@ export class MigrationPlan extends Construct {
   public readonly phaseIds: readonly string[];
   private readonly options: MigrationPlanOptions;
   private readonly runbookFile: string;
-  /** The plan of the current synth (`MtlsValidation.synthOf`), shared by the phase objects and validations. */
+  /** The app's synth-time validation, whose `currentSynth` keys the plan. */
+  private readonly validation: MtlsValidation;
+  /** The plan of the current synth, shared by the phase objects and validations. */
   private cached?: { plan: PlanResult; conflicts: string[]; synth: number };
 
   public constructor(scope: Construct, id: string, props: MigrationPlanProps) {
     super(scope, id);
-    MtlsValidation.enable(this);
+    this.validation = MtlsValidation.enable(this);
     if (props.sidecarInjection !== undefined && !(props.sidecarInjection instanceof SidecarInjection)) {
       fail(OWNER, `'sidecarInjection' must be a SidecarInjection (SidecarInjection.enabled() or SidecarInjection.revision(...)), got ${JSON.stringify(props.sidecarInjection)}`);
     }
@@ -167,7 +169,7 @@ export class MigrationPlan extends Construct {
     });
     this.phases = charts;
     this.phaseIds = skeleton.phases.map((p) => p.id);
-    MtlsValidation.enable(this).addAlternativeStates(charts);
+    this.validation.addAlternativeStates(charts);
   }
 
   /** The plan over the app's current objects (everything outside the phase charts), computed afresh. */
@@ -211,11 +213,9 @@ export class MigrationPlan extends Construct {
    * between, even within one synchronous run).
    */
   private compute(): { plan: PlanResult; conflicts: string[] } {
-    const synth = MtlsValidation.synthOf(this);
+    const synth = this.validation.currentSynth;
     if (this.cached && this.cached.synth === synth) return this.cached;
-    const computed = this.computeAfresh();
-    if (synth === undefined) return computed;
-    const cached = { ...computed, synth };
+    const cached = { ...this.computeAfresh(), synth };
     this.cached = cached;
     // Not kept beside the app once the synchronous run ends.
     queueMicrotask(() => {
