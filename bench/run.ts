@@ -177,8 +177,9 @@ function sameOutput(dirA: string, files: readonly string[], dirB: string): boole
   return files.every((f) => fs.readFileSync(path.join(dirA, f)).equals(fs.readFileSync(path.join(dirB, f))));
 }
 
-function dirBytes(d: string): number {
-  return filesUnder(d).reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0);
+/** The bytes of `files` (a listing of d, from `filesUnder`). */
+function dirBytes(d: string, files: readonly string[]): number {
+  return files.reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0);
 }
 
 interface SizeResult {
@@ -242,7 +243,7 @@ function measure(namespaces: number, setup: Setup, log: (s: string) => void): Si
     const explain = step('(c) istio-mtls explain', 'explain');
     const d = step('(d) bare YAML parse (yaml)', 'parse');
     const dJs = step('    bare parse with js-yaml', 'parse-js-yaml');
-    return { namespaces, a, b, bDump, bTyped, lint, explain, d, dJs, identical, yamlMb: dirBytes(path.join(dir, 'ours')) / 1024 / 1024 };
+    return { namespaces, a, b, bDump, bTyped, lint, explain, d, dJs, identical, yamlMb: dirBytes(ours, oursFiles) / 1024 / 1024 };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -18,10 +18,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function newApp(yamlOutputType: YamlOutputType): App {
+function newApp(yamlOutputType: YamlOutputType, outputFileExtension?: string): App {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ims001-'));
   dirs.push(outdir);
-  return new App({ outdir, yamlOutputType });
+  return new App({ outdir, yamlOutputType, outputFileExtension });
 }
 
 /** Every file the synth wrote, relative to the output directory. */
@@ -93,8 +93,7 @@ describe('objects written to the same file (IMS001)', () => {
   });
 
   it('knows the characters cdk8s drops from file names and the output extension', () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'ims001-')), yamlOutputType: YamlOutputType.FILE_PER_RESOURCE, outputFileExtension: '.yml' });
-    dirs.push(app.outdir);
+    const app = newApp(YamlOutputType.FILE_PER_RESOURCE, '.yml');
     const chart = new Chart(app, 'rbac');
     new ApiObject(chart, 'one', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'istio:reader' } });
     new ApiObject(chart, 'two', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'istioreader' } });
