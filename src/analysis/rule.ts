@@ -2,9 +2,6 @@ import { AnalysisContext } from './context';
 import { Finding } from '../model/finding';
 import { RuleInfo } from '../model/rule-info';
 
-/** The rules build their findings with the model's `findingOf`. */
-export { findingOf } from '../model/finding';
-
 /** One cross-resource rule: its documentation and a pure check over the whole mesh. */
 export interface AnalysisRule {
   readonly info: RuleInfo;

@@ -1,7 +1,7 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { formatLabels } from '../../model/labels';
 import { RuleInfo } from '../../model/rule-info';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const ALLOW_ALL_POLICY: RuleInfo = {
   code: 'IMA014',

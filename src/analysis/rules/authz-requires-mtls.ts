@@ -1,11 +1,11 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { Workload } from '../../model/inventory';
 import { AuthorizationPolicyInfo, IdentityUse } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { clientTlsFromLookup } from '../../resolution/client-tls';
 import { ModeDecision } from '../../resolution/server-mode';
 import { ANY_OTHER_NAMESPACE, AnalysisContext, describeDecision, describeWorkload } from '../context';
-import { AnalysisRule, findingOf, listSome } from '../rule';
+import { AnalysisRule, listSome } from '../rule';
 
 export const AUTHZ_REQUIRES_MTLS: RuleInfo = {
   code: 'IMA009',

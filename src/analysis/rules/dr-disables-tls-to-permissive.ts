@@ -1,11 +1,11 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { Workload } from '../../model/inventory';
 import { RuleInfo } from '../../model/rule-info';
 import { ModeDecision } from '../../resolution/server-mode';
 import { exceptionAnnotationKeys } from '../../vocabulary/exception-annotations';
 import { describeDecision, describeWorkload } from '../context';
 import { destinationRuleImpact, settingsWithMode } from '../destination-rule-impact';
-import { AnalysisRule, findingOf, listSome } from '../rule';
+import { AnalysisRule, listSome } from '../rule';
 
 export const DR_DISABLES_TLS_TO_PERMISSIVE: RuleInfo = {
   code: 'IMA017',

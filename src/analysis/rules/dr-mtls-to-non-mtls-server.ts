@@ -1,8 +1,8 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
 import { describeDecision } from '../context';
 import { describeNamespaceScope, destinationRuleImpact, settingsWithMode } from '../destination-rule-impact';
-import { AnalysisRule, findingOf, listSome } from '../rule';
+import { AnalysisRule, listSome } from '../rule';
 
 export const DR_MTLS_TO_NON_MTLS_SERVER: RuleInfo = {
   code: 'IMA008',

@@ -1,7 +1,7 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
 import { AnalysisContext, effectKey } from '../context';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const DUPLICATE_MESH_POLICY: RuleInfo = {
   code: 'IMA001',

@@ -1,8 +1,8 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { PeerAuthenticationPolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { AnalysisContext, effectKey } from '../context';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const DUPLICATE_NAMESPACE_POLICY: RuleInfo = {
   code: 'IMA002',

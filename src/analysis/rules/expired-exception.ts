@@ -1,7 +1,7 @@
-import { Finding, pointer } from '../../model/finding';
+import { Finding, pointer, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
 import { exceptionAnnotationKeys, formatReviewDate, isReviewOverdue, parseReviewDate } from '../../vocabulary/exception-annotations';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const EXPIRED_EXCEPTION: RuleInfo = {
   code: 'IMA015',

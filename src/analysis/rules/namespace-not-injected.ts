@@ -1,6 +1,6 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
-import { AnalysisRule, findingOf, listSome } from '../rule';
+import { AnalysisRule, listSome } from '../rule';
 
 export const NAMESPACE_NOT_INJECTED: RuleInfo = {
   code: 'IMA013',

@@ -1,9 +1,9 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { formatLabels, selectorImplies } from '../../model/labels';
 import { PeerAuthenticationPolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { AnalysisContext, describeWorkload, effectKey } from '../context';
-import { AnalysisRule, findingOf, listSome } from '../rule';
+import { AnalysisRule, listSome } from '../rule';
 
 export const OVERLAPPING_WORKLOAD_POLICIES: RuleInfo = {
   code: 'IMA003',

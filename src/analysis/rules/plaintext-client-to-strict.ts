@@ -1,10 +1,10 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { ResourceRef } from '../../model/manifest';
 import { RuleInfo } from '../../model/rule-info';
 import { clientTlsFromLookup } from '../../resolution/client-tls';
 import { resolveSidecar } from '../../resolution/sidecar';
 import { ANY_OTHER_NAMESPACE, AnalysisContext, describeDecision, describeWorkload } from '../context';
-import { AnalysisRule, findingOf, listSome } from '../rule';
+import { AnalysisRule, listSome } from '../rule';
 
 export const PLAINTEXT_CLIENT_TO_STRICT: RuleInfo = {
   code: 'IMA012',

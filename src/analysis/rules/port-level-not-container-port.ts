@@ -1,7 +1,7 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
 import { AnalysisContext, describeWorkload } from '../context';
-import { AnalysisRule, findingOf, listSome } from '../rule';
+import { AnalysisRule, listSome } from '../rule';
 
 export const PORT_LEVEL_NOT_CONTAINER_PORT: RuleInfo = {
   code: 'IMA006',

@@ -1,6 +1,6 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const PRINCIPAL_FORMAT: RuleInfo = {
   code: 'IMA010',

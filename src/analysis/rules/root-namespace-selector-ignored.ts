@@ -1,8 +1,8 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { formatLabels } from '../../model/labels';
 import { RuleInfo } from '../../model/rule-info';
 import { AnalysisContext } from '../context';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const ROOT_NAMESPACE_SELECTOR_IGNORED: RuleInfo = {
   code: 'IMA005',

@@ -1,9 +1,9 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { Labels, formatLabels } from '../../model/labels';
 import { ResourceRef } from '../../model/manifest';
 import { RuleInfo } from '../../model/rule-info';
 import { AnalysisContext } from '../context';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const SELECTOR_MATCHES_NOTHING: RuleInfo = {
   code: 'IMA004',

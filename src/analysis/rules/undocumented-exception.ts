@@ -1,9 +1,9 @@
-import { Finding } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { PeerAuthenticationPolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { exceptionAnnotationKeys } from '../../vocabulary/exception-annotations';
 import { ANY_OTHER_NAMESPACE } from '../context';
-import { AnalysisRule, findingOf } from '../rule';
+import { AnalysisRule } from '../rule';
 
 export const UNDOCUMENTED_EXCEPTION: RuleInfo = {
   code: 'IMA016',
