@@ -20,7 +20,15 @@ import type { ValidationOptions } from '../validation/validate';
 export interface AppAnalysis<S> {
   readonly validates: boolean;
   add(state: string | undefined, manifest: Manifest, source: S): void;
+  /**
+   * Ends the input: an analysis in a worker starts analysing now, so the
+   * app's thread can do other work before `run` waits for the findings.
+   * `run` ends the input itself if this was not called.
+   */
+  end(): void;
   run(): AppAnalysisResults<S>;
+  /** Gives up without findings (the synth failed first): a worker is stopped and its heap freed. */
+  close(): void;
 }
 
 /** @internal */
@@ -58,6 +66,14 @@ export class InProcessAnalysis<S> implements AppAnalysis<S> {
   add(state: string | undefined, manifest: Manifest, source: S): void {
     if (this.validateGuarded) for (const finding of this.validateGuarded(manifest)) this.validation.push({ finding, source });
     (state === undefined ? this.base : this.states.get(state) ?? this.base).add(manifest, source);
+  }
+
+  end(): void {
+    // Analyses when asked for the findings: nothing runs beside this thread.
+  }
+
+  close(): void {
+    // Nothing to stop: what was read goes with this object.
   }
 
   run(): AppAnalysisResults<S> {
@@ -134,6 +150,8 @@ export class WorkerAnalysis<S> implements AppAnalysis<S> {
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
   /** Why the worker cannot answer, once known: `run` then throws it. */
   private failure?: string;
+  /** The input has ended: the worker was told to analyse. */
+  private ended = false;
 
   constructor(mesh: MeshOptions | undefined, states: readonly string[], public readonly validates: boolean) {
     const { port1, port2 } = new MessageChannel();
@@ -165,12 +183,18 @@ export class WorkerAnalysis<S> implements AppAnalysis<S> {
     if (this.batch.length >= BATCH) this.flush();
   }
 
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.flush();
+    if (this.failure === undefined && this.worker) this.worker.postMessage({ type: 'run' });
+  }
+
   /** The findings; throws when the worker could not produce them. */
   run(): AppAnalysisResults<S> {
-    this.flush();
+    this.end();
     let answer: AnalysisAnswer | undefined;
     if (this.failure === undefined && this.worker && this.answers) {
-      this.worker.postMessage({ type: 'run' });
       const timeout = answerTimeoutMs(this.sources.length);
       if (Atomics.wait(this.flag, 0, 0, timeout) === 'timed-out') this.failure = `no answer within ${timeout / 1000} s`;
       else answer = receiveMessageOnPort(this.answers)?.message as AnalysisAnswer | undefined;
@@ -203,7 +227,7 @@ export class WorkerAnalysis<S> implements AppAnalysis<S> {
     this.close();
   }
 
-  private close(): void {
+  close(): void {
     this.batch = [];
     this.answers?.close();
     this.answers = undefined;

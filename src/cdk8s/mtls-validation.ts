@@ -54,6 +54,13 @@ interface Computed {
   readonly byConstruct: Map<IConstruct, string[]>;
 }
 
+/** The objects `lintObjects` rendered, what it found, and the analysis it fed, whose findings are still to come. */
+interface PendingLint {
+  readonly objects: readonly ApiObject[];
+  readonly found: SourcedFinding<ApiObject>[];
+  readonly analysis?: AppAnalysis<ApiObject>;
+}
+
 interface ConstructCheck {
   readonly construct: IConstruct;
   readonly validate: () => string[];
@@ -227,10 +234,19 @@ export class MtlsValidation {
    */
   private compute(): Computed {
     if (this.computed) return this.computed;
-    const byConstruct = this.runConstructChecks();
+    const lint = this.lintObjects();
+    let byConstruct: Map<IConstruct, string[]>;
+    try {
+      // While an analysis in a worker thread runs, this thread does the rest of its work.
+      byConstruct = this.runConstructChecks();
+      lint.found.push(...sameFileFindings(this.root, lint.objects));
+    } catch (e) {
+      lint.analysis?.close();
+      throw e;
+    }
     const byObject = new Map<ApiObject, Finding[]>();
     const warnings: string[] = [];
-    for (const { finding: f, source: obj } of this.lintObjects()) {
+    for (const { finding: f, source: obj } of this.lintResults(lint)) {
       if (f.code === EXPIRED_EXCEPTION_CODE && obj && this.expiryChecked.has(obj)) continue;
       if (f.severity === 'error' && obj) {
         const list = byObject.get(obj);
@@ -299,14 +315,16 @@ export class MtlsValidation {
   }
 
   /**
-   * Validates every ApiObject of the app and analyses them (each alternative
-   * state with the rest of the app); findings in the engine's order. Each
-   * manifest is handed to the analysis as it is rendered, then dropped: only
-   * findings and the analysis' own facts are kept (in the worker's heap when
-   * the analysis runs in a worker thread, which then validates the manifests
-   * too, while this thread renders the next ones).
+   * Validates every ApiObject of the app and hands it to the analysis (each
+   * alternative state with the rest of the app), whose input it then ends;
+   * `lintResults` gives the findings. Each manifest is handed to the
+   * analysis as it is rendered, then dropped: only findings and the
+   * analysis' own facts are kept (in the worker's heap when the analysis
+   * runs in a worker thread, which then validates the manifests too, while
+   * this thread renders the next ones, and analyses them while this thread
+   * finishes its own checks).
    */
-  private lintObjects(): SourcedFinding<ApiObject>[] {
+  private lintObjects(): PendingLint {
     const objects: ApiObject[] = [];
     for (const c of this.root.node.findAll()) if (ApiObject.isApiObject(c)) objects.push(c);
     const analyze = this.options.analyze !== false;
@@ -315,13 +333,24 @@ export class MtlsValidation {
     const analysis = analyze ? this.newAnalysis(inWorker, !inWorker || this.options.crds === undefined) : undefined;
     const found: SourcedFinding<ApiObject>[] = [];
     const validateHere = analysis?.validates !== true;
-    const { validateGuarded } = engine();
-    for (const c of objects) {
-      const manifest = c.toJson();
-      if (validateHere) for (const finding of validateGuarded(manifest, this.options)) found.push({ finding, source: c });
-      analysis?.add(this.stateOf(c), manifest, c);
+    try {
+      const { validateGuarded } = engine();
+      for (const c of objects) {
+        const manifest = c.toJson();
+        if (validateHere) for (const finding of validateGuarded(manifest, this.options)) found.push({ finding, source: c });
+        analysis?.add(this.stateOf(c), manifest, c);
+      }
+      analysis?.end();
+    } catch (e) {
+      // An object that cannot be rendered fails the synth: a worker would otherwise keep what it read.
+      analysis?.close();
+      throw e;
     }
-    found.push(...sameFileFindings(this.root, objects));
+    return { objects, found, analysis };
+  }
+
+  /** The findings of `lintObjects` and of the analysis it fed, in the engine's order. */
+  private lintResults({ objects, found, analysis }: PendingLint): SourcedFinding<ApiObject>[] {
     if (analysis) {
       const { byState, validation } = this.runAnalysis(analysis, objects);
       found.push(...validation, ...(this.alternatives.size === 0 ? byState.get(undefined) ?? [] : this.analyzeStates(byState)));

@@ -141,3 +141,57 @@ describe('synth-time analysis in a worker thread', () => {
     expect(local).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('the app thread while the worker analyses', () => {
+  const twoCharts = (app: App): void => {
+    meshPolicy(new Chart(app, 'c'), 'A', 'default', 'STRICT');
+    meshPolicy(new Chart(app, 'd'), 'B', 'mesh-permissive', 'PERMISSIVE');
+  };
+
+  it('runs the constructs\' own checks after the worker was told to analyse, and before waiting for it', () => {
+    const end = vi.spyOn(WorkerAnalysis.prototype, 'end');
+    const run = vi.spyOn(WorkerAnalysis.prototype, 'run');
+    let checked = false;
+    const report = synthReport((app) => {
+      twoCharts(app);
+      MtlsValidation.addValidationOncePerSynth(app.node.findChild('c'), () => {
+        checked = true;
+        expect(end).toHaveBeenCalledTimes(1);
+        expect(run).not.toHaveBeenCalled();
+        return ['a construct check'];
+      });
+    }, { analysisWorker: true });
+    expect(checked).toBe(true);
+    expect(run).toHaveBeenCalledTimes(1);
+    // Both the check's message and the analysis' findings are reported.
+    expect(report.error).toMatch(/\[c\] a construct check/);
+    expect(report.error).toMatch(/IMA001/);
+  });
+
+  it('stops the worker when an object cannot be rendered', () => {
+    const close = vi.spyOn(WorkerAnalysis.prototype, 'close');
+    const run = vi.spyOn(WorkerAnalysis.prototype, 'run');
+    const report = synthReport((app) => {
+      twoCharts(app);
+      const broken = new ApiObject(new Chart(app, 'e'), 'Broken', { apiVersion: 'v1', kind: 'ConfigMap' });
+      broken.toJson = () => { throw new Error('cannot render Broken'); };
+    }, { analysisWorker: true });
+    expect(report.error).toMatch(/cannot render Broken/);
+    expect(run).not.toHaveBeenCalled();
+    expect(close).toHaveBeenCalledTimes(1);
+    expect((close.mock.instances[0] as any).worker).toBeUndefined();
+  });
+
+  it('stops the worker when a construct check throws', () => {
+    const close = vi.spyOn(WorkerAnalysis.prototype, 'close');
+    const run = vi.spyOn(WorkerAnalysis.prototype, 'run');
+    const report = synthReport((app) => {
+      twoCharts(app);
+      MtlsValidation.addValidationOncePerSynth(app.node.findChild('c'), () => { throw new Error('check failed'); });
+    }, { analysisWorker: true });
+    expect(report.error).toMatch(/check failed/);
+    expect(run).not.toHaveBeenCalled();
+    expect(close).toHaveBeenCalledTimes(1);
+    expect((close.mock.instances[0] as any).worker).toBeUndefined();
+  });
+});
