@@ -4,25 +4,48 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** The modules loaded by `require(entry)` in a fresh process, relative to the repository. */
-function modulesLoadedBy(entry: string): string[] {
+/**
+ * The modules loaded in the main thread of a fresh process that runs `code`,
+ * relative to the repository, and what `code` left in `result`.
+ */
+function modulesLoadedBy(code: string): { loaded: string[]; result?: string } {
   const script = `
-    require(${JSON.stringify(entry)});
+    let result;
+    ${code}
     const root = ${JSON.stringify(ROOT + path.sep)};
-    process.stdout.write(JSON.stringify(Object.keys(require.cache).map((k) => k.startsWith(root) ? k.slice(root.length).split(path.sep).join('/') : k)));
+    process.stdout.write(JSON.stringify({ result, loaded: Object.keys(require.cache).map((k) => k.startsWith(root) ? k.slice(root.length).split(path.sep).join('/') : k) }));
   `;
   const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', `const path = require('path');${script}`], { cwd: ROOT, encoding: 'utf8' });
   return JSON.parse(out);
 }
 
+/** The engine's modules: validators, rules, resolution, parsers and reports. */
+const ENGINE = /^src\/(lint|engine|validation|analysis|resolution|migration\/(?!options)|input|report\/(text|json|sarif|explain)|cdk8s\/(app-analysis|analysis-worker)|certificates\/preflight)/;
+
 describe('cold start', () => {
   it('importing the library loads the constructs, not the engine, its parsers or cdk8s-plus', () => {
-    const loaded = modulesLoadedBy('./src/index.ts');
+    const { loaded } = modulesLoadedBy("require('./src/index.ts');");
     expect(loaded.some((m) => m.startsWith('src/constructs/'))).toBe(true);
     // migration/options.ts (the plan's prop checks) is small and needed when a MigrationPlan is created.
-    const engine = loaded.filter((m) => /^src\/(lint|engine|validation|analysis|resolution|migration\/(?!options)|input|report\/(text|json|sarif|explain)|cdk8s\/(app-analysis|analysis-worker)|certificates\/preflight)/.test(m));
-    expect(engine).toEqual([]);
+    expect(loaded.filter((m) => ENGINE.test(m))).toEqual([]);
     // Our own yaml, ajv, cel-js and the PromQL parser load on first use (cdk8s bundles its own yaml).
     expect(loaded.filter((m) => /^node_modules\/(yaml|ajv|@marcbachmann|@prometheus-io|@lezer|cdk8s-plus)/.test(m))).toEqual([]);
+  });
+
+  it('a synth whose analysis runs in a worker thread loads the engine there only: the app\'s thread gets the findings', () => {
+    const { loaded, result } = modulesLoadedBy(`
+      const { ApiObject, App, Chart } = require('cdk8s');
+      const { MeshStrictMtls, MtlsValidation } = require('./src/index.ts');
+      const app = new App();
+      const chart = new Chart(app, 'c');
+      new MeshStrictMtls(chart, 'Mesh');
+      new ApiObject(chart, 'Bad', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'bad', namespace: 'team' }, spec: { mtls: { mode: 'STRIC' } } });
+      MtlsValidation.enable(app, { analysisWorker: true });
+      try { app.synthYaml(); } catch (e) { result = e.message; }
+    `);
+    // The worker validated the object (IMV204) and sent the finding back.
+    expect(result).toMatch(/\[c\/Bad\] PeerAuthentication team\/bad: .*\(IMV204\)/);
+    // The app's thread loads the worker's client, nothing of the engine itself.
+    expect(loaded.filter((m) => ENGINE.test(m))).toEqual(['src/cdk8s/app-analysis.ts']);
   });
 });

@@ -334,10 +334,11 @@ export class MtlsValidation {
     const found: SourcedFinding<ApiObject>[] = [];
     const validateHere = analysis?.validates !== true;
     try {
-      const { validateGuarded } = engine();
+      // A worker that validates loads the engine in its own thread: this one does not need it.
+      const validate = validateHere ? engine().validateGuarded : undefined;
       for (const c of objects) {
         const manifest = c.toJson();
-        if (validateHere) for (const finding of validateGuarded(manifest, this.options)) found.push({ finding, source: c });
+        if (validate) for (const finding of validate(manifest, this.options)) found.push({ finding, source: c });
         analysis?.add(this.stateOf(c), manifest, c);
       }
       analysis?.end();
