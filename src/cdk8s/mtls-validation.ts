@@ -54,13 +54,6 @@ interface Computed {
   readonly byConstruct: Map<IConstruct, string[]>;
 }
 
-/** The objects `lintObjects` rendered, what it found, and the analysis it fed, whose findings are still to come. */
-interface PendingLint {
-  readonly objects: readonly ApiObject[];
-  readonly found: SourcedFinding<ApiObject>[];
-  readonly analysis?: AppAnalysis<ApiObject>;
-}
-
 interface ConstructCheck {
   readonly construct: IConstruct;
   readonly validate: () => string[];
@@ -234,19 +227,25 @@ export class MtlsValidation {
    */
   private compute(): Computed {
     if (this.computed) return this.computed;
-    const lint = this.lintObjects();
+    const objects: ApiObject[] = [];
+    for (const c of this.root.node.findAll()) if (ApiObject.isApiObject(c)) objects.push(c);
+    const analysis = this.options.analyze !== false ? this.newAnalysis(objects.length) : undefined;
     let byConstruct: Map<IConstruct, string[]>;
+    let found: SourcedFinding<ApiObject>[];
     try {
+      found = this.lintObjects(objects, analysis);
       // While an analysis in a worker thread runs, this thread does the rest of its work.
       byConstruct = this.runConstructChecks();
-      lint.found.push(...sameFileFindings(this.root, lint.objects));
-    } catch (e) {
-      lint.analysis?.close();
-      throw e;
+      found.push(...sameFileFindings(this.root, objects));
+      if (analysis) found.push(...this.analysisFindings(analysis, objects));
+    } finally {
+      // A synth that failed first (an object that cannot be rendered, a check that throws) stops the worker too.
+      analysis?.close();
     }
+    found.sort((a, b) => compareFindings(a.finding, b.finding));
     const byObject = new Map<ApiObject, Finding[]>();
     const warnings: string[] = [];
-    for (const { finding: f, source: obj } of this.lintResults(lint)) {
+    for (const { finding: f, source: obj } of found) {
       if (f.code === EXPIRED_EXCEPTION_CODE && obj && this.expiryChecked.has(obj)) continue;
       if (f.severity === 'error' && obj) {
         const list = byObject.get(obj);
@@ -315,54 +314,48 @@ export class MtlsValidation {
   }
 
   /**
-   * Validates every ApiObject of the app and hands it to the analysis (each
-   * alternative state with the rest of the app), whose input it then ends;
-   * `lintResults` gives the findings. Each manifest is handed to the
-   * analysis as it is rendered, then dropped: only findings and the
-   * analysis' own facts are kept (in the worker's heap when the analysis
-   * runs in a worker thread, which then validates the manifests too, while
-   * this thread renders the next ones, and analyses them while this thread
-   * finishes its own checks).
+   * Renders every ApiObject, validates it (here, unless the analysis does)
+   * and hands it to the analysis (each alternative state with the rest of
+   * the app), whose input it then ends. Each manifest is dropped once handed
+   * over: only findings and the analysis' own facts are kept (in the worker's
+   * heap when the analysis runs in a worker thread, which then validates the
+   * manifests too while this thread renders the next ones, and analyses them
+   * while this thread finishes its own checks).
    */
-  private lintObjects(): PendingLint {
-    const objects: ApiObject[] = [];
-    for (const c of this.root.node.findAll()) if (ApiObject.isApiObject(c)) objects.push(c);
-    const analyze = this.options.analyze !== false;
-    const inWorker = analyze && (this.options.analysisWorker ?? objects.length >= WORKER_THRESHOLD);
-    // The worker validates against the built-in schemas only: custom ones are compiled validators, which cannot be posted.
-    const analysis = analyze ? this.newAnalysis(inWorker, !inWorker || this.options.crds === undefined) : undefined;
+  private lintObjects(objects: readonly ApiObject[], analysis: AppAnalysis<ApiObject> | undefined): SourcedFinding<ApiObject>[] {
     const found: SourcedFinding<ApiObject>[] = [];
-    const validateHere = analysis?.validates !== true;
-    try {
-      // A worker that validates loads the engine in its own thread: this one does not need it.
-      const validate = validateHere ? engine().validateGuarded : undefined;
-      for (const c of objects) {
-        const manifest = c.toJson();
-        if (validate) for (const finding of validate(manifest, this.options)) found.push({ finding, source: c });
-        analysis?.add(this.stateOf(c), manifest, c);
-      }
-      analysis?.end();
-    } catch (e) {
-      // An object that cannot be rendered fails the synth: a worker would otherwise keep what it read.
-      analysis?.close();
-      throw e;
+    // A worker that validates loads the engine in its own thread: this one does not need it.
+    const validate = analysis?.validates ? undefined : engine().validateGuarded;
+    for (const c of objects) {
+      const manifest = c.toJson();
+      if (validate) for (const finding of validate(manifest, this.options)) found.push({ finding, source: c });
+      analysis?.add(this.stateOf(c), manifest, c);
     }
-    return { objects, found, analysis };
+    analysis?.end();
+    return found;
   }
 
-  /** The findings of `lintObjects` and of the analysis it fed, in the engine's order. */
-  private lintResults({ objects, found, analysis }: PendingLint): SourcedFinding<ApiObject>[] {
-    if (analysis) {
-      const { byState, validation } = this.runAnalysis(analysis, objects);
-      found.push(...validation, ...(this.alternatives.size === 0 ? byState.get(undefined) ?? [] : this.analyzeStates(byState)));
-    }
-    return found.sort((a, b) => compareFindings(a.finding, b.finding));
+  /** The analysis' findings, and its validation's when it validated. */
+  private analysisFindings(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[]): SourcedFinding<ApiObject>[] {
+    const { byState, validation } = this.runAnalysis(analysis, objects);
+    return [...validation, ...(this.alternatives.size === 0 ? byState.get(undefined) ?? [] : this.analyzeStates(byState))];
   }
 
-  private newAnalysis(inWorker: boolean, validate: boolean): AppAnalysis<ApiObject> {
+  /**
+   * The analysis of an app of `objects` objects: in a worker thread from
+   * WORKER_THRESHOLD objects unless the options say otherwise. The worker
+   * validates against the built-in schemas only: custom ones are compiled
+   * validators, which cannot be posted.
+   */
+  private newAnalysis(objects: number): AppAnalysis<ApiObject> {
+    const inWorker = this.options.analysisWorker ?? objects >= WORKER_THRESHOLD;
+    return this.analysisIn(inWorker, !inWorker || this.options.crds === undefined);
+  }
+
+  private analysisIn(worker: boolean, validate: boolean): AppAnalysis<ApiObject> {
     const states = [...new Set(this.alternatives.values())];
     const { InProcessAnalysis, WorkerAnalysis } = analyses();
-    if (inWorker) return new WorkerAnalysis(this.options.mesh, states, validate);
+    if (worker) return new WorkerAnalysis(this.options.mesh, states, validate);
     return new InProcessAnalysis(this.options.mesh, states, validate ? this.options : undefined);
   }
 
@@ -379,7 +372,7 @@ export class MtlsValidation {
       (this.options.onWarnings ?? writeWarnings)([
         `[${this.root.node.path}] warning: ${(e as Error).message}; the analysis ran in the app's thread instead (please report this)`,
       ]);
-      const again = this.newAnalysis(false, analysis.validates);
+      const again = this.analysisIn(false, analysis.validates);
       for (const c of objects) again.add(this.stateOf(c), c.toJson(), c);
       return again.run();
     }
