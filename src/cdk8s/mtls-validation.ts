@@ -56,7 +56,8 @@ interface Computed {
 
 interface ConstructCheck {
   readonly construct: IConstruct;
-  readonly validate: () => string[];
+  /** `now`: the synth's clock, read once per synth (`mesh.now`, else the system clock at the first check that asks). */
+  readonly validate: (now: () => Date) => string[];
 }
 
 /** IMA015 (src/analysis/rules/expired-exception.ts), named here so that importing the constructs loads no rule. */
@@ -123,7 +124,7 @@ export class MtlsValidation {
    */
   public static addExpiryCheck(construct: ApiObject, check: (now: () => Date) => string[]): void {
     const v = MtlsValidation.enable(construct);
-    v.checks.push({ construct, validate: () => check(() => resolveMeshOptions(v.options.mesh).now) });
+    v.checks.push({ construct, validate: check });
     v.expiryChecked.add(construct);
   }
 
@@ -269,8 +270,11 @@ export class MtlsValidation {
   /** Runs the constructs' own checks; constructs with messages get a node validation that reports them. */
   private runConstructChecks(): Map<IConstruct, string[]> {
     const byConstruct = new Map<IConstruct, string[]>();
+    // One clock for every check of the synth: exceptions are judged against the same day.
+    let today: Date | undefined;
+    const now = (): Date => (today ??= resolveMeshOptions(this.options.mesh).now);
     for (const check of this.checks) {
-      const messages = check.validate();
+      const messages = check.validate(now);
       if (messages.length === 0) continue;
       const list = byConstruct.get(check.construct);
       if (list) list.push(...messages);

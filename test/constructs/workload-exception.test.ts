@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
 import { WorkloadException, WorkloadExceptionProps } from '../../src/constructs/workload-exception';
 import { readExceptionAnnotations } from '../../src/vocabulary/exception-annotations';
@@ -97,6 +97,24 @@ describe('WorkloadException', () => {
     new WorkloadException(late, 'Ex', unclocked);
     MtlsValidation.enable(late, { mesh: { now: new Date('2026-06-02T00:00:00Z') } });
     expect(synthError(() => Testing.synth(late))).toContain('expired on 2026-06-01 (today is 2026-06-02)');
+  });
+  it('judges every exception of a synth by one reading of the system clock, even when the day turns during it', () => {
+    const { clock: _, ...unclocked } = props({ reviewBy: '2026-06-01' });
+    const c = new Chart(Testing.app(), 'guide');
+    new WorkloadException(c, 'First', { ...unclocked, name: 'first' });
+    // A check between the two that the synth runs after midnight has passed.
+    MtlsValidation.addValidationOncePerSynth(c, () => {
+      vi.setSystemTime(new Date('2026-06-02T00:00:01Z'));
+      return [];
+    });
+    new WorkloadException(c, 'Second', { ...unclocked, name: 'second' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-06-01T23:59:59Z'));
+      expect(synthError(() => Testing.synth(c))).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
   it('leaves IMA015 to the analysis for a policy with the same annotations that no construct checks', () => {
     const c = new Chart(Testing.app(), 'guide');
