@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import type { LintOptions, SourcedFinding } from '../lint';
 import type { AppAnalysis, AppAnalysisResults } from './app-analysis';
 import { sameFileFindings } from './output-files';
+import { Renderer, rendererFor } from './render';
 import { compareFindings, Finding } from '../model/finding';
 import { resolveMeshOptions } from '../model/mesh-options';
 import { messageWithSubject } from '../report/lint-report';
@@ -231,14 +232,15 @@ export class MtlsValidation {
     const objects: ApiObject[] = [];
     for (const c of this.root.node.findAll()) if (ApiObject.isApiObject(c)) objects.push(c);
     const analysis = this.options.analyze !== false ? this.newAnalysis(objects.length) : undefined;
+    const render = rendererFor(this.root);
     let byConstruct: Map<IConstruct, string[]>;
     let found: SourcedFinding<ApiObject>[];
     try {
-      found = this.lintObjects(objects, analysis);
+      found = this.lintObjects(objects, analysis, render);
       // While an analysis in a worker thread runs, this thread does the rest of its work.
       byConstruct = this.runConstructChecks();
       found.push(...sameFileFindings(this.root, objects));
-      if (analysis) found.push(...this.analysisFindings(analysis, objects));
+      if (analysis) found.push(...this.analysisFindings(analysis, objects, render));
     } finally {
       // A synth that failed first (an object that cannot be rendered, a check that throws) stops the worker too.
       analysis?.close();
@@ -326,12 +328,12 @@ export class MtlsValidation {
    * manifests too while this thread renders the next ones, and analyses them
    * while this thread finishes its own checks).
    */
-  private lintObjects(objects: readonly ApiObject[], analysis: AppAnalysis<ApiObject> | undefined): SourcedFinding<ApiObject>[] {
+  private lintObjects(objects: readonly ApiObject[], analysis: AppAnalysis<ApiObject> | undefined, render: Renderer): SourcedFinding<ApiObject>[] {
     const found: SourcedFinding<ApiObject>[] = [];
     // A worker that validates loads the engine in its own thread: this one does not need it.
     const validate = analysis?.validates ? undefined : engine().validateGuarded;
     for (const c of objects) {
-      const manifest = c.toJson();
+      const manifest = render(c);
       if (validate) for (const finding of validate(manifest, this.options)) found.push({ finding, source: c });
       analysis?.add(this.stateOf(c), manifest, c);
     }
@@ -340,8 +342,8 @@ export class MtlsValidation {
   }
 
   /** The analysis' findings, and its validation's when it validated. */
-  private analysisFindings(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[]): SourcedFinding<ApiObject>[] {
-    const { byState, validation } = this.runAnalysis(analysis, objects);
+  private analysisFindings(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[], render: Renderer): SourcedFinding<ApiObject>[] {
+    const { byState, validation } = this.runAnalysis(analysis, objects, render);
     return [...validation, ...(this.alternatives.size === 0 ? byState.get(undefined) ?? [] : this.analyzeStates(byState))];
   }
 
@@ -368,7 +370,7 @@ export class MtlsValidation {
    * the analysis (and the validation, if the worker did it) runs again in
    * this thread, with a warning.
    */
-  private runAnalysis(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[]): AppAnalysisResults<ApiObject> {
+  private runAnalysis(analysis: AppAnalysis<ApiObject>, objects: readonly ApiObject[], render: Renderer): AppAnalysisResults<ApiObject> {
     if (!(analysis instanceof analyses().WorkerAnalysis)) return analysis.run();
     try {
       return analysis.run();
@@ -377,7 +379,7 @@ export class MtlsValidation {
         `[${this.root.node.path}] warning: ${(e as Error).message}; the analysis ran in the app's thread instead (please report this)`,
       ]);
       const again = this.analysisIn(false, analysis.validates);
-      for (const c of objects) again.add(this.stateOf(c), c.toJson(), c);
+      for (const c of objects) again.add(this.stateOf(c), render(c), c);
       return again.run();
     }
   }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
+import { rendererFor } from '../cdk8s/render';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, migrationOptionErrors } from '../migration/options';
 import type { MigrationPlan as PlanResult } from '../migration/plan';
 import { Manifest, isPlainObject, refOf } from '../model/manifest';
@@ -230,9 +231,10 @@ export class MigrationPlan extends Construct {
     const conflicts: string[] = [];
     const planned = new Set(this.options.namespaces.flat());
     const rootNs = this.options.mesh?.rootNamespace || 'istio-system';
+    const render = rendererFor(root);
     for (const c of root.node.findAll()) {
       if (!ApiObject.isApiObject(c) || isPhaseObject(c)) continue;
-      const m = c.toJson() as Manifest;
+      const m = render(c) as Manifest;
       base.push(m);
       if (!isPlainObject(m)) continue;
       const r = refOf(m);
