@@ -10,13 +10,13 @@ import * as security from '../../imports/security.istio.io';
  *
  * cdk8s's `ApiObject.toJson()` passes every value of a manifest through the
  * app's resolvers (walking up the construct tree to find them, value by
- * value) before sanitizing it: about 10 microseconds an object, 1.3 s of
- * the 2.8 s that the validation and analysis of a 130,000-object app take.
+ * value) before sanitizing it: 1.6 s for the 130,002 objects of the
+ * benchmark mesh, more than half of what the validation and analysis took.
  * For a value that is plain data (strings, numbers, booleans, null, arrays
  * and plain objects), no default resolver changes anything, and the result
  * is the sanitized copy (null and undefined dropped, keys sorted, empty
  * metadata fields left out). So this module makes that copy directly, and
- * returns exactly what `toJson()` returns, in 40% of the time.
+ * returns exactly what `toJson()` returns: 0.6 s for the same objects.
  *
  * It does so only where it provably gives the same result, and calls
  * `toJson()` everywhere else:
