@@ -40,7 +40,7 @@ import * as security from '../../imports/security.istio.io';
 /** Renders one object: `obj.toJson()`, or the same JSON made directly. */
 export type Renderer = (obj: ApiObject) => any;
 
-/** The SHA-256 of the cdk8s functions this module reproduces, as cdk8s 2.68.12 ships them. */
+/** The SHA-256 of the cdk8s functions this module reproduces, as cdk8s 2.68.12 (the project's) and 2.70.106 (the latest in November 2026) ship them. */
 const CDK8S_RENDERING = '1fa60da23a36e69e7ab749d0cfe2c20fa99f423d97a03920e61c34b973482417';
 
 const NOT_PLAIN = Symbol('not plain data');
