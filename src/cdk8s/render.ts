@@ -47,7 +47,8 @@ const NOT_PLAIN = Symbol('not plain data');
 const hasOwn = Object.prototype.hasOwnProperty;
 const OBJECT = Object.prototype;
 const ARRAY = Array.prototype;
-const METADATA_FIELDS = ['name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels'] as const;
+/** The fields `ApiObjectMetadataDefinition.toJson` writes over its additional attributes. */
+const METADATA_FIELDS: ReadonlySet<string> = new Set(['name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels']);
 const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
 
 let cdk8sVerified: boolean | undefined;
@@ -152,19 +153,20 @@ function renderBase(obj: ApiObject, sort: boolean): Record<string, unknown> {
   const props = (obj as unknown as { props?: unknown }).props as Record<string, unknown>;
   if (!isSpreadable(props)) throw NOT_PLAIN;
   const metadata = renderMetadata(obj.metadata);
+  // The keys of `{ ...props, metadata }`: the spread copies own enumerable keys only.
   const keys = Object.keys(props);
-  if (!hasOwn.call(props, 'metadata')) keys.push('metadata');
+  if (!keys.includes('metadata')) keys.push('metadata');
   if (sort) keys.sort();
+  // Written in toJson()'s final order: apiVersion, kind and metadata first, then the rest.
   const json: Record<string, unknown> = {};
-  for (const k of keys) {
-    const v = k === 'metadata' ? metadata : copy(props[k], sort, false);
-    if (v != null) json[k] = v;
-  }
-  // apiVersion, kind and metadata first, then the rest.
-  const result: Record<string, unknown> = {};
-  for (const k of TOP_KEYS) if (k in json) result[k] = json[k];
-  for (const k of Object.keys(json)) if (!(k in result)) result[k] = json[k];
-  return result;
+  for (const k of TOP_KEYS) if (keys.includes(k)) putValue(json, k, k === 'metadata' ? metadata : copy(props[k], sort, false));
+  for (const k of keys) if (!TOP_KEYS.includes(k)) putValue(json, k, copy(props[k], sort, false));
+  return json;
+}
+
+/** Sets `json[k]` unless the rendered value is null or undefined, which cdk8s leaves out. */
+function putValue(json: Record<string, unknown>, k: string, v: unknown): void {
+  if (v != null) json[k] = v;
 }
 
 /** What `ApiObjectMetadataDefinition.toJson` returns, when its values are plain data. */
@@ -172,13 +174,14 @@ function renderMetadata(metadata: ApiObjectMetadataDefinition): Record<string, u
   const fields = metadata as unknown as Record<string, unknown>;
   const extra = fields._additionalAttributes as Record<string, unknown>;
   if (!isSpreadable(extra)) throw NOT_PLAIN;
+  // The keys of `{ ...extra, name, namespace, ... }`: the spread copies own enumerable keys only.
   const keys = Object.keys(extra);
-  for (const k of METADATA_FIELDS) if (!hasOwn.call(extra, k)) keys.push(k);
+  for (const k of METADATA_FIELDS) if (!keys.includes(k)) keys.push(k);
   keys.sort();
   const out: Record<string, unknown> = {};
   let n = 0;
   for (const k of keys) {
-    const v = copy((METADATA_FIELDS as readonly string[]).includes(k) ? fields[k] : extra[k], true, true);
+    const v = copy(METADATA_FIELDS.has(k) ? fields[k] : extra[k], true, true);
     if (v != null) {
       out[k] = v;
       n++;
@@ -196,8 +199,8 @@ function isSpreadable(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !hasAwkwardKey(v);
 }
 
-/** An object cdk8s resolves key by key: a plain one. */
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** An object cdk8s resolves key by key: a plain one (stricter than the model's `isPlainObject`: its prototype is Object's). */
+function isPlainDataObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === OBJECT && !hasAwkwardKey(v);
 }
 
@@ -230,7 +233,7 @@ function copy(v: unknown, sort: boolean, filterEmpty: boolean): unknown {
     // map keeps holes, as cdk8s's does.
     return a.map((x) => copy(x, sort, filterEmpty));
   }
-  if (!isPlainObject(v)) throw NOT_PLAIN;
+  if (!isPlainDataObject(v)) throw NOT_PLAIN;
   const o = v;
   const keys = Object.keys(o);
   if (sort) keys.sort();

@@ -142,6 +142,23 @@ describe('rendering ApiObjects for the synth-time analysis', () => {
     expect(declined).toBe(300);
   });
 
+  it('reads the props and metadata attributes as the spread in toJson() does: own enumerable keys only', () => {
+    const app = new App({ outdir: 'unused' });
+    const chart = new Chart(app, 'c');
+    const metadata = { name: 'n', annotations: { a: 'b' } };
+    Object.defineProperty(metadata, 'labels', { value: { hidden: 'x' }, enumerable: false });
+    const props = { apiVersion: 'v1', kind: 'Thing', spec: { a: 1 } };
+    Object.defineProperty(props, 'metadata', { value: metadata, enumerable: false });
+    Object.defineProperty(props, 'status', { value: { b: 2 }, enumerable: false });
+    const obj = new ApiObject(chart, 'o', props);
+    const r = both(app, obj);
+    expect(r.direct).toBeDefined();
+    expectSame(r.direct, r.expected);
+    // The ApiObject's constructor reads the metadata fields by name, hidden or not.
+    expect((r.direct as { metadata: object }).metadata).toEqual({ name: 'n', annotations: { a: 'b' }, labels: { hidden: 'x' } });
+    expect(r.direct).not.toHaveProperty('status');
+  });
+
   it('leaves objects with JSON patches, toJson() overrides and custom resolvers to cdk8s', () => {
     const patched = objectWith({ name: 'n' }, { spec: { a: 1 } });
     patched.obj.addJsonPatch(JsonPatch.add('/spec/b', 2));
