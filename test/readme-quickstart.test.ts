@@ -6,14 +6,21 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** The README's TypeScript block under a heading, with the package import pointed at the source. */
+/**
+ * The README's first TypeScript block under a heading, with the package's
+ * imports pointed at the source: `cdk8s-istio-mtls` at src/index.ts,
+ * `cdk8s-istio-mtls/engine` at src/engine.ts.
+ */
 function readmeBlock(heading: string): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const section = readme.split(`## ${heading}`)[1];
   if (!section) throw new Error(`README has no "## ${heading}" section`);
   const code = section.split('```ts\n')[1]?.split('```')[0];
   if (!code) throw new Error(`README section "${heading}" has no ts block`);
-  return code.replace(/from 'cdk8s-istio-mtls'/g, `from '${path.join(ROOT, 'src').replace(/\\/g, '/')}'`);
+  const src = path.join(ROOT, 'src').replace(/\\/g, '/');
+  return code
+    .replace(/from 'cdk8s-istio-mtls'/g, `from '${src}'`)
+    .replace(/from 'cdk8s-istio-mtls\/engine'/g, `from '${src}/engine'`);
 }
 
 describe('README', () => {
@@ -50,6 +57,47 @@ describe('README migration example', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('README engine example', () => {
+  it('reads, lints and explains a YAML file with cdk8s-istio-mtls/engine alone', () => {
+    const block = readmeBlock('Validation and analysis');
+    expect(block, 'the example imports the engine from its subpath').toMatch(/from '[^']*\/src\/engine'/);
+    const dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.readme-'));
+    try {
+      // A principal written with spiffe:// (IMA010), in the file the example reads.
+      fs.writeFileSync(path.join(dir, 'mesh.yaml'), [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: payment, namespace: production }',
+        'spec:',
+        '  selector: { matchLabels: { app: payment } }',
+        '  template:',
+        '    metadata: { labels: { app: payment } }',
+        '    spec: { containers: [{ name: app, image: payment:1, ports: [{ containerPort: 8080 }] }] }',
+        '---',
+        'apiVersion: security.istio.io/v1',
+        'kind: AuthorizationPolicy',
+        'metadata: { name: payment, namespace: production }',
+        'spec:',
+        '  selector: { matchLabels: { app: payment } }',
+        '  action: ALLOW',
+        '  rules:',
+        '    - from:',
+        '        - source:',
+        '            principals: ["spiffe://cluster.local/ns/shop/sa/checkout"]',
+        '',
+      ].join('\n'));
+      const report = 'console.log(JSON.stringify({ findings: findings.map((f) => [f.code, f.line]), workloads: explanation.workloads.length }));\n';
+      fs.writeFileSync(path.join(dir, 'main.ts'), block + report);
+      const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+      const result = JSON.parse(out.trim().split('\n').pop()!) as { findings: [string, number | undefined][]; workloads: number };
+      expect(result.findings).toContainEqual(['IMA010', 19]);
+      expect(result.workloads).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
