@@ -1,10 +1,9 @@
 /**
  * What the synth-time hook leaves in the app's old generation:
- *   npm run bench:hook [-- --size N] [--in-thread]
+ *   npm run bench:hook [-- --size N]
  * Builds the benchmark mesh of N namespaces (default 400) with our
- * constructs, collects, then runs the hook once, as the first chart of a
- * synth does (every object rendered, validated and analysed, in the worker
- * thread unless --in-thread), and prints its time, how much the app's old
+ * constructs, collects, then runs the hook once, as a synth does (every
+ * object rendered, validated and analysed), and prints its time, how much the app's old
  * generation grew while it ran, and the heap live before and after it.
  *
  * The growth is what a full collection starting during the hook would find
@@ -22,7 +21,7 @@ import { heapAfterFullGc } from './lib/heap';
 import { buildOurMesh, runHook } from './lib/mesh';
 import { MtlsValidation } from '../src/cdk8s/mtls-validation';
 
-const { values } = parseArgs({ options: { 'size': { type: 'string', default: '400' }, 'in-thread': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: '400' } } });
 const namespaces = Number(values.size);
 if (!Number.isInteger(namespaces) || namespaces < 1) {
   process.stderr.write(`bench:hook: --size must be a whole number of namespaces (1 or more), not "${values.size}"\n`);
@@ -34,7 +33,7 @@ const oldSpace = (): number => v8.getHeapSpaceStatistics().find((s) => s.space_n
 
 const app = new App({ outdir: 'unused' });
 buildOurMesh(app, { namespaces, workloads: 25 }, { warningBatches: 0, warningLines: 0 });
-const validation = MtlsValidation.enable(app, { analysisWorker: !values['in-thread'] });
+const validation = MtlsValidation.enable(app);
 const objects = app.node.findAll().filter(ApiObject.isApiObject).length;
 
 let fullCollections = 0;
@@ -58,7 +57,7 @@ setImmediate(() => {
   const live = heapAfterFullGc();
   process.stdout.write([
     // Read after the last collection, so the app stays reachable through it.
-    `node ${process.version}; ${namespaces} namespaces x 25 workloads, ${app.charts.length} charts, ${objects} objects; analysis ${values['in-thread'] ? 'in the app thread' : 'in a worker thread'}`,
+    `node ${process.version}; ${namespaces} namespaces x 25 workloads, ${app.charts.length} charts, ${objects} objects`,
     `  heap live with the app built                    ${mb(atApp).padStart(9)}`,
     `  the hook                                        ${`${Math.round(ms)} ms`.padStart(9)}`,
     `  old generation grown during the hook            ${mb(after - before).padStart(9)}  ${Math.round((after - before) / objects)} B per object`

@@ -25,8 +25,8 @@ void main();
 async function main(): Promise<void> {
   try {
     if (kind === 'novalidate') {
-      (MtlsValidation as any).addValidationOncePerSynth = () => undefined;
-      (MtlsValidation.prototype as any).compute = () => ({ byObject: new Map() });
+      (MtlsValidation as any).addCheck = () => undefined;
+      (MtlsValidation.prototype as any).compute = () => ({ errors: new Map() });
     }
     let dump: ReturnType<typeof dumpCharts> | undefined;
     if (kind === 'plain-dump') {

@@ -1,5 +1,5 @@
 import { ANALYSIS_RULES } from './analysis';
-import { OUTPUT_FILE_RULES } from './cdk8s/output-file-rules';
+import { OUTPUT_FILE_RULES } from './model/synth-output-rules';
 import { CERTIFICATE_RULES } from './certificates';
 import { RuleInfo } from './model/rule-info';
 import { ISTIO_WEBHOOK_RULES } from './validation/istio';

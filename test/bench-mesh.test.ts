@@ -5,16 +5,19 @@ import { buildHandWrittenMesh, buildOurMesh, buildPlainMesh, dumpCharts, timeHoo
 /** The scale benchmark compares our constructs with plain cdk8s: every baseline must write the same manifests. */
 describe('the scale benchmark mesh', () => {
   const size = { namespaces: 3, workloads: 25 };
+  let charts = 0;
   const synth = (build: (app: App) => void) => {
     const app = new App({ outdir: 'unused' });
     build(app);
-    return JSON.stringify(app.charts.map((c) => [c.node.id, c.toJson()]));
+    charts = app.charts.length;
+    return app.synthYaml();
   };
   const counters = { warningBatches: 0, warningLines: 0 };
   const ours = synth((app) => buildOurMesh(app, size, counters));
+  const ourCharts = charts;
 
-  it('is what the constructs write, with one warning in the whole mesh, reported once however many charts are synthesized', () => {
-    expect(JSON.parse(ours)).toHaveLength(size.namespaces + 1);
+  it('is what the constructs write, with one warning in the whole mesh, reported once per synth however many charts', () => {
+    expect(ourCharts).toBe(size.namespaces + 1);
     expect(counters).toEqual({ warningBatches: 1, warningLines: 1 });
   });
 

@@ -20,7 +20,7 @@ function modulesLoadedBy(code: string): { loaded: string[]; result?: string } {
 }
 
 /** The engine's modules: validators, rules, resolution, parsers and reports. */
-const ENGINE = /^src\/(lint|engine|validation|analysis|resolution|migration\/(?!options)|input|report\/(text|json|sarif|explain)|cdk8s\/(app-analysis|analysis-worker)|certificates\/preflight)/;
+const ENGINE = /^src\/(lint|engine|validation|analysis|resolution|migration\/(?!options)|input|report\/(text|json|sarif|explain)|cdk8s\/app-findings|certificates\/preflight)/;
 
 describe('cold start', () => {
   it('importing the library loads the constructs, not the engine, its parsers or cdk8s-plus', () => {
@@ -32,20 +32,27 @@ describe('cold start', () => {
     expect(loaded.filter((m) => /^node_modules\/(yaml|ajv|@marcbachmann|@prometheus-io|@lezer|cdk8s-plus)/.test(m))).toEqual([]);
   });
 
-  it('a synth whose analysis runs in a worker thread loads the engine there only: the app\'s thread gets the findings', () => {
+  it('a synth loads the engine when it first validates, and reports its findings', () => {
     const { loaded, result } = modulesLoadedBy(`
       const { ApiObject, App, Chart } = require('cdk8s');
-      const { MeshStrictMtls, MtlsValidation } = require('./src/index.ts');
+      const { MeshStrictMtls } = require('./src/index.ts');
       const app = new App();
       const chart = new Chart(app, 'c');
       new MeshStrictMtls(chart, 'Mesh');
       new ApiObject(chart, 'Bad', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'bad', namespace: 'team' }, spec: { mtls: { mode: 'STRIC' } } });
-      MtlsValidation.enable(app, { analysisWorker: true });
       try { app.synthYaml(); } catch (e) { result = e.message; }
     `);
-    // The worker validated the object (IMV204) and sent the finding back.
     expect(result).toMatch(/\[c\/Bad\] PeerAuthentication team\/bad: .*\(IMV204\)/);
-    // The app's thread loads the worker's client, nothing of the engine itself.
-    expect(loaded.filter((m) => ENGINE.test(m))).toEqual(['src/cdk8s/app-analysis.ts']);
+    expect(loaded).toEqual(expect.arrayContaining(['src/cdk8s/app-findings.ts', 'src/lint.ts', 'src/validation/validate.ts']));
+  });
+
+  it('the engine subpath loads without cdk8s', () => {
+    const { loaded, result } = modulesLoadedBy(`
+      const { lint, parseManifests } = require('./src/engine.ts');
+      const { manifests } = parseManifests('apiVersion: security.istio.io/v1\\nkind: PeerAuthentication\\nmetadata: {name: a, namespace: b}\\nspec: {mtls: {mode: STRIC}}\\n');
+      result = lint(manifests.map((m) => ({ manifest: m.manifest }))).map((f) => f.code).join(',');
+    `);
+    expect(result).toContain('IMV204');
+    expect(loaded.filter((m) => /^node_modules\/(cdk8s|constructs)\//.test(m) || /^src\/(cdk8s|constructs|cli)\//.test(m))).toEqual([]);
   });
 });

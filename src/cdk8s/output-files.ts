@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import type { SourcedFinding } from '../lint';
-import { OUTPUT_FILE_RULES } from './output-file-rules';
+import { OUTPUT_FILE_RULES } from '../model/synth-output-rules';
 import { findingOf } from '../model/finding';
 import { describeRef, ResourceRef } from '../model/manifest';
 

@@ -3,6 +3,7 @@ import { ClientTls } from './client-tls';
 import { metadataOf } from './scope';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
+import { EXPIRED_EXCEPTION } from '../model/exception-rules';
 import { checkDns1123Label } from '../vocabulary/checks';
 import { MtlsExceptionProps, checkWeakeningException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
@@ -81,8 +82,8 @@ export class MeshStrictMtls extends PeerAuthentication {
     this.rootNamespace = rootNamespace;
     this.mode = mode;
     if (exception) {
-      MtlsValidation.addExpiryCheck(this, (now) =>
-        mtlsExceptionExpiryErrors('MeshStrictMtls', exception, `${this.rootNamespace}/default`, 'exception.reviewBy', now));
+      MtlsValidation.addCheck(this, (now) =>
+        mtlsExceptionExpiryErrors('MeshStrictMtls', exception, `${this.rootNamespace}/default`, 'exception.reviewBy', now), EXPIRED_EXCEPTION);
     }
     if (props.meshDestinationRule ?? false) {
       this.clientTls = new ClientTls(this, 'MeshDestinationRule', { rootNamespace: this.rootNamespace });

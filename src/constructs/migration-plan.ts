@@ -3,7 +3,6 @@ import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
-import { rendererFor } from '../cdk8s/render';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, migrationOptionErrors } from '../migration/options';
 import type { MigrationPlan as PlanResult } from '../migration/plan';
 import { Manifest, isPlainObject, refOf } from '../model/manifest';
@@ -209,20 +208,13 @@ export class MigrationPlan extends Construct {
 
   /**
    * The plan of the current synth: computed once per synth (each
-   * `app.synth()`, each `chart.toJson()`) and reused by every phase object and
-   * validation of it, never by the next synth (the app may have changed in
-   * between, even within one synchronous run).
+   * `app.synth()`, each `chart.toJson()`) and shared by every phase object and
+   * validation of it, never by the next (the app may have changed in between).
    */
   private compute(): { plan: PlanResult; conflicts: string[] } {
     const synth = this.validation.currentSynth;
-    if (this.cached && this.cached.synth === synth) return this.cached;
-    const cached = { ...this.computeAfresh(), synth };
-    this.cached = cached;
-    // Not kept beside the app once the synchronous run ends.
-    queueMicrotask(() => {
-      if (this.cached === cached) this.cached = undefined;
-    });
-    return cached;
+    if (this.cached?.synth !== synth) this.cached = { ...this.computeAfresh(), synth };
+    return this.cached;
   }
 
   private computeAfresh(): { plan: PlanResult; conflicts: string[] } {
@@ -231,10 +223,9 @@ export class MigrationPlan extends Construct {
     const conflicts: string[] = [];
     const planned = new Set(this.options.namespaces.flat());
     const rootNs = this.options.mesh?.rootNamespace || 'istio-system';
-    const render = rendererFor(root);
     for (const c of root.node.findAll()) {
       if (!ApiObject.isApiObject(c) || isPhaseObject(c)) continue;
-      const m = render(c) as Manifest;
+      const m = c.toJson() as Manifest;
       base.push(m);
       if (!isPlainObject(m)) continue;
       const r = refOf(m);

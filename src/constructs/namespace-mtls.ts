@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { metadataOf } from './scope';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
+import { EXPIRED_EXCEPTION } from '../model/exception-rules';
 import { checkDns1123Label, fail } from '../vocabulary/checks';
 import { MtlsExceptionProps, checkWeakeningException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
@@ -122,8 +123,8 @@ export class NamespaceMtls extends PeerAuthentication {
     this.namespace = namespace;
     this.mode = mode;
     if (exception) {
-      MtlsValidation.addExpiryCheck(this, (now) =>
-        mtlsExceptionExpiryErrors('NamespaceMtls', exception, `${this.namespace}/default`, 'exception.reviewBy', now));
+      MtlsValidation.addCheck(this, (now) =>
+        mtlsExceptionExpiryErrors('NamespaceMtls', exception, `${this.namespace}/default`, 'exception.reviewBy', now), EXPIRED_EXCEPTION);
     }
     if (props.createNamespace) {
       this.namespaceObject = new ApiObject(this, 'Namespace', {

@@ -122,7 +122,7 @@ export class ServiceAccess extends AuthorizationPolicy {
     this.namespace = namespace;
     this.rules = rules;
     if (selector) checkSelectorAtSynth(this, 'ServiceAccess', selector, namespace);
-    MtlsValidation.addValidationOncePerSynth(this, () => [
+    MtlsValidation.addCheck(this, () => [
       ...(this.rules.length === 0
         ? [`[ServiceAccess] policy "${this.namespace}/${this.name}" has no rules: ${action === AccessAction.ALLOW ? 'an ALLOW policy without rules denies every request' : 'a DENY policy without rules denies nothing'}; add one with 'rules' or addRule()`]
         : []),
@@ -131,7 +131,6 @@ export class ServiceAccess extends AuthorizationPolicy {
 
   /** Adds a rule (checked now; rendered in order). */
   public addRule(rule: AccessRule): void {
-    MtlsValidation.of(this)?.invalidate();
     this.rules.push(renderRule(`rules[${this.rules.length}]`, rule));
   }
 }

@@ -3,6 +3,7 @@ import { namespaceOf, optionalName } from './scope';
 import { checkSelectorAtSynth, workloadPeerAuthenticationProps } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
+import { EXPIRED_EXCEPTION } from '../model/exception-rules';
 import { checkPort, fail, show } from '../vocabulary/checks';
 import { MtlsExceptionProps, checkMtlsException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
@@ -87,7 +88,7 @@ export class WorkloadException extends PeerAuthentication {
     this.reviewBy = exception.reviewBy;
     this.owner = props.owner;
     checkSelectorAtSynth(this, owner, args.selector, namespace);
-    MtlsValidation.addExpiryCheck(this, (now) =>
-      mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.name}`, 'reviewBy', now));
+    MtlsValidation.addCheck(this, (now) =>
+      mtlsExceptionExpiryErrors(owner, exception, `${this.namespace}/${this.name}`, 'reviewBy', now), EXPIRED_EXCEPTION);
   }
 }

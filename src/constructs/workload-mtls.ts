@@ -3,6 +3,7 @@ import { namespaceOf, optionalName } from './scope';
 import { checkSelectorAtSynth, workloadPeerAuthenticationProps } from './workload-policy';
 import { PeerAuthentication } from '../../imports/security.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
+import { EXPIRED_EXCEPTION } from '../model/exception-rules';
 import { fail } from '../vocabulary/checks';
 import { MtlsExceptionProps, checkWeakeningException, mtlsExceptionExpiryErrors } from '../vocabulary/mtls-exception';
 import { MtlsMode, checkModeIn } from '../vocabulary/mtls-mode';
@@ -95,8 +96,8 @@ export class WorkloadMtls extends PeerAuthentication {
     this.namespace = namespace;
     checkSelectorAtSynth(this, 'WorkloadMtls', args.selector, namespace);
     if (exception) {
-      MtlsValidation.addExpiryCheck(this, (now) =>
-        mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.name}`, 'exception.reviewBy', now));
+      MtlsValidation.addCheck(this, (now) =>
+        mtlsExceptionExpiryErrors('WorkloadMtls', exception, `${this.namespace}/${this.name}`, 'exception.reviewBy', now), EXPIRED_EXCEPTION);
     }
   }
 }

@@ -52,5 +52,5 @@ export function matchLabelsOf(selector: WorkloadSelector): Record<string, string
  */
 export function checkSelectorAtSynth(owner: IConstruct, ownerName: string, selector: WorkloadSelector, namespace: string): void {
   if (selector._fixedLabels()) return;
-  MtlsValidation.addValidationOncePerSynth(owner, () => selector._validate(ownerName, namespace));
+  MtlsValidation.addCheck(owner, () => selector._validate(ownerName, namespace));
 }

@@ -103,7 +103,7 @@ describe('WorkloadException', () => {
     const c = new Chart(Testing.app(), 'guide');
     new WorkloadException(c, 'First', { ...unclocked, name: 'first' });
     // A check between the two that the synth runs after midnight has passed.
-    MtlsValidation.addValidationOncePerSynth(c, () => {
+    MtlsValidation.addCheck(c, () => {
       vi.setSystemTime(new Date('2026-06-02T00:00:01Z'));
       return [];
     });

@@ -1,17 +1,7 @@
 import { Finding, pointer, findingOf } from '../../model/finding';
-import { RuleInfo } from '../../model/rule-info';
+import { EXPIRED_EXCEPTION } from '../../model/exception-rules';
 import { exceptionAnnotationKeys, formatReviewDate, isReviewOverdue, parseReviewDate } from '../../vocabulary/exception-annotations';
 import { AnalysisRule } from '../rule';
-
-export const EXPIRED_EXCEPTION: RuleInfo = {
-  code: 'IMA015',
-  category: 'expired-exception',
-  severity: 'error',
-  title: 'mTLS exception past its review date',
-  explanation: 'WorkloadException, and the `exception` prop of WorkloadMtls, NamespaceMtls and MeshStrictMtls, write a review-by date (YYYY-MM-DD) on the policy that weakens mTLS. '
-    + 'After that day the exception must be reviewed: renewed with a new date, or removed. A review-by value that is not a '
-    + 'calendar date is reported as a warning, since it can never expire.',
-};
 
 export const expiredException: AnalysisRule = {
   info: EXPIRED_EXCEPTION,

@@ -1,4 +1,4 @@
-import { RuleInfo } from '../model/rule-info';
+import { RuleInfo } from './rule-info';
 
 /**
  * Findings about what `app.synth()` writes, reported at synth time only (the

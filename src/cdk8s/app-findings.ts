@@ -1,0 +1,71 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { sameFileFindings } from './output-files';
+import { AnalysisState, LintOptions, SourcedFinding, validateGuarded } from '../lint';
+import { compareFindings } from '../model/finding';
+
+export interface AppFindingsOptions extends LintOptions {
+  /**
+   * Charts that are alternative states of the cluster (for example the
+   * phases of a MigrationPlan). Each is analysed as a whole cluster: the
+   * objects of the other charts plus its own, never the union of the states.
+   * @default - the app is one state
+   */
+  readonly alternativeStates?: readonly Chart[];
+}
+
+/**
+ * Everything synth-time validation finds in the app under `root`: each
+ * ApiObject rendered with its own `toJson()` and validated as the cluster
+ * would, the analysis of the whole (or of each alternative state), and the
+ * objects `app.synth()` would write to one file (IMS001). Each finding is on
+ * the object it names, when that object is in the app; deterministic order.
+ * Only findings and what the analysis keeps of each object outlive the loop:
+ * the rendered manifests are dropped one by one.
+ * @internal
+ */
+export function appFindings(root: IConstruct, options: AppFindingsOptions = {}): SourcedFinding<ApiObject>[] {
+  const objects = root.node.findAll().filter(ApiObject.isApiObject);
+  const alternatives = new Set(options.alternativeStates ?? []);
+  const stateOf = (obj: ApiObject): Chart | undefined => {
+    if (alternatives.size === 0) return undefined;
+    const chart = Chart.of(obj);
+    return alternatives.has(chart) ? chart : undefined;
+  };
+  const analyse = options.analyze !== false;
+  const base = new AnalysisState<ApiObject>(options.mesh);
+  const states = new Map([...alternatives].map((chart) => [chart, new AnalysisState<ApiObject>(options.mesh)]));
+  const found: SourcedFinding<ApiObject>[] = [];
+  for (const obj of objects) {
+    const manifest = obj.toJson();
+    for (const finding of validateGuarded(manifest, options)) found.push({ finding, source: obj });
+    if (!analyse) continue;
+    const state = stateOf(obj);
+    (state ? states.get(state)! : base).add(manifest, obj);
+  }
+  found.push(...sameFileFindings(root, objects));
+  if (analyse) found.push(...(states.size === 0 ? base.analyze() : mergeStates(states, base, stateOf)));
+  return found.sort((a, b) => compareFindings(a.finding, b.finding));
+}
+
+/** The analysis of each alternative state with the shared objects; a finding seen in several states once, naming them. */
+function mergeStates(
+  states: ReadonlyMap<Chart, AnalysisState<ApiObject>>, base: AnalysisState<ApiObject>, stateOf: (obj: ApiObject) => Chart | undefined,
+): SourcedFinding<ApiObject>[] {
+  const seen = new Map<string, { found: SourcedFinding<ApiObject>; states: string[] }>();
+  for (const [chart, analysis] of states) {
+    const state = chart.node.path;
+    for (const found of analysis.analyze(base)) {
+      const f = found.finding;
+      const key = `${found.source?.node.path}\u0000${f.code}\u0000${f.path}\u0000${f.message}`;
+      const entry = seen.get(key);
+      if (entry) entry.states.push(state);
+      else seen.set(key, { found, states: [state] });
+    }
+  }
+  return [...seen.values()].map(({ found, states: where }) => {
+    // A finding on a state's own object, or in every state, needs no qualifier.
+    if ((found.source !== undefined && stateOf(found.source) !== undefined) || where.length === states.size) return found;
+    return { ...found, finding: { ...found.finding, message: `in state ${where.map((w) => `"${w}"`).join(', ')}: ${found.finding.message}` } };
+  });
+}
