@@ -65,5 +65,5 @@ describe('examples/migration', () => {
     const second = Object.fromEntries(fs.readdirSync(out).sort().map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')]));
     expect(second).toEqual(first);
     fs.rmSync(out, { recursive: true, force: true });
-  }, 60_000);
+  });
 });

@@ -68,9 +68,8 @@ describe('parseManifests', () => {
       const cur = String.fromCharCode(97 + i);
       levels.push(`${cur}: &${cur} [${Array(9).fill('*' + prev).join(',')}]`);
     }
-    const start = Date.now();
+    // Expanded, this document would be 9^10 strings: reading it at all shows it was not expanded.
     const r = parseManifests(levels.join('\n'));
-    expect(Date.now() - start).toBeLessThan(5000);
     expect(r.manifests).toEqual([]);
     expect(r.problems[0].message).toMatch(/^document 1 cannot be read: .*alias/i);
   });
