@@ -100,8 +100,14 @@ describe('Kubernetes library functions added to cel-js', () => {
 });
 
 describe('compilation', () => {
-  test('each rule is compiled once per process', () => {
-    expect(compileExpression('self.size() > 1')).toBe(compileExpression('self.size() > 1'));
+  test('a rule compiled again evaluates as when first compiled', () => {
+    const first = compileExpression('self.size() > 1');
+    const again = compileExpression('self.size() > 1');
+    const values = ['', 'a', 'ab', [1n, 2n]];
+    expect(values.map((self) => again.evaluate!({ self }))).toEqual([false, false, true, true]);
+    expect(values.map((self) => first.evaluate!({ self }))).toEqual([false, false, true, true]);
+    expect([again.transition, again.unsupported]).toEqual([first.transition, first.unsupported]);
+    expect(compileExpression('self.quantityValue() > 1').unsupported).toEqual(compileExpression('self.quantityValue() > 1').unsupported);
   });
   test('transition rules are recognised', () => {
     expect(compileExpression('self == oldSelf').transition).toBe(true);

@@ -13,14 +13,15 @@ const schema: StructuralSchema = {
 };
 
 describe('pruneNullsAndDefault', () => {
-  it('returns what needs no change as it is, without copying', () => {
+  it('returns what needs no change unchanged, and never touches the input', () => {
     const value = { keep: { a: 'x' }, opt: null };
     const dropped: DroppedNull[] = [];
-    expect(pruneNullsAndDefault(value, schema, dropped)).toBe(value);
+    expect(pruneNullsAndDefault(value, schema, dropped)).toEqual({ keep: { a: 'x' }, opt: null });
     expect(dropped).toEqual([]);
+    expect(value).toEqual({ keep: { a: 'x' }, opt: null });
   });
 
-  it('copies only the objects and lists on the way to a change, and never touches the input', () => {
+  it('drops the nulls and sets the defaults on a copy, and never touches the input', () => {
     const value = { keep: { a: 'x' }, nul: null, list: [{ x: '1', d: 'set' }, { x: '2' }] };
     const before = JSON.stringify(value);
     const dropped: DroppedNull[] = [];
@@ -29,8 +30,5 @@ describe('pruneNullsAndDefault', () => {
     expect(Object.keys(out)).toEqual(['keep', 'list']);
     expect(dropped).toEqual([['nul']]);
     expect(JSON.stringify(value)).toBe(before);
-    expect(out.keep).toBe(value.keep);
-    expect(out.list[0]).toBe(value.list[0]);
-    expect(out.list[1]).not.toBe(value.list[1]);
   });
 });
