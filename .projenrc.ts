@@ -99,6 +99,29 @@ const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
 eslintrc.addDeletionOverride('parserOptions.projectService');
 eslintrc.addOverride('parserOptions.project', './tsconfig.dev.json');
 
+// The layers of the folder layout, enforced in src/ only (tests may import anything):
+// the engine never imports the cdk8s-facing code or the CLI; validation never imports
+// resolution or analysis; analysis never imports report; no import cycles.
+// Zone paths are relative to the working directory: run eslint from the repository root.
+const ENGINE = [
+  './src/input', './src/model', './src/validation', './src/resolution', './src/analysis',
+  './src/migration', './src/certificates', './src/report',
+  './src/lint.ts', './src/engine.ts', './src/rules-catalog.ts',
+];
+project.eslint!.addOverride({
+  files: ['src/**/*.ts'],
+  rules: {
+    'import/no-cycle': 'error',
+    'import/no-restricted-paths': ['error', {
+      zones: [
+        { target: ENGINE, from: ['./src/cdk8s', './src/constructs', './src/cli'], message: 'The engine never imports cdk8s/, constructs/ or cli/.' },
+        { target: './src/validation', from: ['./src/resolution', './src/analysis'], message: 'Validation is per resource: it never imports resolution/ or analysis/.' },
+        { target: './src/analysis', from: './src/report', message: 'Analysis produces findings; it never imports report/.' },
+      ],
+    }],
+  },
+});
+
 // `eslint` (from projen) fixes in place; `lint` only reports, for CI and `npm test`.
 const lint = project.addTask('lint', {
   description: 'Lint without fixing',

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { CA_FILES, CaBundlePem, CaFileName, CertificateFinding, preflightCa } from '../certificates';
-import { Io } from './main';
+import { Io } from './command';
 import { parseGoDuration, parsePrometheusDuration } from '../vocabulary/duration';
 
 const USAGE = `Usage: istio-mtls check-ca DIR [--window 30d] [--workload-cert-ttl 24h] [--format text|json]

@@ -1,5 +1,5 @@
 import { buildMeshModel } from '../model';
-import { Io, meshOptions, parseCommandArgs, UsageError } from './main';
+import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
 import { readInputs } from './read-inputs';
 import { renderExplainMarkdown } from '../report/explain-markdown';
 import { renderExplainMermaid } from '../report/explain-mermaid';

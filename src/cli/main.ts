@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { parseManifests } from '../input/parse-manifests';
 import { lint, LintOptions } from '../lint';
 import { runCheckCa } from './check-ca';
+import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
 import { runExplain } from './explain';
 import { runPlan } from './plan';
 import { readInputs } from './read-inputs';
@@ -13,16 +13,6 @@ import { renderLintSarif } from '../report/sarif';
 import { renderLintText } from '../report/text';
 import { ALL_RULES } from '../rules-catalog';
 import { schemaSetFromCrds } from '../validation/schema';
-import { dns1123LabelErrors } from '../vocabulary/kube-names';
-
-/** A mistake in how the command was called or what it was given: one line on stderr, exit 2. */
-export class UsageError extends Error {}
-
-export interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly readStdin?: () => Buffer;
-}
 
 const USAGE = `Usage: istio-mtls <command> [options] [FILES|DIRS|-]...
 
@@ -106,30 +96,6 @@ function dispatch(argv: readonly string[], io: Io): number {
   throw new UsageError(`unknown command "${command}"; expected lint, explain, plan or check-ca (see istio-mtls --help)`);
 }
 
-/** Parses options shared by all commands plus the command's own, rejecting anything unknown. */
-export function parseCommandArgs(
-  command: string, args: readonly string[], own: Record<string, { type: 'string' | 'boolean'; short?: string }>,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'root-namespace': { type: 'string' },
-        'trust-domain': { type: 'string' },
-        'no-auto-mtls': { type: 'boolean' },
-        'help': { type: 'boolean', short: 'h' },
-        ...own,
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${command}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
-}
-
 function runLint(args: readonly string[], io: Io): number {
   const { values, positionals } = parseCommandArgs('lint', args, {
     'format': { type: 'string' },
@@ -162,22 +128,6 @@ function runLint(args: readonly string[], io: Io): number {
   else io.stdout(renderLintText(report));
   if (read.problems.length > 0) return 2;
   return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning')) ? 1 : 0;
-}
-
-export function meshOptions(values: Record<string, unknown>) {
-  const rootNamespace = values['root-namespace'] as string | undefined;
-  const trustDomain = values['trust-domain'] as string | undefined;
-  if (rootNamespace !== undefined && dns1123LabelErrors(rootNamespace).length > 0) {
-    throw new UsageError(`--root-namespace must be a namespace name (DNS-1123 label), got "${rootNamespace}"`);
-  }
-  if (trustDomain !== undefined && (trustDomain === '' || trustDomain.includes('/'))) {
-    throw new UsageError(`--trust-domain must be a trust domain such as cluster.local, got "${trustDomain}"`);
-  }
-  return {
-    ...(rootNamespace ? { rootNamespace } : {}),
-    ...(trustDomain ? { trustDomain } : {}),
-    ...(values['no-auto-mtls'] ? { autoMtls: false } : {}),
-  };
 }
 
 function loadCrds(file: string) {

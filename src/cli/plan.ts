@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { Io, meshOptions, parseCommandArgs, UsageError } from './main';
+import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
 import { readInputs } from './read-inputs';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, ServiceTarget, migrationOptionErrors } from '../migration/options';
 import { planMigration } from '../migration/plan';

@@ -1,7 +1,7 @@
 import { ResourceRef } from './manifest';
-import type { RuleInfo } from './rule-info';
+import type { RuleInfo, Severity } from './rule-info';
 
-export type Severity = 'error' | 'warning' | 'info';
+export type { Severity } from './rule-info';
 
 /**
  * One thing the engine has to say about a resource. Validation and analysis

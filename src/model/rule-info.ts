@@ -1,4 +1,5 @@
-import { Severity } from './finding';
+/** How bad a finding is; a rule's default, which a finding may override. */
+export type Severity = 'error' | 'warning' | 'info';
 
 /**
  * The documentation of one stable code. Every layer exports a catalogue of

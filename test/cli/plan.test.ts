@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { UsageError } from '../../src/cli/main';
+import { UsageError } from '../../src/cli/command';
 import { runPlan } from '../../src/cli/plan';
 import { DUMP } from '../migration/helpers';
 
