@@ -172,6 +172,15 @@ project.addTask('test:package', {
 // Ship an allowlist, not a denylist: only the compiled library, the bin and the docs.
 project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'bin/', 'RULES.md']);
 
+// Two entry points: the constructs (`cdk8s-istio-mtls`) and the engine (`cdk8s-istio-mtls/engine`).
+// typesVersions serves the subpath's types to TypeScript's node10 resolution, which ignores `exports`.
+project.package.addField('exports', {
+  '.': { types: './lib/src/index.d.ts', default: './lib/src/index.js' },
+  './engine': { types: './lib/src/engine.d.ts', default: './lib/src/engine.js' },
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { engine: ['lib/src/engine.d.ts'] } });
+
 project.addTask('test:watch', { exec: 'vitest' });
 
 // The benchmark runs what users run: JavaScript compiled by tsc (bench/tsconfig.json),

@@ -1,7 +1,7 @@
 import { ANALYSIS_RULES } from './analysis';
-import { OUTPUT_FILE_RULES } from './model/synth-output-rules';
 import { CERTIFICATE_RULES } from './certificates';
 import { RuleInfo } from './model/rule-info';
+import { OUTPUT_FILE_RULES } from './model/synth-output-rules';
 import { ISTIO_WEBHOOK_RULES } from './validation/istio';
 import { OBJECT_RULES } from './validation/object-meta';
 import { PROMETHEUS_RULES } from './validation/prometheus';

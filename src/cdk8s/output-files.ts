@@ -1,8 +1,8 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import type { SourcedFinding } from '../lint';
-import { OUTPUT_FILE_RULES } from '../model/synth-output-rules';
 import { findingOf } from '../model/finding';
 import { describeRef, ResourceRef } from '../model/manifest';
+import { OUTPUT_FILE_RULES } from '../model/synth-output-rules';
 
 const [SAME_FILE] = OUTPUT_FILE_RULES;
 

@@ -1,5 +1,5 @@
-import { Finding, pointer, findingOf } from '../../model/finding';
 import { EXPIRED_EXCEPTION } from '../../model/exception-rules';
+import { Finding, pointer, findingOf } from '../../model/finding';
 import { exceptionAnnotationKeys, formatReviewDate, isReviewOverdue, parseReviewDate } from '../../vocabulary/exception-annotations';
 import { AnalysisRule } from '../rule';
 
