@@ -1,8 +1,10 @@
 /**
- * Writes docs/API.md, the API reference, from the TSDoc comments of what
- * src/index.ts exports. TypeDoc (typedoc.json) reads the code into its JSON
- * model; this script renders that model as one Markdown file: diff-friendly,
- * deterministic (sorted, no ids, no line numbers), readable on GitHub.
+ * Writes docs/API.md, the API reference, from the TSDoc comments of what the
+ * package's entry points export: `cdk8s-istio-mtls` (src/index.ts) and
+ * `cdk8s-istio-mtls/engine` (src/engine.ts). TypeDoc (typedoc.json) reads the
+ * code into its JSON model; this script renders that model as one Markdown
+ * file: diff-friendly, deterministic (sorted, no ids, no line numbers),
+ * readable on GitHub.
  *
  *   npx tsx scripts/gen-api-doc.ts           write docs/API.md
  *   npx tsx scripts/gen-api-doc.ts --check   exit 1 if docs/API.md is stale
@@ -49,6 +51,7 @@ interface Signature {
   readonly sources?: readonly { readonly fileName: string }[];
 }
 interface Reflection {
+  readonly id?: number;
   readonly name: string;
   readonly kind: number;
   readonly flags: Flags;
@@ -65,10 +68,13 @@ interface Reflection {
   readonly inheritedFrom?: unknown;
   readonly extendedTypes?: readonly SomeType[];
   readonly implementedTypes?: readonly SomeType[];
+  /** A Reference's target: the id of the declaration it re-exports. */
+  readonly target?: number;
 }
 
 /** TypeDoc's ReflectionKind values used here. */
 const KIND = {
+  Module: 2,
   Enum: 8,
   EnumMember: 16,
   Variable: 32,
@@ -80,6 +86,8 @@ const KIND = {
   Method: 2048,
   Accessor: 262144,
   TypeAlias: 2097152,
+  /** A re-export of a declaration another entry point documents in full. */
+  Reference: 4194304,
 } as const;
 
 // ---------------------------------------------------------------------------
@@ -96,7 +104,7 @@ export async function apiModel(): Promise<Reflection> {
     [new td.TypeDocReader(), new td.TSConfigReader()],
   );
   const project = await app.convert();
-  if (!project || app.logger.hasErrors()) throw new Error('TypeDoc failed to convert src/index.ts (see the errors above)');
+  if (!project || app.logger.hasErrors()) throw new Error('TypeDoc failed to convert the entry points (see the errors above)');
   // Through JSON, so the renderer sees exactly the documented JSON model (no undefined-valued keys).
   return JSON.parse(JSON.stringify(app.serializer.projectToObject(project, ROOT))) as Reflection;
 }
@@ -117,15 +125,36 @@ interface TypeDocModule {
 // ---------------------------------------------------------------------------
 // Rendering.
 
-/** Sections of the reference, by the folder of src/ a declaration lives in. */
+/**
+ * The package's entry points (typedoc.json `entryPoints`, package.json
+ * `exports`), in the order the reference documents them. TypeDoc names the
+ * module of each entry point after its file. `label` prefixes the part's
+ * section headings, so that they differ from the root's.
+ */
+const PARTS: readonly { readonly module: string; readonly name: string; readonly label: string; readonly intro: string }[] = [
+  {
+    module: 'index',
+    name: 'cdk8s-istio-mtls',
+    label: '',
+    intro: 'The package root: the constructs, their vocabulary, synth-time validation, the cdk8s-cli validation plugin, and the engine types they take or return.',
+  },
+  {
+    module: 'engine',
+    name: 'cdk8s-istio-mtls/engine',
+    label: 'Engine',
+    intro: "The engine: reading manifests, validation as the cluster does it, the mesh model, Istio's semantics, the cross-resource analysis, migration plans, certificate checks and reports. It knows nothing of cdk8s.",
+  },
+];
+
+/** Sections of each part, by the folder of src/ a declaration lives in. */
 const SECTIONS: readonly { readonly title: string; readonly intro: string; readonly match: (file: string) => boolean }[] = [
   { title: 'Constructs', intro: 'The intent constructs: each synthesizes Istio or Prometheus resources.', match: (f) => f.startsWith('constructs/') },
   { title: 'Vocabulary', intro: 'Values the constructs take: modes, identities, selectors, ports, durations, Kubernetes names.', match: (f) => f.startsWith('vocabulary/') },
   { title: 'cdk8s integration', intro: 'Validation at synth time and the cdk8s-cli validation plugin.', match: (f) => f.startsWith('cdk8s/') },
-  { title: 'Engine', intro: 'Manifests in, findings and explanations out: lint (per-resource validation plus the mesh analysis), model, explain, rule catalogue.', match: (f) => f === 'index.ts' || f === 'lint.ts' || f === 'rules-catalog.ts' },
+  { title: 'Linting', intro: 'Manifests in, findings out: lint (per-resource validation plus the mesh analysis) and the rule catalogue.', match: (f) => f === 'index.ts' || f === 'engine.ts' || f === 'lint.ts' || f === 'rules-catalog.ts' },
   { title: 'Model', intro: 'Manifests read into policies and an inventory of workloads, Services and namespaces.', match: (f) => f.startsWith('model/') },
   { title: 'Validation', intro: 'Per-resource checks: CRD schema, CEL rules, Istio and prometheus-operator webhooks.', match: (f) => f.startsWith('validation/') },
-  { title: 'Resolution', intro: "Istio's semantics: effective modes, DestinationRule lookup, connection outcomes.", match: (f) => f.startsWith('resolution/') },
+  { title: 'Resolution', intro: "Istio's semantics: effective modes, DestinationRule lookup, connection outcomes, explanations.", match: (f) => f.startsWith('resolution/') },
   { title: 'Analysis', intro: 'Cross-resource rules over the whole mesh.', match: (f) => f.startsWith('analysis/') },
   { title: 'Migration', intro: 'The phased plan from plaintext to STRICT, its gates and runbook.', match: (f) => f.startsWith('migration/') },
   { title: 'Certificates', intro: 'Preflight checks of a cacerts bundle.', match: (f) => f.startsWith('certificates/') },
@@ -153,48 +182,135 @@ function fileOf(r: Reflection): string {
   return ((r.sources ?? r.signatures?.[0]?.sources)?.[0]?.fileName ?? '').replace(/^src\//, '');
 }
 
+/** A declaration to render, under its heading. */
+interface Item {
+  readonly reflection: Reflection;
+  readonly heading: string;
+}
+interface Section {
+  readonly heading: string;
+  readonly intro: string;
+  readonly items: readonly Item[];
+}
+interface Part {
+  readonly name: string;
+  readonly intro: string;
+  readonly sections: readonly Section[];
+  /** Re-exports of declarations another part documents: link text and anchor (none if undocumented). */
+  readonly alsoExported: readonly { readonly text: string; readonly anchor?: string }[];
+}
+
+/**
+ * What each entry point exports, in PARTS order: one module per entry point,
+ * or, with a single entry point, the project's own children.
+ */
+function entryPoints(project: Reflection): { readonly spec: typeof PARTS[number]; readonly exports: readonly Reflection[] }[] {
+  const children = project.children ?? [];
+  if (!children.some((c) => c.kind === KIND.Module)) return [{ spec: PARTS[0], exports: children }];
+  return children.map((m) => {
+    const spec = PARTS.find((p) => p.module === m.name);
+    if (m.kind !== KIND.Module || !spec) throw new Error(`entry point "${m.name}" is not in PARTS (scripts/gen-api-doc.ts)`);
+    return { spec, exports: m.children ?? [] };
+  }).sort((a, b) => PARTS.indexOf(a.spec) - PARTS.indexOf(b.spec));
+}
+
+/**
+ * Lays the reference out: parts, their sections, the declarations in them
+ * and every heading, unique as a GitHub anchor. Each declaration is rendered
+ * once, in the part that exports it fully (TypeDoc makes it a Reference in
+ * the others). Anchors ignore case: of two declarations whose names differ
+ * only in case, or two parts' declarations of one name, the later gets its
+ * kind (and part) in its heading.
+ */
+function layout(project: Reflection): Part[] {
+  const taken = new Set(['api-reference', 'contents']);
+  const claim = (...headings: string[]): string => {
+    const heading = headings.find((h) => !taken.has(anchor(h)));
+    if (heading === undefined) throw new Error(`two headings "${headings[0]}": rename a section or part`);
+    taken.add(anchor(heading));
+    return heading;
+  };
+  const anchorOf = new Map<number, string>();
+  const planned = entryPoints(project).map(({ spec, exports }) => {
+    claim(spec.name);
+    const declarations = exports.filter((r) => r.kind !== KIND.Reference).sort((a, b) =>
+      KIND_ORDER.indexOf(a.kind as typeof KIND_ORDER[number]) - KIND_ORDER.indexOf(b.kind as typeof KIND_ORDER[number]) || cmp(a.name, b.name));
+    const used = new Set<Reflection>();
+    const grouped = SECTIONS.map((s) => {
+      const members = declarations.filter((r) => !used.has(r) && s.match(fileOf(r)));
+      members.forEach((r) => used.add(r));
+      return { title: s.title, intro: s.intro, members };
+    });
+    grouped.push({ title: 'Other', intro: '', members: declarations.filter((r) => !used.has(r)) });
+    const sections = grouped.filter((s) => s.members.length > 0).map((s) => ({
+      heading: claim(spec.label ? `${spec.label}: ${s.title}` : s.title),
+      intro: s.intro,
+      members: s.members,
+    }));
+    const references = exports.filter((r) => r.kind === KIND.Reference).sort((a, b) => cmp(a.name, b.name));
+    return { spec, sections, references };
+  });
+  // Items after all part and section headings, so those keep their plain anchors.
+  const parts = planned.map(({ spec, sections, references }) => ({
+    spec,
+    references,
+    sections: sections.map((s) => ({
+      heading: s.heading,
+      intro: s.intro,
+      items: s.members.map((r) => {
+        const kind = KIND_LABEL[r.kind] ?? 'export';
+        const heading = claim(r.name, `${r.name} (${kind})`, `${r.name} (${kind}, ${spec.name})`);
+        if (r.id !== undefined) anchorOf.set(r.id, anchor(heading));
+        return { reflection: r, heading };
+      }),
+    })),
+  }));
+  return parts.map(({ spec, sections, references }) => ({
+    name: spec.name,
+    intro: spec.intro,
+    sections,
+    alsoExported: references.map((r) => ({ text: r.name, anchor: r.target === undefined ? undefined : anchorOf.get(r.target) })),
+  }));
+}
+
 /** Renders the whole reference from TypeDoc's JSON model. */
 export function renderApiDoc(project: Reflection): string {
-  const items = [...(project.children ?? [])].sort((a, b) =>
-    KIND_ORDER.indexOf(a.kind as typeof KIND_ORDER[number]) - KIND_ORDER.indexOf(b.kind as typeof KIND_ORDER[number]) || cmp(a.name, b.name));
+  const parts = layout(project);
   const out: string[] = [
     '# API reference',
     '',
     '<!-- Generated by `npx tsx scripts/gen-api-doc.ts` from the TSDoc comments (TypeDoc, typedoc.json). Do not edit. -->',
     '',
-    'Everything `cdk8s-istio-mtls` exports, from the TSDoc comments in the code. The rule codes are in [RULES.md](../RULES.md).',
+    `Everything ${parts.map((p) => `\`${p.name}\``).join(' and ')} export${parts.length === 1 ? 's' : ''}, from the TSDoc comments in the code. The rule codes are in [RULES.md](../RULES.md).`,
+    '',
+    '## Contents',
     '',
   ];
-  const used = new Set<Reflection>();
-  const sections = SECTIONS.map((s) => {
-    const members = items.filter((r) => !used.has(r) && s.match(fileOf(r)));
-    members.forEach((r) => used.add(r));
-    return { ...s, members };
-  });
-  const rest = items.filter((r) => !used.has(r));
-  if (rest.length > 0) sections.push({ title: 'Other', intro: '', match: () => true, members: rest });
-
-  out.push('## Contents', '');
-  for (const s of sections) {
-    if (s.members.length === 0) continue;
-    out.push(`- [${s.title}](#${anchor(s.title)}): ${s.members.map((r) => `[${r.name}](#${anchor(r.name)})`).join(', ')}`);
+  const link = (text: string, to: string | undefined) => (to === undefined ? `\`${text}\`` : `[${text}](#${to})`);
+  for (const p of parts) {
+    out.push(`- ${link(p.name, anchor(p.name))}`);
+    for (const s of p.sections) out.push(`  - ${link(s.heading, anchor(s.heading))}: ${s.items.map((i) => link(i.reflection.name, anchor(i.heading))).join(', ')}`);
+    if (p.alsoExported.length > 0) out.push(`  - Also exported here: ${p.alsoExported.map((r) => link(r.text, r.anchor)).join(', ')}`);
   }
   out.push('');
-  for (const s of sections) {
-    if (s.members.length === 0) continue;
-    out.push(`## ${s.title}`, '');
-    if (s.intro) out.push(s.intro, '');
-    for (const r of s.members) out.push(...renderItem(r));
+  for (const p of parts) {
+    out.push(`## ${p.name}`, '', p.intro, '');
+    for (const s of p.sections) {
+      out.push(`### ${s.heading}`, '');
+      if (s.intro) out.push(s.intro, '');
+      for (const i of s.items) out.push(...renderItem(i));
+    }
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
 }
 
+/** The anchor GitHub gives a heading (its text, without duplicates' suffixes). */
 function anchor(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return title.toLowerCase().replace(/[^a-z0-9_ -]/g, '').replace(/ /g, '-');
 }
 
-function renderItem(r: Reflection): string[] {
-  const out = [`### ${r.name}`, '', `_${KIND_LABEL[r.kind] ?? 'export'}, \`src/${fileOf(r)}\`_`, ''];
+function renderItem({ reflection: r, heading }: Item): string[] {
+  const out = [`#### ${heading}`, '', `_${KIND_LABEL[r.kind] ?? 'export'}, \`src/${fileOf(r)}\`_`, ''];
   const deprecated = blockTag(r.comment, '@deprecated');
   if (deprecated !== undefined) out.push(`> **Deprecated.** ${deprecated}`, '');
   switch (r.kind) {
@@ -240,7 +356,7 @@ function renderClass(r: Reflection): string[] {
   const methods = own.filter((c) => c.kind === KIND.Method).sort(byStaticThenName);
   for (const m of methods) {
     for (const s of m.signatures ?? []) {
-      out.push(`#### ${m.flags.isStatic ? `${r.name}.` : ''}${m.name}()`, '', '```ts',
+      out.push(`##### ${m.flags.isStatic ? `${r.name}.` : ''}${m.name}()`, '', '```ts',
         `${m.flags.isStatic ? 'static ' : ''}${m.name}${typeParams(s.typeParameters)}(${paramsText(s.parameters)}): ${typeText(s.type)}`, '```', '');
       out.push(...summary(s.comment), ...paramList(s), ...returns(s));
     }
@@ -269,7 +385,7 @@ function renderInterface(r: Reflection): string[] {
   for (const s of r.indexSignatures ?? []) out.push('```ts', `[${paramsText(s.parameters)}]: ${typeText(s.type)}`, '```', '');
   for (const m of members.filter((c) => c.kind === KIND.Method)) {
     for (const s of m.signatures ?? []) {
-      out.push(`#### ${m.name}()`, '', '```ts', `${m.name}${m.flags.isOptional ? '?' : ''}(${paramsText(s.parameters)}): ${typeText(s.type)}`, '```', '');
+      out.push(`##### ${m.name}()`, '', '```ts', `${m.name}${m.flags.isOptional ? '?' : ''}(${paramsText(s.parameters)}): ${typeText(s.type)}`, '```', '');
       out.push(...summary(s.comment), ...paramList(s), ...returns(s));
     }
   }
