@@ -69,13 +69,26 @@ describe('IMA016 undocumented-exception', () => {
     expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, acme)], { exceptionAnnotationPrefix: 'acme.io/' })).toEqual([]);
     expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, owned)], { exceptionAnnotationPrefix: 'acme.io/' })).toHaveLength(1);
   });
+  it('Noncompliance 5: DISABLE below Istio\'s PERMISSIVE default: the mesh, a namespace or a workload', () => {
+    // Changed with issue #24: DISABLE is weaker than Istio's default, so it is an exception wherever the level above is not DISABLE.
+    expect(findings('IMA016', [pa('istio-system', 'default', DISABLE)]).map((x) => x.message)).toEqual([
+      `PeerAuthentication istio-system/default weakens the whole mesh to DISABLE, below Istio's default, PERMISSIVE, without ${all}`,
+    ]);
+    expect(findings('IMA016', [pa('p', 'default', DISABLE)]).map((x) => x.message)).toEqual([
+      `PeerAuthentication p/default weakens namespace p to DISABLE, below the mesh, which is PERMISSIVE (Istio's default), without ${all}`,
+    ]);
+    expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, owned), pa('p', 'x', { ...sel({ app: 'a' }), ...DISABLE })]).map((x) => x.message)).toEqual([
+      `PeerAuthentication p/x weakens the workload to DISABLE in namespace p, which is PERMISSIVE by PeerAuthentication p/default, without ${all}`,
+    ]);
+    expect(findings('IMA016', [pa('istio-system', 'default', DISABLE, owned), pa('p', 'default', DISABLE), pa('p', 'x', { ...sel({ app: 'a' }), ...DISABLE })])).toEqual([]);
+  });
   it('trap: a namespace PERMISSIVE while the mesh is PERMISSIVE (a migration) or has no policy is not an exception', () => {
     expect(findings('IMA016', [pa('istio-system', 'default', PERMISSIVE), pa('p', 'default', PERMISSIVE)])).toEqual([]);
-    expect(findings('IMA016', [pa('p', 'default', DISABLE)])).toEqual([]);
+    expect(findings('IMA016', [pa('p', 'default', PERMISSIVE)])).toEqual([]);
   });
-  it('trap: a namespace STRICT or UNSET below a STRICT mesh, and a workload under a documented PERMISSIVE namespace', () => {
+  it('trap: a namespace STRICT or UNSET below a STRICT mesh, and a workload PERMISSIVE under a documented PERMISSIVE namespace', () => {
     expect(findings('IMA016', [meshStrict, pa('p', 'default', STRICT), pa('q', 'default', UNSET)])).toEqual([]);
-    expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, owned), pa('p', 'x', { ...sel({ app: 'a' }), ...DISABLE })])).toEqual([]);
+    expect(findings('IMA016', [meshStrict, pa('p', 'default', PERMISSIVE, owned), pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE })])).toEqual([]);
   });
   it('trap: a workload STRICT with port-level STRICT weakens nothing', () => {
     expect(findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...STRICT, portLevelMtls: { 80: { mode: 'STRICT' } } })])).toEqual([]);

@@ -3,6 +3,7 @@ import { PeerAuthenticationPolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { exceptionAnnotationKeys } from '../../vocabulary/exception-annotations';
 import { ANY_OTHER_NAMESPACE } from '../context';
+import { ModeDecision } from '../../resolution/server-mode';
 import { AnalysisRule } from '../rule';
 
 export const UNDOCUMENTED_EXCEPTION: RuleInfo = {
@@ -10,12 +11,13 @@ export const UNDOCUMENTED_EXCEPTION: RuleInfo = {
   category: 'undocumented-exception',
   severity: 'warning',
   title: 'mTLS weakened without a documented exception',
-  explanation: 'A PeerAuthentication that sets PERMISSIVE or DISABLE below a STRICT level is an exception to the mesh\'s mTLS: '
-    + 'a workload policy (for the workload or one port) where the mesh and namespace policies make it STRICT, or a '
-    + 'namespace-wide policy where the mesh policy is STRICT. Without the reason, owner and review-by annotations (what '
-    + 'WorkloadException and the `exception` prop of WorkloadMtls, NamespaceMtls and MeshStrictMtls write) nobody can tell '
-    + 'why it exists or whom to ask, and it never comes up for review (expired-exception judges the date). A warning: plain '
-    + 'YAML from other tools is judged, not rejected.',
+  explanation: 'A PeerAuthentication whose mode is weaker than what its workloads would get without it is an exception to the '
+    + 'mesh\'s mTLS (STRICT > PERMISSIVE > DISABLE; above the mesh policy stands Istio\'s default, PERMISSIVE): a mesh-wide '
+    + 'DISABLE, a namespace-wide policy weaker than the mesh\'s mode, a workload policy (for the workload or one port) weaker '
+    + 'than its namespace\'s mode. Without the reason, owner and review-by annotations (what WorkloadException and the '
+    + '`exception` prop of WorkloadMtls, NamespaceMtls and MeshStrictMtls write) nobody can tell why it exists or whom to ask, '
+    + 'and it never comes up for review (expired-exception judges the date). A warning: plain YAML from other tools is judged, '
+    + 'not rejected.',
 };
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -23,7 +25,15 @@ function joinAnd(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-const weakens = (mode: string) => mode === 'PERMISSIVE' || mode === 'DISABLE';
+const STRENGTH: Readonly<Record<string, number>> = { DISABLE: 0, PERMISSIVE: 1, STRICT: 2 };
+
+/** True when `mode` accepts less mTLS than `base` (both set; an ambiguous base is never weakened). */
+const weaker = (mode: string, base: string) => mode in STRENGTH && base in STRENGTH && STRENGTH[mode] < STRENGTH[base];
+
+/** `which is STRICT by PeerAuthentication ns/name`, or `which is PERMISSIVE (Istio's default)`. */
+function whichIs(d: ModeDecision): string {
+  return d.decidedBy === null ? `which is ${d.mode} (Istio's default)` : `which is ${d.mode} by PeerAuthentication ${d.decidedBy.namespace}/${d.decidedBy.name}`;
+}
 
 export const undocumentedException: AnalysisRule = {
   info: UNDOCUMENTED_EXCEPTION,
@@ -33,43 +43,38 @@ export const undocumentedException: AnalysisRule = {
     const fix = (missing: readonly string[]) => `annotate it with ${joinAnd(missing)} (WorkloadException and the 'exception' prop `
       + 'of WorkloadMtls, NamespaceMtls and MeshStrictMtls write them), or remove the exception';
     const out: Finding[] = [];
-    const mesh = ctx.namespaceMode(ANY_OTHER_NAMESPACE);
-    for (const p of ctx.model.peerAuthentications) {
-      if (p.level === 'namespace') {
-        if (mesh.mode !== 'STRICT' || !weakens(p.mode)) continue;
-        const missing = missingOf(p);
-        if (missing.length === 0) continue;
-        const by = mesh.decidedBy ? ` by PeerAuthentication ${mesh.decidedBy.namespace}/${mesh.decidedBy.name}` : '';
-        out.push(findingOf(UNDOCUMENTED_EXCEPTION, {
-          resource: p.ref,
-          path: '/spec/mtls/mode',
-          message: `PeerAuthentication ${p.namespace}/${p.name} weakens namespace ${p.namespace} to ${p.mode}, below the mesh, `
-            + `which is STRICT${by}, without ${joinAnd(missing)}`,
-          fix: fix(missing),
-          related: mesh.decidedBy ? [mesh.decidedBy.ref] : [],
-        }));
-        continue;
-      }
-      if (p.level !== 'workload') continue;
-      const base = ctx.namespaceMode(p.namespace);
-      if (base.mode !== 'STRICT') continue;
-      const weakened = [
-        ...(weakens(p.mode) ? [{ what: `the workload to ${p.mode}`, path: '/spec/mtls/mode' }] : []),
-        ...p.portLevel.filter((x) => weakens(x.mode)).map((x) => ({ what: `port ${x.port} to ${x.mode}`, path: x.path })),
-      ];
-      if (weakened.length === 0) continue;
+    /** `what`: the weakening and what it is below, e.g. `namespace p to DISABLE, below the mesh, which is STRICT by …`. */
+    const report = (p: PeerAuthenticationPolicy, path: string, what: string, base: ModeDecision) => {
       const missing = missingOf(p);
-      if (missing.length === 0) continue;
-      const by = base.decidedBy ? ` by PeerAuthentication ${base.decidedBy.namespace}/${base.decidedBy.name}` : '';
+      if (missing.length === 0) return;
       out.push(findingOf(UNDOCUMENTED_EXCEPTION, {
         resource: p.ref,
-        path: weakened[0].path,
-        message: `PeerAuthentication ${p.namespace}/${p.name} weakens ${weakened.map((w) => w.what).join(' and ')} in namespace `
-          + `${p.namespace}, which is STRICT${by}, without ${joinAnd(missing)}`,
+        path,
+        message: `PeerAuthentication ${p.namespace}/${p.name} weakens ${what}, without ${joinAnd(missing)}`,
         fix: fix(missing),
         related: base.decidedBy ? [base.decidedBy.ref] : [],
       }));
+    };
+    const mesh = ctx.namespaceMode(ANY_OTHER_NAMESPACE);
+    for (const p of ctx.model.peerAuthentications) {
+      if (p.level === 'mesh') {
+        if (p.mode === 'DISABLE') report(p, '/spec/mtls/mode', 'the whole mesh to DISABLE, below Istio\'s default, PERMISSIVE', DEFAULT_MODE);
+      } else if (p.level === 'namespace') {
+        if (weaker(p.mode, mesh.mode)) report(p, '/spec/mtls/mode', `namespace ${p.namespace} to ${p.mode}, below the mesh, ${whichIs(mesh)}`, mesh);
+      } else if (p.level === 'workload') {
+        const base = ctx.namespaceMode(p.namespace);
+        const weakened = [
+          ...(weaker(p.mode, base.mode) ? [{ what: `the workload to ${p.mode}`, path: '/spec/mtls/mode' }] : []),
+          ...p.portLevel.filter((x) => weaker(x.mode, base.mode)).map((x) => ({ what: `port ${x.port} to ${x.mode}`, path: x.path })),
+        ];
+        if (weakened.length > 0) {
+          report(p, weakened[0].path, `${weakened.map((w) => w.what).join(' and ')} in namespace ${p.namespace}, ${whichIs(base)}`, base);
+        }
+      }
     }
     return out;
   },
 };
+
+/** Istio's mode where no PeerAuthentication sets one. */
+const DEFAULT_MODE: ModeDecision = { mode: 'PERMISSIVE', possibleModes: ['PERMISSIVE'], decidedBy: null, level: 'default' };
