@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import type { LintOptions } from '../lint';
 import { SynthScope } from './synth-scope';
 import { Finding } from '../model/finding';
-import { resolveMeshOptions } from '../model/mesh-options';
+import { meshOptionProblems, resolveMeshOptions } from '../model/mesh-options';
 import { RuleInfo } from '../model/rule-info';
 import { messageWithSubject } from '../report/lint-report';
 
@@ -56,6 +56,8 @@ interface SynthResult {
 export class MtlsValidation {
   /** Enables validation on the app that contains `scope` (once per app); later options are merged in. */
   public static enable(scope: IConstruct, options: MtlsValidationOptions = {}): MtlsValidation {
+    const [problem] = meshOptionProblems(options.mesh ?? {});
+    if (problem) throw new Error(`[MtlsValidation] 'mesh.${problem.option}' ${problem.message}`);
     const root = scope.node.root as IConstruct & { [REGISTRY]?: MtlsValidation };
     let v = root[REGISTRY];
     if (!v) {

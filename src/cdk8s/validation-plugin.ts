@@ -4,7 +4,7 @@ import type * as Engine from '../engine';
 import type { LintInput, LintOptions } from '../lint';
 import { Severity } from '../model/finding';
 import { describeRef, groupOf, refOf, ResourceRef } from '../model/manifest';
-import type { MeshOptions } from '../model/mesh-options';
+import { CaptureDefaultsOptions, MeshOptions, meshOptionProblems } from '../model/mesh-options';
 import type { LocatedFinding } from '../report/lint-report';
 import type { CrdSchemaSet } from '../validation/schema';
 
@@ -39,6 +39,52 @@ export interface IstioMtlsValidationProperties {
    * @default true
    */
   readonly autoMtls?: boolean;
+  /**
+   * Whether ambient mode is installed (istiod and istio-cni).
+   * @default false
+   */
+  readonly ambient?: boolean;
+  /**
+   * Whether sidecar capture is set up by istio-cni.
+   * @default false
+   */
+  readonly istioCni?: boolean;
+  /**
+   * Whether sidecars carry `networking.istio.io/tunnel: http` (ambient clients reach them over HBONE).
+   * @default - the value of `ambient`
+   */
+  readonly sidecarHbone?: boolean;
+  /**
+   * The cluster's Service CIDRs, for outbound IP-range capture.
+   * @default - unknown
+   */
+  readonly serviceCidrs?: readonly string[];
+  /**
+   * The cluster's pod CIDRs, for outbound IP-range capture.
+   * @default - unknown
+   */
+  readonly podCidrs?: readonly string[];
+  /**
+   * meshConfig.outboundTrafficPolicy.mode.
+   * @default 'ALLOW_ANY'
+   */
+  readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /**
+   * The installed revisions and revision tags (`istio.io/rev` values with a webhook).
+   * @default - any revision is assumed installed
+   */
+  readonly knownRevisions?: readonly string[];
+  /**
+   * istiod's `ENABLE_TLS_ON_SIDECAR_INGRESS`.
+   * @default false
+   */
+  readonly enableTlsOnSidecarIngress?: boolean;
+  /**
+   * The injector's capture defaults (Helm `global.proxy`), by annotation name
+   * (`includeInboundPorts`, `excludeInboundPorts`, …, `statusPort`, `interceptionMode`).
+   * @default - Istio's
+   */
+  readonly captureDefaults?: CaptureDefaultsOptions;
   /**
    * A file of your cluster's CRDs (`kubectl get crd -o yaml`), relative to
    * the directory `cdk8s synth` runs in; resources are validated against
@@ -83,9 +129,12 @@ export interface PluginViolation {
   }[];
 }
 
-const PROPERTY_NAMES: readonly (keyof IstioMtlsValidationProperties)[] = [
-  'rootNamespace', 'trustDomain', 'trustDomainAliases', 'autoMtls', 'crds', 'analyze', 'failOn',
-];
+/** The properties that are mesh options, passed to the engine as they are. */
+const MESH_PROPERTIES = [
+  'rootNamespace', 'trustDomain', 'trustDomainAliases', 'autoMtls', 'ambient', 'istioCni', 'sidecarHbone', 'serviceCidrs', 'podCidrs',
+  'outboundTrafficPolicy', 'knownRevisions', 'enableTlsOnSidecarIngress', 'captureDefaults',
+] as const satisfies readonly (keyof IstioMtlsValidationProperties & keyof MeshOptions)[];
+const PROPERTY_NAMES: readonly (keyof IstioMtlsValidationProperties)[] = [...MESH_PROPERTIES, 'crds', 'analyze', 'failOn'];
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
@@ -200,12 +249,7 @@ export class IstioMtlsValidation {
 
   private lintOptions(cwd: string): LintOptions {
     const p = this.properties;
-    const mesh: MeshOptions = {
-      ...(p.rootNamespace !== undefined ? { rootNamespace: p.rootNamespace } : {}),
-      ...(p.trustDomain !== undefined ? { trustDomain: p.trustDomain } : {}),
-      ...(p.trustDomainAliases !== undefined ? { trustDomainAliases: p.trustDomainAliases } : {}),
-      ...(p.autoMtls !== undefined ? { autoMtls: p.autoMtls } : {}),
-    };
+    const mesh: MeshOptions = Object.fromEntries(MESH_PROPERTIES.filter((k) => p[k] !== undefined).map((k) => [k, p[k]]));
     return {
       mesh,
       analyze: p.analyze !== false,
@@ -223,20 +267,10 @@ function checkProperties(props: IstioMtlsValidationProperties): IstioMtlsValidat
       throw new Error(`IstioMtlsValidation: unknown property '${key}'; expected one of ${PROPERTY_NAMES.join(', ')}`);
     }
   }
-  for (const key of ['rootNamespace', 'trustDomain', 'crds'] as const) {
-    if (props[key] !== undefined && (typeof props[key] !== 'string' || props[key] === '')) throw bad(key, 'a non-empty string', props[key]);
-  }
-  for (const key of ['autoMtls', 'analyze'] as const) {
-    if (props[key] !== undefined && typeof props[key] !== 'boolean') throw bad(key, 'true or false', props[key]);
-  }
-  if (props.rootNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.rootNamespace)) {
-    throw bad('rootNamespace', 'a namespace name (DNS-1123 label)', props.rootNamespace);
-  }
-  if (props.trustDomain !== undefined && props.trustDomain.includes('/')) throw bad('trustDomain', 'a trust domain such as cluster.local', props.trustDomain);
-  if (props.trustDomainAliases !== undefined
-    && (!Array.isArray(props.trustDomainAliases) || props.trustDomainAliases.some((a) => typeof a !== 'string' || a === ''))) {
-    throw bad('trustDomainAliases', 'a list of trust domains', props.trustDomainAliases);
-  }
+  if (props.crds !== undefined && (typeof props.crds !== 'string' || props.crds === '')) throw bad('crds', 'a non-empty string', props.crds);
+  if (props.analyze !== undefined && typeof props.analyze !== 'boolean') throw bad('analyze', 'true or false', props.analyze);
+  const [problem] = meshOptionProblems(props as MeshOptions);
+  if (problem) throw new Error(`IstioMtlsValidation: property '${problem.option}' ${problem.message}`);
   if (props.failOn !== undefined && props.failOn !== 'error' && props.failOn !== 'warning') throw bad('failOn', "'error' or 'warning'", props.failOn);
   return props;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'util';
-import { dns1123LabelErrors } from '../vocabulary/kube-names';
+import { CaptureDefaultsOptions, MeshOptions, meshOptionProblems } from '../model/mesh-options';
 
 /*
  * What every istio-mtls command shares: where it writes, how it reports a usage
@@ -18,8 +18,8 @@ export interface Io {
 
 /** Parses options shared by all commands plus the command's own, rejecting anything unknown. */
 export function parseCommandArgs(
-  command: string, args: readonly string[], own: Record<string, { type: 'string' | 'boolean'; short?: string }>,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  command: string, args: readonly string[], own: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>,
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -29,7 +29,18 @@ export function parseCommandArgs(
       options: {
         'root-namespace': { type: 'string' },
         'trust-domain': { type: 'string' },
+        'trust-domain-aliases': { type: 'string' },
         'no-auto-mtls': { type: 'boolean' },
+        'ambient': { type: 'boolean' },
+        'istio-cni': { type: 'boolean' },
+        'sidecar-hbone': { type: 'boolean' },
+        'no-sidecar-hbone': { type: 'boolean' },
+        'service-cidrs': { type: 'string' },
+        'pod-cidrs': { type: 'string' },
+        'outbound-traffic-policy': { type: 'string' },
+        'known-revisions': { type: 'string' },
+        'enable-tls-on-sidecar-ingress': { type: 'boolean' },
+        'capture-default': { type: 'string', multiple: true },
         'help': { type: 'boolean', short: 'h' },
         ...own,
       },
@@ -37,22 +48,57 @@ export function parseCommandArgs(
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message.split('\n')[0]}`);
   }
-  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+  return { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals };
 }
 
-/** The mesh options (`--root-namespace`, `--trust-domain`, `--no-auto-mtls`) as the engine takes them. */
-export function meshOptions(values: Record<string, unknown>) {
-  const rootNamespace = values['root-namespace'] as string | undefined;
-  const trustDomain = values['trust-domain'] as string | undefined;
-  if (rootNamespace !== undefined && dns1123LabelErrors(rootNamespace).length > 0) {
-    throw new UsageError(`--root-namespace must be a namespace name (DNS-1123 label), got "${rootNamespace}"`);
+/** The flag of each mesh option, for messages. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  rootNamespace: '--root-namespace',
+  trustDomain: '--trust-domain',
+  trustDomainAliases: '--trust-domain-aliases',
+  serviceCidrs: '--service-cidrs',
+  podCidrs: '--pod-cidrs',
+  outboundTrafficPolicy: '--outbound-traffic-policy',
+  knownRevisions: '--known-revisions',
+};
+
+/** `a,b, c` as a list; an empty item is kept so that the check names it. */
+function listFlag(value: unknown): string[] | undefined {
+  return typeof value === 'string' ? value.split(',').map((s) => s.trim()) : undefined;
+}
+
+/** The mesh options of the flags every command shares, as the engine takes them; a bad value is a UsageError naming the flag. */
+export function meshOptions(values: Record<string, unknown>): MeshOptions {
+  if (values['sidecar-hbone'] && values['no-sidecar-hbone']) throw new UsageError('--sidecar-hbone and --no-sidecar-hbone contradict each other: give one');
+  const captureDefaults: Record<string, string | number> = {};
+  for (const item of (values['capture-default'] as string[] | undefined) ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--capture-default must be NAME=VALUE (e.g. excludeInboundPorts=15021), got "${item}"`);
+    const name = item.slice(0, eq);
+    const value = item.slice(eq + 1);
+    captureDefaults[name] = name === 'statusPort' && /^\d+$/.test(value) ? Number(value) : value;
   }
-  if (trustDomain !== undefined && (trustDomain === '' || trustDomain.includes('/'))) {
-    throw new UsageError(`--trust-domain must be a trust domain such as cluster.local, got "${trustDomain}"`);
-  }
-  return {
-    ...(rootNamespace ? { rootNamespace } : {}),
-    ...(trustDomain ? { trustDomain } : {}),
-    ...(values['no-auto-mtls'] ? { autoMtls: false } : {}),
+  const options: Record<string, unknown> = {
+    rootNamespace: values['root-namespace'],
+    trustDomain: values['trust-domain'],
+    trustDomainAliases: listFlag(values['trust-domain-aliases']),
+    autoMtls: values['no-auto-mtls'] ? false : undefined,
+    ambient: values.ambient ? true : undefined,
+    istioCni: values['istio-cni'] ? true : undefined,
+    sidecarHbone: values['sidecar-hbone'] ? true : values['no-sidecar-hbone'] ? false : undefined,
+    serviceCidrs: listFlag(values['service-cidrs']),
+    podCidrs: listFlag(values['pod-cidrs']),
+    outboundTrafficPolicy: values['outbound-traffic-policy'],
+    knownRevisions: listFlag(values['known-revisions']),
+    enableTlsOnSidecarIngress: values['enable-tls-on-sidecar-ingress'] ? true : undefined,
+    captureDefaults: Object.keys(captureDefaults).length > 0 ? captureDefaults as CaptureDefaultsOptions : undefined,
   };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  const problems = meshOptionProblems(options as MeshOptions);
+  if (problems.length > 0) {
+    const p = problems[0];
+    const flag = FLAG_OF[p.option] ?? (p.option.startsWith('captureDefaults.') ? `--capture-default ${p.option.slice('captureDefaults.'.length)}` : `--${p.option}`);
+    throw new UsageError(`${flag} ${p.message}`);
+  }
+  return options as MeshOptions;
 }

@@ -26,12 +26,26 @@ Commands:
   check-ca  preflight a custom CA (ca-cert.pem, ca-key.pem, cert-chain.pem,
             root-cert.pem in DIR) before it becomes the cacerts Secret
 
-Mesh options (lint, explain, plan):
-  --root-namespace NS   Istio root namespace (default istio-system)
-  --trust-domain TD     mesh trust domain (default cluster.local)
-  --no-auto-mtls        the mesh runs with enableAutoMtls: false
-  -h, --help            show this help
-  -v, --version         show the version
+Mesh options (lint, explain, plan): what the manifests cannot show
+  --root-namespace NS             Istio root namespace (default istio-system)
+  --trust-domain TD               mesh trust domain (default cluster.local)
+  --trust-domain-aliases TD,...   other trust domains the mesh accepts
+  --no-auto-mtls                  the mesh runs with enableAutoMtls: false
+  --ambient                       ambient mode is installed (istiod and istio-cni)
+  --istio-cni                     sidecar capture is set up by istio-cni
+  --sidecar-hbone, --no-sidecar-hbone
+                                  sidecars carry networking.istio.io/tunnel=http
+                                  (default: with --ambient)
+  --service-cidrs CIDR,...        the cluster's Service CIDRs (for outbound
+  --pod-cidrs CIDR,...            IP-range capture; default unknown)
+  --outbound-traffic-policy ALLOW_ANY|REGISTRY_ONLY
+                                  meshConfig.outboundTrafficPolicy (default ALLOW_ANY)
+  --known-revisions REV,...       installed revisions and tags (default: any)
+  --enable-tls-on-sidecar-ingress istiod's ENABLE_TLS_ON_SIDECAR_INGRESS
+  --capture-default NAME=VALUE    an injector capture default (repeatable), e.g.
+                                  excludeInboundPorts=9090, statusPort=15020
+  -h, --help                      show this help
+  -v, --version                   show the version
 
 lint:
   --format text|json|sarif   output format (default text)

@@ -124,10 +124,14 @@ describe('IstioMtlsValidation (cdk8s-cli plugin)', () => {
 
   it('fails early on properties cdk8s.yaml got wrong', () => {
     expect(() => new IstioMtlsValidation({ failon: 'warning' } as IstioMtlsValidationProperties))
-      .toThrow("IstioMtlsValidation: unknown property 'failon'; expected one of rootNamespace, trustDomain, trustDomainAliases, autoMtls, crds, analyze, failOn");
+      .toThrow("IstioMtlsValidation: unknown property 'failon'; expected one of rootNamespace, trustDomain, trustDomainAliases, autoMtls, ambient, istioCni, sidecarHbone, serviceCidrs, podCidrs, "
+        + 'outboundTrafficPolicy, knownRevisions, enableTlsOnSidecarIngress, captureDefaults, crds, analyze, failOn');
     expect(() => new IstioMtlsValidation({ failOn: 'info' as 'error' })).toThrow("IstioMtlsValidation: property 'failOn' must be 'error' or 'warning', got \"info\"");
     expect(() => new IstioMtlsValidation({ autoMtls: 'false' as unknown as boolean })).toThrow("property 'autoMtls' must be true or false, got \"false\"");
     expect(() => new IstioMtlsValidation({ rootNamespace: 'Istio_System' })).toThrow("property 'rootNamespace' must be a namespace name (DNS-1123 label)");
+    expect(() => new IstioMtlsValidation({ serviceCidrs: ['10.96.0.0'] })).toThrow("property 'serviceCidrs' must be a list of CIDRs such as 10.96.0.0/12; \"10.96.0.0\" is not one");
+    expect(() => new IstioMtlsValidation({ captureDefaults: { statusPort: 'x' as unknown as number } }))
+      .toThrow("property 'captureDefaults.statusPort' must be a port number (1-65535), got \"x\"");
   });
 
   it('is deterministic whatever the order cdk8s lists the manifests in', async () => {

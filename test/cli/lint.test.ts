@@ -92,11 +92,25 @@ describe('istio-mtls lint', () => {
     [['frob'], 'istio-mtls: unknown command "frob"; expected lint, explain, plan or check-ca (see istio-mtls --help)\n'],
     [['lint', '--crds', 'nope.yaml', 'x'], 'istio-mtls: --crds nope.yaml: cannot read: no such file\n'],
     [['lint', '--root-namespace', 'Istio', 'x'], 'istio-mtls: --root-namespace must be a namespace name (DNS-1123 label), got "Istio"\n'],
+    [['lint', '--service-cidrs', '10.96.0.0/12, 10.0.0.0', 'x'], 'istio-mtls: --service-cidrs must be a list of CIDRs such as 10.96.0.0/12; "10.0.0.0" is not one\n'],
+    [['lint', '--outbound-traffic-policy', 'deny', 'x'], 'istio-mtls: --outbound-traffic-policy must be ALLOW_ANY or REGISTRY_ONLY, got "deny"\n'],
+    [['lint', '--known-revisions', 'canary,', 'x'], 'istio-mtls: --known-revisions must be a list of revision names (label values such as 1-30-3 or default); "" is not one\n'],
+    [['lint', '--capture-default', 'statusPort=x', 'x'], 'istio-mtls: --capture-default statusPort must be a port number (1-65535), got "x"\n'],
+    [['lint', '--capture-default', 'excludeInboundPorts', 'x'], 'istio-mtls: --capture-default must be NAME=VALUE (e.g. excludeInboundPorts=15021), got "excludeInboundPorts"\n'],
+    [['lint', '--sidecar-hbone', '--no-sidecar-hbone', 'x'], 'istio-mtls: --sidecar-hbone and --no-sidecar-hbone contradict each other: give one\n'],
   ])('fails usage %j with exit 2 and one line', (argv, message) => {
     const r = cli(argv as string[]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(message);
     expect(r.stdout).toBe('');
+  });
+
+  it('takes principals in a trust-domain alias as the mesh\'s own with --trust-domain-aliases', () => {
+    const yaml = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: a}\n'
+      + 'spec: {rules: [{from: [{source: {principals: [old.example/ns/b/sa/c]}}]}]}\n';
+    const codes = (argv: string[]) => JSON.parse(cli([...argv, '--format', 'json', '-'], yaml).stdout).findings.map((f: { code: string }) => f.code);
+    expect(codes(['lint'])).toContain('IMA011');
+    expect(codes(['lint', '--trust-domain-aliases', 'old.example, other.example'])).not.toContain('IMA011');
   });
 
   it('validates against the user\'s CRDs with --crds', () => {
