@@ -4366,3 +4366,4144 @@ export function toJson_DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsL
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/**
+ *
+ *
+ * @schema ServiceEntry
+ */
+export class ServiceEntry extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "ServiceEntry"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "ServiceEntry".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: ServiceEntryProps): any {
+    return {
+      apiVersion: ServiceEntry.GVK.apiVersion,
+      kind: ServiceEntry.GVK.kind,
+      ...toJson_ServiceEntryProps(props),
+    };
+  }
+
+  /**
+   * Defines a "ServiceEntry" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: ServiceEntryProps) {
+    super(scope, id, {
+      apiVersion: ServiceEntry.GVK.apiVersion,
+      kind: ServiceEntry.GVK.kind,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      apiVersion: ServiceEntry.GVK.apiVersion,
+      kind: ServiceEntry.GVK.kind,
+      ...toJson_ServiceEntryProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema ServiceEntry
+ */
+export interface ServiceEntryProps {
+  /**
+   * @schema ServiceEntry#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+   *
+   * @schema ServiceEntry#spec
+   */
+  readonly spec: ServiceEntrySpec;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryProps(obj: ServiceEntryProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_ServiceEntrySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+ *
+ * @schema ServiceEntrySpec
+ */
+export interface ServiceEntrySpec {
+  /**
+   * The virtual IP addresses associated with the service.
+   *
+   * @schema ServiceEntrySpec#addresses
+   */
+  readonly addresses?: string[];
+
+  /**
+   * One or more endpoints associated with the service.
+   *
+   * @schema ServiceEntrySpec#endpoints
+   */
+  readonly endpoints?: ServiceEntrySpecEndpoints[];
+
+  /**
+   * A list of namespaces to which this service is exported.
+   *
+   * @schema ServiceEntrySpec#exportTo
+   */
+  readonly exportTo?: string[];
+
+  /**
+   * The hosts associated with the ServiceEntry.
+   *
+   * @schema ServiceEntrySpec#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * Specify whether the service should be considered external to the mesh or part of the mesh.
+   *
+   * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+   *
+   * @schema ServiceEntrySpec#location
+   */
+  readonly location?: ServiceEntrySpecLocation;
+
+  /**
+   * The ports associated with the external service.
+   *
+   * @schema ServiceEntrySpec#ports
+   */
+  readonly ports?: ServiceEntrySpecPorts[];
+
+  /**
+   * Service resolution mode for the hosts.
+   *
+   * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+   *
+   * @schema ServiceEntrySpec#resolution
+   */
+  readonly resolution?: ServiceEntrySpecResolution;
+
+  /**
+   * If specified, the proxy will verify that the server certificate's subject alternate name matches one of the specified values.
+   *
+   * @schema ServiceEntrySpec#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Applicable only for MESH_INTERNAL services.
+   *
+   * @schema ServiceEntrySpec#workloadSelector
+   */
+  readonly workloadSelector?: ServiceEntrySpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpec(obj: ServiceEntrySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'addresses': obj.addresses?.map(y => y),
+    'endpoints': obj.endpoints?.map(y => toJson_ServiceEntrySpecEndpoints(y)),
+    'exportTo': obj.exportTo?.map(y => y),
+    'hosts': obj.hosts?.map(y => y),
+    'location': obj.location,
+    'ports': obj.ports?.map(y => toJson_ServiceEntrySpecPorts(y)),
+    'resolution': obj.resolution,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'workloadSelector': toJson_ServiceEntrySpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ServiceEntrySpecEndpoints
+ */
+export interface ServiceEntrySpecEndpoints {
+  /**
+   * Address associated with the network endpoint without the port.
+   *
+   * @schema ServiceEntrySpecEndpoints#address
+   */
+  readonly address?: string;
+
+  /**
+   * One or more labels associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * The locality associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#locality
+   */
+  readonly locality?: string;
+
+  /**
+   * Network enables Istio to group endpoints resident in the same L3 domain/network.
+   *
+   * @schema ServiceEntrySpecEndpoints#network
+   */
+  readonly network?: string;
+
+  /**
+   * Set of ports associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#ports
+   */
+  readonly ports?: { [key: string]: number };
+
+  /**
+   * The service account associated with the workload if a sidecar is present in the workload.
+   *
+   * @schema ServiceEntrySpecEndpoints#serviceAccount
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * The load balancing weight associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpecEndpoints' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpecEndpoints(obj: ServiceEntrySpecEndpoints | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'address': obj.address,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'locality': obj.locality,
+    'network': obj.network,
+    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'serviceAccount': obj.serviceAccount,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify whether the service should be considered external to the mesh or part of the mesh.
+ *
+ * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+ *
+ * @schema ServiceEntrySpecLocation
+ */
+export enum ServiceEntrySpecLocation {
+  /** MESH_EXTERNAL */
+  MESH_UNDERSCORE_EXTERNAL = "MESH_EXTERNAL",
+  /** MESH_INTERNAL */
+  MESH_UNDERSCORE_INTERNAL = "MESH_INTERNAL",
+}
+
+/**
+ * @schema ServiceEntrySpecPorts
+ */
+export interface ServiceEntrySpecPorts {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema ServiceEntrySpecPorts#name
+   */
+  readonly name: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema ServiceEntrySpecPorts#number
+   */
+  readonly number: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema ServiceEntrySpecPorts#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * The port number on the endpoint where the traffic will be received.
+   *
+   * @schema ServiceEntrySpecPorts#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpecPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpecPorts(obj: ServiceEntrySpecPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Service resolution mode for the hosts.
+ *
+ * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+ *
+ * @schema ServiceEntrySpecResolution
+ */
+export enum ServiceEntrySpecResolution {
+  /** NONE */
+  NONE = "NONE",
+  /** STATIC */
+  STATIC = "STATIC",
+  /** DNS */
+  DNS = "DNS",
+  /** DNS_ROUND_ROBIN */
+  DNS_UNDERSCORE_ROUND_UNDERSCORE_ROBIN = "DNS_ROUND_ROBIN",
+  /** DYNAMIC_DNS */
+  DYNAMIC_UNDERSCORE_DNS = "DYNAMIC_DNS",
+}
+
+/**
+ * Applicable only for MESH_INTERNAL services.
+ *
+ * @schema ServiceEntrySpecWorkloadSelector
+ */
+export interface ServiceEntrySpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema ServiceEntrySpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpecWorkloadSelector(obj: ServiceEntrySpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema Sidecar
+ */
+export class Sidecar extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Sidecar"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Sidecar".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SidecarProps = {}): any {
+    return {
+      apiVersion: Sidecar.GVK.apiVersion,
+      kind: Sidecar.GVK.kind,
+      ...toJson_SidecarProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Sidecar" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SidecarProps = {}) {
+    super(scope, id, {
+      apiVersion: Sidecar.GVK.apiVersion,
+      kind: Sidecar.GVK.kind,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      apiVersion: Sidecar.GVK.apiVersion,
+      kind: Sidecar.GVK.kind,
+      ...toJson_SidecarProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema Sidecar
+ */
+export interface SidecarProps {
+  /**
+   * @schema Sidecar#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+   *
+   * @schema Sidecar#spec
+   */
+  readonly spec?: SidecarSpec;
+}
+
+/**
+ * Converts an object of type 'SidecarProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarProps(obj: SidecarProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SidecarSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+ *
+ * @schema SidecarSpec
+ */
+export interface SidecarSpec {
+  /**
+   * Egress specifies the configuration of the sidecar for processing outbound traffic from the attached workload instance to other services in the mesh.
+   *
+   * @schema SidecarSpec#egress
+   */
+  readonly egress?: SidecarSpecEgress[];
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarSpec#inboundConnectionPool
+   */
+  readonly inboundConnectionPool?: SidecarSpecInboundConnectionPool;
+
+  /**
+   * Ingress specifies the configuration of the sidecar for processing inbound traffic to the attached workload instance.
+   *
+   * @schema SidecarSpec#ingress
+   */
+  readonly ingress?: SidecarSpecIngress[];
+
+  /**
+   * Set the default behavior of the sidecar for handling outbound traffic from the application.
+   *
+   * @schema SidecarSpec#outboundTrafficPolicy
+   */
+  readonly outboundTrafficPolicy?: SidecarSpecOutboundTrafficPolicy;
+
+  /**
+   * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+   *
+   * @schema SidecarSpec#workloadSelector
+   */
+  readonly workloadSelector?: SidecarSpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'SidecarSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpec(obj: SidecarSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_SidecarSpecEgress(y)),
+    'inboundConnectionPool': toJson_SidecarSpecInboundConnectionPool(obj.inboundConnectionPool),
+    'ingress': obj.ingress?.map(y => toJson_SidecarSpecIngress(y)),
+    'outboundTrafficPolicy': toJson_SidecarSpecOutboundTrafficPolicy(obj.outboundTrafficPolicy),
+    'workloadSelector': toJson_SidecarSpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarSpecEgress
+ */
+export interface SidecarSpecEgress {
+  /**
+   * The IP(IPv4 or IPv6) or the Unix domain socket to which the listener should be bound to.
+   *
+   * @schema SidecarSpecEgress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarSpecEgress#captureMode
+   */
+  readonly captureMode?: SidecarSpecEgressCaptureMode;
+
+  /**
+   * One or more service hosts exposed by the listener in `namespace/dnsName` format.
+   *
+   * @schema SidecarSpecEgress#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarSpecEgress#port
+   */
+  readonly port?: SidecarSpecEgressPort;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecEgress(obj: SidecarSpecEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'hosts': obj.hosts?.map(y => y),
+    'port': toJson_SidecarSpecEgressPort(obj.port),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarSpecInboundConnectionPool
+ */
+export interface SidecarSpecInboundConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarSpecInboundConnectionPool#http
+   */
+  readonly http?: SidecarSpecInboundConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarSpecInboundConnectionPool#tcp
+   */
+  readonly tcp?: SidecarSpecInboundConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPool(obj: SidecarSpecInboundConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarSpecInboundConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarSpecInboundConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarSpecIngress
+ */
+export interface SidecarSpecIngress {
+  /**
+   * The IP(IPv4 or IPv6) to which the listener should be bound.
+   *
+   * @schema SidecarSpecIngress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarSpecIngress#captureMode
+   */
+  readonly captureMode?: SidecarSpecIngressCaptureMode;
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarSpecIngress#connectionPool
+   */
+  readonly connectionPool?: SidecarSpecIngressConnectionPool;
+
+  /**
+   * The IP endpoint or Unix domain socket to which traffic should be forwarded to.
+   *
+   * @schema SidecarSpecIngress#defaultEndpoint
+   */
+  readonly defaultEndpoint?: string;
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarSpecIngress#port
+   */
+  readonly port: SidecarSpecIngressPort;
+
+  /**
+   * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+   *
+   * @schema SidecarSpecIngress#tls
+   */
+  readonly tls?: SidecarSpecIngressTls;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngress(obj: SidecarSpecIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'connectionPool': toJson_SidecarSpecIngressConnectionPool(obj.connectionPool),
+    'defaultEndpoint': obj.defaultEndpoint,
+    'port': toJson_SidecarSpecIngressPort(obj.port),
+    'tls': toJson_SidecarSpecIngressTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set the default behavior of the sidecar for handling outbound traffic from the application.
+ *
+ * @schema SidecarSpecOutboundTrafficPolicy
+ */
+export interface SidecarSpecOutboundTrafficPolicy {
+  /**
+   * @schema SidecarSpecOutboundTrafficPolicy#egressProxy
+   */
+  readonly egressProxy?: SidecarSpecOutboundTrafficPolicyEgressProxy;
+
+  /**
+   *
+   *
+   * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+   *
+   * @schema SidecarSpecOutboundTrafficPolicy#mode
+   */
+  readonly mode?: SidecarSpecOutboundTrafficPolicyMode;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecOutboundTrafficPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecOutboundTrafficPolicy(obj: SidecarSpecOutboundTrafficPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egressProxy': toJson_SidecarSpecOutboundTrafficPolicyEgressProxy(obj.egressProxy),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+ *
+ * @schema SidecarSpecWorkloadSelector
+ */
+export interface SidecarSpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema SidecarSpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SidecarSpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecWorkloadSelector(obj: SidecarSpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarSpecEgressCaptureMode
+ */
+export enum SidecarSpecEgressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarSpecEgressPort
+ */
+export interface SidecarSpecEgressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarSpecEgressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarSpecEgressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarSpecEgressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarSpecEgressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecEgressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecEgressPort(obj: SidecarSpecEgressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarSpecInboundConnectionPoolHttp
+ */
+export interface SidecarSpecInboundConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarSpecInboundConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolHttp(obj: SidecarSpecInboundConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarSpecInboundConnectionPoolTcp
+ */
+export interface SidecarSpecInboundConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarSpecInboundConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolTcp(obj: SidecarSpecInboundConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarSpecInboundConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarSpecIngressCaptureMode
+ */
+export enum SidecarSpecIngressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarSpecIngressConnectionPool
+ */
+export interface SidecarSpecIngressConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarSpecIngressConnectionPool#http
+   */
+  readonly http?: SidecarSpecIngressConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarSpecIngressConnectionPool#tcp
+   */
+  readonly tcp?: SidecarSpecIngressConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPool(obj: SidecarSpecIngressConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarSpecIngressConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarSpecIngressConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarSpecIngressPort
+ */
+export interface SidecarSpecIngressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarSpecIngressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarSpecIngressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarSpecIngressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarSpecIngressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressPort(obj: SidecarSpecIngressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+ *
+ * @schema SidecarSpecIngressTls
+ */
+export interface SidecarSpecIngressTls {
+  /**
+   * For mutual TLS, the name of the secret or the configmap that holds CA certificates.
+   *
+   * @schema SidecarSpecIngressTls#caCertCredentialName
+   */
+  readonly caCertCredentialName?: string;
+
+  /**
+   * REQUIRED if mode is `MUTUAL` or `OPTIONAL_MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTls#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * OPTIONAL: The path to the file containing the certificate revocation list (CRL) to use in verifying a presented client side certificate.
+   *
+   * @schema SidecarSpecIngressTls#caCrl
+   */
+  readonly caCrl?: string;
+
+  /**
+   * Optional: If specified, only support the specified cipher list.
+   *
+   * @schema SidecarSpecIngressTls#cipherSuites
+   */
+  readonly cipherSuites?: string[];
+
+  /**
+   * For gateways running on Kubernetes, the name of the secret that holds the TLS certs including the CA certificates.
+   *
+   * @schema SidecarSpecIngressTls#credentialName
+   */
+  readonly credentialName?: string;
+
+  /**
+   * Same as CredentialName but for multiple certificates.
+   *
+   * @schema SidecarSpecIngressTls#credentialNames
+   */
+  readonly credentialNames?: string[];
+
+  /**
+   * If set to true, the load balancer will send a 301 redirect for all http connections, asking the clients to use HTTPS.
+   *
+   * @schema SidecarSpecIngressTls#httpsRedirect
+   */
+  readonly httpsRedirect?: boolean;
+
+  /**
+   * Optional: Maximum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarSpecIngressTls#maxProtocolVersion
+   */
+  readonly maxProtocolVersion?: SidecarSpecIngressTlsMaxProtocolVersion;
+
+  /**
+   * Optional: Minimum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarSpecIngressTls#minProtocolVersion
+   */
+  readonly minProtocolVersion?: SidecarSpecIngressTlsMinProtocolVersion;
+
+  /**
+   * Optional: Indicates whether connections to this port should be secured using TLS.
+   *
+   * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+   *
+   * @schema SidecarSpecIngressTls#mode
+   */
+  readonly mode?: SidecarSpecIngressTlsMode;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTls#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTls#serverCertificate
+   */
+  readonly serverCertificate?: string;
+
+  /**
+   * A list of alternate names to verify the subject identity in the certificate presented by the client.
+   *
+   * @schema SidecarSpecIngressTls#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Only one of `server_certificate`, `private_key` or `credential_name` or `credential_names` or `tls_certificates` should be specified.
+   *
+   * @schema SidecarSpecIngressTls#tlsCertificates
+   */
+  readonly tlsCertificates?: SidecarSpecIngressTlsTlsCertificates[];
+
+  /**
+   * An optional list of hex-encoded SHA-256 hashes of the authorized client certificates.
+   *
+   * @schema SidecarSpecIngressTls#verifyCertificateHash
+   */
+  readonly verifyCertificateHash?: string[];
+
+  /**
+   * An optional list of base64-encoded SHA-256 hashes of the SPKIs of authorized client certificates.
+   *
+   * @schema SidecarSpecIngressTls#verifyCertificateSpki
+   */
+  readonly verifyCertificateSpki?: string[];
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressTls(obj: SidecarSpecIngressTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertCredentialName': obj.caCertCredentialName,
+    'caCertificates': obj.caCertificates,
+    'caCrl': obj.caCrl,
+    'cipherSuites': obj.cipherSuites?.map(y => y),
+    'credentialName': obj.credentialName,
+    'credentialNames': obj.credentialNames?.map(y => y),
+    'httpsRedirect': obj.httpsRedirect,
+    'maxProtocolVersion': obj.maxProtocolVersion,
+    'minProtocolVersion': obj.minProtocolVersion,
+    'mode': obj.mode,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'tlsCertificates': obj.tlsCertificates?.map(y => toJson_SidecarSpecIngressTlsTlsCertificates(y)),
+    'verifyCertificateHash': obj.verifyCertificateHash?.map(y => y),
+    'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarSpecOutboundTrafficPolicyEgressProxy
+ */
+export interface SidecarSpecOutboundTrafficPolicyEgressProxy {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxy#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxy#port
+   */
+  readonly port?: SidecarSpecOutboundTrafficPolicyEgressProxyPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxy#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecOutboundTrafficPolicyEgressProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecOutboundTrafficPolicyEgressProxy(obj: SidecarSpecOutboundTrafficPolicyEgressProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_SidecarSpecOutboundTrafficPolicyEgressProxyPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ *
+ *
+ * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+ *
+ * @schema SidecarSpecOutboundTrafficPolicyMode
+ */
+export enum SidecarSpecOutboundTrafficPolicyMode {
+  /** REGISTRY_ONLY */
+  REGISTRY_UNDERSCORE_ONLY = "REGISTRY_ONLY",
+  /** ALLOW_ANY */
+  ALLOW_UNDERSCORE_ANY = "ALLOW_ANY",
+}
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarSpecInboundConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarSpecInboundConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarSpecInboundConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolTcpTcpKeepalive(obj: SidecarSpecInboundConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarSpecIngressConnectionPoolHttp
+ */
+export interface SidecarSpecIngressConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolHttp(obj: SidecarSpecIngressConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarSpecIngressConnectionPoolTcp
+ */
+export interface SidecarSpecIngressConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarSpecIngressConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolTcp(obj: SidecarSpecIngressConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarSpecIngressConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Optional: Maximum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarSpecIngressTlsMaxProtocolVersion
+ */
+export enum SidecarSpecIngressTlsMaxProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Minimum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarSpecIngressTlsMinProtocolVersion
+ */
+export enum SidecarSpecIngressTlsMinProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Indicates whether connections to this port should be secured using TLS.
+ *
+ * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+ *
+ * @schema SidecarSpecIngressTlsMode
+ */
+export enum SidecarSpecIngressTlsMode {
+  /** PASSTHROUGH */
+  PASSTHROUGH = "PASSTHROUGH",
+  /** SIMPLE */
+  SIMPLE = "SIMPLE",
+  /** MUTUAL */
+  MUTUAL = "MUTUAL",
+  /** AUTO_PASSTHROUGH */
+  AUTO_UNDERSCORE_PASSTHROUGH = "AUTO_PASSTHROUGH",
+  /** ISTIO_MUTUAL */
+  ISTIO_UNDERSCORE_MUTUAL = "ISTIO_MUTUAL",
+  /** OPTIONAL_MUTUAL */
+  OPTIONAL_UNDERSCORE_MUTUAL = "OPTIONAL_MUTUAL",
+}
+
+/**
+ * @schema SidecarSpecIngressTlsTlsCertificates
+ */
+export interface SidecarSpecIngressTlsTlsCertificates {
+  /**
+   * @schema SidecarSpecIngressTlsTlsCertificates#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTlsTlsCertificates#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTlsTlsCertificates#serverCertificate
+   */
+  readonly serverCertificate?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressTlsTlsCertificates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressTlsTlsCertificates(obj: SidecarSpecIngressTlsTlsCertificates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificates': obj.caCertificates,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema SidecarSpecOutboundTrafficPolicyEgressProxyPort
+ */
+export interface SidecarSpecOutboundTrafficPolicyEgressProxyPort {
+  /**
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxyPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecOutboundTrafficPolicyEgressProxyPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecOutboundTrafficPolicyEgressProxyPort(obj: SidecarSpecOutboundTrafficPolicyEgressProxyPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarSpecIngressConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolTcpTcpKeepalive(obj: SidecarSpecIngressConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema VirtualService
+ */
+export class VirtualService extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "VirtualService"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "VirtualService".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: VirtualServiceProps = {}): any {
+    return {
+      apiVersion: VirtualService.GVK.apiVersion,
+      kind: VirtualService.GVK.kind,
+      ...toJson_VirtualServiceProps(props),
+    };
+  }
+
+  /**
+   * Defines a "VirtualService" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: VirtualServiceProps = {}) {
+    super(scope, id, {
+      apiVersion: VirtualService.GVK.apiVersion,
+      kind: VirtualService.GVK.kind,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      apiVersion: VirtualService.GVK.apiVersion,
+      kind: VirtualService.GVK.kind,
+      ...toJson_VirtualServiceProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema VirtualService
+ */
+export interface VirtualServiceProps {
+  /**
+   * @schema VirtualService#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting label/content routing, sni routing, etc. See more details at: https://istio.io/docs/reference/config/networking/virtual-service.html
+   *
+   * @schema VirtualService#spec
+   */
+  readonly spec?: VirtualServiceSpec;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceProps(obj: VirtualServiceProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_VirtualServiceSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting label/content routing, sni routing, etc. See more details at: https://istio.io/docs/reference/config/networking/virtual-service.html
+ *
+ * @schema VirtualServiceSpec
+ */
+export interface VirtualServiceSpec {
+  /**
+   * A list of namespaces to which this virtual service is exported.
+   *
+   * @schema VirtualServiceSpec#exportTo
+   */
+  readonly exportTo?: string[];
+
+  /**
+   * The names of gateways and sidecars that should apply these routes.
+   *
+   * @schema VirtualServiceSpec#gateways
+   */
+  readonly gateways?: string[];
+
+  /**
+   * The destination hosts to which traffic is being sent.
+   *
+   * @schema VirtualServiceSpec#hosts
+   */
+  readonly hosts?: string[];
+
+  /**
+   * An ordered list of route rules for HTTP traffic.
+   *
+   * @schema VirtualServiceSpec#http
+   */
+  readonly http?: VirtualServiceSpecHttp[];
+
+  /**
+   * An ordered list of route rules for opaque TCP traffic.
+   *
+   * @schema VirtualServiceSpec#tcp
+   */
+  readonly tcp?: VirtualServiceSpecTcp[];
+
+  /**
+   * An ordered list of route rule for non-terminated TLS & HTTPS traffic.
+   *
+   * @schema VirtualServiceSpec#tls
+   */
+  readonly tls?: VirtualServiceSpecTls[];
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpec(obj: VirtualServiceSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exportTo': obj.exportTo?.map(y => y),
+    'gateways': obj.gateways?.map(y => y),
+    'hosts': obj.hosts?.map(y => y),
+    'http': obj.http?.map(y => toJson_VirtualServiceSpecHttp(y)),
+    'tcp': obj.tcp?.map(y => toJson_VirtualServiceSpecTcp(y)),
+    'tls': obj.tls?.map(y => toJson_VirtualServiceSpecTls(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttp
+ */
+export interface VirtualServiceSpecHttp {
+  /**
+   * Cross-Origin Resource Sharing policy (CORS).
+   *
+   * @schema VirtualServiceSpecHttp#corsPolicy
+   */
+  readonly corsPolicy?: VirtualServiceSpecHttpCorsPolicy;
+
+  /**
+   * Delegate is used to specify the particular VirtualService which can be used to define delegate HTTPRoute.
+   *
+   * @schema VirtualServiceSpecHttp#delegate
+   */
+  readonly delegate?: VirtualServiceSpecHttpDelegate;
+
+  /**
+   * A HTTP rule can either return a direct_response, redirect or forward (default) traffic.
+   *
+   * @schema VirtualServiceSpecHttp#directResponse
+   */
+  readonly directResponse?: VirtualServiceSpecHttpDirectResponse;
+
+  /**
+   * Fault injection policy to apply on HTTP traffic at the client side.
+   *
+   * @schema VirtualServiceSpecHttp#fault
+   */
+  readonly fault?: VirtualServiceSpecHttpFault;
+
+  /**
+   * @schema VirtualServiceSpecHttp#headers
+   */
+  readonly headers?: VirtualServiceSpecHttpHeaders;
+
+  /**
+   * Match conditions to be satisfied for the rule to be activated.
+   *
+   * @schema VirtualServiceSpecHttp#match
+   */
+  readonly match?: VirtualServiceSpecHttpMatch[];
+
+  /**
+   * Mirror HTTP traffic to a another destination in addition to forwarding the requests to the intended destination.
+   *
+   * @schema VirtualServiceSpecHttp#mirror
+   */
+  readonly mirror?: VirtualServiceSpecHttpMirror;
+
+  /**
+   * @schema VirtualServiceSpecHttp#mirror_percent
+   */
+  readonly mirrorPercent?: number;
+
+
+  /**
+   * Percentage of the traffic to be mirrored by the `mirror` field.
+   *
+   * @schema VirtualServiceSpecHttp#mirrorPercentage
+   */
+  readonly mirrorPercentage?: VirtualServiceSpecHttpMirrorPercentage;
+
+  /**
+   * Specifies the destinations to mirror HTTP traffic in addition to the original destination.
+   *
+   * @schema VirtualServiceSpecHttp#mirrors
+   */
+  readonly mirrors?: VirtualServiceSpecHttpMirrors[];
+
+  /**
+   * The name assigned to the route for debugging purposes.
+   *
+   * @schema VirtualServiceSpecHttp#name
+   */
+  readonly name?: string;
+
+  /**
+   * A HTTP rule can either return a direct_response, redirect or forward (default) traffic.
+   *
+   * @schema VirtualServiceSpecHttp#redirect
+   */
+  readonly redirect?: VirtualServiceSpecHttpRedirect;
+
+  /**
+   * Retry policy for HTTP requests.
+   *
+   * @schema VirtualServiceSpecHttp#retries
+   */
+  readonly retries?: VirtualServiceSpecHttpRetries;
+
+  /**
+   * Rewrite HTTP URIs and Authority headers.
+   *
+   * @schema VirtualServiceSpecHttp#rewrite
+   */
+  readonly rewrite?: VirtualServiceSpecHttpRewrite;
+
+  /**
+   * A HTTP rule can either return a direct_response, redirect or forward (default) traffic.
+   *
+   * @schema VirtualServiceSpecHttp#route
+   */
+  readonly route?: VirtualServiceSpecHttpRoute[];
+
+  /**
+   * Timeout for HTTP requests, default is disabled.
+   *
+   * @schema VirtualServiceSpecHttp#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttp(obj: VirtualServiceSpecHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'corsPolicy': toJson_VirtualServiceSpecHttpCorsPolicy(obj.corsPolicy),
+    'delegate': toJson_VirtualServiceSpecHttpDelegate(obj.delegate),
+    'directResponse': toJson_VirtualServiceSpecHttpDirectResponse(obj.directResponse),
+    'fault': toJson_VirtualServiceSpecHttpFault(obj.fault),
+    'headers': toJson_VirtualServiceSpecHttpHeaders(obj.headers),
+    'match': obj.match?.map(y => toJson_VirtualServiceSpecHttpMatch(y)),
+    'mirror': toJson_VirtualServiceSpecHttpMirror(obj.mirror),
+    'mirror_percent': obj.mirrorPercent,
+    'mirrorPercentage': toJson_VirtualServiceSpecHttpMirrorPercentage(obj.mirrorPercentage),
+    'mirrors': obj.mirrors?.map(y => toJson_VirtualServiceSpecHttpMirrors(y)),
+    'name': obj.name,
+    'redirect': toJson_VirtualServiceSpecHttpRedirect(obj.redirect),
+    'retries': toJson_VirtualServiceSpecHttpRetries(obj.retries),
+    'rewrite': toJson_VirtualServiceSpecHttpRewrite(obj.rewrite),
+    'route': obj.route?.map(y => toJson_VirtualServiceSpecHttpRoute(y)),
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecTcp
+ */
+export interface VirtualServiceSpecTcp {
+  /**
+   * Match conditions to be satisfied for the rule to be activated.
+   *
+   * @schema VirtualServiceSpecTcp#match
+   */
+  readonly match?: VirtualServiceSpecTcpMatch[];
+
+  /**
+   * The destination to which the connection should be forwarded to.
+   *
+   * @schema VirtualServiceSpecTcp#route
+   */
+  readonly route?: VirtualServiceSpecTcpRoute[];
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTcp(obj: VirtualServiceSpecTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'match': obj.match?.map(y => toJson_VirtualServiceSpecTcpMatch(y)),
+    'route': obj.route?.map(y => toJson_VirtualServiceSpecTcpRoute(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecTls
+ */
+export interface VirtualServiceSpecTls {
+  /**
+   * Match conditions to be satisfied for the rule to be activated.
+   *
+   * @schema VirtualServiceSpecTls#match
+   */
+  readonly match: VirtualServiceSpecTlsMatch[];
+
+  /**
+   * The destination to which the connection should be forwarded to.
+   *
+   * @schema VirtualServiceSpecTls#route
+   */
+  readonly route?: VirtualServiceSpecTlsRoute[];
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTls(obj: VirtualServiceSpecTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'match': obj.match?.map(y => toJson_VirtualServiceSpecTlsMatch(y)),
+    'route': obj.route?.map(y => toJson_VirtualServiceSpecTlsRoute(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Cross-Origin Resource Sharing policy (CORS).
+ *
+ * @schema VirtualServiceSpecHttpCorsPolicy
+ */
+export interface VirtualServiceSpecHttpCorsPolicy {
+  /**
+   * Indicates whether the caller is allowed to send the actual request (not the preflight) using credentials.
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicy#allowCredentials
+   */
+  readonly allowCredentials?: boolean;
+
+  /**
+   * List of HTTP headers that can be used when requesting the resource.
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicy#allowHeaders
+   */
+  readonly allowHeaders?: string[];
+
+  /**
+   * List of HTTP methods allowed to access the resource.
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicy#allowMethods
+   */
+  readonly allowMethods?: string[];
+
+  /**
+   * @schema VirtualServiceSpecHttpCorsPolicy#allowOrigin
+   */
+  readonly allowOrigin?: string[];
+
+  /**
+   * String patterns that match allowed origins.
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicy#allowOrigins
+   */
+  readonly allowOrigins?: VirtualServiceSpecHttpCorsPolicyAllowOrigins[];
+
+  /**
+   * A list of HTTP headers that the browsers are allowed to access.
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicy#exposeHeaders
+   */
+  readonly exposeHeaders?: string[];
+
+  /**
+   * Specifies how long the results of a preflight request can be cached.
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicy#maxAge
+   */
+  readonly maxAge?: string;
+
+  /**
+   * Indicates whether preflight requests not matching the configured allowed origin shouldn't be forwarded to the upstream.
+   *
+   * Valid Options: FORWARD, IGNORE
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicy#unmatchedPreflights
+   */
+  readonly unmatchedPreflights?: VirtualServiceSpecHttpCorsPolicyUnmatchedPreflights;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpCorsPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpCorsPolicy(obj: VirtualServiceSpecHttpCorsPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowCredentials': obj.allowCredentials,
+    'allowHeaders': obj.allowHeaders?.map(y => y),
+    'allowMethods': obj.allowMethods?.map(y => y),
+    'allowOrigin': obj.allowOrigin?.map(y => y),
+    'allowOrigins': obj.allowOrigins?.map(y => toJson_VirtualServiceSpecHttpCorsPolicyAllowOrigins(y)),
+    'exposeHeaders': obj.exposeHeaders?.map(y => y),
+    'maxAge': obj.maxAge,
+    'unmatchedPreflights': obj.unmatchedPreflights,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Delegate is used to specify the particular VirtualService which can be used to define delegate HTTPRoute.
+ *
+ * @schema VirtualServiceSpecHttpDelegate
+ */
+export interface VirtualServiceSpecHttpDelegate {
+  /**
+   * Name specifies the name of the delegate VirtualService.
+   *
+   * @schema VirtualServiceSpecHttpDelegate#name
+   */
+  readonly name?: string;
+
+  /**
+   * Namespace specifies the namespace where the delegate VirtualService resides.
+   *
+   * @schema VirtualServiceSpecHttpDelegate#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpDelegate' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpDelegate(obj: VirtualServiceSpecHttpDelegate | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A HTTP rule can either return a direct_response, redirect or forward (default) traffic.
+ *
+ * @schema VirtualServiceSpecHttpDirectResponse
+ */
+export interface VirtualServiceSpecHttpDirectResponse {
+  /**
+   * Specifies the content of the response body.
+   *
+   * @schema VirtualServiceSpecHttpDirectResponse#body
+   */
+  readonly body?: VirtualServiceSpecHttpDirectResponseBody;
+
+  /**
+   * Specifies the HTTP response status to be returned.
+   *
+   * @schema VirtualServiceSpecHttpDirectResponse#status
+   */
+  readonly status: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpDirectResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpDirectResponse(obj: VirtualServiceSpecHttpDirectResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'body': toJson_VirtualServiceSpecHttpDirectResponseBody(obj.body),
+    'status': obj.status,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Fault injection policy to apply on HTTP traffic at the client side.
+ *
+ * @schema VirtualServiceSpecHttpFault
+ */
+export interface VirtualServiceSpecHttpFault {
+  /**
+   * Abort Http request attempts and return error codes back to downstream service, giving the impression that the upstream service is faulty.
+   *
+   * @schema VirtualServiceSpecHttpFault#abort
+   */
+  readonly abort?: VirtualServiceSpecHttpFaultAbort;
+
+  /**
+   * Delay requests before forwarding, emulating various failures such as network issues, overloaded upstream service, etc.
+   *
+   * @schema VirtualServiceSpecHttpFault#delay
+   */
+  readonly delay?: VirtualServiceSpecHttpFaultDelay;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpFault' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpFault(obj: VirtualServiceSpecHttpFault | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'abort': toJson_VirtualServiceSpecHttpFaultAbort(obj.abort),
+    'delay': toJson_VirtualServiceSpecHttpFaultDelay(obj.delay),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpHeaders
+ */
+export interface VirtualServiceSpecHttpHeaders {
+  /**
+   * @schema VirtualServiceSpecHttpHeaders#request
+   */
+  readonly request?: VirtualServiceSpecHttpHeadersRequest;
+
+  /**
+   * @schema VirtualServiceSpecHttpHeaders#response
+   */
+  readonly response?: VirtualServiceSpecHttpHeadersResponse;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpHeaders(obj: VirtualServiceSpecHttpHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'request': toJson_VirtualServiceSpecHttpHeadersRequest(obj.request),
+    'response': toJson_VirtualServiceSpecHttpHeadersResponse(obj.response),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpMatch
+ */
+export interface VirtualServiceSpecHttpMatch {
+  /**
+   * HTTP Authority values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatch#authority
+   */
+  readonly authority?: VirtualServiceSpecHttpMatchAuthority;
+
+  /**
+   * Names of gateways where the rule should be applied.
+   *
+   * @schema VirtualServiceSpecHttpMatch#gateways
+   */
+  readonly gateways?: string[];
+
+  /**
+   * The header keys must be lowercase and use hyphen as the separator, e.g.
+   *
+   * @schema VirtualServiceSpecHttpMatch#headers
+   */
+  readonly headers?: { [key: string]: VirtualServiceSpecHttpMatchHeaders };
+
+  /**
+   * Flag to specify whether the URI matching should be case-insensitive.
+   *
+   * @schema VirtualServiceSpecHttpMatch#ignoreUriCase
+   */
+  readonly ignoreUriCase?: boolean;
+
+  /**
+   * HTTP Method values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatch#method
+   */
+  readonly method?: VirtualServiceSpecHttpMatchMethod;
+
+  /**
+   * The name assigned to a match.
+   *
+   * @schema VirtualServiceSpecHttpMatch#name
+   */
+  readonly name?: string;
+
+  /**
+   * Specifies the ports on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecHttpMatch#port
+   */
+  readonly port?: number;
+
+  /**
+   * Query parameters for matching.
+   *
+   * @schema VirtualServiceSpecHttpMatch#queryParams
+   */
+  readonly queryParams?: { [key: string]: VirtualServiceSpecHttpMatchQueryParams };
+
+  /**
+   * URI Scheme values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatch#scheme
+   */
+  readonly scheme?: VirtualServiceSpecHttpMatchScheme;
+
+  /**
+   * One or more labels that constrain the applicability of a rule to source (client) workloads with the given labels.
+   *
+   * @schema VirtualServiceSpecHttpMatch#sourceLabels
+   */
+  readonly sourceLabels?: { [key: string]: string };
+
+  /**
+   * Source namespace constraining the applicability of a rule to workloads in that namespace.
+   *
+   * @schema VirtualServiceSpecHttpMatch#sourceNamespace
+   */
+  readonly sourceNamespace?: string;
+
+  /**
+   * The human readable prefix to use when emitting statistics for this route.
+   *
+   * @schema VirtualServiceSpecHttpMatch#statPrefix
+   */
+  readonly statPrefix?: string;
+
+  /**
+   * URI to match values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatch#uri
+   */
+  readonly uri?: VirtualServiceSpecHttpMatchUri;
+
+  /**
+   * withoutHeader has the same syntax with the header, but has opposite meaning.
+   *
+   * @schema VirtualServiceSpecHttpMatch#withoutHeaders
+   */
+  readonly withoutHeaders?: { [key: string]: VirtualServiceSpecHttpMatchWithoutHeaders };
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatch' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatch(obj: VirtualServiceSpecHttpMatch | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': toJson_VirtualServiceSpecHttpMatchAuthority(obj.authority),
+    'gateways': obj.gateways?.map(y => y),
+    'headers': ((obj.headers) === undefined) ? undefined : (Object.entries(obj.headers).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceSpecHttpMatchHeaders(i[1]) }), {})),
+    'ignoreUriCase': obj.ignoreUriCase,
+    'method': toJson_VirtualServiceSpecHttpMatchMethod(obj.method),
+    'name': obj.name,
+    'port': obj.port,
+    'queryParams': ((obj.queryParams) === undefined) ? undefined : (Object.entries(obj.queryParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceSpecHttpMatchQueryParams(i[1]) }), {})),
+    'scheme': toJson_VirtualServiceSpecHttpMatchScheme(obj.scheme),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceNamespace': obj.sourceNamespace,
+    'statPrefix': obj.statPrefix,
+    'uri': toJson_VirtualServiceSpecHttpMatchUri(obj.uri),
+    'withoutHeaders': ((obj.withoutHeaders) === undefined) ? undefined : (Object.entries(obj.withoutHeaders).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_VirtualServiceSpecHttpMatchWithoutHeaders(i[1]) }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Mirror HTTP traffic to a another destination in addition to forwarding the requests to the intended destination.
+ *
+ * @schema VirtualServiceSpecHttpMirror
+ */
+export interface VirtualServiceSpecHttpMirror {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema VirtualServiceSpecHttpMirror#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecHttpMirror#port
+   */
+  readonly port?: VirtualServiceSpecHttpMirrorPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema VirtualServiceSpecHttpMirror#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMirror' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMirror(obj: VirtualServiceSpecHttpMirror | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_VirtualServiceSpecHttpMirrorPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Percentage of the traffic to be mirrored by the `mirror` field.
+ *
+ * @schema VirtualServiceSpecHttpMirrorPercentage
+ */
+export interface VirtualServiceSpecHttpMirrorPercentage {
+  /**
+   * @schema VirtualServiceSpecHttpMirrorPercentage#value
+   */
+  readonly value?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMirrorPercentage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMirrorPercentage(obj: VirtualServiceSpecHttpMirrorPercentage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpMirrors
+ */
+export interface VirtualServiceSpecHttpMirrors {
+  /**
+   * Destination specifies the target of the mirror operation.
+   *
+   * @schema VirtualServiceSpecHttpMirrors#destination
+   */
+  readonly destination: VirtualServiceSpecHttpMirrorsDestination;
+
+  /**
+   * Percentage of the traffic to be mirrored by the `destination` field.
+   *
+   * @schema VirtualServiceSpecHttpMirrors#percentage
+   */
+  readonly percentage?: VirtualServiceSpecHttpMirrorsPercentage;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMirrors' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMirrors(obj: VirtualServiceSpecHttpMirrors | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'destination': toJson_VirtualServiceSpecHttpMirrorsDestination(obj.destination),
+    'percentage': toJson_VirtualServiceSpecHttpMirrorsPercentage(obj.percentage),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A HTTP rule can either return a direct_response, redirect or forward (default) traffic.
+ *
+ * @schema VirtualServiceSpecHttpRedirect
+ */
+export interface VirtualServiceSpecHttpRedirect {
+  /**
+   * On a redirect, overwrite the Authority/Host portion of the URL with this value.
+   *
+   * @schema VirtualServiceSpecHttpRedirect#authority
+   */
+  readonly authority?: string;
+
+  /**
+   * On a redirect, dynamically set the port: * FROM_PROTOCOL_DEFAULT: automatically set to 80 for HTTP and 443 for HTTPS.
+   *
+   * Valid Options: FROM_PROTOCOL_DEFAULT, FROM_REQUEST_PORT
+   *
+   * @schema VirtualServiceSpecHttpRedirect#derivePort
+   */
+  readonly derivePort?: VirtualServiceSpecHttpRedirectDerivePort;
+
+  /**
+   * On a redirect, overwrite the port portion of the URL with this value.
+   *
+   * @schema VirtualServiceSpecHttpRedirect#port
+   */
+  readonly port?: number;
+
+  /**
+   * On a redirect, Specifies the HTTP status code to use in the redirect response.
+   *
+   * @schema VirtualServiceSpecHttpRedirect#redirectCode
+   */
+  readonly redirectCode?: number;
+
+  /**
+   * On a redirect, overwrite the scheme portion of the URL with this value.
+   *
+   * @schema VirtualServiceSpecHttpRedirect#scheme
+   */
+  readonly scheme?: string;
+
+  /**
+   * On a redirect, overwrite the Path portion of the URL with this value.
+   *
+   * @schema VirtualServiceSpecHttpRedirect#uri
+   */
+  readonly uri?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRedirect' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRedirect(obj: VirtualServiceSpecHttpRedirect | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': obj.authority,
+    'derivePort': obj.derivePort,
+    'port': obj.port,
+    'redirectCode': obj.redirectCode,
+    'scheme': obj.scheme,
+    'uri': obj.uri,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Retry policy for HTTP requests.
+ *
+ * @schema VirtualServiceSpecHttpRetries
+ */
+export interface VirtualServiceSpecHttpRetries {
+  /**
+   * Number of retries to be allowed for a given request.
+   *
+   * @schema VirtualServiceSpecHttpRetries#attempts
+   */
+  readonly attempts?: number;
+
+  /**
+   * Specifies the minimum duration between retry attempts.
+   *
+   * @schema VirtualServiceSpecHttpRetries#backoff
+   */
+  readonly backoff?: string;
+
+  /**
+   * Timeout per attempt for a given request, including the initial call and any retries.
+   *
+   * @schema VirtualServiceSpecHttpRetries#perTryTimeout
+   */
+  readonly perTryTimeout?: string;
+
+  /**
+   * Flag to specify whether the retries should ignore previously tried hosts during retry.
+   *
+   * @schema VirtualServiceSpecHttpRetries#retryIgnorePreviousHosts
+   */
+  readonly retryIgnorePreviousHosts?: boolean;
+
+  /**
+   * Specifies the conditions under which retry takes place.
+   *
+   * @schema VirtualServiceSpecHttpRetries#retryOn
+   */
+  readonly retryOn?: string;
+
+  /**
+   * Flag to specify whether the retries should retry to other localities.
+   *
+   * @schema VirtualServiceSpecHttpRetries#retryRemoteLocalities
+   */
+  readonly retryRemoteLocalities?: boolean;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRetries' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRetries(obj: VirtualServiceSpecHttpRetries | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'attempts': obj.attempts,
+    'backoff': obj.backoff,
+    'perTryTimeout': obj.perTryTimeout,
+    'retryIgnorePreviousHosts': obj.retryIgnorePreviousHosts,
+    'retryOn': obj.retryOn,
+    'retryRemoteLocalities': obj.retryRemoteLocalities,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Rewrite HTTP URIs and Authority headers.
+ *
+ * @schema VirtualServiceSpecHttpRewrite
+ */
+export interface VirtualServiceSpecHttpRewrite {
+  /**
+   * rewrite the Authority/Host header with this value.
+   *
+   * @schema VirtualServiceSpecHttpRewrite#authority
+   */
+  readonly authority?: string;
+
+  /**
+   * rewrite the path (or the prefix) portion of the URI with this value.
+   *
+   * @schema VirtualServiceSpecHttpRewrite#uri
+   */
+  readonly uri?: string;
+
+  /**
+   * rewrite the path portion of the URI with the specified regex.
+   *
+   * @schema VirtualServiceSpecHttpRewrite#uriRegexRewrite
+   */
+  readonly uriRegexRewrite?: VirtualServiceSpecHttpRewriteUriRegexRewrite;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRewrite' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRewrite(obj: VirtualServiceSpecHttpRewrite | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': obj.authority,
+    'uri': obj.uri,
+    'uriRegexRewrite': toJson_VirtualServiceSpecHttpRewriteUriRegexRewrite(obj.uriRegexRewrite),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpRoute
+ */
+export interface VirtualServiceSpecHttpRoute {
+  /**
+   * Destination uniquely identifies the instances of a service to which the request/connection should be forwarded to.
+   *
+   * @schema VirtualServiceSpecHttpRoute#destination
+   */
+  readonly destination: VirtualServiceSpecHttpRouteDestination;
+
+  /**
+   * @schema VirtualServiceSpecHttpRoute#headers
+   */
+  readonly headers?: VirtualServiceSpecHttpRouteHeaders;
+
+  /**
+   * Weight specifies the relative proportion of traffic to be forwarded to the destination.
+   *
+   * @schema VirtualServiceSpecHttpRoute#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRoute' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRoute(obj: VirtualServiceSpecHttpRoute | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'destination': toJson_VirtualServiceSpecHttpRouteDestination(obj.destination),
+    'headers': toJson_VirtualServiceSpecHttpRouteHeaders(obj.headers),
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecTcpMatch
+ */
+export interface VirtualServiceSpecTcpMatch {
+  /**
+   * IPv4 or IPv6 ip addresses of destination with optional subnet.
+   *
+   * @schema VirtualServiceSpecTcpMatch#destinationSubnets
+   */
+  readonly destinationSubnets?: string[];
+
+  /**
+   * Names of gateways where the rule should be applied.
+   *
+   * @schema VirtualServiceSpecTcpMatch#gateways
+   */
+  readonly gateways?: string[];
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecTcpMatch#port
+   */
+  readonly port?: number;
+
+  /**
+   * One or more labels that constrain the applicability of a rule to workloads with the given labels.
+   *
+   * @schema VirtualServiceSpecTcpMatch#sourceLabels
+   */
+  readonly sourceLabels?: { [key: string]: string };
+
+  /**
+   * Source namespace constraining the applicability of a rule to workloads in that namespace.
+   *
+   * @schema VirtualServiceSpecTcpMatch#sourceNamespace
+   */
+  readonly sourceNamespace?: string;
+
+  /**
+   * @schema VirtualServiceSpecTcpMatch#sourceSubnet
+   */
+  readonly sourceSubnet?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTcpMatch' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTcpMatch(obj: VirtualServiceSpecTcpMatch | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'destinationSubnets': obj.destinationSubnets?.map(y => y),
+    'gateways': obj.gateways?.map(y => y),
+    'port': obj.port,
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceNamespace': obj.sourceNamespace,
+    'sourceSubnet': obj.sourceSubnet,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecTcpRoute
+ */
+export interface VirtualServiceSpecTcpRoute {
+  /**
+   * Destination uniquely identifies the instances of a service to which the request/connection should be forwarded to.
+   *
+   * @schema VirtualServiceSpecTcpRoute#destination
+   */
+  readonly destination: VirtualServiceSpecTcpRouteDestination;
+
+  /**
+   * Weight specifies the relative proportion of traffic to be forwarded to the destination.
+   *
+   * @schema VirtualServiceSpecTcpRoute#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTcpRoute' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTcpRoute(obj: VirtualServiceSpecTcpRoute | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'destination': toJson_VirtualServiceSpecTcpRouteDestination(obj.destination),
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecTlsMatch
+ */
+export interface VirtualServiceSpecTlsMatch {
+  /**
+   * IPv4 or IPv6 ip addresses of destination with optional subnet.
+   *
+   * @schema VirtualServiceSpecTlsMatch#destinationSubnets
+   */
+  readonly destinationSubnets?: string[];
+
+  /**
+   * Names of gateways where the rule should be applied.
+   *
+   * @schema VirtualServiceSpecTlsMatch#gateways
+   */
+  readonly gateways?: string[];
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecTlsMatch#port
+   */
+  readonly port?: number;
+
+  /**
+   * SNI (server name indicator) to match on.
+   *
+   * @schema VirtualServiceSpecTlsMatch#sniHosts
+   */
+  readonly sniHosts: string[];
+
+  /**
+   * One or more labels that constrain the applicability of a rule to workloads with the given labels.
+   *
+   * @schema VirtualServiceSpecTlsMatch#sourceLabels
+   */
+  readonly sourceLabels?: { [key: string]: string };
+
+  /**
+   * Source namespace constraining the applicability of a rule to workloads in that namespace.
+   *
+   * @schema VirtualServiceSpecTlsMatch#sourceNamespace
+   */
+  readonly sourceNamespace?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTlsMatch' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTlsMatch(obj: VirtualServiceSpecTlsMatch | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'destinationSubnets': obj.destinationSubnets?.map(y => y),
+    'gateways': obj.gateways?.map(y => y),
+    'port': obj.port,
+    'sniHosts': obj.sniHosts?.map(y => y),
+    'sourceLabels': ((obj.sourceLabels) === undefined) ? undefined : (Object.entries(obj.sourceLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'sourceNamespace': obj.sourceNamespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecTlsRoute
+ */
+export interface VirtualServiceSpecTlsRoute {
+  /**
+   * Destination uniquely identifies the instances of a service to which the request/connection should be forwarded to.
+   *
+   * @schema VirtualServiceSpecTlsRoute#destination
+   */
+  readonly destination: VirtualServiceSpecTlsRouteDestination;
+
+  /**
+   * Weight specifies the relative proportion of traffic to be forwarded to the destination.
+   *
+   * @schema VirtualServiceSpecTlsRoute#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTlsRoute' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTlsRoute(obj: VirtualServiceSpecTlsRoute | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'destination': toJson_VirtualServiceSpecTlsRouteDestination(obj.destination),
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpCorsPolicyAllowOrigins
+ */
+export interface VirtualServiceSpecHttpCorsPolicyAllowOrigins {
+  /**
+   * @schema VirtualServiceSpecHttpCorsPolicyAllowOrigins#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpCorsPolicyAllowOrigins#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpCorsPolicyAllowOrigins#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpCorsPolicyAllowOrigins' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpCorsPolicyAllowOrigins(obj: VirtualServiceSpecHttpCorsPolicyAllowOrigins | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Indicates whether preflight requests not matching the configured allowed origin shouldn't be forwarded to the upstream.
+ *
+ * Valid Options: FORWARD, IGNORE
+ *
+ * @schema VirtualServiceSpecHttpCorsPolicyUnmatchedPreflights
+ */
+export enum VirtualServiceSpecHttpCorsPolicyUnmatchedPreflights {
+  /** UNSPECIFIED */
+  UNSPECIFIED = "UNSPECIFIED",
+  /** FORWARD */
+  FORWARD = "FORWARD",
+  /** IGNORE */
+  IGNORE = "IGNORE",
+}
+
+/**
+ * Specifies the content of the response body.
+ *
+ * @schema VirtualServiceSpecHttpDirectResponseBody
+ */
+export interface VirtualServiceSpecHttpDirectResponseBody {
+  /**
+   * response body as base64 encoded bytes.
+   *
+   * @schema VirtualServiceSpecHttpDirectResponseBody#bytes
+   */
+  readonly bytes?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpDirectResponseBody#string
+   */
+  readonly string?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpDirectResponseBody' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpDirectResponseBody(obj: VirtualServiceSpecHttpDirectResponseBody | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bytes': obj.bytes,
+    'string': obj.string,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Abort Http request attempts and return error codes back to downstream service, giving the impression that the upstream service is faulty.
+ *
+ * @schema VirtualServiceSpecHttpFaultAbort
+ */
+export interface VirtualServiceSpecHttpFaultAbort {
+  /**
+   * GRPC status code to use to abort the request.
+   *
+   * @schema VirtualServiceSpecHttpFaultAbort#grpcStatus
+   */
+  readonly grpcStatus?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpFaultAbort#http2Error
+   */
+  readonly http2Error?: string;
+
+  /**
+   * HTTP status code to use to abort the Http request.
+   *
+   * @schema VirtualServiceSpecHttpFaultAbort#httpStatus
+   */
+  readonly httpStatus?: number;
+
+  /**
+   * Percentage of requests to be aborted with the error code provided.
+   *
+   * @schema VirtualServiceSpecHttpFaultAbort#percentage
+   */
+  readonly percentage?: VirtualServiceSpecHttpFaultAbortPercentage;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpFaultAbort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpFaultAbort(obj: VirtualServiceSpecHttpFaultAbort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'grpcStatus': obj.grpcStatus,
+    'http2Error': obj.http2Error,
+    'httpStatus': obj.httpStatus,
+    'percentage': toJson_VirtualServiceSpecHttpFaultAbortPercentage(obj.percentage),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Delay requests before forwarding, emulating various failures such as network issues, overloaded upstream service, etc.
+ *
+ * @schema VirtualServiceSpecHttpFaultDelay
+ */
+export interface VirtualServiceSpecHttpFaultDelay {
+  /**
+   * @schema VirtualServiceSpecHttpFaultDelay#exponentialDelay
+   */
+  readonly exponentialDelay?: string;
+
+  /**
+   * Add a fixed delay before forwarding the request.
+   *
+   * @schema VirtualServiceSpecHttpFaultDelay#fixedDelay
+   */
+  readonly fixedDelay?: string;
+
+  /**
+   * Percentage of requests on which the delay will be injected (0-100).
+   *
+   * @schema VirtualServiceSpecHttpFaultDelay#percent
+   */
+  readonly percent?: number;
+
+  /**
+   * Percentage of requests on which the delay will be injected.
+   *
+   * @schema VirtualServiceSpecHttpFaultDelay#percentage
+   */
+  readonly percentage?: VirtualServiceSpecHttpFaultDelayPercentage;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpFaultDelay' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpFaultDelay(obj: VirtualServiceSpecHttpFaultDelay | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exponentialDelay': obj.exponentialDelay,
+    'fixedDelay': obj.fixedDelay,
+    'percent': obj.percent,
+    'percentage': toJson_VirtualServiceSpecHttpFaultDelayPercentage(obj.percentage),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpHeadersRequest
+ */
+export interface VirtualServiceSpecHttpHeadersRequest {
+  /**
+   * @schema VirtualServiceSpecHttpHeadersRequest#add
+   */
+  readonly add?: { [key: string]: string };
+
+  /**
+   * @schema VirtualServiceSpecHttpHeadersRequest#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * @schema VirtualServiceSpecHttpHeadersRequest#set
+   */
+  readonly set?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpHeadersRequest' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpHeadersRequest(obj: VirtualServiceSpecHttpHeadersRequest | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'remove': obj.remove?.map(y => y),
+    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpHeadersResponse
+ */
+export interface VirtualServiceSpecHttpHeadersResponse {
+  /**
+   * @schema VirtualServiceSpecHttpHeadersResponse#add
+   */
+  readonly add?: { [key: string]: string };
+
+  /**
+   * @schema VirtualServiceSpecHttpHeadersResponse#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * @schema VirtualServiceSpecHttpHeadersResponse#set
+   */
+  readonly set?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpHeadersResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpHeadersResponse(obj: VirtualServiceSpecHttpHeadersResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'remove': obj.remove?.map(y => y),
+    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP Authority values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+ *
+ * @schema VirtualServiceSpecHttpMatchAuthority
+ */
+export interface VirtualServiceSpecHttpMatchAuthority {
+  /**
+   * @schema VirtualServiceSpecHttpMatchAuthority#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpMatchAuthority#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatchAuthority#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatchAuthority' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatchAuthority(obj: VirtualServiceSpecHttpMatchAuthority | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpMatchHeaders
+ */
+export interface VirtualServiceSpecHttpMatchHeaders {
+  /**
+   * @schema VirtualServiceSpecHttpMatchHeaders#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpMatchHeaders#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatchHeaders#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatchHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatchHeaders(obj: VirtualServiceSpecHttpMatchHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP Method values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+ *
+ * @schema VirtualServiceSpecHttpMatchMethod
+ */
+export interface VirtualServiceSpecHttpMatchMethod {
+  /**
+   * @schema VirtualServiceSpecHttpMatchMethod#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpMatchMethod#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatchMethod#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatchMethod' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatchMethod(obj: VirtualServiceSpecHttpMatchMethod | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpMatchQueryParams
+ */
+export interface VirtualServiceSpecHttpMatchQueryParams {
+  /**
+   * @schema VirtualServiceSpecHttpMatchQueryParams#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpMatchQueryParams#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatchQueryParams#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatchQueryParams' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatchQueryParams(obj: VirtualServiceSpecHttpMatchQueryParams | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * URI Scheme values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+ *
+ * @schema VirtualServiceSpecHttpMatchScheme
+ */
+export interface VirtualServiceSpecHttpMatchScheme {
+  /**
+   * @schema VirtualServiceSpecHttpMatchScheme#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpMatchScheme#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatchScheme#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatchScheme' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatchScheme(obj: VirtualServiceSpecHttpMatchScheme | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * URI to match values are case-sensitive and formatted as follows: - `exact: "value"` for exact string match - `prefix: "value"` for prefix-based match - `regex: "value"` for [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+ *
+ * @schema VirtualServiceSpecHttpMatchUri
+ */
+export interface VirtualServiceSpecHttpMatchUri {
+  /**
+   * @schema VirtualServiceSpecHttpMatchUri#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpMatchUri#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatchUri#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatchUri' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatchUri(obj: VirtualServiceSpecHttpMatchUri | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpMatchWithoutHeaders
+ */
+export interface VirtualServiceSpecHttpMatchWithoutHeaders {
+  /**
+   * @schema VirtualServiceSpecHttpMatchWithoutHeaders#exact
+   */
+  readonly exact?: string;
+
+  /**
+   * @schema VirtualServiceSpecHttpMatchWithoutHeaders#prefix
+   */
+  readonly prefix?: string;
+
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpMatchWithoutHeaders#regex
+   */
+  readonly regex?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMatchWithoutHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMatchWithoutHeaders(obj: VirtualServiceSpecHttpMatchWithoutHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'exact': obj.exact,
+    'prefix': obj.prefix,
+    'regex': obj.regex,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema VirtualServiceSpecHttpMirrorPort
+ */
+export interface VirtualServiceSpecHttpMirrorPort {
+  /**
+   * @schema VirtualServiceSpecHttpMirrorPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMirrorPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMirrorPort(obj: VirtualServiceSpecHttpMirrorPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Destination specifies the target of the mirror operation.
+ *
+ * @schema VirtualServiceSpecHttpMirrorsDestination
+ */
+export interface VirtualServiceSpecHttpMirrorsDestination {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema VirtualServiceSpecHttpMirrorsDestination#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecHttpMirrorsDestination#port
+   */
+  readonly port?: VirtualServiceSpecHttpMirrorsDestinationPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema VirtualServiceSpecHttpMirrorsDestination#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMirrorsDestination' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMirrorsDestination(obj: VirtualServiceSpecHttpMirrorsDestination | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_VirtualServiceSpecHttpMirrorsDestinationPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Percentage of the traffic to be mirrored by the `destination` field.
+ *
+ * @schema VirtualServiceSpecHttpMirrorsPercentage
+ */
+export interface VirtualServiceSpecHttpMirrorsPercentage {
+  /**
+   * @schema VirtualServiceSpecHttpMirrorsPercentage#value
+   */
+  readonly value?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMirrorsPercentage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMirrorsPercentage(obj: VirtualServiceSpecHttpMirrorsPercentage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * On a redirect, dynamically set the port: * FROM_PROTOCOL_DEFAULT: automatically set to 80 for HTTP and 443 for HTTPS.
+ *
+ * Valid Options: FROM_PROTOCOL_DEFAULT, FROM_REQUEST_PORT
+ *
+ * @schema VirtualServiceSpecHttpRedirectDerivePort
+ */
+export enum VirtualServiceSpecHttpRedirectDerivePort {
+  /** FROM_PROTOCOL_DEFAULT */
+  FROM_UNDERSCORE_PROTOCOL_UNDERSCORE_DEFAULT = "FROM_PROTOCOL_DEFAULT",
+  /** FROM_REQUEST_PORT */
+  FROM_UNDERSCORE_REQUEST_UNDERSCORE_PORT = "FROM_REQUEST_PORT",
+}
+
+/**
+ * rewrite the path portion of the URI with the specified regex.
+ *
+ * @schema VirtualServiceSpecHttpRewriteUriRegexRewrite
+ */
+export interface VirtualServiceSpecHttpRewriteUriRegexRewrite {
+  /**
+   * [RE2 style regex-based match](https://github.com/google/re2/wiki/Syntax).
+   *
+   * @schema VirtualServiceSpecHttpRewriteUriRegexRewrite#match
+   */
+  readonly match?: string;
+
+  /**
+   * The string that should replace into matching portions of original URI.
+   *
+   * @schema VirtualServiceSpecHttpRewriteUriRegexRewrite#rewrite
+   */
+  readonly rewrite?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRewriteUriRegexRewrite' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRewriteUriRegexRewrite(obj: VirtualServiceSpecHttpRewriteUriRegexRewrite | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'match': obj.match,
+    'rewrite': obj.rewrite,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Destination uniquely identifies the instances of a service to which the request/connection should be forwarded to.
+ *
+ * @schema VirtualServiceSpecHttpRouteDestination
+ */
+export interface VirtualServiceSpecHttpRouteDestination {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema VirtualServiceSpecHttpRouteDestination#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecHttpRouteDestination#port
+   */
+  readonly port?: VirtualServiceSpecHttpRouteDestinationPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema VirtualServiceSpecHttpRouteDestination#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRouteDestination' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRouteDestination(obj: VirtualServiceSpecHttpRouteDestination | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_VirtualServiceSpecHttpRouteDestinationPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpRouteHeaders
+ */
+export interface VirtualServiceSpecHttpRouteHeaders {
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeaders#request
+   */
+  readonly request?: VirtualServiceSpecHttpRouteHeadersRequest;
+
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeaders#response
+   */
+  readonly response?: VirtualServiceSpecHttpRouteHeadersResponse;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRouteHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRouteHeaders(obj: VirtualServiceSpecHttpRouteHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'request': toJson_VirtualServiceSpecHttpRouteHeadersRequest(obj.request),
+    'response': toJson_VirtualServiceSpecHttpRouteHeadersResponse(obj.response),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Destination uniquely identifies the instances of a service to which the request/connection should be forwarded to.
+ *
+ * @schema VirtualServiceSpecTcpRouteDestination
+ */
+export interface VirtualServiceSpecTcpRouteDestination {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema VirtualServiceSpecTcpRouteDestination#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecTcpRouteDestination#port
+   */
+  readonly port?: VirtualServiceSpecTcpRouteDestinationPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema VirtualServiceSpecTcpRouteDestination#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTcpRouteDestination' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTcpRouteDestination(obj: VirtualServiceSpecTcpRouteDestination | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_VirtualServiceSpecTcpRouteDestinationPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Destination uniquely identifies the instances of a service to which the request/connection should be forwarded to.
+ *
+ * @schema VirtualServiceSpecTlsRouteDestination
+ */
+export interface VirtualServiceSpecTlsRouteDestination {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema VirtualServiceSpecTlsRouteDestination#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema VirtualServiceSpecTlsRouteDestination#port
+   */
+  readonly port?: VirtualServiceSpecTlsRouteDestinationPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema VirtualServiceSpecTlsRouteDestination#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTlsRouteDestination' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTlsRouteDestination(obj: VirtualServiceSpecTlsRouteDestination | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_VirtualServiceSpecTlsRouteDestinationPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Percentage of requests to be aborted with the error code provided.
+ *
+ * @schema VirtualServiceSpecHttpFaultAbortPercentage
+ */
+export interface VirtualServiceSpecHttpFaultAbortPercentage {
+  /**
+   * @schema VirtualServiceSpecHttpFaultAbortPercentage#value
+   */
+  readonly value?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpFaultAbortPercentage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpFaultAbortPercentage(obj: VirtualServiceSpecHttpFaultAbortPercentage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Percentage of requests on which the delay will be injected.
+ *
+ * @schema VirtualServiceSpecHttpFaultDelayPercentage
+ */
+export interface VirtualServiceSpecHttpFaultDelayPercentage {
+  /**
+   * @schema VirtualServiceSpecHttpFaultDelayPercentage#value
+   */
+  readonly value?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpFaultDelayPercentage' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpFaultDelayPercentage(obj: VirtualServiceSpecHttpFaultDelayPercentage | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema VirtualServiceSpecHttpMirrorsDestinationPort
+ */
+export interface VirtualServiceSpecHttpMirrorsDestinationPort {
+  /**
+   * @schema VirtualServiceSpecHttpMirrorsDestinationPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpMirrorsDestinationPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpMirrorsDestinationPort(obj: VirtualServiceSpecHttpMirrorsDestinationPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema VirtualServiceSpecHttpRouteDestinationPort
+ */
+export interface VirtualServiceSpecHttpRouteDestinationPort {
+  /**
+   * @schema VirtualServiceSpecHttpRouteDestinationPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRouteDestinationPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRouteDestinationPort(obj: VirtualServiceSpecHttpRouteDestinationPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpRouteHeadersRequest
+ */
+export interface VirtualServiceSpecHttpRouteHeadersRequest {
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeadersRequest#add
+   */
+  readonly add?: { [key: string]: string };
+
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeadersRequest#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeadersRequest#set
+   */
+  readonly set?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRouteHeadersRequest' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRouteHeadersRequest(obj: VirtualServiceSpecHttpRouteHeadersRequest | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'remove': obj.remove?.map(y => y),
+    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema VirtualServiceSpecHttpRouteHeadersResponse
+ */
+export interface VirtualServiceSpecHttpRouteHeadersResponse {
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeadersResponse#add
+   */
+  readonly add?: { [key: string]: string };
+
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeadersResponse#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * @schema VirtualServiceSpecHttpRouteHeadersResponse#set
+   */
+  readonly set?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecHttpRouteHeadersResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecHttpRouteHeadersResponse(obj: VirtualServiceSpecHttpRouteHeadersResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': ((obj.add) === undefined) ? undefined : (Object.entries(obj.add).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'remove': obj.remove?.map(y => y),
+    'set': ((obj.set) === undefined) ? undefined : (Object.entries(obj.set).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema VirtualServiceSpecTcpRouteDestinationPort
+ */
+export interface VirtualServiceSpecTcpRouteDestinationPort {
+  /**
+   * @schema VirtualServiceSpecTcpRouteDestinationPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTcpRouteDestinationPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTcpRouteDestinationPort(obj: VirtualServiceSpecTcpRouteDestinationPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema VirtualServiceSpecTlsRouteDestinationPort
+ */
+export interface VirtualServiceSpecTlsRouteDestinationPort {
+  /**
+   * @schema VirtualServiceSpecTlsRouteDestinationPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'VirtualServiceSpecTlsRouteDestinationPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VirtualServiceSpecTlsRouteDestinationPort(obj: VirtualServiceSpecTlsRouteDestinationPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema WorkloadEntry
+ */
+export class WorkloadEntry extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "WorkloadEntry"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'WorkloadEntry',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "WorkloadEntry".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: WorkloadEntryProps): any {
+    return {
+      apiVersion: WorkloadEntry.GVK.apiVersion,
+      kind: WorkloadEntry.GVK.kind,
+      ...toJson_WorkloadEntryProps(props),
+    };
+  }
+
+  /**
+   * Defines a "WorkloadEntry" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: WorkloadEntryProps) {
+    super(scope, id, {
+      apiVersion: WorkloadEntry.GVK.apiVersion,
+      kind: WorkloadEntry.GVK.kind,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      apiVersion: WorkloadEntry.GVK.apiVersion,
+      kind: WorkloadEntry.GVK.kind,
+      ...toJson_WorkloadEntryProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema WorkloadEntry
+ */
+export interface WorkloadEntryProps {
+  /**
+   * @schema WorkloadEntry#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting VMs onboarded into the mesh. See more details at: https://istio.io/docs/reference/config/networking/workload-entry.html
+   *
+   * @schema WorkloadEntry#spec
+   */
+  readonly spec: WorkloadEntrySpec;
+}
+
+/**
+ * Converts an object of type 'WorkloadEntryProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WorkloadEntryProps(obj: WorkloadEntryProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_WorkloadEntrySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting VMs onboarded into the mesh. See more details at: https://istio.io/docs/reference/config/networking/workload-entry.html
+ *
+ * @schema WorkloadEntrySpec
+ */
+export interface WorkloadEntrySpec {
+  /**
+   * Address associated with the network endpoint without the port.
+   *
+   * @schema WorkloadEntrySpec#address
+   */
+  readonly address?: string;
+
+  /**
+   * One or more labels associated with the endpoint.
+   *
+   * @schema WorkloadEntrySpec#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * The locality associated with the endpoint.
+   *
+   * @schema WorkloadEntrySpec#locality
+   */
+  readonly locality?: string;
+
+  /**
+   * Network enables Istio to group endpoints resident in the same L3 domain/network.
+   *
+   * @schema WorkloadEntrySpec#network
+   */
+  readonly network?: string;
+
+  /**
+   * Set of ports associated with the endpoint.
+   *
+   * @schema WorkloadEntrySpec#ports
+   */
+  readonly ports?: { [key: string]: number };
+
+  /**
+   * The service account associated with the workload if a sidecar is present in the workload.
+   *
+   * @schema WorkloadEntrySpec#serviceAccount
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * The load balancing weight associated with the endpoint.
+   *
+   * @schema WorkloadEntrySpec#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'WorkloadEntrySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_WorkloadEntrySpec(obj: WorkloadEntrySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'address': obj.address,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'locality': obj.locality,
+    'network': obj.network,
+    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'serviceAccount': obj.serviceAccount,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+

@@ -25,6 +25,11 @@ export const USED_CRDS = [
   'peerauthentications.security.istio.io',
   'authorizationpolicies.security.istio.io',
   'destinationrules.networking.istio.io',
+  // the engine reads these four to know routes, registry entries and sidecar scopes
+  'virtualservices.networking.istio.io',
+  'serviceentries.networking.istio.io',
+  'workloadentries.networking.istio.io',
+  'sidecars.networking.istio.io',
   'prometheusrules.monitoring.coreos.com',
 ] as const;
 

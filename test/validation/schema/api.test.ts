@@ -6,15 +6,19 @@ import { builtinSchemaSet, SCHEMA_RULES, schemaSetFromCrds, toStructural, valida
 import { goRegExp } from '../../../src/validation/schema/structural';
 
 describe('builtinSchemaSet', () => {
-  test('serves the four kinds in all their served versions, and nothing else', () => {
+  test('serves the eight kinds in all their served versions, and nothing else', () => {
     const set = builtinSchemaSet();
     expect(set.crdNames()).toEqual([
       'authorizationpolicies.security.istio.io', 'destinationrules.networking.istio.io',
       'peerauthentications.security.istio.io', 'prometheusrules.monitoring.coreos.com',
+      'serviceentries.networking.istio.io', 'sidecars.networking.istio.io',
+      'virtualservices.networking.istio.io', 'workloadentries.networking.istio.io',
     ]);
     expect(builtinSchemaSet().crdNames()).toEqual(set.crdNames());
     for (const [v, k] of [['security.istio.io/v1', 'PeerAuthentication'], ['security.istio.io/v1beta1', 'AuthorizationPolicy'],
-      ['networking.istio.io/v1alpha3', 'DestinationRule'], ['monitoring.coreos.com/v1', 'PrometheusRule']]) {
+      ['networking.istio.io/v1alpha3', 'DestinationRule'], ['monitoring.coreos.com/v1', 'PrometheusRule'],
+      ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1beta1', 'ServiceEntry'],
+      ['networking.istio.io/v1alpha3', 'WorkloadEntry'], ['networking.istio.io/v1', 'Sidecar']]) {
       expect(set.has(v, k)).toBe(true);
     }
     expect(set.has('security.istio.io/v1alpha1', 'PeerAuthentication')).toBe(false);
@@ -73,7 +77,9 @@ describe('validateStructure never throws', () => {
   });
   test('on arbitrary JSON in any field of every kind', () => {
     const kinds = [['security.istio.io/v1', 'PeerAuthentication'], ['security.istio.io/v1', 'AuthorizationPolicy'],
-      ['networking.istio.io/v1', 'DestinationRule'], ['monitoring.coreos.com/v1', 'PrometheusRule']];
+      ['networking.istio.io/v1', 'DestinationRule'], ['monitoring.coreos.com/v1', 'PrometheusRule'],
+      ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1', 'ServiceEntry'],
+      ['networking.istio.io/v1', 'WorkloadEntry'], ['networking.istio.io/v1', 'Sidecar']];
     fc.assert(fc.property(fc.constantFrom(...kinds), fc.jsonValue(), fc.jsonValue(), ([apiVersion, kind], spec, extra) => {
       const m = { apiVersion, kind, metadata: { name: 'x' }, spec, extra } as Manifest;
       const found = validateStructure(m, refOf(m));

@@ -9,6 +9,10 @@ const USED = [
   'peerauthentications.security.istio.io',
   'authorizationpolicies.security.istio.io',
   'destinationrules.networking.istio.io',
+  'virtualservices.networking.istio.io',
+  'serviceentries.networking.istio.io',
+  'workloadentries.networking.istio.io',
+  'sidecars.networking.istio.io',
   'prometheusrules.monitoring.coreos.com',
 ];
 const DOC_KEYS = new Set(['description', 'title', 'example', 'externalDocs']);
@@ -75,6 +79,10 @@ const HANDMADE: Manifest[] = [
   { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'h' }, spec: { groups: [{ name: 'g', interval: '5 minutes', rules: [] }] } },
   { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'i' }, spec: { groups: [{ name: 'g', partial_response_strategy: 'ABORT', rules: [{ expr: 1, record: 'r' }] }] } },
   { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'j' }, spec: { groups: [{ rules: [] }] } },
+  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'k' }, spec: { hosts: ['r'], http: [{ fault: { delay: { fixedDelay: '1s', exponentialDelay: '1s' } } }] } },
+  { apiVersion: 'networking.istio.io/v1beta1', kind: 'ServiceEntry', metadata: { name: 'l' }, spec: { hosts: ['a.example.com'], location: 'mesh_internal' } },
+  { apiVersion: 'networking.istio.io/v1alpha3', kind: 'WorkloadEntry', metadata: { name: 'm' }, spec: { address: '10.0.0.1', weight: '2' } },
+  { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'n' }, spec: { egress: [{ port: { number: 80 } }] } },
 ];
 
 const UNKNOWN_TO_PLAIN_AJV = new Set(['IMV201', 'IMV211', 'IMV212', 'IMV214']);
@@ -87,7 +95,8 @@ describe('conformance with the original CRD files', () => {
   ];
   test('the fixtures cover every kind and both verdicts', () => {
     const kinds = new Set(fixtures.map((m) => refOf(m).kind));
-    expect([...kinds].sort()).toEqual(['AuthorizationPolicy', 'DestinationRule', 'PeerAuthentication', 'PrometheusRule']);
+    expect([...kinds].sort()).toEqual(['AuthorizationPolicy', 'DestinationRule', 'PeerAuthentication', 'PrometheusRule',
+      'ServiceEntry', 'Sidecar', 'VirtualService', 'WorkloadEntry']);
   });
   test('value checks agree with a direct ajv compile of each CRD (unknown fields and list types aside)', () => {
     const disagreements: string[] = [];
