@@ -4,3 +4,4 @@ export * from './destination-rule-lookup';
 export * from './client-tls';
 export * from './connection';
 export * from './explain';
+export * from './dataplane';

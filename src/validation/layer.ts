@@ -12,5 +12,9 @@ export const VALIDATED_KINDS = [
   'security.istio.io/PeerAuthentication',
   'security.istio.io/AuthorizationPolicy',
   'networking.istio.io/DestinationRule',
+  'networking.istio.io/VirtualService',
+  'networking.istio.io/ServiceEntry',
+  'networking.istio.io/WorkloadEntry',
+  'networking.istio.io/Sidecar',
   'monitoring.coreos.com/PrometheusRule',
 ] as const;

@@ -23,6 +23,10 @@ export const SERVED_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   'security.istio.io/PeerAuthentication': ['v1', 'v1beta1'],
   'security.istio.io/AuthorizationPolicy': ['v1', 'v1beta1'],
   'networking.istio.io/DestinationRule': ['v1', 'v1beta1', 'v1alpha3'],
+  'networking.istio.io/VirtualService': ['v1', 'v1beta1', 'v1alpha3'],
+  'networking.istio.io/ServiceEntry': ['v1', 'v1beta1', 'v1alpha3'],
+  'networking.istio.io/WorkloadEntry': ['v1', 'v1beta1', 'v1alpha3'],
+  'networking.istio.io/Sidecar': ['v1', 'v1beta1', 'v1alpha3'],
   'monitoring.coreos.com/PrometheusRule': ['v1'],
 };
 

@@ -51,3 +51,40 @@ describe('resolveSidecar', () => {
     expect(sidecar(undefined, {}, { assumeInjectedWhenNamespaceUnknown: false })).toMatchObject({ injected: false, assumed: true });
   });
 });
+
+describe('resolveSidecar: the defects issue #24 names', () => {
+  it('injects a pod labelled istio.io/rev=<rev> in a namespace with neither injection label (the revision\'s object webhook)', () => {
+    expect(sidecar({}, { labels: { 'app': 'api', 'istio.io/rev': 'canary' } })).toMatchObject({ injected: true, assumed: false });
+  });
+
+  it('lets the pod label sidecar.istio.io/inject=true win over the annotation "false"', () => {
+    const r = sidecar({}, { labels: { 'app': 'api', 'sidecar.istio.io/inject': 'true' }, podAnnotations: { 'sidecar.istio.io/inject': 'false' } });
+    expect(r.injected).toBe(true);
+  });
+
+  it('decides only on the exact strings "true" and "false"; anything else falls back to the namespace', () => {
+    expect(sidecar({ 'istio-injection': 'enabled' }, { labels: { 'app': 'api', 'sidecar.istio.io/inject': 'False' } }).injected).toBe(true);
+    expect(sidecar({}, { labels: { 'app': 'api', 'sidecar.istio.io/inject': 'yes' } }).injected).toBe(false);
+  });
+
+  it.each(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'])('never injects in %s', (name) => {
+    const model = buildMeshModel([deploy(name, 'api', { labels: { 'app': 'api', 'sidecar.istio.io/inject': 'true' } }), ns(name)]);
+    expect(resolveSidecar(model, model.workloads[0]).injected).toBe(false);
+  });
+
+  it('counts an istio-proxy container only where the injector put it (sidecar.istio.io/status)', () => {
+    const withProxy = (annotations: Record<string, string>) => {
+      const d = deploy('app', 'api', { podAnnotations: annotations }) as any;
+      d.spec.template.spec.containers.push({ name: 'istio-proxy', image: 'istio/proxyv2' });
+      const model = buildMeshModel([d, ns('app', {})]);
+      return resolveSidecar(model, model.workloads[0]);
+    };
+    expect(withProxy({}).injected).toBe(false);
+    expect(withProxy({ 'sidecar.istio.io/status': '{"revision":"default"}' }).injected).toBe(true);
+  });
+
+  it('takes only installed revisions when they are given', () => {
+    expect(sidecar({ 'istio.io/rev': 'canary' }, {}, { knownRevisions: ['default'] }).injected).toBe(false);
+    expect(sidecar({ 'istio.io/rev': 'canary' }, {}, { knownRevisions: ['default', 'canary'] }).injected).toBe(true);
+  });
+});

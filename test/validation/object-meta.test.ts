@@ -73,6 +73,9 @@ describe('validateObject', () => {
       expect(f.fix).toBe('use apiVersion: security.istio.io/v1');
       expect(codes({ apiVersion: 'monitoring.coreos.com/v1beta1', kind: 'PrometheusRule', metadata: { name: 'a' } })).toEqual(['IMV103']);
       expect(codes({ apiVersion: 'networking.istio.io/v2', kind: 'DestinationRule', metadata: { name: 'a' } })).toEqual(['IMV103']);
+      for (const kind of ['VirtualService', 'ServiceEntry', 'WorkloadEntry', 'Sidecar']) {
+        expect(codes({ apiVersion: 'networking.istio.io/v2', kind, metadata: { name: 'a' } })).toEqual(['IMV103']);
+      }
     });
 
     it('5: IMV104 fails without metadata or with a non-object metadata', () => {
