@@ -45,6 +45,8 @@ export interface ServicePort {
   /** A number, or the name of a container port. */
   readonly targetPort: number | string;
   readonly protocol: string;
+  /** `appProtocol`, which Istio reads before the name prefix to pick the port's protocol. */
+  readonly appProtocol?: string;
 }
 
 export interface ServiceInfo {
@@ -57,6 +59,10 @@ export interface ServiceInfo {
   /** Undefined when the Service has no selector (endpoints managed by hand, ExternalName). */
   readonly selector?: Labels;
   readonly ports: readonly ServicePort[];
+  /** `clusterIP: None`: clients reach the pods directly (pilot's Passthrough resolution). */
+  readonly headless: boolean;
+  /** The Service's own labels (e.g. `istio.io/use-waypoint`). */
+  readonly labels: Labels;
 }
 
 export function parseNamespace(m: Manifest): NamespaceInfo {
@@ -142,8 +148,11 @@ export function parseService(
     const targetPort = portNumber(raw) ?? (typeof raw === 'string' && raw ? raw : port);
     const name = typeof sp.name === 'string' ? sp.name : undefined;
     const protocol = typeof sp.protocol === 'string' ? sp.protocol : 'TCP';
-    const shape = JSON.stringify([port, targetPort, protocol, name]);
-    ports.push(shared.value(`sp${shape}`, Object.freeze(name ? { port, targetPort, protocol, name } : { port, targetPort, protocol })));
+    const appProtocol = typeof sp.appProtocol === 'string' && sp.appProtocol ? sp.appProtocol : undefined;
+    const shape = JSON.stringify([port, targetPort, protocol, name, appProtocol]);
+    ports.push(shared.value(`sp${shape}`, Object.freeze({
+      port, targetPort, protocol, ...(name ? { name } : {}), ...(appProtocol ? { appProtocol } : {}),
+    })));
   }
   ports.sort((a, b) => a.port - b.port);
   const selector = spec.type === 'ExternalName' || !isPlainObject(spec.selector) ? undefined : sharedStringMap(spec.selector, shared);
@@ -155,6 +164,8 @@ export function parseService(
     hostname: serviceHostname(ref.name, namespace, clusterDomain),
     selector: selector && Object.keys(selector).length > 0 ? selector : undefined,
     ports: sharedList(shared, 'spl', ports),
+    headless: spec.clusterIP === 'None',
+    labels: sharedStringMap(objectOrEmpty(m.metadata).labels, shared),
   });
 }
 

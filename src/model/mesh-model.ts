@@ -1,3 +1,4 @@
+import { GatewayClassInfo, GatewayInfo, isGatewayClassManifest, isGatewayManifest, parseGateway, parseGatewayClass } from './gateways';
 import { hostMatches, hostSpecificity, isWildcardHost, namespaceOfHost } from './hosts';
 import {
   NamespaceInfo, ServiceInfo, WORKLOAD_KINDS, Workload, parseNamespace, parseService, parseWorkload,
@@ -10,7 +11,10 @@ import {
   AuthorizationPolicyInfo, DestinationRulePolicy, PeerAuthenticationPolicy,
   parseAuthorizationPolicy, parseDestinationRule, parsePeerAuthentication,
 } from './policies';
+import { ServiceEntryInfo, WorkloadEntryInfo, parseServiceEntry, parseWorkloadEntry } from './service-entries';
 import { SharedValues, UNSHARED, ValueSharing } from './shared-values';
+import { SidecarInfo, parseSidecar } from './sidecars';
+import { VirtualServiceInfo, parseVirtualService } from './virtual-services';
 
 /** A manifest the model left out, and why. */
 export interface SkippedManifest {
@@ -36,6 +40,15 @@ export interface MeshModel {
   readonly peerAuthentications: readonly PeerAuthenticationPolicy[];
   readonly destinationRules: readonly DestinationRulePolicy[];
   readonly authorizationPolicies: readonly AuthorizationPolicyInfo[];
+  /** Sorted by namespace, name. */
+  readonly virtualServices: readonly VirtualServiceInfo[];
+  readonly serviceEntries: readonly ServiceEntryInfo[];
+  readonly workloadEntries: readonly WorkloadEntryInfo[];
+  /** Istio Sidecar resources. */
+  readonly sidecars: readonly SidecarInfo[];
+  /** Gateway API Gateways (waypoints among them) and GatewayClasses. */
+  readonly gateways: readonly GatewayInfo[];
+  readonly gatewayClasses: readonly GatewayClassInfo[];
   /** Manifests left out (owned by another workload in the input, duplicated, unnamed). */
   readonly skipped: readonly SkippedManifest[];
 
@@ -107,6 +120,12 @@ export type ModelEntry =
   | { readonly read: 'dr'; readonly ref: ResourceRef; readonly namespace: string; readonly policy: DestinationRulePolicy }
   | { readonly read: 'ap'; readonly ref: ResourceRef; readonly namespace: string; readonly policy: AuthorizationPolicyInfo }
   | { readonly read: 'namespace'; readonly ref: ResourceRef; readonly namespace: string; readonly info?: NamespaceInfo }
+  | { readonly read: 'vs'; readonly ref: ResourceRef; readonly namespace: string; readonly info: VirtualServiceInfo }
+  | { readonly read: 'se'; readonly ref: ResourceRef; readonly namespace: string; readonly info: ServiceEntryInfo }
+  | { readonly read: 'we'; readonly ref: ResourceRef; readonly namespace: string; readonly info: WorkloadEntryInfo }
+  | { readonly read: 'sidecar'; readonly ref: ResourceRef; readonly namespace: string; readonly info: SidecarInfo }
+  | { readonly read: 'gateway'; readonly ref: ResourceRef; readonly namespace: string; readonly info: GatewayInfo }
+  | { readonly read: 'gatewayclass'; readonly ref: ResourceRef; readonly namespace: string; readonly info: GatewayClassInfo }
   | { readonly read: 'service'; readonly ref: ResourceRef; readonly namespace: string; readonly service?: ServiceInfo }
   | {
     readonly read: 'workload';
@@ -138,6 +157,12 @@ export function readForModel(m: Manifest, opts: ResolvedMeshOptions, shared: Val
   if (kindIs(m, group, 'DestinationRule', 'networking.istio.io')) return { read: 'dr', ref, namespace, policy: parseDestinationRule(m, namespace, opts.clusterDomain, placed, shared) };
   if (kindIs(m, group, 'AuthorizationPolicy', 'security.istio.io')) return { read: 'ap', ref, namespace, policy: parseAuthorizationPolicy(m, namespace, placed, shared) };
   if (kindIs(m, group, 'Namespace', '')) return { read: 'namespace', ref, namespace, info: ref.name ? parseNamespace(m) : undefined };
+  if (kindIs(m, group, 'VirtualService', 'networking.istio.io')) return { read: 'vs', ref, namespace, info: parseVirtualService(m, namespace, opts.clusterDomain, placed) };
+  if (kindIs(m, group, 'ServiceEntry', 'networking.istio.io')) return { read: 'se', ref, namespace, info: parseServiceEntry(m, namespace) };
+  if (kindIs(m, group, 'WorkloadEntry', 'networking.istio.io')) return { read: 'we', ref, namespace, info: parseWorkloadEntry(m, namespace) };
+  if (kindIs(m, group, 'Sidecar', 'networking.istio.io')) return { read: 'sidecar', ref, namespace, info: parseSidecar(m, namespace, placed) };
+  if (isGatewayManifest(m)) return { read: 'gateway', ref, namespace, info: parseGateway(m, namespace) };
+  if (isGatewayClassManifest(m)) return { read: 'gatewayclass', ref, namespace, info: parseGatewayClass(m) };
   if (kindIs(m, group, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed, shared) };
   if (WORKLOAD_KINDS.has(ref.kind)) {
     const owners = isPlainObject(m.metadata) && Array.isArray(m.metadata.ownerReferences)
@@ -259,6 +284,12 @@ interface ChosenResources {
   readonly pas: PeerAuthenticationPolicy[];
   readonly drs: DestinationRulePolicy[];
   readonly aps: AuthorizationPolicyInfo[];
+  readonly vss: VirtualServiceInfo[];
+  readonly ses: ServiceEntryInfo[];
+  readonly wes: WorkloadEntryInfo[];
+  readonly sidecars: SidecarInfo[];
+  readonly gateways: GatewayInfo[];
+  readonly gatewayClasses: GatewayClassInfo[];
   readonly skipped: SkippedManifest[];
 }
 
@@ -293,6 +324,12 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   const pas: PeerAuthenticationPolicy[] = [];
   const drs: DestinationRulePolicy[] = [];
   const aps: AuthorizationPolicyInfo[] = [];
+  const vss: VirtualServiceInfo[] = [];
+  const ses: ServiceEntryInfo[] = [];
+  const wes: WorkloadEntryInfo[] = [];
+  const sidecars: SidecarInfo[] = [];
+  const gateways: GatewayInfo[] = [];
+  const gatewayClasses: GatewayClassInfo[] = [];
 
   forEachEntry(parts, (e, index) => {
     if (e.read === 'not-an-object') {
@@ -309,6 +346,12 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
       case 'dr': drs.push(e.policy); break;
       case 'ap': aps.push(e.policy); break;
       case 'namespace': if (e.info) namespaces.set(e.info.name, e.info); break;
+      case 'vs': vss.push(e.info); break;
+      case 'se': ses.push(e.info); break;
+      case 'we': wes.push(e.info); break;
+      case 'sidecar': sidecars.push(e.info); break;
+      case 'gateway': gateways.push(e.info); break;
+      case 'gatewayclass': gatewayClasses.push(e.info); break;
       case 'service':
         if (e.service) services.push(e.service); else skipped.push({ index, ref, reason: 'Service without a name' });
         break;
@@ -323,7 +366,7 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
       }
     }
   });
-  return { namespaces, workloads, services, pas, drs, aps, skipped };
+  return { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped };
 }
 
 /** What, with its name, identifies a resource: API group, kind and the namespace it applies in. */
@@ -332,13 +375,15 @@ function scopeOf(e: Exclude<ModelEntry, { read: 'not-an-object' }>): string {
 }
 
 function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): MeshModel {
-  const { namespaces, workloads, services, pas, drs, aps, skipped } = chosen;
+  const { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped } = chosen;
 
   workloads.sort((a, b) => byNsName(a, b) || cmp(a.kind, b.kind));
   services.sort(byNsName);
   pas.sort(byNsName);
   drs.sort(byNsName);
   aps.sort(byNsName);
+  for (const list of [vss, ses, wes, sidecars, gateways]) (list as { namespace: string; name: string }[]).sort(byNsName);
+  gatewayClasses.sort((a, b) => cmp(a.name, b.name));
 
   const paByNs = new Map<string, PeerAuthenticationPolicy[]>();
   for (const p of pas) push(paByNs, p.namespace, p);
@@ -400,7 +445,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
 
   const allNs = new Set<string>([opts.rootNamespace]);
   for (const n of namespaces.keys()) allNs.add(n);
-  for (const x of [...workloads, ...services, ...pas, ...drs, ...aps]) allNs.add(x.namespace);
+  for (const x of [...workloads, ...services, ...pas, ...drs, ...aps, ...vss, ...ses, ...wes, ...sidecars, ...gateways]) allNs.add(x.namespace);
   const namespaceNames = Object.freeze([...allNs].sort());
 
   const workloadsOfCache = new Map<string, readonly Workload[]>();
@@ -414,6 +459,12 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     peerAuthentications: Object.freeze(pas),
     destinationRules: Object.freeze(drs),
     authorizationPolicies: Object.freeze(aps),
+    virtualServices: Object.freeze(vss),
+    serviceEntries: Object.freeze(ses),
+    workloadEntries: Object.freeze(wes),
+    sidecars: Object.freeze(sidecars),
+    gateways: Object.freeze(gateways),
+    gatewayClasses: Object.freeze(gatewayClasses),
     skipped: Object.freeze(skipped),
     namespaceNames,
     namespace: (name) => namespaces.get(name),

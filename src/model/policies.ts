@@ -3,7 +3,12 @@ import { qualifyHost } from './hosts';
 import { Labels, isEmptyLabels, sharedStringMap, stringMap } from './labels';
 import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
+import { portNumber } from './ports';
 import { UNSHARED, ValueSharing, sharedList } from './shared-values';
+import { ClientTlsMode, DestinationRuleTrafficInfo, readDestinationRuleTraffic } from './traffic-policy';
+
+export { portNumber } from './ports';
+export type { ClientTlsMode } from './traffic-policy';
 
 /** A PeerAuthentication mode as written; UNSET also stands for an absent or unknown mode. */
 export type PeerAuthenticationMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
@@ -33,8 +38,6 @@ export interface PeerAuthenticationPolicy {
   readonly annotations: Labels;
 }
 
-/** The TLS modes of a DestinationRule's ClientTLSSettings. */
-export type ClientTlsMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
 
 export interface ClientTlsSetting {
   readonly mode: ClientTlsMode;
@@ -58,6 +61,13 @@ export interface DestinationRulePolicy {
   readonly tls?: ClientTlsSetting;
   /** Port-level TLS settings (trafficPolicy.portLevelSettings[].tls), sorted by port. */
   readonly portTls: readonly ClientTlsSetting[];
+  /**
+   * Ports with a `portLevelSettings` entry, with or without `tls`: an entry
+   * replaces the rule's whole traffic policy for its port, `tls` included.
+   */
+  readonly portEntries: readonly number[];
+  /** What decides TLS and merging: traffic policies of the rule and its subsets, as pilot reads them. */
+  readonly traffic: DestinationRuleTrafficInfo;
   readonly annotations: Labels;
 }
 
@@ -104,6 +114,8 @@ export interface AuthorizationPolicyInfo {
   readonly principals: readonly PrincipalUse[];
   readonly sourceServiceAccounts: readonly string[];
   readonly annotations: Labels;
+  /** The spec as written, for what ztunnel and waypoints make of it (resolution/ztunnel-authorization). */
+  readonly spec: Readonly<Record<string, unknown>>;
 }
 
 const PA_MODES: ReadonlySet<string> = new Set(['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT']);
@@ -119,11 +131,6 @@ function modeOf(mtls: unknown): PeerAuthenticationMode {
   return typeof m === 'string' && PA_MODES.has(m) ? m as PeerAuthenticationMode : 'UNSET';
 }
 
-/** A port number from a map key or value (YAML may give `8080` or `"8080"`). */
-export function portNumber(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
-  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
-}
 
 function selectorOf(spec: Record<string, unknown>, field: string, shared: ValueSharing): { selector?: Labels; has: boolean } {
   if (!(field in spec)) return { has: false };
@@ -166,7 +173,9 @@ export function parsePeerAuthentication(
 }
 
 function tlsOf(v: unknown, path: string, shared: ValueSharing, port?: number): ClientTlsSetting | undefined {
-  const mode = objectOrEmpty(v).mode;
+  if (!isPlainObject(v)) return undefined;
+  // An absent mode is the proto default, DISABLE (a mode the API server rejects is left unknown).
+  const mode = v.mode === undefined || v.mode === null ? 'DISABLE' : v.mode;
   if (typeof mode !== 'string' || !TLS_MODES.has(mode)) return undefined;
   const setting = Object.freeze(port !== undefined ? { mode: mode as ClientTlsMode, path, port } : { mode: mode as ClientTlsMode, path });
   return shared.value(`tls${JSON.stringify([mode, path, port])}`, setting);
@@ -183,9 +192,12 @@ export function parseDestinationRule(
   const host = typeof spec.host === 'string' ? spec.host : '';
   const tp = objectOrEmpty(spec.trafficPolicy);
   const portTls: ClientTlsSetting[] = [];
+  const portEntries = new Set<number>();
   listOrEmpty(tp.portLevelSettings).forEach((pls, i) => {
     const port = portNumber(objectOrEmpty(objectOrEmpty(pls).port).number);
-    if (port === undefined) return;
+    // Pilot uses the first entry for a port.
+    if (port === undefined || portEntries.has(port)) return;
+    portEntries.add(port);
     const t = tlsOf(objectOrEmpty(pls).tls, pointer('spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'), shared, port);
     if (t) portTls.push(t);
   });
@@ -202,6 +214,8 @@ export function parseDestinationRule(
     workloadSelector: selector,
     tls: tlsOf(tp.tls, pointer('spec', 'trafficPolicy', 'tls', 'mode'), shared),
     portTls: sharedList(shared, 'tlsl', portTls),
+    portEntries: sharedList(shared, 'pel', [...portEntries].sort((a, b) => a - b)),
+    traffic: readDestinationRuleTraffic(m, namespace),
     annotations: stringMap(objectOrEmpty(m.metadata).annotations),
   });
 }
@@ -292,6 +306,7 @@ export function parseAuthorizationPolicy(
     principals: frozenList(principals),
     sourceServiceAccounts: frozenList(serviceAccounts),
     annotations: stringMap(objectOrEmpty(m.metadata).annotations),
+    spec,
   });
 }
 

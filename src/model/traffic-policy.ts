@@ -2,7 +2,10 @@ import { pointer } from './finding';
 import { Labels, NO_LABELS, stringMap } from './labels';
 import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
-import { ClientTlsMode, portNumber } from './policies';
+import { portNumber } from './ports';
+
+/** The TLS modes of a DestinationRule's ClientTLSSettings. */
+export type ClientTlsMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
 
 /**
  * A DestinationRule `trafficPolicy` as pilot reads it for TLS and merging

@@ -10,11 +10,15 @@ function by(ref: ExplainedRef | null): string {
 
 /** A Markdown report: one table of workloads and ports, one of connections. */
 export function renderExplainMarkdown(e: Explanation): string {
-  const out: string[] = ['# mTLS enforcement', '', '| Namespace | Workload | Sidecar | Port | Mode | Decided by |', '| --- | --- | --- | --- | --- | --- |'];
+  const out: string[] = [
+    '# mTLS enforcement', '', '| Namespace | Workload | Data plane | Port | Mode | Accepts | Decided by |', '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const w of e.workloads) {
     const name = `${w.kind} \`${cell(w.name)}\`${w.exception ? ' (exception)' : ''}`;
-    out.push(`| ${cell(w.namespace)} | ${name} | ${w.sidecar ? 'yes' : 'no'} | all | **${w.mode}** | ${by(w.decidedBy)} |`);
-    for (const p of w.ports) out.push(`| | | | ${p.port} | ${p.mode} | ${by(p.decidedBy)} |`);
+    const plane = w.admitted === false ? `${w.dataplane} (pod rejected)`
+      : w.waypoint ? `${w.dataplane}, waypoint \`${w.waypoint.namespace}/${w.waypoint.name}\`` : w.dataplane;
+    out.push(`| ${cell(w.namespace)} | ${name} | ${plane} | all | **${w.mode}** | | ${by(w.decidedBy)} |`);
+    for (const p of w.ports) out.push(`| | | | ${p.port} | ${p.mode} | ${p.accepts}${p.captured ? '' : ' (not captured)'} | ${by(p.decidedBy)} |`);
   }
   if (e.connections) {
     out.push('', '## Connections', '', '| From | To | TLS sent | Outcome | Why |', '| --- | --- | --- | --- | --- |');

@@ -35,10 +35,11 @@ export function renderExplainMermaid(e: Explanation): string {
     out.push(`    subgraph ${idOf(nsIds, ns, 'ns')}["namespace ${label(ns)}"]`);
     for (const w of workloads) {
       const id = idOf(ids, `${w.namespace}/${w.name}`, 'w');
-      const ports = w.ports.filter((p) => p.mode !== w.mode).map((p) => `${p.port}: ${p.mode}`);
-      const parts = [`${w.kind} ${w.name}`, w.mode + (w.sidecar ? '' : ', no sidecar'), ...ports];
+      const ports = w.ports.filter((p) => p.mode !== w.mode || !p.captured).map((p) => `${p.port}: ${p.captured ? p.mode : `not captured, ${p.accepts}`}`);
+      const plane = w.dataplane === 'sidecar' ? '' : w.dataplane === 'ambient' ? `, ambient${w.waypoint ? ` via ${w.waypoint.name}` : ''}` : ', no proxy';
+      const parts = [`${w.kind} ${w.name}`, w.mode + plane, ...ports];
       if (w.exception) parts.push('exception');
-      out.push(`      ${id}["${label(parts.join('<br/>'))}"]:::${w.sidecar ? CLASS[w.mode] : 'nosidecar'}`);
+      out.push(`      ${id}["${label(parts.join('<br/>'))}"]:::${w.dataplane === 'none' ? 'nosidecar' : CLASS[w.mode]}`);
     }
     out.push('    end');
   }

@@ -4,6 +4,14 @@ function by(ref: ExplainedRef | null): string {
   return ref ? `${ref.kind} ${ref.namespace}/${ref.name}` : 'no policy (Istio default PERMISSIVE)';
 }
 
+/** The data plane, where it is not a plain sidecar. */
+function plane(w: Explanation['workloads'][number]): string {
+  if (w.admitted === false) return ' [pod rejected: never created]';
+  if (w.dataplane === 'ambient') return ` [ambient: ztunnel enforces${w.waypoint ? `; waypoint ${w.waypoint.namespace}/${w.waypoint.name}` : ''}]`;
+  if (w.dataplane === 'none') return ' [no proxy: accepts plaintext only]';
+  return '';
+}
+
 /** One block per workload: its mode and why, then each port that differs or is named by a policy. */
 export function renderExplainText(e: Explanation): string {
   const out: string[] = [];
@@ -13,9 +21,11 @@ export function renderExplainText(e: Explanation): string {
       ns = w.namespace;
       out.push(`namespace ${ns}`);
     }
-    const sidecar = w.sidecar ? '' : ' [no sidecar: accepts plaintext only]';
-    out.push(`  ${w.kind} ${w.name}: ${w.mode}${sidecar}${w.exception ? ' [exception]' : ''} — ${by(w.decidedBy)}`);
-    for (const p of w.ports) out.push(`    port ${p.port}: ${p.mode} — ${by(p.decidedBy)}`);
+    out.push(`  ${w.kind} ${w.name}: ${w.mode}${plane(w)}${w.exception ? ' [exception]' : ''} — ${by(w.decidedBy)}`);
+    for (const p of w.ports) {
+      const fact = p.captured ? '' : ` [not captured: accepts ${p.accepts}]`;
+      out.push(`    port ${p.port}: ${p.mode}${fact} — ${by(p.decidedBy)}${p.note && !p.captured ? `; ${p.note}` : ''}`);
+    }
   }
   if (e.connections) {
     out.push('', 'connections');

@@ -1,4 +1,8 @@
+import { serviceWaypoint, workloadWaypoint } from './ambient-bindings';
+import { WireTls } from './client-tls';
 import { resolveConnection } from './connection';
+import { Dataplane, resolveDataplane } from './dataplane';
+import { Accepts, InboundResolution, resolveInbound } from './inbound';
 import { ModeDecision, ResolvedMode, ServerModeResolution, resolveServerMode } from './server-mode';
 import { resolveSidecar } from './sidecar';
 import { isWildcardHost, namespaceOfHost } from '../model/hosts';
@@ -17,15 +21,33 @@ export interface ExplainedRef {
 
 export interface ExplainedPort {
   readonly port: number;
+  /** The mode the policies give the port, as its enforcer reads them (ztunnel has no DISABLE). */
   readonly mode: ResolvedMode;
   readonly decidedBy: ExplainedRef | null;
+  /** What the port takes in fact: HBONE counts as mtls; a port no proxy captures takes plaintext whatever its mode. */
+  readonly accepts: Accepts;
+  /** Whether the port's traffic reaches the sidecar or ztunnel. */
+  readonly captured: boolean;
+  /** Why `accepts` differs from what the mode alone says, when it does. */
+  readonly note?: string;
 }
 
 export interface ExplainedWorkload {
   readonly namespace: string;
   readonly name: string;
   readonly kind: string;
+  /** True when the pods run an Istio sidecar (`dataplane` is `sidecar`). */
   readonly sidecar: boolean;
+  /** Which proxy handles the workload's traffic. */
+  readonly dataplane: Dataplane;
+  /** Why that data plane: the label, annotation, webhook or fact that decided. */
+  readonly dataplaneReason: string;
+  /** Present (true) when the answer rests on a default the input does not confirm (an absent Namespace, …). */
+  readonly assumed?: boolean;
+  /** Present (false) when the pods are never created or never start (capture annotations the injector rejects). */
+  readonly admitted?: boolean;
+  /** The waypoint of an ambient workload: its own (pod traffic), else that of a Service selecting it. */
+  readonly waypoint?: { readonly namespace: string; readonly name: string };
   readonly mode: ResolvedMode;
   readonly decidedBy: ExplainedRef | null;
   readonly ports: readonly ExplainedPort[];
@@ -36,9 +58,12 @@ export interface ExplainedWorkload {
 export interface ExplainedConnection {
   readonly from: { readonly namespace: string; readonly name: string };
   readonly to: { readonly namespace: string; readonly name: string; readonly service: string; readonly port: number };
-  readonly tls: 'mtls' | 'plaintext' | 'tls-origination';
+  /** What goes on the wire; `hbone` is mTLS in an HBONE tunnel (ambient). */
+  readonly tls: WireTls;
   readonly outcome: 'ok' | 'fails';
   readonly reason: string;
+  /** The DestinationRule the client's sidecar uses for the host, if any. */
+  readonly destinationRule: { readonly namespace: string; readonly name: string } | null;
 }
 
 /** The `explain` JSON contract. */
@@ -114,6 +139,13 @@ export class ResolutionCache {
     return s;
   }
 
+  /** What makes two clients of a namespace send alike: data plane, HBONE, outbound capture annotations. */
+  dataplaneKey(w: Workload): string {
+    const d = resolveDataplane(this.model, w);
+    const capture = d.dataplane === 'sidecar' ? Object.entries(w.podAnnotations).filter(([k]) => k.startsWith('traffic.sidecar.istio.io/')).sort().join(';') : '';
+    return `${d.dataplane}\u0000${d.admitted}\u0000${capture}`;
+  }
+
   server(w: Workload): ServerModeResolution {
     const facts = this.factsOf(w.namespace);
     let s = facts.servers.get(w);
@@ -160,19 +192,37 @@ function weakens(p: PeerAuthenticationPolicy | null, mode: ResolvedMode): boolea
 
 function explainWorkload(cache: ResolutionCache, w: Workload): ExplainedWorkload {
   const r = cache.server(w);
+  const inbound: InboundResolution = resolveInbound(cache.model, w);
+  const plane = inbound.dataplane;
   const reasonKey = exceptionAnnotationKeys(cache.model.options.exceptionAnnotationPrefix).reason;
   const decisions: ModeDecision[] = [r, ...r.ports];
   const exception = decisions.some((d) => weakens(d.decidedBy, d.mode) && Boolean(d.decidedBy!.annotations[reasonKey]));
+  // In ambient the workload's mode is ztunnel's reading of the policies (no DISABLE).
+  const own = inbound.ambient ?? r;
   return {
     namespace: w.namespace,
     name: w.name,
     kind: w.kind,
-    sidecar: cache.sidecar(w),
-    mode: r.mode,
-    decidedBy: refOfPolicy(r.decidedBy),
-    ports: r.ports.map((p) => ({ port: p.port, mode: p.mode, decidedBy: refOfPolicy(p.decidedBy) })),
+    sidecar: plane.dataplane === 'sidecar',
+    dataplane: plane.dataplane,
+    dataplaneReason: plane.reason,
+    ...(plane.assumed ? { assumed: true } : {}),
+    ...(plane.admitted ? {} : { admitted: false }),
+    ...waypointOf(cache.model, w, plane.dataplane),
+    mode: own.mode,
+    decidedBy: refOfPolicy(own.decidedBy),
+    ports: inbound.ports.map((p) => ({
+      port: p.port, mode: p.mode, decidedBy: refOfPolicy(p.decidedBy), accepts: p.accepts, captured: p.captured, ...(p.note ? { note: p.note } : {}),
+    })),
     ...(exception ? { exception: true } : {}),
   };
+}
+
+function waypointOf(model: MeshModel, w: Workload, dataplane: Dataplane): { waypoint?: { namespace: string; name: string } } {
+  if (dataplane !== 'ambient') return {};
+  const own = workloadWaypoint(model, w).waypoint;
+  const bound = own ?? model.servicesSelecting(w).map((s) => serviceWaypoint(model, s).waypoint).find((x) => x !== null);
+  return bound ? { waypoint: { namespace: bound.namespace, name: bound.name } } : {};
 }
 
 /** The class of clients that behave alike toward every host: namespace, sidecar, matching workloadSelector DestinationRules. */
@@ -180,7 +230,7 @@ function clientClassKey(cache: ResolutionCache, w: Workload): string {
   const selectorRules = cache.model.destinationRulesIn(w.namespace)
     .filter((d) => d.workloadSelector && selectorMatches(d.workloadSelector, w.labels))
     .map((d) => d.name);
-  return `${w.namespace}\u0000${cache.sidecar(w)}\u0000${selectorRules.join(',')}`;
+  return `${w.namespace}\u0000${cache.dataplaneKey(w)}\u0000${selectorRules.join(',')}`;
 }
 
 function representatives(cache: ResolutionCache): Map<string, Workload[]> {
@@ -277,17 +327,15 @@ function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'
   }
   const out: ExplainedConnection[] = [];
   for (const { client, ep } of pairs.values()) {
-    const r = resolveConnection(model, client, ep.service, ep.port.port, ep.server, {
-      clientSidecar: cache.sidecar(client),
-      serverSidecar: cache.sidecar(ep.server),
-      serverMode: cache.server(ep.server).portMode(ep.targetPort),
-    });
+    const r = resolveConnection(model, client, ep.service, ep.port.port, ep.server);
+    const dr = r.client.destinationRule;
     out.push({
       from: { namespace: client.namespace, name: client.name },
       to: { namespace: ep.server.namespace, name: ep.server.name, service: ep.service.name, port: ep.port.port },
       tls: r.tls,
       outcome: r.outcome,
       reason: r.reason,
+      destinationRule: dr ? { namespace: dr.namespace, name: dr.name } : null,
     });
   }
   return out.sort((a, b) => cmp(a.from.namespace, b.from.namespace) || cmp(a.from.name, b.from.name)

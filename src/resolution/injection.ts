@@ -281,9 +281,23 @@ export function decideInjection(ns: NamespaceFacts, pod: PodFacts, options: Inje
   const webhooks = selectingWebhooks(ns.name, ns.labels, pod.labels, injectionWebhooks(revisions, options.enableNamespacesByDefault));
   const webhook = webhooks[0];
   if (!webhook) return refuse(whyNoWebhook(ns.name, ns.labels, pod, revisions));
-  const selected = `${webhook.name} (revision ${webhook.revision}) selects the pod`;
+  const selected = selectedBecause(webhook, ns.name, pod.labels);
   if (!verdict.required) return refuse(`${selected}, but ${verdict.reason}`);
-  return { injected: true, reason: `${selected}; ${verdict.reason}`, assumed: false, revision: webhook.revision };
+  // The default policy needs no mention; a selector that decided does.
+  const because = verdict.reason === "the injector's policy is enabled" ? selected : `${selected}; ${verdict.reason}`;
+  return { injected: true, reason: because, assumed: false, revision: webhook.revision };
+}
+
+/** Why a webhook selects the pod, in the labels' words. */
+function selectedBecause(webhook: InjectionWebhook, namespace: string, podLabels: Labels): string {
+  const rev = webhook.revision === 'default' ? '' : ` (revision ${webhook.revision})`;
+  switch (webhook.name) {
+    case 'namespace.sidecar-injector.istio.io': return `namespace ${namespace} has ${ISTIO_INJECTION}=enabled`;
+    case 'object.sidecar-injector.istio.io': return `pod label ${SIDECAR_INJECT}=true opts in`;
+    case 'rev.namespace.sidecar-injector.istio.io': return `namespace ${namespace} has ${ISTIO_REV}=${webhook.revision}`;
+    case 'rev.object.sidecar-injector.istio.io': return `pod label ${ISTIO_REV}=${podLabels[ISTIO_REV]} opts in`;
+    default: return `${webhook.name}${rev} selects the pod`;
+  }
 }
 
 function decideInUnknownNamespace(

@@ -26,15 +26,18 @@ describe('istio-mtls explain', () => {
       name: 'payment',
       kind: 'Deployment',
       sidecar: true,
+      dataplane: 'sidecar',
+      dataplaneReason: 'namespace production has istio-injection=enabled',
       mode: 'STRICT',
       decidedBy: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' },
-      ports: [{ port: 8080, mode: 'STRICT', decidedBy: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' } }],
+      ports: [{ port: 8080, mode: 'STRICT', decidedBy: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' }, accepts: 'mtls', captured: true }],
     });
     expect(json.connections).toEqual([expect.objectContaining({
       from: { namespace: 'production', name: 'checkout' },
       to: { namespace: 'production', name: 'payment', service: 'payment', port: 80 },
       tls: 'mtls',
       outcome: 'ok',
+      destinationRule: null,
     })]);
   });
 

@@ -25,14 +25,17 @@ describe('explainMesh', () => {
       name: 'api',
       kind: 'Deployment',
       sidecar: true,
+      dataplane: 'sidecar',
+      dataplaneReason: 'namespace shop has istio-injection=enabled',
       mode: 'STRICT',
       decidedBy: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' },
       ports: [
-        { port: 8080, mode: 'STRICT', decidedBy: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' } },
-        { port: 9090, mode: 'PERMISSIVE', decidedBy: { kind: 'PeerAuthentication', namespace: 'shop', name: 'api-exception' } },
+        { port: 8080, mode: 'STRICT', decidedBy: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' }, accepts: 'mtls', captured: true },
+        { port: 9090, mode: 'PERMISSIVE', decidedBy: { kind: 'PeerAuthentication', namespace: 'shop', name: 'api-exception' }, accepts: 'mtls+plaintext', captured: true },
       ],
       exception: true,
     });
+    expect(e.workloads[0]).toMatchObject({ sidecar: false, dataplane: 'none', dataplaneReason: expect.stringMatching(/^namespace legacy has neither/) });
     expect(e.workloads[0].sidecar).toBe(false);
     expect('exception' in e.workloads[2]).toBe(false);
   });
