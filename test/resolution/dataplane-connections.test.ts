@@ -143,7 +143,9 @@ describe('the new kinds in the model, and waypoints in explain', () => {
   it('reads VirtualServices, ServiceEntries, WorkloadEntries, Sidecars and Gateway API objects', () => {
     const model = buildMeshModel([
       {
-        apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'vs', namespace: 'a' },
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'vs', namespace: 'a' },
         spec: { hosts: ['api'], http: [{ route: [{ destination: { host: 'api', subset: 'v1' } }] }] },
       },
       { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'se', namespace: 'a' }, spec: { hosts: ['vm.example'], ports: [{ number: 80, name: 'http' }] } },
@@ -151,7 +153,8 @@ describe('the new kinds in the model, and waypoints in explain', () => {
       { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: 'a' }, spec: { egress: [{ hosts: ['./*'] }] } },
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'wp', namespace: 'a' }, spec: { gatewayClassName: 'istio-waypoint', listeners: [] } },
     ]);
-    expect([model.virtualServices.length, model.serviceEntries.length, model.workloadEntries.length, model.sidecars.length, model.gateways.length]).toEqual([1, 1, 1, 1, 1]);
+    const counts = [model.virtualServices, model.serviceEntries, model.workloadEntries, model.sidecars, model.gateways].map((l) => l.length);
+    expect(counts).toEqual([1, 1, 1, 1, 1]);
     expect(model.serviceEntries[0]).toMatchObject({ location: 'MESH_EXTERNAL', locationDefaulted: true });
   });
 
