@@ -1,9 +1,9 @@
 import { Finding, findingOf } from '../../model/finding';
 import { PeerAuthenticationPolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
+import { ModeDecision } from '../../resolution/server-mode';
 import { exceptionAnnotationKeys } from '../../vocabulary/exception-annotations';
 import { ANY_OTHER_NAMESPACE } from '../context';
-import { ModeDecision } from '../../resolution/server-mode';
 import { AnalysisRule } from '../rule';
 
 export const UNDOCUMENTED_EXCEPTION: RuleInfo = {
