@@ -1,0 +1,283 @@
+import { Finding, findingOf } from '../../model/finding';
+import { hostMatches, isWildcardHost, namespaceOfHost } from '../../model/hosts';
+import { ServiceInfo, ServicePort, Workload } from '../../model/inventory';
+import { Labels, formatLabels, selectorMatches } from '../../model/labels';
+import { ResourceRef } from '../../model/manifest';
+import { DestinationRulePolicy } from '../../model/policies';
+import { RuleInfo } from '../../model/rule-info';
+import { SubsetInfo } from '../../model/traffic-policy';
+import { RouteDestinationInfo, RouteKind, VirtualServiceInfo } from '../../model/virtual-services';
+import { inboundProtocolOf } from '../../resolution/connection';
+import { resolveDataplane } from '../../resolution/dataplane';
+import { DestinationRuleLookup } from '../../resolution/destination-rule-lookup';
+import { RouteClient, RoutedDestination, routeDestinations, virtualServicesForClient, visibleVirtualServices } from '../../resolution/routes';
+import { sidecarFor } from '../../resolution/sidecar-scope';
+import { ANY_OTHER_NAMESPACE, AnalysisContext, describeWorkload } from '../context';
+import { AnalysisRule, listSome } from '../rule';
+
+export const ROUTE_SUBSET_MISSING: RuleInfo = {
+  code: 'IMA027',
+  category: 'route-subset-missing',
+  severity: 'error',
+  title: 'A route sends traffic to a subset the client\'s DestinationRule does not define, or that selects no pod',
+  explanation: 'A VirtualService route with `subset: v2` sends the traffic to the cluster `outbound|port|v2|host`. A client '
+    + 'sidecar builds that cluster only from the DestinationRule its own lookup picks for the destination host: its own '
+    + 'namespace first, then the Service\'s, then the root namespace, the most specific host at each step; rules for one '
+    + 'host in one namespace are merged and their subsets concatenated. When that rule has no such subset the cluster does '
+    + 'not exist and the route fails (HTTP 503, no cluster; TCP connections are closed), even if another DestinationRule '
+    + 'elsewhere defines the subset. istioctl\'s IST0101 only asks whether any DestinationRule in any namespace defines '
+    + 'host+subset, so it misses a client-namespace rule that shadows the one with the subset; this rule judges each '
+    + 'VirtualService a sidecar client actually uses (gateways empty or `mesh`, exportTo, the client\'s Sidecar imports, '
+    + 'the most specific host, the route matches that select the client) from the sidecar clients in the input, or from a '
+    + 'client in the VirtualService\'s namespace when none is there. A mirror to a missing subset only loses the copies '
+    + '(warning). A subset that exists but whose labels, with the Service selector, select none of the Service\'s pod '
+    + 'templates in the input gives an empty cluster, so its requests also get 503 (warning; the exact Envoy response flag is '
+    + 'unverified). Labels pilot adds to endpoints from the node and cluster (topology.*, kubernetes.io/hostname) are not '
+    + 'known offline and are taken to match. Ingress gateways and waypoints are not judged.',
+  source: 'pilot/pkg/model/push_context.go (destinationRule), pilot/pkg/model/destination_rule.go (mergeDestinationRule), '
+    + 'pilot/pkg/networking/core/route/route.go (GetDestinationCluster), '
+    + 'pkg/config/analysis/analyzers/virtualservice/destinationrules.go (IST0101)',
+};
+
+/** Endpoint labels pilot adds from the node, cluster and network (`AugmentLabels`): unknown offline. */
+const AUGMENTED_LABELS: ReadonlySet<string> = new Set([
+  'topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone',
+  'topology.istio.io/cluster', 'topology.istio.io/network', 'kubernetes.io/hostname',
+]);
+
+/** A sidecar client: a workload of the input, or a stand-in for a namespace's clients. */
+interface Client extends RouteClient {
+  readonly workload?: Workload;
+}
+
+function describeClient(c: Client): string {
+  if (c.workload) return describeWorkload(c.workload);
+  return c.namespace === ANY_OTHER_NAMESPACE ? 'clients in any namespace' : `clients in namespace ${c.namespace}`;
+}
+
+/** Sidecar clients of the input, plus a stand-in for namespaces whose workloads are not in it. */
+function clientsOf(ctx: AnalysisContext): Client[] {
+  const m = ctx.model;
+  const out: Client[] = m.workloads
+    .filter((w) => { const d = resolveDataplane(m, w); return d.dataplane === 'sidecar' && d.admitted; })
+    .map((w) => ({ namespace: w.namespace, labels: w.labels, workload: w }));
+  for (const vs of m.virtualServices) {
+    if (!ctx.hasWorkloads(vs.namespace) && !out.some((c) => !c.workload && c.namespace === vs.namespace)) out.push({ namespace: vs.namespace });
+  }
+  if (m.workloads.length === 0) out.push({ namespace: ANY_OTHER_NAMESPACE });
+  return out;
+}
+
+/**
+ * The route lists a call on a Service port may use: HTTP routes for an HTTP
+ * port, TLS and TCP routes for an opaque one, any of them for a port whose
+ * protocol pilot detects (undefined: the first non-empty list, pilot's order).
+ */
+function routeKindsOf(port: ServicePort): (RouteKind | undefined)[] {
+  switch (inboundProtocolOf(port)) {
+    case 'http': return ['http'];
+    case 'tcp': return ['tls', 'tcp'];
+    default: return ['http', 'tls', 'tcp'];
+  }
+}
+
+/** The Services a VirtualService host stands for; a host without a Service in the input stands for itself. */
+function calledHosts(ctx: AnalysisContext, vs: VirtualServiceInfo): { host: string; service?: ServiceInfo }[] {
+  const out: { host: string; service?: ServiceInfo }[] = [];
+  for (const raw of vs.fqdns) {
+    const host = raw.toLowerCase();
+    if (isWildcardHost(host)) {
+      for (const s of ctx.model.services) if (hostMatches(host, s.hostname)) out.push({ host: s.hostname, service: s });
+      continue;
+    }
+    const service = ctx.model.serviceByHostname(host);
+    out.push(service ? { host, service } : { host });
+  }
+  return out;
+}
+
+/** The ports (and the route list each uses) on which a client may call the host. */
+function callsOf(vs: VirtualServiceInfo, service: ServiceInfo | undefined): { port: number; kinds: (RouteKind | undefined)[] }[] {
+  if (service && service.ports.length > 0) return service.ports.map((p) => ({ port: p.port, kinds: routeKindsOf(p) }));
+  // Unknown Service: every port a match names, and one no match names.
+  const ports = new Set<number>([0]);
+  for (const r of [...vs.http, ...vs.tls, ...vs.tcp]) for (const mt of r.matches) if (mt.port !== undefined) ports.add(mt.port);
+  return [...ports].map((port) => ({ port, kinds: [undefined] }));
+}
+
+function serviceNamespaceOf(ctx: AnalysisContext, host: string, fallback: string): string {
+  const m = ctx.model;
+  const s = m.serviceByHostname(host);
+  if (s) return s.namespace;
+  const se = m.serviceEntries.find((e) => e.hosts.includes(host));
+  if (se) return se.namespace;
+  return namespaceOfHost(host, m.options.clusterDomain) ?? fallback;
+}
+
+/** The subset of that name in the rule a lookup picked (and the rules merged with it), the first one as pilot keeps it. */
+function subsetIn(lookup: DestinationRuleLookup, name: string): SubsetInfo | undefined {
+  const rules = lookup.rule ? [lookup.rule, ...lookup.competing] : [];
+  for (const r of rules) {
+    const s = r.traffic.subsets.find((x) => x.name === name);
+    if (s) return s;
+  }
+  return undefined;
+}
+
+function subsetPath(d: RouteDestinationInfo): string {
+  // A route entry and a `mirrors[]` entry hold a `destination`; `mirror` is the destination itself.
+  return /\/mirror$/.test(d.path) ? `${d.path}/subset` : `${d.path}/destination/subset`;
+}
+
+function describeRule(r: DestinationRulePolicy): string {
+  return `DestinationRule ${r.namespace}/${r.name}`;
+}
+
+interface Missing {
+  vs: VirtualServiceInfo;
+  dest: RouteDestinationInfo;
+  mirror: boolean;
+  where: string;
+  clients: string[];
+  lookup: DestinationRuleLookup;
+}
+
+interface Empty {
+  subset: SubsetInfo;
+  service: ServiceInfo;
+  routes: string[];
+}
+
+function subsetSelectsSomething(ctx: AnalysisContext, service: ServiceInfo, labels: Labels): boolean | undefined {
+  const m = ctx.model;
+  const selector = service.selector;
+  if (!selector) return undefined;
+  const pods = m.workloadsOf(service);
+  const entries = m.workloadEntries.filter((we) => we.namespace === service.namespace && selectorMatches(selector, we.labels));
+  if (pods.length === 0 && entries.length === 0) return undefined;
+  const known: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (!AUGMENTED_LABELS.has(k)) known[k] = v;
+  return pods.some((w) => selectorMatches(known, w.labels)) || entries.some((we) => selectorMatches(known, we.labels));
+}
+
+/** The subset legs of one routed destination: the destination itself, and the mirrors of its route. */
+interface Leg {
+  readonly dest: RouteDestinationInfo;
+  readonly mirror: boolean;
+  /** `http[0]`, with the weight when it is not the whole route, or `http[0] mirror`. */
+  readonly where: string;
+}
+
+function legsOf(vs: VirtualServiceInfo, d: RoutedDestination): Leg[] {
+  const kind: RouteKind = d.matchPath.startsWith('http') ? 'http' : d.matchPath.startsWith('tls') ? 'tls' : 'tcp';
+  const route = vs[kind].find((r) => d.matchPath.startsWith(`${r.kind}[${r.index}]`));
+  if (!route) return [];
+  const share = d.share < 1 ? `, weight ${Math.round(d.share * 100)}%` : '';
+  const legs: Leg[] = [];
+  const own = route.destinations.find((x) => x.path === d.path);
+  if (own?.subset !== undefined) legs.push({ dest: own, mirror: false, where: `${d.matchPath}${share}` });
+  for (const mir of route.mirrors) if (mir.subset !== undefined) legs.push({ dest: mir, mirror: true, where: `${d.matchPath} mirror` });
+  return legs;
+}
+
+/** Gathers what every client meets, one entry per route leg (missing) or per subset (empty). */
+class Collector {
+  readonly missing = new Map<string, Missing>();
+  readonly empty = new Map<string, Empty>();
+
+  constructor(private readonly ctx: AnalysisContext) {}
+
+  record(client: Client, vs: VirtualServiceInfo, leg: Leg): void {
+    const m = this.ctx.model;
+    const fqdn = leg.dest.fqdn;
+    const lookup = this.ctx.lookup(client, fqdn, serviceNamespaceOf(this.ctx, fqdn, client.namespace));
+    const found = subsetIn(lookup, leg.dest.subset!);
+    if (!found) {
+      const key = `${vs.ref.namespace}/${vs.name}\u0000${leg.dest.path}`;
+      const who = describeClient(client);
+      const e = this.missing.get(key);
+      if (!e) this.missing.set(key, { vs, dest: leg.dest, mirror: leg.mirror, where: leg.where, clients: [who], lookup });
+      else if (!e.clients.includes(who)) e.clients.push(who);
+      return;
+    }
+    const target = m.serviceByHostname(fqdn);
+    if (!target || subsetSelectsSomething(this.ctx, target, found.labels) !== false) return;
+    const key = `${found.rule.namespace}/${found.rule.name}\u0000${found.path}\u0000${target.key}`;
+    const label = `VirtualService ${vs.namespace}/${vs.name} ${leg.where}`;
+    const e = this.empty.get(key);
+    if (!e) this.empty.set(key, { subset: found, service: target, routes: [label] });
+    else if (!e.routes.includes(label)) e.routes.push(label);
+  }
+}
+
+export const routeSubsetMissing: AnalysisRule = {
+  info: ROUTE_SUBSET_MISSING,
+  check(ctx): Finding[] {
+    const m = ctx.model;
+    const withSubsets = m.virtualServices.filter((vs) => [...vs.http, ...vs.tls, ...vs.tcp]
+      .some((r) => [...r.destinations, ...r.mirrors].some((d) => d.subset !== undefined)));
+    if (withSubsets.length === 0) return [];
+    const found = new Collector(ctx);
+    const servicePorts = (h: string) => m.serviceByHostname(h)?.ports.map((p) => p.port);
+    for (const client of clientsOf(ctx)) {
+      const visible = visibleVirtualServices(withSubsets, client.namespace);
+      if (visible.length === 0) continue;
+      const sidecar = sidecarFor({ namespace: client.namespace, labels: client.labels ?? {} }, m.sidecars, m.options.rootNamespace).sidecar;
+      for (const vs of visible) {
+        for (const { host, service } of calledHosts(ctx, vs)) {
+          for (const { port, kinds } of callsOf(vs, service)) {
+            for (const protocol of kinds) {
+              const choice = virtualServicesForClient(m.virtualServices, client, host, port, { sidecar, ...(protocol ? { protocol } : {}) });
+              // Several VirtualServices with the same claim: the oldest wins, which manifests do not show, so each may be the one.
+              if (choice.chosen !== vs && !choice.competing.includes(vs)) continue;
+              for (const d of routeDestinations(vs, client, host, port, { servicePorts, ...(protocol ? { protocol } : {}) })) {
+                for (const leg of legsOf(vs, d)) found.record(client, vs, leg);
+              }
+            }
+          }
+        }
+      }
+    }
+    return [...[...found.missing.values()].map((x) => missingFinding(ctx, x)), ...[...found.empty.values()].map((x) => emptyFinding(ctx, x))];
+  },
+};
+
+function missingFinding(ctx: AnalysisContext, x: Missing): Finding {
+  const subset = x.dest.subset!;
+  const picked = x.lookup.rule;
+  const elsewhere = ctx.model.destinationRules.filter((r) => r !== picked && !x.lookup.competing.includes(r)
+    && hostMatches(r.fqdn, x.dest.fqdn) && r.traffic.subsets.some((s) => s.name === subset));
+  const ruleText = picked
+    ? `${describeRule(picked)}, the rule these clients pick for ${x.dest.fqdn}, defines no subset ${subset}`
+    : `no DestinationRule for ${x.dest.fqdn} is visible to these clients, so subset ${subset} is defined nowhere they look`;
+  const also = elsewhere.length > 0 ? ` (${listSome(elsewhere.map(describeRule))} defines it, but is not the rule they pick)` : '';
+  const effect = x.mirror ? 'the mirrored copies go to a cluster that does not exist and are lost' : 'the cluster does not exist and the traffic fails with 503';
+  const related: ResourceRef[] = [...(picked ? [picked.ref] : []), ...elsewhere.map((r) => r.ref)];
+  const fix = picked
+    ? `add subset ${subset} (with its labels) to ${describeRule(picked)}, or route to a subset it defines`
+    : `define subset ${subset} in a DestinationRule for ${x.dest.fqdn} that these clients see, or route without a subset`;
+  return findingOf(ROUTE_SUBSET_MISSING, {
+    resource: x.vs.ref,
+    path: subsetPath(x.dest),
+    message: `VirtualService ${x.vs.namespace}/${x.vs.name} ${x.where} sends ${listSome(x.clients)} to subset ${subset} of `
+      + `${x.dest.fqdn}, but ${ruleText}${also}; ${effect}`,
+    fix: elsewhere.length > 0 && picked
+      ? `${fix}; a DestinationRule in the client's namespace hides the others for that host, so copy the subset into it`
+      : fix,
+    related,
+    ...(x.mirror ? { severity: 'warning' as const } : {}),
+  });
+}
+
+function emptyFinding(ctx: AnalysisContext, x: Empty): Finding {
+  const pods = ctx.model.workloadsOf(x.service).map(describeWorkload);
+  return findingOf(ROUTE_SUBSET_MISSING, {
+    resource: x.subset.rule,
+    path: `${x.subset.path}/labels`,
+    severity: 'warning',
+    message: `Subset ${x.subset.name} of DestinationRule ${x.subset.rule.namespace}/${x.subset.rule.name} selects `
+      + `${formatLabels(x.subset.labels) || 'every pod'} of Service ${x.service.namespace}/${x.service.name}, but none of its pod templates `
+      + `(${listSome(pods)}) carries those labels; ${listSome(x.routes)} sends traffic to an empty cluster, which gets 503`,
+    fix: `set the subset's labels to ones the pods of Service ${x.service.name} carry, or deploy the version it names`,
+  });
+}
