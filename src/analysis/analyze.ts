@@ -4,22 +4,38 @@ import { Finding, compareFindings } from '../model/finding';
 import { MeshModel } from '../model/mesh-model';
 import { RuleInfo } from '../model/rule-info';
 import { allowAllPolicy } from './rules/allow-all-policy';
+import { ambientDisableIgnored } from './rules/ambient-disable-ignored';
+import { ambientL7PolicyWithoutWaypoint } from './rules/ambient-l7-policy-without-waypoint';
+import { ambientToSidecarPlaintext } from './rules/ambient-to-sidecar-plaintext';
 import { authzRequiresMtls } from './rules/authz-requires-mtls';
+import { dataplaneConflict } from './rules/dataplane-conflict';
 import { drDisablesTlsToPermissive } from './rules/dr-disables-tls-to-permissive';
 import { drDisablesTlsToStrict } from './rules/dr-disables-tls-to-strict';
 import { drMtlsToNonMtlsServer } from './rules/dr-mtls-to-non-mtls-server';
 import { duplicateMeshPolicy } from './rules/duplicate-mesh-policy';
 import { duplicateNamespacePolicy } from './rules/duplicate-namespace-policy';
 import { expiredException } from './rules/expired-exception';
+import { handSetTlsMode } from './rules/hand-set-tls-mode';
+import { inboundPortNotCaptured } from './rules/inbound-port-not-captured';
+import { invalidCaptureAnnotation } from './rules/invalid-capture-annotation';
+import { namespaceDisableDisablesAutoMtls } from './rules/namespace-disable-disables-auto-mtls';
 import { namespaceNotInjected } from './rules/namespace-not-injected';
+import { outboundCaptureBypass } from './rules/outbound-capture-bypass';
 import { overlappingWorkloadPolicies } from './rules/overlapping-workload-policies';
 import { plaintextClientToStrict } from './rules/plaintext-client-to-strict';
+import { policyEnforcedNowhere } from './rules/policy-enforced-nowhere';
 import { portLevelNotContainerPort } from './rules/port-level-not-container-port';
 import { principalFormat } from './rules/principal-format';
 import { rootNamespaceSelectorIgnored } from './rules/root-namespace-selector-ignored';
+import { routeSubsetMissing } from './rules/route-subset-missing';
 import { selectorMatchesNothing } from './rules/selector-matches-nothing';
+import { serviceEntryMeshExternal } from './rules/service-entry-mesh-external';
+import { sidecarIngressTlsIgnored } from './rules/sidecar-ingress-tls-ignored';
+import { sidecarScopeHidesHost } from './rules/sidecar-scope-hides-host';
 import { undocumentedException } from './rules/undocumented-exception';
 import { unknownTrustDomain } from './rules/unknown-trust-domain';
+import { waypointBypassed } from './rules/waypoint-bypassed';
+import { workloadEntryTlsMode } from './rules/workload-entry-tls-mode';
 
 /** Every analysis rule, in code order. */
 export const RULES: readonly AnalysisRule[] = Object.freeze([
@@ -40,6 +56,22 @@ export const RULES: readonly AnalysisRule[] = Object.freeze([
   expiredException,
   undocumentedException,
   drDisablesTlsToPermissive,
+  dataplaneConflict,
+  ambientDisableIgnored,
+  ambientL7PolicyWithoutWaypoint,
+  policyEnforcedNowhere,
+  waypointBypassed,
+  ambientToSidecarPlaintext,
+  inboundPortNotCaptured,
+  outboundCaptureBypass,
+  invalidCaptureAnnotation,
+  routeSubsetMissing,
+  serviceEntryMeshExternal,
+  workloadEntryTlsMode,
+  handSetTlsMode,
+  sidecarScopeHidesHost,
+  sidecarIngressTlsIgnored,
+  namespaceDisableDisablesAutoMtls,
 ]);
 
 /** The catalogue of analysis codes (IMA0xx), for RULES.md and SARIF. */
