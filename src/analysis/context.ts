@@ -3,8 +3,10 @@ import { Workload } from '../model/inventory';
 import { Labels } from '../model/labels';
 import { MeshModel } from '../model/mesh-model';
 import { DestinationRulePolicy, PeerAuthenticationPolicy } from '../model/policies';
+import { DataplaneResolution, resolveDataplane } from '../resolution/dataplane';
 import { ClientContext, DestinationRuleLookup, lookupDestinationRule } from '../resolution/destination-rule-lookup';
 import { ResolutionCache } from '../resolution/explain';
+import { InboundResolution, resolveInbound } from '../resolution/inbound';
 import { ModeDecision, ServerModeResolution, resolveNamespaceMode, resolveServerMode } from '../resolution/server-mode';
 
 /** A namespace name no input can use: stands for "a namespace with no DestinationRules or policies of its own". */
@@ -14,6 +16,8 @@ export const ANY_OTHER_NAMESPACE = '~other~';
 export class AnalysisContext {
   readonly cache: ResolutionCache;
   private readonly nsModes = new Map<string, ModeDecision>();
+  /** One object per namespace and labels, so the memoized resolutions keyed by workload are reused. */
+  private readonly hypotheticals = new Map<string, Workload>();
 
   /** `namespaces`: how many namespaces' resolved facts are kept (see ResolutionCache). */
   constructor(readonly model: MeshModel, namespaces?: number) {
@@ -28,6 +32,16 @@ export class AnalysisContext {
     return this.cache.server(w);
   }
 
+  /** Which proxy handles the workload's traffic (sidecar, ambient or none), and how it captures it. */
+  dataplane(w: Workload): DataplaneResolution {
+    return resolveDataplane(this.model, w);
+  }
+
+  /** What each port of the workload takes in fact (its proxy's mode, or plaintext where no proxy captures it). */
+  inbound(w: Workload): InboundResolution {
+    return resolveInbound(this.model, w);
+  }
+
   /** The mode from mesh and namespace policies alone (`~other~` gives the mesh level). */
   namespaceMode(namespace: string): ModeDecision {
     let d = this.nsModes.get(namespace);
@@ -37,20 +51,39 @@ export class AnalysisContext {
 
   /** The mode a hypothetical workload with `labels` in `namespace` would get (for policies whose workloads are not in the input). */
   hypotheticalMode(namespace: string, labels: Labels): ServerModeResolution {
-    const w: Workload = {
-      ref: { apiVersion: '', kind: '', namespace, name: '' },
-      kind: '',
-      namespace,
-      name: '',
-      key: `${namespace}//`,
-      labels,
-      podAnnotations: {},
-      ports: [],
-      serviceAccount: 'default',
-      hostNetwork: false,
-      hasProxyContainer: false,
-    };
-    return resolveServerMode(this.model, w);
+    return resolveServerMode(this.model, this.hypothetical(namespace, labels));
+  }
+
+  /** The data plane a hypothetical workload with `labels` in `namespace` would get (from the Namespace's labels, if in the input). */
+  hypotheticalDataplane(namespace: string, labels: Labels): DataplaneResolution {
+    return resolveDataplane(this.model, this.hypothetical(namespace, labels));
+  }
+
+  /** What the ports of a hypothetical workload with `labels` in `namespace` would take. */
+  hypotheticalInbound(namespace: string, labels: Labels): InboundResolution {
+    return resolveInbound(this.model, this.hypothetical(namespace, labels));
+  }
+
+  private hypothetical(namespace: string, labels: Labels): Workload {
+    const key = `${namespace}\u0000${JSON.stringify(Object.entries(labels).sort())}`;
+    let w = this.hypotheticals.get(key);
+    if (!w) {
+      w = {
+        ref: { apiVersion: '', kind: '', namespace, name: '' },
+        kind: '',
+        namespace,
+        name: '',
+        key: `${namespace}//`,
+        labels,
+        podAnnotations: {},
+        ports: [],
+        serviceAccount: 'default',
+        hostNetwork: false,
+        hasProxyContainer: false,
+      };
+      this.hypotheticals.set(key, w);
+    }
+    return w;
   }
 
   hasWorkloads(namespace: string): boolean {

@@ -2,8 +2,20 @@ import { ANY_OTHER_NAMESPACE, AnalysisContext } from './context';
 import { isWildcardHost, namespaceOfHost } from '../model/hosts';
 import { ServiceInfo, Workload } from '../model/inventory';
 import { ClientTlsSetting, DestinationRulePolicy } from '../model/policies';
-import { tlsSettingFor } from '../resolution/client-tls';
+import { EndpointFacts, WireTls, clientTlsFromLookup, tlsSettingFor, wireTlsOf } from '../resolution/client-tls';
+import { Dataplane, resolveDataplane } from '../resolution/dataplane';
+import { InboundPort } from '../resolution/inbound';
 import { ModeDecision } from '../resolution/server-mode';
+
+/**
+ * How a DestinationRule TLS setting reaches an endpoint: `setting`, it is
+ * the one in force on the Service port; `endpoint-metadata`, the port has a
+ * `portLevelSettings` entry without `tls` (so the cluster has none), but
+ * pilot still marks the endpoints with the rule-level mode
+ * (pilot/pkg/xds/endpoints/mtls_checker.go trafficPolicyTLSModeForPort), and
+ * that mode decides what auto mTLS sends to each of them.
+ */
+export type ImpactVia = 'setting' | 'endpoint-metadata';
 
 /** A Service endpoint a DestinationRule TLS setting reaches. */
 export interface ImpactedEndpoint {
@@ -11,8 +23,21 @@ export interface ImpactedEndpoint {
   readonly servicePort: number;
   readonly server: Workload;
   readonly targetPort: number;
+  /** The server's pods run a sidecar. */
   readonly sidecar: boolean;
+  readonly dataplane: Dataplane;
+  /** The mode of the target port as its enforcer reads it (ztunnel has no DISABLE). */
   readonly mode: ModeDecision;
+  /** What the target port takes in fact: a port no proxy captures takes plaintext whatever its mode. */
+  readonly inbound: InboundPort;
+  /**
+   * What a client sidecar using the rule sends to this endpoint: `hbone`
+   * toward an ambient pod (with ambient installed, HBONE replaces the
+   * rule's tls, except on a headless Service whose cluster has a tls of its
+   * own: pilot/pkg/networking/core/cluster_tls.go applyHBONETransportSocketMatches).
+   */
+  readonly wire: WireTls;
+  readonly via: ImpactVia;
 }
 
 /** A namespace (or the mesh, as `~other~`) whose workloads are not in the input, judged at policy level. */
@@ -40,14 +65,25 @@ export function destinationRuleImpact(ctx: AnalysisContext, dr: DestinationRuleP
   for (const s of m.servicesMatchingHost(dr.fqdn)) {
     if (!ctx.hasWorkloads(s.namespace) || !ctx.isChosen(dr, s.hostname, s.namespace)) continue;
     for (const ep of ctx.cache.endpointsOf(s)) {
-      if (tlsSettingFor(dr, ep.port.port) !== setting) continue;
+      const inForce = tlsSettingFor(dr, ep.port.port);
+      const viaMetadata = inForce === undefined && setting === dr.tls && dr.portEntries.includes(ep.port.port);
+      if (inForce !== setting && !viaMetadata) continue;
+      const dataplane = ctx.dataplane(ep.server);
+      const inbound = ctx.inbound(ep.server).port(ep.targetPort);
+      const wire = wireTo(ctx, dr, s, ep.port.port, ep.server, inbound, !viaMetadata);
+      // Through the endpoint metadata only when the rule-level mode is what in fact goes on the wire.
+      if (viaMetadata && wire !== wireTlsOf(setting)) continue;
       endpoints.push({
         service: s,
         servicePort: ep.port.port,
         server: ep.server,
         targetPort: ep.targetPort,
-        sidecar: ctx.sidecar(ep.server),
-        mode: ctx.server(ep.server).portMode(ep.targetPort),
+        sidecar: dataplane.dataplane === 'sidecar',
+        dataplane: dataplane.dataplane,
+        mode: inbound,
+        inbound,
+        wire,
+        via: viaMetadata ? 'endpoint-metadata' : 'setting',
       });
     }
   }
@@ -55,6 +91,8 @@ export function destinationRuleImpact(ctx: AnalysisContext, dr: DestinationRuleP
   const clusterDomain = m.options.clusterDomain;
   const judge = (ns: string, host: string, hostNs: string) => {
     if (ctx.hasWorkloads(ns)) return;
+    // Pods of an ambient namespace receive HBONE from client sidecars, whatever the rule's tls.
+    if (ctx.hypotheticalDataplane(ns, {}).dataplane === 'ambient') return;
     if (!ctx.isChosen(dr, host, hostNs)) return;
     namespaces.push({ namespace: ns, mode: ctx.namespaceMode(ns) });
   };
@@ -73,6 +111,32 @@ export function destinationRuleImpact(ctx: AnalysisContext, dr: DestinationRuleP
     judge(ANY_OTHER_NAMESPACE, ctx.placeholder(ANY_OTHER_NAMESPACE), ANY_OTHER_NAMESPACE);
   }
   return { endpoints, namespaces };
+}
+
+/**
+ * What a client sidecar that uses `dr` sends to `server` through
+ * `service:servicePort`: HBONE to an ambient pod (unless the Service is
+ * headless and the cluster has a tls of its own); otherwise the cluster's
+ * TLS and auto mTLS as pilot builds them, for this endpoint.
+ */
+function wireTo(
+  ctx: AnalysisContext, dr: DestinationRulePolicy, service: ServiceInfo, servicePort: number, server: Workload,
+  inbound: InboundPort, clusterTls: boolean,
+): WireTls {
+  const m = ctx.model;
+  const plane = ctx.dataplane(server);
+  if (plane.dataplane === 'ambient' && m.options.ambient && !(service.headless && clusterTls)) return 'hbone';
+  const endpoint: EndpointFacts = {
+    sidecar: plane.dataplane === 'sidecar' && inbound.captured,
+    // The mode matters only to auto mTLS (DISABLE gets plaintext); a rule's tls decides whatever it is.
+    mode: inbound.possibleModes.includes('DISABLE') ? 'DISABLE' : inbound.possibleModes[0] ?? 'PERMISSIVE',
+    tlsMode: plane.tlsMode,
+  };
+  const endpoints = service.headless ? m.workloadsOf(service).map((w): EndpointFacts => {
+    const d = resolveDataplane(m, w);
+    return { sidecar: d.dataplane === 'sidecar', mode: 'PERMISSIVE', tlsMode: d.tlsMode };
+  }) : undefined;
+  return clientTlsFromLookup(m, true, { rule: dr, competing: [] }, servicePort, endpoint, { service, endpoints }).tls;
 }
 
 /** The settings of a rule in one mode: top-level and port-level. */

@@ -2,7 +2,9 @@ import { Finding, findingOf } from '../../model/finding';
 import { Workload } from '../../model/inventory';
 import { AuthorizationPolicyInfo, IdentityUse } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
+import { enforcementOf } from '../../resolution/ambient-bindings';
 import { clientTlsFromLookup } from '../../resolution/client-tls';
+import { InboundPort } from '../../resolution/inbound';
 import { ModeDecision } from '../../resolution/server-mode';
 import { ANY_OTHER_NAMESPACE, AnalysisContext, describeDecision, describeWorkload } from '../context';
 import { AnalysisRule, listSome } from '../rule';
@@ -13,22 +15,33 @@ export const AUTHZ_REQUIRES_MTLS: RuleInfo = {
   severity: 'error',
   title: 'Identity-based authorization where callers do not present an mTLS identity',
   explanation: 'principals, namespaces, serviceAccounts and the source.principal / source.namespace / connection.sni conditions '
-    + 'only match mTLS traffic. An ALLOW rule on them denies every caller that reaches the port without mTLS: reported when '
-    + 'the port is DISABLE or when mesh clients send plaintext to it (a DestinationRule with tls DISABLE, or auto mTLS off '
-    + 'with no ISTIO_MUTUAL rule). A DENY rule on them is bypassed by any plaintext caller: reported whenever the port '
-    + 'accepts plaintext (PERMISSIVE or DISABLE). Kiali reports KIA0105 for ALLOW rules on PERMISSIVE namespaces even with '
-    + 'auto mTLS, where mesh callers do send mTLS and only non-mesh callers (who hold no identity) are refused.',
-  source: 'AuthorizationPolicy reference ("requires mutual TLS"), pilot/pkg/security/authz',
+    + 'only match mTLS traffic (Istio mTLS, or HBONE in ambient). Each port is judged by what it takes in fact. An ALLOW rule '
+    + 'on them denies every caller that reaches the port without mTLS: reported when the port is DISABLE or when mesh clients '
+    + 'send plaintext to it (a DestinationRule with tls DISABLE, or auto mTLS off with no ISTIO_MUTUAL rule). A DENY rule on '
+    + 'them is bypassed by any plaintext caller: reported whenever the port accepts plaintext (PERMISSIVE or DISABLE, in a '
+    + 'sidecar or in ambient, where ztunnel enforces the policy and DISABLE means PERMISSIVE). Where plaintext never reaches '
+    + 'the enforcer (a workload without a proxy, a port its sidecar does not capture, an ambient pod with '
+    + 'ambient.istio.io/bypass-inbound-capture) the policy is not applied to it at all: ALLOW and DENY are both bypassed. '
+    + 'Client sidecars and ztunnel send HBONE to ambient pods whatever the DestinationRules say, so mesh callers of an '
+    + 'ambient pod always carry an identity; rules ztunnel does not receive (HTTP attributes in an ALLOW rule) are left to '
+    + 'the ztunnel rules. Kiali reports KIA0105 for ALLOW rules on PERMISSIVE namespaces even with auto mTLS, where mesh '
+    + 'callers do send mTLS and only non-mesh callers (who hold no identity) are refused.',
+  source: 'AuthorizationPolicy reference ("requires mutual TLS"), pilot/pkg/security/authz, pilot/pkg/serviceregistry/ambient/authorization.go',
 };
 
 interface Problem {
   readonly where: string;
   readonly why: string;
+  /** The policy is not applied to plaintext at all (the traffic never reaches the enforcer). */
+  readonly bypass?: boolean;
   readonly related?: ModeDecision;
 }
 
-function relevantUses(ap: AuthorizationPolicyInfo): IdentityUse[] {
-  return ap.rules.flatMap((r) => r.identityUses.filter((u) => !u.negative));
+/** What the rule needs of a port: its mode, and whether its traffic reaches the enforcer. */
+type PortFacts = Pick<InboundPort, 'mode' | 'possibleModes' | 'decidedBy' | 'level' | 'captured' | 'enforcedBy' | 'note'>;
+
+function relevantUses(ap: AuthorizationPolicyInfo, ruleSent?: (index: number) => boolean): IdentityUse[] {
+  return ap.rules.flatMap((r) => (ruleSent && !ruleSent(r.index) ? [] : r.identityUses.filter((u) => !u.negative)));
 }
 
 function relevantPorts(ap: AuthorizationPolicyInfo, uses: readonly IdentityUse[]): number[] | undefined {
@@ -42,7 +55,7 @@ function relevantPorts(ap: AuthorizationPolicyInfo, uses: readonly IdentityUse[]
   return [...new Set(ports)];
 }
 
-/** Whether representative mesh clients send plaintext to a host, and the reason. */
+/** Whether representative mesh clients with a sidecar send plaintext to a host, and the reason. */
 function plaintextFromMesh(ctx: AnalysisContext, ownNamespace: string, hostname: string, hostNs: string, servicePort: number): string | undefined {
   for (const client of ctx.clientContexts(ownNamespace)) {
     const lookup = ctx.lookup(client, hostname, hostNs);
@@ -55,26 +68,39 @@ function plaintextFromMesh(ctx: AnalysisContext, ownNamespace: string, hostname:
   return undefined;
 }
 
-function judgeMode(action: string, mode: ModeDecision, where: string): Problem | undefined {
-  if (mode.possibleModes.includes('DISABLE')) return { where, why: `the port is ${describeDecision(mode)}, so no caller has an mTLS identity`, related: mode };
-  if (action === 'DENY' && mode.possibleModes.includes('PERMISSIVE')) {
-    return { where, why: `the port is ${describeDecision(mode)} and accepts plaintext callers, which carry no identity`, related: mode };
+function judgePort(action: string, port: PortFacts, where: string): Problem | undefined {
+  if (!port.captured) {
+    const why = port.enforcedBy === 'ztunnel'
+      ? 'plaintext bypasses ztunnel (ambient.istio.io/bypass-inbound-capture), so plaintext callers, which carry no identity, are never checked'
+      : port.enforcedBy === 'none'
+        ? `no proxy receives its traffic (${port.note ?? 'no sidecar'}), so nothing enforces the policy and callers carry no identity`
+        : 'the sidecar does not capture the port, so plaintext reaches the application unchecked and callers carry no identity';
+    return { where, why, bypass: true };
+  }
+  const ztunnel = port.enforcedBy === 'ztunnel' ? ' in ambient (ztunnel)' : '';
+  if (port.possibleModes.includes('DISABLE')) {
+    return { where, why: `the port is ${describeDecision(port)}, so no caller has an mTLS identity`, related: port };
+  }
+  if (action === 'DENY' && port.possibleModes.includes('PERMISSIVE')) {
+    return { where, why: `the port is ${describeDecision(port)}${ztunnel} and accepts plaintext callers, which carry no identity`, related: port };
   }
   return undefined;
 }
 
 function problemsOnWorkload(ctx: AnalysisContext, ap: AuthorizationPolicyInfo, w: Workload, ports: number[] | undefined): Problem[] {
   const out: Problem[] = [];
-  const server = ctx.server(w);
-  const checked = ports ?? (server.ports.length ? server.ports.map((p) => p.port) : undefined);
-  const decisions: { port?: number; mode: ModeDecision }[] = checked
-    ? checked.map((port) => ({ port, mode: server.portMode(port) }))
-    : [{ mode: server }];
+  const inbound = ctx.inbound(w);
+  const ambient = inbound.dataplane.dataplane === 'ambient';
+  const checked = ports ?? (inbound.ports.length ? inbound.ports.map((p) => p.port) : undefined);
+  const decisions: { port?: number; facts: PortFacts }[] = checked
+    ? checked.map((port) => ({ port, facts: inbound.port(port) }))
+    : [{ facts: workloadFacts(ctx, w) }];
   for (const d of decisions) {
-    const p = judgeMode(ap.action, d.mode, `${describeWorkload(w)}${d.port !== undefined ? `:${d.port}` : ''}`);
+    const p = judgePort(ap.action, d.facts, `${describeWorkload(w)}${d.port !== undefined ? `:${d.port}` : ''}`);
     if (p) out.push(p);
   }
-  if (out.length) return out;
+  // Client sidecars and ztunnel send HBONE to ambient pods, whatever the DestinationRules.
+  if (out.length || ambient) return out;
   for (const s of ctx.model.servicesSelecting(w)) {
     for (const ep of ctx.cache.endpointsOf(s)) {
       if (ep.server !== w || (checked && !checked.includes(ep.targetPort))) continue;
@@ -85,6 +111,30 @@ function problemsOnWorkload(ctx: AnalysisContext, ap: AuthorizationPolicyInfo, w
   return out;
 }
 
+/** The workload-level facts of a workload without ports: its mode, as its proxy reads it. */
+function workloadFacts(ctx: AnalysisContext, w: Workload): PortFacts {
+  const inbound = ctx.inbound(w);
+  const plane = inbound.dataplane;
+  if (plane.dataplane === 'ambient') {
+    const a = inbound.ambient!;
+    const bypassed = /bypass-inbound-capture/.test(plane.reason);
+    return { mode: a.mode, possibleModes: a.possibleModes, decidedBy: a.decidedBy, level: 'workload', captured: !bypassed, enforcedBy: 'ztunnel' };
+  }
+  const server = ctx.server(w);
+  if (plane.dataplane === 'none') return { ...server, captured: false, enforcedBy: 'none', note: 'no proxy: nothing enforces the mode' };
+  return { ...server, captured: true, enforcedBy: 'sidecar' };
+}
+
+/** Whether a workload's proxy applies the policy: a sidecar, or ztunnel on an ambient pod for the rules it receives. */
+function targetUses(ctx: AnalysisContext, ap: AuthorizationPolicyInfo, w: Workload, sidecarUses: IdentityUse[]): IdentityUse[] {
+  const d = ctx.dataplane(w);
+  if (d.dataplane === 'none') return d.assumed ? [] : sidecarUses;
+  if (d.dataplane === 'sidecar') return d.admitted ? sidecarUses : [];
+  const z = enforcementOf(ctx.model, ap).ztunnel;
+  if (!z.enforced) return [];
+  return relevantUses(ap, (i) => z.rules.find((r) => r.index === i)?.sent ?? false);
+}
+
 export const authzRequiresMtls: AnalysisRule = {
   info: AUTHZ_REQUIRES_MTLS,
   check(ctx): Finding[] {
@@ -93,28 +143,44 @@ export const authzRequiresMtls: AnalysisRule = {
     const out: Finding[] = [];
     for (const ap of m.authorizationPolicies) {
       if ((ap.action !== 'ALLOW' && ap.action !== 'DENY') || ap.hasTargetRefs) continue;
-      const uses = relevantUses(ap);
-      if (uses.length === 0) continue;
-      const ports = relevantPorts(ap, uses);
+      const allUses = relevantUses(ap);
+      if (allUses.length === 0) continue;
       const targets = ap.namespace === root
         ? (ap.selector ? m.workloadsMatchingAnywhere(ap.selector) : m.workloads)
         : m.workloadsMatching(ap.namespace, ap.selector ?? {});
       let problems: Problem[] = [];
+      let uses = allUses;
       if (targets.length > 0) {
-        for (const w of targets) if (ctx.sidecar(w)) problems.push(...problemsOnWorkload(ctx, ap, w, ports));
+        const judged: IdentityUse[] = [];
+        for (const w of targets) {
+          const u = targetUses(ctx, ap, w, allUses);
+          if (u.length === 0) continue;
+          const found = problemsOnWorkload(ctx, ap, w, relevantPorts(ap, u));
+          if (found.length) { problems.push(...found); judged.push(...u.filter((x) => !judged.includes(x))); }
+        }
+        if (judged.length) uses = allUses.filter((u) => judged.includes(u));
       } else {
         // Workloads in scope are in the input but none matches: selector-matches-nothing says so.
         if (ap.namespace === root ? m.workloads.length > 0 : ctx.hasWorkloads(ap.namespace)) continue;
         // Workloads not in the input: judge what a workload with the policy's selector labels would get.
         const ns = ap.namespace === root ? ANY_OTHER_NAMESPACE : ap.namespace;
-        const server = ctx.hypotheticalMode(ns, ap.selector ?? {});
-        const decisions = ports ? ports.map((p) => ({ port: p, mode: server.portMode(p) })) : [{ port: undefined, mode: server as ModeDecision }];
+        const labels = ap.selector ?? {};
+        const ambient = ctx.hypotheticalDataplane(ns, labels).dataplane === 'ambient';
+        if (ambient && !enforcementOf(m, ap).ztunnel.enforced) continue;
+        const ports = relevantPorts(ap, uses);
+        type Decided = Pick<ModeDecision, 'mode' | 'possibleModes' | 'decidedBy'>;
+        const server: Decided & { portMode(port: number): Decided } = ambient
+          ? ctx.hypotheticalInbound(ns, labels).ambient!
+          : ctx.hypotheticalMode(ns, labels);
+        const enforcedBy = ambient ? 'ztunnel' as const : 'sidecar' as const;
+        const decisions = ports ? ports.map((p) => ({ port: p, mode: server.portMode(p) })) : [{ port: undefined, mode: server }];
         const scope = ap.namespace === root ? 'workloads of the mesh' : `workloads of ${ap.namespace}`;
         for (const d of decisions) {
-          const p = judgeMode(ap.action, d.mode, `${scope}${d.port !== undefined ? ` port ${d.port}` : ''}`);
+          const facts: PortFacts = { mode: d.mode.mode, possibleModes: d.mode.possibleModes, decidedBy: d.mode.decidedBy, level: 'workload', captured: true, enforcedBy };
+          const p = judgePort(ap.action, facts, `${scope}${d.port !== undefined ? ` port ${d.port}` : ''}`);
           if (p) problems.push(p);
         }
-        if (problems.length === 0) {
+        if (problems.length === 0 && !ambient) {
           const why = plaintextFromMesh(ctx, ap.namespace, ctx.placeholder(ns), ns, ports?.[0] ?? 0);
           if (why) problems.push({ where: scope, why });
         }
@@ -122,16 +188,18 @@ export const authzRequiresMtls: AnalysisRule = {
       if (problems.length === 0) continue;
       problems = problems.filter((p, i) => problems.findIndex((q) => q.where === p.where && q.why === p.why) === i);
       const fields = [...new Set(uses.map((u) => u.field.replace(/^when:/, '')))].join(', ');
-      const effect = ap.action === 'ALLOW' ? 'these callers are silently denied' : 'the DENY is silently bypassed';
       const first = problems[0];
+      const effect = first.bypass ? `the ${ap.action} is not applied to them` : ap.action === 'ALLOW' ? 'these callers are silently denied' : 'the DENY is silently bypassed';
       out.push(findingOf(AUTHZ_REQUIRES_MTLS, {
         resource: ap.ref,
         path: uses[0].path,
         message: `AuthorizationPolicy ${ap.namespace}/${ap.name} (${ap.action}) matches on ${fields}, which need mTLS, but on `
           + `${listSome(problems.map((p) => p.where))} ${first.why}; ${effect}`,
-        fix: ap.action === 'ALLOW'
-          ? 'make the port STRICT (or PERMISSIVE with mesh clients on auto mTLS) and drop tls DISABLE from DestinationRules to it'
-          : 'make the protected ports STRICT so no caller can arrive without an identity',
+        fix: first.bypass
+          ? 'give the workload a proxy that captures the port (inject a sidecar or enrol it in ambient, drop the capture exclusion) and make the port STRICT'
+          : ap.action === 'ALLOW'
+            ? 'make the port STRICT (or PERMISSIVE with mesh clients on auto mTLS) and drop tls DISABLE from DestinationRules to it'
+            : 'make the protected ports STRICT so no caller can arrive without an identity',
         related: first.related?.decidedBy ? [first.related.decidedBy.ref] : [],
       }));
     }

@@ -15,11 +15,15 @@ export const DR_DISABLES_TLS_TO_PERMISSIVE: RuleInfo = {
   explanation: 'A DestinationRule with `tls.mode: DISABLE` (for the host or one port) makes client sidecars send plaintext, '
     + 'overriding auto mTLS, which would have sent Istio mTLS to a server with a sidecar. Where the server port is PERMISSIVE '
     + 'the plaintext is accepted: nothing fails, the traffic is unencrypted and carries no identity, and identity-based '
-    + 'authorization no longer matches it. The STRICT case fails loudly and is dr-disables-tls-to-strict. Only sidecar-ed '
-    + 'server ports that are PERMISSIVE, and only rules that a sidecar-ed client workload in the input actually chooses for '
-    + 'the Service (lookup path, exportTo, workloadSelector, most specific host; the setting in force on that port) are '
-    + 'judged. A rule annotated as an exception (reason, owner and review-by, the prefix of WorkloadException) is deliberate '
-    + 'and not reported; expired-exception judges its date. A warning: the traffic works.',
+    + 'authorization no longer matches it. The STRICT case fails loudly and is dr-disables-tls-to-strict. Only server ports '
+    + 'a sidecar captures and that are PERMISSIVE, and only rules that a sidecar-ed client workload in the input actually '
+    + 'chooses for the Service (lookup path, exportTo, workloadSelector, most specific host; the setting in force on that '
+    + 'port, or the rule-level DISABLE that pilot still puts on the endpoints of a portLevelSettings entry without tls) are '
+    + 'judged. With ambient installed, client sidecars send HBONE to ambient pods whatever the rule says: a DISABLE left over '
+    + 'from a migration changes nothing there, and ambient servers are not judged (except behind a headless Service, where an '
+    + 'explicit tls gets no HBONE). A port its sidecar does not capture takes plaintext anyway. A rule annotated as an '
+    + 'exception (reason, owner and review-by, the prefix of WorkloadException) is deliberate and not reported; '
+    + 'expired-exception judges its date. A warning: the traffic works.',
   source: 'pilot/pkg/networking/core/cluster_tls.go (buildAutoMtlsSettings), Istio "Auto mutual TLS"',
 };
 
@@ -33,29 +37,32 @@ export const drDisablesTlsToPermissive: AnalysisRule = {
       const settings = settingsWithMode(dr, 'DISABLE');
       if (settings.length === 0) continue;
       if ([keys.reason, keys.owner, keys.reviewBy].every((k) => dr.annotations[k]?.trim())) continue;
-      sidecarClients ??= ctx.model.workloads.filter((w) => ctx.sidecar(w));
+      sidecarClients ??= ctx.model.workloads.filter((w) => { const d = ctx.dataplane(w); return d.dataplane === 'sidecar' && d.admitted; });
       for (const setting of settings) {
         const impact = destinationRuleImpact(ctx, dr, setting);
         const where: string[] = [];
         let example: Workload | undefined;
         let decision: ModeDecision | undefined;
+        let ambient = false;
         for (const e of impact.endpoints) {
-          if (!e.sidecar || e.mode.possibleModes.length !== 1 || e.mode.mode !== 'PERMISSIVE') continue;
+          if (e.wire !== 'plaintext' || !e.inbound.captured || e.inbound.accepts !== 'mtls+plaintext') continue;
           // A real client, with a sidecar (the only kind a DestinationRule changes), that picks this rule for the Service.
           const client = sidecarClients.find((w) =>
             ctx.lookup({ namespace: w.namespace, labels: w.labels }, e.service.hostname, e.service.namespace).rule === dr);
           if (!client) continue;
-          where.push(`${describeWorkload(e.server)}:${e.targetPort} (Service ${e.service.name}:${e.servicePort})`);
+          where.push(`${describeWorkload(e.server)}:${e.targetPort} (Service ${e.service.name}:${e.servicePort}${e.dataplane === 'ambient' ? ', headless: no HBONE' : ''})`);
           example ??= client;
           decision ??= e.mode;
+          ambient ||= e.dataplane === 'ambient';
         }
         if (!decision || !example) continue;
         const at = setting.port !== undefined ? ` port ${setting.port}` : '';
+        const proxy = ambient ? 'is in ambient' : 'has a sidecar';
         out.push(findingOf(DR_DISABLES_TLS_TO_PERMISSIVE, {
           resource: dr.ref,
           path: setting.path,
           message: `DestinationRule ${dr.namespace}/${dr.name} sets tls DISABLE for ${dr.host}${at}, and ${listSome(where)} `
-            + `has a sidecar and is ${describeDecision(decision)}; clients using this rule (e.g. ${describeWorkload(example)}) `
+            + `${proxy} and is ${describeDecision(decision)}; clients using this rule (e.g. ${describeWorkload(example)}) `
             + 'send plaintext that is accepted: unencrypted and without identity, silently',
           fix: 'remove the tls DISABLE (auto mTLS then sends Istio mTLS), or, if plaintext is intended, annotate the rule with '
             + `${keys.reason}, ${keys.owner} and ${keys.reviewBy}`,

@@ -12,7 +12,12 @@ export const DR_DISABLES_TLS_TO_STRICT: RuleInfo = {
   explanation: 'A DestinationRule with `tls.mode: DISABLE` (for the host or one port) makes client sidecars send plaintext, '
     + 'overriding auto mTLS. A server whose port is STRICT resets those connections. Only rules that some client actually '
     + 'chooses (lookup path client → service → root namespace, exportTo, most specific host) and only the setting in force '
-    + 'on each port are judged. Kiali reports KIA0208 on mesh-wide rules; here every level and port is resolved.',
+    + 'on each port are judged; a portLevelSettings entry without tls leaves its port without a cluster tls, but pilot still '
+    + 'marks the endpoints with the rule-level DISABLE, so auto mTLS sends them plaintext too. A port its sidecar does not '
+    + 'capture, or a server without a sidecar, takes the plaintext. With ambient installed, client sidecars send HBONE to '
+    + 'ambient pods whatever the rule says, so ambient servers are not judged (except behind a headless Service, where an '
+    + 'explicit tls gets no HBONE and ztunnel refuses the plaintext on a STRICT port). Kiali reports KIA0208 on mesh-wide '
+    + 'rules; here every level and port is resolved.',
   source: 'pilot/pkg/model/push_context.go (destinationRule), pilot/pkg/networking/core/cluster_tls.go (buildAutoMtlsSettings)',
 };
 
@@ -23,19 +28,22 @@ export const drDisablesTlsToStrict: AnalysisRule = {
     for (const dr of ctx.model.destinationRules) {
       for (const setting of settingsWithMode(dr, 'DISABLE')) {
         const impact = destinationRuleImpact(ctx, dr, setting);
-        const hit = impact.endpoints.filter((e) => e.sidecar && e.mode.possibleModes.length === 1 && e.mode.mode === 'STRICT');
+        const hit = impact.endpoints.filter((e) => e.wire === 'plaintext' && e.inbound.accepts === 'mtls');
         const hitNs = impact.namespaces.filter((n) => n.mode.mode === 'STRICT');
         if (hit.length === 0 && hitNs.length === 0) continue;
         const where = [
-          ...hit.map((e) => `${e.server.kind} ${e.server.namespace}/${e.server.name}:${e.targetPort} (Service ${e.service.name}:${e.servicePort})`),
+          ...hit.map((e) => `${e.server.kind} ${e.server.namespace}/${e.server.name}:${e.targetPort} (Service ${e.service.name}:${e.servicePort}`
+            + `${e.dataplane === 'ambient' ? ', ambient, headless: no HBONE' : ''})`),
           ...hitNs.map((n) => describeNamespaceScope(n.namespace)),
         ];
         const decision = hit.length ? hit[0].mode : hitNs[0].mode;
         const at = setting.port !== undefined ? ` port ${setting.port}` : '';
+        const metadata = hit.some((e) => e.via === 'endpoint-metadata')
+          ? ' (a portLevelSettings entry without tls still leaves the endpoints marked DISABLE)' : '';
         out.push(findingOf(DR_DISABLES_TLS_TO_STRICT, {
           resource: dr.ref,
           path: setting.path,
-          message: `DestinationRule ${dr.namespace}/${dr.name} sets tls DISABLE for ${dr.host}${at}, but ${listSome(where)} `
+          message: `DestinationRule ${dr.namespace}/${dr.name} sets tls DISABLE for ${dr.host}${at}${metadata}, but ${listSome(where)} `
             + `is ${describeDecision(decision)}; clients using this rule send plaintext and are reset`,
           fix: 'remove the tls DISABLE (auto mTLS then sends Istio mTLS) or set ISTIO_MUTUAL',
           related: decision.decidedBy ? [decision.decidedBy.ref] : [],

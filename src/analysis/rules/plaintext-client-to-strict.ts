@@ -2,7 +2,6 @@ import { Finding, findingOf } from '../../model/finding';
 import { ResourceRef } from '../../model/manifest';
 import { RuleInfo } from '../../model/rule-info';
 import { clientTlsFromLookup } from '../../resolution/client-tls';
-import { resolveSidecar } from '../../resolution/sidecar';
 import { ANY_OTHER_NAMESPACE, AnalysisContext, describeDecision, describeWorkload } from '../context';
 import { AnalysisRule, listSome } from '../rule';
 
@@ -11,37 +10,46 @@ export const PLAINTEXT_CLIENT_TO_STRICT: RuleInfo = {
   category: 'plaintext-client-to-strict',
   severity: 'error',
   title: 'Clients send plaintext to a STRICT server',
-  explanation: 'STRICT accepts only Istio mTLS. Two kinds of clients send plaintext without any DestinationRule saying so: '
-    + 'workloads without a sidecar (reported against STRICT Services of their own namespace, the ones they most likely call), '
-    + 'and every client when auto mTLS is off and no DestinationRule sets ISTIO_MUTUAL for the host (Kiali KIA0401/KIA0501, '
-    + 'which are also reported when auto mTLS is on, where they are false positives). DestinationRules that disable TLS '
-    + 'are reported by dr-disables-tls-to-strict.',
-  source: 'Istio "Mutual TLS Migration" and "Auto mutual TLS"',
+  explanation: 'STRICT accepts only Istio mTLS (HBONE counts). Two kinds of clients send plaintext without any DestinationRule '
+    + 'saying so: workloads with no proxy at all, neither a sidecar nor ambient enrolment (reported against the STRICT '
+    + 'Service ports of their own namespace, the ones they most likely call, whether a sidecar or ztunnel enforces them); '
+    + 'and client sidecars when auto mTLS is off and no DestinationRule sets ISTIO_MUTUAL for the host (Kiali KIA0401/KIA0501, '
+    + 'which are also reported when auto mTLS is on, where they are false positives). Ambient clients send HBONE, and so do '
+    + 'client sidecars toward ambient pods; a port the server sidecar does not capture takes plaintext. Clients whose sidecar '
+    + 'lets an outbound port bypass it, and ambient clients calling a pod that does not accept HBONE, are left to their own '
+    + 'rules; DestinationRules that disable TLS are reported by dr-disables-tls-to-strict.',
+  source: 'Istio "Mutual TLS Migration" and "Auto mutual TLS", pilot/pkg/serviceregistry/ambient/authorization.go',
 };
 
 function checkUninjectedClients(ctx: AnalysisContext): Finding[] {
   const m = ctx.model;
   const out: Finding[] = [];
   for (const ns of m.namespaceNames) {
-    const clients = m.workloadsIn(ns).filter((w) => !ctx.sidecar(w) && !resolveSidecar(m, w).assumed);
+    // Only clients with no proxy at all: ambient clients send HBONE, and client sidecars send what their rules say.
+    const clients = m.workloadsIn(ns).filter((w) => { const d = ctx.dataplane(w); return d.dataplane === 'none' && !d.assumed; });
     if (clients.length === 0) continue;
     const strict: string[] = [];
     const related: ResourceRef[] = [];
     for (const s of m.servicesIn(ns)) {
       for (const ep of ctx.cache.endpointsOf(s)) {
-        const mode = ctx.server(ep.server).portMode(ep.targetPort);
-        if (!ctx.sidecar(ep.server) || mode.mode !== 'STRICT') continue;
-        strict.push(`Service ${s.name}:${ep.port.port} → ${describeWorkload(ep.server)}:${ep.targetPort} ${describeDecision(mode)}`);
-        if (mode.decidedBy && !related.some((r) => r === mode.decidedBy!.ref)) related.push(mode.decidedBy.ref);
+        const port = ctx.inbound(ep.server).port(ep.targetPort);
+        if (port.accepts !== 'mtls') continue;
+        const by = port.enforcedBy === 'ztunnel' ? ' in ambient (ztunnel)' : '';
+        strict.push(`Service ${s.name}:${ep.port.port} → ${describeWorkload(ep.server)}:${ep.targetPort} ${describeDecision(port)}${by}`);
+        if (port.decidedBy && !related.some((r) => r === port.decidedBy!.ref)) related.push(port.decidedBy.ref);
       }
     }
     if (strict.length === 0) continue;
     for (const c of clients) {
+      const d = ctx.dataplane(c);
+      const what = m.options.ambient ? 'has no sidecar and is not in ambient' : 'has no sidecar';
       out.push(findingOf(PLAINTEXT_CLIENT_TO_STRICT, {
         resource: c.ref,
-        message: `${describeWorkload(c)} has no sidecar (${resolveSidecar(m, c).reason}) and sends plaintext, but in its namespace `
+        message: `${describeWorkload(c)} ${what} (${d.reason}) and sends plaintext, but in its namespace `
           + `${listSome(strict)} is STRICT; its calls are reset`,
-        fix: 'inject a sidecar into this workload, or give the servers it calls a PERMISSIVE exception on that port',
+        fix: m.options.ambient
+          ? 'inject a sidecar into this workload or enrol it in ambient (istio.io/dataplane-mode=ambient), or give the servers it calls a PERMISSIVE exception on that port'
+          : 'inject a sidecar into this workload, or give the servers it calls a PERMISSIVE exception on that port',
         related,
       }));
     }
@@ -63,8 +71,9 @@ function checkAutoMtlsOff(ctx: AnalysisContext): Finding[] {
     clientTlsFromLookup(m, true, ctx.lookup(c, host, hostNs), port, undefined).tls === 'plaintext');
   for (const s of m.services) {
     for (const ep of ctx.cache.endpointsOf(s)) {
-      const mode = ctx.server(ep.server).portMode(ep.targetPort);
-      if (!ctx.sidecar(ep.server) || mode.mode !== 'STRICT' || !mode.decidedBy) continue;
+      // Ports a sidecar captures and enforces STRICT on; client sidecars send HBONE to ambient pods, auto mTLS or not.
+      const mode = ctx.inbound(ep.server).port(ep.targetPort);
+      if (mode.enforcedBy !== 'sidecar' || mode.accepts !== 'mtls' || !mode.decidedBy) continue;
       if (plaintext(s.namespace, s.hostname, s.namespace, ep.port.port)) note(mode.decidedBy.ref, `Service ${s.namespace}/${s.name}:${ep.port.port}`);
     }
   }
@@ -73,6 +82,7 @@ function checkAutoMtlsOff(ctx: AnalysisContext): Finding[] {
   const scopes = [...namespaceLevel].filter((ns) => !ctx.hasWorkloads(ns)).sort();
   if (m.workloads.length === 0) scopes.push(ANY_OTHER_NAMESPACE);
   for (const ns of scopes) {
+    if (ctx.hypotheticalDataplane(ns, {}).dataplane === 'ambient') continue;
     const mode = ctx.namespaceMode(ns);
     if (mode.mode !== 'STRICT' || !mode.decidedBy) continue;
     if (plaintext(ns, ctx.placeholder(ns), ns, 0)) note(mode.decidedBy.ref, ns === ANY_OTHER_NAMESPACE ? 'hosts of the mesh' : `hosts of namespace ${ns}`);
