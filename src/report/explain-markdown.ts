@@ -24,7 +24,14 @@ export function renderExplainMarkdown(e: Explanation): string {
     out.push('', '## Connections', '', '| From | To | TLS sent | Outcome | Why |', '| --- | --- | --- | --- | --- |');
     for (const c of e.connections) {
       const outcome = c.outcome === 'fails' ? '**fails**' : 'ok';
-      out.push(`| \`${c.from.namespace}/${c.from.name}\` | \`${c.to.service}.${c.to.namespace}:${c.to.port}\` | ${c.tls} | ${outcome} | ${cell(c.reason)} |`);
+      const route = [
+        c.route ? `\`${c.route.namespace}/${c.route.name}\`` : '',
+        c.subset !== undefined ? `subset \`${cell(c.subset)}\`` : '',
+        c.weight !== undefined ? `weight ${c.weight}` : '',
+      ].filter((x) => x !== '').join(', ');
+      // Routed traffic names its VirtualService, subset and weight after the host.
+      const to = `\`${c.to.service}.${c.to.namespace}:${c.to.port}\`${route ? ` via ${route}` : ''}`;
+      out.push(`| \`${c.from.namespace}/${c.from.name}\` | ${to} | ${c.tls} | ${outcome} | ${cell(c.reason)} |`);
     }
   }
   return out.join('\n') + '\n';

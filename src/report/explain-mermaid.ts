@@ -50,7 +50,8 @@ export function renderExplainMermaid(e: Explanation): string {
     const from = ids.get(`${c.from.namespace}/${c.from.name}`);
     const to = ids.get(`${c.to.namespace}/${c.to.name}`);
     if (!from || !to) continue;
-    const text = `${c.to.service}:${c.to.port} ${c.tls}${c.outcome === 'fails' ? ' FAILS' : ''}`;
+    const via = [c.subset !== undefined ? `subset ${c.subset}` : '', c.weight !== undefined ? `weight ${c.weight}` : ''].filter((x) => x !== '').join(' ');
+    const text = `${c.to.service}:${c.to.port}${via ? ` ${via}` : ''} ${c.tls}${c.outcome === 'fails' ? ' FAILS' : ''}`;
     out.push(c.outcome === 'fails' ? `  ${from} -. "${label(text)}" .-> ${to}` : `  ${from} -- "${label(text)}" --> ${to}`);
     if (c.outcome === 'fails') failing.push(edge);
     edge++;

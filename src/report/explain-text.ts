@@ -12,6 +12,15 @@ function plane(w: Explanation['workloads'][number]): string {
   return '';
 }
 
+/** The route, subset and weight of a connection, where a VirtualService sent it. */
+export function routing(c: NonNullable<Explanation['connections']>[number]): string {
+  const parts: string[] = [];
+  if (c.route) parts.push(`via VirtualService ${c.route.namespace}/${c.route.name}`);
+  if (c.subset !== undefined) parts.push(`subset ${c.subset}`);
+  if (c.weight !== undefined) parts.push(`weight ${c.weight}`);
+  return parts.length > 0 ? ` [${parts.join(', ')}]` : '';
+}
+
 /** One block per workload: its mode and why, then each port that differs or is named by a policy. */
 export function renderExplainText(e: Explanation): string {
   const out: string[] = [];
@@ -31,7 +40,7 @@ export function renderExplainText(e: Explanation): string {
     out.push('', 'connections');
     for (const c of e.connections) {
       const mark = c.outcome === 'fails' ? 'FAILS' : 'ok';
-      out.push(`  ${c.from.namespace}/${c.from.name} -> ${c.to.service}.${c.to.namespace}:${c.to.port} (${c.to.name}): ${c.tls}, ${mark} — ${c.reason}`);
+      out.push(`  ${c.from.namespace}/${c.from.name} -> ${c.to.service}.${c.to.namespace}:${c.to.port} (${c.to.name})${routing(c)}: ${c.tls}, ${mark} — ${c.reason}`);
     }
   }
   const failing = e.connections?.filter((c) => c.outcome === 'fails').length ?? 0;

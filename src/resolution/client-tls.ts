@@ -1,12 +1,14 @@
 import { EndpointTlsFacts, SentTls, clusterTlsFor } from './cluster-tls';
-import { ClientContext, DestinationRuleLookup, lookupDestinationRule } from './destination-rule-lookup';
+import {
+  ClientContext, DestinationRuleLookup, DestinationRuleVariant, lookupDestinationRule,
+} from './destination-rule-lookup';
 import { EffectiveMode, resolveNamespaceMode } from './server-mode';
 import { resolveSidecar } from './sidecar';
 import { ServiceInfo, Workload } from '../model/inventory';
 import { ResourceRef } from '../model/manifest';
 import { MeshModel } from '../model/mesh-model';
 import { ClientTlsSetting, DestinationRulePolicy } from '../model/policies';
-import { TlsInfo, clusterPolicyFor, endpointLevelTlsFor, isPassthroughLoadBalancer, portLevelEntryFor } from '../model/traffic-policy';
+import { TlsInfo, clusterPolicyFor, endpointLevelTlsFor, isPassthroughLoadBalancer } from '../model/traffic-policy';
 
 /** What goes on the wire from the client's proxy (or the bare client); `hbone` is mTLS in an HBONE tunnel. */
 export type WireTls = 'mtls' | 'plaintext' | 'tls-origination' | 'hbone';
@@ -94,43 +96,103 @@ export function clientTlsFromLookup(
   model: MeshModel, clientSidecar: boolean, lookup: DestinationRuleLookup, servicePort: number, endpoint: EndpointFacts | undefined,
   service?: ServiceTlsFacts,
 ): ClientTlsResolution {
-  const rule = lookup.rule;
+  const variant = lookup.rule ? { rule: lookup.rule, traffic: lookup.rule.traffic, merged: [lookup.rule] } : null;
+  const host: HostTlsFacts | undefined = service
+    ? { namespace: service.service.namespace, headless: service.service.headless, meshExternal: false, endpoints: service.endpoints }
+    : undefined;
+  return clientTlsForCluster(model, clientSidecar, lookup, { variant, port: servicePort }, endpoint, host);
+}
+
+/** The cluster a sidecar sends on: the DestinationRule (merged) it uses, the subset a route names, the destination Service port. */
+export interface ClusterChoice {
+  /** Null when no DestinationRule applies. */
+  readonly variant: DestinationRuleVariant | null;
+  /** The route's subset; undefined for the host's default cluster. */
+  readonly subset?: string;
+  /** The destination Service port: port-level settings key on it. */
+  readonly port: number;
+}
+
+/** The host called, for auto mTLS's host-wide checks. */
+export interface HostTlsFacts {
+  /** The namespace whose namespace-level (else mesh) PeerAuthentication mode pilot reads (S1). */
+  readonly namespace: string;
+  /** Headless Service or ServiceEntry with resolution NONE: pilot's Passthrough resolution (S3). */
+  readonly headless: boolean;
+  /** A ServiceEntry host whose `location` is not MESH_INTERNAL: auto mTLS never applies. */
+  readonly meshExternal: boolean;
+  /** Every endpoint of the host's port (S3). */
+  readonly endpoints?: readonly EndpointFacts[];
+}
+
+/**
+ * What a sidecar sends on one cluster (SEMANTICS.md §0 and §3 rules 6–7):
+ * the cluster's `tls` after port-level replacement and, for a subset, the
+ * field-by-field merge; the endpoint-level `tls` of the rule (a subset's own
+ * only); the subset's own load balancer for the passthrough check; auto mTLS
+ * never for MESH_EXTERNAL hosts. See {@link clientTlsFromLookup}.
+ */
+export function clientTlsForCluster(
+  model: MeshModel, clientSidecar: boolean, lookup: DestinationRuleLookup, cluster: ClusterChoice, endpoint: EndpointFacts | undefined,
+  host?: HostTlsFacts,
+): ClientTlsResolution {
+  const rule = cluster.variant?.rule ?? null;
+  const traffic = cluster.variant?.traffic;
+  const servicePort = cluster.port;
+  const subset = cluster.subset;
   const competing = lookup.competing.map((d) => d.ref);
   if (!clientSidecar) {
     return { tls: 'plaintext', source: 'no-client-sidecar', destinationRule: rule, setting: null, competing, reason: 'the client has no sidecar and sends plaintext' };
   }
-  const policy = rule ? clusterPolicyFor(rule.traffic, undefined, servicePort) : undefined;
+  const policy = traffic ? clusterPolicyFor(traffic, subset, servicePort) : undefined;
   const target = endpointTlsFacts(endpoint ?? { sidecar: true, mode: 'PERMISSIVE' });
-  const headless = service?.service.headless ?? false;
-  const namespaceMode = service ? resolveNamespaceMode(model, service.service.namespace) : undefined;
-  const cluster = clusterTlsFor({
+  const headless = host?.headless ?? false;
+  const namespaceMode = host ? resolveNamespaceMode(model, host.namespace) : undefined;
+  const ownPolicy = subset === undefined ? traffic?.trafficPolicy : traffic?.subsets.find((s) => s.name === subset)?.trafficPolicy;
+  const meshExternal = host?.meshExternal ?? false;
+  const cluster0 = clusterTlsFor({
     clusterTls: policy?.tls,
-    endpointLevelTls: rule ? endpointLevelTlsFor(rule.traffic, undefined, servicePort) : undefined,
+    endpointLevelTls: traffic ? endpointLevelTlsFor(traffic, subset, servicePort) : undefined,
     autoMtls: model.options.autoMtls,
-    meshExternal: false,
+    meshExternal,
     serviceNamespaceModeDisable: namespaceMode?.mode === 'DISABLE',
-    passthrough: headless || isPassthroughLoadBalancer(rule?.traffic.trafficPolicy),
-    originalDstCluster: headless || isPassthroughLoadBalancer(policy),
+    passthrough: headless || isPassthroughLoadBalancer(ownPolicy),
+    originalDstCluster: headless || isPassthroughLoadBalancer(subset === undefined ? policy : ownPolicy),
     endpoints: [target],
-    serviceEndpoints: service?.endpoints?.map(endpointTlsFacts),
+    serviceEndpoints: host?.endpoints?.map(endpointTlsFacts),
     ruleHasWorkloadSelector: rule?.traffic.hasWorkloadSelector ?? false,
   });
-  const tls = wireOf(cluster.perEndpoint[0]);
+  const tls = wireOf(cluster0.perEndpoint[0]);
+  const at = subset !== undefined ? ` (subset ${subset})` : '';
   if (rule && policy?.tls) {
-    const portLevel = portLevelEntryFor(rule.traffic.trafficPolicy, servicePort) !== undefined;
+    const portLevel = policy.portLevel;
+    const fromSubset = subset !== undefined && policy.tls.path.includes('/subsets/');
     return {
       tls,
       source: portLevel ? 'destination-rule-port' : 'destination-rule',
       destinationRule: rule,
-      setting: settingOf(rule, policy.tls, servicePort),
+      setting: subset === undefined ? settingOf(rule, policy.tls, servicePort) : { mode: policy.tls.mode, path: policy.tls.modePath },
       competing,
-      reason: `DestinationRule ${rule.namespace}/${rule.name} sets tls ${policy.tls.mode}${portLevel ? ` for port ${servicePort}` : ''}${tls === 'plaintext' && policy.tls.mode !== 'DISABLE' ? `, but ${cluster.source}` : ''}`,
+      reason: `DestinationRule ${rule.namespace}/${rule.name}${at} sets tls ${policy.tls.mode}${portLevel ? ` for port ${servicePort}` : ''}`
+        + `${subset !== undefined && !fromSubset ? ' (inherited from the rule\'s top-level policy)' : ''}`
+        + `${tls === 'plaintext' && policy.tls.mode !== 'DISABLE' ? `, but ${cluster0.source}` : ''}`,
+    };
+  }
+  if (meshExternal) {
+    return {
+      tls,
+      source: 'auto-mtls-off',
+      destinationRule: rule,
+      setting: null,
+      competing,
+      reason: `no DestinationRule sets tls${at} and the host is MESH_EXTERNAL: auto mTLS never applies, plaintext`,
     };
   }
   if (!model.options.autoMtls) {
     return { tls, source: 'auto-mtls-off', destinationRule: rule, setting: null, competing, reason: 'auto mTLS is off and no DestinationRule sets tls' };
   }
-  const reason = autoReason(tls, cluster.source, endpoint, namespaceMode?.decidedBy ?? null);
+  const reason = autoReason(tls, cluster0.source, endpoint, namespaceMode?.decidedBy ?? null)
+    + (subset !== undefined ? ` (subset ${subset}${policy?.portLevel ? `: its port-level entry for ${servicePort} resets tls` : ''})` : '');
   return { tls, source: 'auto-mtls', destinationRule: rule, setting: null, competing, reason };
 }
 

@@ -1,6 +1,8 @@
 import { serviceWaypoint, workloadWaypoint } from './ambient-bindings';
 import { WireTls } from './client-tls';
-import { resolveConnection } from './connection';
+import {
+  resolveConnectionLegs, serviceEntryService, serversOf, targetPortFor,
+} from './connection';
 import { Dataplane, resolveDataplane } from './dataplane';
 import { Accepts, InboundResolution, resolveInbound } from './inbound';
 import { ModeDecision, ResolvedMode, ServerModeResolution, resolveServerMode } from './server-mode';
@@ -10,6 +12,7 @@ import { ServiceInfo, ServicePort, Workload, targetPortOn } from '../model/inven
 import { selectorMatches } from '../model/labels';
 import { MeshModel } from '../model/mesh-model';
 import { AuthorizationPolicyInfo, PeerAuthenticationPolicy } from '../model/policies';
+import { ServiceEntryInfo } from '../model/service-entries';
 import { exceptionAnnotationKeys } from '../vocabulary/exception-annotations';
 
 /** `{kind, namespace, name}` of the policy that decided. */
@@ -64,6 +67,12 @@ export interface ExplainedConnection {
   readonly reason: string;
   /** The DestinationRule the client's sidecar uses for the host, if any. */
   readonly destinationRule: { readonly namespace: string; readonly name: string } | null;
+  /** The VirtualService whose route sent this traffic; absent when no VirtualService matches (the host's default cluster). */
+  readonly route?: ExplainedRef;
+  /** The route destination's subset. */
+  readonly subset?: string;
+  /** The route destination's weight, when the route splits traffic (one entry per destination). */
+  readonly weight?: number;
 }
 
 /** The `explain` JSON contract. */
@@ -113,6 +122,7 @@ class NamespaceFacts {
   readonly sidecars = new Map<Workload, boolean>();
   readonly servers = new Map<Workload, ServerModeResolution>();
   readonly endpoints = new Map<ServiceInfo, readonly Endpoint[]>();
+  readonly connectionEndpoints = new Map<ServiceInfo, readonly Endpoint[]>();
 }
 
 /**
@@ -166,6 +176,29 @@ export class ResolutionCache {
       }
       e = out;
       facts.endpoints.set(service, e);
+    }
+    return e;
+  }
+
+  /** Like `endpointsOf`, plus WorkloadEntry servers and ServiceEntry hosts (see `serversOf`): what connections reach. */
+  connectionEndpointsOf(service: ServiceInfo): readonly Endpoint[] {
+    const facts = this.factsOf(service.namespace);
+    let e = facts.connectionEndpoints.get(service);
+    if (!e) {
+      const servers = serversOf(this.model, service);
+      if (servers === this.model.workloadsOf(service)) {
+        e = this.endpointsOf(service);
+      } else {
+        const out: Endpoint[] = [];
+        for (const port of service.ports) {
+          for (const server of servers) {
+            const targetPort = targetPortFor(service, port, server);
+            if (targetPort !== undefined) out.push({ service, port, server, targetPort });
+          }
+        }
+        e = out;
+      }
+      facts.connectionEndpoints.set(service, e);
     }
     return e;
   }
@@ -284,9 +317,21 @@ function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'
     if (!pairs.has(k)) pairs.set(k, { client, ep });
   };
   if (scope === 'all') {
-    for (const client of model.workloads) for (const s of model.services) for (const ep of cache.endpointsOf(s)) add(client, ep);
+    const hosts = [...model.services, ...model.serviceEntries.flatMap((se) => se.hosts.map((h) => serviceEntryService(se, h)))];
+    for (const client of model.workloads) for (const s of hosts) for (const ep of cache.connectionEndpointsOf(s)) add(client, ep);
   } else {
     const reps = representatives(cache);
+    // ServiceEntry hosts: those of the client's namespace, and those its DestinationRules name.
+    const entryHosts = new Map<string, ServiceInfo[]>();
+    const entriesByHost = new Map<string, ServiceEntryInfo[]>();
+    for (const se of model.serviceEntries) {
+      for (const h of se.hosts) {
+        const list = entryHosts.get(se.namespace);
+        if (list) list.push(serviceEntryService(se, h)); else entryHosts.set(se.namespace, [serviceEntryService(se, h)]);
+        const byHost = entriesByHost.get(h);
+        if (byHost) byHost.push(se); else entriesByHost.set(h, [se]);
+      }
+    }
     const repOf = new Map<string, Workload>();
     for (const w of model.workloads) {
       const k = clientClassKey(cache, w);
@@ -295,12 +340,14 @@ function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'
     for (const [ns, clients] of reps) {
       const targets = new Map<string, ServiceInfo>();
       for (const s of model.servicesIn(ns)) targets.set(s.key, s);
+      for (const s of entryHosts.get(ns) ?? []) targets.set(s.key, s);
       for (const d of model.destinationRulesIn(ns)) {
         // Mesh-wide wildcards would pull in every Service; the same-namespace pairs already show their effect.
         if (isWildcardHost(d.fqdn) && namespaceOfHost(d.fqdn, model.options.clusterDomain) === undefined) continue;
         for (const s of model.servicesMatchingHost(d.fqdn)) targets.set(s.key, s);
+        for (const se of entriesByHost.get(d.fqdn) ?? []) { const s = serviceEntryService(se, d.fqdn); targets.set(s.key, s); }
       }
-      for (const client of clients) for (const s of targets.values()) for (const ep of cache.endpointsOf(s)) add(client, ep);
+      for (const client of clients) for (const s of targets.values()) for (const ep of cache.connectionEndpointsOf(s)) add(client, ep);
     }
     for (const ap of model.authorizationPolicies) {
       if (ap.action !== 'ALLOW') continue;
@@ -327,20 +374,24 @@ function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'
   }
   const out: ExplainedConnection[] = [];
   for (const { client, ep } of pairs.values()) {
-    const r = resolveConnection(model, client, ep.service, ep.port.port, ep.server);
-    const dr = r.client.destinationRule;
-    out.push({
-      from: { namespace: client.namespace, name: client.name },
-      to: { namespace: ep.server.namespace, name: ep.server.name, service: ep.service.name, port: ep.port.port },
-      tls: r.tls,
-      outcome: r.outcome,
-      reason: r.reason,
-      destinationRule: dr ? { namespace: dr.namespace, name: dr.name } : null,
-    });
+    for (const r of resolveConnectionLegs(model, client, ep.service, ep.port.port, ep.server)) {
+      const dr = r.client.destinationRule;
+      out.push({
+        from: { namespace: client.namespace, name: client.name },
+        to: { namespace: ep.server.namespace, name: ep.server.name, service: ep.service.name, port: ep.port.port },
+        tls: r.tls,
+        outcome: r.outcome,
+        reason: r.reason,
+        destinationRule: dr ? { namespace: dr.namespace, name: dr.name } : null,
+        ...(r.route ? { route: { kind: r.route.kind, namespace: r.route.namespace, name: r.route.name } } : {}),
+        ...(r.subset !== undefined ? { subset: r.subset } : {}),
+        ...(r.weight !== undefined ? { weight: r.weight } : {}),
+      });
+    }
   }
   return out.sort((a, b) => cmp(a.from.namespace, b.from.namespace) || cmp(a.from.name, b.from.name)
     || cmp(a.to.namespace, b.to.namespace) || cmp(a.to.service, b.to.service) || a.to.port - b.to.port
-    || cmp(a.to.name, b.to.name) || cmp(a.reason, b.reason));
+    || cmp(a.to.name, b.to.name) || cmp(a.subset ?? '', b.subset ?? '') || (a.weight ?? 0) - (b.weight ?? 0) || cmp(a.reason, b.reason));
 }
 
 /**
