@@ -48,6 +48,23 @@ const AUGMENTED_LABELS: ReadonlySet<string> = new Set([
 /** A sidecar client: a workload of the input, or a stand-in for a namespace's clients. */
 interface Client extends RouteClient {
   readonly workload?: Workload;
+  /** The workloads of the client's class (they meet the same routes and rules), the first being `workload`. */
+  readonly members?: Workload[];
+}
+
+/** `a, b, c and N more`, naming the workloads of the classes in order. */
+function describeClients(classes: ReadonlySet<Client>): string {
+  const names: string[] = [];
+  let total = 0;
+  for (const c of classes) {
+    const members = c.members ?? [];
+    total += members.length || 1;
+    for (const w of members.length > 0 ? members : [undefined]) {
+      if (names.length > 3) break;
+      names.push(w ? describeWorkload(w) : describeClient(c));
+    }
+  }
+  return total <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${total - 3} more`;
 }
 
 function describeClient(c: Client): string {
@@ -55,17 +72,66 @@ function describeClient(c: Client): string {
   return c.namespace === ANY_OTHER_NAMESPACE ? 'clients in any namespace' : `clients in namespace ${c.namespace}`;
 }
 
-/** Sidecar clients of the input, plus a stand-in for namespaces whose workloads are not in it. */
+/**
+ * Sidecar clients of the input, plus a stand-in for namespaces whose
+ * workloads are not in it, one per class of clients that meet the same
+ * routes and rules: same namespace and Sidecar resource, and same labels
+ * only where a route match (sourceLabels) or a DestinationRule
+ * (workloadSelector) of the mesh reads them.
+ */
 function clientsOf(ctx: AnalysisContext): Client[] {
   const m = ctx.model;
-  const out: Client[] = m.workloads
-    .filter((w) => { const d = resolveDataplane(m, w); return d.dataplane === 'sidecar' && d.admitted; })
-    .map((w) => ({ namespace: w.namespace, labels: w.labels, workload: w }));
+  const matchesLabels = (vs: VirtualServiceInfo) => [...vs.http, ...vs.tls, ...vs.tcp]
+    .some((r) => r.matches.some((mt) => Object.keys(mt.sourceLabels).length > 0));
+  const readsLabels = m.virtualServices.some(matchesLabels) || m.destinationRules.some((d) => d.workloadSelector !== undefined);
+  const plain = plainNamespaces(ctx);
+  const classes = new Map<string, Client>();
+  for (const w of m.workloads) {
+    const d = resolveDataplane(m, w);
+    if (d.dataplane !== 'sidecar' || !d.admitted) continue;
+    // Namespaces with nothing of their own that routes, scopes or picks rules see the mesh alike: one class for all of them.
+    const namespace = plain.has(w.namespace) ? ANY_OTHER_NAMESPACE : w.namespace;
+    const sidecar = sidecarFor({ namespace: w.namespace, labels: w.labels }, m.sidecars, m.options.rootNamespace).sidecar;
+    const labels = readsLabels ? JSON.stringify(Object.entries(w.labels).sort()) : '';
+    const key = [namespace, sidecar ? `${sidecar.namespace}/${sidecar.name}` : '', labels].join('\u0000');
+    const known = classes.get(key);
+    if (known) known.members!.push(w);
+    else classes.set(key, { namespace, labels: w.labels, workload: w, members: [w] });
+  }
+  const out = [...classes.values()];
   for (const vs of m.virtualServices) {
     if (!ctx.hasWorkloads(vs.namespace) && !out.some((c) => !c.workload && c.namespace === vs.namespace)) out.push({ namespace: vs.namespace });
   }
   if (m.workloads.length === 0) out.push({ namespace: ANY_OTHER_NAMESPACE });
   return out;
+}
+
+/**
+ * Namespaces whose clients see the mesh's routes and rules exactly as a
+ * client of any other such namespace: no DestinationRule, VirtualService or
+ * Sidecar of their own, named by no exportTo, and no root Sidecar whose `./`
+ * would read their name.
+ */
+function plainNamespaces(ctx: AnalysisContext): Set<string> {
+  const m = ctx.model;
+  const out = new Set<string>();
+  if (m.sidecars.some((s) => s.namespace === m.options.rootNamespace)) return out;
+  const named = new Set<string>([m.options.rootNamespace]);
+  for (const vs of m.virtualServices) { named.add(vs.namespace); for (const e of vs.exportTo) named.add(e); }
+  for (const d of m.destinationRules) { named.add(d.namespace); for (const e of d.exportTo) named.add(e); }
+  for (const s of m.sidecars) named.add(s.namespace);
+  for (const w of m.workloads) if (!named.has(w.namespace)) out.add(w.namespace);
+  return out;
+}
+
+/** The VirtualServices whose hosts cover `host`, in the model's order: the only ones the choice for the host weighs. */
+function candidatesFor(m: AnalysisContext['model'], cache: Map<string, readonly VirtualServiceInfo[]>, host: string): readonly VirtualServiceInfo[] {
+  let list = cache.get(host);
+  if (!list) {
+    list = m.virtualServices.filter((vs) => vs.fqdns.some((raw) => hostMatches(raw.toLowerCase(), host)));
+    cache.set(host, list);
+  }
+  return list;
 }
 
 /**
@@ -138,7 +204,7 @@ interface Missing {
   dest: RouteDestinationInfo;
   mirror: boolean;
   where: string;
-  clients: string[];
+  clients: Set<Client>;
   lookup: DestinationRuleLookup;
 }
 
@@ -194,10 +260,9 @@ class Collector {
     const found = subsetIn(lookup, leg.dest.subset!);
     if (!found) {
       const key = `${vs.ref.namespace}/${vs.name}\u0000${leg.dest.path}`;
-      const who = describeClient(client);
       const e = this.missing.get(key);
-      if (!e) this.missing.set(key, { vs, dest: leg.dest, mirror: leg.mirror, where: leg.where, clients: [who], lookup });
-      else if (!e.clients.includes(who)) e.clients.push(who);
+      if (!e) this.missing.set(key, { vs, dest: leg.dest, mirror: leg.mirror, where: leg.where, clients: new Set([client]), lookup });
+      else e.clients.add(client);
       return;
     }
     const target = m.serviceByHostname(fqdn);
@@ -219,6 +284,7 @@ export const routeSubsetMissing: AnalysisRule = {
     if (withSubsets.length === 0) return [];
     const found = new Collector(ctx);
     const servicePorts = (h: string) => m.serviceByHostname(h)?.ports.map((p) => p.port);
+    const byHost = new Map<string, readonly VirtualServiceInfo[]>();
     for (const client of clientsOf(ctx)) {
       const visible = visibleVirtualServices(withSubsets, client.namespace);
       if (visible.length === 0) continue;
@@ -227,7 +293,8 @@ export const routeSubsetMissing: AnalysisRule = {
         for (const { host, service } of calledHosts(ctx, vs)) {
           for (const { port, kinds } of callsOf(vs, service)) {
             for (const protocol of kinds) {
-              const choice = virtualServicesForClient(m.virtualServices, client, host, port, { sidecar, ...(protocol ? { protocol } : {}) });
+              const options = { sidecar, ...(protocol ? { protocol } : {}) };
+              const choice = virtualServicesForClient(candidatesFor(m, byHost, host), client, host, port, options);
               // Several VirtualServices with the same claim: the oldest wins, which manifests do not show, so each may be the one.
               if (choice.chosen !== vs && !choice.competing.includes(vs)) continue;
               for (const d of routeDestinations(vs, client, host, port, { servicePorts, ...(protocol ? { protocol } : {}) })) {
@@ -259,7 +326,7 @@ function missingFinding(ctx: AnalysisContext, x: Missing): Finding {
   return findingOf(ROUTE_SUBSET_MISSING, {
     resource: x.vs.ref,
     path: subsetPath(x.dest),
-    message: `VirtualService ${x.vs.namespace}/${x.vs.name} ${x.where} sends ${listSome(x.clients)} to subset ${subset} of `
+    message: `VirtualService ${x.vs.namespace}/${x.vs.name} ${x.where} sends ${describeClients(x.clients)} to subset ${subset} of `
       + `${x.dest.fqdn}, but ${ruleText}${also}; ${effect}`,
     fix: elsewhere.length > 0 && picked
       ? `${fix}; a DestinationRule in the client's namespace hides the others for that host, so copy the subset into it`

@@ -6,6 +6,7 @@ import { MeshModel } from '../../model/mesh-model';
 import { AuthorizationPolicyInfo } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { SidecarEgressListener, SidecarInfo } from '../../model/sidecars';
+import { VirtualServiceInfo } from '../../model/virtual-services';
 import { resolveDataplane } from '../../resolution/dataplane';
 import { resolveInbound } from '../../resolution/inbound';
 import { visibleVirtualServices } from '../../resolution/routes';
@@ -78,7 +79,37 @@ function protectedServices(model: MeshModel, ap: AuthorizationPolicyInfo): Servi
 }
 
 /** The Services the configuration says `w` calls (see the explanation), each with the first reason found. */
-function calledServices(model: MeshModel, w: Workload): Called[] {
+/** What the calls of every workload are read from, indexed once per analysis. */
+interface CallIndex {
+  readonly virtualServicesIn: Map<string, VirtualServiceInfo[]>;
+  /** By `namespace\u0000serviceAccount` and `namespace\u0000*`: the Services ALLOW policies let those callers reach. */
+  readonly allowedFor: Map<string, { service: ServiceInfo; why: string }[]>;
+}
+
+function callIndex(model: MeshModel): CallIndex {
+  const virtualServicesIn = new Map<string, VirtualServiceInfo[]>();
+  for (const vs of model.virtualServices) {
+    const list = virtualServicesIn.get(vs.namespace);
+    if (list) list.push(vs); else virtualServicesIn.set(vs.namespace, [vs]);
+  }
+  const allowedFor = new Map<string, { service: ServiceInfo; why: string }[]>();
+  for (const ap of model.authorizationPolicies) {
+    if (ap.action !== 'ALLOW') continue;
+    const callers = declaredCallers(model, ap);
+    if (callers.length === 0) continue;
+    const services = protectedServices(model, ap);
+    const why = `AuthorizationPolicy ${ap.namespace}/${ap.name} allows it`;
+    for (const c of callers) {
+      const key = `${c.namespace}\u0000${c.serviceAccount ?? '*'}`;
+      const list = allowedFor.get(key) ?? [];
+      for (const service of services) list.push({ service, why });
+      allowedFor.set(key, list);
+    }
+  }
+  return { virtualServicesIn, allowedFor };
+}
+
+function calledServices(model: MeshModel, index: CallIndex, w: Workload): Called[] {
   const out = new Map<string, Called>();
   const own = new Set(model.servicesSelecting(w).map((s) => s.key));
   const add = (s: ServiceInfo | undefined, why: string) => {
@@ -91,17 +122,13 @@ function calledServices(model: MeshModel, w: Workload): Called[] {
     if (d.workloadSelector && !selectorMatches(d.workloadSelector, w.labels)) continue;
     byHost(d.fqdn, `named by DestinationRule ${d.namespace}/${d.name}`);
   }
-  for (const vs of model.virtualServices) {
-    if (vs.namespace !== w.namespace) continue;
+  for (const vs of index.virtualServicesIn.get(w.namespace) ?? []) {
     const why = `named by VirtualService ${vs.namespace}/${vs.name}`;
     for (const h of vs.fqdns) byHost(h, why);
     for (const r of [...vs.http, ...vs.tls, ...vs.tcp]) for (const d of [...r.destinations, ...r.mirrors]) byHost(d.fqdn, why);
   }
-  for (const ap of model.authorizationPolicies) {
-    if (ap.action !== 'ALLOW') continue;
-    const callers = declaredCallers(model, ap);
-    if (!callers.some((c) => c.namespace === w.namespace && (c.serviceAccount === undefined || c.serviceAccount === w.serviceAccount))) continue;
-    for (const s of protectedServices(model, ap)) add(s, `AuthorizationPolicy ${ap.namespace}/${ap.name} allows it`);
+  for (const key of [`${w.namespace}\u0000${w.serviceAccount}`, `${w.namespace}\u0000*`]) {
+    for (const { service, why } of index.allowedFor.get(key) ?? []) add(service, why);
   }
   for (const s of model.servicesIn(w.namespace)) add(s, 'same namespace');
   return [...out.values()];
@@ -147,6 +174,8 @@ export const sidecarScopeHidesHost: AnalysisRule = {
     const m = ctx.model;
     if (m.sidecars.length === 0) return [];
     const hits = new Map<string, Hit>();
+    const index = callIndex(m);
+    const visibleIn = new Map<string, VirtualServiceInfo[]>();
     for (const w of m.workloads) {
       const plane = resolveDataplane(m, w);
       if (plane.dataplane !== 'sidecar' || !plane.admitted) continue;
@@ -154,8 +183,9 @@ export const sidecarScopeHidesHost: AnalysisRule = {
       if (!sidecar || sidecar.egress.length === 0) continue;
       const unmatched = unmatchedTraffic(sidecar, m.options.outboundTrafficPolicy);
       if (unmatched === 'egress-proxy') continue;
-      const virtualServices = visibleVirtualServices(m.virtualServices, w.namespace);
-      for (const { service, why } of calledServices(m, w)) {
+      let virtualServices = visibleIn.get(w.namespace);
+      if (!virtualServices) { virtualServices = visibleVirtualServices(m.virtualServices, w.namespace); visibleIn.set(w.namespace, virtualServices); }
+      for (const { service, why } of calledServices(m, index, w)) {
         const ports = service.ports.map((p) => p.port);
         const target = { hostname: service.hostname, namespace: service.namespace, ports };
         for (const port of ports) {
