@@ -5,11 +5,21 @@ describe('mesh options', () => {
   it('default to Istio 1.30.3\'s own: no ambient, init-container capture of every port, ALLOW_ANY', () => {
     const o = resolveMeshOptions();
     expect(o).toMatchObject({
-      ambient: false, ambientExcludeNamespaces: ['kube-system'], sidecarHbone: false, istioCni: false,
-      outboundTrafficPolicy: 'ALLOW_ANY', enableTlsOnSidecarIngress: false,
+      ambient: false,
+      ambientExcludeNamespaces: ['kube-system'],
+      sidecarHbone: false,
+      istioCni: false,
+      outboundTrafficPolicy: 'ALLOW_ANY',
+      enableTlsOnSidecarIngress: false,
       captureDefaults: {
-        includeInboundPorts: '*', excludeInboundPorts: '', includeOutboundIPRanges: '*', excludeOutboundIPRanges: '',
-        includeOutboundPorts: '', excludeOutboundPorts: '', statusPort: 15020, interceptionMode: 'REDIRECT',
+        includeInboundPorts: '*',
+        excludeInboundPorts: '',
+        includeOutboundIPRanges: '*',
+        excludeOutboundIPRanges: '',
+        includeOutboundPorts: '',
+        excludeOutboundPorts: '',
+        statusPort: 15020,
+        interceptionMode: 'REDIRECT',
       },
     });
     expect(o.serviceCidrs).toBeUndefined();
@@ -36,8 +46,13 @@ describe('mesh options', () => {
 
   it('names the option, the bad value and what is allowed', () => {
     const bad = {
-      rootNamespace: 'Istio_System', trustDomain: 'a/b', serviceCidrs: ['10.96.0.0/12', '10.0.0.0'], knownRevisions: [''],
-      ambient: 'yes', outboundTrafficPolicy: 'DENY', captureDefaults: { statusPort: 0, bogus: '1', interceptionMode: 'redirect' },
+      rootNamespace: 'Istio_System',
+      trustDomain: 'a/b',
+      serviceCidrs: ['10.96.0.0/12', '10.0.0.0'],
+      knownRevisions: [''],
+      ambient: 'yes',
+      outboundTrafficPolicy: 'DENY',
+      captureDefaults: { statusPort: 0, bogus: '1', interceptionMode: 'redirect' },
     } as unknown as MeshOptions;
     expect(meshOptionProblems(bad)).toEqual([
       { option: 'rootNamespace', message: 'must be a namespace name (DNS-1123 label), got "Istio_System"' },
@@ -57,10 +72,20 @@ describe('mesh options', () => {
 
   it('accepts every option at a sensible value', () => {
     expect(meshOptionProblems({
-      rootNamespace: 'istio-system', trustDomain: 'td.example', trustDomainAliases: ['old.example'], autoMtls: false, ambient: true,
-      ambientExcludeNamespaces: ['kube-system', 'monitoring'], sidecarHbone: true, istioCni: true, serviceCidrs: ['10.96.0.0/12'],
-      podCidrs: ['10.244.0.0/16', 'fd00::/64'], outboundTrafficPolicy: 'REGISTRY_ONLY', knownRevisions: ['1-30-3', 'default'],
-      enableTlsOnSidecarIngress: true, captureDefaults: { excludeInboundPorts: '9090', statusPort: 15021, interceptionMode: 'TPROXY' },
+      rootNamespace: 'istio-system',
+      trustDomain: 'td.example',
+      trustDomainAliases: ['old.example'],
+      autoMtls: false,
+      ambient: true,
+      ambientExcludeNamespaces: ['kube-system', 'monitoring'],
+      sidecarHbone: true,
+      istioCni: true,
+      serviceCidrs: ['10.96.0.0/12'],
+      podCidrs: ['10.244.0.0/16', 'fd00::/64'],
+      outboundTrafficPolicy: 'REGISTRY_ONLY',
+      knownRevisions: ['1-30-3', 'default'],
+      enableTlsOnSidecarIngress: true,
+      captureDefaults: { excludeInboundPorts: '9090', statusPort: 15021, interceptionMode: 'TPROXY' },
     })).toEqual([]);
   });
 });
