@@ -176,6 +176,7 @@ export const sidecarScopeHidesHost: AnalysisRule = {
     const hits = new Map<string, Hit>();
     const index = callIndex(m);
     const visibleIn = new Map<string, VirtualServiceInfo[]>();
+    const importedCache = new Map<string, boolean>();
     for (const w of m.workloads) {
       const plane = resolveDataplane(m, w);
       if (plane.dataplane !== 'sidecar' || !plane.admitted) continue;
@@ -189,7 +190,14 @@ export const sidecarScopeHidesHost: AnalysisRule = {
         const ports = service.ports.map((p) => p.port);
         const target = { hostname: service.hostname, namespace: service.namespace, ports };
         for (const port of ports) {
-          if (hostImported(sidecar, target, port, { configNamespace: w.namespace, virtualServices })) continue;
+          // The same Sidecar, host and port give the same answer for every workload of a namespace.
+          const importKey = `${sidecar.namespace}/${sidecar.name}\u0000${w.namespace}\u0000${service.key}\u0000${port}`;
+          let imported = importedCache.get(importKey);
+          if (imported === undefined) {
+            imported = hostImported(sidecar, target, port, { configNamespace: w.namespace, virtualServices });
+            importedCache.set(importKey, imported);
+          }
+          if (imported) continue;
           let outcome: { error: boolean; text: string } | undefined;
           if (unmatched === 'blackhole') {
             outcome = { error: true, text: 'REGISTRY_ONLY sends it to the BlackHoleCluster, so it fails whatever the server' };
