@@ -246,17 +246,74 @@ function legsOf(vs: VirtualServiceInfo, d: RoutedDestination): Leg[] {
   return legs;
 }
 
+/**
+ * What of a client's namespace its routes and rules depend on, for one
+ * VirtualService or host: the namespace itself where it holds a
+ * DestinationRule or VirtualService for the hosts, is the VirtualService's
+ * own, or is named by an exportTo; else any other namespace's view. Labels
+ * count where a route match or a DestinationRule selects by them.
+ */
+class Viewpoints {
+  private readonly named = new Set<string>();
+  private readonly readsLabels: boolean;
+  private vsByNs?: Map<string, VirtualServiceInfo[]>;
+
+  constructor(private readonly ctx: AnalysisContext) {
+    const m = ctx.model;
+    for (const vs of m.virtualServices) for (const e of vs.exportTo) this.named.add(e);
+    for (const d of m.destinationRules) for (const e of d.exportTo) this.named.add(e);
+    const matchesLabels = (vs: VirtualServiceInfo) => [...vs.http, ...vs.tls, ...vs.tcp]
+      .some((r) => r.matches.some((mt) => Object.keys(mt.sourceLabels).length > 0));
+    this.readsLabels = m.virtualServices.some(matchesLabels) || m.destinationRules.some((d) => d.workloadSelector !== undefined);
+  }
+
+  /** The viewpoint of `client` on `vs`: its routes, their hosts and the rules for them. */
+  of(client: Client, vs: VirtualServiceInfo): string {
+    const hosts = [...vs.fqdns, ...[...vs.http, ...vs.tls, ...vs.tcp].flatMap((r) => [...r.destinations, ...r.mirrors].map((d) => d.fqdn))];
+    const own = client.namespace === vs.namespace || this.named.has(client.namespace)
+      || hosts.some((h) => this.ctx.model.destinationRulesForHost(client.namespace, h.toLowerCase()).length > 0)
+      || (this.vsNamespaces().get(client.namespace) ?? []).some((o) => o.fqdns.some((h) => hosts.includes(h)));
+    return `${own ? client.namespace : ANY_OTHER_NAMESPACE}\u0000${this.readsLabels ? JSON.stringify(Object.entries(client.labels ?? {}).sort()) : ''}`;
+  }
+
+  /** The viewpoint of `client` on the rules for `fqdn`. */
+  forHost(client: Client, fqdn: string): string {
+    const own = this.named.has(client.namespace) || this.ctx.model.destinationRulesForHost(client.namespace, fqdn).length > 0;
+    return `${own ? client.namespace : ANY_OTHER_NAMESPACE}\u0000${this.readsLabels ? JSON.stringify(Object.entries(client.labels ?? {}).sort()) : ''}`;
+  }
+
+  private vsNamespaces(): Map<string, VirtualServiceInfo[]> {
+    if (!this.vsByNs) {
+      this.vsByNs = new Map();
+      for (const vs of this.ctx.model.virtualServices) {
+        const l = this.vsByNs.get(vs.namespace);
+        if (l) l.push(vs); else this.vsByNs.set(vs.namespace, [vs]);
+      }
+    }
+    return this.vsByNs;
+  }
+}
+
 /** Gathers what every client meets, one entry per route leg (missing) or per subset (empty). */
 class Collector {
   readonly missing = new Map<string, Missing>();
   readonly empty = new Map<string, Empty>();
+  private readonly lookups = new Map<string, DestinationRuleLookup>();
+  /** Whether a subset selects any pod of a Service, by Service, rule and subset. */
+  private readonly selects = new Map<string, boolean | undefined>();
 
   constructor(private readonly ctx: AnalysisContext) {}
 
-  record(client: Client, vs: VirtualServiceInfo, leg: Leg): void {
+  record(client: Client, vs: VirtualServiceInfo, leg: Leg, view: Viewpoints): void {
     const m = this.ctx.model;
     const fqdn = leg.dest.fqdn;
-    const lookup = this.ctx.lookup(client, fqdn, serviceNamespaceOf(this.ctx, fqdn, client.namespace));
+    const serviceNamespace = serviceNamespaceOf(this.ctx, fqdn, client.namespace);
+    const lookupKey = `${view.forHost(client, fqdn)}\u0000${fqdn}\u0000${serviceNamespace}`;
+    let lookup = this.lookups.get(lookupKey);
+    if (!lookup) {
+      lookup = this.ctx.lookup(client, fqdn, serviceNamespace);
+      this.lookups.set(lookupKey, lookup);
+    }
     const found = subsetIn(lookup, leg.dest.subset!);
     if (!found) {
       const key = `${vs.ref.namespace}/${vs.name}\u0000${leg.dest.path}`;
@@ -266,7 +323,14 @@ class Collector {
       return;
     }
     const target = m.serviceByHostname(fqdn);
-    if (!target || subsetSelectsSomething(this.ctx, target, found.labels) !== false) return;
+    if (!target) return;
+    const selectsKey = `${target.key}\u0000${found.rule.namespace}/${found.rule.name}\u0000${found.path}`;
+    let selects = this.selects.get(selectsKey);
+    if (!this.selects.has(selectsKey)) {
+      selects = subsetSelectsSomething(this.ctx, target, found.labels);
+      this.selects.set(selectsKey, selects);
+    }
+    if (selects !== false) return;
     const key = `${found.rule.namespace}/${found.rule.name}\u0000${found.path}\u0000${target.key}`;
     const label = `VirtualService ${vs.namespace}/${vs.name} ${leg.where}`;
     const e = this.empty.get(key);
@@ -285,24 +349,34 @@ export const routeSubsetMissing: AnalysisRule = {
     const found = new Collector(ctx);
     const servicePorts = (h: string) => m.serviceByHostname(h)?.ports.map((p) => p.port);
     const byHost = new Map<string, readonly VirtualServiceInfo[]>();
+    const view = new Viewpoints(ctx);
+    // What a class of clients meets on one VirtualService, kept by viewpoint: classes that see alike meet the same legs.
+    const legsByView = new Map<string, [VirtualServiceInfo, Leg][]>();
     for (const client of clientsOf(ctx)) {
       const visible = visibleVirtualServices(withSubsets, client.namespace);
       if (visible.length === 0) continue;
       const sidecar = sidecarFor({ namespace: client.namespace, labels: client.labels ?? {} }, m.sidecars, m.options.rootNamespace).sidecar;
       for (const vs of visible) {
-        for (const { host, service } of calledHosts(ctx, vs)) {
-          for (const { port, kinds } of callsOf(vs, service)) {
-            for (const protocol of kinds) {
-              const options = { sidecar, ...(protocol ? { protocol } : {}) };
-              const choice = virtualServicesForClient(candidatesFor(m, byHost, host), client, host, port, options);
-              // Several VirtualServices with the same claim: the oldest wins, which manifests do not show, so each may be the one.
-              if (choice.chosen !== vs && !choice.competing.includes(vs)) continue;
-              for (const d of routeDestinations(vs, client, host, port, { servicePorts, ...(protocol ? { protocol } : {}) })) {
-                for (const leg of legsOf(vs, d)) found.record(client, vs, leg);
+        const key = `${vs.namespace}/${vs.name}\u0000${view.of(client, vs)}\u0000${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
+        let legs = legsByView.get(key);
+        if (!legs) {
+          legs = [];
+          for (const { host, service } of calledHosts(ctx, vs)) {
+            for (const { port, kinds } of callsOf(vs, service)) {
+              for (const protocol of kinds) {
+                const options = { sidecar, ...(protocol ? { protocol } : {}) };
+                const choice = virtualServicesForClient(candidatesFor(m, byHost, host), client, host, port, options);
+                // Several VirtualServices with the same claim: the oldest wins, which manifests do not show, so each may be the one.
+                if (choice.chosen !== vs && !choice.competing.includes(vs)) continue;
+                for (const d of routeDestinations(vs, client, host, port, { servicePorts, ...(protocol ? { protocol } : {}) })) {
+                  for (const leg of legsOf(vs, d)) legs.push([vs, leg]);
+                }
               }
             }
           }
+          legsByView.set(key, legs);
         }
+        for (const [v, leg] of legs) found.record(client, v, leg, view);
       }
     }
     return [...[...found.missing.values()].map((x) => missingFinding(ctx, x)), ...[...found.empty.values()].map((x) => emptyFinding(ctx, x))];
