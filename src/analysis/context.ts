@@ -16,6 +16,7 @@ export const ANY_OTHER_NAMESPACE = '~other~';
 export class AnalysisContext {
   readonly cache: ResolutionCache;
   private readonly nsModes = new Map<string, ModeDecision>();
+  private readonly standIns = new Map<string, Workload>();
   /** One object per namespace and labels, so the memoized resolutions keyed by workload are reused. */
   private readonly hypotheticals = new Map<string, Workload>();
 
@@ -84,6 +85,29 @@ export class AnalysisContext {
       this.hypotheticals.set(key, w);
     }
     return w;
+  }
+
+  /** A sidecar client with no labels in `namespace`, standing for the in-mesh callers there (one per namespace and analysis). */
+  sidecarClientIn(namespace: string): Workload {
+    let c = this.standIns.get(namespace);
+    if (!c) {
+      c = {
+        ref: { apiVersion: '', kind: '', namespace, name: '' },
+        kind: 'client',
+        namespace,
+        name: '',
+        key: `${namespace}/client/`,
+        labels: {},
+        // The injector's status: a sidecar, whatever the namespace's labels.
+        podAnnotations: { 'sidecar.istio.io/status': '{}' },
+        ports: [],
+        serviceAccount: 'default',
+        hostNetwork: false,
+        hasProxyContainer: true,
+      };
+      this.standIns.set(namespace, c);
+    }
+    return c;
   }
 
   hasWorkloads(namespace: string): boolean {

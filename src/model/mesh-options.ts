@@ -151,7 +151,8 @@ export interface ResolvedMeshOptions {
   readonly enableTlsOnSidecarIngress: boolean;
 }
 
-const CAPTURE_DEFAULTS: Required<CaptureDefaultsOptions> = Object.freeze({
+/** The injector's capture defaults of Istio 1.30.3 (istio-discovery values.yaml `global.proxy`, ProxyConfig REDIRECT). */
+export const CAPTURE_DEFAULTS: Required<CaptureDefaultsOptions> = Object.freeze({
   includeInboundPorts: '*',
   excludeInboundPorts: '',
   includeOutboundIPRanges: '*',

@@ -7,6 +7,7 @@
  * istio-discovery injection-template.yaml, tools/istio-iptables/pkg/capture/run.go,
  * tools/common/config and cni/pkg/plugin/sidecar_redirect.go.
  */
+import { CAPTURE_DEFAULTS } from '../model/mesh-options';
 
 /** How the sidecar intercepts traffic; NONE installs no iptables rules at all. */
 export type InterceptionMode = 'REDIRECT' | 'TPROXY' | 'NONE';
@@ -29,17 +30,7 @@ export interface CaptureDefaults {
 }
 
 /** Istio 1.30.3's defaults: istio-discovery values.yaml `global.proxy`, ProxyConfig REDIRECT, no istio-cni. */
-export const ISTIO_CAPTURE_DEFAULTS: CaptureDefaults = Object.freeze({
-  includeInboundPorts: '*',
-  excludeInboundPorts: '',
-  includeOutboundIPRanges: '*',
-  excludeOutboundIPRanges: '',
-  includeOutboundPorts: '',
-  excludeOutboundPorts: '',
-  statusPort: 15020,
-  interceptionMode: 'REDIRECT',
-  cni: false,
-});
+export const ISTIO_CAPTURE_DEFAULTS: CaptureDefaults = Object.freeze({ ...CAPTURE_DEFAULTS, cni: false });
 
 /** The annotations this module reads. */
 export const CAPTURE_ANNOTATIONS = Object.freeze({

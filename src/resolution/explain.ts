@@ -286,7 +286,8 @@ function apTargets(model: MeshModel, ap: AuthorizationPolicyInfo): readonly Work
   return model.workloadsMatching(ap.namespace, ap.selector ?? {});
 }
 
-function declaredCallers(model: MeshModel, ap: AuthorizationPolicyInfo): { namespace: string; serviceAccount?: string }[] {
+/** The namespaces and service accounts an ALLOW policy names as sources (positive, exact values). */
+export function declaredCallers(model: MeshModel, ap: AuthorizationPolicyInfo): { namespace: string; serviceAccount?: string }[] {
   const td = new Set([model.options.trustDomain, ...model.options.trustDomainAliases]);
   const out: { namespace: string; serviceAccount?: string }[] = [];
   for (const rule of ap.rules) {

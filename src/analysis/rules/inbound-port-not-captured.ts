@@ -6,7 +6,6 @@ import { CAPTURE_ANNOTATIONS, PodCapture } from '../../resolution/capture';
 import { ConnectionResolution, resolveConnection } from '../../resolution/connection';
 import { resolveDataplane } from '../../resolution/dataplane';
 import { InboundPort, resolveInbound } from '../../resolution/inbound';
-import { SIDECAR_STATUS } from '../../resolution/injection';
 import { ingressListenerFor, sidecarFor } from '../../resolution/sidecar-scope';
 import { AnalysisContext, describeWorkload } from '../context';
 import { AnalysisRule, listSome } from '../rule';
@@ -36,31 +35,6 @@ function annotationPointer(w: Workload, annotation: string): string {
   if (w.kind === 'Pod') return pointer('metadata', 'annotations', annotation);
   if (w.kind === 'CronJob') return pointer('spec', 'jobTemplate', 'spec', 'template', 'metadata', 'annotations', annotation);
   return pointer('spec', 'template', 'metadata', 'annotations', annotation);
-}
-
-/** A sidecar client with no labels in `namespace`: stands for the in-mesh callers there. */
-function representativeClient(namespace: string): Workload {
-  return {
-    ref: { apiVersion: '', kind: '', namespace, name: '' },
-    kind: 'client',
-    namespace,
-    name: '',
-    key: `${namespace}/client/`,
-    labels: {},
-    podAnnotations: { [SIDECAR_STATUS]: '{}' },
-    ports: [],
-    serviceAccount: 'default',
-    hostNetwork: false,
-    hasProxyContainer: true,
-  };
-}
-
-const clients = new Map<string, Workload>();
-
-function clientIn(namespace: string): Workload {
-  let c = clients.get(namespace);
-  if (!c) { c = representativeClient(namespace); clients.set(namespace, c); }
-  return c;
 }
 
 /** The annotation (or mesh default) that keeps `port` from Envoy, as "annotation value" text and the annotation to change. */
@@ -121,7 +95,7 @@ function serviceCalls(ctx: AnalysisContext, w: Workload, port: number): ServiceC
   for (const s of ctx.model.servicesSelecting(w)) {
     for (const ep of ctx.cache.endpointsOf(s)) {
       if (ep.server !== w || ep.targetPort !== port) continue;
-      const reps = ctx.clientContexts(s.namespace).map((c) => clientIn(c.namespace));
+      const reps = ctx.clientContexts(s.namespace).map((c) => ctx.sidecarClientIn(c.namespace));
       out.push({ service: s, servicePort: ep.port.port, connections: reps.map((c) => resolveConnection(ctx.model, c, s, ep.port.port, w)) });
     }
   }

@@ -1,11 +1,9 @@
 import { Finding, findingOf, pointer } from '../../model/finding';
-import { Workload } from '../../model/inventory';
 import { ResourceRef } from '../../model/manifest';
 import { PeerAuthenticationPolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { ConnectionResolution, resolveConnection } from '../../resolution/connection';
 import { resolveInbound } from '../../resolution/inbound';
-import { SIDECAR_STATUS } from '../../resolution/injection';
 import { AnalysisContext, describeWorkload } from '../context';
 import { AnalysisRule, listSome } from '../rule';
 
@@ -22,31 +20,6 @@ export const NAMESPACE_DISABLE_DISABLES_AUTO_MTLS: RuleInfo = {
     + 'Ambient servers are not affected: sidecars send them HBONE.',
   source: 'pilot/pkg/model/push_context.go (BestEffortInferServiceMTLSMode); pilot/pkg/networking/core/cluster_tls.go',
 };
-
-/** A sidecar client with no labels in `namespace`: stands for the in-mesh callers there. */
-function representativeClient(namespace: string): Workload {
-  return {
-    ref: { apiVersion: '', kind: '', namespace, name: '' },
-    kind: 'client',
-    namespace,
-    name: '',
-    key: `${namespace}/client/`,
-    labels: {},
-    podAnnotations: { [SIDECAR_STATUS]: '{}' },
-    ports: [],
-    serviceAccount: 'default',
-    hostNetwork: false,
-    hasProxyContainer: true,
-  };
-}
-
-const clients = new Map<string, Workload>();
-
-function clientIn(namespace: string): Workload {
-  let c = clients.get(namespace);
-  if (!c) { c = representativeClient(namespace); clients.set(namespace, c); }
-  return c;
-}
 
 interface Unreachable {
   readonly policy: PeerAuthenticationPolicy;
@@ -71,7 +44,7 @@ export const namespaceDisableDisablesAutoMtls: AnalysisRule = {
         if (port.enforcedBy !== 'sidecar' || !port.captured || !port.possibleModes.includes('STRICT')) continue;
         const policy = port.decidedBy;
         if (!policy || (port.level !== 'workload' && port.level !== 'port')) continue;
-        const reps = ctx.clientContexts(s.namespace).map((c) => clientIn(c.namespace));
+        const reps = ctx.clientContexts(s.namespace).map((c) => ctx.sidecarClientIn(c.namespace));
         const failed: ConnectionResolution | undefined = reps
           .map((c) => resolveConnection(m, c, s, ep.port.port, ep.server))
           .find((c) => c.outcome === 'fails' && c.tls === 'plaintext' && c.client.source === 'auto-mtls');

@@ -8,6 +8,7 @@ import { RuleInfo } from '../../model/rule-info';
 import { SidecarEgressListener, SidecarInfo } from '../../model/sidecars';
 import { VirtualServiceInfo } from '../../model/virtual-services';
 import { resolveDataplane } from '../../resolution/dataplane';
+import { declaredCallers } from '../../resolution/explain';
 import { resolveInbound } from '../../resolution/inbound';
 import { visibleVirtualServices } from '../../resolution/routes';
 import { hostImported, sidecarFor, unmatchedTraffic } from '../../resolution/sidecar-scope';
@@ -40,30 +41,6 @@ export const SIDECAR_SCOPE_HIDES_HOST: RuleInfo = {
 interface Called {
   readonly service: ServiceInfo;
   readonly why: string;
-}
-
-/** The namespaces and service accounts an ALLOW policy names as sources (positive, exact values). */
-function declaredCallers(model: MeshModel, ap: AuthorizationPolicyInfo): { namespace: string; serviceAccount?: string }[] {
-  const td = new Set([model.options.trustDomain, ...model.options.trustDomainAliases]);
-  const out: { namespace: string; serviceAccount?: string }[] = [];
-  for (const rule of ap.rules) {
-    for (const use of rule.identityUses) {
-      if (use.negative) continue;
-      for (const v of use.values) {
-        if (v.includes('*')) continue;
-        if (use.field === 'principals' || use.field === 'when:source.principal') {
-          const m = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(v);
-          if (m && td.has(m[1])) out.push({ namespace: m[2], serviceAccount: m[3] });
-        } else if (use.field === 'serviceAccounts') {
-          const m = /^([^/]+)\/([^/]+)$/.exec(v);
-          if (m) out.push({ namespace: m[1], serviceAccount: m[2] });
-        } else if (use.field === 'namespaces' || use.field === 'when:source.namespace') {
-          out.push({ namespace: v });
-        }
-      }
-    }
-  }
-  return out;
 }
 
 /** The Services an AuthorizationPolicy protects: those selecting the workloads it selects. */
