@@ -3,7 +3,7 @@ import { Workload } from '../../model/inventory';
 import { RuleInfo } from '../../model/rule-info';
 import { ModeDecision } from '../../resolution/server-mode';
 import { exceptionAnnotationKeys } from '../../vocabulary/exception-annotations';
-import { describeDecision, describeWorkload } from '../context';
+import { AnalysisContext, describeDecision, describeWorkload } from '../context';
 import { destinationRuleImpact, settingsWithMode } from '../destination-rule-impact';
 import { AnalysisRule, listSome } from '../rule';
 
@@ -27,6 +27,25 @@ export const DR_DISABLES_TLS_TO_PERMISSIVE: RuleInfo = {
   source: 'pilot/pkg/networking/core/cluster_tls.go (buildAutoMtlsSettings), Istio "Auto mutual TLS"',
 };
 
+/**
+ * The sidecar clients whose DestinationRule lookups can differ, in model
+ * order: every one in a namespace with workloadSelector rules, else the
+ * first of each namespace (the others look up alike).
+ */
+function representativeClients(ctx: AnalysisContext): Workload[] {
+  const out: Workload[] = [];
+  const seen = new Set<string>();
+  for (const w of ctx.model.workloads) {
+    const d = ctx.dataplane(w);
+    if (d.dataplane !== 'sidecar' || !d.admitted) continue;
+    const bySelector = ctx.model.destinationRulesIn(w.namespace).some((r) => r.workloadSelector !== undefined);
+    if (!bySelector && seen.has(w.namespace)) continue;
+    seen.add(w.namespace);
+    out.push(w);
+  }
+  return out;
+}
+
 export const drDisablesTlsToPermissive: AnalysisRule = {
   info: DR_DISABLES_TLS_TO_PERMISSIVE,
   check(ctx): Finding[] {
@@ -37,7 +56,9 @@ export const drDisablesTlsToPermissive: AnalysisRule = {
       const settings = settingsWithMode(dr, 'DISABLE');
       if (settings.length === 0) continue;
       if ([keys.reason, keys.owner, keys.reviewBy].every((k) => dr.annotations[k]?.trim())) continue;
-      sidecarClients ??= ctx.model.workloads.filter((w) => { const d = ctx.dataplane(w); return d.dataplane === 'sidecar' && d.admitted; });
+      sidecarClients ??= representativeClients(ctx);
+      // Which client picks the rule depends on the Service, not on the endpoint or the setting.
+      const chooser = new Map<string, Workload | undefined>();
       for (const setting of settings) {
         const impact = destinationRuleImpact(ctx, dr, setting);
         const where: string[] = [];
@@ -47,8 +68,11 @@ export const drDisablesTlsToPermissive: AnalysisRule = {
         for (const e of impact.endpoints) {
           if (e.wire !== 'plaintext' || !e.inbound.captured || e.inbound.accepts !== 'mtls+plaintext') continue;
           // A real client, with a sidecar (the only kind a DestinationRule changes), that picks this rule for the Service.
-          const client = sidecarClients.find((w) =>
-            ctx.lookup({ namespace: w.namespace, labels: w.labels }, e.service.hostname, e.service.namespace).rule === dr);
+          if (!chooser.has(e.service.key)) {
+            chooser.set(e.service.key, sidecarClients.find((w) =>
+              ctx.lookup({ namespace: w.namespace, labels: w.labels }, e.service.hostname, e.service.namespace).rule === dr));
+          }
+          const client = chooser.get(e.service.key);
           if (!client) continue;
           where.push(`${describeWorkload(e.server)}:${e.targetPort} (Service ${e.service.name}:${e.servicePort}${e.dataplane === 'ambient' ? ', headless: no HBONE' : ''})`);
           example ??= client;
