@@ -5,6 +5,7 @@ import { Labels, formatLabels, selectorMatches } from '../../model/labels';
 import { ResourceRef } from '../../model/manifest';
 import { DestinationRulePolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
+import { SidecarInfo } from '../../model/sidecars';
 import { SubsetInfo } from '../../model/traffic-policy';
 import { RouteDestinationInfo, RouteKind, VirtualServiceInfo } from '../../model/virtual-services';
 import { inboundProtocolOf } from '../../resolution/connection';
@@ -257,6 +258,8 @@ class Viewpoints {
   private readonly named = new Set<string>();
   private readonly readsLabels: boolean;
   private vsByNs?: Map<string, VirtualServiceInfo[]>;
+  /** The hosts of each VirtualService and of its destinations. */
+  private readonly hostsOf = new Map<VirtualServiceInfo, string[]>();
 
   constructor(private readonly ctx: AnalysisContext) {
     const m = ctx.model;
@@ -269,7 +272,11 @@ class Viewpoints {
 
   /** The viewpoint of `client` on `vs`: its routes, their hosts and the rules for them. */
   of(client: Client, vs: VirtualServiceInfo): string {
-    const hosts = [...vs.fqdns, ...[...vs.http, ...vs.tls, ...vs.tcp].flatMap((r) => [...r.destinations, ...r.mirrors].map((d) => d.fqdn))];
+    let hosts = this.hostsOf.get(vs);
+    if (!hosts) {
+      hosts = [...new Set([...vs.fqdns, ...[...vs.http, ...vs.tls, ...vs.tcp].flatMap((r) => [...r.destinations, ...r.mirrors].map((d) => d.fqdn))])];
+      this.hostsOf.set(vs, hosts);
+    }
     const own = client.namespace === vs.namespace || this.named.has(client.namespace)
       || hosts.some((h) => this.ctx.model.destinationRulesForHost(client.namespace, h.toLowerCase()).length > 0)
       || (this.vsNamespaces().get(client.namespace) ?? []).some((o) => o.fqdns.some((h) => hosts.includes(h)));
@@ -350,33 +357,34 @@ export const routeSubsetMissing: AnalysisRule = {
     const servicePorts = (h: string) => m.serviceByHostname(h)?.ports.map((p) => p.port);
     const byHost = new Map<string, readonly VirtualServiceInfo[]>();
     const view = new Viewpoints(ctx);
-    // What a class of clients meets on one VirtualService, kept by viewpoint: classes that see alike meet the same legs.
-    const legsByView = new Map<string, [VirtualServiceInfo, Leg][]>();
+    // Classes that see a VirtualService alike meet the same legs: each viewpoint is judged once, for all its classes.
+    const groups = new Map<string, { vs: VirtualServiceInfo; sidecar: SidecarInfo | null; classes: Client[] }>();
     for (const client of clientsOf(ctx)) {
       const visible = visibleVirtualServices(withSubsets, client.namespace);
       if (visible.length === 0) continue;
       const sidecar = sidecarFor({ namespace: client.namespace, labels: client.labels ?? {} }, m.sidecars, m.options.rootNamespace).sidecar;
       for (const vs of visible) {
         const key = `${vs.namespace}/${vs.name}\u0000${view.of(client, vs)}\u0000${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
-        let legs = legsByView.get(key);
-        if (!legs) {
-          legs = [];
-          for (const { host, service } of calledHosts(ctx, vs)) {
-            for (const { port, kinds } of callsOf(vs, service)) {
-              for (const protocol of kinds) {
-                const options = { sidecar, ...(protocol ? { protocol } : {}) };
-                const choice = virtualServicesForClient(candidatesFor(m, byHost, host), client, host, port, options);
-                // Several VirtualServices with the same claim: the oldest wins, which manifests do not show, so each may be the one.
-                if (choice.chosen !== vs && !choice.competing.includes(vs)) continue;
-                for (const d of routeDestinations(vs, client, host, port, { servicePorts, ...(protocol ? { protocol } : {}) })) {
-                  for (const leg of legsOf(vs, d)) legs.push([vs, leg]);
-                }
-              }
+        const group = groups.get(key);
+        if (group) group.classes.push(client);
+        else groups.set(key, { vs, sidecar, classes: [client] });
+      }
+    }
+    for (const { vs, sidecar, classes } of groups.values()) {
+      const client = classes[0];
+      const all: Client = classes.length === 1 ? client : { ...client, members: classes.flatMap((c) => c.members ?? []) };
+      for (const { host, service } of calledHosts(ctx, vs)) {
+        for (const { port, kinds } of callsOf(vs, service)) {
+          for (const protocol of kinds) {
+            const options = { sidecar, ...(protocol ? { protocol } : {}) };
+            const choice = virtualServicesForClient(candidatesFor(m, byHost, host), client, host, port, options);
+            // Several VirtualServices with the same claim: the oldest wins, which manifests do not show, so each may be the one.
+            if (choice.chosen !== vs && !choice.competing.includes(vs)) continue;
+            for (const d of routeDestinations(vs, client, host, port, { servicePorts, ...(protocol ? { protocol } : {}) })) {
+              for (const leg of legsOf(vs, d)) found.record(all, vs, leg, view);
             }
           }
-          legsByView.set(key, legs);
         }
-        for (const [v, leg] of legs) found.record(client, v, leg, view);
       }
     }
     return [...[...found.missing.values()].map((x) => missingFinding(ctx, x)), ...[...found.empty.values()].map((x) => emptyFinding(ctx, x))];
