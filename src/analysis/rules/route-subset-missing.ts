@@ -12,7 +12,7 @@ import { inboundProtocolOf } from '../../resolution/connection';
 import { resolveDataplane } from '../../resolution/dataplane';
 import { DestinationRuleLookup } from '../../resolution/destination-rule-lookup';
 import { RouteClient, RoutedDestination, routeDestinations, virtualServicesForClient, visibleVirtualServices } from '../../resolution/routes';
-import { sidecarFor } from '../../resolution/sidecar-scope';
+import { sidecarFor, virtualServiceImported } from '../../resolution/sidecar-scope';
 import { ANY_OTHER_NAMESPACE, AnalysisContext, describeWorkload } from '../context';
 import { AnalysisRule, listSome } from '../rule';
 
@@ -105,6 +105,12 @@ function clientsOf(ctx: AnalysisContext): Client[] {
   }
   if (m.workloads.length === 0) out.push({ namespace: ANY_OTHER_NAMESPACE });
   return out;
+}
+
+/** The workloads of the classes outside `own`, listed when a message first asks. */
+function lazyMembers(plain: readonly { client: Client }[], own: ReadonlySet<string>): () => Workload[] {
+  let members: Workload[] | undefined;
+  return () => (members ??= plain.filter((c) => !own.has(c.client.namespace)).flatMap((c) => c.client.members ?? []));
 }
 
 /**
@@ -256,8 +262,9 @@ function legsOf(vs: VirtualServiceInfo, d: RoutedDestination): Leg[] {
  */
 class Viewpoints {
   private readonly named = new Set<string>();
-  private readonly readsLabels: boolean;
+  readonly readsLabels: boolean;
   private vsByNs?: Map<string, VirtualServiceInfo[]>;
+  private ruleHosts?: { exact: Map<string, Set<string>>; wildcard: { host: string; namespace: string }[] };
   /** The hosts of each VirtualService and of its destinations. */
   private readonly hostsOf = new Map<VirtualServiceInfo, string[]>();
 
@@ -272,21 +279,56 @@ class Viewpoints {
 
   /** The viewpoint of `client` on `vs`: its routes, their hosts and the rules for them. */
   of(client: Client, vs: VirtualServiceInfo): string {
-    let hosts = this.hostsOf.get(vs);
-    if (!hosts) {
-      hosts = [...new Set([...vs.fqdns, ...[...vs.http, ...vs.tls, ...vs.tcp].flatMap((r) => [...r.destinations, ...r.mirrors].map((d) => d.fqdn))])];
-      this.hostsOf.set(vs, hosts);
-    }
+    const hosts = this.hostsOfVs(vs);
     const own = client.namespace === vs.namespace || this.named.has(client.namespace)
       || hosts.some((h) => this.ctx.model.destinationRulesForHost(client.namespace, h.toLowerCase()).length > 0)
       || (this.vsNamespaces().get(client.namespace) ?? []).some((o) => o.fqdns.some((h) => hosts.includes(h)));
     return `${own ? client.namespace : ANY_OTHER_NAMESPACE}\u0000${this.readsLabels ? JSON.stringify(Object.entries(client.labels ?? {}).sort()) : ''}`;
   }
 
+  /**
+   * The namespaces whose view of `vs` is their own (see `of`): the
+   * VirtualService's, those an exportTo names, those holding a
+   * DestinationRule or VirtualService for its hosts. Every other
+   * namespace sees it as any other does.
+   */
+  ownViewNamespaces(vs: VirtualServiceInfo): Set<string> {
+    const m = this.ctx.model;
+    const out = new Set<string>([vs.namespace, ...this.named]);
+    if (!this.ruleHosts) {
+      this.ruleHosts = { exact: new Map(), wildcard: [] };
+      for (const d of m.destinationRules) this.index(this.ruleHosts, d.fqdn, d.namespace);
+      for (const v of m.virtualServices) for (const h of v.fqdns) this.index(this.ruleHosts, h.toLowerCase(), v.namespace);
+    }
+    for (const h of this.hostsOfVs(vs)) {
+      for (const ns of this.ruleHosts.exact.get(h.toLowerCase()) ?? []) out.add(ns);
+      for (const w of this.ruleHosts.wildcard) if (hostMatches(w.host, h.toLowerCase()) || hostMatches(h.toLowerCase(), w.host)) out.add(w.namespace);
+    }
+    return out;
+  }
+
   /** The viewpoint of `client` on the rules for `fqdn`. */
   forHost(client: Client, fqdn: string): string {
     const own = this.named.has(client.namespace) || this.ctx.model.destinationRulesForHost(client.namespace, fqdn).length > 0;
     return `${own ? client.namespace : ANY_OTHER_NAMESPACE}\u0000${this.readsLabels ? JSON.stringify(Object.entries(client.labels ?? {}).sort()) : ''}`;
+  }
+
+  private index(into: { exact: Map<string, Set<string>>; wildcard: { host: string; namespace: string }[] }, host: string, namespace: string): void {
+    if (isWildcardHost(host)) {
+      into.wildcard.push({ host, namespace });
+      return;
+    }
+    const set = into.exact.get(host);
+    if (set) set.add(namespace); else into.exact.set(host, new Set([namespace]));
+  }
+
+  private hostsOfVs(vs: VirtualServiceInfo): string[] {
+    let hosts = this.hostsOf.get(vs);
+    if (!hosts) {
+      hosts = [...new Set([...vs.fqdns, ...[...vs.http, ...vs.tls, ...vs.tcp].flatMap((r) => [...r.destinations, ...r.mirrors].map((d) => d.fqdn))])];
+      this.hostsOf.set(vs, hosts);
+    }
+    return hosts;
   }
 
   private vsNamespaces(): Map<string, VirtualServiceInfo[]> {
@@ -359,20 +401,56 @@ export const routeSubsetMissing: AnalysisRule = {
     const view = new Viewpoints(ctx);
     // Classes that see a VirtualService alike meet the same legs: each viewpoint is judged once, for all its classes.
     const groups = new Map<string, { vs: VirtualServiceInfo; sidecar: SidecarInfo | null; classes: Client[] }>();
-    for (const client of clientsOf(ctx)) {
-      const visible = visibleVirtualServices(withSubsets, client.namespace);
-      if (visible.length === 0) continue;
-      const sidecar = sidecarFor({ namespace: client.namespace, labels: client.labels ?? {} }, m.sidecars, m.options.rootNamespace).sidecar;
-      for (const vs of visible) {
-        const key = `${vs.namespace}/${vs.name}\u0000${view.of(client, vs)}\u0000${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
-        const group = groups.get(key);
-        if (group) group.classes.push(client);
-        else groups.set(key, { vs, sidecar, classes: [client] });
+    const add = (vs: VirtualServiceInfo, client: Client, sidecar: SidecarInfo | null) => {
+      const key = `${vs.namespace}/${vs.name}\u0000${view.of(client, vs)}\u0000${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
+      const group = groups.get(key);
+      if (group) group.classes.push(client);
+      else groups.set(key, { vs, sidecar, classes: [client] });
+    };
+    const classes = clientsOf(ctx).map((client) => ({
+      client,
+      sidecar: sidecarFor({ namespace: client.namespace, labels: client.labels ?? {} }, m.sidecars, m.options.rootNamespace).sidecar,
+    }));
+    const byNamespace = new Map<string, typeof classes>();
+    for (const c of classes) {
+      const list = byNamespace.get(c.client.namespace);
+      if (list) list.push(c); else byNamespace.set(c.client.namespace, [c]);
+    }
+    const visibleTo = new Map<string, Set<VirtualServiceInfo>>();
+    const sees = (namespace: string, vs: VirtualServiceInfo) => {
+      let set = visibleTo.get(namespace);
+      if (!set) { set = new Set(visibleVirtualServices(withSubsets, namespace)); visibleTo.set(namespace, set); }
+      return set.has(vs);
+    };
+    const plain = classes.filter((c) => c.sidecar === null);
+    const scoped = classes.filter((c) => c.sidecar !== null);
+    for (const vs of withSubsets) {
+      const own = view.ownViewNamespaces(vs);
+      for (const ns of own) for (const c of byNamespace.get(ns) ?? []) if (sees(ns, vs)) add(vs, c.client, c.sidecar);
+      if (view.readsLabels) {
+        // Labels may set classes apart: each is judged on its own.
+        for (const c of classes) if (!own.has(c.client.namespace) && sees(c.client.namespace, vs)) add(vs, c.client, c.sidecar);
+        continue;
+      }
+      // Every other namespace sees the VirtualService alike (exported to all, or to none of them).
+      const first = plain.find((c) => !own.has(c.client.namespace));
+      if (first && sees(first.client.namespace, vs)) {
+        const members = lazyMembers(plain, own);
+        const others: Client = {
+          namespace: first.client.namespace, labels: first.client.labels, workload: first.client.workload, get members() { return members(); },
+        };
+        add(vs, others, null);
+      }
+      for (const c of scoped) {
+        if (own.has(c.client.namespace) || !sees(c.client.namespace, vs)) continue;
+        // A Sidecar that imports none of the VirtualService's hosts hides its routes.
+        if (!virtualServiceImported(c.sidecar, vs, c.client.namespace)) continue;
+        add(vs, c.client, c.sidecar);
       }
     }
-    for (const { vs, sidecar, classes } of groups.values()) {
-      const client = classes[0];
-      const all: Client = classes.length === 1 ? client : { ...client, members: classes.flatMap((c) => c.members ?? []) };
+    for (const { vs, sidecar, classes: alike } of groups.values()) {
+      const client = alike[0];
+      const all: Client = alike.length === 1 ? client : { ...client, members: alike.flatMap((c) => c.members ?? []) };
       for (const { host, service } of calledHosts(ctx, vs)) {
         for (const { port, kinds } of callsOf(vs, service)) {
           for (const protocol of kinds) {
