@@ -5,7 +5,7 @@ import { MeshModel } from '../../model/mesh-model';
 import { PeerAuthenticationMode } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import {
-  SelectablePod, ServiceEntryEndpoint, ServiceEntryInfo, serviceEntryEndpoints, serviceWorkloadEntryEndpoints,
+  SelectablePod, ServiceEntryEndpoint, ServiceEntryInfo, serviceEntryEndpoints, serviceWorkloadEntryEndpoints, WorkloadEntryInfo,
 } from '../../model/service-entries';
 import { clusterPolicyFor, endpointLevelTlsFor, isPassthroughLoadBalancer } from '../../model/traffic-policy';
 import { ClusterTlsInput, EndpointTlsFacts, SentTls, clusterTlsFor } from '../../resolution/cluster-tls';
@@ -115,6 +115,12 @@ export function entryServices(model: MeshModel): EntryServices {
   if (r) return r;
   const td = model.options.trustDomain;
   const podsByNamespace = new Map<string, ReturnType<typeof selectablePods>>();
+  // Entries and Services select WorkloadEntries of their own namespace only.
+  const entriesIn = new Map<string, WorkloadEntryInfo[]>();
+  for (const we of model.workloadEntries) {
+    const list = entriesIn.get(we.namespace);
+    if (list) list.push(we); else entriesIn.set(we.namespace, [we]);
+  }
   const serviceEntries = model.serviceEntries.map((se): EntryService => {
     let pods = podsByNamespace.get(se.namespace);
     if (!pods) { pods = selectablePods(model, se.namespace); podsByNamespace.set(se.namespace, pods); }
@@ -125,7 +131,7 @@ export function entryServices(model: MeshModel): EntryServices {
       hosts: se.hosts,
       meshExternal: se.location === 'MESH_EXTERNAL',
       passthrough: se.resolution === 'NONE',
-      endpoints: serviceEntryEndpoints(se, model.workloadEntries, se.workloadSelector ? pods.pods : [], td),
+      endpoints: serviceEntryEndpoints(se, entriesIn.get(se.namespace) ?? [], se.workloadSelector ? pods.pods : [], td),
       serviceEntry: se,
       pods: pods.byName,
     };
@@ -133,8 +139,10 @@ export function entryServices(model: MeshModel): EntryServices {
   const kubernetesServices: EntryService[] = [];
   if (model.workloadEntries.length > 0) {
     for (const s of model.services) {
-      const endpoints = serviceWorkloadEntryEndpoints(
-        { namespace: s.namespace, selector: s.selector, headless: s.headless, ports: s.ports }, model.workloadEntries, td);
+      const entries = entriesIn.get(s.namespace);
+      if (!entries) continue;
+      const service = { namespace: s.namespace, selector: s.selector, headless: s.headless, ports: s.ports };
+      const endpoints = serviceWorkloadEntryEndpoints(service, entries, td);
       if (endpoints.length === 0) continue;
       kubernetesServices.push({
         ref: s.ref,

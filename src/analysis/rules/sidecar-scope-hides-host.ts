@@ -152,8 +152,18 @@ export const sidecarScopeHidesHost: AnalysisRule = {
     if (m.sidecars.length === 0) return [];
     const hits = new Map<string, Hit>();
     const index = callIndex(m);
-    const visibleIn = new Map<string, VirtualServiceInfo[]>();
+    const visibleIn = new Map<string, Set<VirtualServiceInfo>>();
     const importedCache = new Map<string, boolean>();
+    // Only VirtualServices that route to a host can import it: indexed by destination host.
+    const routingTo = new Map<string, VirtualServiceInfo[]>();
+    for (const vs of m.virtualServices) {
+      for (const r of [...vs.http, ...vs.tls, ...vs.tcp]) {
+        for (const d of [...r.destinations, ...r.mirrors]) {
+          const list = routingTo.get(d.fqdn);
+          if (!list) routingTo.set(d.fqdn, [vs]); else if (!list.includes(vs)) list.push(vs);
+        }
+      }
+    }
     for (const w of m.workloads) {
       const plane = resolveDataplane(m, w);
       if (plane.dataplane !== 'sidecar' || !plane.admitted) continue;
@@ -161,8 +171,8 @@ export const sidecarScopeHidesHost: AnalysisRule = {
       if (!sidecar || sidecar.egress.length === 0) continue;
       const unmatched = unmatchedTraffic(sidecar, m.options.outboundTrafficPolicy);
       if (unmatched === 'egress-proxy') continue;
-      let virtualServices = visibleIn.get(w.namespace);
-      if (!virtualServices) { virtualServices = visibleVirtualServices(m.virtualServices, w.namespace); visibleIn.set(w.namespace, virtualServices); }
+      let visible = visibleIn.get(w.namespace);
+      if (!visible) { visible = new Set(visibleVirtualServices(m.virtualServices, w.namespace)); visibleIn.set(w.namespace, visible); }
       for (const { service, why } of calledServices(m, index, w)) {
         const ports = service.ports.map((p) => p.port);
         const target = { hostname: service.hostname, namespace: service.namespace, ports };
@@ -171,6 +181,7 @@ export const sidecarScopeHidesHost: AnalysisRule = {
           const importKey = `${sidecar.namespace}/${sidecar.name}\u0000${w.namespace}\u0000${service.key}\u0000${port}`;
           let imported = importedCache.get(importKey);
           if (imported === undefined) {
+            const virtualServices = (routingTo.get(service.hostname) ?? []).filter((vs) => visible!.has(vs));
             imported = hostImported(sidecar, target, port, { configNamespace: w.namespace, virtualServices });
             importedCache.set(importKey, imported);
           }
