@@ -1,3 +1,4 @@
+import { pointer } from '../model/finding';
 import { placeholderHost } from '../model/hosts';
 import { Workload } from '../model/inventory';
 import { Labels } from '../model/labels';
@@ -156,4 +157,10 @@ export function describeDecision(d: ModeDecision): string {
 /** Mode and port-level modes, as a comparable key: duplicates that agree have the same. */
 export function effectKey(p: PeerAuthenticationPolicy): string {
   return `${p.mode}|${p.portLevel.map((x) => `${x.port}=${x.mode}`).join(',')}`;
+}
+
+/** The JSON pointer of a pod-template label or annotation (`field`) of a workload, whatever its kind; the map itself without `key`. */
+export function podTemplatePointer(w: Workload, field: 'labels' | 'annotations', key?: string): string {
+  const base = w.kind === 'Pod' ? ['metadata'] : w.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata'] : ['spec', 'template', 'metadata'];
+  return pointer(...base, field, ...(key === undefined ? [] : [key]));
 }

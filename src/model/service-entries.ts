@@ -60,17 +60,12 @@ export interface ServiceEntryInfo {
   readonly labels: Labels;
 }
 
-export interface WorkloadEntryInfo {
+export interface WorkloadEntryInfo extends InlineEndpoint {
   readonly ref: ResourceRef;
   readonly namespace: string;
   readonly name: string;
-  readonly address?: string;
   /** `spec.labels` merged with `metadata.labels`, metadata wins (conversion.go `ConvertWorkloadEntry`). */
   readonly labels: Labels;
-  readonly serviceAccount?: string;
-  readonly ports: Readonly<Record<string, number>>;
-  readonly network?: string;
-  readonly locality?: string;
   /**
    * False when health checks are on (`proxy.istio.io/health-checks-enabled`) and the
    * status has no `Healthy: True` condition: pilot then leaves the entry out everywhere.

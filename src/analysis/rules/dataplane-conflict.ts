@@ -7,7 +7,7 @@ import { resolveDataplane } from '../../resolution/dataplane';
 import {
   DATAPLANE_MODE, ISTIO_INJECTION, ISTIO_REV, PodFacts, dataplaneLabelConflicts, decideAmbientEnrolment, decideInjection,
 } from '../../resolution/injection';
-import { describeWorkload } from '../context';
+import { describeWorkload, podTemplatePointer } from '../context';
 import { AnalysisRule } from '../rule';
 
 export const DATAPLANE_CONFLICT: RuleInfo = {
@@ -26,15 +26,6 @@ export const DATAPLANE_CONFLICT: RuleInfo = {
     + 'cni/pkg/util/enablement_selector.go',
 };
 
-/**
- * The JSON pointer of a pod-template field of a workload manifest
- * (`labels` or `annotations`), or of one key in it.
- * @internal
- */
-export function podTemplatePointer(w: Workload, field: 'labels' | 'annotations', key?: string): string {
-  const base = w.kind === 'Pod' ? ['metadata'] : w.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'metadata'] : ['spec', 'template', 'metadata'];
-  return pointer(...base, field, ...(key === undefined ? [] : [key]));
-}
 
 const labelKey = (entry: string): string => entry.slice(0, entry.indexOf('='));
 

@@ -1,4 +1,3 @@
-import { podTemplatePointer } from './dataplane-conflict';
 import { Finding, Severity, findingOf } from '../../model/finding';
 import { ServiceInfo, Workload, targetPortOn } from '../../model/inventory';
 import { ResourceRef } from '../../model/manifest';
@@ -8,7 +7,7 @@ import { inboundProtocolOf, judgeConnection } from '../../resolution/connection'
 import { DataplaneResolution, resolveDataplane } from '../../resolution/dataplane';
 import { resolveInbound } from '../../resolution/inbound';
 import { TLS_MODE } from '../../resolution/injection';
-import { AnalysisContext, describeDecision, describeWorkload } from '../context';
+import { AnalysisContext, describeDecision, describeWorkload, podTemplatePointer } from '../context';
 import { AnalysisRule, listSome } from '../rule';
 
 export const HAND_SET_TLS_MODE: RuleInfo = {

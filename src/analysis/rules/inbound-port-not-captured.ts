@@ -1,4 +1,4 @@
-import { Finding, findingOf, pointer } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { ServiceInfo, Workload } from '../../model/inventory';
 import { MeshModel } from '../../model/mesh-model';
 import { RuleInfo, Severity } from '../../model/rule-info';
@@ -7,7 +7,7 @@ import { ConnectionResolution, resolveConnection } from '../../resolution/connec
 import { resolveDataplane } from '../../resolution/dataplane';
 import { InboundPort, resolveInbound } from '../../resolution/inbound';
 import { ingressListenerFor, sidecarFor } from '../../resolution/sidecar-scope';
-import { AnalysisContext, describeWorkload } from '../context';
+import { AnalysisContext, describeWorkload, podTemplatePointer } from '../context';
 import { AnalysisRule, listSome } from '../rule';
 
 export const INBOUND_PORT_NOT_CAPTURED: RuleInfo = {
@@ -31,12 +31,6 @@ const A = CAPTURE_ANNOTATIONS;
 const PROXY_PORTS = new Set([15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090]);
 
 /** JSON pointer of a pod-template annotation on the workload's manifest. */
-function annotationPointer(w: Workload, annotation: string): string {
-  if (w.kind === 'Pod') return pointer('metadata', 'annotations', annotation);
-  if (w.kind === 'CronJob') return pointer('spec', 'jobTemplate', 'spec', 'template', 'metadata', 'annotations', annotation);
-  return pointer('spec', 'template', 'metadata', 'annotations', annotation);
-}
-
 /** The annotation (or mesh default) that keeps `port` from Envoy, as "annotation value" text and the annotation to change. */
 function whyNotCaptured(w: Workload, capture: PodCapture, port: number, m: MeshModel): { annotation: string; why: string; fix: string } {
   const given = (a: string, fallback: string): string => {
@@ -137,7 +131,7 @@ function checkWorkload(ctx: AnalysisContext, w: Workload): Finding[] {
     const dr = calls[0]?.service;
     out.push(findingOf(INBOUND_PORT_NOT_CAPTURED, {
       resource: w.ref,
-      path: annotationPointer(w, why.annotation),
+      path: podTemplatePointer(w, 'annotations', why.annotation),
       severity,
       message: `${describeWorkload(w)}: the sidecar does not capture port ${port} (${why.why}), so plaintext reaches the application `
         + `and its mode ${modeText(p)} is not enforced${callText}`,
@@ -159,7 +153,7 @@ function ignoredExclusions(w: Workload, capture: PodCapture, m: MeshModel): Find
   if (include === '' || include === '*' || excluded === '') return [];
   return [findingOf(INBOUND_PORT_NOT_CAPTURED, {
     resource: w.ref,
-    path: annotationPointer(w, A.excludeInboundPorts),
+    path: podTemplatePointer(w, 'annotations', A.excludeInboundPorts),
     severity: 'info',
     message: `${describeWorkload(w)}: excludeInboundPorts "${excluded}" is ignored because includeInboundPorts "${include}" is a list; `
       + `only ports ${include} are captured`,

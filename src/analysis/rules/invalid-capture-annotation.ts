@@ -1,9 +1,8 @@
-import { podTemplatePointer } from './dataplane-conflict';
 import { Finding, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
 import { CAPTURE_ANNOTATIONS, CaptureProblem } from '../../resolution/capture';
 import { resolveDataplane } from '../../resolution/dataplane';
-import { describeWorkload } from '../context';
+import { describeWorkload, podTemplatePointer } from '../context';
 import { AnalysisRule } from '../rule';
 
 export const INVALID_CAPTURE_ANNOTATION: RuleInfo = {

@@ -1,11 +1,11 @@
-import { Finding, findingOf, pointer } from '../../model/finding';
+import { Finding, findingOf } from '../../model/finding';
 import { Workload } from '../../model/inventory';
 import { ResourceRef } from '../../model/manifest';
 import { RuleInfo, Severity } from '../../model/rule-info';
 import { CAPTURE_ANNOTATIONS, CaptureSettings, OutboundCapture, PodCapture } from '../../resolution/capture';
 import { resolveDataplane } from '../../resolution/dataplane';
 import { InboundPort, resolveInbound } from '../../resolution/inbound';
-import { AnalysisContext, describeWorkload } from '../context';
+import { AnalysisContext, describeWorkload, podTemplatePointer } from '../context';
 import { AnalysisRule, listSome } from '../rule';
 
 export const OUTBOUND_CAPTURE_BYPASS: RuleInfo = {
@@ -25,12 +25,6 @@ export const OUTBOUND_CAPTURE_BYPASS: RuleInfo = {
 };
 
 const A = CAPTURE_ANNOTATIONS;
-
-function annotationPointer(w: Workload, annotation: string): string {
-  if (w.kind === 'Pod') return pointer('metadata', 'annotations', annotation);
-  if (w.kind === 'CronJob') return pointer('spec', 'jobTemplate', 'spec', 'template', 'metadata', 'annotations', annotation);
-  return pointer('spec', 'template', 'metadata', 'annotations', annotation);
-}
 
 // ---------------------------------------------------------------------------
 // Address ranges, to sample the Service (or pod) CIDRs at every boundary the capture ranges draw.
@@ -186,7 +180,7 @@ function checkClient(ctx: AnalysisContext, client: Workload): Finding[] {
     const shown = failing.length > 0 ? failing : bs;
     out.push(findingOf(OUTBOUND_CAPTURE_BYPASS, {
       resource: client.ref,
-      path: annotationPointer(client, A.excludeOutboundPorts),
+      path: podTemplatePointer(client, 'annotations', A.excludeOutboundPorts),
       severity: worst(bs),
       message: `${describeWorkload(client)}: ${portSource} sends its calls to ${bs[0].call} (port ${port}) around its sidecar as the `
         + `application's plaintext; ${listSome(shown.map((b) => b.server))}`,
@@ -204,7 +198,7 @@ function checkClient(ctx: AnalysisContext, client: Workload): Finding[] {
     const shown = failing.length > 0 ? failing : byRange;
     out.push(findingOf(OUTBOUND_CAPTURE_BYPASS, {
       resource: client.ref,
-      path: annotationPointer(client, rangeAnnotation),
+      path: podTemplatePointer(client, 'annotations', rangeAnnotation),
       severity: worst(byRange),
       message: `${describeWorkload(client)}: with ${rangeText}, its calls to ${listSome([...new Set(shown.map((b) => b.call))])} go around its `
         + `sidecar (their IPs fall in the Service or pod CIDRs given) as the application's plaintext; ${listSome(shown.map((b) => b.server))}`,
@@ -215,7 +209,7 @@ function checkClient(ctx: AnalysisContext, client: Workload): Finding[] {
   if (unknown.length > 0) {
     out.push(findingOf(OUTBOUND_CAPTURE_BYPASS, {
       resource: client.ref,
-      path: annotationPointer(client, rangeAnnotation),
+      path: podTemplatePointer(client, 'annotations', rangeAnnotation),
       severity: 'warning',
       message: `${describeWorkload(client)}: with ${rangeText}, whether its calls to ${listSome([...new Set(unknown.map((b) => b.call))])} bypass `
         + `its sidecar depends on the Service IP; if they do, they leave as plaintext and ${listSome(unknown.map((b) => b.server))}`,
