@@ -1,4 +1,5 @@
 import { RuleInfo } from '../../src/model/rule-info';
+import { upstreamOf } from '../../src/model/upstream';
 import { ALL_RULES } from '../../src/rules-catalog';
 
 const SECTIONS: { title: string; intro: string; match: (r: RuleInfo) => boolean }[] = [
@@ -25,15 +26,16 @@ export function renderRulesDoc(): string {
     '',
     'Every finding istio-mtls reports carries one of these stable codes. Codes are never reused.',
     'Severities: **error** fails `cdk8s synth` and makes `istio-mtls lint` exit 1; **warning** is printed; **info** is a note.',
+    'The last column names the upstream release whose behaviour each rule reproduces; the tests port that release\'s own test cases.',
     '',
   ];
   for (const section of SECTIONS) {
     const rules = ALL_RULES.filter(section.match);
     if (rules.length === 0) continue;
-    lines.push(`## ${section.title}`, '', section.intro, '', '| Code | Category | Severity | Rule | Why |', '| --- | --- | --- | --- | --- |');
+    lines.push(`## ${section.title}`, '', section.intro, '', '| Code | Category | Severity | Rule | Why | Upstream |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of rules) {
       const why = r.source ? `${r.explanation} _Source: ${r.source}._` : r.explanation;
-      lines.push(`| ${r.code} | \`${r.category}\` | ${r.severity} | ${escapeCell(r.title)} | ${escapeCell(why)} |`);
+      lines.push(`| ${r.code} | \`${r.category}\` | ${r.severity} | ${escapeCell(r.title)} | ${escapeCell(why)} | ${escapeCell(upstreamOf(r))} |`);
     }
     lines.push('');
   }

@@ -19,4 +19,9 @@ export interface RuleInfo {
   readonly explanation: string;
   /** Where the fact comes from (Istio source file or doc page), when useful. */
   readonly source?: string;
+  /**
+   * The upstream release whose behaviour the rule reproduces, when more precise
+   * than its category's (see upstream.ts), e.g. `Istio 1.30.3, Kiali v2.30.0`.
+   */
+  readonly upstream?: string;
 }

@@ -2,6 +2,7 @@ import { LintReport } from './lint-report';
 import { Severity } from '../model/finding';
 import { describeRef } from '../model/manifest';
 import { RuleInfo } from '../model/rule-info';
+import { upstreamOf } from '../model/upstream';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -30,7 +31,11 @@ export function renderLintSarif(report: LintReport, options: SarifOptions): stri
       shortDescription: { text: info?.title ?? code },
       fullDescription: { text: info?.explanation ?? info?.title ?? code },
       defaultConfiguration: { level: LEVEL[info?.severity ?? sample.severity] },
-      properties: { category: info?.category ?? sample.category, ...(info?.source ? { source: info.source } : {}) },
+      properties: {
+        category: info?.category ?? sample.category,
+        ...(info?.source ? { source: info.source } : {}),
+        ...(info ? { upstream: upstreamOf(info) } : {}),
+      },
     };
   });
   const results = report.findings.map((f) => {

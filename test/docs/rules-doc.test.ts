@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { renderRulesDoc } from '../../scripts/lib/rules-doc';
+import { upstreamOf } from '../../src/model/upstream';
 import { ALL_RULES } from '../../src/rules-catalog';
 
 const RULES_MD = path.resolve(__dirname, '..', '..', 'RULES.md');
@@ -20,5 +21,22 @@ describe('RULES.md', () => {
       expect(rows, r.code).toHaveLength(1);
       expect(rows[0]).toContain(`| ${r.severity} |`);
     }
+  });
+});
+
+describe('upstream versions', () => {
+  it('names, for every rule, the upstream release it follows (a project and a version number)', () => {
+    for (const r of ALL_RULES) {
+      const upstream = upstreamOf(r);
+      if (r.category === 'internal') continue; // about istio-mtls itself
+      expect(upstream, r.code).toMatch(/\b(Istio|Kubernetes|Prometheus|prometheus-operator|cdk8s|Kiali)\b.*\d+\.\d+/);
+    }
+  });
+
+  it('shows it in RULES.md', () => {
+    const doc = renderRulesDoc();
+    const row = doc.split('\n').find((l) => l.startsWith('| IMV401 |'))!;
+    expect(row.endsWith(`| ${upstreamOf(ALL_RULES.find((r) => r.code === 'IMV401')!)} |`)).toBe(true);
+    expect(row).toContain('Istio 1.30.3');
   });
 });
