@@ -178,11 +178,18 @@ function isIstioWildcardLabel(value: string): boolean {
   return value.length <= 63 && ISTIO_WILDCARD_LABEL.test(value);
 }
 
+/** Go's strconv.Atoi succeeds: an optional sign and decimal digits within the int64 range (a longer run of digits is not "numeric" there). */
+function isGoAtoi(text: string): boolean {
+  if (!/^[+-]?[0-9]+$/.test(text)) return false;
+  const n = BigInt(text);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
 /** Why a dotted name is not a list of DNS labels (Istio's ValidateDNS1123Labels), or undefined. */
 function dnsLabelsProblem(domain: string): string | undefined {
   const parts = domain.split('.');
   const tld = parts[parts.length - 1];
-  if (/^[+-]?[0-9]+$/.test(tld)) return `its top-level label ${q(tld)} is all digits`;
+  if (isGoAtoi(tld)) return `its top-level label ${q(tld)} is all digits`;
   for (let i = 0; i < parts.length; i++) {
     const label = parts[i];
     if (i === parts.length - 1 && label === '') return undefined;

@@ -117,6 +117,10 @@ export const DESTINATION_RULE_RULES: RuleInfo[] = [
     `${SOURCE} checkDryRunAnnotation`),
   rule('IMV644', 'error', 'Always-reject annotation',
     `istiod rejects every object carrying the ${ALWAYS_REJECT_ANNOTATION} annotation (a test hook).`, `${SOURCE} validateMetadata`),
+  rule('IMV645', 'error', 'Invalid cookie attribute name',
+    'Each entry of consistentHash.httpCookie.attributes needs a name, and no two entries may share one.', `${SOURCE} validateLoadBalancer`),
+  rule('IMV646', 'error', 'Invalid PROXY protocol version',
+    'proxyProtocol.version is V1 or V2.', `${SOURCE} validateProxyProtocol`),
 ];
 
 const TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
@@ -192,6 +196,14 @@ function checkTrafficPolicy(ctx: Ctx, raw: unknown, path: Path, field: string): 
   checkSettings(ctx, policy, path, field);
   arrayAt(policy.portLevelSettings)?.forEach((entry, i) => checkPortSettings(ctx, entry, [...path, 'portLevelSettings', i], `${field}.portLevelSettings[${i}]`));
   checkTunnel(ctx, objectAt(policy.tunnel), [...path, 'tunnel'], `${field}.tunnel`);
+  checkProxyProtocol(ctx, objectAt(policy.proxyProtocol), [...path, 'proxyProtocol', 'version'], `${field}.proxyProtocol.version`);
+}
+
+/** istiod reads the version enum by name or by number (V1 = 0, V2 = 1); anything else is rejected. */
+function checkProxyProtocol(ctx: Ctx, proxyProtocol: Obj | undefined, path: Path, field: string): void {
+  const version = proxyProtocol?.version;
+  if (version === undefined || version === null || ['V1', 'V2', 0, 1].includes(version as string | number)) return;
+  ctx.sink.add('IMV646', path, `${field} is ${q(version)}: allowed are "V1" and "V2"`, 'set version to V1 or V2');
 }
 
 /** The settings shared by a traffic policy and its port-level entries. */
@@ -326,6 +338,7 @@ function checkLoadBalancer(ctx: Ctx, lb: Obj | undefined, hasOutlier: boolean, p
       ctx.sink.add('IMV611', [...hp, 'httpCookie', 'name'], `${hf}.httpCookie has no name: hashing on a cookie needs the cookie's name`,
         'set httpCookie.name, e.g. "session-id"');
     }
+    if (cookie) checkCookieAttributes(ctx, cookie.attributes, [...hp, 'httpCookie', 'attributes'], `${hf}.httpCookie.attributes`);
     const ringSize = integerAt(hash.minimumRingSize);
     if (ringSize !== undefined && ringSize !== 0n) {
       ctx.sink.add('IMV612', [...hp, 'minimumRingSize'],
@@ -370,6 +383,21 @@ function checkLoadBalancer(ctx: Ctx, lb: Obj | undefined, hasOutlier: boolean, p
         'set aggression to 1 (linear) or more');
     }
   }
+}
+
+function checkCookieAttributes(ctx: Ctx, raw: unknown, path: Path, field: string): void {
+  const seen = new Set<string>();
+  arrayAt(raw)?.forEach((entry, i) => {
+    const name = stringAt(objectAt(entry)?.name) ?? '';
+    if (name === '') {
+      ctx.sink.add('IMV645', [...path, i, 'name'], `${field}[${i}] has no name: every cookie attribute needs one`,
+        'set the attribute name, e.g. "SameSite", or remove the entry');
+    } else if (seen.has(name)) {
+      ctx.sink.add('IMV645', [...path, i, 'name'], `${field}[${i}] repeats the attribute name ${q(name)}: each name may appear once`,
+        `keep one ${q(name)} entry with the value you want`);
+    }
+    seen.add(name);
+  });
 }
 
 function checkLocality(ctx: Ctx, lb: Obj | undefined, hasOutlier: boolean, path: Path, field: string): void {

@@ -24,7 +24,7 @@ export const PEER_AUTHENTICATION_RULES: RuleInfo[] = [
     severity: 'error',
     title: 'Port-level mTLS port out of range',
     explanation: 'The keys of portLevelMtls are workload (container) port numbers; istiod rejects keys that are not '
-      + 'numbers from 1 to 65535.',
+      + 'numbers from 1 to 65535, and cannot decode keys with leading zeros.',
     source: `${SOURCE} ValidatePeerAuthentication`,
   },
   {
@@ -105,9 +105,10 @@ export function validatePeerAuthentication(manifest: Manifest, ref: ResourceRef)
   }
 
   for (const key of ports) {
-    if (!/^[0-9]+$/.test(key) || BigInt(key) < 1n || BigInt(key) > 65535n) {
+    // istiod decodes each key as a JSON number into a uint32: "080" or "+80" fail to decode, "0" fails the range check
+    if (!/^[1-9][0-9]*$/.test(key) || BigInt(key) > 65535n) {
       sink.add('IMV402', ['spec', 'portLevelMtls', key],
-        `portLevelMtls key ${q(key)} is not a port: keys must be workload port numbers from 1 to 65535`,
+        `portLevelMtls key ${q(key)} is not a port: keys must be workload port numbers from 1 to 65535, without leading zeros`,
         'use the container (target) port number the workload listens on, e.g. "8080"');
     }
   }

@@ -61,6 +61,10 @@ describe('Istio syntax helpers', () => {
     expect(wildcardDomainProblem('-foo.com')).toMatch(/first label/);
     expect(wildcardDomainProblem('a'.repeat(64) + '.com')).toMatch(/first label/);
     expect(wildcardDomainProblem('a.'.repeat(128) + 'com')).toMatch(/longer than 255/);
+    // Go's strconv.Atoi decides "all-numeric": a sign counts, a number beyond int64 does not (the label check then applies)
+    expect(wildcardDomainProblem('example.-5')).toMatch(/all digits/);
+    expect(wildcardDomainProblem('example.99999999999999999999')).toBeUndefined();
+    expect(wildcardDomainProblem('example.9223372036854775807')).toMatch(/all digits/);
     expect(fqdnProblem('*.example.com')).toMatch(/label "\*"/);
     expect(fqdnProblem('proxy.example.com')).toBeUndefined();
   });

@@ -336,6 +336,27 @@ const CASES: RuleCase[] = [
     reject: dr({}, { annotations: { 'internal.istio.io/webhook-always-reject': '1' } }),
     accept: dr({}),
   },
+  {
+    code: 'IMV645',
+    name: 'a cookie attribute without a name',
+    reject: lb({ consistentHash: { httpCookie: { name: 'user', ttl: '0s', attributes: [{ name: 'SameSite', value: 'Lax' }, { name: '', value: 'x' }] } } }),
+    accept: lb({ consistentHash: { httpCookie: { name: 'user', ttl: '0s', attributes: [{ name: 'SameSite', value: 'Lax' }, { name: 'Secure' }] } } }),
+    path: '/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/1/name',
+  },
+  {
+    code: 'IMV645',
+    name: 'a repeated cookie attribute',
+    reject: lb({ consistentHash: { httpCookie: { name: 'user', attributes: [{ name: 'SameSite', value: 'Lax' }, { name: 'SameSite', value: 'Strict' }] } } }),
+    accept: lb({ consistentHash: { httpCookie: { name: 'user', attributes: [{ name: 'SameSite', value: 'Lax' }, { name: 'samesite', value: 'Strict' }] } } }),
+    path: '/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/1/name',
+  },
+  {
+    code: 'IMV646',
+    name: 'a PROXY protocol version istiod does not know',
+    reject: tp({ proxyProtocol: { version: 2 } }),
+    accept: tp({ proxyProtocol: { version: 'V2' } }),
+    path: '/spec/trafficPolicy/proxyProtocol/version',
+  },
 ];
 
 describe('DestinationRule webhook rules', () => {
@@ -395,6 +416,18 @@ describe('DestinationRule webhook rules', () => {
   it('skips checks that need the namespace when the manifest has none', () => {
     const m = destinationRule({ host, exportTo: ['.', 'shop'], trafficPolicy: { tls: { mode: 'SIMPLE', credentialName: 'configmap://shop/ca' } } }, { namespace: undefined });
     expect(codes(m)).toEqual([]);
+  });
+
+  it('fails with the exact message for a repeated cookie attribute', () => {
+    const f = findings(lb({ consistentHash: { httpCookie: { name: 'user', attributes: [{ name: 'Secure' }, { name: 'Secure' }] } } }));
+    expect(f.map((x) => [x.code, x.message])).toEqual([[
+      'IMV645', 'trafficPolicy.loadBalancer.consistentHash.httpCookie.attributes[1] repeats the attribute name "Secure": each name may appear once',
+    ]]);
+  });
+
+  it('reads the PROXY protocol version by name or by number, as istiod does', () => {
+    expect(codes(tp({ proxyProtocol: { version: 1 } }))).toEqual([]);
+    expect(codes(tp({ proxyProtocol: { version: 'V3' } }))).toEqual(['IMV646']);
   });
 
   it('still flags a workloadSelector rule exported to "*" without a namespace', () => {

@@ -1,27 +1,97 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { authorizationPolicy, destinationRule, findings, peerAuthentication } from './helpers';
+import { assertCase, authorizationPolicy, codes, destinationRule, findings, peerAuthentication, RuleCase } from './helpers';
 import { Manifest, refOf } from '../../../src/model/manifest';
-import { ISTIO_WEBHOOK_RULES, validateIstioWebhook } from '../../../src/validation/istio';
+import { ANY_ISTIO_KIND_RULES, ISTIO_WEBHOOK_RULES, validateIstioWebhook } from '../../../src/validation/istio';
+import { validateManifest } from '../../../src/validation/validate';
+
+const of = (apiVersion: string, kind: string, spec: Record<string, unknown>, annotations?: Record<string, string>): Manifest => ({
+  apiVersion, kind, metadata: { name: 'x', namespace: 'shop', ...(annotations ? { annotations } : {}) }, spec,
+});
+const vs = (spec: Record<string, unknown>, annotations?: Record<string, string>) => of('networking.istio.io/v1', 'VirtualService', spec, annotations);
+const sidecar = (spec: Record<string, unknown>) => of('networking.istio.io/v1beta1', 'Sidecar', spec);
+const pool = (maxConnections: unknown) => destinationRule({ host: 'reviews', trafficPolicy: { connectionPool: { tcp: { maxConnections } } } });
+const route = { route: [{ destination: { host: 'reviews' } }] };
+
+/** istiod's checks on every Istio kind: one manifest it rejects and one next to it that it accepts. */
+const ANY_KIND_CASES: RuleCase[] = [
+  {
+    code: 'IMV801',
+    name: 'the parents annotation on a VirtualService',
+    reject: vs({ hosts: ['reviews'], http: [route] }, { 'internal.istio.io/parents': 'HTTPRoute/r.shop' }),
+    accept: vs({ hosts: ['reviews'], http: [route] }, { 'internal.istio.io/parent': 'HTTPRoute/r.shop' }),
+    path: '/metadata/annotations/internal.istio.io~1parents',
+  },
+  {
+    code: 'IMV801',
+    name: 'an empty parent-namespace annotation on a DestinationRule',
+    reject: destinationRule({ host: 'reviews' }, { annotations: { 'internal.istio.io/parent-namespace': '' } }),
+    accept: destinationRule({ host: 'reviews' }, { annotations: { 'istio.io/parent-namespace': '' } }),
+  },
+  {
+    code: 'IMV802',
+    name: 'an int32 connection limit above 2147483647',
+    reject: pool(2147483648),
+    accept: pool(2147483647),
+    path: '/spec/trafficPolicy/connectionPool/tcp/maxConnections',
+  },
+  {
+    code: 'IMV802',
+    name: 'an int32 route weight below -2147483648',
+    reject: vs({ hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' }, weight: -2147483649 }] }] }),
+    accept: vs({ hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' }, weight: -2147483648 }] }] }),
+  },
+  {
+    code: 'IMV802',
+    name: 'a uint32 port above 4294967295 (the schema rejects it first)',
+    reject: sidecar({ ingress: [{ port: { number: 4294967296, protocol: 'HTTP', name: 'http' } }] }),
+    accept: sidecar({ ingress: [{ port: { number: 4294967295, protocol: 'HTTP', name: 'http' } }] }),
+  },
+  {
+    code: 'IMV803',
+    name: 'a list where istiod expects an object',
+    reject: destinationRule({ host: 'reviews', trafficPolicy: [] }),
+    accept: destinationRule({ host: 'reviews', trafficPolicy: { tls: {} } }),
+    path: '/spec/trafficPolicy',
+  },
+  {
+    code: 'IMV804',
+    name: 'the dry-run annotation on a VirtualService',
+    reject: vs({ hosts: ['reviews'] }, { 'istio.io/dry-run': 'true' }),
+    accept: vs({ hosts: ['reviews'] }, { 'istio.io/dry-run-note': 'true' }),
+  },
+  {
+    code: 'IMV805',
+    name: 'the always-reject annotation on a Sidecar',
+    reject: { ...sidecar({}), metadata: { name: 'x', annotations: { 'internal.istio.io/webhook-always-reject': '' } } },
+    accept: sidecar({}),
+  },
+];
 
 describe('Istio webhook layer', () => {
   it('catalogues each code once, in its kind\'s range, with an explanation and an Istio source', () => {
-    const codes = ISTIO_WEBHOOK_RULES.map((r) => r.code);
-    expect(new Set(codes).size).toBe(codes.length);
+    const catalogued = ISTIO_WEBHOOK_RULES.map((r) => r.code);
+    expect(new Set(catalogued).size).toBe(catalogued.length);
     for (const r of ISTIO_WEBHOOK_RULES) {
-      expect(r.code).toMatch(/^IMV[456]\d\d$/);
+      // 4xx PeerAuthentication, 5xx AuthorizationPolicy, 6xx DestinationRule, 8xx any Istio kind
+      expect(r.code).toMatch(/^IMV[4568]\d\d$/);
       expect(r.category).toBe('webhook');
       expect(r.explanation.length).toBeGreaterThan(20);
-      expect(r.source).toMatch(/^istio\/istio pkg\/config\/.+ \S+$/);
+      expect(r.source).toMatch(/^istio\/istio (pkg|pilot)\/\S+ \S+$/);
     }
-    expect([...codes].sort()).toEqual(codes);
+    expect([...catalogued].sort()).toEqual(catalogued);
   });
 
-  it('gives no findings for other kinds, even in the Istio groups', () => {
-    const vs: Manifest = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'x' }, spec: { hosts: [''] } };
+  it('gives no findings for a clean object of another Istio kind, nor for other groups', () => {
+    const service: Manifest = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'x' }, spec: { hosts: [''] } };
     const ra: Manifest = { apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'x' }, spec: { selector: {} } };
-    const wrongGroup: Manifest = { apiVersion: 'example.com/v1', kind: 'DestinationRule', metadata: { name: 'x' }, spec: { host: '' } };
-    for (const m of [vs, ra, wrongGroup]) expect(validateIstioWebhook(m, refOf(m))).toEqual([]);
+    const wrongGroup: Manifest = {
+      apiVersion: 'example.com/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'x', annotations: { 'internal.istio.io/parents': 'x' } },
+      spec: { host: '', trafficPolicy: 5 },
+    };
+    for (const m of [service, ra, wrongGroup]) expect(validateIstioWebhook(m, refOf(m))).toEqual([]);
   });
 
   it('never throws, whatever the shape of the manifest', () => {
@@ -29,12 +99,80 @@ describe('Istio webhook layer', () => {
       ['security.istio.io/v1', 'PeerAuthentication'],
       ['security.istio.io/v1beta1', 'AuthorizationPolicy'],
       ['networking.istio.io/v1alpha3', 'DestinationRule'],
+      ['networking.istio.io/v1', 'VirtualService'],
+      ['networking.istio.io/v1', 'ServiceEntry'],
+      ['networking.istio.io/v1', 'WorkloadEntry'],
+      ['networking.istio.io/v1', 'Sidecar'],
+      ['telemetry.istio.io/v1', 'Telemetry'],
     );
     fc.assert(fc.property(kinds, fc.anything(), fc.anything(), ([apiVersion, kind], spec, metadata) => {
       const m = { apiVersion, kind, metadata, spec } as Manifest;
       const out = validateIstioWebhook(m, refOf(m));
       expect(Array.isArray(out)).toBe(true);
     }), { numRuns: 300 });
+  });
+
+  for (const c of ANY_KIND_CASES) {
+    it(`${c.code}: fails on ${c.name}, passes the variant next to it`, () => assertCase(c));
+  }
+
+  it('has a reject case for every code that applies to any Istio kind', () => {
+    expect(new Set(ANY_KIND_CASES.map((c) => c.code))).toEqual(new Set(ANY_ISTIO_KIND_RULES.map((r) => r.code)));
+  });
+
+  it('fails with the exact message for an int32 above its range, naming field, value and range', () => {
+    expect(findings(pool(3000000000)).map((f) => [f.code, f.severity, f.message])).toEqual([[
+      'IMV802', 'error',
+      'spec.trafficPolicy.connectionPool.tcp.maxConnections is 3000000000: istiod decodes it as an int32 (-2147483648 to 2147483647) '
+      + 'and rejects the object ("error decoding configuration")',
+    ]]);
+  });
+
+  it('lets the schema pass an int32 above its range, and the webhook stage reject it', () => {
+    const m = pool(2147483648);
+    expect(validateManifest(m).map((f) => [f.code, f.path])).toEqual([['IMV802', '/spec/trafficPolicy/connectionPool/tcp/maxConnections']]);
+    expect(validateManifest(pool(2147483647))).toEqual([]);
+  });
+
+  it('leaves uint32 ranges to the schema when the manifest goes through every stage', () => {
+    const m = sidecar({ ingress: [{ port: { number: 4294967296, protocol: 'HTTP', name: 'http' } }] });
+    expect(validateManifest(m).map((f) => f.code)).toEqual(['IMV209']);
+  });
+
+  it('reads quoted integers and enum numbers as istiod\'s decoder does, and skips nulls and unknown fields', () => {
+    expect(codes(pool('100'))).toEqual([]);
+    expect(codes(pool('2147483648'))).toEqual(['IMV802']);
+    expect(codes(pool('1e3'))).toEqual(['IMV803']);
+    expect(codes(pool(1.5))).toEqual(['IMV803']);
+    expect(codes(pool(null))).toEqual([]);
+    expect(codes(destinationRule({ host: 'reviews', trafficPolicy: { tls: { mode: 2 }, futureField: [1] } }))).toEqual([]);
+  });
+
+  it('fails with the exact message for a value of the wrong type', () => {
+    expect(findings(destinationRule({ host: 'reviews', exportTo: 'shop' })).map((f) => [f.code, f.path, f.message])).toEqual([[
+      'IMV803', '/spec/exportTo', 'spec.exportTo is a string ("shop"): istiod expects a list and cannot decode the object',
+    ]]);
+  });
+
+  it('reports the annotations istiod reserves, whatever their value, on every Istio kind', () => {
+    const annotations = { 'internal.istio.io/parents': 'HTTPRoute/a.b', 'internal.istio.io/parent-namespace': 'other' };
+    for (const m of [
+      peerAuthentication({}, { annotations }), authorizationPolicy({}, { annotations }), destinationRule({ host: 'h' }, { annotations }),
+      vs({ hosts: ['h'] }, annotations), of('networking.istio.io/v1', 'ServiceEntry', { hosts: ['h'] }, annotations),
+      of('networking.istio.io/v1', 'WorkloadEntry', { address: '10.0.0.1' }, annotations), of('telemetry.istio.io/v1', 'Telemetry', {}, annotations),
+    ]) {
+      expect(findings(m).map((f) => [f.code, f.path]), String(m.kind)).toEqual([
+        ['IMV801', '/metadata/annotations/internal.istio.io~1parents'],
+        ['IMV801', '/metadata/annotations/internal.istio.io~1parent-namespace'],
+      ]);
+    }
+  });
+
+  it('reports dry-run and always-reject once, with the kind\'s own code where it has one', () => {
+    const annotations = { 'istio.io/dry-run': 'true', 'internal.istio.io/webhook-always-reject': 'x' };
+    expect(codes(peerAuthentication({}, { annotations }))).toEqual(['IMV406', 'IMV407']);
+    expect(codes(destinationRule({ host: 'h' }, { annotations }))).toEqual(['IMV643', 'IMV644']);
+    expect(codes(vs({ hosts: ['h'] }, annotations))).toEqual(['IMV804', 'IMV805']);
   });
 
   it('never throws on specs built from the real field names with random values', () => {

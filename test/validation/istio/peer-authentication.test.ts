@@ -109,7 +109,7 @@ describe('PeerAuthentication webhook rules', () => {
 
   it('fails with the exact message for a port out of range', () => {
     const f = findings(pa({ selector: workload, portLevelMtls: { 70000: { mode: 'STRICT' } } }));
-    expect(f.map((x) => x.message)).toEqual(['portLevelMtls key "70000" is not a port: keys must be workload port numbers from 1 to 65535']);
+    expect(f.map((x) => x.message)).toEqual(['portLevelMtls key "70000" is not a port: keys must be workload port numbers from 1 to 65535, without leading zeros']);
   });
 
   it('reports the empty selector as a warning, not an error', () => {

@@ -1,0 +1,138 @@
+import { isPlainObject, Manifest, ResourceRef } from '../../model/manifest';
+import { builtinSchemaSet, StructuralSchema } from '../schema';
+
+/**
+ * What istiod's decoder refuses before any rule runs. The webhook turns the
+ * spec into the Istio protobuf type with golang/protobuf's jsonpb
+ * (pkg/util/protomarshal ApplyJSON): a number that does not fit the field's
+ * integer type, or a value of the wrong JSON type, fails the request with
+ * "error decoding configuration". The API server does not check `format:
+ * int32`, so an int32 field above 2147483647 passes the schema and only
+ * istiod rejects it. The field types come from the built-in Istio 1.30.3
+ * schemas (the protobuf types istiod decodes into), not from a hand list.
+ */
+
+/** One value istiod cannot decode. */
+export interface DecodeProblem {
+  /** Tokens of the field from the manifest root. */
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+  /** `out-of-range` for integers that do not fit, `wrong-type` for anything else. */
+  readonly kind: 'out-of-range' | 'wrong-type';
+  /** What the field accepts, for the message: `an int32 (-2147483648 to 2147483647)`, `a string`, ... */
+  readonly expected: string;
+}
+
+interface IntegerRange {
+  readonly name: string;
+  readonly min: bigint;
+  readonly max: bigint;
+}
+
+const INT32: IntegerRange = { name: 'int32', min: -(2n ** 31n), max: 2n ** 31n - 1n };
+const UINT32: IntegerRange = { name: 'uint32', min: 0n, max: 2n ** 32n - 1n };
+
+/**
+ * The integer type protoc-gen-crd wrote into the schema: `format: int32` for
+ * int32 fields, `minimum: 0, maximum: 4294967295` for uint32 ones; other
+ * integers (int64, uint64) are decoded without a limit we can see here.
+ */
+function integerRange(schema: StructuralSchema): IntegerRange | undefined {
+  if (schema.format === 'int32') return INT32;
+  if (schema.minimum === 0 && schema.maximum === 4294967295) return UINT32;
+  return undefined;
+}
+
+function describeRange(range: IntegerRange): string {
+  return `an ${range.name} (${range.min} to ${range.max})`;
+}
+
+/** jsonpb reads a quoted integer too ("80"): the text must be a JSON integer. */
+function integerOf(value: unknown): bigint | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : undefined;
+  if (typeof value === 'string' && /^-?(0|[1-9][0-9]*)$/.test(value)) return BigInt(value);
+  return undefined;
+}
+
+/** jsonpb reads a quoted number too ("1.5"), and the strings "NaN", "Infinity", "-Infinity". */
+function isDecodableNumber(value: unknown): boolean {
+  if (typeof value === 'number') return true;
+  if (typeof value !== 'string') return false;
+  return ['NaN', 'Infinity', '-Infinity'].includes(value) || /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(value);
+}
+
+/** Nodes istiod decodes as free-form data (Struct, Any) or whose type the schema leaves open. */
+function isOpen(schema: StructuralSchema): boolean {
+  return schema['x-kubernetes-preserve-unknown-fields'] === true || schema['x-kubernetes-int-or-string'] === true || schema.type === undefined;
+}
+
+function walk(value: unknown, schema: StructuralSchema, path: (string | number)[], out: DecodeProblem[]): void {
+  // jsonpb leaves a null field unset (and reads a null list item as the zero value)
+  if (value === null || value === undefined || isOpen(schema)) return;
+  const wrong = (expected: string): void => {
+    out.push({ path: [...path], value, kind: 'wrong-type', expected });
+  };
+  switch (schema.type) {
+    case 'integer': {
+      const range = integerRange(schema);
+      const n = integerOf(value);
+      if (n === undefined) {
+        wrong(range ? describeRange(range) : 'an integer');
+      } else if (range && (n < range.min || n > range.max)) {
+        out.push({ path: [...path], value, kind: 'out-of-range', expected: describeRange(range) });
+      }
+      return;
+    }
+    case 'number':
+      if (!isDecodableNumber(value)) wrong('a number');
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') wrong('true or false');
+      return;
+    case 'string':
+      // an enum also decodes from its int32 number (proto3 enums are open)
+      if (typeof value === 'string') return;
+      if (schema.enum && typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return;
+      wrong(schema.enum ? 'one of the enum names' : 'a string');
+      return;
+    case 'array': {
+      if (!Array.isArray(value)) {
+        wrong('a list');
+        return;
+      }
+      const items = schema.items;
+      if (items) value.forEach((item, i) => walk(item, items, [...path, i], out));
+      return;
+    }
+    case 'object': {
+      if (!isPlainObject(value)) {
+        wrong('an object');
+        return;
+      }
+      const props = schema.properties;
+      const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+      for (const [key, child] of Object.entries(value)) {
+        // unknown fields are ignored: istiod retries the decoding with AllowUnknownFields
+        const childSchema = props && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : extra;
+        if (childSchema) walk(child, childSchema, [...path, key], out);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/**
+ * The values of the manifest's spec that istiod 1.30.3 cannot decode into its
+ * protobuf type, in document order. Empty for kinds the built-in schemas do
+ * not cover, and for versions they do not serve.
+ */
+export function decodeProblems(manifest: Manifest, ref: ResourceRef): DecodeProblem[] {
+  const served = builtinSchemaSet().lookup(ref.apiVersion, ref.kind);
+  const specSchema = served?.schema.properties?.spec;
+  if (!specSchema) return [];
+  const out: DecodeProblem[] = [];
+  walk(manifest.spec, specSchema, ['spec'], out);
+  return out;
+}
