@@ -1,7 +1,10 @@
 import {
   ALWAYS_REJECT_ANNOTATION, annotationsOf, arrayAt, checkAlwaysReject, checkWorkloadSelector, DRY_RUN_ANNOTATION, FindingSink,
-  ipOrCidrProblem, isGoBool, isNonEmptyList, isPortString, isSetMessage, objectAt, Obj, Path, q, stringAt, stringItems,
+  ipOrCidrProblem, isGoBool, isNonEmptyList, isPortString, isSetMessage, objectAt, Obj, Path, q, stringAt,
 } from './common';
+import {
+  AttributeValues, conditionAttribute, MAX_SERVICE_ACCOUNTS, pathTemplateProblem, serviceAccountProblem, trustDomainProblem, wildcardValueProblem,
+} from './security-values';
 import { Finding } from '../../model/finding';
 import { Manifest, ResourceRef } from '../../model/manifest';
 import { RuleInfo } from '../../model/rule-info';
@@ -40,11 +43,11 @@ export const AUTHORIZATION_POLICY_RULES: RuleInfo[] = [
     'A CUSTOM policy delegates to an extension provider declared in meshConfig; it must name one. '
     + '(Whether that provider exists is only known to istiod: it is not checked offline.)', `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV510', 'error', 'Identity source field in a CUSTOM policy',
-    'CUSTOM policies cannot match on namespaces, serviceAccounts, principals or requestPrincipals (nor their not* forms); '
-    + 'istiod rejects them.', `${SOURCE} ValidateAuthorizationPolicy`),
+    'CUSTOM policies cannot match on namespaces, serviceAccounts, trustDomains, principals or requestPrincipals (nor their '
+    + 'not* forms); istiod rejects them.', `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV511', 'error', 'Identity condition in a CUSTOM policy',
-    'CUSTOM policies cannot use the conditions source.namespace, source.serviceAccount, source.principal or request.auth.*; '
-    + 'istiod rejects them.', `${SOURCE} ValidateAuthorizationPolicy`),
+    'CUSTOM policies cannot use the conditions source.namespace, source.serviceAccount, source.trustDomain, source.principal '
+    + 'or request.auth.*; istiod rejects them.', `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV512', 'error', 'provider with a non-CUSTOM action',
     'Only a CUSTOM policy delegates to a provider; istiod rejects provider on ALLOW, DENY or AUDIT policies.',
     `${SOURCE} ValidateAuthorizationPolicy`),
@@ -52,7 +55,9 @@ export const AUTHORIZATION_POLICY_RULES: RuleInfo[] = [
     'A DENY policy with no rules never matches, so it denies nothing. An empty rule `{}` denies every request.',
     `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV514', 'error', 'Null rule',
-    'Each entry of rules must be a rule object.', `${SOURCE} ValidateAuthorizationPolicy`),
+    'Each entry of rules must be a rule object. The CRD schema rejects a null entry first; istiod\'s decoder alone would '
+    + 'read it as the empty rule `{}`, which matches every request, so it is reported rather than read that way.',
+    `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV515', 'error', 'from entry without source',
     'Each entry of a rule\'s from list must hold a source.', `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV516', 'error', 'serviceAccounts together with principals or namespaces',
@@ -69,7 +74,7 @@ export const AUTHORIZATION_POLICY_RULES: RuleInfo[] = [
     + 'is rejected: it would match nothing useful.', `${SECURITY} CheckEmptyValues`),
   rule('IMV520', 'error', 'Malformed service account',
     'serviceAccounts entries are "<name>" (the policy\'s namespace) or "<namespace>/<name>", without wildcards, '
-    + 'at most 320 characters, at most 16 per list.', `${SECURITY} CheckServiceAccount`),
+    + 'at most 320 bytes in UTF-8, at most 16 per list.', `${SECURITY} CheckServiceAccount`),
   rule('IMV521', 'error', 'to entry without operation',
     'Each entry of a rule\'s to list must hold an operation.', `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV522', 'error', 'Empty operation',
@@ -86,14 +91,15 @@ export const AUTHORIZATION_POLICY_RULES: RuleInfo[] = [
     'A when condition must list values or notValues.', `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV527', 'error', 'Unknown or unsupported condition key',
     'A when key must be one of the supported attributes (source.ip, remote.ip, source.namespace, source.principal, '
-    + 'source.serviceAccount, request.auth.*, request.headers[...], destination.ip, destination.port, connection.sni, '
+    + 'source.serviceAccount, source.trustDomain, request.auth.*, request.headers[...], destination.ip, destination.port, connection.sni, '
     + 'experimental.envoy.filters.*[...]); map attributes need the form name[key].', `${SECURITY} ValidateAttribute`),
   rule('IMV528', 'error', 'Invalid condition value',
     'Condition values must suit their key: no empty strings, IPs or CIDRs for *.ip, ports for destination.port, '
-    + '"<ns>/<sa>" for source.serviceAccount.', `${SECURITY} ValidateAttribute`),
+    + '"<ns>/<sa>" for source.serviceAccount, at most one "*" at the start or end for source.trustDomain.', `${SECURITY} ValidateAttribute`),
   rule('IMV529', 'warning', 'DENY rule with only HTTP attributes',
     'A DENY rule that matches only on HTTP attributes (methods, paths, hosts, request principals) cannot be evaluated on '
-    + 'TCP traffic, so istiod denies all TCP traffic in its scope; istiod warns and recommends naming the ports.',
+    + 'TCP traffic, so istiod denies all TCP traffic in its scope; istiod warns and recommends naming the ports. '
+    + 'istiod counts a source that matches only trustDomains as HTTP-only too.',
     `${SOURCE} ValidateAuthorizationPolicy`),
   rule('IMV530', 'error', 'Invalid dry-run annotation',
     `The ${DRY_RUN_ANNOTATION} annotation must be a boolean and is only supported on ALLOW and DENY policies.`,
@@ -101,6 +107,9 @@ export const AUTHORIZATION_POLICY_RULES: RuleInfo[] = [
   rule('IMV531', 'error', 'Always-reject annotation',
     `istiod rejects every object carrying the ${ALWAYS_REJECT_ANNOTATION} annotation (a test hook).`,
     `${SOURCE} validateMetadata`),
+  rule('IMV532', 'error', 'Invalid trust domain',
+    'trustDomains and notTrustDomains take trust domain names such as "cluster.local", with at most one "*" at the start '
+    + 'or end ("*", "prod-*", "*.example.com"); a "/" (a SPIFFE ID or a principal) is rejected.', `${SECURITY} CheckTrustDomainValues`),
 ];
 
 const ALLOWED_TARGETS: readonly { group: string; kind: string }[] = [
@@ -110,39 +119,47 @@ const ALLOWED_TARGETS: readonly { group: string; kind: string }[] = [
   { group: 'gateway.networking.k8s.io', kind: 'GatewayClass' },
 ];
 
+/** The Action enum of security/v1beta1, by number: istiod decodes `action: 1` as DENY. */
+const ACTIONS = ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'];
+
+/** Source lists checked only for empty strings (security.CheckEmptyValues); the IP lists are parsed too. */
 const SOURCE_STRING_LISTS = [
   'principals', 'requestPrincipals', 'namespaces', 'ipBlocks', 'remoteIpBlocks',
   'notPrincipals', 'notRequestPrincipals', 'notNamespaces', 'notIpBlocks', 'notRemoteIpBlocks',
 ] as const;
 const IP_LISTS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
 const SERVICE_ACCOUNT_LISTS = ['serviceAccounts', 'notServiceAccounts'] as const;
-/** Fields that make a source non-empty; trustDomains come with the 1.30 API. */
-const SOURCE_FIELDS = [...SOURCE_STRING_LISTS, ...SERVICE_ACCOUNT_LISTS, 'trustDomains', 'notTrustDomains'] as const;
-/** Source fields that also apply to TCP traffic (identity and addresses). */
+const TRUST_DOMAIN_LISTS = ['trustDomains', 'notTrustDomains'] as const;
+/** Fields that make a source non-empty. */
+const SOURCE_FIELDS = [...SOURCE_STRING_LISTS, ...SERVICE_ACCOUNT_LISTS, ...TRUST_DOMAIN_LISTS] as const;
+/** Source fields istiod counts as applying to TCP traffic; trustDomains are not among them in Istio 1.30. */
 const TCP_SOURCE_FIELDS = [
   'principals', 'notPrincipals', 'ipBlocks', 'notIpBlocks', 'namespaces', 'notNamespaces', 'remoteIpBlocks', 'notRemoteIpBlocks',
-  'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains',
+  'serviceAccounts', 'notServiceAccounts',
 ] as const;
 const CUSTOM_UNSUPPORTED_SOURCE = [
-  'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals',
+  'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains',
+  'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals',
 ] as const;
+const CUSTOM_UNSUPPORTED_KEYS = ['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal'];
 const OPERATION_LISTS = ['ports', 'methods', 'paths', 'hosts', 'notPorts', 'notMethods', 'notPaths', 'notHosts'] as const;
 
 /** Istio's webhook rules for one AuthorizationPolicy. */
 export function validateAuthorizationPolicy(manifest: Manifest, ref: ResourceRef): Finding[] {
+  // Values istiod cannot decode (wrong JSON types) are reported for every Istio kind (any-kind.ts); here they are skipped.
   const sink = new FindingSink(ref, AUTHORIZATION_POLICY_RULES);
   const spec = objectAt(manifest.spec) ?? {};
-  const action = stringAt(spec.action) ?? 'ALLOW';
+  const action = actionOf(spec.action);
 
   checkDryRun(sink, manifest, action);
   checkAlwaysReject(sink, manifest, 'IMV531');
   checkAttachment(sink, spec);
 
   const rules = arrayAt(spec.rules);
-  const hasRules = isNonEmptyList(spec.rules);
+  const noRules = isUnset(spec.rules);
   const provider = spec.provider;
   if (action === 'CUSTOM') {
-    if (!hasRules) {
+    if (noRules) {
       sink.add('IMV508', ['spec', 'rules'],
         'action CUSTOM without rules never calls the provider: the policy has no rules to match',
         'add rules selecting the requests to send to the provider, or an empty rule `rules: [{}]` to send every request');
@@ -158,7 +175,7 @@ export function validateAuthorizationPolicy(manifest: Manifest, ref: ResourceRef
       `provider is only allowed with action CUSTOM, but action is ${action}`,
       'remove spec.provider, or set spec.action: CUSTOM to delegate the decision to that provider');
   }
-  if (action === 'DENY' && !hasRules) {
+  if (action === 'DENY' && noRules) {
     sink.add('IMV513', ['spec', 'rules'],
       'action DENY without rules denies nothing: the policy has no rules to match',
       'add rules selecting the requests to deny, or an empty rule `rules: [{}]` to deny every request');
@@ -167,6 +184,39 @@ export function validateAuthorizationPolicy(manifest: Manifest, ref: ResourceRef
   rules?.forEach((r, i) => checkRule(sink, r, i, action));
   return sink.findings;
 }
+
+/** The action istiod decodes: a name, an enum number, or ALLOW when unset (or undecodable, reported elsewhere). */
+function actionOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return ACTIONS[value] ?? String(value);
+  return 'ALLOW';
+}
+
+/**
+ * The strings of a list field as istiod decodes them: a null item is the
+ * empty string; items of another type are skipped (they fail decoding, reported elsewhere).
+ */
+function decodedStrings(v: unknown): { value: string; index: number }[] {
+  const out: { value: string; index: number }[] = [];
+  arrayAt(v)?.forEach((item, index) => {
+    if (typeof item === 'string') out.push({ value: item, index });
+    else if (item === null) out.push({ value: '', index });
+  });
+  return out;
+}
+
+/** Unset as istiod decodes it: absent, null, or an empty list (decoded as a nil list). A wrong type counts as set. */
+function isUnset(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+}
+
+/** Whether a list entry is null, which istiod decodes as an empty message. */
+function isNullEntry(v: unknown): boolean {
+  return v === null || v === undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Metadata and attachment
 
 function checkDryRun(sink: FindingSink, manifest: Manifest, action: string): void {
   const annotations = annotationsOf(manifest);
@@ -197,7 +247,8 @@ function checkAttachment(sink: FindingSink, spec: Obj): void {
   checkWorkloadSelector(sink, spec.selector, ['spec', 'selector'], 'selector', { emptyKey: 'IMV502', wildcard: 'IMV503', noLabels: 'IMV504' });
   if (hasTargetRef) checkTargetRef(sink, objectAt(spec.targetRef)!, ['spec', 'targetRef'], 'targetRef');
   arrayAt(spec.targetRefs)?.forEach((t, i) => {
-    const target = objectAt(t);
+    // A null entry decodes as an empty reference.
+    const target = isNullEntry(t) ? {} : objectAt(t);
     if (target) checkTargetRef(sink, target, ['spec', 'targetRefs', i], `targetRefs[${i}]`);
   });
 }
@@ -224,6 +275,9 @@ function checkTargetRef(sink: FindingSink, target: Obj, path: Path, field: strin
   }
 }
 
+// ---------------------------------------------------------------------------
+// Rules
+
 function checkCustomRule(sink: FindingSink, raw: unknown, i: number): void {
   const r = objectAt(raw);
   if (!r) return;
@@ -241,7 +295,7 @@ function checkCustomRule(sink: FindingSink, raw: unknown, i: number): void {
   arrayAt(r.when)?.forEach((w, j) => {
     const key = stringAt(objectAt(w)?.key);
     if (key === undefined) return;
-    if (key === 'source.namespace' || key === 'source.serviceAccount' || key === 'source.principal' || key.startsWith('request.auth.')) {
+    if (CUSTOM_UNSUPPORTED_KEYS.includes(key) || key.startsWith('request.auth.')) {
       sink.add('IMV511', ['spec', 'rules', i, 'when', j, 'key'],
         `condition key ${q(key)} is not supported with action CUSTOM: identity and request.auth.* attributes cannot be matched there`,
         'match the identity in an ALLOW or DENY policy, or let the external authorizer check it');
@@ -253,8 +307,10 @@ function checkRule(sink: FindingSink, raw: unknown, i: number, action: string): 
   const base: Path = ['spec', 'rules', i];
   const r = objectAt(raw);
   if (!r) {
-    sink.add('IMV514', base, `rules[${i}] is ${q(raw ?? null)}, not a rule`,
-      'remove the entry, or write `{}` for a rule that matches every request');
+    if (isNullEntry(raw)) {
+      sink.add('IMV514', base, `rules[${i}] is null, not a rule`,
+        'remove the entry, or write `{}` for a rule that matches every request');
+    }
     return;
   }
   let fromExists = false;
@@ -263,31 +319,37 @@ function checkRule(sink: FindingSink, raw: unknown, i: number, action: string): 
   let tcpInTo = false;
 
   arrayAt(r.from)?.forEach((f, j) => {
-    const src = objectAt(objectAt(f)?.source);
     const path: Path = [...base, 'from', j];
-    if (!src) {
-      sink.add('IMV515', objectAt(f) ? [...path, 'source'] : path,
+    const entry = isNullEntry(f) ? {} : objectAt(f);
+    if (!entry) return;
+    if (isNullEntry(entry.source)) {
+      sink.add('IMV515', isNullEntry(f) ? path : [...path, 'source'],
         `rules[${i}].from[${j}] has no source: each from entry must hold a source`,
         'write the entry as `- source: {principals: [...]}`, or remove it');
       return;
     }
+    const src = objectAt(entry.source);
+    if (!src) return;
     fromExists = true;
     checkSource(sink, src, [...path, 'source'], i);
-    if (TCP_SOURCE_FIELDS.some((field) => isNonEmptyList(src[field]))) tcpInFrom = true;
+    if (TCP_SOURCE_FIELDS.some((field) => !isUnset(src[field]))) tcpInFrom = true;
   });
 
   arrayAt(r.to)?.forEach((t, j) => {
-    const op = objectAt(objectAt(t)?.operation);
     const path: Path = [...base, 'to', j];
-    if (!op) {
-      sink.add('IMV521', objectAt(t) ? [...path, 'operation'] : path,
+    const entry = isNullEntry(t) ? {} : objectAt(t);
+    if (!entry) return;
+    if (isNullEntry(entry.operation)) {
+      sink.add('IMV521', isNullEntry(t) ? path : [...path, 'operation'],
         `rules[${i}].to[${j}] has no operation: each to entry must hold an operation`,
         'write the entry as `- operation: {ports: [...]}`, or remove it');
       return;
     }
+    const op = objectAt(entry.operation);
+    if (!op) return;
     toExists = true;
     checkOperation(sink, op, [...path, 'operation'], i);
-    if (isNonEmptyList(op.ports) || isNonEmptyList(op.notPorts)) tcpInTo = true;
+    if (!isUnset(op.ports) || !isUnset(op.notPorts)) tcpInTo = true;
   });
 
   arrayAt(r.when)?.forEach((w, j) => checkCondition(sink, w, [...base, 'when', j], i, j));
@@ -307,13 +369,13 @@ function checkSource(sink: FindingSink, src: Obj, path: Path, i: number): void {
       `source sets ${accounts.join(' and ')} together with ${identity.join(' and ')}: serviceAccounts cannot be combined with principals or namespaces`,
       `split rules[${i}] into two from entries, one with ${accounts[0]} and one with ${identity[0]}, or express everything as principals`);
   }
-  if (!SOURCE_FIELDS.some((f) => isNonEmptyList(src[f]))) {
+  if (SOURCE_FIELDS.every((f) => isUnset(src[f]))) {
     sink.add('IMV517', path,
-      `rules[${i}] has an empty source: set at least one of principals, namespaces, serviceAccounts, ipBlocks, requestPrincipals (or a not* form)`,
+      `rules[${i}] has an empty source: set at least one of principals, namespaces, serviceAccounts, trustDomains, ipBlocks, requestPrincipals (or a not* form)`,
       'fill the source in, or remove the from entry to match requests from any source');
   }
-  for (const field of SOURCE_STRING_LISTS) {
-    for (const { value, index } of stringItems(src[field])) {
+  for (const field of [...SOURCE_STRING_LISTS, ...TRUST_DOMAIN_LISTS]) {
+    for (const { value, index } of decodedStrings(src[field])) {
       if (value === '') {
         sink.add('IMV519', [...path, field, index], `source.${field}[${index}] is an empty string: empty values are not allowed`,
           `remove the empty entry from ${field}, or use "*" to match any present value`);
@@ -321,7 +383,7 @@ function checkSource(sink: FindingSink, src: Obj, path: Path, i: number): void {
     }
   }
   for (const field of IP_LISTS) {
-    for (const { value, index } of stringItems(src[field])) {
+    for (const { value, index } of decodedStrings(src[field])) {
       if (value === '') continue;
       const problem = ipOrCidrProblem(value);
       if (problem) {
@@ -333,46 +395,42 @@ function checkSource(sink: FindingSink, src: Obj, path: Path, i: number): void {
   }
   for (const field of SERVICE_ACCOUNT_LISTS) {
     const list = arrayAt(src[field]);
-    if (list && list.length > 16) {
-      sink.add('IMV520', [...path, field], `source.${field} has ${list.length} entries: at most 16 are allowed`,
-        'split the rule into several from entries of at most 16 service accounts each');
+    if (list && list.length > MAX_SERVICE_ACCOUNTS) {
+      sink.add('IMV520', [...path, field], `source.${field} has ${list.length} entries: at most ${MAX_SERVICE_ACCOUNTS} are allowed`,
+        `split the rule into several from entries of at most ${MAX_SERVICE_ACCOUNTS} service accounts each`);
     }
-    for (const { value, index } of stringItems(src[field])) {
-      const problem = serviceAccountProblem(value);
+    for (const { value, index } of decodedStrings(src[field])) {
       if (value === '') {
         sink.add('IMV519', [...path, field, index], `source.${field}[${index}] is an empty string: empty values are not allowed`,
           `remove the empty entry from ${field}`);
-      } else if (problem) {
+        continue;
+      }
+      const problem = serviceAccountProblem(value);
+      if (problem) {
         sink.add('IMV520', [...path, field, index], `source.${field}[${index}] ${q(value)} ${problem}`,
           'write "<name>" for a service account of the policy\'s namespace or "<namespace>/<name>" for another one');
       }
     }
   }
-}
-
-/** Why a service-account match is malformed (security.CheckServiceAccount), or undefined. Empty is reported apart. */
-function serviceAccountProblem(value: string): string | undefined {
-  if (value === '') return undefined;
-  if (value.includes('*')) return 'contains "*": service accounts are matched exactly, wildcards are not allowed';
-  const slashes = value.split('/').length - 1;
-  if (slashes > 1) return 'has more than one "/": expected "<name>" or "<namespace>/<name>" (not a SPIFFE principal)';
-  if (value.length > 320) return `is longer than 320 characters (${value.length})`;
-  if (slashes === 1) {
-    const [ns, sa] = value.split('/');
-    if (ns === '') return 'has an empty namespace: expected "<namespace>/<name>"';
-    if (sa === '') return 'has an empty name: expected "<namespace>/<name>"';
+  for (const field of TRUST_DOMAIN_LISTS) {
+    for (const { value, index } of decodedStrings(src[field])) {
+      const problem = value === '' ? undefined : trustDomainProblem(value);
+      if (problem) {
+        sink.add('IMV532', [...path, field, index], `source.${field}[${index}] ${q(value)} is not a trust domain: ${problem}`,
+          'write the trust domain alone, e.g. "cluster.local", or with one "*" at its start or end, e.g. "*.example.com"');
+      }
+    }
   }
-  return undefined;
 }
 
 function checkOperation(sink: FindingSink, op: Obj, path: Path, i: number): void {
-  if (!OPERATION_LISTS.some((f) => isNonEmptyList(op[f]))) {
+  if (OPERATION_LISTS.every((f) => isUnset(op[f]))) {
     sink.add('IMV522', path,
       `rules[${i}] has an empty operation: set at least one of ports, methods, paths, hosts (or a not* form)`,
       'fill the operation in, or remove the to entry to match any operation');
   }
   for (const field of OPERATION_LISTS) {
-    for (const { value, index } of stringItems(op[field])) {
+    for (const { value, index } of decodedStrings(op[field])) {
       const at: Path = [...path, field, index];
       if (value === '') {
         sink.add('IMV519', at, `operation.${field}[${index}] is an empty string: empty values are not allowed`,
@@ -394,99 +452,58 @@ function checkOperation(sink: FindingSink, op: Obj, path: Path, i: number): void
   }
 }
 
-const PATH_LITERAL = /^[a-zA-Z0-9\-._~%!$&'()+,;:@=]+$/;
-
-/** Why a path is rejected by security.CheckValidPathTemplate, or undefined. */
-export function pathTemplateProblem(path: string): string | undefined {
-  const templated = path.includes('{*}') || path.includes('{**}');
-  let sawMatchAny = false;
-  const segments = path.replace(/^\/+|\/+$/g, '').split('/');
-  for (const segment of segments) {
-    if (segment === '{*}' || segment === '{**}') {
-      if (sawMatchAny) return '"{**}" must be the last template operator';
-      if (segment === '{**}') sawMatchAny = true;
-      continue;
-    }
-    if (/[{}]/.test(segment)) return `segment ${q(segment)} has "{" or "}" outside a "{*}" or "{**}" template`;
-    if (templated && !PATH_LITERAL.test(segment)) {
-      return `segment ${q(segment)} of a templated path is not made of RFC 3986 path characters`;
-    }
-  }
-  return undefined;
-}
-
-const MAP_KEY_PREFIXES = ['request.headers', 'request.experimental.inline.headers', 'request.auth.claims', 'experimental.envoy.filters.'];
-const PLAIN_KEYS = ['source.namespace', 'source.principal', 'source.trustDomain', 'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter', 'connection.sni'];
-const IP_KEYS = ['source.ip', 'remote.ip', 'destination.ip'];
-
-type ValueKind = 'any' | 'ip' | 'port' | 'serviceAccount';
-
-/** The problem with a condition key, or which values it takes (security.ValidateAttribute). */
-function conditionKeyKind(key: string): { problem: string } | { kind: ValueKind } {
-  const prefix = MAP_KEY_PREFIXES.find((p) => key.startsWith(p));
-  if (prefix) {
-    const open = key.indexOf('[');
-    if (key.endsWith(']') && open > 0 && open < key.length - 2) return { kind: 'any' };
-    return { problem: `it must have the form ${prefix.replace(/\.$/, '.<name>')}[<key>]` };
-  }
-  if (IP_KEYS.includes(key)) return { kind: 'ip' };
-  if (key === 'destination.port') return { kind: 'port' };
-  if (key === 'source.serviceAccount') return { kind: 'serviceAccount' };
-  if (PLAIN_KEYS.includes(key)) return { kind: 'any' };
-  if (key === 'destination.namespace') return { problem: 'it was replaced by the policy\'s own namespace (metadata.namespace)' };
-  if (key.startsWith('destination.labels')) return { problem: 'it was replaced by spec.selector' };
-  if (key === 'destination.name' || key === 'destination.user') return { problem: 'it is a v1alpha1 attribute that is no longer supported' };
-  return { problem: 'it is not a known attribute' };
-}
-
 function checkCondition(sink: FindingSink, raw: unknown, path: Path, i: number, j: number): void {
-  const cond = objectAt(raw);
-  const key = stringAt(cond?.key) ?? '';
+  // A null condition decodes as an empty one: no key.
+  const cond = isNullEntry(raw) ? {} : objectAt(raw);
+  if (!cond) return;
+  if (cond.key !== undefined && cond.key !== null && typeof cond.key !== 'string') return;
+  const key = stringAt(cond.key) ?? '';
   if (key === '') {
-    sink.add('IMV525', cond ? [...path, 'key'] : path, `rules[${i}].when[${j}] has no key: a condition must name the attribute it tests`,
+    sink.add('IMV525', isNullEntry(raw) ? path : [...path, 'key'], `rules[${i}].when[${j}] has no key: a condition must name the attribute it tests`,
       'set key, e.g. "request.headers[x-token]" or "source.ip"');
     return;
   }
-  if (!isNonEmptyList(cond!.values) && !isNonEmptyList(cond!.notValues)) {
+  if (isUnset(cond.values) && isUnset(cond.notValues)) {
     sink.add('IMV526', path, `condition ${q(key)} has neither values nor notValues: at least one must be set`,
       'list the values to match under values (or notValues to exclude them)');
     return;
   }
-  const keyKind = conditionKeyKind(key);
-  if ('problem' in keyKind) {
-    sink.add('IMV527', [...path, 'key'], `condition key ${q(key)} is not supported: ${keyKind.problem}`,
+  const attribute = conditionAttribute(key);
+  if ('problem' in attribute) {
+    sink.add('IMV527', [...path, 'key'], `condition key ${q(key)} is not supported: ${attribute.problem}`,
       'use a supported attribute such as request.headers[<name>], source.ip, remote.ip, request.auth.claims[<claim>], destination.port or connection.sni');
+    return;
   }
   for (const field of ['values', 'notValues'] as const) {
-    const count = arrayAt(cond![field])?.length ?? 0;
-    if ('kind' in keyKind && keyKind.kind === 'serviceAccount' && count > 16) {
-      sink.add('IMV528', [...path, field], `condition ${q(key)} lists ${count} ${field}: at most 16 service accounts are allowed`,
+    const count = arrayAt(cond[field])?.length ?? 0;
+    if (attribute.values === 'serviceAccount' && count > MAX_SERVICE_ACCOUNTS) {
+      sink.add('IMV528', [...path, field], `condition ${q(key)} lists ${count} ${field}: at most ${MAX_SERVICE_ACCOUNTS} service accounts are allowed`,
         'split the condition over several rules');
     }
-    for (const { value, index } of stringItems(cond![field])) {
-      const at: Path = [...path, field, index];
-      if (value === '') {
-        sink.add('IMV528', at, `condition ${q(key)} ${field}[${index}] is an empty string: empty values are not allowed`,
-          `remove the empty entry from ${field}`);
-        continue;
-      }
-      if (!('kind' in keyKind)) continue;
-      if (keyKind.kind === 'ip') {
-        const problem = ipOrCidrProblem(value);
-        if (problem) {
-          sink.add('IMV528', at, `condition ${q(key)} ${field}[${index}] ${q(value)} is not an IP address or CIDR range: ${problem}`,
-            'write an address such as "10.1.2.3" or a range such as "10.1.0.0/16"');
-        }
-      } else if (keyKind.kind === 'port' && !isPortString(value)) {
-        sink.add('IMV528', at, `condition ${q(key)} ${field}[${index}] ${q(value)} is not a port: write a decimal number from 0 to 65535`,
-          'write the port number as a string, e.g. "8080"');
-      } else if (keyKind.kind === 'serviceAccount') {
-        const problem = serviceAccountProblem(value);
-        if (problem) {
-          sink.add('IMV528', at, `condition ${q(key)} ${field}[${index}] ${q(value)} ${problem}`,
-            'write "<name>" or "<namespace>/<name>"');
-        }
-      }
+    for (const { value, index } of decodedStrings(cond[field])) {
+      const problem = conditionValueProblem(attribute.values, value);
+      if (problem) sink.add('IMV528', [...path, field, index], `condition ${q(key)} ${field}[${index}] ${q(value)} ${problem.message}`, problem.fix);
     }
   }
+}
+
+/** Why a condition value does not suit its attribute (security.ValidateAttribute), with the fix. */
+function conditionValueProblem(kind: AttributeValues, value: string): { message: string; fix: string } | undefined {
+  if (value === '') return { message: 'is an empty string: empty values are not allowed', fix: 'remove the empty entry' };
+  if (kind === 'ip') {
+    const problem = ipOrCidrProblem(value);
+    return problem ? { message: `is not an IP address or CIDR range: ${problem}`, fix: 'write an address such as "10.1.2.3" or a range such as "10.1.0.0/16"' } : undefined;
+  }
+  if (kind === 'port') {
+    return isPortString(value) ? undefined : { message: 'is not a port: write a decimal number from 0 to 65535', fix: 'write the port number as a string, e.g. "8080"' };
+  }
+  if (kind === 'serviceAccount') {
+    const problem = serviceAccountProblem(value);
+    return problem ? { message: problem, fix: 'write "<name>" or "<namespace>/<name>"' } : undefined;
+  }
+  if (kind === 'wildcard') {
+    const problem = wildcardValueProblem(value);
+    return problem ? { message: `is not a supported match: ${problem}`, fix: 'write the trust domain exactly, or with one "*" at its start or end, e.g. "*.example.com"' } : undefined;
+  }
+  return undefined;
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { assertCase, authorizationPolicy as ap, codes, findings, RuleCase } from './helpers';
+import { pointer } from '../../../src/model/finding';
+import { Manifest } from '../../../src/model/manifest';
 import { AUTHORIZATION_POLICY_RULES } from '../../../src/validation/istio';
-import { pathTemplateProblem } from '../../../src/validation/istio/authorization-policy';
+import { pathTemplateProblem } from '../../../src/validation/istio/security-values';
+import { validateManifest } from '../../../src/validation/validate';
 
 const sel = { matchLabels: { app: 'payments' } };
 /** An ALLOW policy with one rule whose source is `source`. */
@@ -318,6 +321,20 @@ const CASES: RuleCase[] = [
     reject: ap({}, { annotations: { 'internal.istio.io/webhook-always-reject': 'true' } }),
     accept: ap({}, { annotations: {} }),
   },
+  {
+    code: 'IMV532',
+    name: 'a SPIFFE ID in trustDomains',
+    reject: from({ trustDomains: ['spiffe://cluster.local'] }),
+    accept: from({ trustDomains: ['cluster.local', '*.example.com', 'prod-*', '*'] }),
+    path: '/spec/rules/0/from/0/source/trustDomains/0',
+  },
+  {
+    code: 'IMV532',
+    name: 'a wildcard inside a notTrustDomains value',
+    reject: from({ notTrustDomains: ['prod.*.example.com'] }),
+    accept: from({ notTrustDomains: ['*.example.com'] }),
+    path: '/spec/rules/0/from/0/source/notTrustDomains/0',
+  },
 ];
 
 describe('AuthorizationPolicy webhook rules', () => {
@@ -377,6 +394,91 @@ describe('AuthorizationPolicy webhook rules', () => {
     expect(codes(when({ key: 'source.serviceAccount', values: ['a/b'] }))).toEqual([]);
   });
 
+  it('checks source.trustDomain condition values for wildcard placement only (no "/" rule, unlike trustDomains)', () => {
+    expect(codes(when({ key: 'source.trustDomain', values: ['*.example.com', 'prod-*', '*'] }))).toEqual([]);
+    expect(codes(when({ key: 'source.trustDomain', values: ['cluster.local/ns/foo'] }))).toEqual([]);
+    expect(codes(from({ trustDomains: ['cluster.local/ns/foo'] }))).toEqual(['IMV532']);
+    const f = findings(when({ key: 'source.trustDomain', notValues: ['prod.*.example.com', 'a**'] }));
+    expect(f.map((x) => [x.code, x.path, x.message])).toEqual([
+      ['IMV528', '/spec/rules/0/when/0/notValues/0', 'condition "source.trustDomain" notValues[0] "prod.*.example.com" is not a supported match: '
+        + '"*" is only allowed at the start or the end (exact "foo", prefix "foo*", suffix "*foo", or "*" alone)'],
+      ['IMV528', '/spec/rules/0/when/0/notValues/1', 'condition "source.trustDomain" notValues[1] "a**" is not a supported match: it has 2 "*": at most one wildcard is allowed'],
+    ]);
+  });
+
+  it('reports an empty trust domain as an empty value, and a trust domain with "/" with the exact message', () => {
+    const f = findings(from({ trustDomains: ['', 'cluster.local/ns/a'] }));
+    expect(f.map((x) => [x.code, x.path, x.message])).toEqual([
+      ['IMV519', '/spec/rules/0/from/0/source/trustDomains/0', 'source.trustDomains[0] is an empty string: empty values are not allowed'],
+      ['IMV532', '/spec/rules/0/from/0/source/trustDomains/1', 'source.trustDomains[1] "cluster.local/ns/a" is not a trust domain: '
+        + 'it contains "/": a trust domain is a bare name such as "cluster.local", not a SPIFFE ID or a principal'],
+    ]);
+  });
+
+  it('rejects trust domains in a CUSTOM policy, as a source field and as a condition', () => {
+    const custom = (rule: Record<string, unknown>) => ap({ action: 'CUSTOM', provider: { name: 'opa' }, rules: [rule] });
+    expect(codes(custom({ from: [{ source: { notTrustDomains: ['cluster.local'] } }] }))).toEqual(['IMV510']);
+    expect(codes(custom({ when: [{ key: 'source.trustDomain', values: ['cluster.local'] }] }))).toEqual(['IMV511']);
+  });
+
+  it('warns about a DENY rule whose source matches only trust domains, as istiod counts them as HTTP attributes', () => {
+    expect(codes(ap({ action: 'DENY', rules: [{ from: [{ source: { trustDomains: ['evil.example.com'] } }] }] }))).toEqual(['IMV529']);
+    expect(codes(ap({ action: 'DENY', rules: [{ from: [{ source: { namespaces: ['evil'] } }] }] }))).toEqual([]);
+  });
+
+  it('rejects request.experimental.inline.headers, an attribute Istio 1.30 does not know', () => {
+    expect(codes(when({ key: 'request.experimental.inline.headers[x-user]', values: ['a'] }))).toEqual(['IMV527']);
+  });
+
+  it('decodes null entries as istiod does: an empty rule part, never a type error', () => {
+    expect(codes(ap({ rules: [{ from: [null], to: [null], when: [null] }] }))).toEqual(['IMV515', 'IMV521', 'IMV525']);
+    expect(codes(ap({ targetRefs: [null] }))).toEqual(['IMV505', 'IMV507']);
+    expect(codes(ap({ selector: null, rules: [{ from: null, to: null, when: null }] }))).toEqual([]);
+  });
+
+  it('counts a service account\'s length in UTF-8 bytes, as Go does (the CRD counts 320 characters)', () => {
+    const cluster = (sa: string) => validateManifest(from({ serviceAccounts: [sa] })).filter((x) => x.severity === 'error').map((x) => x.code);
+    expect(cluster(`ns/${'ü'.repeat(200)}`)).toEqual(['IMV520']);
+    expect(cluster(`ns/${'ü'.repeat(158)}`)).toEqual([]);
+    expect(cluster(`ns/${'a'.repeat(317)}`)).toEqual([]);
+  });
+
+  it('reads a null item of a string list as the empty string, as istiod\'s decoder does', () => {
+    expect(codes(from({ principals: ['a', null] }))).toEqual(['IMV519']);
+    expect(codes(when({ key: 'source.ip', notValues: [null] }))).toEqual(['IMV528']);
+  });
+
+  it('reads an action given as its enum number, as istiod\'s decoder does (1 is DENY)', () => {
+    expect(codes(ap({ action: 1 }))).toEqual(['IMV513']);
+    expect(codes(ap({ action: 3, rules: [{}] }))).toEqual(['IMV509']);
+  });
+
+  it('leaves values of the wrong type to the decoding check of every Istio kind (IMV803), once each', () => {
+    expect(findings(ap({ rules: 'x' })).map((x) => [x.code, x.path])).toEqual([['IMV803', '/spec/rules']]);
+    expect(findings(when({ key: 'source.ip', values: [1, { a: 1 }] })).map((x) => [x.code, x.path])).toEqual([
+      ['IMV803', '/spec/rules/0/when/0/values/0'], ['IMV803', '/spec/rules/0/when/0/values/1'],
+    ]);
+    expect(findings(from({ ipBlocks: 'x' })).map((x) => x.code)).toEqual(['IMV803']);
+  });
+
+  it('never throws on a value of another type, and each type change is reported at its path', () => {
+    for (const base of [wideBase('DENY'), wideBase('CUSTOM')]) {
+      for (const { path, original } of leaves(base)) {
+        for (const replacement of REPLACEMENTS) {
+          const mutated = replaceAt(base, path, replacement);
+          let got: ReturnType<typeof findings> = [];
+          expect(() => { got = findings(mutated); }, `${path.join('.')} = ${JSON.stringify(replacement)}`).not.toThrow();
+          // The action enum also decodes from its number.
+          const enumNumber = path.join('.') === 'spec.action' && Number.isInteger(replacement);
+          if (path[0] === 'spec' && replacement !== null && kindOf(replacement) !== kindOf(original) && !enumNumber) {
+            expect(got.filter((x) => x.code === 'IMV803').map((x) => x.path), `${path.join('.')} = ${JSON.stringify(replacement)}`)
+              .toContain(pointer(...path));
+          }
+        }
+      }
+    }
+  });
+
   it('matches Istio\'s path template rules', () => {
     expect(pathTemplateProblem('/a/{*}/b')).toBeUndefined();
     expect(pathTemplateProblem('/a/{**}')).toBeUndefined();
@@ -387,3 +489,65 @@ describe('AuthorizationPolicy webhook rules', () => {
     expect(pathTemplateProblem('/a/{x}/b')).toMatch(/outside/);
   });
 });
+
+/** A policy that sets every field the webhook reads, to replace field by field. */
+function wideBase(action: 'DENY' | 'CUSTOM'): Manifest {
+  const one = ['a'];
+  return ap({
+    action,
+    provider: { name: 'opa' },
+    selector: { matchLabels: { app: 'api' } },
+    targetRef: { group: '', kind: 'Service', name: 'api', namespace: '' },
+    targetRefs: [{ group: '', kind: 'Service', name: 'api' }],
+    rules: [{
+      from: [{
+        source: {
+          principals: one,
+          requestPrincipals: one,
+          namespaces: one,
+          ipBlocks: ['10.0.0.1'],
+          remoteIpBlocks: ['10.0.0.0/8'],
+          notPrincipals: one,
+          notRequestPrincipals: one,
+          notNamespaces: one,
+          notIpBlocks: ['10.0.0.2'],
+          notRemoteIpBlocks: ['10.1.0.0/16'],
+          serviceAccounts: ['ns/sa'],
+          notServiceAccounts: ['sa'],
+          trustDomains: ['cluster.local'],
+          notTrustDomains: ['*.example.com'],
+        },
+      }],
+      to: [{ operation: { ports: ['80'], methods: ['GET'], paths: ['/a/{*}'], hosts: one, notPorts: ['81'], notMethods: one, notPaths: one, notHosts: one } }],
+      when: [{ key: 'source.ip', values: ['10.0.0.1'], notValues: ['10.0.0.2'] }, { key: 'source.trustDomain', values: ['*.local'] }],
+    }],
+  }, { annotations: { 'istio.io/dry-run': 'true' } });
+}
+
+/** Values of every JSON type, including the ones the issue saw crash validators. */
+const REPLACEMENTS: readonly unknown[] = [null, 0, -1.5, 'x', '', true, [], [1, { a: 1 }], ['x'], {}, { a: 1 }];
+
+type Token = string | number;
+
+/** Every value of a manifest (objects and lists included) with its path. */
+function leaves(value: unknown, path: Token[] = []): { path: Token[]; original: unknown }[] {
+  const here = path.length > 0 ? [{ path, original: value }] : [];
+  if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => leaves(v, [...path, i]))];
+  if (value !== null && typeof value === 'object') {
+    return [...here, ...Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]))];
+  }
+  return here;
+}
+
+function replaceAt(manifest: Manifest, path: readonly Token[], replacement: unknown): Manifest {
+  const copy = structuredClone(manifest) as Record<string | number, unknown>;
+  let node = copy;
+  for (const token of path.slice(0, -1)) node = node[token] as Record<string | number, unknown>;
+  node[path[path.length - 1]] = replacement;
+  return copy as unknown as Manifest;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
