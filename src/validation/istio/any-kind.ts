@@ -79,7 +79,7 @@ export function validateAnyIstioKind(manifest: Manifest, ref: ResourceRef): Find
         `set ${field} within the range of ${problem.expected}`);
     } else {
       sink.add('IMV803', problem.path,
-        `${field} is ${typeName(problem.value)} (${shown(problem.value)}): istiod expects ${problem.expected} and cannot decode the object`,
+        `${field} is ${shown(problem.value)} (${typeName(problem.value)}): istiod expects ${problem.expected} and cannot decode the object`,
         `write ${field} as ${problem.expected}`);
     }
   }

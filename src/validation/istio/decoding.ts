@@ -89,12 +89,17 @@ function walk(value: unknown, schema: StructuralSchema, path: (string | number)[
     case 'boolean':
       if (typeof value !== 'boolean') wrong('true or false');
       return;
-    case 'string':
-      // an enum also decodes from its int32 number (proto3 enums are open)
-      if (typeof value === 'string') return;
-      if (schema.enum && typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return;
-      wrong(schema.enum ? 'one of the enum names' : 'a string');
+    case 'string': {
+      const names = schema.enum;
+      if (!names) {
+        if (typeof value !== 'string') wrong('a string');
+        return;
+      }
+      // an enum decodes from one of its names ("unknown value" otherwise), or from any int32 number (proto3 enums are open)
+      if (typeof value === 'string' ? names.includes(value) : Number.isInteger(value) && Number(value) >= -(2 ** 31) && Number(value) < 2 ** 31) return;
+      wrong(`one of ${names.map((n) => JSON.stringify(n)).join(', ')}`);
       return;
+    }
     case 'array': {
       if (!Array.isArray(value)) {
         wrong('a list');

@@ -199,11 +199,11 @@ function checkTrafficPolicy(ctx: Ctx, raw: unknown, path: Path, field: string): 
   checkProxyProtocol(ctx, objectAt(policy.proxyProtocol), [...path, 'proxyProtocol', 'version'], `${field}.proxyProtocol.version`);
 }
 
-/** istiod reads the version enum by name or by number (V1 = 0, V2 = 1); anything else is rejected. */
+/** istiod also reads the version enum by number (V1 = 0, V2 = 1) and rejects other numbers; an unknown name fails decoding (IMV803). */
 function checkProxyProtocol(ctx: Ctx, proxyProtocol: Obj | undefined, path: Path, field: string): void {
   const version = proxyProtocol?.version;
-  if (version === undefined || version === null || ['V1', 'V2', 0, 1].includes(version as string | number)) return;
-  ctx.sink.add('IMV646', path, `${field} is ${q(version)}: allowed are "V1" and "V2"`, 'set version to V1 or V2');
+  if (typeof version !== 'number' || !Number.isInteger(version) || version === 0 || version === 1) return;
+  ctx.sink.add('IMV646', path, `${field} is ${version}: allowed are "V1" and "V2"`, 'set version to V1 or V2');
 }
 
 /** The settings shared by a traffic policy and its port-level entries. */

@@ -427,7 +427,7 @@ describe('DestinationRule webhook rules', () => {
 
   it('reads the PROXY protocol version by name or by number, as istiod does', () => {
     expect(codes(tp({ proxyProtocol: { version: 1 } }))).toEqual([]);
-    expect(codes(tp({ proxyProtocol: { version: 'V3' } }))).toEqual(['IMV646']);
+    expect(codes(tp({ proxyProtocol: { version: 'V3' } }))).toEqual(['IMV803']);
   });
 
   it('still flags a workloadSelector rule exported to "*" without a namespace', () => {

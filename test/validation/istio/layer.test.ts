@@ -148,9 +148,17 @@ describe('Istio webhook layer', () => {
     expect(codes(destinationRule({ host: 'reviews', trafficPolicy: { tls: { mode: 2 }, futureField: [1] } }))).toEqual([]);
   });
 
+  it('fails on an enum name istiod does not know, as its decoder does ("unknown value")', () => {
+    const m = peerAuthentication({ mtls: { mode: 'BLAH' } });
+    expect(findings(m).map((f) => [f.code, f.path, f.message])).toEqual([[
+      'IMV803', '/spec/mtls/mode',
+      'spec.mtls.mode is "BLAH" (a string): istiod expects one of "UNSET", "DISABLE", "PERMISSIVE", "STRICT" and cannot decode the object',
+    ]]);
+  });
+
   it('fails with the exact message for a value of the wrong type', () => {
     expect(findings(destinationRule({ host: 'reviews', exportTo: 'shop' })).map((f) => [f.code, f.path, f.message])).toEqual([[
-      'IMV803', '/spec/exportTo', 'spec.exportTo is a string ("shop"): istiod expects a list and cannot decode the object',
+      'IMV803', '/spec/exportTo', 'spec.exportTo is "shop" (a string): istiod expects a list and cannot decode the object',
     ]]);
   });
 
