@@ -183,6 +183,58 @@ describe('Istio webhook layer', () => {
     expect(codes(vs({ hosts: ['h'] }, annotations))).toEqual(['IMV804', 'IMV805']);
   });
 
+  it('never throws, and reports a finding, when any field of a full manifest holds a value of another type', () => {
+    const richDr = destinationRule({
+      host: 'reviews',
+      exportTo: ['.'],
+      workloadSelector: { matchLabels: { app: 'web' } },
+      trafficPolicy: {
+        connectionPool: { tcp: { maxConnections: 10, connectTimeout: '1s', tcpKeepalive: { time: '10s', probes: 3 } }, http: { http2MaxRequests: 5, h2UpgradePolicy: 'UPGRADE' } },
+        loadBalancer: { consistentHash: { httpCookie: { name: 'c', ttl: '10s', attributes: [{ name: 'SameSite', value: 'Lax' }] } }, warmup: { duration: '10s', aggression: 2 } },
+        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', maxEjectionPercent: 50 },
+        tls: { mode: 'SIMPLE', sni: 'reviews', subjectAltNames: ['reviews'], insecureSkipVerify: false },
+        portLevelSettings: [{ port: { number: 9080 }, loadBalancer: { localityLbSetting: { distribute: [{ from: 'a/b/c', to: { 'a/b/c': 100 } }] } } }],
+        tunnel: { protocol: 'CONNECT', targetHost: 'proxy', targetPort: 3128 },
+      },
+      subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }],
+    });
+    const richPa = peerAuthentication({ selector: { matchLabels: { app: 'web' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } });
+    const richVs = vs({ hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', port: { number: 80 } }, weight: 100 }], retries: { attempts: 3 } }] });
+    const others: unknown[] = [null, 7, 1.5, 'x', true, [], ['x'], {}, { a: 1 }];
+    const jsonType = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+    // every path to a value in the manifest's spec, with the value
+    const paths = (value: unknown, path: (string | number)[]): [(string | number)[], unknown][] => {
+      const here: [(string | number)[], unknown][] = [[path, value]];
+      if (Array.isArray(value)) return here.concat(...value.map((v, i) => paths(v, [...path, i])));
+      if (value && typeof value === 'object') return here.concat(...Object.entries(value).map(([k, v]) => paths(v, [...path, k])));
+      return here;
+    };
+    const replaced = (m: Manifest, path: (string | number)[], value: unknown): Manifest => {
+      const copy = JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
+      let node = copy as Record<string | number, unknown>;
+      for (const token of path.slice(0, -1)) node = node[token] as Record<string | number, unknown>;
+      node[path[path.length - 1]] = value;
+      return copy as Manifest;
+    };
+    let checked = 0;
+    for (const m of [richDr, richPa, richVs]) {
+      expect(findings(m).filter((f) => f.severity === 'error'), String(m.kind)).toEqual([]);
+      for (const [path, original] of paths(m.spec, ['spec'])) {
+        if (path.length === 1) continue;
+        for (const other of others) {
+          if (jsonType(other) === jsonType(original)) continue;
+          const changed = replaced(m, path, other);
+          const out = findings(changed);
+          // jsonpb skips nulls and reads an enum from a number; everything else of the wrong type must be reported
+          const acceptable = other === null || (Number.isInteger(other) && typeof original === 'string' && /^[A-Z_0-9]+$/.test(original));
+          if (!acceptable) expect(out.length, `${String(m.kind)} ${path.join('.')} = ${JSON.stringify(other)}`).toBeGreaterThan(0);
+          checked += acceptable ? 0 : 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+
   it('never throws on specs built from the real field names with random values', () => {
     const scalarList = fc.array(fc.oneof(fc.string(), fc.constant(null), fc.integer()));
     const leaf = fc.oneof(fc.anything(), fc.constant(null), fc.string(), fc.integer(), scalarList);
