@@ -288,17 +288,13 @@ export function isPortNumber(value: number): boolean {
 // Durations
 
 /**
- * Parses a duration as written in an Istio manifest: the protobuf JSON form
- * (`"1.5s"`) or Go's form (`"1m30s"`, `"100ms"`), which the CRD's CEL
- * `duration()` also accepts. Returns nanoseconds, or undefined if neither.
+ * Parses a duration as istiod reads it: golang/protobuf's jsonpb decodes a
+ * google.protobuf.Duration with Go's time.ParseDuration, so both the protobuf
+ * JSON form (`"1.5s"`) and Go's form (`"1m30s"`, `"100ms"`) work, and anything
+ * beyond ±2^63-1 ns fails. Returns nanoseconds, or undefined when istiod
+ * cannot decode it.
  */
 export function parseDurationNanos(text: string): bigint | undefined {
-  const proto = /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/.exec(text);
-  if (proto) {
-    const frac = (proto[3] ?? '').padEnd(9, '0');
-    const n = BigInt(proto[2]) * 1_000_000_000n + BigInt(frac);
-    return proto[1] ? -n : n;
-  }
   try {
     return parseGoDurationNanos(text);
   } catch {

@@ -32,7 +32,8 @@ export const DESTINATION_RULE_RULES: RuleInfo[] = [
   rule('IMV606', 'error', 'useClientProtocol with h2UpgradePolicy UPGRADE',
     'Upgrading to HTTP/2 and keeping the client\'s protocol contradict each other.', `${SOURCE} validateConnectionPool`),
   rule('IMV607', 'error', 'Invalid duration',
-    'Durations in a DestinationRule must be at least 1ms and a whole number of milliseconds.', `${AGENT} ValidateDuration`),
+    'Durations in a DestinationRule are read with Go\'s time.ParseDuration (so at most about 292 years), must be at least 1ms '
+    + 'and a whole number of milliseconds.', `${AGENT} ValidateDuration`),
   rule('IMV608', 'warning', 'Deprecated outlierDetection.consecutiveErrors',
     'consecutiveErrors is deprecated; istiod warns and recommends consecutiveGatewayErrors or consecutive5xxErrors.',
     `${SOURCE} validateOutlierDetection`),

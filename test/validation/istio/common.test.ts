@@ -17,6 +17,10 @@ describe('Istio syntax helpers', () => {
     expect(parseDurationNanos('10')).toBeUndefined();
     expect(parseDurationNanos('s')).toBeUndefined();
     expect(parseDurationNanos('1d')).toBeUndefined();
+    // beyond Go's int64 nanoseconds (about 292 years) istiod's decoder fails ("bad Duration")
+    expect(parseDurationNanos('9223372036s')).toBe(9_223_372_036_000_000_000n);
+    expect(parseDurationNanos('9223372037s')).toBeUndefined();
+    expect(parseDurationNanos('99999999999s')).toBeUndefined();
   });
 
   it('accepts durations of at least 1ms in whole milliseconds', () => {
@@ -26,6 +30,7 @@ describe('Istio syntax helpers', () => {
     expect(durationProblem('1500us')).toBe('it is not a whole number of milliseconds');
     expect(durationProblem('-5s')).toBe('it is shorter than 1ms');
     expect(durationProblem('five seconds')).toMatch(/^it is not a duration/);
+    expect(durationProblem('99999999999s')).toMatch(/^it is not a duration/);
   });
 
   it('checks IPs and CIDR ranges as Go\'s net/netip does', () => {
