@@ -357,7 +357,8 @@ function checkLoadBalancer(ctx: Ctx, lb: Obj | undefined, hasOutlier: boolean, p
       const problems: string[] = [];
       if (size === 0n) problems.push('it must be set');
       if (size >= 5000011n) problems.push('it must be less than 5000011');
-      if (!isEnvoyPrime(size)) problems.push('it must be a prime number');
+      // the primality test is only run below the limit: a huge size would take minutes, and is rejected anyway
+      else if (!isEnvoyPrime(size)) problems.push('it must be a prime number');
       if (problems.length > 0) {
         ctx.sink.add('IMV614', [...hp, 'maglev', 'tableSize'], `${hf}.maglev.tableSize is ${size}: ${problems.join(', ')}`,
           'use a prime below 5000011, e.g. 65537 (Envoy\'s default)');

@@ -425,6 +425,12 @@ describe('DestinationRule webhook rules', () => {
     ]]);
   });
 
+  it('rejects a huge maglev table size at once, without testing it for primality', () => {
+    const started = Date.now();
+    expect(codes(lb({ consistentHash: { useSourceIp: true, maglev: { tableSize: 1000000000000000000 } } }))).toEqual(['IMV614']);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('reads the PROXY protocol version by name or by number, as istiod does', () => {
     expect(codes(tp({ proxyProtocol: { version: 1 } }))).toEqual([]);
     expect(codes(tp({ proxyProtocol: { version: 'V3' } }))).toEqual(['IMV803']);
