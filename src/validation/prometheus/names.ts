@@ -1,16 +1,36 @@
 /**
  * Prometheus metric and label names under the two validation schemes of
- * prometheus/common `model.ValidationScheme`: legacy (the classic character
- * set) and UTF-8 (Prometheus 3: any non-empty valid UTF-8 string).
+ * prometheus/common `model.ValidationScheme` (v0.70.1, as linked into
+ * prometheus-operator v0.93.0): legacy (the classic character set) and UTF-8
+ * (any non-empty valid UTF-8 string).
  */
+
+/** The name validation scheme of the admission webhook (`--name-validation-scheme`). */
+export type NameValidationScheme = 'legacy' | 'utf8';
+
+/** The schemes the webhook accepts, its default first. */
+export const NAME_VALIDATION_SCHEMES: readonly NameValidationScheme[] = ['legacy', 'utf8'];
+
+/** The webhook's default: cmd/admission-webhook's `defaultValidationScheme`. */
+export const DEFAULT_NAME_VALIDATION_SCHEME: NameValidationScheme = 'legacy';
 
 const LEGACY_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LEGACY_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
+/**
+ * The scheme an option names; a missing value is the webhook's default.
+ * Throws a TypeError naming the bad value and the allowed ones.
+ */
+export function nameValidationScheme(value: unknown, what = 'nameValidationScheme'): NameValidationScheme {
+  if (value === undefined) return DEFAULT_NAME_VALIDATION_SCHEME;
+  if (value === 'legacy' || value === 'utf8') return value;
+  throw new TypeError(`${what} must be 'legacy' or 'utf8' (the webhook's --name-validation-scheme), got ${JSON.stringify(value) ?? String(value)}`);
+}
+
 export type NameVerdict =
   /** Valid under both schemes. */
   | 'valid'
-  /** Valid only where UTF-8 validation is in effect (Prometheus 3 and later). */
+  /** Valid only under the UTF-8 scheme. */
   | 'utf8-only'
   /** Invalid under both schemes. */
   | 'invalid';
@@ -38,6 +58,18 @@ export function labelNameVerdict(name: string): NameVerdict {
 export function metricNameVerdict(name: string): NameVerdict {
   if (LEGACY_METRIC_NAME.test(name)) return 'valid';
   return name !== '' && isWellFormedUnicode(name) ? 'utf8-only' : 'invalid';
+}
+
+/** `ValidationScheme.IsValidLabelName`. */
+export function isValidLabelName(name: string, scheme: NameValidationScheme): boolean {
+  const verdict = labelNameVerdict(name);
+  return verdict === 'valid' || (verdict === 'utf8-only' && scheme === 'utf8');
+}
+
+/** `ValidationScheme.IsValidMetricName`. */
+export function isValidMetricName(name: string, scheme: NameValidationScheme): boolean {
+  const verdict = metricNameVerdict(name);
+  return verdict === 'valid' || (verdict === 'utf8-only' && scheme === 'utf8');
 }
 
 /** A legacy-valid label name close to the given one, for fix hints. */

@@ -3,6 +3,8 @@ import { RuleInfo } from '../../model/rule-info';
 const CATEGORY = 'promql';
 const RULEFMT = 'prometheus model/rulefmt/rulefmt.go (RuleGroups.Validate, Rule.Validate), run by prometheus-operator v0.93.0 pkg/operator/rules.go ValidateRule';
 const PARSER = 'prometheus promql/parser (generated_parser.y, parse.go checkAST, functions.go, lex.go)';
+const SCHEME = 'prometheus-operator v0.93.0 cmd/admission-webhook --name-validation-scheme (default legacy); prometheus/common v0.70.1 model.ValidationScheme';
+const TEMPLATES = 'prometheus model/rulefmt/rulefmt.go testTemplateParsing, template/template.go (v3.13.1); Go 1.26 text/template/parse';
 
 /** The codes of the PrometheusRule layer. */
 export const PROMETHEUS_RULES: RuleInfo[] = [
@@ -43,7 +45,7 @@ export const PROMETHEUS_RULES: RuleInfo[] = [
     category: CATEGORY,
     severity: 'error',
     title: 'Rule without expr',
-    explanation: 'Each rule needs a PromQL expression: "field \'expr\' must be set in rule".',
+    explanation: 'Each rule needs a PromQL expression: "field \'expr\' must be set in rule". (A missing expr is the CRD schema\'s to report: the operator\'s types would render it as 0.)',
     source: RULEFMT,
   },
   {
@@ -91,8 +93,8 @@ export const PROMETHEUS_RULES: RuleInfo[] = [
     category: CATEGORY,
     severity: 'error',
     title: 'Invalid recording rule name',
-    explanation: 'record is the name of the metric the rule writes; it must be a valid metric name, and braces are rejected ("should it be in expr?").',
-    source: RULEFMT,
+    explanation: 'record is the name of the metric the rule writes; it must be a metric name under the webhook\'s name validation scheme (legacy by default: [a-zA-Z_:][a-zA-Z0-9_:]*; utf8: any non-empty UTF-8), and braces are rejected under both ("should it be in expr?").',
+    source: `${RULEFMT}; ${SCHEME}`,
   },
   {
     code: 'IMV712',
@@ -115,8 +117,8 @@ export const PROMETHEUS_RULES: RuleInfo[] = [
     category: CATEGORY,
     severity: 'error',
     title: 'Invalid label name',
-    explanation: 'Rule and group label names must be valid label names and must not be __name__; an empty name or invalid UTF-8 is invalid under every validation scheme.',
-    source: RULEFMT,
+    explanation: 'Rule and group label names must be label names under the webhook\'s name validation scheme (legacy by default: [a-zA-Z_][a-zA-Z0-9_]*; utf8: any non-empty UTF-8) and must not be __name__.',
+    source: `${RULEFMT}; ${SCHEME}`,
   },
   {
     code: 'IMV715',
@@ -131,32 +133,32 @@ export const PROMETHEUS_RULES: RuleInfo[] = [
     category: CATEGORY,
     severity: 'error',
     title: 'Invalid annotation name',
-    explanation: 'Annotation names of rules follow label-name rules ("invalid annotation name").',
-    source: RULEFMT,
+    explanation: 'Annotation names of rules are checked as label names under the webhook\'s name validation scheme ("invalid annotation name"): legacy by default, so "runbook-url" is rejected.',
+    source: `${RULEFMT}; ${SCHEME}`,
   },
   {
     code: 'IMV717',
     category: CATEGORY,
     severity: 'warning',
-    title: 'Name valid only under UTF-8 validation',
-    explanation: 'The operator validates with the scheme of the Prometheus that loads the rules: UTF-8 for Prometheus 3 and later, the legacy character set ([a-zA-Z_][a-zA-Z0-9_]*, metric names also ":") for Prometheus 2 and Thanos Ruler. A PrometheusRule does not say which will load it, so names outside the legacy set are a warning: they are rejected by the older ones.',
-    source: 'prometheus-operator pkg/operator/rules.go (ValidationSchemeForPrometheus / ValidationSchemeForThanos); prometheus/common model.ValidationScheme',
+    title: 'Name valid only under the UTF-8 scheme',
+    explanation: 'With nameValidationScheme \'utf8\' (the webhook run with --name-validation-scheme=utf8) a record, label or annotation name outside the legacy character set is accepted, but the operator validates the rules again for each Prometheus and Thanos Ruler with the scheme of its version, and leaves them out of Prometheus before 3.0 and Thanos Ruler before 0.38.',
+    source: 'prometheus-operator v0.93.0 pkg/operator/validations.go (ValidationSchemeForPrometheus / ValidationSchemeForThanos)',
   },
   {
     code: 'IMV718',
     category: CATEGORY,
     severity: 'error',
     title: 'Alert template does not parse',
-    explanation: 'Alert labels and annotations are Go text/template templates and rulefmt parses them: unclosed {{ }} actions, unterminated strings, unbalanced parentheses, if/range/with without end, stray end/else and undefined variables are rejected.',
-    source: 'prometheus model/rulefmt/rulefmt.go testTemplateParsing; Go text/template/parse',
+    explanation: 'Alert labels and annotations are Go text/template templates, and rulefmt parses each one with $labels, $externalLabels, $externalURL and $value declared: unclosed actions, bad strings or numbers, unbalanced parentheses, if/range/with without end, stray end/else, undefined variables and characters such as curly quotes are rejected.',
+    source: TEMPLATES,
   },
   {
     code: 'IMV719',
     category: CATEGORY,
-    severity: 'warning',
+    severity: 'error',
     title: 'Unknown function in alert template',
-    explanation: 'Go templates reject calls to functions they do not define; the function is neither a Go builtin nor one Prometheus adds for alert templates (as far as we know them).',
-    source: 'prometheus template/template.go',
+    explanation: 'A template may call only Go\'s builtins and the functions of Prometheus\' template package (humanize, humanizeDuration, humanizePercentage, toUpper, query, ...); any other name, such as "humanise", is a parse error ("function not defined").',
+    source: TEMPLATES,
   },
   {
     code: 'IMV720',
@@ -164,6 +166,14 @@ export const PROMETHEUS_RULES: RuleInfo[] = [
     severity: 'error',
     title: 'PrometheusRule too large',
     explanation: 'The operator puts rules in ConfigMaps and rejects a PrometheusRule whose rendered rules exceed half of the 1 MiB ConfigMap limit (524288 bytes).',
-    source: 'prometheus-operator pkg/operator/rules.go MaxConfigMapDataSize',
+    source: 'prometheus-operator pkg/operator/rules.go MaxConfigMapDataSize; sigs.k8s.io/yaml v1.6.0 Marshal, go-yaml v2.4.4 emitter',
+  },
+  {
+    code: 'IMV721',
+    category: CATEGORY,
+    severity: 'error',
+    title: 'PrometheusRule the webhook cannot decode',
+    explanation: 'The webhook decodes the object into the operator\'s Go types first ("Cannot unmarshal rules from spec"): a value of the wrong type, an expr number outside int32 or a limit outside int64 fails it. The CRD schema catches most of these earlier.',
+    source: 'prometheus-operator v0.93.0 pkg/admission/admission.go validatePrometheusRules, pkg/apis/monitoring/v1/prometheusrule_types.go',
   },
 ];
