@@ -7,7 +7,7 @@ const SECTIONS: { title: string; intro: string; match: (r: RuleInfo) => boolean 
   { title: 'Object', intro: 'What the API server checks of every object: apiVersion, kind, metadata.', match: (r) => r.category === 'object' },
   { title: 'CRD schema', intro: 'The structural OpenAPI schema of the official CRDs, as `kubectl apply --validate=strict` and the API server apply it.', match: (r) => r.category === 'schema' },
   { title: 'CEL', intro: 'The `x-kubernetes-validations` rules of the CRDs. An evaluation error is a rejection, as in the API server.', match: (r) => r.category === 'cel' },
-  { title: 'Istio webhook', intro: "istiod's validating webhook (Istio 1.30.3) for PeerAuthentication, AuthorizationPolicy and DestinationRule. It only sees objects the schema accepted.", match: (r) => r.category === 'webhook' },
+  { title: 'Istio webhook', intro: "istiod's validating webhook (Istio 1.30.3): the rules of PeerAuthentication, AuthorizationPolicy and DestinationRule, and those of every Istio kind (IMV8xx: reserved annotations, values its decoder refuses). It only sees objects the schema accepted.", match: (r) => r.category === 'webhook' },
   { title: 'PrometheusRule', intro: "prometheus-operator's admission webhook (v0.93.0): PromQL parsed by Prometheus' own parser, rule groups, durations, names.", match: (r) => r.category === 'promql' },
   { title: 'Certificates', intro: 'The `cacerts` preflight of `MeshCertificates` and `istio-mtls check-ca`: key, CA constraints, chain, validity.', match: (r) => r.category === 'certificates' },
   { title: 'Synthesis output', intro: 'What `app.synth()` would write, checked at synth time only: once the files are written, what was lost is gone.', match: (r) => r.category === 'synth-output' },
