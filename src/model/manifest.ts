@@ -49,10 +49,12 @@ function str(v: unknown): string {
 
 /** The reference of a manifest, tolerating any shape of input. */
 export function refOf(manifest: Manifest): ResourceRef {
-  const md = (manifest.metadata && typeof manifest.metadata === 'object') ? manifest.metadata : {};
+  // A document may be null, a number or a list: it has no reference then.
+  const m: Manifest = isPlainObject(manifest) ? manifest : {};
+  const md = isPlainObject(m.metadata) ? m.metadata : {};
   return {
-    apiVersion: str(manifest.apiVersion),
-    kind: str(manifest.kind),
+    apiVersion: str(m.apiVersion),
+    kind: str(m.kind),
     namespace: str(md.namespace),
     name: str(md.name),
   };

@@ -166,7 +166,9 @@ export function readForModel(m: Manifest, opts: ResolvedMeshOptions, shared: Val
   if (kindIs(m, group, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed, shared) };
   if (WORKLOAD_KINDS.has(ref.kind)) {
     const owners = isPlainObject(m.metadata) && Array.isArray(m.metadata.ownerReferences)
-      ? m.metadata.ownerReferences.filter(isPlainObject).map((o) => ({ kind: String(o.kind), name: String(o.name) }))
+      // Only a reference with a string kind and name can name a workload of the input.
+      ? m.metadata.ownerReferences.flatMap((o) => (isPlainObject(o) && typeof o.kind === 'string' && typeof o.name === 'string'
+        ? [{ kind: o.kind, name: o.name }] : []))
       : NO_OWNERS;
     return { read: 'workload', ref, namespace, workload: parseWorkload(m, namespace, placed, shared), owners };
   }
