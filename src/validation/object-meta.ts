@@ -235,17 +235,61 @@ function checkUnknownMetaFields(metadata: Record<string, unknown>, out: ObjectFi
     out.add('IMV111', pointer('metadata', key), `unknown field "metadata.${key}"`,
       close ? `did you mean "metadata.${close}"?` : `remove it; ObjectMeta has ${OBJECT_META_FIELDS.join(', ')}`);
   }
-  const stringFields = ['generateName', 'selfLink', 'uid', 'resourceVersion'];
-  for (const key of stringFields) {
+  // null decodes as the field's zero value; any other value must have the field's Go type.
+  for (const key of META_STRING_FIELDS) {
     const v = metadata[key];
     if (v !== undefined && v !== null && typeof v !== 'string') {
       out.add('IMV111', pointer('metadata', key), `metadata.${key} must be a string, got ${describeValue(v)}`, `quote the value of metadata.${key}`);
+    }
+  }
+  for (const key of META_INTEGER_FIELDS) {
+    const v = metadata[key];
+    if (v !== undefined && v !== null && !Number.isSafeInteger(v)) {
+      out.add('IMV111', pointer('metadata', key), `metadata.${key} must be an integer, got ${describeValue(v)}`, `write metadata.${key} as a whole number, or remove it`);
     }
   }
   const finalizers = metadata.finalizers;
   if (finalizers !== undefined && finalizers !== null && (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string'))) {
     out.add('IMV111', pointer('metadata', 'finalizers'), `metadata.finalizers must be a list of strings, got ${describeValue(finalizers)}`, 'write finalizers as a list of qualified names');
   }
+  checkObjectList(metadata, 'ownerReferences', OWNER_REFERENCE_FIELDS, out);
+  checkObjectList(metadata, 'managedFields', MANAGED_FIELDS_ENTRY_FIELDS, out);
+}
+
+/** ObjectMeta fields of Go type string (name and namespace have their own codes); metav1.Time is a string in JSON. */
+const META_STRING_FIELDS = ['generateName', 'selfLink', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp'];
+/** ObjectMeta fields of Go type int64. */
+const META_INTEGER_FIELDS = ['generation', 'deletionGracePeriodSeconds'];
+/** The scalar fields of metav1.OwnerReference and their JSON types. */
+const OWNER_REFERENCE_FIELDS: Readonly<Record<string, 'string' | 'boolean'>> = {
+  apiVersion: 'string', kind: 'string', name: 'string', uid: 'string', controller: 'boolean', blockOwnerDeletion: 'boolean',
+};
+/** The scalar fields of metav1.ManagedFieldsEntry and their JSON types. */
+const MANAGED_FIELDS_ENTRY_FIELDS: Readonly<Record<string, 'string' | 'boolean'>> = {
+  manager: 'string', operation: 'string', apiVersion: 'string', time: 'string', fieldsType: 'string', subresource: 'string',
+};
+
+/** A metadata list of objects (ownerReferences, managedFields): a list, of objects, whose scalar fields have their types. */
+function checkObjectList(metadata: Record<string, unknown>, key: string, fields: Readonly<Record<string, 'string' | 'boolean'>>, out: ObjectFindings): void {
+  const list = metadata[key];
+  if (list === undefined || list === null) return;
+  if (!Array.isArray(list)) {
+    out.add('IMV111', pointer('metadata', key), `metadata.${key} must be a list of objects, got ${describeValue(list)}`, `write metadata.${key} as a list, or remove it`);
+    return;
+  }
+  list.forEach((item, i) => {
+    if (!isPlainObject(item)) {
+      out.add('IMV111', pointer('metadata', key, i), `metadata.${key}[${i}] must be an object, got ${describeValue(item)}`, `write each entry of metadata.${key} as a mapping`);
+      return;
+    }
+    for (const field of Object.keys(fields)) {
+      const v = item[field];
+      if (v !== undefined && v !== null && typeof v !== fields[field]) {
+        out.add('IMV111', pointer('metadata', key, i, field), `metadata.${key}[${i}].${field} must be a ${fields[field]}, got ${describeValue(v)}`,
+          fields[field] === 'string' ? 'quote the value' : 'write true or false');
+      }
+    }
+  });
 }
 
 function checkNames(metadata: Record<string, unknown>, validatedKind: boolean, out: ObjectFindings): void {
@@ -298,7 +342,8 @@ function checkLabels(labels: unknown, out: ObjectFindings): void {
       out.add('IMV109', pointer('metadata', 'labels', key), `label key ${JSON.stringify(key)} is invalid: ${keyErrs.join('; ')}`, 'use a key like "app.kubernetes.io/name" or "team"');
     }
     if (typeof value !== 'string') {
-      out.add('IMV109', pointer('metadata', 'labels', key), `label ${JSON.stringify(key)} must have a string value, got ${describeValue(value)}`, `quote the value: ${key}: "${String(value)}"`);
+      out.add('IMV109', pointer('metadata', 'labels', key), `label ${JSON.stringify(key)} must have a string value, got ${describeValue(value)}`,
+        isScalar(value) ? `quote the value: ${key}: "${value}"` : 'write the value as a short string');
       continue;
     }
     const valueErrs = labelValueErrors(value);
@@ -345,6 +390,11 @@ function pathSegmentErrors(name: string): string[] {
 function suggestDnsName(text: string, max: number): string {
   const s = text.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/[^a-z0-9]+$/, '').slice(0, max).replace(/[^a-z0-9]+$/, '');
   return s === '' ? 'my-name' : s;
+}
+
+/** A number or boolean: what YAML reads from an unquoted value meant as a string. */
+function isScalar(v: unknown): v is number | boolean {
+  return typeof v === 'number' || typeof v === 'boolean';
 }
 
 function describeValue(v: unknown): string {

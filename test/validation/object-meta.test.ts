@@ -38,6 +38,13 @@ describe('validateObject', () => {
         ownerReferences: [],
         managedFields: [],
       })],
+      ['metadata as a cluster dump writes it', peer({}, {
+        creationTimestamp: '2024-01-02T03:04:05Z',
+        deletionTimestamp: null,
+        deletionGracePeriodSeconds: 30,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-1', uid: 'u', controller: true, blockOwnerDeletion: true }],
+        managedFields: [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', time: '2024-01-02T03:04:05Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': {} } }],
+      })],
       ['ClusterRole with a colon in its name (not validated kind)', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:istio-reader' } }],
       ['core v1 Service with upper-case-free name', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'bookinfo' } }],
       ['unknown version of an unvalidated kind', { apiVersion: 'apps/v1beta9', kind: 'Deployment', metadata: { name: 'x' } }],
@@ -140,6 +147,39 @@ describe('validateObject', () => {
       ]);
       expect(codes(peer({}, { finalizers: 'x' }))).toEqual(['IMV111']);
       expect(codes(peer({}, { uid: 5 }))).toEqual(['IMV111']);
+    });
+
+    it('13: IMV111 fails on metadata fields of the wrong type, before any check reads them', () => {
+      const fs = validate(peer({}, {
+        generation: '3',
+        deletionGracePeriodSeconds: 1.5,
+        creationTimestamp: 0,
+        deletionTimestamp: {},
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: { toString: 'x' }, name: ['a'], uid: 'u', controller: 'true' }, 'x'],
+        managedFields: { manager: 'kubectl' },
+      }));
+      expect(fs.map((f) => [f.path, f.message])).toEqual([
+        ['/metadata/creationTimestamp', 'metadata.creationTimestamp must be a string, got number 0'],
+        ['/metadata/deletionTimestamp', 'metadata.deletionTimestamp must be a string, got an object'],
+        ['/metadata/generation', 'metadata.generation must be an integer, got the string "3"'],
+        ['/metadata/deletionGracePeriodSeconds', 'metadata.deletionGracePeriodSeconds must be an integer, got number 1.5'],
+        ['/metadata/ownerReferences/0/kind', 'metadata.ownerReferences[0].kind must be a string, got an object'],
+        ['/metadata/ownerReferences/0/name', 'metadata.ownerReferences[0].name must be a string, got a list'],
+        ['/metadata/ownerReferences/0/controller', 'metadata.ownerReferences[0].controller must be a boolean, got the string "true"'],
+        ['/metadata/ownerReferences/1', 'metadata.ownerReferences[1] must be an object, got the string "x"'],
+        ['/metadata/managedFields', 'metadata.managedFields must be a list of objects, got an object'],
+      ]);
+      expect(new Set(fs.map((f) => f.code))).toEqual(new Set(['IMV111']));
+    });
+
+    it('14: IMV109 fails on a label value that is an object or a list, even one that cannot be printed', () => {
+      const fs = validate(peer({}, { labels: { a: { toString: 'x', valueOf: 1 }, b: [{ toString: 1 }], c: 8080, d: true } }));
+      expect(fs.map((f) => [f.path, f.message, f.fix])).toEqual([
+        ['/metadata/labels/a', 'label "a" must have a string value, got an object', 'write the value as a short string'],
+        ['/metadata/labels/b', 'label "b" must have a string value, got a list', 'write the value as a short string'],
+        ['/metadata/labels/c', 'label "c" must have a string value, got number 8080', 'quote the value: c: "8080"'],
+        ['/metadata/labels/d', 'label "d" must have a string value, got boolean true', 'quote the value: d: "true"'],
+      ]);
     });
   });
 
