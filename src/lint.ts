@@ -4,7 +4,7 @@ import { Manifest, ResourceRef, refOf } from './model/manifest';
 import { ModelEntries, modelOfEntries } from './model/mesh-model';
 import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './model/mesh-options';
 import { LocatedFinding } from './report/lint-report';
-import { validateManifest, ValidationOptions } from './validation/validate';
+import { internalError, rejectionOf, validateManifest, ValidationOptions } from './validation/validate';
 
 /** One manifest to lint, with what is known of where it came from. */
 export interface LintInput {
@@ -27,30 +27,67 @@ export interface LintOptions extends ValidationOptions {
   readonly analyze?: boolean;
 }
 
-const INTERNAL_ERROR = 'IMV001';
-
 /**
  * Validates every manifest and analyses them together as one mesh. A manifest
- * that breaks a check never stops the others from being checked. Findings come
- * back located and in a deterministic order.
+ * that breaks a check never stops the others from being checked. A manifest
+ * the cluster would reject (an error finding) is left out of the analysis, as
+ * the cluster would not store it. Findings come back located and in a
+ * deterministic order.
  */
 export function lint(inputs: readonly LintInput[], options: LintOptions = {}): LocatedFinding[] {
-  const located = validateInputs(inputs, options);
-  if (options.analyze !== false) located.push(...analyzeInputs(inputs, options));
-  return sortLocated(located);
+  const findings: LocatedFinding[] = [];
+  const { admitted } = validateEach(inputs, options, findings);
+  if (options.analyze !== false) findings.push(...analyzeInputs(admitted, options));
+  return sortLocated(findings);
 }
 
 /** Per-resource validation of each input, located; one failing check never stops the others. */
 export function validateInputs(inputs: readonly LintInput[], options: ValidationOptions = {}): LocatedFinding[] {
-  const located: LocatedFinding[] = [];
-  for (const input of inputs) {
-    for (const f of validateGuarded(input.manifest, options)) located.push(place(f, input));
-  }
-  return located;
+  const findings: LocatedFinding[] = [];
+  validateEach(inputs, options, findings);
+  return findings;
+}
+
+/** An input the cluster would refuse to store, and the first reason it would give. */
+export interface RejectedInput {
+  readonly input: LintInput;
+  /** The first error of its validation, located in its file when known. */
+  readonly rejection: LocatedFinding;
+}
+
+/** What the validation of the inputs decides for the analysis. */
+export interface AdmittedInputs {
+  /** The inputs the cluster would store, in input order: what the analysis sees. */
+  readonly admitted: LintInput[];
+  /** The inputs it would reject, in input order. */
+  readonly rejected: RejectedInput[];
 }
 
 /**
- * `validateManifest`, except that a crash in a check is reported as a finding (IMV001) instead of thrown.
+ * Validates each input once and sorts them into those the cluster would store
+ * and those it would reject; one failing check never stops the others. Only
+ * the rejections are located (locating a finding may read its file again).
+ */
+export function admitInputs(inputs: readonly LintInput[], options: ValidationOptions = {}): AdmittedInputs {
+  return validateEach(inputs, options);
+}
+
+/** `admitInputs`, and every finding located in `located` when given. */
+function validateEach(inputs: readonly LintInput[], options: ValidationOptions, located?: LocatedFinding[]): AdmittedInputs {
+  const admitted: LintInput[] = [];
+  const rejected: RejectedInput[] = [];
+  for (const input of inputs) {
+    const own = validateGuarded(input.manifest, options);
+    if (located) for (const f of own) located.push(place(f, input));
+    const rejection = rejectionOf(own);
+    if (rejection === undefined) admitted.push(input);
+    else rejected.push({ input, rejection: place(rejection, input) });
+  }
+  return { admitted, rejected };
+}
+
+/**
+ * `validateManifest`, with a last guard: a crash outside its guarded stages is reported as a finding (IMV001) instead of thrown.
  * @internal
  */
 export function validateGuarded(manifest: Manifest, options: ValidationOptions = {}): Finding[] {
@@ -58,14 +95,7 @@ export function validateGuarded(manifest: Manifest, options: ValidationOptions =
     return validateManifest(manifest, options);
   } catch (e) {
     // A crash in a check is our bug, not the user's: report it and go on.
-    return [{
-      code: INTERNAL_ERROR,
-      severity: 'error',
-      category: 'internal',
-      resource: refOf(manifest),
-      path: '',
-      message: `the validator failed on this resource (${String((e as Error)?.message ?? e).split('\n')[0]}); please report this with the manifest`,
-    }];
+    return [internalError(refOf(manifest), e)];
   }
 }
 

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { sameFileFindings } from './output-files';
 import { AnalysisState, LintOptions, SourcedFinding, validateGuarded } from '../lint';
 import { compareFindings } from '../model/finding';
+import { rejectionOf } from '../validation/validate';
 
 export interface AppFindingsOptions extends LintOptions {
   /**
@@ -17,7 +18,8 @@ export interface AppFindingsOptions extends LintOptions {
 /**
  * Everything synth-time validation finds in the app under `root`: each
  * ApiObject rendered with its own `toJson()` and validated as the cluster
- * would, the analysis of the whole (or of each alternative state), and the
+ * would, the analysis of the whole (or of each alternative state) without
+ * the objects the cluster would reject, and the
  * objects `app.synth()` would write to one file (IMS001). Each finding is on
  * the object it names, when that object is in the app; deterministic order.
  * Only findings and what the analysis keeps of each object outlive the loop:
@@ -38,8 +40,10 @@ export function appFindings(root: IConstruct, options: AppFindingsOptions = {}):
   const found: SourcedFinding<ApiObject>[] = [];
   for (const obj of objects) {
     const manifest = obj.toJson();
-    for (const finding of validateGuarded(manifest, options)) found.push({ finding, source: obj });
-    if (!analyse) continue;
+    const findings = validateGuarded(manifest, options);
+    for (const finding of findings) found.push({ finding, source: obj });
+    // The cluster would not store an object it rejects: the analysis never sees it.
+    if (!analyse || rejectionOf(findings) !== undefined) continue;
     const state = stateOf(obj);
     (state ? states.get(state)! : base).add(manifest, obj);
   }

@@ -1,11 +1,12 @@
-import { buildMeshModel } from '../model';
 import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
 import { readInputs } from './read-inputs';
+import { admitInputs, RejectedInput } from '../lint';
+import { buildMeshModel } from '../model';
 import { renderExplainMarkdown } from '../report/explain-markdown';
 import { renderExplainMermaid } from '../report/explain-mermaid';
 import { renderExplainText } from '../report/explain-text';
-import { explainMesh } from '../resolution';
-import { MeshExplanation as Explanation } from '../resolution/explain';
+import { explainMesh, withLeftOut } from '../resolution';
+import { ExplainedLeftOut, MeshExplanation as Explanation } from '../resolution/explain';
 
 const FORMATS = ['text', 'json', 'markdown', 'mermaid'];
 
@@ -24,11 +25,27 @@ export function runExplain(args: readonly string[], io: Io): number {
   if (positionals.length === 0) throw new UsageError('explain: give files, directories, or - to read standard input');
   const read = readInputs(positionals, io.readStdin);
   for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
-  const model = buildMeshModel(read.inputs.map((i) => i.manifest), meshOptions(values));
-  const explanation: Explanation = explainMesh(model, { connections: Boolean(values.connections) });
+  const mesh = meshOptions(values);
+  // The cluster would not store an object it rejects: explain the others, and say which were left out.
+  const { admitted, rejected } = admitInputs(read.inputs);
+  const model = buildMeshModel(admitted.map((i) => i.manifest), mesh);
+  const explanation: Explanation = withLeftOut(explainMesh(model, { connections: Boolean(values.connections) }), rejected.map(leftOutOf));
   if (format === 'json') io.stdout(JSON.stringify(explanation, null, 2) + '\n');
   else if (format === 'markdown') io.stdout(renderExplainMarkdown(explanation));
   else if (format === 'mermaid') io.stdout(renderExplainMermaid(explanation));
   else io.stdout(renderExplainText(explanation));
   return read.problems.length > 0 ? 2 : 0;
+}
+
+function leftOutOf({ rejection: r }: RejectedInput): ExplainedLeftOut {
+  return {
+    apiVersion: r.resource.apiVersion,
+    kind: r.resource.kind,
+    namespace: r.resource.namespace,
+    name: r.resource.name,
+    ...(r.file !== undefined ? { file: r.file } : {}),
+    ...(r.line !== undefined ? { line: r.line, column: r.column } : {}),
+    code: r.code,
+    message: r.message,
+  };
 }

@@ -3,9 +3,11 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
 import { readInputs } from './read-inputs';
+import { admitInputs } from '../lint';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, ServiceTarget, migrationOptionErrors } from '../migration/options';
 import { planMigration } from '../migration/plan';
 import { renderRunbook } from '../migration/runbook';
+import { describeRef } from '../model/manifest';
 
 export const PLAN_USAGE = `Usage: istio-mtls plan --namespaces NS[,NS+NS...] [options] [FILES|DIRS|-]...
 
@@ -78,7 +80,13 @@ export function runPlan(args: readonly string[], io: Io): number {
   const read = readInputs(positionals, io.readStdin);
   for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   if (read.problems.length > 0) return 2;
-  const plan = planMigration(read.inputs.map((i) => i.manifest), options);
+  // The cluster would not store an object it rejects: plan without it, and say so.
+  const { admitted, rejected } = admitInputs(read.inputs);
+  for (const { rejection: r } of rejected) {
+    const where = r.file !== undefined ? ` (${r.file}${r.line !== undefined ? `:${r.line}:${r.column}` : ''})` : '';
+    io.stderr(`istio-mtls plan: left out ${describeRef(r.resource)}${where}, which the cluster would reject: ${r.code} ${r.message}\n`);
+  }
+  const plan = planMigration(admitted.map((i) => i.manifest), options);
   const runbook = renderRunbook(plan);
   io.stdout(runbook);
   if (values.out !== undefined) {

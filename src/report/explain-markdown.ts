@@ -1,3 +1,5 @@
+import { where } from './explain-text';
+import { describeRef } from '../model/manifest';
 import { ExplainedRef, MeshExplanation as Explanation } from '../resolution/explain';
 
 function cell(s: string): string {
@@ -32,6 +34,13 @@ export function renderExplainMarkdown(e: Explanation): string {
       // Routed traffic names its VirtualService, subset and weight after the host.
       const to = `\`${c.to.service}.${c.to.namespace}:${c.to.port}\`${route ? ` via ${route}` : ''}`;
       out.push(`| \`${c.from.namespace}/${c.from.name}\` | ${to} | ${c.tls} | ${outcome} | ${cell(c.reason)} |`);
+    }
+  }
+  if (e.leftOut && e.leftOut.length > 0) {
+    out.push('', '## Left out', '', 'The cluster would reject these objects, so the tables above do not count them.', '',
+      '| Object | Where | Code | Why |', '| --- | --- | --- | --- |');
+    for (const o of e.leftOut) {
+      out.push(`| \`${cell(describeRef(o))}\` | ${o.file !== undefined ? cell(where(o)) : ''} | ${o.code} | ${cell(o.message)} |`);
     }
   }
   return out.join('\n') + '\n';

@@ -1,3 +1,4 @@
+import { describeRef } from '../model/manifest';
 import { MeshExplanation as Explanation } from '../resolution/explain';
 
 const CLASS = { STRICT: 'strict', PERMISSIVE: 'permissive', DISABLE: 'disable', ambiguous: 'ambiguous' } as const;
@@ -44,6 +45,14 @@ export function renderExplainMermaid(e: Explanation): string {
     out.push('    end');
   }
   out.push('  end');
+  const leftOut = e.leftOut ?? [];
+  if (leftOut.length > 0) {
+    out.push('  subgraph leftout["left out: the cluster would reject them"]');
+    // `<unnamed>` would read as an HTML tag.
+    const text = (s: string) => label(s).replace(/</g, '#lt;').replace(/>/g, '#gt;');
+    leftOut.forEach((o, i) => out.push(`    x${i}["${text(describeRef(o))}<br/>${o.code}"]:::rejected`));
+    out.push('  end');
+  }
   const failing: number[] = [];
   let edge = 0;
   for (const c of e.connections ?? []) {
@@ -63,6 +72,7 @@ export function renderExplainMermaid(e: Explanation): string {
     '  classDef ambiguous fill:#e8e0ff,stroke:#8250df,stroke-dasharray: 4 2',
     '  classDef nosidecar fill:#eeeeee,stroke:#57606a,stroke-dasharray: 2 2',
   );
+  if (leftOut.length > 0) out.push('  classDef rejected fill:#ffffff,stroke:#cf222e,stroke-dasharray: 6 3');
   if (failing.length > 0) out.push(`  linkStyle ${failing.join(',')} stroke:#cf222e,stroke-width:2px`);
   return out.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
-import { ExplainedRef, MeshExplanation as Explanation } from '../resolution/explain';
+import { describeRef } from '../model/manifest';
+import { ExplainedLeftOut, ExplainedRef, MeshExplanation as Explanation } from '../resolution/explain';
 
 function by(ref: ExplainedRef | null): string {
   return ref ? `${ref.kind} ${ref.namespace}/${ref.name}` : 'no policy (Istio default PERMISSIVE)';
@@ -43,7 +44,19 @@ export function renderExplainText(e: Explanation): string {
       out.push(`  ${c.from.namespace}/${c.from.name} -> ${c.to.service}.${c.to.namespace}:${c.to.port} (${c.to.name})${routing(c)}: ${c.tls}, ${mark} — ${c.reason}`);
     }
   }
+  const leftOut = e.leftOut ?? [];
+  if (leftOut.length > 0) {
+    out.push('', 'left out: the cluster would reject these objects, so nothing above counts them');
+    for (const o of leftOut) out.push(`  ${describeRef(o)}${o.file !== undefined ? ` (${where(o)})` : ''}: ${o.code} ${o.message}`);
+  }
   const failing = e.connections?.filter((c) => c.outcome === 'fails').length ?? 0;
-  out.push('', `${e.workloads.length} workload${e.workloads.length === 1 ? '' : 's'}` + (e.connections ? `, ${e.connections.length} connection${e.connections.length === 1 ? '' : 's'}, ${failing} failing` : ''));
+  out.push('', `${e.workloads.length} workload${e.workloads.length === 1 ? '' : 's'}`
+    + (e.connections ? `, ${e.connections.length} connection${e.connections.length === 1 ? '' : 's'}, ${failing} failing` : '')
+    + (leftOut.length > 0 ? `, ${leftOut.length} object${leftOut.length === 1 ? '' : 's'} left out` : ''));
   return out.join('\n') + '\n';
+}
+
+/** `file:line:column`, or the file alone when the position is unknown. */
+export function where(o: ExplainedLeftOut): string {
+  return `${o.file ?? ''}${o.line !== undefined ? `:${o.line}:${o.column ?? 1}` : ''}`;
 }

@@ -75,10 +75,32 @@ export interface ExplainedConnection {
   readonly weight?: number;
 }
 
+/** An object of the input the cluster would reject: it does not exist there, so the explanation leaves it out. */
+export interface ExplainedLeftOut {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Empty for a cluster-scoped object or one that names no namespace. */
+  readonly namespace: string;
+  readonly name: string;
+  /** Where the error is, when the object was read from a file. */
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The first error the cluster would give. */
+  readonly code: string;
+  readonly message: string;
+}
+
 /** The `explain` JSON contract. */
 export interface MeshExplanation {
   readonly workloads: readonly ExplainedWorkload[];
   readonly connections?: readonly ExplainedConnection[];
+  /**
+   * Objects left out because the cluster would reject them, sorted by
+   * namespace, name, kind, file and line; absent when none was (or when the
+   * caller did not validate the input, as `explainMesh` alone does not).
+   */
+  readonly leftOut?: readonly ExplainedLeftOut[];
 }
 
 export interface ExplainOptions {
@@ -393,6 +415,17 @@ function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'
   return out.sort((a, b) => cmp(a.from.namespace, b.from.namespace) || cmp(a.from.name, b.from.name)
     || cmp(a.to.namespace, b.to.namespace) || cmp(a.to.service, b.to.service) || a.to.port - b.to.port
     || cmp(a.to.name, b.to.name) || cmp(a.subset ?? '', b.subset ?? '') || (a.weight ?? 0) - (b.weight ?? 0) || cmp(a.reason, b.reason));
+}
+
+/**
+ * `explanation` with the objects left out of it (see `MeshExplanation.leftOut`), sorted; unchanged when there are none.
+ * @internal
+ */
+export function withLeftOut(explanation: MeshExplanation, leftOut: readonly ExplainedLeftOut[]): MeshExplanation {
+  if (leftOut.length === 0) return explanation;
+  const sorted = [...leftOut].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name) || cmp(a.kind, b.kind)
+    || cmp(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.code, b.code) || cmp(a.message, b.message));
+  return { ...explanation, leftOut: sorted };
 }
 
 /**

@@ -60,8 +60,9 @@ describe('IstioMtlsValidation (cdk8s-cli plugin)', () => {
         constructPath: undefined,
       }],
     });
-    expect(r.json.violations.map((v) => v.ruleName.split(' ')[0]).sort()).toEqual(['IMA002', 'IMA002', 'IMV204', 'IMV301']);
-    expect(r.json.summary.metadata).toMatchObject({ Resources: '3', Errors: '4', Warnings: '0', Notes: '1' });
+    // Both prod policies are rejected, so the analysis never sees them: no IMA002 against the mesh policy.
+    expect(r.json.violations.map((v) => v.ruleName.split(' ')[0]).sort()).toEqual(['IMV204', 'IMV301']);
+    expect(r.json.summary.metadata).toMatchObject({ Resources: '3', Errors: '2', Warnings: '0', Notes: '1' });
   });
 
   it('Noncompliance 2: a uniquely named resource gets its construct path; a shared name never gets another construct\'s path', async () => {
@@ -117,6 +118,32 @@ describe('IstioMtlsValidation (cdk8s-cli plugin)', () => {
       expect(r.success).toBe(false);
       expect(r.json.violations[0]).toMatchObject({ ruleName: 'error: unreadable manifest', recommendation: expect.stringContaining('YAML syntax error') });
       expect(r.json.violations.some((v) => v.ruleName.startsWith('IMV204'))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves an object the cluster would reject out of the analysis, and reports why it is rejected', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-mtls-plugin-'));
+    try {
+      const file = path.join(dir, 'mesh.k8s.yaml');
+      const policy = (labels: string) => [
+        'apiVersion: security.istio.io/v1', 'kind: PeerAuthentication', `metadata: {name: api-legacy, namespace: shop${labels}}`,
+        'spec: {selector: {matchLabels: {app: api}}, mtls: {mode: DISABLE}}',
+      ].join('\n');
+      const mesh = [
+        'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}',
+        'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}',
+        'spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {containers: [{name: c, image: x}]}}}',
+      ];
+      const rules = async (labels: string) => {
+        fs.writeFileSync(file, [...mesh.slice(0, 2), mesh.slice(2).join('\n'), policy(labels)].join('\n---\n') + '\n');
+        return (await runPlugin([file])).json.violations.map((v) => v.ruleName.split(' ')[0]);
+      };
+      // Stored, the policy weakens the workload without the exception annotations (IMA016); rejected, only its error remains.
+      expect(await rules('')).toEqual(['IMA016']);
+      expect(await rules(', labels: {team: payments team}')).toEqual(['IMV109']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
