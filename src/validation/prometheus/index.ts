@@ -1,8 +1,8 @@
 export { validatePrometheusRule, MAX_RENDERED_RULES_BYTES } from './prometheus-rule';
 export type { PrometheusRuleOptions } from './prometheus-rule';
 export { PROMETHEUS_RULES } from './rules';
-export { checkPromQL, lineColumn } from './promql';
-export type { PromqlCheck, PromqlProblem, PromqlProblemKind } from './promql';
+export { checkPromQL, lineColumn, WEBHOOK_PARSER_OPTIONS } from './promql';
+export type { PromqlCheck, PromqlParserOptions, PromqlProblem, PromqlProblemKind } from './promql';
 export { checkGoTemplate, TEMPLATE_FUNCTIONS, TEMPLATE_VARIABLES } from './go-template';
 export type { TemplateProblem } from './go-template';
 export {

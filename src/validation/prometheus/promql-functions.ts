@@ -63,6 +63,8 @@ export const PROMQL_FUNCTIONS: Readonly<Record<string, PromqlFunction>> = Object
   end: fn([], S, 0, true),
   range: fn([], S, 0, true),
   step: fn([], S, 0, true),
+  max_of: fn([S, S], S, 0, true),
+  min_of: fn([S, S], S, 0, true),
 });
 
 /** Aggregation operators: whether they take a parameter, its type, and whether they are experimental. */

@@ -48,6 +48,27 @@ describe('checkPromQL', () => {
     });
   });
 
+  describe('Compliance (issue #25: what Prometheus v3.13.1 accepts with the webhook\'s options)', () => {
+    it.each([
+      ['histogram trim operator </', 'a </ b', 'vector'],
+      ['histogram trim operator >/', 'a >/ b', 'vector'],
+      ['offset +(5)', 'foo offset +(5)', 'vector'],
+      ['offset -(5)', 'foo offset -(5)', 'vector'],
+      ['number 5.', '5.', 'scalar'],
+      ['number 1.e2', '1.e2', 'scalar'],
+      ['number 0x1_2_34', '0x1_2_34', 'scalar'],
+      ['octal 0755', '0755', 'scalar'],
+      ['offset as a metric name', 'offset', 'vector'],
+      ['fill as a metric name', 'fill + fill', 'vector'],
+      ['an @ timestamp inside int64 seconds', 'foo @ 9223372036854775.807', 'vector'],
+      ['an offset of 292 years', 'foo offset 292y', 'vector'],
+      ['a comment after the expression', 'up # why', 'vector'],
+      ['an alternation of literals is not compiled', 'up{job=~"a|b"}', 'vector'],
+    ])('accepts %s', (_, expr, type) => {
+      expect(checkPromQL(expr)).toEqual({ problems: [], type });
+    });
+  });
+
   describe('Noncompliance', () => {
     it('1: rate() of an instant vector needs a range', () => {
       expect(checkPromQL('rate(foo)').problems).toEqual([
@@ -60,13 +81,19 @@ describe('checkPromQL', () => {
       expect(problems('sum(ratee(x[5m]))')).toEqual([['semantic', 'unknown function with name "ratee"']]);
     });
 
-    it('3: syntax errors say what was found and what is unclosed', () => {
-      expect(problems('sum(rate(x[5m])')).toEqual([['syntax', 'unexpected end of input; "(" is not closed, expected ")"']]);
-      expect(problems('up{job="a"')).toEqual([['syntax', 'unexpected end of input; "{" is not closed, expected "}"']]);
+    it('3: lexer and grammar errors carry Prometheus\' own message and position', () => {
+      expect(checkPromQL('sum(rate(x[5m])').problems).toEqual([
+        { kind: 'syntax', message: 'unclosed left parenthesis', from: 15, to: 15 },
+        { kind: 'semantic', message: 'no arguments for aggregate expression provided', from: 0, to: 15 },
+      ]);
+      expect(problems('up{job="a"')).toEqual([['syntax', 'unexpected end of input inside braces']]);
       expect(problems('up ==')).toEqual([['syntax', 'unexpected end of input']]);
-      expect(problems('up{job="a"} by (x)')[0]).toEqual(['syntax', 'unexpected "by"']);
+      expect(checkPromQL('up{job="a"} by (x)').problems).toEqual([{ kind: 'syntax', message: 'unexpected <by>', from: 12, to: 14 }]);
       expect(problems('up{job="a}')).toEqual([['syntax', 'unterminated quoted string']]);
-      expect(problems('')[0][0]).toBe('syntax');
+      expect(problems('')).toEqual([['syntax', 'no expression found in input']]);
+      expect(problems('atan2')).toEqual([['syntax', 'unexpected <op:atan2>']]);
+      expect(problems('foo bar')).toEqual([['syntax', 'unexpected identifier "bar"']]);
+      expect(problems('sum(x,)')).toEqual([['syntax', 'trailing commas not allowed in function call args']]);
     });
 
     it('4: argument counts and types', () => {
@@ -85,10 +112,14 @@ describe('checkPromQL', () => {
     });
 
     it('6: binary operators', () => {
-      expect(problems('1 > 2')).toEqual([['semantic', 'comparisons between scalars must use BOOL modifier']]);
+      // Prometheus' operator range ends on the operator's last character.
+      expect(checkPromQL('1 > 2').problems).toEqual([{ kind: 'semantic', message: 'comparisons between scalars must use BOOL modifier', from: 2, to: 2 }]);
       expect(problems('x + bool y')).toEqual([['semantic', 'bool modifier can only be used on comparison operators']]);
       expect(problems('x and 1')).toEqual([['semantic', 'set operator "and" not allowed in binary scalar expression']]);
-      expect(problems('x and on(a) group_left y')).toEqual([['semantic', 'no grouping allowed for "and" operation']]);
+      expect(problems('x and on(a) group_left y')).toEqual([
+        ['semantic', 'no grouping allowed for "and" operation'],
+        ['semantic', 'set operations must always be many-to-many'],
+      ]);
       expect(problems('x * on(a) group_left(a) y')).toEqual([['semantic', 'label "a" must not occur in ON and GROUP clause at once']]);
       expect(problems('x[5m] + 1')).toEqual([['semantic', 'binary expression must contain only scalar and instant vector types']]);
       expect(problems('1 + on(a) x')).toEqual([['semantic', 'vector matching only allowed between instant vectors']]);
@@ -97,14 +128,15 @@ describe('checkPromQL', () => {
     it('7: selectors and modifiers', () => {
       expect(problems('{job=""}')).toEqual([['semantic', 'vector selector must contain at least one non-empty matcher']]);
       expect(problems('{job=~".*"}')).toEqual([['semantic', 'vector selector must contain at least one non-empty matcher']]);
-      expect(problems('up{__name__="x"}')).toEqual([['semantic', 'metric name must not be set twice: "up" and a __name__ matcher']]);
+      expect(problems('up{__name__="x"}')).toEqual([['semantic', 'metric name must not be set twice: "up" or "x"']]);
       expect(problems('(up) offset 5m')).toEqual([['semantic', 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery']]);
       expect(problems('rate(x[5m]) @ 100')).toEqual([['semantic', '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery']]);
       expect(problems('up offset 5m offset 1m')).toEqual([['semantic', 'offset may not be set multiple times']]);
+      expect(problems('up offset 5m[5m]')).toEqual([['semantic', 'no offset modifiers allowed before range']]);
       expect(problems('sum(up)[5m]')).toEqual([['semantic', 'ranges only allowed for vector selectors']]);
       expect(problems('sum(up)[5m:]')).toEqual([]);
       expect(problems('rate(x[5m])[5m:] + 1')).toEqual([['semantic', 'binary expression must contain only scalar and instant vector types']]);
-      expect(problems('(x[5m])[10m:]')).toEqual([['semantic', 'subquery is only allowed on instant vector, got range vector instead']]);
+      expect(problems('(x[5m])[10m:]')).toEqual([['semantic', 'subquery is only allowed on instant vector, got matrix instead']]);
     });
 
     it('8: ranges and subqueries bind to the right operand, as in Prometheus', () => {
@@ -116,12 +148,11 @@ describe('checkPromQL', () => {
     });
 
     it('9: strings and regexes', () => {
-      const [p] = checkPromQL('up{job=~"api-\\d+"}').problems;
-      expect(p.kind).toBe('semantic');
-      expect(p.message).toBe('invalid escape sequence \\d in string "api-\\d+"; in PromQL strings a regex backslash is written \\\\ (e.g. "\\\\d"), or use a `raw` string');
-      expect(problems('up{job="a\\.b"}')[0][1]).toMatch(/^invalid escape sequence \\\. in string/);
-      expect(problems('up{job=~"(?=x)"}')).toEqual([['semantic', 'error parsing regexp: invalid or unsupported Perl syntax: `(?=` in "(?=x)" (RE2 has no lookaround)']]);
-      expect(problems('up{job=~"(a)\\\\1"}')).toEqual([['semantic', 'error parsing regexp: invalid escape sequence: `\\1` in "(a)\\\\1" (RE2 has no backreferences)']]);
+      expect(checkPromQL('up{job=~"api-\\d+"}').problems).toEqual([{ kind: 'syntax', message: 'unknown escape sequence U+0064 \'d\'', from: 8, to: 18 }]);
+      expect(problems('up{job="a\\.b"}')).toEqual([['syntax', 'unknown escape sequence U+002E \'.\'']]);
+      expect(problems('up{job=~"(?=x)"}')).toEqual([['semantic', 'error parsing regexp: invalid or unsupported Perl syntax: `(?=`']]);
+      expect(problems('up{job=~"(a)\\\\1"}')).toEqual([['semantic', 'error parsing regexp: invalid escape sequence: `\\1`']]);
+      expect(problems('up{job=~"\\xff.*"}')).toEqual([['semantic', 'error parsing regexp: invalid UTF-8: `\uFFFD.*`']]);
       expect(problems('up{job=~"(unclosed"}').map(([k]) => k)).toEqual(['doubtful']);
       expect(problems('up{job=~"(?i)api"}')).toEqual([]);
     });
@@ -130,9 +161,30 @@ describe('checkPromQL', () => {
       expect(problems('sort_by_label(up, "job")')).toEqual([['experimental', 'function "sort_by_label" is not enabled']]);
       expect(problems('limitk(2, up)')).toEqual([['experimental', 'limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions']]);
       expect(problems('rate(x[5m+1m])')).toEqual([['experimental', 'experimental duration expression is not enabled']]);
-      expect(problems('up offset (1m*2)')).toEqual([['experimental', 'experimental duration expression is not enabled']]);
+      expect(problems('up offset (1m*2)')).toEqual([
+        ['experimental', 'experimental duration expression is not enabled'],
+        ['experimental', 'experimental duration expression is not enabled'],
+      ]);
       expect(problems('up smoothed')).toEqual([['experimental', 'smoothed modifier is experimental and not enabled']]);
       expect(problems('up + fill(0) down')).toEqual([['experimental', 'binop fill modifiers are experimental and not enabled']]);
+    });
+
+    it('11: the same features parse when their options are on, as the webhook\'s --promql-options allows', () => {
+      const all = { experimentalFunctions: true, durationExpressions: true, extendedRangeSelectors: true, binopFillModifiers: true };
+      for (const expr of ['sort_by_label(up, "job")', 'limitk(2, up)', 'rate(x[5m+1m])', 'up offset (1m*2)', 'up smoothed', 'up + fill(0) down']) {
+        expect(checkPromQL(expr, all).problems).toEqual([]);
+      }
+    });
+
+    it('12: numbers, durations and timestamps out of range (issue #25)', () => {
+      expect(problems('1e400')).toEqual([['semantic', 'error parsing number: strconv.ParseFloat: parsing "1e400": value out of range']]);
+      expect(problems('foo @ Inf')).toEqual([['semantic', 'timestamp out of bounds for @ modifier: +Inf']]);
+      expect(problems('foo @ -Inf')).toEqual([['semantic', 'timestamp out of bounds for @ modifier: -Inf']]);
+      expect(problems('foo @ NaN')).toEqual([['semantic', 'timestamp out of bounds for @ modifier: NaN']]);
+      expect(problems('foo @ 9223372036854775807')).toEqual([['semantic', 'timestamp out of bounds for @ modifier: 9223372036854775808.000000']]);
+      expect(problems('foo[0m]')).toEqual([['semantic', 'duration must be greater than 0']]);
+      expect(problems('foo offset 300y')).toEqual([['semantic', 'duration out of range']]);
+      expect(problems('foo[300y]')).toEqual([['semantic', 'duration out of range'], ['semantic', 'duration must be greater than 0']]);
     });
   });
 
@@ -142,16 +194,26 @@ describe('checkPromQL', () => {
     expect(lineColumn(expr, p.from)).toEqual({ line: 2, column: 8 });
   });
 
-  it('loads the PromQL grammar only on first use', () => {
+  it('reports JavaScript offsets when the expression has multi-byte characters (Prometheus counts bytes)', () => {
+    expect(checkPromQL('up{a="ä"} + "ö').problems).toEqual([{ kind: 'syntax', message: 'unterminated quoted string', from: 12, to: 14 }]);
+    expect(checkPromQL('{"ä"=~"x"} + ')).toEqual({ problems: [{ kind: 'syntax', message: 'unexpected end of input', from: 13, to: 13 }] });
+  });
+
+  it('does not need the lezer grammar any more', () => {
     const script = [
       "const m = require('./src/validation/prometheus');",
-      "const loaded = () => Object.keys(require.cache).some((k) => k.includes('lezer-promql'));",
-      'const before = loaded();',
-      "m.checkPromQL('up');",
-      'console.log(JSON.stringify([before, loaded()]));',
+      "m.checkPromQL('sum(rate(x[5m]))');",
+      "console.log(JSON.stringify(Object.keys(require.cache).some((k) => k.includes('lezer'))));",
     ].join('\n');
     const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8' });
-    expect(JSON.parse(out.trim())).toEqual([false, true]);
+    expect(JSON.parse(out.trim())).toBe(false);
+  });
+
+  it('survives operator chains thousands deep, as upstream\'s own tests use', () => {
+    const expr = `(${'-{}-1'.repeat(5000)})`;
+    const { problems: found } = checkPromQL(expr);
+    expect(found).toHaveLength(5000);
+    expect(found[0]).toEqual({ kind: 'semantic', message: 'vector selector must contain at least one non-empty matcher', from: 2, to: 4 });
   });
 
   it('never throws', () => {
@@ -162,5 +224,8 @@ describe('checkPromQL', () => {
     fc.assert(fc.property(fc.array(alphabet, { maxLength: 25 }), (parts) => {
       expect(() => checkPromQL(parts.join(''))).not.toThrow();
     }), { numRuns: 500 });
+    for (const odd of [undefined, null, 5, {}, [], '\uD800', '\uFFFD', 'up{a="\uD800"}'] as unknown[]) {
+      expect(() => checkPromQL(odd as string)).not.toThrow();
+    }
   });
 });
