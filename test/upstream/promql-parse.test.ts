@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import functions from './data/promql/functions.json';
 import parseTest from './data/promql/parse-test.json';
 import { fromBytes, toBytes } from '../../src/validation/prometheus/go-strings';
 import { WEBHOOK_PARSER_OPTIONS } from '../../src/validation/prometheus/promql';
 import { typeOf } from '../../src/validation/prometheus/promql-ast';
+import { PROMQL_FUNCTIONS } from '../../src/validation/prometheus/promql-functions';
 import { parseExpr, PromqlParserOptions } from '../../src/validation/prometheus/promql-parser';
 
 /**
@@ -96,6 +98,14 @@ describe('parse_test.go testExpr (Prometheus v3.13.1)', () => {
     for (const { errors } of changed) expect(errors.some((e) => e.origin === 'experimental')).toBe(true);
     // How many of the accepted cases need a flag that the webhook leaves off.
     expect(changed.length).toBe(EXPERIMENTAL_ONLY);
+  });
+});
+
+describe('functions.go Functions (Prometheus v3.13.1)', () => {
+  it('declares every function with the same arguments, return type and experimental flag', () => {
+    const ours = Object.fromEntries(Object.entries(PROMQL_FUNCTIONS).sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, f]) => [name, { argTypes: [...f.argTypes], variadic: f.variadic, returnType: f.returnType, experimental: f.experimental }]));
+    expect(ours).toEqual(functions.rows);
   });
 });
 

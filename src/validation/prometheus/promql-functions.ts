@@ -47,7 +47,6 @@ export const PROMQL_FUNCTIONS: Readonly<Record<string, PromqlFunction>> = Object
   histogram_quantiles: fn([V, STR, S, S], V, 9, true),
   double_exponential_smoothing: fn([M, S, S], V, 0, true),
   info: fn([V, V], V, 1, true),
-  integral: fn([M, S], V, 1, true),
   label_replace: fn([V, STR, STR, STR, STR]),
   label_join: fn([V, STR, STR, STR], V, -1),
   pi: fn([], S),

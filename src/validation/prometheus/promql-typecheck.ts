@@ -13,17 +13,23 @@ const SCALAR_PARAM: readonly number[] = [T.TOPK, T.BOTTOMK, T.QUANTILE, T.LIMITK
 
 type Add = (range: PositionRange, message: string) => void;
 
-/** An anchored JavaScript version of an RE2 pattern, or undefined when JavaScript cannot compile it. */
+/**
+ * An anchored JavaScript version of an RE2 pattern, or undefined when
+ * JavaScript cannot compile it. RE2's flag groups ((?i), (?s:...)) have no
+ * JavaScript equivalent in Node 20: a leading (?i) becomes the i flag, the
+ * others are dropped (flags do not change whether a pattern compiles or
+ * matches the empty string).
+ */
 export function toJsRegex(pattern: string): RegExp | undefined {
   let flags = 's';
   const body = pattern
     .replace(/\(\?P</g, '(?<')
-    .replace(/^\(\?([imsU]+)\)/, (_, f: string) => {
-      if (f.includes('i')) flags += 'i';
-      if (f.includes('m')) flags += 'm';
+    .replace(/^\(\?([imsU-]+)\)/, (_, f: string) => {
+      if (/^[^-]*i/.test(f)) flags += 'i';
       return '';
     })
-    .replace(/\(\?[imsU]+:/g, '(?:')
+    .replace(/\(\?[imsU-]+\)/g, '')
+    .replace(/\(\?[imsU-]+:/g, '(?:')
     .replace(/\\z/g, '$')
     .replace(/\\A/g, '^');
   try {
