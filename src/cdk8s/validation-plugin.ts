@@ -93,6 +93,14 @@ export interface IstioMtlsValidationProperties {
    */
   readonly crds?: string;
   /**
+   * How PrometheusRule record, label and annotation names are validated, as
+   * prometheus-operator's admission webhook does with its
+   * `--name-validation-scheme` flag: `legacy` (`[a-zA-Z_:][a-zA-Z0-9_:]*`)
+   * or `utf8` (any UTF-8 name).
+   * @default 'legacy'
+   */
+  readonly nameValidationScheme?: 'legacy' | 'utf8';
+  /**
    * Run the cross-resource mesh analysis as well as per-resource validation.
    * @default true
    */
@@ -134,7 +142,7 @@ const MESH_PROPERTIES = [
   'rootNamespace', 'trustDomain', 'trustDomainAliases', 'autoMtls', 'ambient', 'istioCni', 'sidecarHbone', 'serviceCidrs', 'podCidrs',
   'outboundTrafficPolicy', 'knownRevisions', 'enableTlsOnSidecarIngress', 'captureDefaults',
 ] as const satisfies readonly (keyof IstioMtlsValidationProperties & keyof MeshOptions)[];
-const PROPERTY_NAMES: readonly (keyof IstioMtlsValidationProperties)[] = [...MESH_PROPERTIES, 'crds', 'analyze', 'failOn'];
+const PROPERTY_NAMES: readonly (keyof IstioMtlsValidationProperties)[] = [...MESH_PROPERTIES, 'crds', 'nameValidationScheme', 'analyze', 'failOn'];
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
@@ -253,6 +261,7 @@ export class IstioMtlsValidation {
     return {
       mesh,
       analyze: p.analyze !== false,
+      ...(p.nameValidationScheme !== undefined ? { nameValidationScheme: p.nameValidationScheme } : {}),
       ...(p.crds !== undefined ? { crds: loadCrds(path.resolve(cwd, p.crds), p.crds) } : {}),
     };
   }
@@ -269,6 +278,9 @@ function checkProperties(props: IstioMtlsValidationProperties): IstioMtlsValidat
   }
   if (props.crds !== undefined && (typeof props.crds !== 'string' || props.crds === '')) throw bad('crds', 'a non-empty string', props.crds);
   if (props.analyze !== undefined && typeof props.analyze !== 'boolean') throw bad('analyze', 'true or false', props.analyze);
+  if (props.nameValidationScheme !== undefined && props.nameValidationScheme !== 'legacy' && props.nameValidationScheme !== 'utf8') {
+    throw bad('nameValidationScheme', "'legacy' or 'utf8' (prometheus-operator's --name-validation-scheme)", props.nameValidationScheme);
+  }
   const [problem] = meshOptionProblems(props as MeshOptions);
   if (problem) throw new Error(`IstioMtlsValidation: property '${problem.option}' ${problem.message}`);
   if (props.failOn !== undefined && props.failOn !== 'error' && props.failOn !== 'warning') throw bad('failOn', "'error' or 'warning'", props.failOn);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'util';
 import { CaptureDefaultsOptions, MeshOptions, meshOptionProblems } from '../model/mesh-options';
+import type { ValidationOptions } from '../validation/validate';
 
 /*
  * What every istio-mtls command shares: where it writes, how it reports a usage
@@ -41,6 +42,7 @@ export function parseCommandArgs(
         'known-revisions': { type: 'string' },
         'enable-tls-on-sidecar-ingress': { type: 'boolean' },
         'capture-default': { type: 'string', multiple: true },
+        'name-validation-scheme': { type: 'string' },
         'help': { type: 'boolean', short: 'h' },
         ...own,
       },
@@ -101,4 +103,14 @@ export function meshOptions(values: Record<string, unknown>): MeshOptions {
     throw new UsageError(`${flag} ${p.message}`);
   }
   return options as MeshOptions;
+}
+
+/** The validation options of the flags every command shares; a bad value is a UsageError naming the flag. */
+export function validationOptions(values: Record<string, unknown>): ValidationOptions {
+  const scheme = values['name-validation-scheme'];
+  if (scheme === undefined) return {};
+  if (scheme !== 'legacy' && scheme !== 'utf8') {
+    throw new UsageError(`--name-validation-scheme must be legacy or utf8 (prometheus-operator's webhook flag), got "${String(scheme)}"`);
+  }
+  return { nameValidationScheme: scheme };
 }

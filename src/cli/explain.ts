@@ -1,4 +1,4 @@
-import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
+import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
 import { readInputs } from './read-inputs';
 import { admitInputs, RejectedInput } from '../lint';
 import { buildMeshModel } from '../model';
@@ -27,7 +27,7 @@ export function runExplain(args: readonly string[], io: Io): number {
   for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   const mesh = meshOptions(values);
   // The cluster would not store an object it rejects: explain the others, and say which were left out.
-  const { admitted, rejected } = admitInputs(read.inputs);
+  const { admitted, rejected } = admitInputs(read.inputs, validationOptions(values));
   const model = buildMeshModel(admitted.map((i) => i.manifest), mesh);
   const explanation: Explanation = withLeftOut(explainMesh(model, { connections: Boolean(values.connections) }), rejected.map(leftOutOf));
   if (format === 'json') io.stdout(JSON.stringify(explanation, null, 2) + '\n');

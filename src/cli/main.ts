@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseManifests } from '../input/parse-manifests';
 import { lint, LintOptions } from '../lint';
 import { runCheckCa } from './check-ca';
-import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
+import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
 import { runExplain } from './explain';
 import { runPlan } from './plan';
 import { readInputs } from './read-inputs';
@@ -44,6 +44,9 @@ Mesh options (lint, explain, plan): what the manifests cannot show
   --enable-tls-on-sidecar-ingress istiod's ENABLE_TLS_ON_SIDECAR_INGRESS
   --capture-default NAME=VALUE    an injector capture default (repeatable), e.g.
                                   excludeInboundPorts=9090, statusPort=15020
+  --name-validation-scheme legacy|utf8
+                                  how prometheus-operator's webhook checks
+                                  PrometheusRule names: its flag (default legacy)
   -h, --help                      show this help
   -v, --version                   show the version
 
@@ -129,6 +132,7 @@ function runLint(args: readonly string[], io: Io): number {
   if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`lint: --fail-on must be error or warning, got "${failOn}"`);
   if (positionals.length === 0) throw new UsageError('lint: give files, directories, or - to read standard input');
   const options: LintOptions = {
+    ...validationOptions(values),
     ...(values.crds ? { crds: loadCrds(values.crds as string) } : {}),
     mesh: meshOptions(values),
     analyze: !values['no-analysis'],

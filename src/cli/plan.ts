@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { Io, meshOptions, parseCommandArgs, UsageError } from './command';
+import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
 import { readInputs } from './read-inputs';
 import { admitInputs } from '../lint';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, ServiceTarget, migrationOptionErrors } from '../migration/options';
@@ -81,7 +81,7 @@ export function runPlan(args: readonly string[], io: Io): number {
   for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   if (read.problems.length > 0) return 2;
   // The cluster would not store an object it rejects: plan without it, and say so.
-  const { admitted, rejected } = admitInputs(read.inputs);
+  const { admitted, rejected } = admitInputs(read.inputs, validationOptions(values));
   for (const { rejection: r } of rejected) {
     const where = r.file !== undefined ? ` (${r.file}${r.line !== undefined ? `:${r.line}:${r.column}` : ''})` : '';
     io.stderr(`istio-mtls plan: left out ${describeRef(r.resource)}${where}, which the cluster would reject: ${r.code} ${r.message}\n`);
