@@ -4,7 +4,7 @@ import { Manifest, ResourceRef, refOf } from './model/manifest';
 import { ModelEntries, modelOfEntries } from './model/mesh-model';
 import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './model/mesh-options';
 import { LocatedFinding } from './report/lint-report';
-import { internalError, rejectionOf, validateManifest, ValidationOptions } from './validation/validate';
+import { checkValidationOptions, internalError, rejectionOf, validateManifest, ValidationOptions } from './validation/validate';
 
 /** One manifest to lint, with what is known of where it came from. */
 export interface LintInput {
@@ -74,6 +74,8 @@ export function admitInputs(inputs: readonly LintInput[], options: ValidationOpt
 
 /** `admitInputs`, and every finding located in `located` when given. */
 function validateEach(inputs: readonly LintInput[], options: ValidationOptions, located?: LocatedFinding[]): AdmittedInputs {
+  // A bad option is the caller's mistake: thrown once, not reported on every resource.
+  checkValidationOptions(options);
   const admitted: LintInput[] = [];
   const rejected: RejectedInput[] = [];
   for (const input of inputs) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deploy, ns, pa, STRICT, svc } from './resolution/helpers';
-import { AnalysisState, analyzeInputs, LintInput } from '../src/lint';
+import { AnalysisState, analyzeInputs, lint, LintInput } from '../src/lint';
 
 describe('AnalysisState', () => {
   const base: LintInput[] = [
@@ -35,5 +35,29 @@ describe('AnalysisState', () => {
     delete second.metadata;
     delete second.spec;
     expect(s.analyze().filter((f) => f.finding.code === 'IMA001').map((f) => f.source)).toEqual(['first', 'second']);
+  });
+});
+
+describe('lint options', () => {
+  const recording: LintInput = {
+    manifest: {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'rates', namespace: 'monitoring' },
+      spec: { groups: [{ name: 'mesh', rules: [{ record: 'mesh.plaintext:rate5m', expr: 'sum(up)' }] }] },
+    },
+  };
+
+  it('Compliance: nameValidationScheme utf8 reaches the prometheus-operator webhook check', () => {
+    expect(lint([recording], { nameValidationScheme: 'utf8' }).map((f) => [f.code, f.severity])).toEqual([['IMV717', 'warning']]);
+  });
+
+  it('Noncompliance 1: the legacy scheme is the default, as the webhook\'s', () => {
+    expect(lint([recording]).map((f) => [f.code, f.severity])).toEqual([['IMV711', 'error']]);
+  });
+
+  it('Noncompliance 2: a bad nameValidationScheme is thrown once, naming the value and the allowed ones, never reported on each resource', () => {
+    expect(() => lint([recording, recording], { nameValidationScheme: 'UTF8' as 'utf8' }))
+      .toThrow('nameValidationScheme must be \'legacy\' or \'utf8\' (the webhook\'s --name-validation-scheme), got "UTF8"');
   });
 });

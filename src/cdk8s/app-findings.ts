@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { sameFileFindings } from './output-files';
 import { AnalysisState, LintOptions, SourcedFinding, validateGuarded } from '../lint';
 import { compareFindings } from '../model/finding';
-import { rejectionOf } from '../validation/validate';
+import { checkValidationOptions, rejectionOf } from '../validation/validate';
 
 export interface AppFindingsOptions extends LintOptions {
   /**
@@ -27,6 +27,7 @@ export interface AppFindingsOptions extends LintOptions {
  * @internal
  */
 export function appFindings(root: IConstruct, options: AppFindingsOptions = {}): SourcedFinding<ApiObject>[] {
+  checkValidationOptions(options);
   const objects = root.node.findAll().filter(ApiObject.isApiObject);
   const alternatives = new Set(options.alternativeStates ?? []);
   const stateOf = (obj: ApiObject): Chart | undefined => {

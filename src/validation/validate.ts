@@ -1,6 +1,6 @@
 import { validateIstioWebhook } from './istio';
 import { validateObject } from './object-meta';
-import { validatePrometheusRule } from './prometheus';
+import { nameValidationScheme, validatePrometheusRule } from './prometheus';
 import { builtinSchemaSet, CrdSchemaSet, validateStructure } from './schema';
 import { Finding } from '../model/finding';
 import { groupOf, Manifest, refOf, ResourceRef } from '../model/manifest';
@@ -33,6 +33,7 @@ export const INTERNAL_ERROR = 'IMV001';
  * the other stages still run.
  */
 export function validateManifest(manifest: Manifest, options: ValidationOptions = {}): Finding[] {
+  checkValidationOptions(options);
   const ref = refOf(manifest);
   const objectFindings = guarded('object metadata', ref, () => validateObject(manifest, ref));
   const findings = [...objectFindings];
@@ -44,9 +45,17 @@ export function validateManifest(manifest: Manifest, options: ValidationOptions 
   // A schema stage that crashed has not accepted the object, but the webhook's findings are still worth showing.
   if (structural.some((f) => f.severity === 'error' && f.code !== INTERNAL_ERROR)) return findings;
   const group = groupOf(ref.apiVersion);
-  if (group === 'monitoring.coreos.com') findings.push(...guarded('prometheus-operator webhook', ref, () => validatePrometheusRule(manifest, ref)));
+  if (group === 'monitoring.coreos.com') findings.push(...guarded('prometheus-operator webhook', ref, () => validatePrometheusRule(manifest, ref, options)));
   else findings.push(...guarded('Istio webhook', ref, () => validateIstioWebhook(manifest, ref)));
   return findings;
+}
+
+/**
+ * Throws a TypeError naming the option, the bad value and what is allowed:
+ * a caller's mistake, never reported as a finding on each resource.
+ */
+export function checkValidationOptions(options: ValidationOptions): void {
+  nameValidationScheme(options.nameValidationScheme);
 }
 
 /**
