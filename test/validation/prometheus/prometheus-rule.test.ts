@@ -3,9 +3,13 @@ import * as path from 'path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { IstioMtlsValidation } from '../../../src/cdk8s/validation-plugin';
 import { Finding } from '../../../src/model/finding';
 import { Manifest, refOf } from '../../../src/model/manifest';
-import { PROMETHEUS_RULES, PrometheusRuleOptions, validatePrometheusRule } from '../../../src/validation/prometheus';
+import {
+  decodeRuleSpec, PROMETHEUS_RULES, PrometheusRuleOptions, renderedRulesSize, renderRules, validatePrometheusRule,
+} from '../../../src/validation/prometheus';
+import { cli } from '../../cli/support';
 import { REALWORLD, SHARED } from '../../realworld';
 
 
@@ -299,6 +303,34 @@ describe('validatePrometheusRule', () => {
     });
   });
 
+  describe('the name validation scheme option', () => {
+    const yamlRule = [
+      'apiVersion: monitoring.coreos.com/v1', 'kind: PrometheusRule', 'metadata: {name: r, namespace: monitoring}',
+      'spec:', '  groups:', '  - name: g', '    rules:', '    - alert: Up', '      expr: up == 0', '      annotations: {runbook-url: "https://runbooks/up"}', '',
+    ].join('\n');
+
+    it('fails with a clear error on a bad value, through the API, the CLI and the cdk8s plugin', () => {
+      expect(() => validate(withRules(ALERT), { nameValidationScheme: 'UTF-8' as 'utf8' }))
+        .toThrow('nameValidationScheme must be \'legacy\' or \'utf8\' (the webhook\'s --name-validation-scheme), got "UTF-8"');
+      for (const command of ['lint', 'explain']) {
+        const r = cli([command, '--name-validation-scheme', 'utf-8', '-'], yamlRule);
+        expect([r.code, r.stderr]).toEqual([2, 'istio-mtls: --name-validation-scheme must be legacy or utf8 (prometheus-operator\'s webhook flag), got "utf-8"\n']);
+      }
+      expect(() => new IstioMtlsValidation({ nameValidationScheme: 'utf-8' as 'utf8' }))
+        .toThrow('IstioMtlsValidation: property \'nameValidationScheme\' must be \'legacy\' or \'utf8\' (prometheus-operator\'s --name-validation-scheme), got "utf-8"');
+    });
+
+    it('is legacy by default and utf8 on request in lint', () => {
+      const legacy = cli(['lint', '--no-analysis', '--format', 'json', '-'], yamlRule);
+      expect(legacy.code).toBe(1);
+      expect(legacy.stdout).toContain('IMV716');
+      const utf8 = cli(['lint', '--no-analysis', '--format', 'json', '--name-validation-scheme', 'utf8', '-'], yamlRule);
+      expect(utf8.code).toBe(0);
+      expect(utf8.stdout).toContain('IMV717');
+      expect(utf8.stdout).not.toContain('IMV716');
+    });
+  });
+
   it('documents every code, and every documented code can be emitted', () => {
     const documented = PROMETHEUS_RULES.map((r) => r.code);
     expect(new Set(documented).size).toBe(documented.length);
@@ -321,23 +353,71 @@ describe('validatePrometheusRule', () => {
     expect([...emitted].sort()).toEqual([...documented].sort());
   });
 
-  it('is deterministic and never throws', () => {
+  it('is deterministic, never throws and never fails internally, whatever the types', () => {
     const m = withRules({ alert: 'A', expr: 'rate(x) +', labels: { b: '{{', a: '{{' } });
     expect(validate(m)).toEqual(validate(JSON.parse(JSON.stringify(m))));
+    // A crash inside the layer comes back as an "internal error" finding.
+    const internal = (x: unknown) => validate(x).filter((f) => f.message.startsWith('internal error'));
     fc.assert(fc.property(fc.anything(), (spec) => {
-      expect(() => validate(rule(spec))).not.toThrow();
-      expect(() => validate(spec)).not.toThrow();
+      expect(internal(rule(spec))).toEqual([]);
+      expect(internal(spec)).toEqual([]);
     }));
     const ruleArb = fc.record({
       alert: fc.option(fc.string()),
       record: fc.option(fc.string()),
       expr: fc.anything(),
       for: fc.anything(),
+      keep_firing_for: fc.anything(),
       labels: fc.dictionary(fc.string(), fc.anything()),
-      annotations: fc.anything(),
+      annotations: fc.oneof(fc.anything(), fc.dictionary(fc.string(), fc.string())),
     });
-    fc.assert(fc.property(fc.array(ruleArb, { maxLength: 4 }), fc.anything(), (rules, name) => {
-      expect(() => validate(rule({ groups: [{ name, interval: name, rules }] }))).not.toThrow();
+    fc.assert(fc.property(fc.array(ruleArb, { maxLength: 4 }), fc.anything(), fc.anything(), (rules, name, limit) => {
+      expect(internal(rule({ groups: [{ name, interval: name, query_offset: name, limit, labels: name, rules }] }))).toEqual([]);
     }));
+  });
+});
+
+describe('renderRules (the operator\'s rendering of the rule file, for its size)', () => {
+  it('renders as go-yaml v2 emits it: quoting, escapes, literal blocks and folding at 80 columns', () => {
+    const { groups } = decodeRuleSpec({
+      groups: [{
+        name: 'g',
+        interval: '',
+        rules: [{
+          alert: 'A',
+          expr: 'sum(x)\n/\nsum(y)\n',
+          labels: { yes: 'yes', n: '10', empty: '', colon: 'a: b' },
+          annotations: { emoji: 'go 🚀', long: 'word '.repeat(20) },
+        }, { record: 'r', expr: 5 }],
+      }],
+    });
+    expect(renderRules(groups)).toBe([
+      'groups:',
+      '- name: g',
+      '  rules:',
+      '  - alert: A',
+      // A string with a line break is a literal block; its final break keeps the default chomping.
+      '    expr: |',
+      '      sum(x)',
+      '      /',
+      '      sum(y)',
+      '    labels:',
+      // Strings that would read back as something else (YAML 1.1: n is false) are double-quoted; ": " forbids plain style.
+      '      colon: \'a: b\'',
+      '      empty: ""',
+      '      "n": "10"',
+      '      "yes": "yes"',
+      '    annotations:',
+      // go-yaml does not print 4-byte characters: it escapes them.
+      '      emoji: "go \\U0001F680"',
+      // A trailing space forbids plain style; single-quoted scalars fold at the first space past column 80.
+      '      long: \'word word word word word word word word word word word word word word',
+      '        word word word word word word \'',
+      '  - record: r',
+      '    expr: 5',
+      '',
+    ].join('\n'));
+    expect(renderedRulesSize(groups)).toBe(Buffer.byteLength(renderRules(groups)));
+    expect(renderRules([])).toBe('{}\n');
   });
 });
