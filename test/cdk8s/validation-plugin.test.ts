@@ -152,7 +152,7 @@ describe('IstioMtlsValidation (cdk8s-cli plugin)', () => {
   it('fails early on properties cdk8s.yaml got wrong', () => {
     expect(() => new IstioMtlsValidation({ failon: 'warning' } as IstioMtlsValidationProperties))
       .toThrow("IstioMtlsValidation: unknown property 'failon'; expected one of rootNamespace, trustDomain, trustDomainAliases, autoMtls, ambient, istioCni, sidecarHbone, serviceCidrs, podCidrs, "
-        + 'outboundTrafficPolicy, knownRevisions, enableTlsOnSidecarIngress, captureDefaults, crds, analyze, failOn');
+        + 'outboundTrafficPolicy, knownRevisions, enableTlsOnSidecarIngress, captureDefaults, crds, nameValidationScheme, analyze, failOn');
     expect(() => new IstioMtlsValidation({ failOn: 'info' as 'error' })).toThrow("IstioMtlsValidation: property 'failOn' must be 'error' or 'warning', got \"info\"");
     expect(() => new IstioMtlsValidation({ autoMtls: 'false' as unknown as boolean })).toThrow("property 'autoMtls' must be true or false, got \"false\"");
     expect(() => new IstioMtlsValidation({ rootNamespace: 'Istio_System' })).toThrow("property 'rootNamespace' must be a namespace name (DNS-1123 label)");
