@@ -18,7 +18,7 @@
  * | rules_test.go | TestPrometheusRuleSync | ConfigMap sharding, no validation |
  *
  * Rows whose verdict rests on the PromQL parser (promql column):
- * - rejects: admission_test.go TestAdmitBadRule (vector(1)) is one of its two errors; the template error rejects it too),
+ * - rejects: admission_test.go TestAdmitBadRule ("vector(1))" is one of its two causes; the template error alone rejects it too),
  *   rules_test.go shouldRejectRuleWithInvalidExpression (invalidfn(1)), shouldRejectRuleWithExperimentalFunction (mad_over_time);
  * - accepts: goodRulesWithUTF8 under UTF-8 (TestAdmitGoodRuleWithUTF8Validation, TestValidationSchemeComparison
  *   utf8_validation_with_utf8_rules): quoted UTF-8 label and metric names in by (...) and {...}.
