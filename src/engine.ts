@@ -35,7 +35,9 @@ export type { DestinationRuleLookup, LookupStep } from './resolution/destination
 export { resolveConnection } from './resolution/connection';
 export type { ConnectionOutcome, ConnectionResolution, ConnectionFacts } from './resolution/connection';
 export { explainMesh } from './resolution/explain';
-export type { MeshExplanation, ExplainedWorkload, ExplainedPort, ExplainedConnection, ExplainedRef, ExplainOptions } from './resolution/explain';
+export type {
+  MeshExplanation, ExplainedWorkload, ExplainedPort, ExplainedConnection, ExplainedRef, ExplainedLeftOut, ExplainOptions,
+} from './resolution/explain';
 export { analyzeMesh } from './analysis/analyze';
 export type { AnalyzeOptions } from './analysis/analyze';
 export { planMigration, MigrationPlanError } from './migration/plan';
