@@ -279,9 +279,10 @@ function checkRenderedSize(groups: readonly SpecGroup[], add: Add): void {
   // A character renders to at most 6 bytes (an escape such as \uFEFF); skip the exact rendering when that cannot pass the limit.
   let estimate = 0;
   const pairs = (p: readonly (readonly [string, string])[]) => p.reduce((n, [k, v]) => n + k.length + v.length + 16, 0);
+  const text = (...values: (string | number | undefined)[]) => values.reduce<number>((n, v) => n + (v === undefined ? 0 : String(v).length), 0);
   for (const g of groups) {
-    estimate += 64 + g.name.length + pairs(g.labels);
-    for (const r of g.rules) estimate += 64 + r.record.length + r.alert.length + String(r.expr).length + pairs(r.labels) + pairs(r.annotations);
+    estimate += 64 + text(g.name, g.interval, g.queryOffset, g.limit) + pairs(g.labels);
+    for (const r of g.rules) estimate += 64 + text(r.record, r.alert, r.expr, r.for, r.keepFiringFor) + pairs(r.labels) + pairs(r.annotations);
   }
   if (estimate * 6 <= MAX_RENDERED_RULES_BYTES) return;
   const size = renderedRulesSize(groups);

@@ -284,6 +284,11 @@ describe('validatePrometheusRule', () => {
       const fits = (n: number) => rule({ groups: [{ name: 'g', rules: [{ ...ALERT, annotations: { a: 'x'.repeat(n) } }] }] });
       expect(codes(fits(524288 - 98))).toEqual([]);
       expect(codes(fits(524288 - 97))).toEqual(['IMV720']);
+      // Every field counts, durations too (here an invalid one, which the CRD schema would stop first).
+      expect(codes(withRules({ ...ALERT, for: '5'.repeat(600_000) }))).toEqual(['IMV720', 'IMV703']);
+      // Escapes: go-yaml writes a 4-byte character as \UXXXXXXXX, 10 bytes.
+      expect(codes(withRules({ ...ALERT, annotations: { a: '🚀'.repeat(52_420) } }))).toEqual(['IMV720']);
+      expect(codes(withRules({ ...ALERT, annotations: { a: '🚀'.repeat(52_410) } }))).toEqual([]);
     });
 
     it('21: IMV721 fails on values the webhook cannot decode into the operator\'s types', () => {
