@@ -17,8 +17,15 @@ const EXPLANATION = explainMesh(buildMeshModel([ns('shop'), deploy('shop', 'api'
 /** Given out of order: a namespaced policy, a cluster-scoped Namespace, a document with no kind or name. */
 const LEFT_OUT: ExplainedLeftOut[] = [
   {
-    apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'shop', name: 'legacy', file: 'mesh.yaml', line: 12, column: 11,
-    code: 'IMV204', message: 'spec.mtls.mode: unsupported value "STRIC"; allowed: UNSET | DISABLE',
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    namespace: 'shop',
+    name: 'legacy',
+    file: 'mesh.yaml',
+    line: 12,
+    column: 11,
+    code: 'IMV204',
+    message: 'spec.mtls.mode: unsupported value "STRIC"; allowed: UNSET | DISABLE',
   },
   { apiVersion: 'v1', kind: 'Namespace', namespace: '', name: 'Shop', file: 'mesh.yaml', line: 3, column: 9, code: 'IMV106', message: 'metadata.name "Shop" is invalid' },
   { apiVersion: '', kind: '', namespace: '', name: '', code: 'IMV104', message: 'the document is null, not an object' },
