@@ -36,6 +36,12 @@ export interface TlsInfo {
   readonly credentialName?: string;
   readonly hasClientCertificate: boolean;
   readonly hasPrivateKey: boolean;
+  /** `caCertificates` when non-empty; pilot falls back to the OS bundle (`system`) without it. */
+  readonly caCertificates?: string;
+  /** `subjectAltNames` when non-empty. */
+  readonly subjectAltNames?: readonly string[];
+  /** Present (true) when `insecureSkipVerify` is true: the server certificate is not verified. */
+  readonly insecureSkipVerify?: true;
   /** JSON pointer of the `tls` object. */
   readonly path: string;
   /** JSON pointer of `tls.mode` (where it is, or would be, written). */
@@ -133,6 +139,8 @@ export function readTls(v: unknown, path: string): TlsInfo | undefined {
   const { mode, modeSource } = tlsModeOf(v.mode);
   const sni = nonEmptyString(v.sni);
   const credentialName = nonEmptyString(v.credentialName);
+  const caCertificates = nonEmptyString(v.caCertificates);
+  const subjectAltNames = listOrEmpty(v.subjectAltNames).filter((x): x is string => typeof x === 'string' && x !== '');
   return Object.freeze({
     mode,
     modeSource,
@@ -140,6 +148,10 @@ export function readTls(v: unknown, path: string): TlsInfo | undefined {
     ...(credentialName !== undefined ? { credentialName } : {}),
     hasClientCertificate: nonEmptyString(v.clientCertificate) !== undefined,
     hasPrivateKey: nonEmptyString(v.privateKey) !== undefined,
+    ...(caCertificates !== undefined ? { caCertificates } : {}),
+    ...(subjectAltNames.length > 0 ? { subjectAltNames: frozenList(subjectAltNames) } : {}),
+    // A BoolValue: protojson reads a JSON bool.
+    ...(v.insecureSkipVerify === true ? { insecureSkipVerify: true as const } : {}),
     path,
     modePath: `${path}/mode`,
   });

@@ -1,6 +1,6 @@
 import { EndpointTlsFacts, SentTls, clusterTlsFor } from './cluster-tls';
 import {
-  ClientContext, DestinationRuleLookup, DestinationRuleVariant, lookupDestinationRule,
+  ClientContext, DestinationRuleLookup, DestinationRuleVariant, destinationRuleVariants, lookupDestinationRule,
 } from './destination-rule-lookup';
 import { EffectiveMode, resolveNamespaceMode } from './server-mode';
 import { resolveSidecar } from './sidecar';
@@ -26,6 +26,12 @@ export interface ClientTlsResolution {
   /** Rules that compete with the chosen one at the same host (only their age decides). */
   readonly competing: readonly ResourceRef[];
   readonly reason: string;
+  /**
+   * Present when competing rules would make the client send different
+   * things and only their age decides: every possibility, sorted (`tls` is
+   * then the least protected of them).
+   */
+  readonly possibleTls?: readonly WireTls[];
 }
 
 /** What the client knows of the endpoint it reaches, for auto mTLS. */
@@ -96,11 +102,39 @@ export function clientTlsFromLookup(
   model: MeshModel, clientSidecar: boolean, lookup: DestinationRuleLookup, servicePort: number, endpoint: EndpointFacts | undefined,
   service?: ServiceTlsFacts,
 ): ClientTlsResolution {
-  const variant = lookup.rule ? { rule: lookup.rule, traffic: lookup.rule.traffic, merged: [lookup.rule] } : null;
   const host: HostTlsFacts | undefined = service
     ? { namespace: service.service.namespace, headless: service.service.headless, meshExternal: false, endpoints: service.endpoints }
     : undefined;
-  return clientTlsForCluster(model, clientSidecar, lookup, { variant, port: servicePort }, endpoint, host);
+  const variants = destinationRuleVariants(lookup);
+  const results = (variants.length > 0 ? variants : [null])
+    .map((variant) => clientTlsForCluster(model, clientSidecar, lookup, { variant, port: servicePort }, endpoint, host));
+  return undecided(results, variants);
+}
+
+/** Least protected first: a contested choice is never reported as more protected than it may be. */
+const PROTECTION: Record<WireTls, number> = { 'plaintext': 0, 'tls-origination': 1, 'mtls': 2, 'hbone': 2 };
+
+/** How much a wire TLS protects: plaintext 0, TLS the client originates 1, Istio mTLS or HBONE 2. */
+export function protectionOf(tls: WireTls): number {
+  return PROTECTION[tls];
+}
+
+/**
+ * One resolution for the outcomes of competing rules: the first when they
+ * agree on what goes on the wire, else the least protected, marked with
+ * every possibility (`possibleTls`).
+ */
+export function undecided(results: readonly ClientTlsResolution[], variants: readonly DestinationRuleVariant[]): ClientTlsResolution {
+  const possible = [...new Set(results.map((r) => r.tls))].sort();
+  if (possible.length <= 1) return results[0];
+  const weakest = results.reduce((a, b) => (PROTECTION[b.tls] < PROTECTION[a.tls] ? b : a));
+  const rules = [...new Set(variants.flatMap((v) => v.merged.map((d) => `${d.namespace}/${d.name}`)))].sort();
+  return {
+    ...weakest,
+    possibleTls: possible,
+    reason: `${weakest.reason}; DestinationRules ${rules.join(', ')} compete for the host and only their age decides, so the client sends `
+      + `${possible.join(' or ')}`,
+  };
 }
 
 /** The cluster a sidecar sends on: the DestinationRule (merged) it uses, the subset a route names, the destination Service port. */

@@ -1,4 +1,4 @@
-import { ClientTlsResolution, EndpointFacts, HostTlsFacts, WireTls, clientTlsForCluster } from './client-tls';
+import { ClientTlsResolution, EndpointFacts, HostTlsFacts, WireTls, clientTlsForCluster, protectionOf } from './client-tls';
 import { InboundPortProtocol, acceptsOnPort } from './cluster-tls';
 import { Dataplane, DataplaneResolution, resolveDataplane } from './dataplane';
 import { DestinationRuleLookup, DestinationRuleVariant, destinationRuleVariants, lookupDestinationRule } from './destination-rule-lookup';
@@ -8,6 +8,7 @@ import { EffectiveMode, ModeDecision, resolveServerMode } from './server-mode';
 import { UnmatchedTraffic, hostImported, sidecarFor, unmatchedTraffic } from './sidecar-scope';
 import { ServiceInfo, ServicePort, Workload, targetPortOn } from '../model/inventory';
 import { selectorMatches } from '../model/labels';
+import { ResourceRef } from '../model/manifest';
 import { MeshModel } from '../model/mesh-model';
 import { DestinationRulePolicy } from '../model/policies';
 import {
@@ -58,6 +59,15 @@ export interface ConnectionResolution {
   readonly legs?: readonly ConnectionResolution[];
   /** Present (false) when the client's routes send none of its traffic for the port to this server. */
   readonly reached?: false;
+  /**
+   * Present when what the client sends depends on which competing
+   * DestinationRule or PeerAuthentication is oldest (manifests carry no age):
+   * every possibility, sorted. `tls` is then the first failing one's, else the
+   * least protected.
+   */
+  readonly possibleTls?: readonly WireTls[];
+  /** Present when several DestinationRules of one namespace compete for the host and their age decides the cluster: all of them, sorted. */
+  readonly competingDestinationRules?: readonly ResourceRef[];
 }
 
 /** Whether a server accepts what arrives: STRICT only mTLS, PERMISSIVE both, DISABLE or no sidecar only plaintext. */
@@ -555,27 +565,42 @@ function resolveLeg(
     return { ...base, tls: client0.tls, client: client0, outcome: 'fails', reason: `${who.kind} ${who.namespace}/${who.name} has no pods: ${(who === server ? serverPlane! : clientPlane).reason}` };
   }
   const protocol = inboundProtocolOf(sp);
-  let first: { client: ClientTlsResolution; outcome: ConnectionOutcome; why: string } | undefined;
-  let failure: typeof first;
+  let weakest: { client: ClientTlsResolution; outcome: ConnectionOutcome; why: string } | undefined;
+  let failure: typeof weakest;
+  const possible = new Set<WireTls>();
   for (const variant of ruleVariants) {
     for (const mode of serverMode.possibleModes) {
       const c = tlsFor(mode, variant);
       const j = judgeConnection(c.tls, serverProxy, mode, protocol);
       const r = { client: c, ...j };
-      if (!first) first = r;
+      possible.add(c.tls);
+      // A choice only age decides is never shown as more protected than it may be.
+      if (!weakest || protectionOf(c.tls) < protectionOf(weakest.client.tls)) weakest = r;
       if (j.outcome === 'fails' && !failure) failure = r;
     }
   }
-  const chosen = failure ?? first!;
+  const chosen = failure ?? weakest!;
+  const undecided = {
+    ...(possible.size > 1 ? { possibleTls: [...possible].sort() } : {}),
+    ...(ruleVariants.length > 1 && lookup.rule
+      ? { competingDestinationRules: [lookup.rule, ...lookup.competing].map((d) => d.ref).sort((a, b) => cmpRef(a, b)) } : {}),
+  };
   const serverPart = serverSide ? serverSide.describe(serverMode, targetPort)
     : serverProxy
       ? `${describeMode(serverMode, targetPort)}${serverDataplane === 'ambient' ? ' in ambient (ztunnel)' : ''}`
       : inbound?.note ? `${server.kind} ${server.namespace}/${server.name}: ${inbound.note}` : `${server.kind} ${server.namespace}/${server.name} has no sidecar`;
-  const merged = ruleVariants.length > 1 && ruleVariants[0]
-    ? `; DestinationRules ${ruleVariants[0].merged.map((d) => `${d.namespace}/${d.name}`).join(', ')} merge differently depending on which is oldest`
+  const merged = undecided.competingDestinationRules
+    ? `; DestinationRules ${undecided.competingDestinationRules.map((d) => `${d.namespace}/${d.name}`).join(', ')} merge differently depending on which is oldest`
+      + `${undecided.possibleTls ? ` (the client sends ${undecided.possibleTls.join(' or ')})` : ''}`
     : '';
   const reason = `${prefix}${chosen.client.reason}; ${serverPart}; ${chosen.why}${merged}${leg.ambiguity ? `; ${leg.ambiguity}` : ''}`;
-  return { ...base, tls: chosen.client.tls, client: chosen.client, outcome: chosen.outcome, reason };
+  return { ...base, tls: chosen.client.tls, client: chosen.client, outcome: chosen.outcome, reason, ...undecided };
+}
+
+function cmpRef(a: ResourceRef, b: ResourceRef): number {
+  const x = `${a.namespace}/${a.name}`;
+  const y = `${b.namespace}/${b.name}`;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function noCluster(lookup: DestinationRuleLookup, rule: DestinationRulePolicy | null, tls: WireTls): ClientTlsResolution {

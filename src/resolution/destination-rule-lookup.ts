@@ -2,7 +2,7 @@ import { Labels, selectorMatches } from '../model/labels';
 import { ResourceRef } from '../model/manifest';
 import { MeshModel } from '../model/mesh-model';
 import { DestinationRulePolicy, isExportedTo } from '../model/policies';
-import { SubsetInfo, TrafficPolicyInfo, mergeDestinationRules } from '../model/traffic-policy';
+import { ConsolidatedDestinationRule, SubsetInfo, TrafficPolicyInfo, destinationRuleIndexes } from '../model/traffic-policy';
 
 /** Where the chosen DestinationRule was found on the lookup path. */
 export type LookupStep = 'client-namespace' | 'service-namespace' | 'root-namespace';
@@ -10,8 +10,24 @@ export type LookupStep = 'client-namespace' | 'service-namespace' | 'root-namesp
 export interface DestinationRuleLookup {
   readonly rule: DestinationRulePolicy | null;
   readonly step?: LookupStep;
-  /** Other rules with the same (most specific) host at that step: Istio keeps the oldest's traffic policy. */
+  /**
+   * Other rules with the same (most specific) host at that step that the
+   * client can see: pilot merges them with `rule` or uses one of them, as
+   * their age decides (see {@link destinationRuleVariants}).
+   */
   readonly competing: readonly DestinationRulePolicy[];
+  /** Set when there are competing rules: what pilot's choice among them depends on. */
+  readonly consulted?: ConsultedRules;
+}
+
+/** The rules of one namespace and host a lookup found, and the client that asked. */
+export interface ConsultedRules {
+  /** The namespace the rules are in. */
+  readonly namespace: string;
+  /** Every rule of that namespace with the host, visible to the client or not: pilot merges them all into its indexes. */
+  readonly rules: readonly DestinationRulePolicy[];
+  readonly client: ClientContext;
+  readonly rootNamespace: string;
 }
 
 /** The client side of a lookup: its namespace and, when it is a known workload, its pod labels. */
@@ -21,16 +37,27 @@ export interface ClientContext {
   readonly labels?: Labels;
 }
 
-function pick(candidates: readonly DestinationRulePolicy[], step: LookupStep): DestinationRuleLookup | undefined {
+function byName(a: DestinationRulePolicy, b: DestinationRulePolicy): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function pick(
+  model: MeshModel, namespace: string, hostname: string, client: ClientContext, candidates: readonly DestinationRulePolicy[], step: LookupStep,
+): DestinationRuleLookup | undefined {
   if (candidates.length === 0) return undefined;
   if (candidates.length === 1) return { rule: candidates[0], step, competing: [] };
   const best = candidates[0].fqdn;
   const same = candidates.filter((d) => d.fqdn === best);
-  // Rules chosen by workloadSelector come before the namespace-wide one for the same host.
-  same.sort((a, b) => Number(!a.workloadSelector) - Number(!b.workloadSelector) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const first = same[0];
-  const competing = same.filter((d) => d !== first && Boolean(d.workloadSelector) === Boolean(first.workloadSelector));
-  return { rule: first, step, competing };
+  // Rules chosen by workloadSelector come before the namespace-wide ones for the same host, then by name (a display order only).
+  same.sort((a, b) => Number(!a.workloadSelector) - Number(!b.workloadSelector) || byName(a, b));
+  if (same.length === 1) return { rule: same[0], step, competing: [] };
+  const rules = model.destinationRulesForHost(namespace, hostname).filter((d) => d.fqdn === best);
+  return {
+    rule: same[0],
+    step,
+    competing: same.slice(1),
+    consulted: { namespace, rules, client, rootNamespace: model.options.rootNamespace },
+  };
 }
 
 /** The rules of `namespace` for `hostname` that a client in `clientNamespace` can use from there (no workloadSelector, exported to it). */
@@ -51,14 +78,15 @@ export function lookupDestinationRule(
   const root = model.options.rootNamespace;
   const local = model.destinationRulesForHost(client.namespace, hostname).filter((d) => isExportedTo(d, client.namespace)
     && (!d.workloadSelector || (client.labels !== undefined && selectorMatches(d.workloadSelector, client.labels))));
-  const fromClient = pick(local, client.namespace === root ? 'root-namespace' : 'client-namespace');
+  const fromClient = pick(model, client.namespace, hostname, client, local, client.namespace === root ? 'root-namespace' : 'client-namespace');
   if (fromClient) return fromClient;
   if (serviceNamespace !== client.namespace) {
-    const fromService = pick(exportedRules(model, serviceNamespace, hostname, client.namespace), serviceNamespace === root ? 'root-namespace' : 'service-namespace');
+    const fromService = pick(model, serviceNamespace, hostname, client, exportedRules(model, serviceNamespace, hostname, client.namespace),
+      serviceNamespace === root ? 'root-namespace' : 'service-namespace');
     if (fromService) return fromService;
   }
   if (root !== client.namespace && root !== serviceNamespace) {
-    const fromRoot = pick(exportedRules(model, root, hostname, client.namespace), 'root-namespace');
+    const fromRoot = pick(model, root, hostname, client, exportedRules(model, root, hostname, client.namespace), 'root-namespace');
     if (fromRoot) return fromRoot;
   }
   return { rule: null, competing: [] };
@@ -83,43 +111,98 @@ function refKey(r: ResourceRef): string {
   return `${r.namespace}/${r.name}`;
 }
 
-function variantFrom(order: readonly DestinationRulePolicy[]): DestinationRuleVariant {
-  const first = order[0];
-  const entries = mergeDestinationRules(order.map((d) => d.traffic));
-  const key = refKey(first.traffic.ref);
-  const entry = entries.find((e) => e.from.some((r) => refKey(r) === key)) ?? entries[0];
-  const merged = order.filter((d) => entry.from.some((r) => refKey(r) === refKey(d.traffic.ref)));
-  const policyFrom = entry.trafficPolicyFrom ? refKey(entry.trafficPolicyFrom) : undefined;
-  const rule = merged.find((d) => refKey(d.traffic.ref) === policyFrom) ?? first;
+/** The entries of pilot's indexes a client of `view` reads for the host (push_context.go `destinationRule` steps 1, 2 and 4). */
+function entriesFor(rules: readonly DestinationRulePolicy[], view: Omit<ConsultedRules, 'rules'>): readonly ConsolidatedDestinationRule[] {
+  const indexes = destinationRuleIndexes(rules.map((d) => d.traffic), { namespace: view.namespace, rootNamespace: view.rootNamespace });
+  const exported = indexes.exported.filter((e) => e.exportTo.length === 0 || e.exportTo.includes('*') || e.exportTo.includes(view.client.namespace));
+  if (view.client.namespace !== view.namespace) return exported;
+  if (view.namespace !== view.rootNamespace) return indexes.namespaceLocal;
+  // A root-namespace proxy reads the root's private rules first, then its exported ones.
+  return indexes.rootLocal.length > 0 ? indexes.rootLocal : exported;
+}
+
+/**
+ * The entry a client's sidecar uses among those of one host (sidecar.go
+ * `SidecarScope.DestinationRule`): the first entry with a workloadSelector
+ * matching its labels (only for rules of its own namespace), else the LAST
+ * entry without a selector. Undefined when none applies.
+ */
+function chosenEntry(entries: readonly ConsolidatedDestinationRule[], view: Omit<ConsultedRules, 'rules'>): ConsolidatedDestinationRule | undefined {
+  let catchAll: ConsolidatedDestinationRule | undefined;
+  for (const e of entries) {
+    if (!e.rule.hasWorkloadSelector) { catchAll = e; continue; }
+    const own = view.client.namespace === view.namespace;
+    if (own && view.client.labels !== undefined && selectorMatches(e.rule.workloadSelector, view.client.labels)) return e;
+  }
+  return catchAll;
+}
+
+/** Every order of `items` (up to 5 of them); beyond, each item first and each item last (the orders that decide a merge). */
+function creationOrders<T>(items: readonly T[]): T[][] {
+  if (items.length <= 5) {
+    if (items.length <= 1) return [[...items]];
+    return items.flatMap((x, i) => creationOrders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+  }
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i++) {
+    const rotated = [...items.slice(i), ...items.slice(0, i)];
+    out.push(rotated, [...rotated.slice(1), rotated[0]]);
+  }
+  return out;
+}
+
+function variantOf(entry: ConsolidatedDestinationRule, rules: readonly DestinationRulePolicy[]): DestinationRuleVariant {
+  const find = (r: ResourceRef) => rules.find((d) => refKey(d.traffic.ref) === refKey(r))!;
+  const merged = entry.from.map(find);
+  const rule = entry.trafficPolicyFrom ? find(entry.trafficPolicyFrom) : merged[0];
   return { rule, traffic: { ...(entry.trafficPolicy ? { trafficPolicy: entry.trafficPolicy } : {}), subsets: entry.subsets }, merged };
+}
+
+/** What tells two outcomes apart: the rules merged, whose top-level policy and whose subset of each name. */
+function outcomeKey(v: DestinationRuleVariant): string {
+  const policy = v.traffic.trafficPolicy ? refKey(v.rule.ref) : '-';
+  // The order rules and subsets were merged in changes nothing a cluster is built from.
+  const merged = v.merged.map((d) => refKey(d.ref)).sort().join(',');
+  return [merged, policy, v.traffic.subsets.map((s) => `${s.name}@${refKey(s.rule)}`).sort().join(',')].join('\u0000');
+}
+
+/**
+ * What a client can get from the rules of one namespace for one host, one
+ * variant per distinct outcome over every creation order of the rules
+ * (manifests carry no creation time): pilot sorts them (workloadSelector
+ * first, then oldest first), merges them into its indexes
+ * (`destinationRuleIndexes`) and the client's sidecar picks one entry
+ * (`SidecarScope.DestinationRule`: a matching selector entry, else the last
+ * entry without one). More than one variant means the outcome depends on
+ * the rules' age. Empty when no entry applies to the client in any order.
+ */
+export function destinationRuleOutcomes(view: ConsultedRules): readonly DestinationRuleVariant[] {
+  const out = new Map<string, DestinationRuleVariant>();
+  for (const order of creationOrders(view.rules)) {
+    const entry = chosenEntry(entriesFor(order, view), view);
+    if (!entry) continue;
+    const v = variantOf(entry, view.rules);
+    const key = outcomeKey(v);
+    if (!out.has(key)) out.set(key, v);
+  }
+  return [...out.values()];
 }
 
 /**
  * The clusters a lookup's rules can give (SEMANTICS.md §3 rule 5): the
  * chosen rule alone, or, when other rules of the same host compete with it in
- * that namespace, the rules merged as pilot merges them (subsets
- * concatenated, the first subset of a name and the first top-level policy
- * win). Pilot merges in creation order, which manifests do not carry: when
- * the merge is contested (more than one top-level policy, or one subset name
- * in several rules) there is one variant per rule taken as the oldest, and a
- * call is only sure to pass if it passes in each. Empty when no rule applies.
+ * that namespace, what pilot makes of them ({@link destinationRuleOutcomes}):
+ * rules merged (subsets concatenated, the first subset of a name and the first
+ * top-level policy win) or one entry used alone. Pilot goes by creation
+ * order, which manifests do not carry: when the outcome depends on it there
+ * is one variant per outcome, and a call is only sure to pass if it passes in
+ * each. Empty when no rule applies.
  */
 export function destinationRuleVariants(lookup: DestinationRuleLookup): readonly DestinationRuleVariant[] {
   if (!lookup.rule) return [];
-  if (lookup.competing.length === 0) return [{ rule: lookup.rule, traffic: lookup.rule.traffic, merged: [lookup.rule] }];
-  const all = [lookup.rule, ...lookup.competing];
-  const policies = all.filter((d) => d.traffic.trafficPolicy !== undefined).length;
-  const names = all.flatMap((d) => [...new Set(d.traffic.subsets.map((s) => s.name))]);
-  const contested = policies > 1 || new Set(names).size < names.length;
-  if (!contested) return [variantFrom(all)];
-  const out: DestinationRuleVariant[] = [];
-  const seen = new Set<string>();
-  for (const oldest of all) {
-    const v = variantFrom([oldest, ...all.filter((d) => d !== oldest)]);
-    const key = `${refKey(v.rule.ref)}\u0000${v.traffic.subsets.map((s) => `${s.name}@${refKey(s.rule)}`).join(',')}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(v);
-  }
-  return out;
+  const single: DestinationRuleVariant = { rule: lookup.rule, traffic: lookup.rule.traffic, merged: [lookup.rule] };
+  if (lookup.competing.length === 0 || !lookup.consulted) return [single];
+  const variants = destinationRuleOutcomes(lookup.consulted);
+  // No entry in any order (a selector-less rule swallowed by a selector one): keep the lookup's rule.
+  return variants.length > 0 ? variants : [single];
 }

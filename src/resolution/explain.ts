@@ -61,12 +61,20 @@ export interface ExplainedWorkload {
 export interface ExplainedConnection {
   readonly from: { readonly namespace: string; readonly name: string };
   readonly to: { readonly namespace: string; readonly name: string; readonly service: string; readonly port: number };
-  /** What goes on the wire; `hbone` is mTLS in an HBONE tunnel (ambient). */
-  readonly tls: WireTls;
+  /**
+   * What goes on the wire; `hbone` is mTLS in an HBONE tunnel (ambient);
+   * `ambiguous` when it depends on which competing DestinationRule or
+   * PeerAuthentication is oldest (manifests carry no age), see `possibleTls`.
+   */
+  readonly tls: WireTls | 'ambiguous';
+  /** Present when `tls` is `ambiguous`: every possibility, sorted. */
+  readonly possibleTls?: readonly WireTls[];
   readonly outcome: 'ok' | 'fails';
   readonly reason: string;
-  /** The DestinationRule the client's sidecar uses for the host, if any. */
+  /** The DestinationRule the client's sidecar uses for the host, if any; null as well when several compete (see `competingDestinationRules`). */
   readonly destinationRule: { readonly namespace: string; readonly name: string } | null;
+  /** Present when several DestinationRules compete for the host and only their age decides which (or how merged) applies: all of them. */
+  readonly competingDestinationRules?: readonly { readonly namespace: string; readonly name: string }[];
   /** The VirtualService whose route sent this traffic; absent when no VirtualService matches (the host's default cluster). */
   readonly route?: ExplainedRef;
   /** The route destination's subset. */
@@ -398,14 +406,18 @@ function listConnections(cache: ResolutionCache, scope: 'representative' | 'all'
   const out: ExplainedConnection[] = [];
   for (const { client, ep } of pairs.values()) {
     for (const r of resolveConnectionLegs(model, client, ep.service, ep.port.port, ep.server)) {
-      const dr = r.client.destinationRule;
+      // A choice only age decides is marked as such, never settled by name.
+      const dr = r.competingDestinationRules ? null : r.client.destinationRule;
       out.push({
         from: { namespace: client.namespace, name: client.name },
         to: { namespace: ep.server.namespace, name: ep.server.name, service: ep.service.name, port: ep.port.port },
-        tls: r.tls,
+        tls: r.possibleTls ? 'ambiguous' : r.tls,
+        ...(r.possibleTls ? { possibleTls: r.possibleTls } : {}),
         outcome: r.outcome,
         reason: r.reason,
         destinationRule: dr ? { namespace: dr.namespace, name: dr.name } : null,
+        ...(r.competingDestinationRules
+          ? { competingDestinationRules: r.competingDestinationRules.map((d) => ({ namespace: d.namespace, name: d.name })) } : {}),
         ...(r.route ? { route: { kind: r.route.kind, namespace: r.route.namespace, name: r.route.name } } : {}),
         ...(r.subset !== undefined ? { subset: r.subset } : {}),
         ...(r.weight !== undefined ? { weight: r.weight } : {}),
