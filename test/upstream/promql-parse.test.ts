@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import functions from './data/promql/functions.json';
 import parseTest from './data/promql/parse-test.json';
+import regexpSyntax from './data/promql/regexp-syntax.json';
 import { fromBytes, toBytes } from '../../src/validation/prometheus/go-strings';
 import { WEBHOOK_PARSER_OPTIONS } from '../../src/validation/prometheus/promql';
 import { typeOf } from '../../src/validation/prometheus/promql-ast';
 import { PROMQL_FUNCTIONS } from '../../src/validation/prometheus/promql-functions';
 import { parseExpr, PromqlParserOptions } from '../../src/validation/prometheus/promql-parser';
+import { re2SyntaxError } from '../../src/validation/prometheus/re2-syntax';
 
 /**
  * Prometheus v3.13.1 promql/parser/parse_test.go, TestParseExpressions: every
@@ -106,6 +108,44 @@ describe('functions.go Functions (Prometheus v3.13.1)', () => {
     const ours = Object.fromEntries(Object.entries(PROMQL_FUNCTIONS).sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([name, f]) => [name, { argTypes: [...f.argTypes], variadic: f.variadic, returnType: f.returnType, experimental: f.experimental }]));
     expect(ours).toEqual(functions.rows);
+  });
+});
+
+/**
+ * grafana/regexp (the pinned f7b3be9d1853, Go 1.24.7's regexp/syntax) is what
+ * Prometheus compiles a label matcher's regex with; a pattern it rejects
+ * makes the expression fail to parse. syntax/parse_test.go, Perl flags.
+ *
+ * | source | case | reason |
+ * | --- | --- | --- |
+ * | syntax/parse_test.go | invalidRegexps #43 (`\pL` x 27000) | the rune budget needs Go's Unicode tables; a label matcher that long is not a rule |
+ * | syntax/parse_test.go | parseTests, dumps | the parsed tree is not compared, only acceptance |
+ */
+describe('grafana/regexp syntax/parse_test.go (Perl flags)', () => {
+  interface RegexpRow {
+    list: string;
+    case: number;
+    pattern?: string;
+    patternHex?: string;
+    patternParts?: [string, number][];
+    fail: boolean;
+  }
+  const all = regexpSyntax.rows as RegexpRow[];
+  const runeBudget = (r: RegexpRow) => r.list === 'invalidRegexps' && r.case === 43;
+  const regexRows = all.filter((r) => !runeBudget(r));
+  const pattern = (r: RegexpRow) => (r.patternHex !== undefined ? Buffer.from(r.patternHex, 'hex').toString('latin1')
+    : toBytes(r.pattern ?? r.patternParts!.map(([text, n]) => text.repeat(n)).join('')));
+
+  it.each(regexRows.map((r) => [`${r.list} #${r.case}: ${JSON.stringify(fromBytes(pattern(r)).slice(0, 50))}`, r] as const))('%s', (_, row) => {
+    const error = re2SyntaxError(pattern(row));
+    if (row.fail) expect(error).toMatch(/^error parsing regexp: /);
+    else expect(error).toBeUndefined();
+  });
+
+  it('agrees on every pattern it can express', () => {
+    const agree = regexRows.filter((r) => (re2SyntaxError(pattern(r)) !== undefined) === r.fail);
+    const figures = { agree: agree.length, of: regexRows.length, notExpressed: all.length - regexRows.length };
+    expect(figures).toEqual({ agree: 228, of: 228, notExpressed: 1 });
   });
 });
 

@@ -41,14 +41,10 @@ export interface ParseError {
 export interface ParseResult {
   readonly expr?: Expr;
   readonly errors: ParseError[];
-  readonly warnings: ParseError[];
 }
 
-/**
- * Judges a regex of a label matcher (Go compiles it with RE2): a certain
- * problem is a parse error, a doubtful one only a warning.
- */
-export type RegexCheck = (pattern: string) => { readonly certain: boolean; readonly message: string } | undefined;
+/** Judges the regex of a label matcher as labels.NewMatcher does: Go's error text, or undefined when it compiles. */
+export type RegexCheck = (pattern: string) => string | undefined;
 
 const FLAG = -1000;
 const ERR_CODE = 2;
@@ -125,8 +121,6 @@ export function parsePromDuration(s: string): { seconds: number; error?: string 
 
 export class Parser {
   readonly errors: ParseError[] = [];
-  /** Doubts about regexes, which Prometheus may or may not reject. */
-  readonly warnings: ParseError[] = [];
   lval: Item = NO_ITEM;
   lastClosing = 0;
   result: Expr | undefined;
@@ -342,9 +336,7 @@ export class Parser {
     const type = operator.typ === T.EQL ? 'EQ' : operator.typ === T.NEQ ? 'NEQ' : operator.typ === T.EQL_REGEX ? 'RE' : 'NRE';
     if (type === 'RE' || type === 'NRE') {
       const problem = this.regexCheck(val);
-      const range = { start: label.pos, end: value.pos + value.val.length };
-      if (problem?.certain) this.addError(range, problem.message);
-      else if (problem) this.warnings.push({ ...range, message: problem.message, origin: 'semantic' });
+      if (problem !== undefined) this.addError({ start: label.pos, end: value.pos + value.val.length }, problem);
     }
     return { type, name: label.val, value: val };
   }
@@ -845,5 +837,5 @@ export function parseExpr(input: string, options: PromqlParserOptions, regexChec
   p.injectItem(T.START_EXPRESSION);
   p.run();
   if (p.errors.length === 0 && p.result) checkAST(p.result, input, (range, message) => p.addError(range, message));
-  return { expr: p.result, errors: p.errors, warnings: p.warnings };
+  return { expr: p.result, errors: p.errors };
 }

@@ -1,8 +1,9 @@
-import { fromBytes, quote } from './go-strings';
+import { quote } from './go-strings';
 import { BinaryExpr, Expr, Matcher, PositionRange, rangeOf, typeOf, VectorSelector } from './promql-ast';
 import { documentedType, ValueType } from './promql-functions';
 import { T } from './promql-grammar';
 import { isAggregator, isComparisonOperator, isOperator, isSetOperator, isSpace, tokenText } from './promql-lexer';
+import { re2Parse } from './re2-syntax';
 
 /**
  * The checks Prometheus runs on a tree that parsed (parse.go checkAST):
@@ -13,41 +14,15 @@ const SCALAR_PARAM: readonly number[] = [T.TOPK, T.BOTTOMK, T.QUANTILE, T.LIMITK
 
 type Add = (range: PositionRange, message: string) => void;
 
-/**
- * An anchored JavaScript version of an RE2 pattern, or undefined when
- * JavaScript cannot compile it. RE2's flag groups ((?i), (?s:...)) have no
- * JavaScript equivalent in Node 20: a leading (?i) becomes the i flag, the
- * others are dropped (flags do not change whether a pattern compiles or
- * matches the empty string).
- */
-export function toJsRegex(pattern: string): RegExp | undefined {
-  let flags = 's';
-  const body = pattern
-    .replace(/\(\?P</g, '(?<')
-    .replace(/^\(\?([imsU-]+)\)/, (_, f: string) => {
-      if (/^[^-]*i/.test(f)) flags += 'i';
-      return '';
-    })
-    .replace(/\(\?[imsU-]+\)/g, '')
-    .replace(/\(\?[imsU-]+:/g, '(?:')
-    .replace(/\\z/g, '$')
-    .replace(/\\A/g, '^');
-  try {
-    return new RegExp(`^(?:${body})$`, flags);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Matcher.Matches(""); undefined when the regex cannot be judged here. */
-function matchesEmpty(m: Matcher): boolean | undefined {
+/** Matcher.Matches(""). A regex that does not parse never gets here (the parse failed). */
+function matchesEmpty(m: Matcher): boolean {
   switch (m.type) {
     case 'EQ': return m.value === '';
     case 'NEQ': return m.value !== '';
     default: {
-      const re = toJsRegex(fromBytes(m.value));
-      if (!re) return undefined;
-      return m.type === 'RE' ? re.test('') : !re.test('');
+      const verdict = re2Parse(m.value);
+      const matches = verdict.error === undefined && verdict.matchesEmpty;
+      return m.type === 'RE' ? matches : !matches;
     }
   }
 }
@@ -223,8 +198,7 @@ function vectorChecks(node: VectorSelector, add: Add): void {
     return;
   }
   if (!node.bypassEmptyMatcherCheck) {
-    // A regex JavaScript cannot judge counts as non-empty: no error we cannot be sure of.
-    const notEmpty = node.matchers.some((m) => m !== undefined && matchesEmpty(m) !== true);
+    const notEmpty = node.matchers.some((m) => m !== undefined && !matchesEmpty(m));
     if (!notEmpty) add(node.posRange, 'vector selector must contain at least one non-empty matcher');
   }
 }

@@ -1,8 +1,8 @@
-import { fromBytes, toBytes, validUtf8 } from './go-strings';
+import { fromBytes, toBytes } from './go-strings';
 import { typeOf } from './promql-ast';
 import type { ValueType } from './promql-functions';
 import { ParseError, parseExpr, PromqlParserOptions } from './promql-parser';
-import { toJsRegex } from './promql-typecheck';
+import { re2SyntaxError } from './re2-syntax';
 
 export type { PromqlParserOptions } from './promql-parser';
 
@@ -10,8 +10,8 @@ export type { PromqlParserOptions } from './promql-parser';
  * PromQL checks exactly as Prometheus v3.13.1 parses (promql/parser): its
  * lexer, its grammar's LALR tables and its checks (checkAST), ported to
  * TypeScript, so an expression Prometheus rejects is rejected here with
- * Prometheus' own message at the same place. Only regexes differ: Go uses
- * RE2, which we approximate; unsure cases are 'doubtful' warnings.
+ * Prometheus' own message at the same place. Label matcher regexes are
+ * parsed as Go's RE2 parser does (re2-syntax.ts).
  */
 
 export type PromqlProblemKind =
@@ -21,7 +21,10 @@ export type PromqlProblemKind =
   | 'semantic'
   /** A feature behind a Prometheus feature flag that the parser options do not enable. */
   | 'experimental'
-  /** Probably wrong, but we cannot be sure offline (regex dialect differences). */
+  /**
+   * Probably wrong, but we cannot be sure offline. The parser no longer
+   * produces it (regexes are judged as RE2 judges them); kept for callers.
+   */
   | 'doubtful';
 
 export interface PromqlProblem {
@@ -72,10 +75,7 @@ export function checkPromQL(expr: string, options: PromqlParserOptions = WEBHOOK
     const offset = offsetMap(expr, bytes);
     const toProblem = (e: ParseError, kind: PromqlProblemKind): PromqlProblem =>
       ({ kind, message: fromBytes(e.message), from: offset(e.start), to: offset(Math.max(e.start, e.end)) });
-    const problems = [
-      ...result.errors.map((e) => toProblem(e, e.origin)),
-      ...result.warnings.map((w) => toProblem(w, 'doubtful')),
-    ];
+    const problems = result.errors.map((e) => toProblem(e, e.origin));
     if (result.errors.length > 0 || !result.expr) return { problems };
     return { problems, type: typeOf(result.expr) };
   } catch (e) {
@@ -99,32 +99,9 @@ function offsetMap(expr: string, bytes: string): (byteOffset: number) => number 
 
 const REGEX_META = /[\\.+*?()|[\]{}^$]/;
 
-/** What RE2 would say about a label matcher's regex (the pattern is a byte string). */
-function regexProblem(patternBytes: string): { certain: boolean; message: string } | undefined {
+/** What labels.NewMatcher says about a regex (the pattern is a byte string). */
+function regexProblem(patternBytes: string): string | undefined {
   // Literals and alternations of literals are matched as strings, never compiled (labels.optimizeAlternatingLiterals).
   if (patternBytes.split('|').every((part) => !REGEX_META.test(part))) return undefined;
-  if (!validUtf8(patternBytes)) return { certain: true, message: `error parsing regexp: invalid UTF-8: \`${patternBytes}\`` };
-  const [first] = re2Problems(fromBytes(patternBytes));
-  return first;
-}
-
-/** Regex problems: Perl features RE2 rejects for sure, and patterns JS cannot compile either (doubtful). */
-export function re2Problems(pattern: string): { certain: boolean; message: string }[] {
-  const out: { certain: boolean; message: string }[] = [];
-  const lookaround = /\(\?<?[=!]/.exec(pattern);
-  if (lookaround) {
-    out.push({ certain: true, message: `error parsing regexp: invalid or unsupported Perl syntax: \`${lookaround[0]}\`` });
-  }
-  const backref = /(^|[^\\])(\\\\)*\\([1-9])/.exec(pattern);
-  if (backref) out.push({ certain: true, message: `error parsing regexp: invalid escape sequence: \`\\${backref[3]}\`` });
-  if (out.length === 0 && !toJsRegex(pattern)) {
-    let reason = '';
-    try {
-      new RegExp(pattern);
-    } catch (e) {
-      reason = `: ${(e as Error).message}`;
-    }
-    out.push({ certain: false, message: `${JSON.stringify(pattern)} does not look like a valid regular expression${reason}` });
-  }
-  return out;
+  return re2SyntaxError(patternBytes);
 }

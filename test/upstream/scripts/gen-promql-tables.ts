@@ -9,13 +9,18 @@
  *    (input, fail, expected tokens);
  *  - promqltest-expressions.json: the expression of every `eval` command of
  *    promql/promqltest/testdata/*.test (all of them parse upstream);
- *  - functions.json: promql/parser/functions.go `Functions`.
+ *  - functions.json: promql/parser/functions.go `Functions`;
+ *  - regexp-syntax.json: the patterns of grafana/regexp syntax/parse_test.go
+ *    (the RE2 parser Prometheus compiles label matcher regexes with):
+ *    parseTests, foldcaseTests, matchnlTests, nomatchnlTests and onlyPerl
+ *    parse, invalidRegexps and onlyPOSIX fail with the Perl flags.
  *
  * Go literals are read with a small evaluator of the Go expressions these
  * files use (string literals, +, strings.Repeat, fmt.Sprintf/Errorf with %f,
  * errors.New, composite literals, repeatError, append).
  *
- *   npx tsx test/upstream/scripts/gen-promql-tables.ts --repo <prometheus git dir> [--tag v3.13.1]
+ *   npx tsx test/upstream/scripts/gen-promql-tables.ts --repo <prometheus git dir> [--tag v3.13.1] \
+ *     --regexp-repo <grafana/regexp git dir> [--regexp-commit f7b3be9d1853]
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -320,9 +325,9 @@ function textOrHex(bytes: string, key: string): Record<string, string> {
 }
 
 /** Long inputs (built with strings.Repeat) are stored as their parts. */
-function inputValue(v: GoValue): Record<string, unknown> {
+function inputValue(v: GoValue, key = 'input'): Record<string, unknown> {
   const s = str(v);
-  if (s.length <= 2000) return textOrHex(s, 'input');
+  if (s.length <= 2000) return textOrHex(s, key);
   const parts: [string, number][] = [];
   const walk = (x: GoValue): void => {
     if (x.t === 'binary' && x.op === '+') {
@@ -335,7 +340,7 @@ function inputValue(v: GoValue): Record<string, unknown> {
     }
   };
   walk(v);
-  return { inputParts: parts };
+  return { [`${key}Parts`]: parts };
 }
 
 type Repeat = { message: string; start: number; startStep: number; end: number; endStep: number; count: number };
@@ -491,6 +496,24 @@ function promqltestExpressions(repo: string, tag: string): unknown[] {
   return rows;
 }
 
+/** A []string or []parseTest literal's patterns (the first field of each entry). */
+function patterns(src: string, name: string): GoValue[] {
+  const lit = varLiteral(src, name);
+  if (lit.t !== 'composite') throw new Error(`${name} is not a literal`);
+  return lit.fields.map((f) => (f.value.t === 'composite' ? f.value.fields[0].value : f.value));
+}
+
+function regexpSyntax(src: string): unknown[] {
+  const rows: unknown[] = [];
+  for (const name of ['parseTests', 'foldcaseTests', 'matchnlTests', 'nomatchnlTests', 'onlyPerl', 'invalidRegexps', 'onlyPOSIX']) {
+    const fail = name === 'invalidRegexps' || name === 'onlyPOSIX';
+    patterns(src, name).forEach((pattern, index) => {
+      rows.push({ list: name, case: index, ...inputValue(pattern, 'pattern'), fail });
+    });
+  }
+  return rows;
+}
+
 function main(argv: string[]): void {
   const at = (flag: string) => (argv.indexOf(flag) >= 0 ? argv[argv.indexOf(flag) + 1] : undefined);
   const repo = at('--repo');
@@ -507,6 +530,17 @@ function main(argv: string[]): void {
   write('parse-test.json', 'promql/parser/parse_test.go testExpr', parseTests(show(repo, tag, 'promql/parser/parse_test.go'), fns));
   write('lex-test.json', 'promql/parser/lex_test.go tests', lexTests(show(repo, tag, 'promql/parser/lex_test.go')));
   write('promqltest-expressions.json', 'promql/promqltest/testdata/*.test eval commands', promqltestExpressions(repo, tag));
+  const regexpRepo = at('--regexp-repo');
+  if (regexpRepo) {
+    const commit = at('--regexp-commit') ?? 'f7b3be9d1853';
+    const body = {
+      source: `grafana/regexp ${commit} syntax/parse_test.go`,
+      generatedBy: 'test/upstream/scripts/gen-promql-tables.ts',
+      rows: regexpSyntax(show(regexpRepo, commit, 'syntax/parse_test.go')),
+    };
+    fs.writeFileSync(path.join(OUT, 'regexp-syntax.json'), `${JSON.stringify(body, null, 1)}\n`);
+    process.stdout.write(`regexp-syntax.json: ${body.rows.length} rows\n`);
+  }
 }
 
 main(process.argv.slice(2));

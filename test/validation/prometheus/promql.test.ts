@@ -153,8 +153,27 @@ describe('checkPromQL', () => {
       expect(problems('up{job=~"(?=x)"}')).toEqual([['semantic', 'error parsing regexp: invalid or unsupported Perl syntax: `(?=`']]);
       expect(problems('up{job=~"(a)\\\\1"}')).toEqual([['semantic', 'error parsing regexp: invalid escape sequence: `\\1`']]);
       expect(problems('up{job=~"\\xff.*"}')).toEqual([['semantic', 'error parsing regexp: invalid UTF-8: `\uFFFD.*`']]);
-      expect(problems('up{job=~"(unclosed"}').map(([k]) => k)).toEqual(['doubtful']);
+      expect(problems('up{job=~"(unclosed"}')).toEqual([['semantic', 'error parsing regexp: missing closing ): `(unclosed`']]);
+      expect(problems('up{job=~"a**"}')).toEqual([['semantic', 'error parsing regexp: invalid nested repetition operator: `**`']]);
+      expect(problems('up{job=~"x{1001}"}')).toEqual([['semantic', 'error parsing regexp: invalid repeat count: `{1001}`']]);
+      expect(problems('up{job=~"[z-a]"}')).toEqual([['semantic', 'error parsing regexp: invalid character class range: `z-a`']]);
+      expect(problems('up{job=~`\\q`}')).toEqual([['semantic', 'error parsing regexp: invalid escape sequence: `\\q`']]);
+      expect(problems('up{job=~`\\u00e9`}')).toEqual([['semantic', 'error parsing regexp: invalid escape sequence: `\\u`']]);
+      expect(problems('up{job=~"(?<=a)b"}')).toEqual([['semantic', 'error parsing regexp: invalid named capture: `(?<=a)b`']]);
+      expect(problems('up{job=~"*"}')).toEqual([['semantic', 'error parsing regexp: missing argument to repetition operator: `*`']]);
       expect(problems('up{job=~"(?i)api"}')).toEqual([]);
+      expect(problems('up{job=~`[[:alpha:]]+\\pL\\Q.*\\E`}')).toEqual([]);
+    });
+
+    it('13: whether a regex matches the empty string is judged on RE2 syntax, not JavaScript\'s', () => {
+      // JavaScript reads [[:alpha:]]* as "[[:alph] then ]*", which never matches "".
+      expect(problems('{job=~"[[:alpha:]]*"}')).toEqual([['semantic', 'vector selector must contain at least one non-empty matcher']]);
+      expect(problems('{job=~"\\\\b"}')).toEqual([]);
+      expect(problems('{job=~"\\\\B|x"}')).toEqual([['semantic', 'vector selector must contain at least one non-empty matcher']]);
+      expect(problems('{job=~"a|"}')).toEqual([['semantic', 'vector selector must contain at least one non-empty matcher']]);
+      expect(problems('{job!~"a*"}')).toEqual([]);
+      expect(problems('{job=~"(a{0,2})+"}')).toEqual([['semantic', 'vector selector must contain at least one non-empty matcher']]);
+      expect(problems('{job=~"[[:alpha:]]*", env="prod"}')).toEqual([]);
     });
 
     it('10: experimental features the webhook does not enable', () => {
