@@ -14,7 +14,9 @@ export const ENGINE_RULES: RuleInfo[] = [
     category: 'internal',
     severity: 'error',
     title: 'Validator failure',
-    explanation: 'A check failed on this resource because of a defect in istio-mtls, not in the manifest. The other resources were still checked. Please report it with the manifest.',
+    explanation: 'A check failed on this resource because of a defect in istio-mtls, not in the manifest. The finding names the stage that failed; '
+      + 'the other stages and the other resources were still checked, and the resource is left out of the mesh analysis like any resource '
+      + 'with an error. Please report it with the manifest.',
   },
 ];
 
