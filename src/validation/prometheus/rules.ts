@@ -73,14 +73,6 @@ export const PROMETHEUS_RULES: RuleInfo[] = [
     source: `${PARSER}; parser.Options`,
   },
   {
-    code: 'IMV709',
-    category: CATEGORY,
-    severity: 'warning',
-    title: 'Regular expression that may not compile',
-    explanation: 'Label matcher regexes are RE2, fully anchored. We check them with JavaScript\'s engine after translating RE2-only syntax; a pattern neither accepts is probably invalid, but the dialects differ, so this is a warning.',
-    source: 'prometheus model/labels/regexp.go (RE2)',
-  },
-  {
     code: 'IMV710',
     category: CATEGORY,
     severity: 'warning',

@@ -179,9 +179,10 @@ describe('validatePrometheusRule', () => {
       expect(f.message).toBe('expr of record "x" in group "g" uses an experimental PromQL feature at line 1, column 1 near "sort_by_label": function "sort_by_label" is not enabled');
     });
 
-    it('9: IMV709 warns on a regex that probably does not compile', () => {
+    it('9: IMV707 fails on a regex that RE2 rejects (IMV709, "may not compile", is retired: regexes are parsed as RE2 does)', () => {
       const fs9 = validate(withRules({ record: 'x', expr: 'up{job=~"(a"}' }));
-      expect(fs9.map((f) => [f.code, f.severity])).toEqual([['IMV709', 'warning']]);
+      expect(fs9.map((f) => [f.code, f.severity, f.message])).toEqual([['IMV707', 'error',
+        'expr of record "x" in group "g" is rejected by the PromQL parser at line 1, column 4 near "job=~\\"(a\\"": error parsing regexp: missing closing ): `(a`']]);
     });
 
     it('10: IMV710 warns on a rule that evaluates to a range vector', () => {
