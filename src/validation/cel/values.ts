@@ -17,15 +17,15 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
   }
   if (Array.isArray(value)) return value.map((v) => toCelValue(v, schema.items));
   if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
+    const out: [string, unknown][] = [];
     const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
     const keepUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true || schema.additionalProperties === true;
     for (const key of Object.keys(value)) {
       const sub = schema.properties?.[key] ?? extra;
-      if (sub) out[key] = toCelValue(value[key], sub);
-      else if (keepUnknown || schema['x-kubernetes-embedded-resource']) out[key] = dynamic(value[key]);
+      if (sub) out.push([key, toCelValue(value[key], sub)]);
+      else if (keepUnknown || schema['x-kubernetes-embedded-resource']) out.push([key, dynamic(value[key])]);
     }
-    return out;
+    return celMap(out);
   }
   return value;
 }
@@ -33,10 +33,18 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
 function dynamic(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(dynamic);
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = dynamic(value[key]);
-    return out;
-  }
+  if (isPlainObject(value)) return celMap(Object.keys(value).map((key) => [key, dynamic(value[key])]));
   return value;
+}
+
+/**
+ * A CEL map: a plain object, or a Map when a key would be read as the object's
+ * own machinery (`constructor` makes cel-js misjudge the value's type,
+ * `__proto__` cannot be a plain property).
+ */
+function celMap(entries: [string, unknown][]): unknown {
+  if (entries.some(([key]) => key === 'constructor' || key === '__proto__')) return new Map(entries);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of entries) out[key] = v;
+  return out;
 }

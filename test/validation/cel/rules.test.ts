@@ -51,6 +51,12 @@ describe('Istio CRD rules', () => {
 });
 
 describe('rule mechanics', () => {
+  test('map keys named constructor or __proto__ are ordinary keys, as in the API server', () => {
+    // cel-js reads a value's constructor to type it; a plain object cannot hold an own __proto__ property.
+    expect(check(pa({ selector: { matchLabels: { constructor: 'z' } } }))).toEqual([]);
+    expect(codes(check(pa({ selector: { matchLabels: JSON.parse('{"__proto__": "z", "a*": "b"}') } })))).toEqual(['IMV301 /spec/selector/matchLabels']);
+    expect(codes(check(pa({ selector: { matchLabels: { 'constructor*': 'z', 'constructor': 'y' } } })))).toEqual(['IMV301 /spec/selector/matchLabels']);
+  });
   const spec = {
     'type': 'object',
     'properties': {
