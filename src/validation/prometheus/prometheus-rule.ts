@@ -149,7 +149,7 @@ function checkExpr(expr: string | number, where: string, path: string, add: Add)
     return;
   }
   const { problems, type } = checkPromQL(text);
-  for (const p of problems) add(codeOf(p), p.kind === 'doubtful' ? 'warning' : 'error', path, promqlMessage(where, text, p), promqlFix(p));
+  for (const p of problems) add(codeOf(p), 'error', path, promqlMessage(where, text, p), promqlFix(p));
   if (problems.length === 0 && (type === 'matrix' || type === 'string')) {
     add('IMV710', 'warning', path, `expr of ${where} evaluates to a ${documentedType(type)}; a rule needs an instant vector or a scalar`,
       type === 'matrix' ? 'wrap the range in a function such as rate(...) or max_over_time(...)' : 'use an expression that returns series, e.g. vector(1)');
@@ -160,7 +160,6 @@ function codeOf(p: PromqlProblem): string {
   switch (p.kind) {
     case 'syntax': return 'IMV706';
     case 'experimental': return 'IMV708';
-    case 'doubtful': return 'IMV709';
     default: return 'IMV707';
   }
 }
@@ -169,8 +168,7 @@ function promqlMessage(where: string, expr: string, p: PromqlProblem): string {
   const { line, column } = lineColumn(expr, p.from);
   const snippet = oneLine(expr.slice(p.from, Math.max(p.to, p.from)));
   const near = snippet === '' ? '' : ` near ${JSON.stringify(snippet.length > 40 ? `${snippet.slice(0, 37)}...` : snippet)}`;
-  const verb = p.kind === 'syntax' ? 'does not parse' : p.kind === 'experimental' ? 'uses an experimental PromQL feature'
-    : p.kind === 'doubtful' ? 'may be rejected' : 'is rejected by the PromQL parser';
+  const verb = p.kind === 'syntax' ? 'does not parse' : p.kind === 'experimental' ? 'uses an experimental PromQL feature' : 'is rejected by the PromQL parser';
   return `expr of ${where} ${verb} at line ${line}, column ${column}${near}: ${p.message}`;
 }
 
@@ -186,7 +184,6 @@ function promqlFix(p: PromqlProblem): string {
   if (m.includes('non-empty matcher')) return 'add a metric name or a matcher that cannot match the empty string, e.g. job=~".+"';
   if (p.kind === 'experimental') return 'rewrite it without the experimental feature; the webhook parses with Prometheus\' default options';
   if (p.kind === 'syntax') return 'check brackets, quotes and operators at that position';
-  if (p.kind === 'doubtful') return 'check the regex against RE2 syntax (https://github.com/google/re2/wiki/Syntax)';
   return 'fix the expression at that position';
 }
 
