@@ -8,6 +8,8 @@ export interface NamespaceInfo {
   readonly ref: ResourceRef;
   readonly name: string;
   readonly labels: Labels;
+  /** The Namespace's annotations whose key is in an `istio.io` domain; absent when it has none. */
+  readonly istioAnnotations?: Labels;
 }
 
 /** The kinds whose pods the engine reads. */
@@ -37,6 +39,29 @@ export interface Workload {
   readonly hostNetwork: boolean;
   /** True when the pod spec already carries an `istio-proxy` container (a dump of an injected pod). */
   readonly hasProxyContainer: boolean;
+  /** The `runAsUser` settings of the pod spec; absent when neither the pod nor an application container sets one. */
+  readonly runAsUsers?: RunAsUsers;
+  /**
+   * True for a Pod read from a cluster: it carries what only the API server
+   * writes (uid, creationTimestamp, resourceVersion or status), so it already
+   * runs and the injection webhook will not see it again.
+   */
+  readonly created?: boolean;
+  /**
+   * Labels and annotations whose key is in an `istio.io` domain, on the
+   * controller object's own metadata (never on a Pod's): they never reach its
+   * pods. Absent when there are none.
+   */
+  readonly ownIstioLabels?: Labels;
+  readonly ownIstioAnnotations?: Labels;
+}
+
+/** The `securityContext.runAsUser` values of a pod spec (the UID a container runs as: its own, else the pod's). */
+export interface RunAsUsers {
+  /** `spec.securityContext.runAsUser`. */
+  readonly pod?: number;
+  /** Every container of `containers` (init containers are left out), in order, with its own runAsUser when set. */
+  readonly containers: readonly { readonly name: string; readonly index: number; readonly runAsUser?: number }[];
 }
 
 export interface ServicePort {
@@ -67,7 +92,43 @@ export interface ServiceInfo {
 
 export function parseNamespace(m: Manifest): NamespaceInfo {
   const ref = refOf(m);
-  return Object.freeze({ ref: { ...ref, namespace: '' }, name: ref.name, labels: stringMap(objectOrEmpty(m.metadata).labels) });
+  const metadata = objectOrEmpty(m.metadata);
+  const istioAnnotations = istioKeys(stringMap(metadata.annotations));
+  return Object.freeze({
+    ref: { ...ref, namespace: '' }, name: ref.name, labels: stringMap(metadata.labels), ...(istioAnnotations ? { istioAnnotations } : {}),
+  });
+}
+
+/** The entries whose key has a prefix in an `istio.io` domain (`sidecar.istio.io/inject`, `istio.io/rev`); undefined when none. */
+function istioKeys(map: Labels): Labels | undefined {
+  const kept = Object.entries(map).filter(([k]) => /(^|\.)istio\.io\//.test(k));
+  return kept.length > 0 ? Object.freeze(Object.fromEntries(kept)) : undefined;
+}
+
+/** A Kubernetes int64 field: an integer, else undefined. */
+function integerOf(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
+}
+
+/** The runAsUser settings of a pod spec, or undefined when none is set. */
+function runAsUsersOf(spec: Record<string, unknown>): RunAsUsers | undefined {
+  const pod = integerOf(objectOrEmpty(spec.securityContext).runAsUser);
+  const containers = listOrEmpty(spec.containers).map((c, index) => {
+    const container = objectOrEmpty(c);
+    const runAsUser = integerOf(objectOrEmpty(container.securityContext).runAsUser);
+    const name = typeof container.name === 'string' ? container.name : '';
+    return Object.freeze(runAsUser === undefined ? { name, index } : { name, index, runAsUser });
+  });
+  if (pod === undefined && containers.every((c) => c.runAsUser === undefined)) return undefined;
+  return Object.freeze({ ...(pod === undefined ? {} : { pod }), containers: Object.freeze(containers) });
+}
+
+/** Fields only the API server writes: a Pod that has one was read from a cluster. */
+function readFromCluster(m: Manifest): boolean {
+  const metadata = objectOrEmpty(m.metadata);
+  const written = (v: unknown) => (typeof v === 'string' && v !== '') || (typeof v === 'number');
+  return written(metadata.uid) || written(metadata.creationTimestamp) || written(metadata.resourceVersion)
+    || (isPlainObject(m.status) && Object.keys(m.status).length > 0);
 }
 
 const CONTAINER_FIELDS = ['containers', 'initContainers'] as const;
@@ -114,6 +175,10 @@ export function parseWorkload(
   }
   ports.sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : 1));
   const sa = tpl.spec.serviceAccountName ?? tpl.spec.serviceAccount;
+  const runAsUsers = runAsUsersOf(tpl.spec);
+  const own = objectOrEmpty(m.metadata);
+  const ownIstioLabels = ref.kind === 'Pod' ? undefined : istioKeys(stringMap(own.labels));
+  const ownIstioAnnotations = ref.kind === 'Pod' ? undefined : istioKeys(stringMap(own.annotations));
   return Object.freeze({
     ref,
     kind: ref.kind,
@@ -127,6 +192,11 @@ export function parseWorkload(
     serviceAccount: typeof sa === 'string' && sa ? sa : 'default',
     hostNetwork: tpl.spec.hostNetwork === true,
     hasProxyContainer,
+    // Optional facts only when present: most workloads have none, and the model lives beside the app at synth time.
+    ...(runAsUsers ? { runAsUsers } : {}),
+    ...(ref.kind === 'Pod' && readFromCluster(m) ? { created: true } : {}),
+    ...(ownIstioLabels ? { ownIstioLabels } : {}),
+    ...(ownIstioAnnotations ? { ownIstioAnnotations } : {}),
   });
 }
 

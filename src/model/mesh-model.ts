@@ -51,6 +51,8 @@ export interface MeshModel {
   readonly gatewayClasses: readonly GatewayClassInfo[];
   /** Manifests left out (owned by another workload in the input, duplicated, unnamed). */
   readonly skipped: readonly SkippedManifest[];
+  /** Pods left out of `workloads` because a workload of the input owns them (cluster dumps), for checks on running pods. */
+  readonly ownedPods: readonly Workload[];
 
   /** Every namespace any input object names or lives in, plus the root namespace, sorted. */
   readonly namespaceNames: readonly string[];
@@ -293,6 +295,7 @@ interface ChosenResources {
   readonly gateways: GatewayInfo[];
   readonly gatewayClasses: GatewayClassInfo[];
   readonly skipped: SkippedManifest[];
+  readonly ownedPods: Workload[];
 }
 
 function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
@@ -332,6 +335,7 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   const sidecars: SidecarInfo[] = [];
   const gateways: GatewayInfo[] = [];
   const gatewayClasses: GatewayClassInfo[] = [];
+  const ownedPods: Workload[] = [];
 
   forEachEntry(parts, (e, index) => {
     if (e.read === 'not-an-object') {
@@ -361,6 +365,7 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
         const owner = e.owners.find((o) => workloadNames.has(`${e.namespace}/${o.kind}/${o.name}`));
         if (owner) {
           skipped.push({ index, ref, reason: `owned by ${owner.kind} ${e.namespace}/${owner.name} in the input` });
+          if (e.workload && e.ref.kind === 'Pod') ownedPods.push(e.workload);
           return;
         }
         if (e.workload) workloads.push(e.workload); else skipped.push({ index, ref, reason: 'workload without a name or pod template' });
@@ -368,7 +373,7 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
       }
     }
   });
-  return { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped };
+  return { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped, ownedPods };
 }
 
 /** What, with its name, identifies a resource: API group, kind and the namespace it applies in. */
@@ -377,7 +382,7 @@ function scopeOf(e: Exclude<ModelEntry, { read: 'not-an-object' }>): string {
 }
 
 function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): MeshModel {
-  const { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped } = chosen;
+  const { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped, ownedPods } = chosen;
 
   workloads.sort((a, b) => byNsName(a, b) || cmp(a.kind, b.kind));
   services.sort(byNsName);
@@ -468,6 +473,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     gateways: Object.freeze(gateways),
     gatewayClasses: Object.freeze(gatewayClasses),
     skipped: Object.freeze(skipped),
+    ownedPods: Object.freeze(ownedPods.sort(byNsName)),
     namespaceNames,
     namespace: (name) => namespaces.get(name),
     peerAuthenticationsIn: (ns) => paByNs.get(ns) ?? EMPTY,
