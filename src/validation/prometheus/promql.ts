@@ -20,12 +20,7 @@ export type PromqlProblemKind =
   /** It parses, but Prometheus' parser rejects it (types, arity, modifiers, strings, regexes, ranges). */
   | 'semantic'
   /** A feature behind a Prometheus feature flag that the parser options do not enable. */
-  | 'experimental'
-  /**
-   * Probably wrong, but we cannot be sure offline. The parser no longer
-   * produces it (regexes are judged as RE2 judges them); kept for callers.
-   */
-  | 'doubtful';
+  | 'experimental';
 
 export interface PromqlProblem {
   readonly kind: PromqlProblemKind;
