@@ -7,7 +7,7 @@ const app = [ns('shop'), deploy('shop', 'api', { ports: [8080, 9090] }), svc('sh
 const P = 'cluster.local/ns/shop/sa/web';
 
 describe('IMA009 authz-requires-mtls', () => {
-  it('Compliance: ALLOW on principals with auto mTLS and the PERMISSIVE default (Kiali KIA0105 false positive)', () => {
+  it('Compliance: ALLOW on principals with auto mTLS and the PERMISSIVE default (mesh callers send mTLS)', () => {
     expect(findings('IMA009', [...app, ap('shop', 'allow', allowFrom([P]))])).toEqual([]);
     expect(findings('IMA009', [ap('bookinfo', 'allow', allowFrom([P]))])).toEqual([]);
   });
@@ -50,5 +50,27 @@ describe('IMA009 authz-requires-mtls', () => {
   });
   it('trap: DENY with notNamespaces still applies to plaintext callers', () => {
     expect(findings('IMA009', [...app, ap('shop', 'd', { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: ['shop'] } }] }] })])).toEqual([]);
+  });
+  it('Noncompliance 6: ALLOW that excludes an identity (notPrincipals) on a PERMISSIVE port admits it over plaintext', () => {
+    const exclude = ap('shop', 'not-web', { ...sel({ app: 'api' }), rules: [{ from: [{ source: { notPrincipals: [P] } }] }] });
+    const f = findings('IMA009', [...app, exclude]);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'error', path: '/spec/rules/0/from/0/source/notPrincipals' });
+    expect(f[0].message).toBe('AuthorizationPolicy shop/not-web (ALLOW) excludes callers by notPrincipals in a rule that matches '
+      + 'callers without an identity, but on Deployment shop/api:8080, Deployment shop/api:9090 the port is PERMISSIVE (Istio default) '
+      + 'and accepts plaintext, whose callers carry no identity to exclude; the excluded identities get in over plaintext');
+  });
+  it('trap: exclusions where plaintext cannot use them: a STRICT port, or beside an identity requirement in the same source', () => {
+    const exclude = ap('shop', 'not-web', { ...sel({ app: 'api' }), rules: [{ from: [{ source: { notNamespaces: ['legacy'] } }] }] });
+    expect(findings('IMA009', [...app, pa('shop', 'default', STRICT), exclude])).toEqual([]);
+    const both = ap('shop', 'both', { ...sel({ app: 'api' }), rules: [{ from: [{ source: { namespaces: ['shop'], notPrincipals: [P] } }] }] });
+    expect(findings('IMA009', [...app, both]).map((f) => f.path)).toEqual([]);
+  });
+  it('trap: plaintext to a STRICT port is reset before authorization, even with auto mTLS off (Kiali fixture mtls_enabled_checker_18)', () => {
+    const deny = ap('shop', 'deny', { ...sel({ app: 'api' }), action: 'DENY', rules: [{ from: [{ source: { principals: [P] } }] }] });
+    for (const policy of [deny, ap('shop', 'allow', allowFrom([P]))]) {
+      expect(findings('IMA009', [...app, pa('shop', 'default', STRICT), policy], { autoMtls: false })).toEqual([]);
+      expect(findings('IMA009', [pa('shop', 'default', STRICT), policy], { autoMtls: false })).toEqual([]);
+    }
   });
 });

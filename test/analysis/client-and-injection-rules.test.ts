@@ -27,6 +27,14 @@ describe('IMA012 plaintext-client-to-strict', () => {
     expect(findings('IMA012', [ns('shop'), ...server, deploy('shop', 'job', { labels: optOut }), pa('istio-system', 'default', STRICT),
       pa('shop', 'w', { ...sel({ app: 'api' }), ...PERMISSIVE })])).toEqual([]);
   });
+  it('trap: a DestinationRule that sets tls DISABLE is reported once, by dr-disables-tls-to-strict', () => {
+    const off = dr('shop', 'off', { host: 'api', ...tls('DISABLE') });
+    for (const autoMtls of [true, false]) {
+      const input = [ns('shop'), ...server, pa('shop', 'default', STRICT), off];
+      expect(findings('IMA012', input, { autoMtls })).toEqual([]);
+      expect(findings('IMA007', input, { autoMtls }).map((f) => f.resource.name)).toEqual(['off']);
+    }
+  });
   it('trap: workloads of namespaces not in the input are assumed injected', () => {
     expect(findings('IMA012', [...server, deploy('shop', 'web'), pa('istio-system', 'default', STRICT)])).toEqual([]);
   });

@@ -44,13 +44,26 @@ function beyondKiali(found: Finding[]): { undocumentedDisables: string[]; rest: 
 
 describe.skipIf(!fs.existsSync(REALWORLD))('real-world manifests', () => {
   describe('kiali mtls_enabled_checker (KIA0105, authorizationpolicy.mtls.needstobeenabled)', () => {
-    it.each(['7', '8', '9', '10', '15', '16', '17'])('checker_%s: flagged with auto mTLS on and off', (n) => {
+    it.each(['7', '8', '9', '10', '16', '17'])('checker_%s: flagged with auto mTLS on and off', (n) => {
       for (const autoMtls of [true, false]) {
         const f = analyze([`${KIALI}authorization__mtls_enabled_checker_${n}.yaml`], { autoMtls });
         expect(summary(f)).toContain('authz-requires-mtls AuthorizationPolicy bookinfo/policy');
       }
     });
-    it.each(['1', '2', '11', '23'])('checker_%s: not flagged with auto mTLS on, flagged with it off', (n) => {
+    it('checker_15 (namespace DR DISABLE, mesh STRICT): Kiali flags the policy; the plaintext is reset before authorization, so the DestinationRule is flagged instead', () => {
+      // Issue #26: a STRICT port resets plaintext before the policy runs; the DestinationRule is the cause (dr-disables-tls-to-strict).
+      for (const autoMtls of [true, false]) {
+        expect(summary(analyze([`${KIALI}authorization__mtls_enabled_checker_15.yaml`], { autoMtls }))).toEqual([
+          'dr-disables-tls-to-strict DestinationRule bookinfo/disable-mtls',
+        ]);
+      }
+    });
+    it('checker_2 (namespace STRICT, auto mTLS off): Kiali flags the policy; the STRICT policy is flagged for the plaintext clients', () => {
+      const file = `${KIALI}authorization__mtls_enabled_checker_2.yaml`;
+      expect(analyze([file])).toEqual([]);
+      expect(summary(analyze([file], { autoMtls: false }))).toEqual(['plaintext-client-to-strict PeerAuthentication bookinfo/default']);
+    });
+    it.each(['1', '11', '23'])('checker_%s: not flagged with auto mTLS on, flagged with it off', (n) => {
       const file = `${KIALI}authorization__mtls_enabled_checker_${n}.yaml`;
       expect(analyze([file]).filter((f) => f.category === 'authz-requires-mtls')).toEqual([]);
       expect(summary(analyze([file], { autoMtls: false }))).toContain('authz-requires-mtls AuthorizationPolicy bookinfo/policy');

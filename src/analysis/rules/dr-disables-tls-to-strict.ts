@@ -16,9 +16,12 @@ export const DR_DISABLES_TLS_TO_STRICT: RuleInfo = {
     + 'marks the endpoints with the rule-level DISABLE, so auto mTLS sends them plaintext too. A port its sidecar does not '
     + 'capture, or a server without a sidecar, takes the plaintext. With ambient installed, client sidecars send HBONE to '
     + 'ambient pods whatever the rule says, so ambient servers are not judged (except behind a headless Service, where an '
-    + 'explicit tls gets no HBONE and ztunnel refuses the plaintext on a STRICT port). Kiali reports KIA0208 on mesh-wide '
-    + 'rules; here every level and port is resolved.',
+    + 'explicit tls gets no HBONE and ztunnel refuses the plaintext on a STRICT port). Kiali reports KIA0208 on a `*.local` '
+    + 'DISABLE rule while the mesh policy is STRICT, and on a namespace-wide (`*.<ns>.svc.cluster.local`) DISABLE rule when '
+    + 'the namespace has no selector-less PeerAuthentication and the mesh is STRICT; KIA0207 on a namespace-wide DISABLE rule '
+    + 'when the namespace policy is STRICT. Here every rule, level and port is resolved.',
   source: 'pilot/pkg/model/push_context.go (destinationRule), pilot/pkg/networking/core/cluster_tls.go (buildAutoMtlsSettings)',
+  upstream: 'Istio 1.30.3; Kiali v2.30.0 KIA0207, KIA0208',
 };
 
 export const drDisablesTlsToStrict: AnalysisRule = {

@@ -13,12 +13,16 @@ export const PLAINTEXT_CLIENT_TO_STRICT: RuleInfo = {
   explanation: 'STRICT accepts only Istio mTLS (HBONE counts). Two kinds of clients send plaintext without any DestinationRule '
     + 'saying so: workloads with no proxy at all, neither a sidecar nor ambient enrolment (reported against the STRICT '
     + 'Service ports of their own namespace, the ones they most likely call, whether a sidecar or ztunnel enforces them); '
-    + 'and client sidecars when auto mTLS is off and no DestinationRule sets ISTIO_MUTUAL for the host (Kiali KIA0401/KIA0501, '
-    + 'which are also reported when auto mTLS is on, where they are false positives). Ambient clients send HBONE, and so do '
-    + 'client sidecars toward ambient pods; a port the server sidecar does not capture takes plaintext. Clients whose sidecar '
-    + 'lets an outbound port bypass it, and ambient clients calling a pod that does not accept HBONE, are left to their own '
-    + 'rules; DestinationRules that disable TLS are reported by dr-disables-tls-to-strict.',
+    + 'and client sidecars when auto mTLS is off and no DestinationRule sets tls for the host (reported on the STRICT '
+    + 'PeerAuthentication, naming the hosts). Ambient clients send HBONE, and so do client sidecars toward ambient pods; a port '
+    + 'the server sidecar does not capture takes plaintext. Clients whose sidecar lets an outbound port bypass it, and ambient '
+    + 'clients calling a pod that does not accept HBONE, are left to their own rules; a DestinationRule that sets tls DISABLE '
+    + 'is reported once, by dr-disables-tls-to-strict. Kiali reports KIA0401 (mesh) and KIA0501 (namespace) on a '
+    + 'selector-less STRICT PeerAuthentication when auto mTLS is off (since Kiali #6009 it returns early when auto mTLS is on) '
+    + 'and no `*.local` (or, for KIA0501, namespace-wide) rule sets ISTIO_MUTUAL; host-specific ISTIO_MUTUAL rules, which do '
+    + 'make clients send mTLS, do not count there.',
   source: 'Istio "Mutual TLS Migration" and "Auto mutual TLS", pilot/pkg/serviceregistry/ambient/authorization.go',
+  upstream: 'Istio 1.30.3; Kiali v2.30.0 KIA0401, KIA0501',
 };
 
 function checkUninjectedClients(ctx: AnalysisContext): Finding[] {
@@ -67,8 +71,11 @@ function checkAutoMtlsOff(ctx: AnalysisContext): Finding[] {
     const e = byPolicy.get(k);
     if (e) { if (!e.hosts.includes(host)) e.hosts.push(host); } else {byPolicy.set(k, { ref, hosts: [host] });}
   };
-  const plaintext = (ownNs: string, host: string, hostNs: string, port: number) => ctx.clientContexts(ownNs).some((c) =>
-    clientTlsFromLookup(m, true, ctx.lookup(c, host, hostNs), port, undefined).tls === 'plaintext');
+  // Only plaintext for want of a tls setting: a rule that sets DISABLE is dr-disables-tls-to-strict's finding.
+  const plaintext = (ownNs: string, host: string, hostNs: string, port: number) => ctx.clientContexts(ownNs).some((c) => {
+    const sent = clientTlsFromLookup(m, true, ctx.lookup(c, host, hostNs), port, undefined);
+    return sent.tls === 'plaintext' && sent.source === 'auto-mtls-off';
+  });
   for (const s of m.services) {
     for (const ep of ctx.cache.endpointsOf(s)) {
       // Ports a sidecar captures and enforces STRICT on; client sidecars send HBONE to ambient pods, auto mTLS or not.
