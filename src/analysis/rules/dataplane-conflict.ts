@@ -24,6 +24,7 @@ export const DATAPLANE_CONFLICT: RuleInfo = {
     + '`istio.io/dataplane-mode: ambient` that gets a sidecar anyway (from its namespace or `sidecar.istio.io/inject`) is reported too.',
   source: 'pkg/config/analysis/analyzers/injection/injection.go (IST0123); manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml; '
     + 'cni/pkg/util/enablement_selector.go',
+  upstream: 'Istio 1.30.3; istioctl 1.30.3 IST0123; Kiali v2.30.0 KIA1311, KIA1315',
 };
 
 

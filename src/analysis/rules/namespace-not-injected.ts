@@ -10,13 +10,15 @@ export const NAMESPACE_NOT_INJECTED: RuleInfo = {
   explanation: 'Without `istio-injection=enabled` or `istio.io/rev` on the Namespace (and no pod opting in), no workload of '
     + 'the namespace gets a sidecar; with ambient installed, without `istio.io/dataplane-mode=ambient` none is enrolled in '
     + 'ambient either. PeerAuthentications do not apply to them and their calls to STRICT servers fail. istioctl reports '
-    + 'IST0102 for every namespace without an injection label unless it is labelled for ambient; here only namespaces whose '
+    + 'IST0102, an info message, for every namespace but istio-system without an injection label unless it is labelled for '
+    + 'ambient (and IST0148 instead when the injector injects every namespace by default); here only namespaces whose '
     + 'workloads are in the input and none of which gets a proxy (sidecar or ambient) are reported, never the root namespace, '
     + 'kube-* namespaces, namespaces explicitly labelled istio-injection=disabled, or, with ambient installed, namespaces '
     + 'labelled for ambient or istio.io/dataplane-mode=none. A namespace labelled for ambient while ambient is not installed '
     + '(mesh option `ambient`) is reported: nothing enrols its pods.',
   source: 'pkg/kube/inject (webhook namespace and object selectors), cni/pkg/util/enablement_selector.go, '
     + 'pkg/config/analysis/analyzers/injection/injection.go',
+  upstream: 'Istio 1.30.3; istioctl 1.30.3 IST0102',
 };
 
 const SYSTEM = /^kube-/;

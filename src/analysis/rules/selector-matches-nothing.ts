@@ -13,7 +13,11 @@ export const SELECTOR_MATCHES_NOTHING: RuleInfo = {
   explanation: 'A PeerAuthentication, AuthorizationPolicy or DestinationRule workloadSelector whose labels match no pod template '
     + 'of its namespace does nothing. Reported only when the input has workloads in that namespace (the whole mesh for '
     + 'AuthorizationPolicies in the root namespace), and never for `selector: {}`, which Istio reads as no selector. '
-    + 'istioctl reports IST0127 and Kiali KIA0004 for the same concern.',
+    + 'istioctl reports IST0127 for AuthorizationPolicies only, counting only pods with a sidecar or in ambient, and also for '
+    + 'a namespace-wide policy in a namespace without such pods (a policy that also guards workloads deployed later, not '
+    + 'reported here). Kiali reports KIA0004 for PeerAuthentication, AuthorizationPolicy, RequestAuthentication and Sidecar '
+    + 'selectors, not DestinationRule ones, and in v2.30.0 accepts a matching workload in any namespace.',
+  upstream: 'Istio 1.30.3; istioctl 1.30.3 IST0127; Kiali v2.30.0 KIA0004',
 };
 
 export const selectorMatchesNothing: AnalysisRule = {
