@@ -8,24 +8,30 @@ import { ambientDisableIgnored } from './rules/ambient-disable-ignored';
 import { ambientL7PolicyWithoutWaypoint } from './rules/ambient-l7-policy-without-waypoint';
 import { ambientToSidecarPlaintext } from './rules/ambient-to-sidecar-plaintext';
 import { authzRequiresMtls } from './rules/authz-requires-mtls';
+import { authzUnknownNamespace } from './rules/authz-unknown-namespace';
+import { authzUnknownServiceAccount } from './rules/authz-unknown-service-account';
 import { dataplaneConflict } from './rules/dataplane-conflict';
 import { drDisablesTlsToPermissive } from './rules/dr-disables-tls-to-permissive';
 import { drDisablesTlsToStrict } from './rules/dr-disables-tls-to-strict';
 import { drMtlsToNonMtlsServer } from './rules/dr-mtls-to-non-mtls-server';
 import { duplicateMeshPolicy } from './rules/duplicate-mesh-policy';
 import { duplicateNamespacePolicy } from './rules/duplicate-namespace-policy';
+import { exceptionDeniedByAuthz } from './rules/exception-denied-by-authz';
 import { expiredException } from './rules/expired-exception';
 import { handSetTlsMode } from './rules/hand-set-tls-mode';
 import { inboundPortNotCaptured } from './rules/inbound-port-not-captured';
+import { injectLabelOnWrongObject } from './rules/inject-label-on-wrong-object';
 import { invalidCaptureAnnotation } from './rules/invalid-capture-annotation';
 import { namespaceDisableDisablesAutoMtls } from './rules/namespace-disable-disables-auto-mtls';
 import { namespaceNotInjected } from './rules/namespace-not-injected';
 import { outboundCaptureBypass } from './rules/outbound-capture-bypass';
 import { overlappingWorkloadPolicies } from './rules/overlapping-workload-policies';
 import { plaintextClientToStrict } from './rules/plaintext-client-to-strict';
+import { podMissingProxy } from './rules/pod-missing-proxy';
 import { policyEnforcedNowhere } from './rules/policy-enforced-nowhere';
 import { portLevelNotContainerPort } from './rules/port-level-not-container-port';
 import { principalFormat } from './rules/principal-format';
+import { proxyUidConflict } from './rules/proxy-uid-conflict';
 import { rootNamespaceSelectorIgnored } from './rules/root-namespace-selector-ignored';
 import { routeSubsetMissing } from './rules/route-subset-missing';
 import { selectorMatchesNothing } from './rules/selector-matches-nothing';
@@ -72,6 +78,12 @@ export const RULES: readonly AnalysisRule[] = Object.freeze([
   sidecarScopeHidesHost,
   sidecarIngressTlsIgnored,
   namespaceDisableDisablesAutoMtls,
+  authzUnknownNamespace,
+  authzUnknownServiceAccount,
+  podMissingProxy,
+  proxyUidConflict,
+  injectLabelOnWrongObject,
+  exceptionDeniedByAuthz,
 ]);
 
 /** The catalogue of analysis codes (IMA0xx), for RULES.md and SARIF. */
