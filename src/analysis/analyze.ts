@@ -10,7 +10,10 @@ import { ambientToSidecarPlaintext } from './rules/ambient-to-sidecar-plaintext'
 import { authzRequiresMtls } from './rules/authz-requires-mtls';
 import { authzUnknownNamespace } from './rules/authz-unknown-namespace';
 import { authzUnknownServiceAccount } from './rules/authz-unknown-service-account';
+import { competingDestinationRules } from './rules/competing-destination-rules';
 import { dataplaneConflict } from './rules/dataplane-conflict';
+import { destinationRuleHostNotFound } from './rules/destination-rule-host-not-found';
+import { destinationRuleTlsWithoutCa } from './rules/destination-rule-tls-without-ca';
 import { drDisablesTlsToPermissive } from './rules/dr-disables-tls-to-permissive';
 import { drDisablesTlsToStrict } from './rules/dr-disables-tls-to-strict';
 import { drMtlsToNonMtlsServer } from './rules/dr-mtls-to-non-mtls-server';
@@ -18,6 +21,7 @@ import { duplicateMeshPolicy } from './rules/duplicate-mesh-policy';
 import { duplicateNamespacePolicy } from './rules/duplicate-namespace-policy';
 import { exceptionDeniedByAuthz } from './rules/exception-denied-by-authz';
 import { expiredException } from './rules/expired-exception';
+import { exportToUnknownNamespace } from './rules/export-to-unknown-namespace';
 import { handSetTlsMode } from './rules/hand-set-tls-mode';
 import { inboundPortNotCaptured } from './rules/inbound-port-not-captured';
 import { injectLabelOnWrongObject } from './rules/inject-label-on-wrong-object';
@@ -38,6 +42,7 @@ import { selectorMatchesNothing } from './rules/selector-matches-nothing';
 import { serviceEntryMeshExternal } from './rules/service-entry-mesh-external';
 import { sidecarIngressTlsIgnored } from './rules/sidecar-ingress-tls-ignored';
 import { sidecarScopeHidesHost } from './rules/sidecar-scope-hides-host';
+import { subsetMatchesNothing } from './rules/subset-matches-nothing';
 import { undocumentedException } from './rules/undocumented-exception';
 import { unknownTrustDomain } from './rules/unknown-trust-domain';
 import { waypointBypassed } from './rules/waypoint-bypassed';
@@ -78,6 +83,11 @@ export const RULES: readonly AnalysisRule[] = Object.freeze([
   sidecarScopeHidesHost,
   sidecarIngressTlsIgnored,
   namespaceDisableDisablesAutoMtls,
+  competingDestinationRules,
+  destinationRuleHostNotFound,
+  subsetMatchesNothing,
+  destinationRuleTlsWithoutCa,
+  exportToUnknownNamespace,
   authzUnknownNamespace,
   authzUnknownServiceAccount,
   podMissingProxy,

@@ -41,7 +41,7 @@ export const ROUTE_SUBSET_MISSING: RuleInfo = {
 };
 
 /** Endpoint labels pilot adds from the node, cluster and network (`AugmentLabels`): unknown offline. */
-const AUGMENTED_LABELS: ReadonlySet<string> = new Set([
+export const AUGMENTED_LABELS: ReadonlySet<string> = new Set([
   'topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone',
   'topology.istio.io/cluster', 'topology.istio.io/network', 'kubernetes.io/hostname',
 ]);
