@@ -1,4 +1,4 @@
-import { javascript, typescript, TextFile } from 'projen';
+import { javascript, release, typescript, TaskShell, TextFile } from 'projen';
 
 const CDK8S_FLOOR = '2.68.12';
 const CONSTRUCTS_FLOOR = '10.3.0';
@@ -14,11 +14,17 @@ const project = new typescript.TypeScriptProject({
   keywords: ['cdk8s', 'istio', 'mtls', 'peerauthentication', 'authorizationpolicy', 'destinationrule', 'service-mesh'],
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
-  minNodeVersion: '20.0.0',
+  // @marcbachmann/cel-js is ESM only: the library require()s it, which Node does from 20.19 on.
+  minNodeVersion: '20.19.0',
   projenrcTs: true,
   projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },
   github: false,
-  release: false,
+  // Releases are cut by hand (docs/releasing.md): no GitHub workflow, nothing pushed or published by projen.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelogPath: 'CHANGELOG.md', gitPushCommand: '' }),
+  releaseToNpm: false,
+  // The first release is 0.1.0 (projen would start at 0.0.0); RELEASE_AS=major|minor|patch|x.y.z overrides the commits' bump.
+  nextVersionCommand: 'if [ -n "${RELEASE_AS:-}" ]; then echo "$RELEASE_AS"; elif [ -z "${LATEST_TAG:-}" ]; then echo 0.1.0; fi',
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -122,6 +128,9 @@ project.eslint!.addOverride({
   },
 });
 
+// projen's own task shell has no `if`: the next-version rule runs under sh.
+project.tasks.tryFind('bump:next-version')!.shell = TaskShell.sh();
+
 // `eslint` (from projen) fixes in place; `lint` only reports, for CI and `npm test`.
 const lint = project.addTask('lint', {
   description: 'Lint without fixing',
@@ -165,8 +174,16 @@ project.addTask('api-doc', {
 });
 
 project.addTask('test:package', {
-  description: 'Pack the package and test it in fresh cdk8s apps (cdk8s-plus-27 and -33); needs the npm registry',
+  description: 'Clone HEAD, npm ci and npm pack there, and test the tarball in fresh cdk8s apps (cdk8s-plus-27 and -33); needs the npm registry',
   exec: 'bash scripts/test-package.sh',
+  receiveArgs: true,
+});
+
+// npm runs `prepack` before `npm pack` and `npm publish` (not on `npm ci`): the tarball is built from
+// the sources of the checkout, from scratch, so no stale or missing lib/ can ship.
+project.addTask('prepack', {
+  description: 'Build lib/ from scratch (npm runs this before npm pack and npm publish)',
+  steps: [{ exec: 'rm -rf lib' }, { spawn: 'compile' }],
 });
 
 // Ship an allowlist, not a denylist: only the compiled library, the bin and the docs.
