@@ -177,6 +177,22 @@ function outcomeKey(v: DestinationRuleVariant): string {
  * the rules' age. Empty when no entry applies to the client in any order.
  */
 export function destinationRuleOutcomes(view: ConsultedRules): readonly DestinationRuleVariant[] {
+  if (view.rules.length === 0) return [];
+  // Every client of a namespace asks the same question again: remembered per rule set (the rule objects live as long as their model).
+  const key = [view.namespace, view.rootNamespace, view.client.namespace, view.client.labels ? JSON.stringify(Object.entries(view.client.labels).sort()) : '-',
+    ...view.rules.map((d) => refKey(d.ref))].join('\u0000');
+  let memo = outcomesMemo.get(view.rules[0]);
+  if (!memo) { memo = new Map(); outcomesMemo.set(view.rules[0], memo); }
+  const known = memo.get(key);
+  if (known) return known;
+  const result = computeOutcomes(view);
+  memo.set(key, result);
+  return result;
+}
+
+const outcomesMemo = new WeakMap<DestinationRulePolicy, Map<string, readonly DestinationRuleVariant[]>>();
+
+function computeOutcomes(view: ConsultedRules): readonly DestinationRuleVariant[] {
   const out = new Map<string, DestinationRuleVariant>();
   for (const order of creationOrders(view.rules)) {
     const entry = chosenEntry(entriesFor(order, view), view);
