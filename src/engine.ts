@@ -14,7 +14,7 @@ export { buildMeshModel } from './model/mesh-model';
 export type { MeshModel, SkippedManifest } from './model/mesh-model';
 export type { MeshOptions } from './model/mesh-options';
 export type { Manifest, ManifestMetadata, ResourceRef } from './model/manifest';
-export type { Finding, Severity } from './model/finding';
+export type { Acknowledgment, Finding, Severity } from './model/finding';
 export type { RuleInfo } from './model/rule-info';
 export type { NamespaceInfo, ContainerPort, Workload, ServicePort, ServiceInfo } from './model/inventory';
 export type {

@@ -7,7 +7,7 @@ export { MtlsValidation, MtlsValidationOptions } from './cdk8s/mtls-validation';
 export * from './cdk8s/validation-plugin';
 export type { CaBundlePem, CaFileName } from './certificates/certificate-finding';
 export type { Manifest, ManifestMetadata, ResourceRef } from './model/manifest';
-export type { Finding, Severity } from './model/finding';
+export type { Acknowledgment, Finding, Severity } from './model/finding';
 export type { RuleInfo } from './model/rule-info';
 export type { MeshOptions } from './model/mesh-options';
 export type { LintOptions } from './lint';

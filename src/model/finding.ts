@@ -23,6 +23,19 @@ export interface Finding {
   readonly path: string;
   /** Other resources involved (e.g. the competing policy). */
   readonly related?: readonly ResourceRef[];
+  /**
+   * Set when a valid, unexpired `mtls.acknowledge/<CODE>` annotation on the
+   * resource acknowledges this finding: still reported, never fails synth or lint.
+   */
+  readonly acknowledged?: Acknowledgment;
+}
+
+/** Who accepted a finding, until when, and why (the `mtls.acknowledge/<CODE>` annotation's three parts). */
+export interface Acknowledgment {
+  readonly owner: string;
+  /** A calendar date, `YYYY-MM-DD`. */
+  readonly reviewBy: string;
+  readonly reason: string;
 }
 
 /**
