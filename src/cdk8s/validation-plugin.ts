@@ -155,14 +155,14 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 
  * ```yaml
  * # cdk8s.yaml
  * validations:
- *   - package: ./node_modules/cdk8s-istio-mtls/lib/src/cdk8s/validation-plugin.js
+ *   - package: ./node_modules/cdk8s-istio-mtls   # the package root: cdk8s-cli require()s it
  *     class: IstioMtlsValidation
- *     version: 0.0.0        # required by cdk8s-cli, not used for local paths
+ *     version: 0.1.0        # required by cdk8s-cli, a label for local paths
  *     properties:
  *       failOn: error
  * ```
  *
- * It loads neither cdk8s nor cdk8s-plus: only the engine.
+ * It never loads cdk8s-plus, and loads the engine on its first validation.
  */
 export class IstioMtlsValidation {
   private readonly properties: IstioMtlsValidationProperties;
