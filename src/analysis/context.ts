@@ -5,7 +5,7 @@ import { Labels } from '../model/labels';
 import { MeshModel } from '../model/mesh-model';
 import { DestinationRulePolicy, PeerAuthenticationPolicy } from '../model/policies';
 import { DataplaneResolution, resolveDataplane } from '../resolution/dataplane';
-import { ClientContext, DestinationRuleLookup, lookupDestinationRule } from '../resolution/destination-rule-lookup';
+import { ClientContext, DestinationRuleLookup, destinationRuleVariants, lookupDestinationRule } from '../resolution/destination-rule-lookup';
 import { ResolutionCache } from '../resolution/explain';
 import { InboundResolution, resolveInbound } from '../resolution/inbound';
 import { ModeDecision, ServerModeResolution, resolveNamespaceMode, resolveServerMode } from '../resolution/server-mode';
@@ -130,10 +130,12 @@ export class AnalysisContext {
     return lookupDestinationRule(this.model, client, hostname, serviceNamespace);
   }
 
-  /** True when some representative client would use `dr` for `hostname`. */
+  /** True when some representative client would use `dr` for `hostname` (its policy, when competing rules leave it to their age). */
   isChosen(dr: DestinationRulePolicy, hostname: string, serviceNamespace: string): boolean {
-    return this.clientContexts(dr.namespace, dr.workloadSelector)
-      .some((c) => this.lookup(c, hostname, serviceNamespace).rule === dr);
+    return this.clientContexts(dr.namespace, dr.workloadSelector).some((c) => {
+      const lookup = this.lookup(c, hostname, serviceNamespace);
+      return lookup.rule === dr || (lookup.competing.includes(dr) && destinationRuleVariants(lookup).some((v) => v.rule === dr));
+    });
   }
 
   placeholder(namespace: string): string {

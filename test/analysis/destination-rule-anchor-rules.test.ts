@@ -146,6 +146,12 @@ describe('IMA034 competing-destination-rules', () => {
       dr('istio-system', 'b', { host: '*.local', ...tls('DISABLE') })]);
     expect(f.map((x) => x.message)).toEqual([expect.stringContaining('clients in namespace istio-system, clients in other namespaces'), expect.any(String)]);
   });
+  it('a contested DISABLE is judged by IMA007 too, whatever its name: it may be the policy Istio keeps', () => {
+    const m = [...shop, pa('shop', 'default', { mtls: { mode: 'STRICT' } }), dr('shop', 'a-mtls', { host: 'api', ...tls('ISTIO_MUTUAL') }),
+      dr('shop', 'b-plain', { host: 'api', ...tls('DISABLE') })];
+    expect(brief(findings('IMA007', m))).toEqual(['error shop/b-plain /spec/trafficPolicy/tls/mode']);
+    expect(brief(findings('IMA034', m))).toEqual(['error shop/a-mtls /spec/trafficPolicy', 'error shop/b-plain /spec/trafficPolicy']);
+  });
   it('trap: a selector-less rule merged into a workloadSelector one never wins its policy (selector rules sort first)', () => {
     expect(findings('IMA034', [...shop, dr('shop', 'for-web', { host: 'api', workloadSelector: { matchLabels: { app: 'web' } }, ...tls('ISTIO_MUTUAL') }),
       dr('shop', 'everyone', { host: 'api', ...tls('DISABLE') })])).toEqual([]);
