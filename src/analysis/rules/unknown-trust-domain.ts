@@ -8,9 +8,9 @@ export const UNKNOWN_TRUST_DOMAIN: RuleInfo = {
   severity: 'warning',
   title: 'Principal in a trust domain the mesh does not use',
   explanation: 'A principal\'s first segment is the trust domain. One that is neither the mesh trust domain nor one of its '
-    + 'aliases matches no workload of this mesh: typical after a trust-domain migration, or when `cluster.local` was '
-    + 'assumed on a mesh with a custom trust domain.',
-  source: 'Istio trust domain migration (meshConfig.trustDomain, trustDomainAliases)',
+    + 'aliases matches no workload of this mesh: typical after a trust-domain migration. `cluster.local` is never '
+    + 'reported: istiod reads it as the local trust domain, whatever the mesh trust domain is.',
+  source: 'Istio trust domain migration (meshConfig.trustDomain, trustDomainAliases); pilot/pkg/security/trustdomain/bundle.go ReplaceTrustDomainAliases',
 };
 
 const FORM = /^([^/*]+)\/ns\/[^/]+\/sa\/[^/]+$/;
@@ -19,7 +19,8 @@ export const unknownTrustDomain: AnalysisRule = {
   info: UNKNOWN_TRUST_DOMAIN,
   check(ctx): Finding[] {
     const { trustDomain, trustDomainAliases } = ctx.model.options;
-    const known = new Set([trustDomain, ...trustDomainAliases]);
+    // istiod reads `cluster.local` as a pointer to the local trust domain (bundle.go ReplaceTrustDomainAliases).
+    const known = new Set([trustDomain, ...trustDomainAliases, 'cluster.local']);
     const out: Finding[] = [];
     for (const ap of ctx.model.authorizationPolicies) {
       for (const p of ap.principals) {
