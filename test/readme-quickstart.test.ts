@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,7 +30,12 @@ describe('README', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-out-'));
     try {
       fs.writeFileSync(path.join(dir, 'main.ts'), readmeBlock('Quick start'));
-      execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], { cwd: dir, env: { ...process.env, CDK8S_OUTDIR: out }, stdio: 'pipe' });
+      const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+        cwd: dir, env: { ...process.env, CDK8S_OUTDIR: out }, encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      // No warning either: the exception on 8443 must admit the plaintext billing batch (IMA044 otherwise).
+      expect(run.stdout + run.stderr).not.toMatch(/IM[AV]\d{3}/);
       const payments = fs.readFileSync(path.join(out, 'payments.k8s.yaml'), 'utf8');
       expect(payments).toContain('mtls.exception/owner: payments-team@example.com');
       expect(payments).toContain('- cluster.local/ns/shop/sa/checkout');
