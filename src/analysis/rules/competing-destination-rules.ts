@@ -30,7 +30,8 @@ export const COMPETING_DESTINATION_RULES: RuleInfo = {
     + 'warning otherwise; rules that merge cleanly (distinct subsets, one top-level policy) are fine, and a selector-less '
     + 'rule merged into a workloadSelector one never wins its policy. Rules of different namespaces, and a wildcard and a '
     + 'specific host, never merge (the lookup picks one; Kiali\'s KIA0201 compares them too). `istio-mtls explain` '
-    + 'shows such a connection as `ambiguous`.',
+    + 'lists the competing rules of such a connection instead of naming one, and shows its tls as `ambiguous` when what '
+    + 'the client sends differs.',
   source: 'pilot/pkg/model/push_context.go (setDestinationRules, destinationRule), pilot/pkg/model/destination_rule.go '
     + '(mergeDestinationRule), pilot/pkg/model/sidecar.go (SidecarScope.DestinationRule)',
   upstream: 'Istio 1.30.3; Kiali v2.30.0 KIA0201',
