@@ -57,7 +57,7 @@ describe('lookupDestinationRule: client namespace, service namespace, root names
 });
 
 describe('resolveClientTls', () => {
-  it('uses auto mTLS when no DestinationRule sets tls (Kiali's KIA0401/KIA0501 too since Kiali #6009)', () => {
+  it('uses auto mTLS when no DestinationRule sets tls (as KIA0401/KIA0501 do since Kiali #6009)', () => {
     const { model, w, service } = setup([]);
     expect(resolveClientTls(model, w('curl'), service, 80)).toMatchObject({ tls: 'mtls', source: 'auto-mtls', destinationRule: null });
   });
