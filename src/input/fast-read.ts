@@ -1,71 +1,113 @@
+import { KubectlReadError, goKeyString, plainScalarValue, resolveScalar } from './go-yaml-scalars';
+
 /**
- * The fast read path for ordinary YAML: js-yaml, with the plain scalars
- * resolved exactly as the `yaml` library resolves them under YAML 1.1.
+ * The fast read path for ordinary YAML: js-yaml reads a kubectl chunk (see
+ * kubectl-stream.ts), with plain scalars resolved by go-yaml-scalars.ts.
  *
  * Why two YAML libraries: reading large meshes is dominated by YAML parsing,
  * and js-yaml reads ordinary manifests about ten times faster than the `yaml`
- * library. But only the `yaml` library gives node positions (for findings),
- * alias-expansion limits and the error messages users see. So js-yaml reads
- * a file only when nothing in it could come out differently: anything unusual
- * (a tag, an anchor or alias, a merge key, a duplicate key, a directive, a
- * `...` marker, a complex or null key, control characters, a js-yaml error or
- * warning, a document that is not a Kubernetes object) sends the whole file to
- * the `yaml` path, which is the reference. test/input/fast-path.test.ts checks
- * the two paths against each other.
+ * library. But only the `yaml` library gives node positions (for findings)
+ * and the error messages users see, and the careful path
+ * (yaml-node-values.ts) implements go-yaml's merge keys, aliases and tags on
+ * its nodes. So js-yaml reads a chunk only when nothing in it could come out
+ * differently: a tag, an anchor, a merge key, a duplicate key, a null or
+ * collection key, a float or a large integer whose JSON key would differ, a
+ * NaN or infinity, an escape go-yaml refuses or reads differently, a
+ * directive, a `...` marker, control characters, a js-yaml error, or a line
+ * layout where js-yaml and the `yaml` library differ sends the chunk to the
+ * careful path. test/input/fast-path.test.ts checks the two paths against
+ * each other.
  */
 
 /**
  * js-yaml is loaded on first use, not when the library is imported (cold
  * start). Version 4.3.2 or later (package.json): 4.1.0 keeps the trailing
- * blanks of `"x  ` before an empty line in a double-quoted scalar.
+ * blanks of `"x  ` before an empty line in a double-quoted scalar, and has no
+ * nesting limit (`maxDepth`, 100 by default: deeper chunks go to the careful path).
  */
 function jsYaml(): typeof import('js-yaml') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('js-yaml');
 }
 
-/** What the fast path read: one value per document, and where each document is in the text. */
-export interface FastRead {
-  /** The documents' values, as `doc.toJS()` of the `yaml` library returns them. */
-  readonly values: unknown[];
-  /**
-   * The text range `[start, end)` of document `index` that the `yaml` library
-   * reads as exactly that one document: from its `---` line (from 0 for a first
-   * document without one) to the next `---` line or the end of the text.
-   */
-  segment(index: number): [number, number];
-}
-
-/** The internal js-yaml state fields the listener reads (present in js-yaml 4.x). */
-interface ListenerState {
-  readonly input: string;
-  readonly position: number;
-  readonly tag: string | null;
-  readonly anchor: string | null;
-  readonly result: unknown;
-}
-
 /** Thrown from inside js-yaml to leave the fast path. */
 class Unsupported extends Error {}
 
-/** The tag of the one implicit js-yaml type below (never written in a document: `!<` sends the file to the `yaml` path). */
-const PLAIN_TAG = 'tag:cdk8s-istio-mtls.internal,2025:yaml-1.1-plain';
-/** js-yaml nesting limit: deeper files go to the `yaml` path (and its own nesting checks). */
-const MAX_NESTING = 100;
+/** The tag of the one implicit js-yaml type below (never written in a document: explicit tags make js-yaml fail). */
+const PLAIN_TAG = 'tag:cdk8s-istio-mtls.internal,2025:go-yaml-plain';
 
 /**
- * Text the fast path does not read: control and non-character code points,
- * Unicode line separators, BOMs, lone surrogates, a CR without LF, a line
- * starting with a tab (the `yaml` library refuses it in a quoted scalar or a
- * flow collection, js-yaml takes it), verbatim
- * tags (`!<…>`), directives (`%YAML 1.2` would change the scalar rules),
- * document end markers (`...`), `---` not followed by a blank (js-yaml takes
- * `---x` for a marker), a `#` right after `[`, `{`, `,` or `:` (a comment
- * for js-yaml, not for the `yaml` library) and block scalars with an explicit
- * indentation indicator (`|2`: blank lines with more spaces differ).
+ * Text the fast path does not read, found by a few quick scans (one regular
+ * expression with every case costs five times as much):
+ * - control and non-character code points, Unicode line separators, BOMs,
+ *   lone surrogates, a CR without LF (go-yaml refuses some, the libraries
+ *   differ on the others), a line starting with a tab (the `yaml` library
+ *   refuses it in a quoted scalar or a flow collection, js-yaml takes it);
+ * - directives (`%YAML 1.2` would change the scalar rules) and `...` markers
+ *   (go-yaml reads only the first document of a chunk);
+ * - a `#` right after `[`, `{`, `,`, `:`, a quote, `]` or `}` (a comment for
+ *   js-yaml, not for the `yaml` library);
+ * - block scalars with an explicit indentation indicator (`|2`: blank lines
+ *   with more spaces differ);
+ * - anchors (`&a` after a blank, a line start or a flow indicator; an alias
+ *   needs one, or js-yaml fails), aliases of anchors named `&…`, and the
+ *   non-specific tag `! ` (js-yaml fails on every other tag, but `! <<` is a
+ *   merge key to go-yaml);
+ * - complex keys (`? `), flow collections as keys (`]:`, `}:`; and see
+ *   COLLECTION_AFTER_COMMA) and null keys (`~:`, `null:`, `: ` with no key),
+ *   which js-yaml turns into strings;
+ * - `\/`, `\U` and surrogate `\u` escapes (go-yaml refuses them, js-yaml reads them).
  */
 // eslint-disable-next-line no-control-regex
-const UNSUPPORTED_TEXT = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\r(?!\n)|^\t|!<|^%|^\.\.\.(?=[ \t\r\n]|$)|^---(?![ \t\r\n]|$)|[[{,:]#|(?:^|[ \t])[|>](?:[1-9][+-]?|[+-][1-9])[ \t]*(?:#.*)?\r?$/m;
+const SUSPECT_CHAR = /[\x00-\x08\x0B-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF\uD800-\uDFFF%&!?\\~\t|>#]/g;
+const SUSPECT_TEXT = [
+  /\n\.\.\.(?=[ \t\r\n]|$)/g,
+  /\*&/g,
+  /[\]}][ \t]*:(?=[ \t\r\n,\]}]|$)/g,
+  /[ \t[{,\n]:(?=[ \t\r\n,\]}]|$)/g,
+  /(?:null|Null|NULL)[ \t]*:(?=[ \t\r\n,\]}]|$)/g,
+];
+/**
+ * A collection right after `{` or `,`: a key if in a flow mapping, even
+ * without `:` (`{[a]}`, `{a, [b]}`), an item if in a flow sequence (common),
+ * or text (`{{ $labels.x }}` in a string). Such chunks are read with a check
+ * that every collection js-yaml built is in the value (a key's is not).
+ */
+const COLLECTION_AFTER_COMMA = /[{,][ \t\r\n]*[[{]/g;
+/** Where a node may start: the text start, a blank or line break, or a flow indicator. */
+const NODE_BOUNDARY = new Set([-1, 0x20, 0x09, 0x0a, 0x0d, 0x5b, 0x7b, 0x2c]);
+const BLANK_OR_END = new Set([-1, NaN, 0x20, 0x09, 0x0a, 0x0d]);
+
+/** Whether the character at `i` (one SUSPECT_CHAR found) makes the fast path unsafe. */
+function suspectCharIsHazard(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
+  const next = text.charCodeAt(i + 1);
+  switch (c) {
+    case 0x0d: return next !== 0x0a; // a CR without LF
+    case 0x09: return prev === -1 || prev === 0x0a; // a tab starting a line
+    case 0x25: return prev === -1 || prev === 0x0a; // a directive
+    case 0x23: return '[{,:"\']}'.includes(text[i - 1] ?? ' '); // `#` right after an indicator or a quote
+    case 0x26: return NODE_BOUNDARY.has(prev) && !/[\s&,[\]{}]/.test(text[i + 1] ?? ' '); // an anchor
+    case 0x21: // the non-specific tag `! `
+    case 0x3f: return NODE_BOUNDARY.has(prev) && BLANK_OR_END.has(next); // a complex key `? `
+    case 0x7e: return NODE_BOUNDARY.has(prev) && /^[ \t]*:(?:[ \t\r\n,\]}]|$)/.test(text.slice(i + 1, i + 64)); // a `~` key
+    case 0x5c: return /^\\(?:[/U]|u[dD][89a-fA-F])/.test(text.slice(i, i + 4)); // escapes go-yaml refuses
+    case 0x7c:
+    case 0x3e: // a block scalar header with an indentation indicator
+      return (prev === -1 || prev === 0x20 || prev === 0x09) && /^[|>](?:[1-9][+-]?|[+-][1-9])[ \t]*(?:#.*)?\r?$/m.test(text.slice(i, lineEnd(text, i)));
+    default:
+      if (c >= 0xd800 && c <= 0xdbff) return !(next >= 0xdc00 && next <= 0xdfff);
+      if (c >= 0xdc00 && c <= 0xdfff) return !(prev >= 0xd800 && prev <= 0xdbff);
+      return true; // control characters, separators, BOMs, non-characters
+  }
+}
+
+function lineEnd(text: string, i: number): number {
+  const n = text.indexOf('\n', i);
+  return n < 0 ? text.length : n;
+}
+
 const LONG_LINE = 1000;
 const LONG_LINE_INDICATOR = /:(?:[ \t\r]|$)/;
 /** A line (from its first non-blank) that is only sequence entries, the last one empty: `-`, `- -`, `- # c`; group 1 runs up to the last `-`. */
@@ -74,87 +116,53 @@ const EMPTY_DASH = /^((?:-[ \t]+)*)-[ \t]*(?:#.*)?\r?$/;
 const EMPTY_KEY = /^((?:-[ \t]+)*)[^\s#].*:[ \t]*(?:[ \t]#.*)?\r?$/;
 /** A line (from its first non-blank) that starts a sequence entry or a mapping entry with a simple key. */
 const SIMPLE_ENTRY = /^(?:-(?:[ \t]|\r?$)|[\w./-]+:(?:[ \t]|\r?$))/;
-/** A document start marker line: `---`, then nothing but blanks and a comment (content after `---` goes to the `yaml` path). */
-const DOCUMENT_MARKER = /^---(?=[ \t\r\n]|$)(.*)$/gm;
-const MARKER_REST = /^(?:[ \t]+(?:#.*)?)?\r?$/;
 
-/** Reads `text` with js-yaml, or returns undefined where only the `yaml` library's result is certain. */
-export function readFast(text: string): FastRead | undefined {
-  if (UNSUPPORTED_TEXT.test(text) || lineHazard(text)) return undefined;
-  const markers: number[] = [];
-  for (const m of text.matchAll(DOCUMENT_MARKER)) {
-    if (!MARKER_REST.test(m[1])) return undefined;
-    markers.push(m.index);
+/**
+ * The offsets (ascending) in `text` that the fast path must not read: a
+ * chunk containing one goes to the careful path.
+ */
+export interface FastPathHazards {
+  /** Offsets a chunk must not contain to be read by js-yaml. */
+  readonly hard: number[];
+  /** Offsets where a chunk is read with the collection-key check. */
+  readonly collections: number[];
+}
+
+export function fastPathHazards(text: string): FastPathHazards {
+  const collections: number[] = [];
+  COLLECTION_AFTER_COMMA.lastIndex = 0;
+  for (let m = COLLECTION_AFTER_COMMA.exec(text); m; m = COLLECTION_AFTER_COMMA.exec(text)) collections.push(m.index);
+  return { hard: hardHazards(text), collections };
+}
+
+function hardHazards(text: string): number[] {
+  const hazards: number[] = [];
+  // The scans below look for a line break or a blank before `...` and `:`.
+  if (/^(?:\.\.\.(?=[ \t\r\n]|$)|:(?=[ \t\r\n,\]}]|$))/.test(text)) hazards.push(0);
+  SUSPECT_CHAR.lastIndex = 0;
+  for (let m = SUSPECT_CHAR.exec(text); m; m = SUSPECT_CHAR.exec(text)) {
+    if (suspectCharIsHazard(text, m.index)) hazards.push(m.index);
   }
-
-  // Every collection and timestamp js-yaml builds, to prove afterwards that none became a map key.
-  const built = new Set<object>();
-  const documentStarts: number[] = [];
-  let depth = 0;
-  const listener = (event: 'open' | 'close', state: ListenerState): void => {
-    if (event === 'open') {
-      if (depth === 0) documentStarts.push(state.position);
-      if (++depth > MAX_NESTING) throw new Unsupported('nested too deeply');
-      // A node starting with a tag, an anchor or an alias. Checked here, where
-      // the node starts, because js-yaml can drop the tag or anchor of an empty
-      // node (`!x` before `---`) before the node closes.
-      if (startsWithProperty(state.input, state.position)) throw new Unsupported('tag, anchor or alias');
-      return;
+  for (const re of SUSPECT_TEXT) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      // `null:` is a null key only where a node may start.
+      if (re.source.startsWith('(?:null') && !NODE_BOUNDARY.has(m.index > 0 ? text.charCodeAt(m.index - 1) : -1)) continue;
+      hazards.push(m.index);
     }
-    depth--;
-    // Any anchor (and so any alias: js-yaml refuses an alias without its anchor) or tag.
-    if (state.anchor !== null) throw new Unsupported('anchor');
-    if (state.tag !== null && state.tag !== '?' && state.tag !== PLAIN_TAG) throw new Unsupported('tag');
-    // A comment right after a quoted scalar or a flow collection (`"a"#c`):
-    // js-yaml takes it, the `yaml` library wants white space before `#`.
-    if (state.input.charCodeAt(state.position) === 0x23 && !/\s/.test(state.input[state.position - 1] ?? ' ')) throw new Unsupported('comment');
-    const r = state.result;
-    if (r !== null && typeof r === 'object') built.add(r);
-  };
-
-  let values: unknown[];
-  try {
-    values = jsYaml().loadAll(text, null, {
-      schema: plainSchema(),
-      listener: listener as never,
-      onWarning: (e) => {
-        throw e;
-      },
-    });
-  } catch {
-    return undefined;
   }
-
-  // js-yaml's documents must be the `yaml` library's: one per `---` segment,
-  // plus one before the first marker when there is content there.
-  if (values.length !== documentStarts.length) return undefined;
-  const first = values.length > 0 ? segmentOf(documentStarts[0], markers) : 0;
-  if (first > 0) return undefined;
-  if (values.length !== markers.length - first) return undefined;
-  for (let i = 0; i < values.length; i++) {
-    if (segmentOf(documentStarts[i], markers) !== i + first) return undefined;
-  }
-
-  if (!keysAreStrings(values, built)) return undefined;
-
-  return {
-    values,
-    segment: (index: number) => {
-      const s = index + first;
-      return [s < 0 ? 0 : markers[s], s + 1 < markers.length ? markers[s + 1] : text.length];
-    },
-  };
+  hazards.push(...lineHazards(text));
+  return hazards.sort((a, b) => a - b);
 }
 
 /**
  * Line layouts where js-yaml and the `yaml` library read the same text
  * differently, found by the differential tests (conservative: a few harmless
- * layouts also count):
+ * layouts also count); the offset of each such line:
  * - a `:` indicator more than ~1,000 characters into a line: the `yaml`
  *   library refuses implicit keys longer than 1,024 characters;
- * - a blank last line without a line break (js-yaml adds one, which a `|+`
- *   block scalar would keep), and a blank line with a tab in it (the `yaml`
- *   library may take it for a less indented block scalar line);
+ * - a blank line with a tab in it (the `yaml` library may take it for a less
+ *   indented block scalar line);
  * - an empty sequence entry (`-` alone) followed by a less indented line:
  *   js-yaml adds that line's `- x` to the inner sequence;
  * - a line ending in `\` followed by a blank line (an escaped line break
@@ -163,9 +171,13 @@ export function readFast(text: string): FastRead | undefined {
  *   then the value on a more indented line that is not a `key:` or `- `
  *   entry: the `yaml` library may refuse it (for `#comment` without a blank).
  */
-function lineHazard(text: string): boolean {
+function lineHazards(text: string): number[] {
+  const found: number[] = [];
   let emptyDashCol = -1; // the last content line was an empty sequence entry (`-` at this column)
-  let emptyKeyIndent = -1; // the last content line was a key without a value, indented this much
+  let lastContent = -1; // where the last content line's text (after its indent) starts
+  let lastContentEnd = -1;
+  let lastContentIndent = 0;
+  let emptyKeyIndent: number | undefined; // that line is a key without a value, indented this much (-1: it is not); computed at the first comment after it
   let lowComment = false; // a comment no more indented than that key came since
   let escapedBreak = false; // the last line ended with `\` (an escaped line break in a double-quoted scalar)
   let start = 0;
@@ -176,90 +188,111 @@ function lineHazard(text: string): boolean {
     while (text.charCodeAt(indent) === 0x20) indent++;
     const first = indent < end ? text.charCodeAt(indent) : -1;
     indent -= start;
-    if (end - start > LONG_LINE && LONG_LINE_INDICATOR.test(text.slice(start + LONG_LINE, end))) return true;
+    if (end - start > LONG_LINE && LONG_LINE_INDICATOR.test(text.slice(start + LONG_LINE, end))) found.push(start);
     if (first === -1 || first === 0x0d || (first === 0x09 && text.slice(start, end).trim() === '')) {
-      if (end === text.length && end > start) return true; // blank last line without a line break
-      if (first === 0x09) return true; // a blank line with a tab
-      if (escapedBreak) return true;
+      if (first === 0x09 || escapedBreak) found.push(start); // a blank line with a tab; a blank line after an escaped break
     } else if (first === 0x23) {
+      if (emptyKeyIndent === undefined) {
+        const key = lastContent >= 0 ? EMPTY_KEY.exec(text.slice(lastContent, lastContentEnd)) : null;
+        emptyKeyIndent = key ? lastContentIndent + key[1].length : -1;
+      }
       if (emptyKeyIndent >= 0 && indent <= emptyKeyIndent) lowComment = true;
       escapedBreak = false;
     } else {
       let last = end - 1;
       while (last > start && (text.charCodeAt(last) === 0x0d || text.charCodeAt(last) === 0x20 || text.charCodeAt(last) === 0x09)) last--;
-      const lastChar = text.charCodeAt(last);
       escapedBreak = text.charCodeAt(end - 1) === 0x5c || (text.charCodeAt(end - 1) === 0x0d && text.charCodeAt(end - 2) === 0x5c);
-      const line = text.slice(start + indent, end);
-      if (emptyDashCol >= 0 && indent < emptyDashCol) return true;
-      if (lowComment && indent > emptyKeyIndent && !SIMPLE_ENTRY.test(line)) return true;
-      // The regular expressions only where they can match: a `-` first, a `:` or a comment last.
-      const dash = first === 0x2d ? EMPTY_DASH.exec(line) : null;
+      if (emptyDashCol >= 0 && indent < emptyDashCol) found.push(start);
+      if (lowComment && indent > (emptyKeyIndent ?? -1) && !SIMPLE_ENTRY.test(text.slice(start + indent, end))) found.push(start);
+      // EMPTY_DASH only where it can match: a `-` first, and a `-` last or a comment.
+      const hasHash = first === 0x2d && text.charCodeAt(last) !== 0x2d && text.indexOf('#', start) < end && text.indexOf('#', start) >= 0;
+      const dash = first === 0x2d && (text.charCodeAt(last) === 0x2d || hasHash) ? EMPTY_DASH.exec(text.slice(start + indent, end)) : null;
       emptyDashCol = dash ? indent + dash[1].length : -1;
-      const key = lastChar === 0x3a || line.includes('#') ? EMPTY_KEY.exec(line) : null;
-      emptyKeyIndent = key ? indent + key[1].length : -1;
+      lastContent = start + indent;
+      lastContentEnd = end;
+      lastContentIndent = indent;
+      emptyKeyIndent = undefined;
       lowComment = false;
     }
     start = end + 1;
   }
-  return false;
-}
-
-/** Whether the node js-yaml starts reading at `p` (after blanks, line breaks and comments, as js-yaml skips them) begins with `!`, `&` or `*`. */
-function startsWithProperty(input: string, p: number): boolean {
-  for (;;) {
-    const c = input.charCodeAt(p);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
-      p++;
-    } else if (c === 0x23) {
-      while (p < input.length && input.charCodeAt(p) !== 0x0a && input.charCodeAt(p) !== 0x0d) p++;
-    } else {
-      return c === 0x21 || c === 0x26 || c === 0x2a;
-    }
-  }
-}
-
-/** The `---` segment a position is in: -1 before the first marker. */
-function segmentOf(position: number, markers: number[]): number {
-  let lo = 0;
-  let hi = markers.length;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (markers[mid] < position) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
+  return found;
 }
 
 /**
- * True when every map key was a string, number or boolean, as written.
- * js-yaml turns a null key into "null" (the `yaml` library: ""), and a
- * collection or timestamp key into its JS string (the `yaml` library: YAML
- * text); such a key's object is missing from the values. Every object in the
- * values must also be one js-yaml built as a node (not a `[a: b]` pair).
+ * The value of one chunk (`text.slice(start, end)`, a chunk of
+ * kubectl-stream.ts with no hazard in it), or undefined where only the
+ * careful path's result is certain. An empty chunk is null.
  */
-function keysAreStrings(values: unknown[], built: Set<object>): boolean {
+export function readChunkFast(text: string, start: number, end: number, checkCollections = false): { value: unknown } | undefined {
+  keyMismatches.clear();
+  const built = checkCollections ? new Set<object>() : undefined;
+  let value: unknown;
+  try {
+    value = jsYaml().load(text.slice(start, end), {
+      schema: plainSchema(),
+      onWarning: (e) => {
+        throw e;
+      },
+      ...(built ? { listener: collectInto(built) } : {}),
+    });
+  } catch {
+    return undefined;
+  }
+  if (keyMismatches.size > 0 && usesKey(value, keyMismatches)) return undefined;
+  if (built && !allReachable(value, built)) return undefined;
+  return { value: value === undefined ? null : value };
+}
+
+/** A js-yaml listener that keeps every collection js-yaml builds. */
+function collectInto(built: Set<object>): (event: string, state: { result: unknown }) => void {
+  return (event, state) => {
+    if (event === 'close' && state.result !== null && typeof state.result === 'object') built.add(state.result);
+  };
+}
+
+/** Whether every collection js-yaml built is in the value: a collection used as a key is turned into a string and lost. */
+function allReachable(value: unknown, built: Set<object>): boolean {
   let seen = 0;
-  const stack: unknown[] = [...values];
+  const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
     if (v === null || typeof v !== 'object') continue;
     if (!built.has(v)) return false;
     seen++;
-    if (Array.isArray(v)) {
-      for (const x of v) stack.push(x);
-    } else if (!(v instanceof Date)) {
-      for (const k of Object.keys(v)) {
-        if (k === 'null') return false;
-        stack.push((v as Record<string, unknown>)[k]);
-      }
-    }
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push(x);
   }
   return seen === built.size;
 }
 
+/**
+ * js-yaml's `String(value)` of the numbers read in the chunk whose JSON key
+ * would differ (1e-7 is "1e-07" to sigs.k8s.io/yaml): if one was a key, the
+ * chunk goes to the careful path. Numbers as values are fine.
+ */
+const keyMismatches = new Set<string>();
+
+/** Whether an object in `value` has one of `keys` as a key. */
+function usesKey(value: unknown, keys: Set<string>): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (keys.has(k)) return true;
+      stack.push(x);
+    }
+  }
+  return false;
+}
+
 let schema: import('js-yaml').Schema | undefined;
 
-/** A js-yaml schema with no explicit tags and one implicit type: YAML 1.1 plain scalars. */
+/** A js-yaml schema with no explicit tags and one implicit type: go-yaml's plain scalars. */
 function plainSchema(): import('js-yaml').Schema {
   if (schema) return schema;
   const { Schema, Type } = jsYaml();
@@ -269,7 +302,7 @@ function plainSchema(): import('js-yaml').Schema {
     // A second argument means an explicit tag: not ours.
     resolve: (data: string, tag?: string) => {
       if (tag !== undefined) return false;
-      resolved = resolvePlainScalar(data);
+      resolved = fastPlainValue(data);
       return resolved !== data;
     },
     construct: () => resolved,
@@ -278,80 +311,30 @@ function plainSchema(): import('js-yaml').Schema {
   return schema;
 }
 
-// The `yaml` library's YAML 1.1 scalar tags (yaml/dist/schema/yaml-1.1 and
-// schema/common/null), in its order: the first tag whose test matches wins.
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const FALSE = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-const INT_BIN = /^[-+]?0b[0-1_]+$/;
-const INT_OCT = /^[-+]?0[0-7_]+$/;
-const INT = /^[-+]?[0-9][0-9_]*$/;
-const INT_HEX = /^[-+]?0x[0-9a-fA-F_]+$/;
-const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/;
-const MERGE = /^<<$/;
-const INT_TIME = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/;
-const FLOAT_TIME = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/;
-const TIMESTAMP = RegExp(
-  '^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})' + // YYYY-Mm-Dd
-  '(?:' + // time is optional
-  '(?:t|T|[ \\t]+)' + // t | T | whitespace
-  '([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)' + // Hh:Mm:Ss(.ss)?
-  '(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?' + // Z | +5 | -03:30
-  ')?$',
-);
-/** The first characters of every non-string plain scalar above (the empty one never reaches js-yaml's resolver). */
-const MAYBE_NOT_STRING = /^[-+.0-9~nNyYtTfFoOeE<]/;
-
 /**
- * A plain scalar's value as `doc.toJS()` of the `yaml` library returns it
- * (version 1.1, no bigints); the string itself when it stays a string.
- * Throws for `<<`, which the `yaml` library reads as a merge key.
- * @internal
+ * A plain scalar's value for js-yaml, or Unsupported: `<<` (a merge key to
+ * go-yaml), NaN and infinities (kubectl refuses them). Numbers whose JSON key
+ * (go-yaml-scalars.ts `goKeyString`) would not be js-yaml's `String(value)`
+ * (floats like 1e-7, integers beyond 2^53) are noted in keyMismatches.
  */
-export function resolvePlainScalar(s: string): unknown {
-  if (!MAYBE_NOT_STRING.test(s) && s !== '') return s;
-  if (NULL.test(s)) return null;
-  if (TRUE.test(s)) return true;
-  if (FALSE.test(s)) return false;
-  if (INT_BIN.test(s)) return resolveInt(s, 2, 2);
-  if (INT_OCT.test(s)) return resolveInt(s, 1, 8);
-  if (INT.test(s)) return resolveInt(s, 0, 10);
-  if (INT_HEX.test(s)) return resolveInt(s, 2, 16);
-  if (FLOAT_NAN.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  if (FLOAT_EXP.test(s)) return parseFloat(s.replace(/_/g, ''));
-  if (FLOAT.test(s)) return parseFloat(s.replace(/_/g, ''));
-  if (MERGE.test(s)) throw new Unsupported('merge key');
-  if (INT_TIME.test(s) || FLOAT_TIME.test(s)) return parseSexagesimal(s);
-  const m = TIMESTAMP.exec(s);
-  if (m) return resolveTimestamp(m);
-  return s;
-}
-
-function resolveInt(str: string, offset: number, radix: number): number {
-  const sign = str[0];
-  if (sign === '-' || sign === '+') offset += 1;
-  const n = parseInt(str.substring(offset).replace(/_/g, ''), radix);
-  return sign === '-' ? -1 * n : n;
-}
-
-function parseSexagesimal(str: string): number {
-  const sign = str[0];
-  const parts = sign === '-' || sign === '+' ? str.substring(1) : str;
-  const res = parts.replace(/_/g, '').split(':').reduce((acc, p) => acc * 60 + Number(p), 0);
-  return sign === '-' ? -1 * res : res;
-}
-
-function resolveTimestamp(match: RegExpExecArray): Date {
-  const [, year, month, day, hour, minute, second] = match.map(Number);
-  const millisec = match[7] ? Number((match[7] + '00').substring(1, 4)) : 0;
-  let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-  const tz = match[8];
-  if (tz && tz !== 'Z') {
-    let d = parseSexagesimal(tz);
-    if (Math.abs(d) < 30) d *= 60;
-    date -= 60000 * d;
+function fastPlainValue(data: string): unknown {
+  if (data === '<<') throw new Unsupported('merge key');
+  let v: unknown;
+  try {
+    v = plainScalarValue(data);
+  } catch (e) {
+    if (e instanceof KubectlReadError) throw new Unsupported(e.message);
+    throw e;
   }
-  return new Date(date);
+  // A canonical decimal integer is its own JSON key.
+  if (typeof v === 'number' && !(Number.isSafeInteger(v) && String(v) === data)) {
+    let key: string | undefined;
+    try {
+      key = goKeyString(resolveScalar(undefined, data, true));
+    } catch {
+      key = undefined; // a uint64: no JSON key at all
+    }
+    if (key !== String(v)) keyMismatches.add(String(v));
+  }
+  return v;
 }

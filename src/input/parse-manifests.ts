@@ -1,6 +1,10 @@
-import type { Document, Node } from 'yaml';
-import { readFast } from './fast-read';
-import { isPlainObject, Manifest } from '../model/manifest';
+import type { Document } from 'yaml';
+import { fastPathHazards, readChunkFast } from './fast-read';
+import { goKeyString, resolveScalar } from './go-yaml-scalars';
+import { kubectlObjects } from './kubectl-lists';
+import { ChunkText, chunkText, decodeManifestBytes, splitStream, StreamDocument } from './kubectl-stream';
+import { MAX_ALIAS_COUNT, NodeReadError, documentValue } from './yaml-node-values';
+import { Manifest } from '../model/manifest';
 
 /** A position in a text file, 1-based as editors show it. */
 export interface TextPosition {
@@ -11,15 +15,15 @@ export interface TextPosition {
 /** One object read from a file, with what is needed to point back into the text. */
 export interface ParsedManifest {
   readonly manifest: Manifest;
-  /** 0-based index of the YAML document in the file. */
+  /** 0-based index of the document in the file: kubectl's documents (YAML between `---` lines, or JSON values). */
   readonly documentIndex: number;
-  /** JSON pointer of the object inside its document (`/items/3` for `kind: List`), `` otherwise. */
+  /** JSON pointer of the object inside its document (`/items/3` for a list), `` otherwise. */
   readonly basePointer: string;
   /** Position of a JSON pointer inside this object (the deepest existing node); the document start if unknown. */
   locate(pointer: string): TextPosition;
 }
 
-/** A document that could not be used: the rest of the file is still read. */
+/** A document that could not be used: the rest of the file is still read, unless kubectl stops there too. */
 export interface ParseProblem {
   readonly message: string;
   readonly position: TextPosition;
@@ -30,138 +34,182 @@ export interface ParseResult {
   readonly problems: ParseProblem[];
 }
 
-/** Alias expansion limit: stops "billion laughs" documents before they blow up. */
-const MAX_ALIAS_COUNT = 1000;
-/** Nesting limit: deeper documents are hostile or broken, not Kubernetes objects. */
-const MAX_DEPTH = 256;
-
 /** `yaml` is loaded on first use, not when the library is imported (cold start). */
 function yamlLib(): typeof import('yaml') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('yaml');
 }
 
-/** The `yaml` library's options: YAML 1.1 scalars and merge keys, as the Kubernetes tooling reads them. */
-const YAML_OPTIONS = { version: '1.1', merge: true, uniqueKeys: true, prettyErrors: false, logLevel: 'error' } as const;
+/**
+ * The `yaml` library's options: every scalar a string with its tag kept
+ * (yaml-node-values.ts resolves them as go-yaml does), duplicate keys and
+ * merge keys left to yaml-node-values.ts. logLevel 'error': the library would
+ * otherwise print warnings (unresolved tags) to stderr.
+ */
+const YAML_OPTIONS = { version: '1.1', schema: 'failsafe', merge: false, uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
 
 /**
- * Reads Kubernetes objects from a file's bytes: multi-document YAML or JSON,
- * `kind: List` expanded. YAML 1.1 scalars (`yes`, `on`, …) resolve as the
- * Kubernetes tooling resolves them. Problems are reported per document, so one
- * bad document does not hide the others.
+ * Reads Kubernetes objects from a file's bytes exactly as `kubectl apply -f`
+ * reads them: the encoding (UTF-16 and UTF-8 byte order marks), JSON or YAML
+ * documents (kubectl-stream.ts), each YAML document's values as go-yaml v2
+ * and sigs.k8s.io/yaml decode them (go-yaml-scalars.ts, yaml-node-values.ts),
+ * and lists flattened (kubectl-lists.ts). A document kubectl refuses is a
+ * problem and the others are still read; where kubectl stops reading the
+ * file (a YAML or JSON syntax error, a bad `---` line), so does this.
  *
- * Two readers, one result: ordinary files are read with js-yaml (fast), and
- * everything else — and every position — with the `yaml` library (see
- * fast-read.ts for why and when).
+ * Two readers, one result: ordinary YAML documents are read with js-yaml
+ * (fast-read.ts), everything else with the `yaml` library; positions always
+ * come from the `yaml` library.
  */
 export function parseManifests(content: Buffer | string): ParseResult {
-  const text = decode(content);
-  if (typeof text !== 'string') return decodeProblem(text.error);
-  return readFastPath(text) ?? readWithYaml(text);
+  return read(content, 'auto')!;
 }
 
 /** @internal The `yaml` library path alone, the reference for the fast path's tests. */
 export function parseManifestsWithYaml(content: Buffer | string): ParseResult {
-  const text = decode(content);
-  return typeof text === 'string' ? readWithYaml(text) : decodeProblem(text.error);
+  return read(content, 'careful')!;
 }
 
-/** @internal The fast path alone: undefined where parseManifests falls back to the `yaml` library. */
+/** @internal The fast path alone: undefined where parseManifests reads a YAML document with the `yaml` library. */
 export function parseManifestsFast(content: Buffer | string): ParseResult | undefined {
-  const text = decode(content);
-  return typeof text === 'string' ? readFastPath(text) : undefined;
+  return read(content, 'fast');
 }
 
-function decodeProblem(message: string): ParseResult {
-  return { manifests: [], problems: [{ message, position: { line: 1, col: 1 } }] };
-}
+type Mode = 'auto' | 'careful' | 'fast';
 
-/**
- * The js-yaml read, as ParsedManifests; undefined if js-yaml declined the file
- * or any document is a problem (problems are reported by the `yaml` path, with
- * its messages and positions).
- */
-function readFastPath(text: string): ParseResult | undefined {
-  const read = readFast(text);
-  if (!read) return undefined;
-  // No depth check here: js-yaml's nesting limit (fast-read.ts) is below MAX_DEPTH.
+function read(content: Buffer | string, mode: Mode): ParseResult | undefined {
+  const { text, invalidUtf8At } = decodeManifestBytes(content);
+  const stream = splitStream(text);
+  const lines = new Lines(text);
   const manifests: ParsedManifest[] = [];
-  const pos = linePositions(text);
-  const fullParse = once(() => parseAllDocumentsOf(text));
-  for (let documentIndex = 0; documentIndex < read.values.length; documentIndex++) {
-    const value = read.values[documentIndex];
-    if (value === null || value === undefined) continue; // empty document
-    if (!isPlainObject(value)) return undefined;
-    const place = once(() => placeDocument(text, read.segment(documentIndex), documentIndex, pos, fullParse));
-    const tree: Tree = () => place().tree();
-    const start = (): TextPosition => place().start;
-    const kind = value.kind;
-    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value.items)) {
-      for (let i = 0; i < value.items.length; i++) {
-        const item: unknown = value.items[i];
-        if (!isPlainObject(item)) return undefined;
-        manifests.push(makeParsed(item as Manifest, documentIndex, `/items/${i}`, tree, start));
+  const problems: ParseProblem[] = [];
+  const stopAt = (offset: number, message: string, resumeAt: number): ParseResult => {
+    problems.push({ message: withStopNote(message, text, resumeAt), position: lines.at(offset) });
+    return { manifests, problems };
+  };
+  const yamlChunks = stream.documents.some((d) => d.kind === 'yaml');
+  const { hard, collections } = mode !== 'careful' && yamlChunks ? fastPathHazards(text) : { hard: [], collections: [] };
+  let h = 0;
+  let c = 0;
+  for (let index = 0; index < stream.documents.length; index++) {
+    const doc = stream.documents[index];
+    const place = new Place(text, doc, lines);
+    let value: unknown;
+    if (doc.kind === 'json') {
+      if (doc.outOfRange) {
+        problems.push({ message: `document ${index + 1} has a number beyond the range of a float64: kubectl cannot decode it`, position: place.start() });
+        continue;
       }
+      value = doc.value;
+    } else {
+      if (invalidUtf8At !== undefined && invalidUtf8At >= doc.start && invalidUtf8At < doc.end) {
+        return stopAt(invalidUtf8At, 'not valid UTF-8: after a UTF-8 byte order mark kubectl passes the bytes on unchecked, and go-yaml refuses them', doc.end);
+      }
+      while (h < hard.length && hard[h] < doc.start) h++;
+      while (c < collections.length && collections[c] < doc.start) c++;
+      const fast = mode !== 'careful' && !(h < hard.length && hard[h] < doc.end)
+        ? readChunkFast(text, doc.start, doc.end, c < collections.length && collections[c] < doc.end)
+        : undefined;
+      if (fast) {
+        value = fast.value;
+      } else if (mode === 'fast') {
+        return undefined;
+      } else {
+        const careful = readCareful(text, doc, index, place);
+        if ('stop' in careful) return stopAt(careful.stop.offset, careful.stop.message, doc.end);
+        if ('problem' in careful) {
+          problems.push(careful.problem);
+          continue;
+        }
+        value = careful.value;
+      }
+    }
+    const objects = kubectlObjects(value, index);
+    if ('refusal' in objects) {
+      problems.push({ message: objects.refusal.message, position: place.locate(objects.refusal.pointer) });
       continue;
     }
-    manifests.push(makeParsed(value as Manifest, documentIndex, '', tree, start));
+    for (const o of objects.objects) manifests.push(parsedManifest(o.manifest as Manifest, index, o.pointer, place));
   }
-  return { manifests, problems: [] };
+  if (stream.stop) {
+    const lineEnd = text.indexOf('\n', stream.stop.offset);
+    return stopAt(stream.stop.offset, stream.stop.message, lineEnd < 0 ? text.length : lineEnd);
+  }
+  return { manifests, problems };
 }
 
+/** Says that kubectl reads nothing after this error, when something follows it. */
+function withStopNote(message: string, text: string, resumeAt: number): string {
+  return /\S/.test(text.slice(resumeAt)) ? `${message}; kubectl stops reading the file here, so nothing after it is applied` : message;
+}
+
+function parsedManifest(manifest: Manifest, documentIndex: number, basePointer: string, place: Place): ParsedManifest {
+  return { manifest, documentIndex, basePointer, locate: (pointer: string) => place.locate(basePointer + pointer) };
+}
+
+/** Characters go-yaml's reader refuses (readerc.go `yaml_parser_update_buffer`), and unpaired surrogates. */
+// eslint-disable-next-line no-control-regex
+const GO_YAML_UNPRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A `...` before any node: go-yaml's parser wants node content there (parserc.go, implicit first document). */
+const LEADING_DOCUMENT_END = /^\uFEFF?(?:[ \t]*(?:#.*)?\n)*\.\.\.(?=[ \t\n]|$)/;
 /**
- * Where the `yaml` library puts document `documentIndex`: its range, found by
- * reading just the document's `---` segment (the whole file only if that does
- * not give exactly one clean document), and today's lazy re-parse for locate.
+ * A directive before any node: its `---` line was a separator to kubectl, so
+ * go-yaml finds no document start after it (parserc.go `yaml_parser_parse_document_start`).
  */
-function placeDocument(
-  text: string,
-  [from, to]: [number, number],
-  documentIndex: number,
-  pos: (o: number) => TextPosition,
-  fullParse: () => Document.Parsed[],
-): { tree: Tree; start: TextPosition } {
-  const { parseAllDocuments } = yamlLib();
-  const one = parseAllDocuments(text.slice(from, to), YAML_OPTIONS);
-  let range: [number, number];
-  if (Array.isArray(one) && one.length === 1 && one[0].errors.length === 0 && one[0].range) {
-    range = [from + one[0].range[0], from + one[0].range[2]];
-  } else {
-    const doc = fullParse()[documentIndex];
-    range = doc ? [doc.range?.[0] ?? 0, doc.range?.[2] ?? text.length] : [from, to];
+const LEADING_DIRECTIVE = /^\uFEFF?(?:[ \t]*(?:#.*)?\n)*%/;
+
+type CarefulRead =
+  | { readonly value: unknown }
+  | { readonly problem: ParseProblem }
+  | { readonly stop: { readonly offset: number; readonly message: string } };
+
+/** One YAML chunk read with the `yaml` library and decoded by go-yaml's rules. */
+function readCareful(text: string, chunk: StreamDocument, index: number, place: Place): CarefulRead {
+  const ct = chunkText(text, chunk);
+  const n = index + 1;
+  const bad = GO_YAML_UNPRINTABLE.exec(ct.text);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    const binary = code === '0000' ? ' (is this a binary file?)' : '';
+    return { stop: { offset: ct.toFileOffset(bad.index), message: `document ${n}: the character U+${code} is not allowed in YAML: go-yaml refuses control characters${binary}` } };
   }
-  return { tree: reparser(text, range[0], range[1], pos), start: pos(range[0]) };
-}
-
-function parseAllDocumentsOf(text: string): Document.Parsed[] {
-  const docs = yamlLib().parseAllDocuments(text, YAML_OPTIONS);
-  return Array.isArray(docs) ? docs : [];
-}
-
-/** The 1-based line and column of an offset, from the `yaml` library's LineCounter fed with the text's line starts. */
-function linePositions(text: string): (offset: number) => TextPosition {
-  let counter: import('yaml').LineCounter | undefined;
-  return (offset) => {
-    if (!counter) {
-      counter = new (yamlLib().LineCounter)();
-      counter.addNewLine(0);
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) counter.addNewLine(i + 1);
-    }
-    const p = counter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
-}
-
-function once<T>(f: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = f();
-      done = true;
-    }
-    return value;
-  };
+  const lead = LEADING_DOCUMENT_END.exec(ct.text);
+  if (lead) {
+    return { stop: { offset: ct.toFileOffset(lead[0].length - 3), message: 'YAML syntax error: a document end marker (...) before any content: go-yaml did not find expected node content' } };
+  }
+  const directive = LEADING_DIRECTIVE.exec(ct.text);
+  if (directive) {
+    const message = 'YAML syntax error: a directive (%) whose document start (---) kubectl took as a document separator: go-yaml did not find expected <document start>';
+    return { stop: { offset: ct.toFileOffset(directive[0].length - 1), message } };
+  }
+  warmUpYaml();
+  const docs = yamlLib().parseAllDocuments(ct.text, YAML_OPTIONS);
+  // go-yaml's Unmarshal reads the first document of the chunk; what follows a `...` is never applied.
+  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  if (!doc) return { value: null };
+  // Errors the library files under the first document but that lie in what follows a `...` (go-yaml never reads it).
+  const end = Array.isArray(docs) && docs.length > 1 ? docs[1].range[0] : Infinity;
+  // Double-quoted escapes are checked by go-yaml's rules in yaml-node-values.ts (`\'` is one).
+  const errors = doc.errors.filter((e) => e.code !== 'BAD_DQ_ESCAPE' && e.pos[0] < end);
+  if (errors.length > 0) {
+    const err = errors[0];
+    // The parser turns its own stack overflow on very deep nesting into an error; say what it means.
+    const message = /Maximum call stack size exceeded/.test(err.message)
+      ? 'YAML nested too deeply to parse: not a Kubernetes object'
+      : `YAML syntax error: ${firstLine(err.message)}`;
+    return { stop: { offset: ct.toFileOffset(err.pos[0]), message } };
+  }
+  try {
+    return { value: documentValue(yamlLib(), doc, ct.text) };
+  } catch (e) {
+    if (!(e instanceof NodeReadError)) throw e;
+    const offset = ct.toFileOffset(e.offset);
+    // kubectl applies one of two keys at random: this document is left out, the others are read.
+    if (e.kind === 'ambiguous') return { problem: { message: `document ${n} cannot be read: ${e.message}`, position: place.at(offset) } };
+    // What go-yaml refuses, and our limits for hostile input (go-yaml has its own, lower or not): the file stops here.
+    if (e.kind === 'limit') return { stop: { offset, message: /nested deeper/.test(e.message) ? `document ${n} is ${e.message}` : `document ${n} cannot be read: ${e.message}` } };
+    return { stop: { offset, message: `document ${n}: ${e.message}` } };
+  }
 }
 
 let warm = false;
@@ -172,9 +220,8 @@ let warm = false;
  * the `yaml` library recover from a stack overflow; if V8 compiles one of its
  * regular expressions right there (V8 compiles a RegExp on its first uses),
  * the compiler has no stack left and V8 aborts the process instead of throwing.
- * When every file went through the `yaml` library this never came up: its
- * expressions were compiled on the first ordinary file. With the fast path
- * reading the ordinary files, the `yaml` path can meet a hostile file cold.
+ * With the fast path reading the ordinary files, the `yaml` path can meet a
+ * hostile file cold.
  */
 function warmUpYaml(): void {
   if (warm) return;
@@ -187,161 +234,107 @@ function warmUpYaml(): void {
   }
 }
 
-/** The reference reader: the `yaml` library, with its errors and positions. */
-function readWithYaml(text: string): ParseResult {
-  warmUpYaml();
-  const { LineCounter, parseAllDocuments } = yamlLib();
-  const lineCounter = new LineCounter();
-  // logLevel 'error': the yaml library would otherwise print warnings (e.g. for
-  // collection keys) to stderr with process.emitWarning, garbling the output.
-  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
-  const manifests: ParsedManifest[] = [];
-  const problems: ParseProblem[] = [];
-  const pos = (offset: number): TextPosition => {
-    const p = lineCounter.linePos(offset);
+/** Line and column of offsets in the file: the `yaml` library's LineCounter, fed with the line starts on first use. */
+class Lines {
+  private counter: import('yaml').LineCounter | undefined;
+
+  constructor(private readonly text: string) {}
+
+  at(offset: number): TextPosition {
+    if (!this.counter) {
+      this.counter = new (yamlLib().LineCounter)();
+      this.counter.addNewLine(0);
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.counter.addNewLine(i + 1);
+    }
+    const p = this.counter.linePos(offset);
     return { line: p.line, col: p.col };
-  };
-  // parseAllDocuments returns an EmptyStream (not an array) for empty input.
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, documentIndex) => {
-    const start = pos(doc.range?.[0] ?? 0);
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      // The parser turns its own stack overflow on very deep nesting into an error; say what it means.
-      const message = /Maximum call stack size exceeded/.test(err.message)
-        ? 'YAML nested too deeply to parse: not a Kubernetes object'
-        : `YAML syntax error: ${firstLine(err.message)}`;
-      problems.push({ message, position: pos(err.pos[0]) });
-      return;
-    }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (e) {
-      problems.push({ message: `document ${documentIndex + 1} cannot be read: ${firstLine((e as Error).message)}`, position: start });
-      return;
-    }
-    if (value === null || value === undefined) return; // empty document
-    if (depthExceeds(value, MAX_DEPTH)) {
-      problems.push({ message: `document ${documentIndex + 1} is nested deeper than ${MAX_DEPTH} levels`, position: start });
-      return;
-    }
-    if (!isPlainObject(value)) {
-      problems.push({ message: `document ${documentIndex + 1} is ${describeValue(value)}, not a Kubernetes object (a mapping with apiVersion and kind)`, position: start });
-      return;
-    }
-    const kind = value.kind;
-    // The syntax tree is not kept: holding every document's tree (for the rare
-    // finding to locate) made large inputs slow and memory-hungry. A document
-    // is parsed again, once, the first time one of its findings is located.
-    const tree = reparser(text, doc.range?.[0] ?? 0, doc.range?.[2] ?? text.length, pos);
-    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value.items)) {
-      value.items.forEach((item, i) => {
-        const basePointer = `/items/${i}`;
-        if (!isPlainObject(item)) {
-          problems.push({ message: `${kind} item ${i} is ${describeValue(item)}, not a Kubernetes object`, position: locateIn(doc, pos, basePointer, start) });
-          return;
+  }
+}
+
+interface Tree {
+  readonly doc: Document.Parsed;
+  toFile(offset: number): number;
+}
+
+/**
+ * Where one document is in the file. Its syntax tree is parsed again, once,
+ * the first time a position in it is asked for: holding every document's
+ * tree (for the rare finding to locate) made large inputs slow and memory-hungry.
+ */
+class Place {
+  private cached: Tree | null | undefined;
+
+  constructor(private readonly text: string, private readonly doc: StreamDocument, private readonly lines: Lines) {}
+
+  at(offset: number): TextPosition {
+    return this.lines.at(offset);
+  }
+
+  /** Where the document's content starts. */
+  start(): TextPosition {
+    const t = this.tree();
+    return this.lines.at(t ? t.toFile(t.doc.range[0]) : this.doc.start);
+  }
+
+  /** Finds the deepest node on a JSON pointer's path and returns where it starts. */
+  locate(pointer: string): TextPosition {
+    const t = this.tree();
+    if (!t) return this.start();
+    const { isMap, isSeq, isScalar, isPair } = yamlLib();
+    const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let node: unknown = t.doc.contents;
+    let best = this.nodeStart(node, t) ?? this.lines.at(t.toFile(t.doc.range[0]));
+    for (const token of tokens) {
+      let next: unknown;
+      if (isMap(node)) {
+        // The last pair with that JSON key wins, as in go-yaml.
+        const pairs = node.items.filter((p) => isPair(p) && jsonKeyOf(p.key, isScalar) === token);
+        const pair = pairs[pairs.length - 1];
+        if (!pair) break;
+        if (pair.value === null || pair.value === undefined) {
+          best = this.nodeStart(pair.key, t) ?? best;
+          break;
         }
-        manifests.push(makeParsed(item as Manifest, documentIndex, basePointer, tree, () => start));
-      });
-      return;
-    }
-    manifests.push(makeParsed(value as Manifest, documentIndex, '', tree, () => start));
-  });
-  return { manifests, problems };
-}
-
-type Tree = () => { doc: Document.Parsed; pos: (o: number) => TextPosition } | undefined;
-
-/** Parses one document's text (`from`–`to`) again on demand (cached), with positions in the whole file. */
-function reparser(text: string, from: number, to: number, pos: (o: number) => TextPosition): Tree {
-  let cached: ReturnType<Tree> | null = null;
-  return () => {
-    if (cached !== null) return cached;
-    const again = yamlLib().parseDocument(text.slice(from, to), { version: '1.1', merge: true, uniqueKeys: false, logLevel: 'error' });
-    cached = again.errors.length > 0 ? undefined : { doc: again, pos: (o: number) => pos(o + from) };
-    return cached;
-  };
-}
-
-function makeParsed(manifest: Manifest, documentIndex: number, basePointer: string, tree: Tree, start: () => TextPosition): ParsedManifest {
-  return {
-    manifest,
-    documentIndex,
-    basePointer,
-    locate: (pointer: string) => {
-      const t = tree();
-      return t ? locateIn(t.doc, t.pos, basePointer + pointer, start()) : start();
-    },
-  };
-}
-
-/** Finds the deepest node on a JSON pointer's path and returns where it starts. */
-function locateIn(doc: Document.Parsed, pos: (o: number) => TextPosition, pointer: string, fallback: TextPosition): TextPosition {
-  const { isMap, isSeq } = yamlLib();
-  const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let node: unknown = doc.contents;
-  let best: TextPosition = nodeStart(node, pos) ?? fallback;
-  for (const token of tokens) {
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => {
-        const k = p.key as any;
-        const kv = k && typeof k === 'object' && 'value' in k ? k.value : k;
-        return String(kv) === token;
-      });
-      if (!pair) break;
-      next = pair.value ?? pair.key;
-      if (pair.value === null || pair.value === undefined) {
-        best = nodeStart(pair.key, pos) ?? best;
+        next = pair.value;
+      } else if (isSeq(node)) {
+        next = node.items[Number(token)];
+      } else {
         break;
       }
-    } else if (isSeq(node)) {
-      next = node.items[Number(token)];
-    } else {
-      break;
+      if (next === undefined || next === null) break;
+      node = next;
+      best = this.nodeStart(node, t) ?? best;
     }
-    if (next === undefined) break;
-    node = next;
-    best = nodeStart(node, pos) ?? best;
+    return best;
   }
-  return best;
+
+  private nodeStart(node: unknown, t: Tree): TextPosition | undefined {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? this.lines.at(t.toFile(range[0])) : undefined;
+  }
+
+  private tree(): Tree | undefined {
+    if (this.cached !== undefined) return this.cached ?? undefined;
+    const { doc } = this;
+    const ct: ChunkText = doc.kind === 'yaml'
+      ? chunkText(this.text, doc)
+      : { text: this.text.slice(doc.start, doc.end), toFileOffset: (o: number) => doc.start + o };
+    const docs = yamlLib().parseAllDocuments(ct.text, YAML_OPTIONS);
+    const first = Array.isArray(docs) ? docs[0] : undefined;
+    this.cached = first ? { doc: first, toFile: ct.toFileOffset } : null;
+    return this.cached ?? undefined;
+  }
 }
 
-function nodeStart(node: unknown, pos: (o: number) => TextPosition): TextPosition | undefined {
-  const range = (node as Node | undefined)?.range;
-  return range ? pos(range[0]) : undefined;
-}
-
-function decode(content: Buffer | string): string | { error: string } {
-  if (typeof content === 'string') return content;
-  if (content.includes(0)) return { error: 'binary content (NUL bytes): not a YAML or JSON file' };
+/** A key node's JSON key as go-yaml and sigs.k8s.io/yaml make it (`0x1F` is "31"); its text if it has none. */
+function jsonKeyOf(key: unknown, isScalar: (n: unknown) => n is import('yaml').Scalar): string | undefined {
+  if (!isScalar(key)) return undefined;
+  const text = String(key.value ?? '');
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return goKeyString(resolveScalar(key.tag, text, key.type === 'PLAIN'));
   } catch {
-    return { error: 'not valid UTF-8 text: Kubernetes manifests must be UTF-8' };
+    return text;
   }
-}
-
-function depthExceeds(value: unknown, max: number): boolean {
-  // Iterative, so a hostile document cannot overflow the stack here.
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (d > max) return true;
-    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
-    else if (v && typeof v === 'object') for (const x of Object.values(v)) stack.push([x, d + 1]);
-  }
-  return false;
-}
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  // JSON-quoted, so a multi-line scalar cannot break the one-line message.
-  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)})`;
-  return `a ${typeof v}`;
 }
 
 function firstLine(s: string): string {

@@ -32,32 +32,56 @@ describe('parseManifests', () => {
     const r = parseManifests(JSON.stringify({
       apiVersion: 'v1',
       kind: 'List',
-      items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }, 'junk', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } }],
+      items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } }],
     }, null, 2));
+    expect(r.problems).toEqual([]);
     expect(r.manifests.map((m) => (m.manifest.metadata as any).name)).toEqual(['a', 'b']);
-    expect(r.manifests[1].basePointer).toBe('/items/2');
-    expect(r.problems).toEqual([{ message: 'List item 1 is a string ("junk"), not a Kubernetes object', position: { line: 12, col: 5 } }]);
+    expect(r.manifests[1].basePointer).toBe('/items/1');
+    expect(r.manifests[1].locate('/metadata/name')).toEqual({ line: 16, col: 17 });
   });
 
-  it('reports a broken document and keeps reading the others', () => {
+  // Was: the junk item reported and the others kept. kubectl's decodeToList fails the whole list
+  // (apimachinery unstructured helpers.go), so none of its items is applied.
+  it('refuses a whole list with an item that is not an object, as kubectl does', () => {
+    const r = parseManifests(JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }, 'junk'],
+    }, null, 2));
+    expect(r.manifests).toEqual([]);
+    expect(r.problems).toEqual([{ message: 'List (document 1) item 1 is a string ("junk"), not a Kubernetes object: kubectl applies nothing of this list', position: { line: 12, col: 5 } }]);
+  });
+
+  // Was: the broken document reported and the next one read. kubectl's StreamVisitor stops at a decoding error.
+  it('stops at a YAML syntax error, as kubectl does, and says so', () => {
     const r = parseManifests('a: [1, 2\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n');
-    expect(r.manifests).toHaveLength(1);
+    expect(r.manifests).toEqual([]);
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0].message).toMatch(/^YAML syntax error: /);
+    expect(r.problems[0].message).toMatch(/^YAML syntax error: .*; kubectl stops reading the file here, so nothing after it is applied$/);
     expect(r.problems[0].position.line).toBe(2);
   });
 
-  it('rejects duplicate keys, as kubectl does', () => {
-    const r = parseManifests('apiVersion: v1\nkind: Namespace\nkind: Pod\n');
-    expect(r.manifests).toHaveLength(0);
-    expect(r.problems[0].message).toMatch(/Map keys must be unique/);
-    expect(r.problems[0].position).toEqual({ line: 3, col: 1 });
+  it('reads on after a document kubectl refuses alone', () => {
+    const r = parseManifests('42\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n');
+    expect(r.manifests.map((m) => m.documentIndex)).toEqual([1]);
+    expect(r.problems.map((p) => p.message)).toEqual(['document 1 is a number, not a Kubernetes object (a mapping with apiVersion and kind)']);
   });
 
+  // Was: refused ("Map keys must be unique"). go-yaml v2's non-strict Unmarshal keeps the last value (decode.go
+  // setMapIndex), and kubectl's duplicate-key check (kubectl pkg/validation NoDoubleKeySchema) covers only labels and
+  // annotations, and only for a server without field validation.
+  it('keeps the last of duplicate keys, as kubectl does', () => {
+    const r = parseManifests('apiVersion: v1\nkind: Namespace\nkind: Pod\n');
+    expect(r.problems).toEqual([]);
+    expect(r.manifests.map((m) => m.manifest)).toEqual([{ apiVersion: 'v1', kind: 'Pod' }]);
+    expect(r.manifests[0].locate('/kind')).toEqual({ line: 3, col: 7 });
+  });
+
+  // Was: "document 3". Documents are numbered as kubectl's YAMLReader cuts them: consecutive `---` lines make none.
   it('skips empty documents and reports scalars', () => {
     const r = parseManifests('---\n---\n# only a comment\n---\n42\n');
     expect(r.manifests).toEqual([]);
-    expect(r.problems.map((p) => p.message)).toEqual(['document 3 is a number, not a Kubernetes object (a mapping with apiVersion and kind)']);
+    expect(r.problems.map((p) => p.message)).toEqual(['document 2 is a number, not a Kubernetes object (a mapping with apiVersion and kind)']);
     expect(parseManifests('').problems).toEqual([]);
   });
 
@@ -74,9 +98,17 @@ describe('parseManifests', () => {
     expect(r.problems[0].message).toMatch(/^document 1 cannot be read: .*alias/i);
   });
 
-  it('refuses binary and non-UTF-8 content with a clear message', () => {
-    expect(parseManifests(Buffer.from([0x61, 0x00, 0x62])).problems[0].message).toBe('binary content (NUL bytes): not a YAML or JSON file');
-    expect(parseManifests(Buffer.from([0x61, 0x3a, 0x20, 0xff, 0xfe])).problems[0].message).toBe('not valid UTF-8 text: Kubernetes manifests must be UTF-8');
+  it('refuses binary content with a clear message', () => {
+    expect(parseManifests(Buffer.from([0x61, 0x00, 0x62])).problems[0].message)
+      .toBe('document 1: the character U+0000 is not allowed in YAML: go-yaml refuses control characters (is this a binary file?)');
+  });
+
+  // Was: "not valid UTF-8" for the whole file. kubectl's FileVisitor decodes with x/text's UTF-8 decoder, which
+  // replaces invalid bytes with U+FFFD; after a UTF-8 BOM the bytes pass unchecked, and go-yaml refuses them.
+  it('reads invalid UTF-8 as kubectl does', () => {
+    expect(parseManifests(Buffer.from([0x61, 0x3a, 0x20, 0xff, 0xfe])).manifests[0].manifest).toEqual({ a: '\uFFFD\uFFFD' });
+    expect(parseManifests(Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0x3a, 0x20, 0xff])).problems[0].message)
+      .toBe('not valid UTF-8: after a UTF-8 byte order mark kubectl passes the bytes on unchecked, and go-yaml refuses them');
   });
 
   it('refuses absurdly deep documents without overflowing the stack', () => {
