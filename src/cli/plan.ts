@@ -5,7 +5,7 @@ import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from
 import { readInputs } from './read-inputs';
 import { admitInputs } from '../lint';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, ServiceTarget, migrationOptionErrors } from '../migration/options';
-import { planMigration } from '../migration/plan';
+import { planMigration, unknownNamespaceProblems } from '../migration/plan';
 import { renderRunbook } from '../migration/runbook';
 import { describeRef } from '../model/manifest';
 
@@ -26,8 +26,13 @@ PERMISSIVE, each namespace STRICT in the given order, mesh STRICT.
   --revision REV           inject with istio.io/rev=REV instead of istio-injection=enabled
   --name NAME              plan name (default mtls-migration)
 
+Every namespace in --namespaces must be in the input (a Namespace object, or
+an object that lives there); an unknown one is refused with the nearest
+existing name, before anything is printed or written.
+
 Exit status: 0 every phase is safe, 1 a phase would break a connection (listed
-on stderr), 2 unusable input or usage.`;
+on stderr), 2 unusable input or usage (an unknown namespace, caller or
+Service port included).`;
 
 function parseTarget(flag: string, value: string): { from: { namespace: string; name: string }; to: ServiceTarget } {
   const m = /^([^/=]+)\/([^/=]+)=([^/=]+)\/([^/=:]+):([0-9]+)$/.exec(value);
@@ -86,7 +91,12 @@ export function runPlan(args: readonly string[], io: Io): number {
     const where = r.file !== undefined ? ` (${r.file}${r.line !== undefined ? `:${r.line}:${r.column}` : ''})` : '';
     io.stderr(`istio-mtls plan: left out ${describeRef(r.resource)}${where}, which the cluster would reject: ${r.code} ${r.message}\n`);
   }
-  const plan = planMigration(admitted.map((i) => i.manifest), options);
+  const manifests = admitted.map((i) => i.manifest);
+  // A mistyped namespace would plan a namespace nothing lives in: refuse it before printing a runbook for it.
+  const unknown = unknownNamespaceProblems(manifests, options, '--namespaces');
+  for (const p of unknown) io.stderr(`istio-mtls plan: ${p}\n`);
+  if (unknown.length > 0) return 2;
+  const plan = planMigration(manifests, options);
   const runbook = renderRunbook(plan);
   io.stdout(runbook);
   if (values.out !== undefined) {

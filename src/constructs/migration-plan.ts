@@ -22,6 +22,9 @@ export interface MigrationPlanProps {
   /**
    * The namespaces to make STRICT, in order, one phase each; an inner array
    * is a batch tightened in one phase (`['staging', ['shop', 'web']]`).
+   * Each must be a namespace of the app (an object lives there, or a
+   * Namespace object names it): synth fails on one that is not, with the
+   * nearest existing name.
    */
   readonly namespaces: (string | string[])[];
 
@@ -80,6 +83,13 @@ export interface MigrationPlanProps {
 }
 
 const OWNER = 'MigrationPlan';
+
+/** The plan over the app, what in the app competes with it, and the planned namespaces the app does not have. */
+interface PlanOfApp {
+  readonly plan: PlanResult;
+  readonly conflicts: string[];
+  readonly unknownNamespaces: string[];
+}
 const PHASE_OBJECT = Symbol.for('cdk8s-istio-mtls.MigrationPlan.phaseObject');
 
 /** An object of a phase: its content is the engine's, computed over the rest of the app at synth. */
@@ -123,7 +133,7 @@ export class MigrationPlan extends Construct {
   /** The app's synth-time validation, whose `currentSynth` keys the plan. */
   private readonly validation: MtlsValidation;
   /** The plan of the current synth, shared by the phase objects and validations. */
-  private cached?: { plan: PlanResult; conflicts: string[]; synth: number };
+  private cached?: PlanOfApp & { synth: number };
 
   public constructor(scope: Construct, id: string, props: MigrationPlanProps) {
     super(scope, id);
@@ -170,6 +180,8 @@ export class MigrationPlan extends Construct {
     this.phases = charts;
     this.phaseIds = skeleton.phases.map((p) => p.id);
     this.validation.addAlternativeStates(charts);
+    // The app's namespaces are known only at synth; a typo is the plan's own error, reported at its path.
+    MtlsValidation.addCheck(this, () => this.compute().unknownNamespaces.map((p) => `[${OWNER}] ${p}`));
   }
 
   /** The plan over the app's current objects (everything outside the phase charts), computed afresh. */
@@ -198,8 +210,9 @@ export class MigrationPlan extends Construct {
   }
 
   private messagesFor(index: number): string[] {
-    const { plan, conflicts } = this.compute();
-    const out = index === 0 ? [...conflicts, ...plan.problems.map((p) => `${OWNER}: ${p}`)] : [];
+    const { plan, conflicts, unknownNamespaces } = this.compute();
+    const problems = plan.problems.filter((p) => !unknownNamespaces.includes(p));
+    const out = index === 0 ? [...conflicts, ...problems.map((p) => `${OWNER}: ${p}`)] : [];
     for (const f of plan.phases[index].failures) {
       out.push(`${OWNER}: ${f.message}. Fix: inject a sidecar into the client, or add a WorkloadException for container port ${f.targetPort ?? f.service.port} of ${f.server}`);
     }
@@ -211,13 +224,13 @@ export class MigrationPlan extends Construct {
    * `app.synth()`, each `chart.toJson()`) and shared by every phase object and
    * validation of it, never by the next (the app may have changed in between).
    */
-  private compute(): { plan: PlanResult; conflicts: string[] } {
+  private compute(): PlanOfApp {
     const synth = this.validation.currentSynth;
     if (this.cached?.synth !== synth) this.cached = { ...this.computeAfresh(), synth };
     return this.cached;
   }
 
-  private computeAfresh(): { plan: PlanResult; conflicts: string[] } {
+  private computeAfresh(): PlanOfApp {
     const root = this.node.root;
     const base: Manifest[] = [];
     const conflicts: string[] = [];
@@ -240,6 +253,7 @@ export class MigrationPlan extends Construct {
           + "remove it from the app and give its labels in 'namespaceLabels'");
       }
     }
-    return { plan: engine().planMigration(base, this.options), conflicts };
+    const e = engine();
+    return { plan: e.planMigration(base, this.options), conflicts, unknownNamespaces: e.unknownNamespaceProblems(base, this.options) };
   }
 }

@@ -1,4 +1,5 @@
 import { GateScope, gatePrometheusRule, gateQuery } from './gate';
+import { namespacesOfInput, unknownNamespaceMessage } from './namespaces';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, ServiceTarget, batchesOf, migrationOptionErrors } from './options';
 import { phaseCommands } from './verification';
 import { Workload, parseWorkload } from '../model/inventory';
@@ -94,7 +95,7 @@ export interface MigrationPlan {
   readonly name: string;
   readonly rootNamespace: string;
   readonly phases: readonly MigrationPhase[];
-  /** Declared callers the inventory cannot place (unknown workload or Service port). */
+  /** Planned namespaces the inventory does not have, then declared callers it cannot place (unknown workload or Service port). */
   readonly problems: readonly string[];
   /** Every failure of every phase, in phase order. */
   readonly failures: readonly PhaseFailure[];
@@ -274,8 +275,34 @@ function calls(model: MeshModel, options: MigrationPlanOptions): Call[] {
   return out;
 }
 
-function problemsOf(model: MeshModel, options: MigrationPlanOptions): string[] {
+/** Whose names the problems use: the option (`'namespaces[1]'`), or a CLI flag. */
+function namespaceProblemsOf(model: MeshModel, manifests: readonly Manifest[], options: MigrationPlanOptions, flag?: string): string[] {
+  const known = namespacesOfInput(model, manifests);
+  // The root namespace is never planned, so never suggested.
+  const candidates = [...known].filter((n) => n !== model.options.rootNamespace);
   const problems: string[] = [];
+  batchesOf(options).forEach((batch, i) => batch.forEach((ns, j) => {
+    if (known.has(ns)) return;
+    const prop = flag ?? `'namespaces[${i}]${typeof options.namespaces[i] === 'string' ? '' : `[${j}]`}'`;
+    problems.push(unknownNamespaceMessage(prop, ns, candidates, 'the inventory'));
+  }));
+  return problems;
+}
+
+/**
+ * One line per planned namespace the input does not have (a typo plans a
+ * namespace nothing lives in, and the migration would never reach the real
+ * one), with the nearest existing name when one is close. `flag` replaces the
+ * option name in the lines (the CLI's `--namespaces`). Empty when every
+ * planned namespace exists; {@link planMigration} reports the same lines
+ * first among its problems.
+ */
+export function unknownNamespaceProblems(manifests: readonly Manifest[], options: MigrationPlanOptions, flag?: string): string[] {
+  return namespaceProblemsOf(buildMeshModel(manifests, options.mesh), manifests, options, flag);
+}
+
+function problemsOf(model: MeshModel, manifests: readonly Manifest[], options: MigrationPlanOptions): string[] {
+  const problems: string[] = namespaceProblemsOf(model, manifests, options);
   const target = (prop: string, t: ServiceTarget) => {
     const s = model.servicesIn(t.namespace).find((x) => x.name === t.service);
     if (!s) {problems.push(`'${prop}' names Service ${t.namespace}/${t.service}, which is not in the inventory`);} else if (!s.ports.some((p) => p.port === t.port)) {
@@ -453,7 +480,7 @@ export function planMigration(manifests: readonly Manifest[], options: Migration
     const state = namespaceState(current, ns);
     return { subject: ns, before: state, after: state };
   });
-  return { name, rootNamespace: root, phases, problems: problemsOf(current, options), failures: allFailures, start };
+  return { name, rootNamespace: root, phases, problems: problemsOf(current, manifests, options), failures: allFailures, start };
 }
 
 /** The explanation of one phase as a whole cluster: `base` (the input without the plan's objects) plus the phase. */

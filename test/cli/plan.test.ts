@@ -103,6 +103,34 @@ describe('istio-mtls plan', () => {
     expect(unknown.stderr).toBe("istio-mtls plan: 'callers[0].from' names workload legacy/gone, which is not in the inventory; declare callers outside it with 'plaintextCallers'\n");
   });
 
+  describe('namespaces that must exist in the dump', () => {
+    it('Compliance: every planned namespace has a Namespace object or objects in the dump', () => {
+      expect(run(['--namespaces', 'legacy+web,shop', DUMP]).code).toBe(0);
+    });
+    it('Noncompliance 1: a typo exits 2 with the nearest name, printing no runbook', () => {
+      expect(run(['--namespaces', 'web,shopp', DUMP])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'istio-mtls plan: --namespaces names namespace "shopp", which is not in the inventory; did you mean "shop"?\n',
+      });
+    });
+    it('Noncompliance 2: a namespace nothing is close to lists the namespaces the dump has (never the root)', () => {
+      expect(run(['--namespaces', 'billing', DUMP]).stderr).toBe(
+        'istio-mtls plan: --namespaces names namespace "billing", which is not in the inventory (it has legacy, shop, web)\n');
+    });
+    it('Noncompliance 3: one line per unknown namespace, batches included, and nothing written with --out', () => {
+      const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'plan-')), 'out');
+      const r = run(['--namespaces', 'wbe+shop,legacyy', '--out', dir, DUMP]);
+      expect(r).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'istio-mtls plan: --namespaces names namespace "wbe", which is not in the inventory; did you mean "web"?\n'
+          + 'istio-mtls plan: --namespaces names namespace "legacyy", which is not in the inventory; did you mean "legacy"?\n',
+      });
+      expect(fs.existsSync(dir)).toBe(false);
+    });
+  });
+
   it('prints its usage with --help', () => {
     const r = run(['--help']);
     expect(r.code).toBe(0);

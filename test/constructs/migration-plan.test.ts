@@ -173,6 +173,45 @@ describe('MigrationPlan', () => {
       "[01-inject] MigrationPlan: 'callers[0].from' names workload legacy/gone, which is not in the inventory; declare callers outside it with 'plaintextCallers'");
   });
 
+  describe('namespaces that must exist in the app', () => {
+    it('Compliance: planned namespaces where the app has objects', () => {
+      const app = Testing.app();
+      shopApp(app);
+      plan(app);
+      expect(() => app.synthYaml()).not.toThrow();
+    });
+    it('Noncompliance 1: a typo fails synth at the plan\'s path with the nearest name', () => {
+      const app = Testing.app();
+      shopApp(app);
+      plan(app, { namespaces: ['web', 'shopp'] });
+      expect(() => app.synthYaml()).toThrow(
+        '[mtls] [MigrationPlan] \'namespaces[1]\' names namespace "shopp", which is not in the inventory; did you mean "shop"?');
+    });
+    it('Noncompliance 2: a batch entry nothing is close to lists the app\'s namespaces, once, not again among the phase problems', () => {
+      const app = Testing.app();
+      shopApp(app);
+      const p = plan(app, { namespaces: [['web', 'billing']] });
+      let message = '';
+      try {
+        app.synthYaml();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message.split('\n').filter((l) => l.includes('billing'))).toEqual([
+        '  [mtls] [MigrationPlan] \'namespaces[0][1]\' names namespace "billing", which is not in the inventory (it has legacy, shop, web)',
+      ]);
+      expect(p.plan().problems).toEqual(['\'namespaces[0][1]\' names namespace "billing", which is not in the inventory (it has legacy, shop, web)']);
+    });
+    it('Noncompliance 3: a namespace added to the app after the plan is seen at the next synth', () => {
+      const app = Testing.app();
+      const chart = shopApp(app);
+      plan(app, { namespaces: ['web', 'batch'] });
+      expect(() => app.synthYaml()).toThrow('names namespace "batch", which is not in the inventory');
+      new ApiObject(chart, 'BatchConfig', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'batch' } });
+      expect(() => app.synthYaml()).not.toThrow();
+    });
+  });
+
   describe('fails early on bad props', () => {
     const cases: [string, Partial<MigrationPlanProps>, string][] = [
       ['empty namespaces', { namespaces: [] }, "[MigrationPlan] 'namespaces' must list at least one namespace to tighten, got []"],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LEGACY_CALLER, deployment, dump, portException, shop } from './helpers';
-import { MigrationPlanError, phaseState, planMigration, renderRunbook } from '../../src/migration';
+import { LEGACY_CALLER, deployment, dump, namespace, portException, shop } from './helpers';
+import { MigrationPlanError, phaseState, planMigration, renderRunbook, unknownNamespaceProblems } from '../../src/migration';
 import { refOf } from '../../src/model/manifest';
 import { buildMeshModel } from '../../src/model/mesh-model';
 import { explainMesh } from '../../src/resolution/explain';
@@ -264,6 +264,43 @@ describe('planMigration: options', () => {
       .toEqual(["'callers[0].to.port' must be an integer port number between 1 and 65535, got 0"]);
     expect(fails({ namespaces: ['web'], plaintextCallers: [{ namespace: 'Mon', name: 'prom', to: { namespace: 'web', service: 'frontend', port: 80 } }] }))
       .toEqual(["'plaintextCallers[0].namespace' must be a DNS-1123 label, got \"Mon\": must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"]);
+  });
+});
+
+describe('planMigration: namespaces that must exist', () => {
+  const configMap = (ns: string | undefined) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', ...(ns ? { namespace: ns } : {}) } });
+  it('Compliance: a namespace of a Namespace object, of any object, or the default namespace of objects without one', () => {
+    const input = [namespace('empty'), configMap('settings'), deployment('', 'api', 8080)];
+    expect(unknownNamespaceProblems(input, { namespaces: ['empty', 'settings', 'default'] })).toEqual([]);
+    expect(planMigration(input, { namespaces: ['empty', 'settings', 'default'] }).problems).toEqual([]);
+  });
+  it('Noncompliance 1: a typo is a problem with the nearest name, first among the problems', () => {
+    const plan = planMigration(shop(), { namespaces: ['web', 'shopp'], callers: [{ from: { namespace: 'legacy', name: 'gone' }, to: { namespace: 'shop', service: 'payments', port: 443 } }] });
+    expect(plan.problems).toEqual([
+      '\'namespaces[1]\' names namespace "shopp", which is not in the inventory; did you mean "shop"?',
+      "'callers[0].from' names workload legacy/gone, which is not in the inventory; declare callers outside it with 'plaintextCallers'",
+    ]);
+    expect(renderRunbook(plan)).toContain('## Problems\n\n- \'namespaces[1]\' names namespace "shopp", which is not in the inventory; did you mean "shop"?\n');
+  });
+  it('Noncompliance 2: batch entries are named by position, and a name nothing is close to lists the namespaces (never the root)', () => {
+    expect(unknownNamespaceProblems(shop(), { namespaces: [['web', 'wbe'], ['billing']] })).toEqual([
+      '\'namespaces[0][1]\' names namespace "wbe", which is not in the inventory; did you mean "web"?',
+      '\'namespaces[1][0]\' names namespace "billing", which is not in the inventory (it has legacy, shop, web)',
+    ]);
+  });
+  it('Noncompliance 3: an empty input, a long list cut short, and a flag name in place of the option', () => {
+    expect(unknownNamespaceProblems([], { namespaces: ['web'] }, '--namespaces')).toEqual([
+      '--namespaces names namespace "web", which is not in the inventory (it has no namespace to suggest)',
+    ]);
+    const many = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6', 'g7'].map((n) => namespace(n));
+    expect(unknownNamespaceProblems(many, { namespaces: ['zzzzzz'] })).toEqual([
+      '\'namespaces[0]\' names namespace "zzzzzz", which is not in the inventory (it has a1, b2, c3, d4, e5 and 2 more)',
+    ]);
+  });
+  it('trap: the root namespace counts as known but is never suggested', () => {
+    expect(unknownNamespaceProblems([namespace('istio-system')], { namespaces: ['istio-systen'] })).toEqual([
+      '\'namespaces[0]\' names namespace "istio-systen", which is not in the inventory (it has no namespace to suggest)',
+    ]);
   });
 });
 
