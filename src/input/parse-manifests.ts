@@ -3,7 +3,7 @@ import { fastPathHazards, readChunkFast } from './fast-read';
 import { goKeyString, resolveScalar } from './go-yaml-scalars';
 import { kubectlObjects } from './kubectl-lists';
 import { ChunkText, chunkText, decodeManifestBytes, splitStream, StreamDocument } from './kubectl-stream';
-import { MAX_ALIAS_COUNT, NodeReadError, documentValue } from './yaml-node-values';
+import { MAX_ALIAS_COUNT, NodeReadError, documentValue, isMergeKey } from './yaml-node-values';
 import { Manifest } from '../model/manifest';
 
 /** A position in a text file, 1-based as editors show it. */
@@ -276,28 +276,31 @@ class Place {
     return this.lines.at(t ? t.toFile(t.doc.range[0]) : this.doc.start);
   }
 
-  /** Finds the deepest node on a JSON pointer's path and returns where it starts. */
+  /**
+   * Finds the deepest node on a JSON pointer's path and returns where it
+   * starts. Keys are matched by their JSON key (`0x1F` is "31"); a key that
+   * came from a merge points into the merged mapping, and an alias is followed.
+   */
   locate(pointer: string): TextPosition {
     const t = this.tree();
     if (!t) return this.start();
-    const { isMap, isSeq, isScalar, isPair } = yamlLib();
+    const lib = yamlLib();
     const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
     let node: unknown = t.doc.contents;
     let best = this.nodeStart(node, t) ?? this.lines.at(t.toFile(t.doc.range[0]));
     for (const token of tokens) {
+      const target = deref(lib, t.doc, node);
       let next: unknown;
-      if (isMap(node)) {
-        // The last pair with that JSON key wins, as in go-yaml.
-        const pairs = node.items.filter((p) => isPair(p) && jsonKeyOf(p.key, isScalar) === token);
-        const pair = pairs[pairs.length - 1];
+      if (lib.isMap(target)) {
+        const pair = pairFor(lib, t.doc, target, token, 0);
         if (!pair) break;
         if (pair.value === null || pair.value === undefined) {
           best = this.nodeStart(pair.key, t) ?? best;
           break;
         }
         next = pair.value;
-      } else if (isSeq(node)) {
-        next = node.items[Number(token)];
+      } else if (lib.isSeq(target)) {
+        next = target.items[Number(token)];
       } else {
         break;
       }
@@ -326,9 +329,41 @@ class Place {
   }
 }
 
+/** The node an alias stands for (the node itself if it is not an alias). */
+function deref(lib: typeof import('yaml'), doc: Document.Parsed, node: unknown): unknown {
+  return lib.isAlias(node) ? node.resolve(doc) : node;
+}
+
+/**
+ * The pair that gives a mapping's JSON key `token` its value, as go-yaml
+ * assigns them: the last explicit pair or merge that sets it (in a merged
+ * sequence, the earliest mapping). Merges are followed a few levels deep.
+ */
+function pairFor(lib: typeof import('yaml'), doc: Document.Parsed, map: import('yaml').YAMLMap, token: string, depth: number): import('yaml').Pair | undefined {
+  let found: import('yaml').Pair | undefined;
+  for (const p of map.items) {
+    if (!lib.isPair(p)) continue;
+    if (isMergeKey(lib, p.key)) {
+      if (depth >= 8) continue;
+      const v = deref(lib, doc, p.value);
+      const sources = lib.isSeq(v) ? v.items.map((x) => deref(lib, doc, x)) : [v];
+      for (const m of sources) {
+        const inner = lib.isMap(m) ? pairFor(lib, doc, m, token, depth + 1) : undefined;
+        if (inner) {
+          found = inner;
+          break;
+        }
+      }
+    } else if (jsonKeyOf(lib, p.key) === token) {
+      found = p;
+    }
+  }
+  return found;
+}
+
 /** A key node's JSON key as go-yaml and sigs.k8s.io/yaml make it (`0x1F` is "31"); its text if it has none. */
-function jsonKeyOf(key: unknown, isScalar: (n: unknown) => n is import('yaml').Scalar): string | undefined {
-  if (!isScalar(key)) return undefined;
+function jsonKeyOf(lib: typeof import('yaml'), key: unknown): string | undefined {
+  if (!lib.isScalar(key)) return undefined;
   const text = String(key.value ?? '');
   try {
     return goKeyString(resolveScalar(key.tag, text, key.type === 'PLAIN'));

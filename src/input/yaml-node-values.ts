@@ -204,7 +204,7 @@ function assignPairs(ctx: Context, pairs: readonly unknown[], out: Record<string
 }
 
 /** decode.go `isMerge`: a `<<` scalar that is plain and untagged, tagged `!`, or tagged !!merge. */
-function isMergeKey(lib: YamlLib, k: unknown): boolean {
+export function isMergeKey(lib: YamlLib, k: unknown): boolean {
   if (!lib.isScalar(k) || k.value !== '<<') return false;
   return (k.tag === undefined && k.type === 'PLAIN') || k.tag === '!' || k.tag === TAG.merge;
 }

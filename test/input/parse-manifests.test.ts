@@ -118,6 +118,44 @@ describe('parseManifests', () => {
     expect(r.problems).toHaveLength(1);
   });
 
+  it('points at the values kubectl applies: merges, aliases, integer keys, inferred list kinds, CRLF, JSON values', () => {
+    const merged = parseManifests([
+      'apiVersion: security.istio.io/v1',
+      'kind: PeerAuthentication',
+      'metadata: {name: p}',
+      'base: &b',
+      '  mtls: {mode: DISABLE}',
+      'spec:',
+      '  mtls: {mode: STRICT}',
+      '  <<: *b',
+      '  portLevelMtls:',
+      '    0x1F: {mode: PERMISSIVE}',
+    ].join('\n'));
+    expect(merged.problems).toEqual([]);
+    const pa = merged.manifests[0];
+    expect(pa.manifest.spec).toEqual({ mtls: { mode: 'DISABLE' }, portLevelMtls: { 31: { mode: 'PERMISSIVE' } } });
+    // The merged value, where it is written; an integer key by its JSON key.
+    expect(pa.locate('/spec/mtls/mode')).toEqual({ line: 5, col: 16 });
+    expect(pa.locate('/spec/portLevelMtls/31/mode')).toEqual({ line: 10, col: 18 });
+    const list = parseManifests('apiVersion: security.istio.io/v1\r\nkind: PeerAuthenticationList\r\nitems:\r\n- metadata: {name: a}\r\n  spec: {}\r\n');
+    expect(list.manifests[0].manifest.kind).toBe('PeerAuthentication');
+    // A kind the list gave: the item itself.
+    expect(list.manifests[0].locate('/kind')).toEqual({ line: 4, col: 3 });
+    expect(list.manifests[0].locate('/metadata/name')).toEqual({ line: 4, col: 20 });
+    const json = parseManifests('{"apiVersion": "v1", "kind": "A"}\n{"apiVersion": "v1",\n "kind": "B"}\n');
+    expect(json.manifests.map((m) => m.locate('/kind'))).toEqual([{ line: 1, col: 30 }, { line: 3, col: 10 }]);
+  });
+
+  it('points at where kubectl stops', () => {
+    const r = parseManifests('apiVersion: v1\r\nkind: A\r\n---\r\napiVersion: v1\r\nkind: B\r\nx: "a\\/b"\r\n---\r\nkind: C\r\n');
+    expect(r.manifests.map((m) => m.manifest.kind)).toEqual(['A']);
+    expect(r.problems).toEqual([{
+      message: 'document 2: while parsing a quoted scalar: found unknown escape character "\\\\/"; kubectl stops reading the file here, so nothing after it is applied',
+      position: { line: 6, col: 6 },
+    }]);
+    expect(parseManifests('apiVersion: v1\nkind: A\n--- x\n').problems[0].position).toEqual({ line: 3, col: 1 });
+  });
+
   it('resolves YAML 1.1 scalars as Kubernetes tooling does', () => {
     const r = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  enabled: yes\n');
     expect((r.manifests[0].manifest as any).data.enabled).toBe(true);
