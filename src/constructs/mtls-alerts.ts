@@ -1,10 +1,11 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { namespaceOf, optionalName } from './scope';
 import {
   PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr,
 } from '../../imports/monitoring.coreos.com';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
+import type { Manifest } from '../model/manifest';
 import { checkDns1123Label, checkLabels, checkNonEmpty, checkObjectName, fail, show } from '../vocabulary/checks';
 import { ISTIO_REQUESTS_METRIC, ISTIO_TCP_CONNECTIONS_METRIC, PLAINTEXT_TRAFFIC_MATCHERS } from '../vocabulary/istio-metrics';
 import { labelValueErrors } from '../vocabulary/kube-names';
@@ -65,13 +66,17 @@ export interface StrictWorkloadRef {
 /** Options of the plaintext-traffic alerts. */
 export interface PlaintextTrafficAlertOptions {
   /**
-   * Namespaces meant to be STRICT.
+   * Namespaces meant to be STRICT. Each must be a namespace of the app (an
+   * object lives there, or a Namespace object names it): an alert on a
+   * namespace nothing lives in never fires, so synth fails on one, naming
+   * the nearest existing namespace.
    * @default - none
    */
   readonly namespaces?: string[];
 
   /**
-   * Workloads meant to be STRICT.
+   * Workloads meant to be STRICT; their namespaces must be namespaces of the
+   * app, like `namespaces`.
    * @default - none
    */
   readonly workloads?: StrictWorkloadRef[];
@@ -250,7 +255,34 @@ export class MtlsAlerts extends PrometheusRule {
       spec: { groups },
     });
     MtlsValidation.enable(this);
+    const named = alertedNamespaces(props.plaintextTraffic);
+    // The app's namespaces are known only at synth.
+    if (named.length > 0) MtlsValidation.addCheck(this, () => unknownAlertedNamespaces(this, named));
   }
+}
+
+/** Every namespace the plaintext alerts name, with the prop that names it. */
+function alertedNamespaces(o: PlaintextTrafficAlertOptions | undefined): [string, string][] {
+  return [
+    ...(o?.namespaces ?? []).map((ns, i): [string, string] => [`plaintextTraffic.namespaces[${i}]`, ns]),
+    ...(o?.workloads ?? []).map((w, i): [string, string] => [`plaintextTraffic.workloads[${i}].namespace`, w.namespace]),
+  ];
+}
+
+/** One error per alerted namespace the rest of the app does not have. */
+function unknownAlertedNamespaces(alerts: ApiObject, named: readonly [string, string][]): string[] {
+  const manifests: Manifest[] = [];
+  for (const c of alerts.node.root.node.findAll()) {
+    // The rule's own namespace is where it is stored, not evidence of workloads there.
+    if (ApiObject.isApiObject(c) && c !== alerts) manifests.push(c.toJson());
+  }
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  // Loaded at synth rather than with the constructs (cold start).
+  const { buildMeshModel } = require('../model/mesh-model') as typeof import('../model/mesh-model');
+  const { namespacesOfInput, unknownNamespaceMessage } = require('../migration/namespaces') as typeof import('../migration/namespaces');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const known = namespacesOfInput(buildMeshModel(manifests), manifests);
+  return named.filter(([, ns]) => !known.has(ns)).map(([prop, ns]) => `[${OWNER}] ${unknownNamespaceMessage(`'${prop}'`, ns, [...known], 'the app')}`);
 }
 
 function plaintextRules(o: PlaintextTrafficAlertOptions): PrometheusRuleSpecGroupsRules[] {

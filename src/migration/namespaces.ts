@@ -11,8 +11,10 @@ import { nearestName } from '../vocabulary/nearest-name';
 export function namespacesOfInput(model: MeshModel, manifests: readonly Manifest[]): Set<string> {
   const known = new Set(model.namespaceNames);
   for (const m of manifests) {
-    // Objects the model does not read (ConfigMaps, Secrets …) still show that a namespace exists.
-    if (isPlainObject(m) && isPlainObject(m.metadata) && typeof m.metadata.namespace === 'string' && m.metadata.namespace) known.add(m.metadata.namespace);
+    // Objects the model does not read (ConfigMaps, Secrets …) still show that a namespace exists;
+    // a Namespace's own metadata.namespace does not (a cdk8s chart writes its namespace into every object).
+    if (!isPlainObject(m) || !isPlainObject(m.metadata) || m.kind === 'Namespace') continue;
+    if (typeof m.metadata.namespace === 'string' && m.metadata.namespace) known.add(m.metadata.namespace);
   }
   return known;
 }

@@ -1,10 +1,20 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { MtlsAlerts } from '../../src/constructs/mtls-alerts';
 
 function chart(): Chart {
   return new Chart(Testing.app(), 'c', { namespace: 'monitoring' });
 }
+
+/** Objects that put the namespaces into the app: a Namespace object for the first, a ConfigMap in each other. */
+function appNamespaces(c: Chart, ...names: string[]): void {
+  names.forEach((ns, i) => {
+    if (i === 0) new ApiObject(c, `ns-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    else new ApiObject(c, `cm-${ns}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns } });
+  });
+}
+
+const PLAINTEXT_ONLY = { workloadCertificate: false, controlPlaneCertificates: false } as const;
 
 describe('MtlsAlerts', () => {
   it('emits the guide\'s workload certificate alert and the istiod root and chain alerts by default', () => {
@@ -47,6 +57,7 @@ describe('MtlsAlerts', () => {
   });
   it('alerts on plaintext reaching STRICT namespaces and workloads (requests and TCP), sorted', () => {
     const c = chart();
+    appNamespaces(c, 'staging', 'production', 'payments');
     new MtlsAlerts(c, 'Alerts', {
       workloadCertificate: false,
       controlPlaneCertificates: false,
@@ -55,7 +66,7 @@ describe('MtlsAlerts', () => {
         workloads: [{ namespace: 'payments', name: 'ledger' }, { namespace: 'payments', name: 'card-vault' }],
       },
     });
-    const [rule] = Testing.synth(c);
+    const rule = Testing.synth(c).find((m) => m.kind === 'PrometheusRule');
     expect(rule.spec.groups.map((g: any) => g.name)).toEqual(['istio.mtls']);
     const rules = rule.spec.groups[0].rules;
     expect(rules.map((r: any) => r.alert)).toEqual([
@@ -93,6 +104,35 @@ describe('MtlsAlerts', () => {
     expect(() => new MtlsAlerts(chart(), 'A', { certificateGroupName: '' })).toThrow("[MtlsAlerts] 'certificateGroupName' must be a non-empty string, got \"\"");
     expect(() => new MtlsAlerts(chart(), 'A', { plaintextGroupName: ' ' })).toThrow("[MtlsAlerts] 'plaintextGroupName' must be a non-empty string, got \" \"");
     expect(() => new MtlsAlerts(chart(), 'A', { name: 'Alerts' })).toThrow("[MtlsAlerts] 'name' must be a DNS-1123 subdomain, got \"Alerts\"");
+  });
+  describe('namespaces that must exist in the app', () => {
+    it('Compliance: alerted namespaces and workload namespaces the app has', () => {
+      const c = chart();
+      appNamespaces(c, 'shop', 'web');
+      new MtlsAlerts(c, 'Alerts', { ...PLAINTEXT_ONLY, plaintextTraffic: { namespaces: ['shop'], workloads: [{ namespace: 'web', name: 'frontend' }] } });
+      expect(() => Testing.synth(c)).not.toThrow();
+    });
+    it('Noncompliance 1: a typo in a namespace fails synth at the construct\'s path with the nearest name', () => {
+      const c = chart();
+      appNamespaces(c, 'shop', 'web');
+      new MtlsAlerts(c, 'Alerts', { ...PLAINTEXT_ONLY, plaintextTraffic: { namespaces: ['web', 'shopp'] } });
+      expect(() => Testing.synth(c)).toThrow(
+        '[c/Alerts] [MtlsAlerts] \'plaintextTraffic.namespaces[1]\' names namespace "shopp", which is not in the app; did you mean "shop"?');
+    });
+    it('Noncompliance 2: a workload\'s namespace nothing is close to lists the app\'s namespaces', () => {
+      const c = chart();
+      appNamespaces(c, 'shop', 'web');
+      new MtlsAlerts(c, 'Alerts', { ...PLAINTEXT_ONLY, plaintextTraffic: { workloads: [{ namespace: 'payments', name: 'ledger' }] } });
+      expect(() => Testing.synth(c)).toThrow(
+        '[c/Alerts] [MtlsAlerts] \'plaintextTraffic.workloads[0].namespace\' names namespace "payments", which is not in the app (it has istio-system, shop, web)');
+    });
+    it('Noncompliance 3: the PrometheusRule\'s own namespace is not evidence, another object there is', () => {
+      const c = chart();
+      new MtlsAlerts(c, 'Alerts', { ...PLAINTEXT_ONLY, plaintextTraffic: { namespaces: ['monitoring'] } });
+      expect(() => Testing.synth(c)).toThrow("[c/Alerts] [MtlsAlerts] 'plaintextTraffic.namespaces[0]' names namespace \"monitoring\", which is not in the app");
+      appNamespaces(c, 'monitoring');
+      expect(() => Testing.synth(c)).not.toThrow();
+    });
   });
   it('fails without namespace when the chart has none', () => {
     expect(() => new MtlsAlerts(Testing.chart(), 'A')).toThrow("[MtlsAlerts] 'namespace' is required when the chart has no namespace: a PrometheusRule is namespaced");
