@@ -10,9 +10,13 @@ export const PORT_LEVEL_NOT_CONTAINER_PORT: RuleInfo = {
   title: 'Port-level mode on a port the selected workloads do not declare',
   explanation: 'portLevelMtls keys are container (target) ports, not Service ports. A key that no selected workload declares '
     + 'never matches inbound traffic; the usual cause is writing the Service port. Only workloads that declare container '
-    + 'ports are judged, since undeclared ports can still listen.',
+    + 'ports are judged, since undeclared ports can still listen. When the key is the port of a Service selecting the '
+    + 'workloads that sends it to another container port, the finding is an error: the mode (often an exception) applies '
+    + 'to no traffic at all, and the container port keeps the workload\'s mode. Otherwise it is a warning.',
   source: 'PeerAuthentication reference (portLevelMtls: "port number of the workload")',
 };
+
+const byNumber = (a: number, b: number) => a - b;
 
 export const portLevelNotContainerPort: AnalysisRule = {
   info: PORT_LEVEL_NOT_CONTAINER_PORT,
@@ -25,25 +29,40 @@ export const portLevelNotContainerPort: AnalysisRule = {
       if (workloads.length === 0) continue;
       for (const pl of p.portLevel) {
         if (workloads.some((w) => w.ports.some((cp) => cp.port === pl.port))) continue;
-        // The usual mistake: the Service port instead of its target port.
-        const mappings: string[] = [];
+        // The usual mistake: the Service port instead of its target port. Service → the container ports it sends the key to.
+        const targetsBy = new Map<string, Set<number>>();
         for (const w of workloads) {
           for (const s of m.servicesSelecting(w)) {
             for (const sp of s.ports) {
               if (sp.port !== pl.port) continue;
               const target = typeof sp.targetPort === 'number' ? sp.targetPort : w.ports.find((cp) => cp.name === sp.targetPort)?.port;
-              if (target !== undefined && target !== pl.port) mappings.push(`Service ${s.namespace}/${s.name} maps ${pl.port}→${target}`);
+              if (target === undefined || target === pl.port) continue;
+              const service = `Service ${s.namespace}/${s.name}`;
+              targetsBy.set(service, (targetsBy.get(service) ?? new Set()).add(target));
             }
           }
         }
-        const uniq = [...new Set(mappings)];
-        const declared = [...new Set(workloads.flatMap((w) => w.ports.map((cp) => cp.port)))].sort((a, b) => a - b);
+        const path = pl.path.replace(/\/mode$/, '');
+        const subject = `PeerAuthentication ${p.namespace}/${p.name} sets port ${pl.port} to ${pl.mode}`;
+        if (targetsBy.size > 0) {
+          const sends = [...targetsBy.keys()].sort().map((s) => `${s} sends it to container port ${[...targetsBy.get(s)!].sort(byNumber).join(' or ')}`);
+          const targets = [...new Set([...targetsBy.values()].flatMap((t) => [...t]))].sort(byNumber);
+          out.push(findingOf(PORT_LEVEL_NOT_CONTAINER_PORT, {
+            resource: p.ref,
+            path,
+            severity: 'error',
+            message: `${subject}, but ${pl.port} is a Service port: ${listSome(sends)}. portLevelMtls keys are container ports, so this key `
+              + `matches no traffic and ${targets.length === 1 ? `container port ${targets[0]} keeps` : `container ports ${targets.join(' and ')} keep`} the workload's mode`,
+            fix: `write the target port ${targets.join(' or ')} instead of ${pl.port} as the portLevelMtls key`,
+          }));
+          continue;
+        }
+        const declared = [...new Set(workloads.flatMap((w) => w.ports.map((cp) => cp.port)))].sort(byNumber);
         out.push(findingOf(PORT_LEVEL_NOT_CONTAINER_PORT, {
           resource: p.ref,
-          path: pl.path.replace(/\/mode$/, ''),
-          message: `PeerAuthentication ${p.namespace}/${p.name} sets port ${pl.port} to ${pl.mode}, but ${listSome(workloads.map(describeWorkload))} `
-            + `declare only container port(s) ${declared.join(', ')}${uniq.length ? `; ${listSome(uniq)}, and port-level keys are target ports` : ''}`,
-          fix: uniq.length ? 'use the container (target) port as the portLevelMtls key' : 'use a container port the selected workloads listen on',
+          path,
+          message: `${subject}, but ${listSome(workloads.map(describeWorkload))} declare only container port(s) ${declared.join(', ')}`,
+          fix: 'use a container port the selected workloads listen on',
         }));
       }
     }
