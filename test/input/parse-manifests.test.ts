@@ -98,6 +98,18 @@ describe('parseManifests', () => {
     expect(r.problems[0].message).toMatch(/^document 1 cannot be read: .*alias/i);
   });
 
+  it('stops merge-key bombs like alias bombs', () => {
+    const levels = ['a: &a {k0: 0, k1: 1, k2: 2, k3: 3, k4: 4, k5: 5, k6: 6, k7: 7, k8: 8}'];
+    for (let i = 1; i < 10; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} {<<: [${Array(9).fill('*' + prev).join(', ')}], ${cur}: 1}`);
+    }
+    const r = parseManifests(levels.join('\n'));
+    expect(r.manifests).toEqual([]);
+    expect(r.problems[0].message).toMatch(/^document 1 cannot be read: aliases are expanded more than 1000 times/);
+  });
+
   it('refuses binary content with a clear message', () => {
     expect(parseManifests(Buffer.from([0x61, 0x00, 0x62])).problems[0].message)
       .toBe('document 1: the character U+0000 is not allowed in YAML: go-yaml refuses control characters (is this a binary file?)');
