@@ -3,6 +3,12 @@ import { Severity } from '../model/finding';
 /** The four files of Istio's `cacerts` Secret, in the order findings are reported. */
 export const CA_FILES = ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem'] as const;
 
+/**
+ * The most bytes the four files may hold together, and so any one of them:
+ * the API server refuses a Secret whose data is larger (MaxSecretSize).
+ */
+export const CACERTS_MAX_BYTES = 1024 * 1024;
+
 /** One of the `cacerts` files. */
 export type CaFileName = typeof CA_FILES[number];
 

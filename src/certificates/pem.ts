@@ -82,6 +82,7 @@ function children(der: Uint8Array, parent: Tlv): Tlv[] {
 
 const OID_KEY_USAGE = '551d0f'; // 2.5.29.15
 const OID_BASIC_CONSTRAINTS = '551d13'; // 2.5.29.19
+const OID_EXT_KEY_USAGE = '551d25'; // 2.5.29.37
 
 /** What a certificate's extensions say about signing other certificates. */
 export interface CaExtensions {
@@ -89,17 +90,51 @@ export interface CaExtensions {
   readonly isCa: boolean;
   /** keyUsage keyCertSign (bit 5); `undefined` when the extension is absent. */
   readonly keyCertSign: boolean | undefined;
+  /**
+   * basicConstraints pathLenConstraint: how many CA certificates may follow
+   * it down a chain (self-issued ones aside); `undefined` when absent.
+   */
+  readonly pathLen?: number;
+  /** The extendedKeyUsage OIDs in dotted form (`1.3.6.1.5.5.7.3.1`); `undefined` when the extension is absent. */
+  readonly extKeyUsage?: readonly string[];
+}
+
+/** A DER OBJECT IDENTIFIER's content in dotted form (X.690 8.19). */
+function oidText(der: Uint8Array, tlv: Tlv): string {
+  const arcs: number[] = [];
+  let value = 0;
+  for (let i = tlv.start; i < tlv.end; i++) {
+    const b = der[i];
+    // Base 128, high bit set on every byte but the last of an arc.
+    value = value * 128 + (b >= 0x80 ? b - 0x80 : b);
+    if (b < 0x80) {
+      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      else arcs.push(value);
+      value = 0;
+    }
+  }
+  return arcs.join('.');
+}
+
+/** A non-negative DER INTEGER (a path length); larger than any chain when it does not fit in 6 bytes. */
+function smallInteger(der: Uint8Array, tlv: Tlv): number {
+  if (tlv.end - tlv.start > 6) return Number.MAX_SAFE_INTEGER;
+  let n = 0;
+  for (let i = tlv.start; i < tlv.end; i++) n = n * 256 + der[i];
+  return n;
 }
 
 /**
- * Reads basicConstraints (RFC 5280 4.2.1.9) and keyUsage (4.2.1.3) from a DER
- * certificate. Node has neither: `X509Certificate.ca` folds keyUsage in
- * (OpenSSL's X509_check_ca) and `keyUsage` lists *extended* key usages.
- * Throws on malformed DER.
+ * Reads basicConstraints (RFC 5280 4.2.1.9), keyUsage (4.2.1.3) and
+ * extendedKeyUsage (4.2.1.12) from a DER certificate. Node has none of them
+ * as such: `X509Certificate.ca` folds keyUsage in (OpenSSL's X509_check_ca)
+ * and gives no path length. Throws on malformed DER.
  */
 export function caExtensionsOf(der: Uint8Array): CaExtensions {
   let isCa = false;
   let keyCertSign: boolean | undefined;
+  let pathLen: number | undefined;
+  let extKeyUsage: string[] | undefined;
   const cert = readTlv(der, 0);
   const tbs = children(der, cert)[0];
   for (const field of children(der, tbs)) {
@@ -114,10 +149,17 @@ export function caExtensionsOf(der: Uint8Array): CaExtensions {
         const firstByte = value.end - value.start > 1 ? der[value.start + 1] : 0;
         keyCertSign = Math.floor(firstByte / 0x04) % 2 === 1; // bit 5 of the named bit list = 0x04 of the first byte
       } else if (oidHex === OID_BASIC_CONSTRAINTS) {
-        const first = children(der, value)[0];
+        const fields = children(der, value);
+        const first = fields[0];
         isCa = first !== undefined && first.tag === 0x01 && der[first.start] !== 0;
+        // cA is DEFAULT FALSE, so DER leaves it out when false: the INTEGER may come first.
+        const length = fields.find((f) => f.tag === 0x02);
+        // A negative length (top bit set) is malformed, and not judged here.
+        if (length !== undefined && length.end > length.start && der[length.start] < 0x80) pathLen = smallInteger(der, length);
+      } else if (oidHex === OID_EXT_KEY_USAGE) {
+        extKeyUsage = children(der, value).filter((f) => f.tag === 0x06).map((f) => oidText(der, f));
       }
     }
   }
-  return { isCa, keyCertSign };
+  return { isCa, keyCertSign, ...(pathLen !== undefined ? { pathLen } : {}), ...(extKeyUsage ? { extKeyUsage } : {}) };
 }

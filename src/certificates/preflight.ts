@@ -1,6 +1,6 @@
 import { createPrivateKey, KeyObject, X509Certificate } from 'crypto';
-import { CA_FILES, CaBundlePem, CaFileName, CertificateFinding } from './certificate-finding';
-import { formatDistinguishedName, formatInstant, formatSpan, isKeyLabel, caExtensionsOf, splitPemBlocks } from './pem';
+import { CA_FILES, CACERTS_MAX_BYTES, CaBundlePem, CaFileName, CertificateFinding } from './certificate-finding';
+import { CaExtensions, formatDistinguishedName, formatInstant, formatSpan, isKeyLabel, caExtensionsOf, splitPemBlocks } from './pem';
 import { CERTIFICATE_RULES } from './rules';
 
 const DAY_MS = 86_400_000;
@@ -20,6 +20,12 @@ export interface CaPreflightOptions {
    * @default - not checked
    */
   readonly workloadCertTtlMs?: number;
+  /**
+   * The size in bytes of each file as read, for callers that read files (a
+   * file over the Secret limit need not be read at all; pass `''` for it).
+   * @default - the UTF-8 length of each text
+   */
+  readonly fileSizes?: { readonly [file in CaFileName]?: number };
 }
 
 /** A parsed certificate and where it came from. */
@@ -44,10 +50,11 @@ export function preflightCa(bundle: CaBundlePem, options: CaPreflightOptions): C
   const now = options.now;
   const windowMs = options.expiryWindowMs ?? 30 * DAY_MS;
 
-  const caCerts = loadCertificates(bundle.caCert, 'ca-cert.pem', add);
-  const chain = loadCertificates(bundle.certChain, 'cert-chain.pem', add);
-  const roots = loadCertificates(bundle.rootCert, 'root-cert.pem', add);
-  const key = loadPrivateKey(bundle.caKey, add);
+  const usable = checkSizes(bundle, options.fileSizes ?? {}, add);
+  const caCerts = usable.has('ca-cert.pem') ? loadCertificates(bundle.caCert, 'ca-cert.pem', add) : undefined;
+  const chain = usable.has('cert-chain.pem') ? loadCertificates(bundle.certChain, 'cert-chain.pem', add) : undefined;
+  const roots = usable.has('root-cert.pem') ? loadCertificates(bundle.rootCert, 'root-cert.pem', add) : undefined;
+  const key = usable.has('ca-key.pem') ? loadPrivateKey(bundle.caKey, add) : undefined;
   const caCert = caCerts?.[0];
 
   if (caCerts && caCerts.length > 1) {
@@ -69,7 +76,10 @@ export function preflightCa(bundle: CaBundlePem, options: CaPreflightOptions): C
   if (path && chain) {
     for (const link of path.slice(1, -1)) checkCanSign(link, add);
     checkChainOrder(caCert!, chain, path, add);
+    checkPathLengths(path, add);
   }
+  if (path) checkExtendedKeyUsage(path, true, add);
+  else if (caCert) checkExtendedKeyUsage([caCert], false, add);
 
   checkValidity(uniqueCertificates(caCerts, roots, chain), now, windowMs, add);
 
@@ -87,6 +97,32 @@ export function preflightCa(bundle: CaBundlePem, options: CaPreflightOptions): C
 }
 
 type Add = (code: string, file: CaFileName, message: string, fix: string) => void;
+
+const CONTENT_OF: Record<CaFileName, keyof CaBundlePem> = {
+  'ca-cert.pem': 'caCert', 'ca-key.pem': 'caKey', 'cert-chain.pem': 'certChain', 'root-cert.pem': 'rootCert',
+};
+
+/**
+ * The files small enough to read: one over the Secret limit alone is
+ * reported and left unparsed; four that together exceed it are reported on
+ * the largest.
+ */
+function checkSizes(bundle: CaBundlePem, given: NonNullable<CaPreflightOptions['fileSizes']>, add: Add): Set<CaFileName> {
+  const sizes = CA_FILES.map((file) => ({ file, bytes: given[file] ?? Buffer.byteLength(bundle[CONTENT_OF[file]] ?? '', 'utf8') }));
+  const limit = `${CACERTS_MAX_BYTES} bytes (1 MiB)`;
+  const fix = 'check the path: a cacerts file holds a few certificates or one key, a few kilobytes';
+  const usable = new Set<CaFileName>();
+  for (const { file, bytes } of sizes) {
+    if (bytes > CACERTS_MAX_BYTES) add('IMC021', file, `is ${bytes} bytes, more than the ${limit} a Kubernetes Secret holds; it was not read`, fix);
+    else usable.add(file);
+  }
+  const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+  if (usable.size === CA_FILES.length && total > CACERTS_MAX_BYTES) {
+    const largest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    add('IMC021', largest.file, `the four files hold ${total} bytes together (this one ${largest.bytes}), more than the ${limit} a Kubernetes Secret holds`, fix);
+  }
+  return usable;
+}
 
 /** Parses the certificates of one file; undefined (with a finding) when it is unusable. */
 function loadCertificates(pem: string, file: CaFileName, add: Add): Loaded[] | undefined {
@@ -125,7 +161,8 @@ function loadCertificates(pem: string, file: CaFileName, add: Add): Loaded[] | u
 
 /** Parses ca-key.pem; undefined (with a finding) when it is unusable. Never echoes the key or crypto's error text. */
 function loadPrivateKey(pem: string, add: Add): KeyObject | undefined {
-  const blocks = splitPemBlocks(pem).filter((b) => isKeyLabel(b.label) && b.label !== 'PUBLIC KEY');
+  const all = splitPemBlocks(pem);
+  const blocks = all.filter((b) => isKeyLabel(b.label) && b.label !== 'PUBLIC KEY');
   const fix = 'write the signing CA\'s unencrypted private key (PKCS#1, SEC1 or PKCS#8 PEM) into ca-key.pem';
   if (blocks.length === 0) {
     add('IMC001', 'ca-key.pem', 'holds no private key', fix);
@@ -141,6 +178,16 @@ function loadPrivateKey(pem: string, add: Add): KeyObject | undefined {
       'decrypt it (openssl pkey -in ENCRYPTED-KEY -out ca-key.pem) and protect the Secret instead: encryption at rest, RBAC on istio-system');
     return undefined;
   }
+  if (all[0] !== block) {
+    const first = isKeyLabel(all[0].label) ? 'a public key' : `of type "${all[0].label}"`;
+    add('IMC020', 'ca-key.pem', `block #1 is ${first}, not the private key (block #${all.indexOf(block) + 1}); istiod reads only the first block`,
+      'keep only the private key in ca-key.pem (openssl pkey -in ca-key.pem -out ca-key.pem drops the rest)');
+  } else if (!ISTIO_KEY_LABELS.has(block.label)) {
+    // Not the label itself in the message: findings never spell out key block armour.
+    add('IMC004', 'ca-key.pem', 'the private key is in a PEM block type istiod does not read; it reads SEC1 EC, PKCS#1 RSA and unencrypted PKCS#8 keys',
+      'convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt -in KEY -out ca-key.pem)');
+    return undefined;
+  }
   try {
     return createPrivateKey({ key: block.text, format: 'pem' });
   } catch {
@@ -148,6 +195,9 @@ function loadPrivateKey(pem: string, add: Add): KeyObject | undefined {
     return undefined;
   }
 }
+
+/** The PEM block types istiod decodes as a private key (ParsePemEncodedKey). */
+const ISTIO_KEY_LABELS: ReadonlySet<string> = new Set(['EC PRIVATE KEY', 'RSA PRIVATE KEY', 'PRIVATE KEY']);
 
 const KEY_TYPE_NAMES: Record<string, string> = { 'rsa': 'RSA', 'rsa-pss': 'RSA-PSS', 'ec': 'EC', 'ed25519': 'Ed25519', 'ed448': 'Ed448', 'dsa': 'DSA' };
 const keyTypeName = (t: string | undefined): string => (t ? KEY_TYPE_NAMES[t] ?? t : 'unknown');
@@ -166,15 +216,23 @@ function checkKeyPair(caCert: Loaded, key: KeyObject, add: Add): void {
   }
 }
 
+/** How findings name a certificate: by subject in ca-cert.pem, by position and subject elsewhere. */
+function describe(c: Loaded): string {
+  return c.file === 'ca-cert.pem' ? `"${c.subject}"` : `certificate #${c.position} "${c.subject}"`;
+}
+
+function extensionsOf(c: Loaded): CaExtensions {
+  try {
+    return caExtensionsOf(c.cert.raw);
+  } catch {
+    return { isCa: c.cert.ca, keyCertSign: undefined }; // X509Certificate parsed it; fall back to OpenSSL's view
+  }
+}
+
 /** A CA that will sign: basicConstraints CA:TRUE and, when keyUsage is present, keyCertSign. */
 function checkCanSign(c: Loaded, add: Add): void {
-  const where = c.file === 'ca-cert.pem' ? `"${c.subject}"` : `certificate #${c.position} "${c.subject}"`;
-  let ext: ReturnType<typeof caExtensionsOf>;
-  try {
-    ext = caExtensionsOf(c.cert.raw);
-  } catch {
-    ext = { isCa: c.cert.ca, keyCertSign: undefined }; // X509Certificate parsed it; fall back to OpenSSL's view
-  }
+  const where = describe(c);
+  const ext = extensionsOf(c);
   if (!ext.isCa) {
     add('IMC007', c.file, `${where} is not a CA (basicConstraints CA:TRUE is missing)`,
       'issue it with basicConstraints=critical,CA:TRUE (openssl: -extensions v3_ca)');
@@ -184,6 +242,79 @@ function checkCanSign(c: Loaded, add: Add): void {
     add('IMC008', c.file, `${where} has a keyUsage extension without keyCertSign, so it may not sign certificates`,
       'issue it with keyUsage=critical,keyCertSign,cRLSign (plus digitalSignature if you like)');
   }
+}
+
+/**
+ * The pathLenConstraint of each CA on the path (ca-cert first, the root
+ * last) against the CA certificates under it: at every handshake Envoy
+ * counts those between it and the workload certificate, ca-cert included
+ * and self-issued ones not (the root, a trust anchor, is not checked); at
+ * start-up istiod's Go check counts the intermediates between ca-cert and
+ * it, ca-cert not included (the root included).
+ */
+function checkPathLengths(path: readonly Loaded[], add: Add): void {
+  const selfIssued = (c: Loaded) => c.cert.subject === c.cert.issuer;
+  for (let i = 1; i < path.length; i++) {
+    const c = path[i];
+    const limit = extensionsOf(c).pathLen;
+    if (limit === undefined) continue;
+    const below = path.slice(0, i);
+    const handshake = i < path.length - 1 ? below.filter((b) => !selfIssued(b)) : [];
+    const startUp = below.slice(1);
+    const names = (list: readonly Loaded[]) => list.map((b) => `"${b.subject}"`).join(', ');
+    const fix = (needed: number) => `re-issue "${c.subject}" with pathlen:${needed} or more, or without a pathlen `
+      + `(openssl: basicConstraints=critical,CA:TRUE,pathlen:${needed}), or shorten the chain`;
+    if (handshake.length > limit) {
+      add('IMC018', c.file, `${describe(c)} allows ${limit} CA certificate(s) below it (pathlen:${limit}), but every workload certificate `
+        + `chains through ${handshake.length} (${names(handshake)}): sidecars reject every workload certificate, so every mTLS handshake fails`,
+      fix(handshake.length));
+    } else if (startUp.length > limit) {
+      add('IMC018', c.file, `${describe(c)} allows ${limit} intermediate CA certificate(s) below it (pathlen:${limit}), but ${startUp.length} `
+        + `stand between it and ca-cert.pem (${names(startUp)}): istiod refuses the bundle at start-up`,
+      fix(startUp.length));
+    }
+  }
+}
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+const EKU_NAMES: Readonly<Record<string, string>> = {
+  [SERVER_AUTH]: 'serverAuth',
+  [CLIENT_AUTH]: 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  [ANY_EXTENDED_KEY_USAGE]: 'anyExtendedKeyUsage',
+};
+
+/**
+ * The extendedKeyUsage of each CA on the path (or of ca-cert alone when no
+ * path was found). istiod's Go check wants serverAuth or anyExtendedKeyUsage
+ * on every one; Envoy wants serverAuth and clientAuth on every one it does
+ * not hold as a trust anchor (`endsAtAnchor`: the last is the root).
+ */
+function checkExtendedKeyUsage(certs: readonly Loaded[], endsAtAnchor: boolean, add: Add): void {
+  certs.forEach((c, i) => {
+    const usages = extensionsOf(c).extKeyUsage;
+    if (usages === undefined) return;
+    const has = (oid: string) => usages.includes(oid);
+    const istiodRefuses = !has(SERVER_AUTH) && !has(ANY_EXTENDED_KEY_USAGE);
+    const checkedByEnvoy = !(endsAtAnchor && i === certs.length - 1);
+    const envoyMissing = checkedByEnvoy ? [SERVER_AUTH, CLIENT_AUTH].filter((u) => !has(u)) : [];
+    if (!istiodRefuses && envoyMissing.length === 0) return;
+    const missing = [...new Set([...(istiodRefuses ? [SERVER_AUTH] : []), ...envoyMissing])].map((u) => EKU_NAMES[u]);
+    const effects = [
+      ...(istiodRefuses ? ['istiod verifies the bundle for serverAuth at start-up and refuses it'] : []),
+      ...(envoyMissing.includes(CLIENT_AUTH) ? ['sidecars refuse every workload certificate under it as a client certificate'] : []),
+      ...(envoyMissing.includes(SERVER_AUTH) && !istiodRefuses
+        ? ['sidecars refuse every workload certificate under it as a server certificate (Envoy does not count anyExtendedKeyUsage)'] : []),
+    ];
+    const listed = usages.length > 0 ? usages.map((u) => EKU_NAMES[u] ?? u).join(', ') : 'no usage';
+    add('IMC019', c.file, `${describe(c)} has extendedKeyUsage ${listed}, without ${missing.join(' or ')}: ${effects.join('; ')}`,
+      'issue CA certificates without an extendedKeyUsage extension (a CA needs none), or with extendedKeyUsage=serverAuth,clientAuth');
+  });
 }
 
 /**
@@ -270,7 +401,7 @@ function uniqueCertificates(...files: (readonly Loaded[] | undefined)[]): Loaded
 
 function checkValidity(certs: readonly Loaded[], now: Date, windowMs: number, add: Add): void {
   for (const c of certs) {
-    const where = c.file === 'ca-cert.pem' ? `"${c.subject}"` : `certificate #${c.position} "${c.subject}"`;
+    const where = describe(c);
     const left = c.notAfter.getTime() - now.getTime();
     if (c.notBefore.getTime() > now.getTime()) {
       add('IMC015', c.file, `${where} is not valid before ${formatInstant(c.notBefore)}`,

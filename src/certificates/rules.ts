@@ -132,4 +132,51 @@ export const CERTIFICATE_RULES: RuleInfo[] = [
     explanation: 'istiod issues workload certificates for the requested TTL without shortening them to the CA\'s life. A workload certificate that outlives its issuer stops verifying when the issuer expires, before the proxy rotates it.',
     source: 'istio/istio security/pkg/pki/ca/ca.go (sign)',
   },
+  {
+    code: 'IMC018',
+    category: 'certificates',
+    severity: 'error',
+    title: 'Chain longer than a path length constraint allows',
+    explanation: 'A CA certificate\'s basicConstraints pathLenConstraint caps how many CA certificates may follow it down a chain. '
+      + 'Every workload certificate is a leaf under ca-cert.pem, so an intermediate of cert-chain.pem with pathlen N allows at most '
+      + 'N CA certificates between itself and the workload certificate, ca-cert included (self-issued ones are not counted): '
+      + 'beyond that Envoy (BoringSSL) rejects every workload certificate and every mTLS handshake fails. The root of '
+      + 'root-cert.pem is a trust anchor Envoy does not check, but istiod verifies ca-cert.pem up to it with Go\'s crypto/x509 '
+      + 'at start-up, which counts every intermediate between ca-cert and each certificate (the root included) against its '
+      + 'pathlen, and refuses the bundle.',
+    source: `${SOURCE_PLUGGED_CA} (Verify); Go crypto/x509 verify.go (isValid); BoringSSL crypto/x509/x509_vfy.cc (check_chain_extensions)`,
+  },
+  {
+    code: 'IMC019',
+    category: 'certificates',
+    severity: 'error',
+    title: 'CA extended key usage excludes TLS server or client auth',
+    explanation: 'A CA certificate needs no extendedKeyUsage extension, but when it has one it constrains every certificate under it. '
+      + 'istiod verifies ca-cert.pem up to root-cert.pem with Go\'s default usage, serverAuth, which every certificate of that '
+      + 'path must list (or anyExtendedKeyUsage): otherwise it refuses the bundle. Envoy (BoringSSL) checks the extendedKeyUsage '
+      + 'of ca-cert.pem and every intermediate (not the trust anchor) for the TLS purpose at each handshake: serverAuth when it '
+      + 'verifies a server, clientAuth when it verifies a client, anyExtendedKeyUsage not counting. Mutual TLS needs both, so '
+      + 'a CA listing only one of them breaks every handshake in one direction.',
+    source: `${SOURCE_PLUGGED_CA} (Verify); Go crypto/x509 verify.go (checkChainForKeyUsage); BoringSSL crypto/x509/v3_purp.cc (check_purpose)`,
+  },
+  {
+    code: 'IMC020',
+    category: 'certificates',
+    severity: 'error',
+    title: 'ca-key.pem does not start with the key',
+    explanation: 'istiod decodes only the first PEM block of ca-key.pem and accepts it only as an EC PRIVATE KEY, RSA PRIVATE KEY or '
+      + 'PRIVATE KEY (PKCS#8) block. A key after another block (EC PARAMETERS from `openssl ecparam -genkey`, a certificate) '
+      + 'is never read, and istiod refuses the bundle.',
+    source: `${SOURCE_PLUGGED_CA}; security/pkg/pki/util/crypto.go (ParsePemEncodedKey)`,
+  },
+  {
+    code: 'IMC021',
+    category: 'certificates',
+    severity: 'error',
+    title: 'cacerts file too large',
+    explanation: 'The four files become the data of one Secret, and the API server refuses a Secret whose data adds up to more '
+      + 'than 1 MiB (1048576 bytes, MaxSecretSize). A file that large alone is not parsed at all: real bundles are a few '
+      + 'kilobytes, so such a file is a mistake (a wrong path, a whole CA store).',
+    source: 'k8s.io/api core/v1 types.go (MaxSecretSize); kubernetes pkg/apis/core/validation (ValidateSecret)',
+  },
 ];

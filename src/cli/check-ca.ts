@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { CA_FILES, CaBundlePem, CaFileName, CertificateFinding, preflightCa } from '../certificates';
+import { CA_FILES, CACERTS_MAX_BYTES, CaBundlePem, CaFileName, CertificateFinding, preflightCa } from '../certificates';
 import { Io } from './command';
 import { parseGoDuration, parsePrometheusDuration } from '../vocabulary/duration';
 
@@ -11,8 +11,12 @@ Checks the four files of Istio's cacerts Secret in DIR (ca-cert.pem, ca-key.pem,
 cert-chain.pem, root-cert.pem) before they reach a cluster: the key matches
 ca-cert, ca-cert is a CA allowed to sign, cert-chain.pem runs from ca-cert to
 root-cert.pem, nothing is expired or expires within the window, and the
-workload certificate TTL fits in the CA's remaining life. Key material is
-never printed.
+workload certificate TTL fits in the CA's remaining life. It also refuses
+what istiod or a TLS handshake would: a path length constraint the chain
+exceeds, a CA extended key usage without serverAuth or clientAuth, a
+ca-key.pem whose first PEM block is not the key, and files that together
+exceed the 1 MiB a Secret holds (a larger file is not read). Key material is
+never printed. Each file must be a regular file (a FIFO or device is refused).
 
 Options:
   --window D              expiry window, Prometheus-style duration (default 30d)
@@ -62,7 +66,7 @@ export function runCheckCa(args: readonly string[], io: Io, options: CheckCaOpti
   if (typeof read === 'string') return usage(read);
 
   const now = (options.clock ?? (() => new Date()))();
-  const findings = preflightCa(read, { now, expiryWindowMs: window.milliseconds, workloadCertTtlMs: ttl.milliseconds });
+  const findings = preflightCa(read.bundle, { now, expiryWindowMs: window.milliseconds, workloadCertTtlMs: ttl.milliseconds, fileSizes: read.sizes });
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (format === 'json') {
     io.stdout(JSON.stringify({ directory: dir, errors, warnings: findings.length - errors, findings }, null, 2) + '\n');
@@ -86,8 +90,35 @@ function parse(args: readonly string[]) {
   });
 }
 
+/** O_RDONLY (0) with O_NONBLOCK where the platform has it: opening a FIFO then returns at once instead of waiting for a writer. */
+const OPEN_WITHOUT_WAITING = fs.constants.O_NONBLOCK ?? fs.constants.O_RDONLY;
+
+/** What a non-regular file is, for messages. */
+function fileKind(stat: fs.Stats): string {
+  return stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() ? 'a character device'
+    : stat.isBlockDevice() ? 'a block device' : stat.isSocket() ? 'a socket' : 'not a regular file';
+}
+
+/** At most `max` bytes of an open file: enough to tell that a file is over the limit without reading it all. */
+function readAtMost(fd: number, max: number): Buffer {
+  const buffer = Buffer.alloc(max);
+  let length = 0;
+  while (length < max) {
+    const n = fs.readSync(fd, buffer, length, max - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  return buffer.subarray(0, length);
+}
+
+/** The four files as read, with their sizes in bytes. */
+interface CaDirectory {
+  readonly bundle: CaBundlePem;
+  readonly sizes: { [file in CaFileName]?: number };
+}
+
 /** Reads the four files; a one-line problem when the directory is unusable. */
-function readCaDirectory(dir: string): CaBundlePem | string {
+function readCaDirectory(dir: string): CaDirectory | string {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
@@ -96,21 +127,45 @@ function readCaDirectory(dir: string): CaBundlePem | string {
   }
   if (!stat.isDirectory()) return `"${dir}" is not a directory`;
   const contents = new Map<CaFileName, string>();
+  const sizes: { [file in CaFileName]?: number } = {};
   const missing: string[] = [];
+  const special: string[] = [];
   for (const name of CA_FILES) {
+    let fd: number;
     try {
-      contents.set(name, fs.readFileSync(path.join(dir, name), 'utf8'));
+      fd = fs.openSync(path.join(dir, name), OPEN_WITHOUT_WAITING);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       missing.push(code === 'ENOENT' ? name : `${name} (${code ?? 'unreadable'})`);
+      continue;
+    }
+    try {
+      const fileStat = fs.fstatSync(fd);
+      // A FIFO or device never ends (or never starts): refuse it rather than wait or read forever.
+      if (!fileStat.isFile()) {
+        special.push(`${name} (${fileKind(fileStat)})`);
+      } else {
+        // The preflight reports a file over the limit from its size (IMC021) without its text; the cap also holds if it grows meanwhile.
+        const text = fileStat.size > CACERTS_MAX_BYTES ? Buffer.alloc(0) : readAtMost(fd, CACERTS_MAX_BYTES + 1);
+        contents.set(name, text.toString('utf8'));
+        sizes[name] = Math.max(fileStat.size, text.length);
+      }
+    } catch (e) {
+      missing.push(`${name} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    } finally {
+      fs.closeSync(fd);
     }
   }
   if (missing.length > 0) return `"${dir}" lacks ${missing.join(', ')}; a cacerts directory holds ${CA_FILES.join(', ')}`;
+  if (special.length > 0) return `"${dir}" holds ${special.join(', ')} where a regular file belongs; check-ca reads only regular files`;
   return {
-    caCert: contents.get('ca-cert.pem')!,
-    caKey: contents.get('ca-key.pem')!,
-    certChain: contents.get('cert-chain.pem')!,
-    rootCert: contents.get('root-cert.pem')!,
+    bundle: {
+      caCert: contents.get('ca-cert.pem')!,
+      caKey: contents.get('ca-key.pem')!,
+      certChain: contents.get('cert-chain.pem')!,
+      rootCert: contents.get('root-cert.pem')!,
+    },
+    sizes,
   };
 }
 

@@ -14,7 +14,9 @@ import { CaBundlePem } from '../../src/certificates';
 /** The instant the preflight tests check at; fixture dates are chosen around it. */
 export const NOW = new Date('2030-06-01T00:00:00Z');
 
-export type Extensions = 'ca' | 'not-ca' | 'ca-no-certsign' | 'ca-no-keyusage';
+export type Extensions = 'ca' | 'not-ca' | 'ca-no-certsign' | 'ca-no-keyusage'
+  | 'ca-pathlen-0' | 'ca-pathlen-1' | 'ca-pathlen-2'
+  | 'ca-eku-server' | 'ca-eku-client' | 'ca-eku-both' | 'ca-eku-any' | 'ca-eku-codesign';
 
 export interface Cert {
   readonly pem: string;
@@ -55,6 +57,35 @@ basicConstraints = critical,CA:TRUE
 keyUsage = critical,digitalSignature,cRLSign
 [ ca-no-keyusage_ext ]
 basicConstraints = critical,CA:TRUE
+[ ca-pathlen-0_ext ]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+[ ca-pathlen-1_ext ]
+basicConstraints = critical,CA:TRUE,pathlen:1
+keyUsage = critical,keyCertSign,cRLSign
+[ ca-pathlen-2_ext ]
+basicConstraints = critical,CA:TRUE,pathlen:2
+keyUsage = critical,keyCertSign,cRLSign
+[ ca-eku-server_ext ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = serverAuth
+[ ca-eku-client_ext ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = clientAuth
+[ ca-eku-both_ext ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = serverAuth,clientAuth
+[ ca-eku-any_ext ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = anyExtendedKeyUsage
+[ ca-eku-codesign_ext ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = codeSigning
 `;
 
 /** Fails loudly (not a skip) when openssl is not installed. */
@@ -88,6 +119,20 @@ export class TestPki {
       : ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', file];
     this.openssl(args);
     return { file, pem: fs.readFileSync(file, 'utf8') };
+  }
+
+  /** An EC key as `openssl ecparam -genkey` writes it: an EC PARAMETERS block, then the EC PRIVATE KEY. */
+  public ecKeyWithParameters(): Key {
+    const file = this.file('ecparam-key.pem');
+    this.openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-out', file]);
+    return { file, pem: fs.readFileSync(file, 'utf8') };
+  }
+
+  /** The public key of `key`, PEM (`PUBLIC KEY`). */
+  public publicKeyOf(key: Key): string {
+    const out = this.file('pub.pem');
+    this.openssl(['pkey', '-in', key.file, '-pubout', '-out', out]);
+    return fs.readFileSync(out, 'utf8');
   }
 
   /** The key encrypted with a passphrase: PKCS#8 (`ENCRYPTED PRIVATE KEY`) or traditional (`Proc-Type: 4,ENCRYPTED`). */

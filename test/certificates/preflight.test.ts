@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cert, Key, NOW, TestPki } from './pki';
-import { CaBundlePem, CERTIFICATE_RULES, CertificateFinding, formatCertificateFinding, preflightCa } from '../../src/certificates';
+import { CaBundlePem, CACERTS_MAX_BYTES, CERTIFICATE_RULES, CertificateFinding, formatCertificateFinding, preflightCa } from '../../src/certificates';
 
 const DAY = 86_400_000;
 
@@ -245,6 +245,158 @@ describe('preflightCa', () => {
     });
   });
 
+  describe('path length constraints (IMC018)', () => {
+    it('Compliance: every pathlen leaves room for the CAs below it; a root\'s pathlen:0 directly over ca-cert', () => {
+      const r = pki.cert('PL Root', { start: '2020-01-01', end: '2099-12-31', ext: 'ca-pathlen-1' });
+      const i = pki.cert('PL Intermediate', { start: '2020-01-01', end: '2098-12-31', issuer: r, ext: 'ca-pathlen-1' });
+      const c = pki.cert('PL Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: i, ext: 'ca-pathlen-0' });
+      expect(check(bundle(c, [c, i, r], [r]))).toEqual([]);
+      const r0 = pki.cert('PL0 Root', { start: '2020-01-01', end: '2099-12-31', ext: 'ca-pathlen-0' });
+      const direct = pki.cert('PL0 Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: r0 });
+      expect(check(bundle(direct, [direct, r0], [r0]))).toEqual([]);
+    });
+    it('25. an intermediate with pathlen:0 over ca-cert: every handshake fails', () => {
+      const i = pki.cert('PL Zero Intermediate', { start: '2020-01-01', end: '2098-12-31', issuer: root, ext: 'ca-pathlen-0' });
+      const c = pki.cert('Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: i });
+      const [f] = check(bundle(c, [c, i, root], [root]));
+      expect(lines([f])).toEqual([
+        'IMC018 error cert-chain.pem: certificate #2 "CN=PL Zero Intermediate" allows 0 CA certificate(s) below it (pathlen:0), but every workload '
+          + 'certificate chains through 1 ("CN=Cluster CA"): sidecars reject every workload certificate, so every mTLS handshake fails',
+      ]);
+      expect(f.fix).toBe('re-issue "CN=PL Zero Intermediate" with pathlen:1 or more, or without a pathlen (openssl: basicConstraints=critical,CA:TRUE,pathlen:1), or shorten the chain');
+      expect(check(bundle(c, [c, i, root], [root]))).toHaveLength(1);
+    });
+    it('26. a root with pathlen:0 over an intermediate: istiod refuses the bundle at start-up', () => {
+      const r = pki.cert('PL0 Root CA', { start: '2020-01-01', end: '2099-12-31', ext: 'ca-pathlen-0' });
+      const i = pki.cert('Intermediate CA', { start: '2020-01-01', end: '2098-12-31', issuer: r });
+      const c = pki.cert('Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: i });
+      expect(lines(check(bundle(c, [c, i, r], [r])))).toEqual([
+        'IMC018 error root-cert.pem: certificate #1 "CN=PL0 Root CA" allows 0 intermediate CA certificate(s) below it (pathlen:0), but 1 stand '
+          + 'between it and ca-cert.pem ("CN=Intermediate CA"): istiod refuses the bundle at start-up',
+      ]);
+    });
+    it('27. two intermediates under a pathlen:1 intermediate', () => {
+      const top = pki.cert('Top Intermediate', { start: '2020-01-01', end: '2098-12-31', issuer: root, ext: 'ca-pathlen-1' });
+      const mid = pki.cert('Mid Intermediate', { start: '2020-01-01', end: '2098-12-31', issuer: top });
+      const c = pki.cert('Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: mid });
+      expect(lines(check(bundle(c, [c, mid, top, root], [root])))).toEqual([
+        'IMC018 error cert-chain.pem: certificate #3 "CN=Top Intermediate" allows 1 CA certificate(s) below it (pathlen:1), but every workload '
+          + 'certificate chains through 2 ("CN=Cluster CA", "CN=Mid Intermediate"): sidecars reject every workload certificate, so every mTLS handshake fails',
+      ]);
+    });
+    it('trap: a self-issued intermediate (key rollover) does not count', () => {
+      const old = pki.cert('Rollover CA', { start: '2020-01-01', end: '2098-12-31', issuer: root, ext: 'ca-pathlen-1' });
+      const renewed = pki.cert('Rollover CA', { start: '2020-01-01', end: '2098-12-31', issuer: old });
+      const c = pki.cert('Cluster CA', { start: '2020-01-01', end: '2097-12-31', issuer: renewed });
+      expect(check(bundle(c, [c, renewed, old, root], [root]))).toEqual([]);
+    });
+  });
+
+  describe('extended key usage of the CAs (IMC019)', () => {
+    const signedBy = (cn: string, ext: Parameters<TestPki['cert']>[1]['ext'], issuer = root) =>
+      pki.cert(cn, { start: '2020-01-01', end: '2097-12-31', issuer, ext });
+    it('Compliance: no extendedKeyUsage, or serverAuth and clientAuth; a root needs only serverAuth', () => {
+      const both = signedBy('Both CA', 'ca-eku-both');
+      expect(check(bundle(both, [both, root], [root]))).toEqual([]);
+      const serverRoot = pki.cert('Server Root', { start: '2020-01-01', end: '2099-12-31', ext: 'ca-eku-server' });
+      const c = signedBy('Cluster CA', 'ca', serverRoot);
+      expect(check(bundle(c, [c, serverRoot], [serverRoot]))).toEqual([]);
+    });
+    it('28. ca-cert for clientAuth only: istiod refuses the bundle', () => {
+      const c = signedBy('Client Only CA', 'ca-eku-client');
+      const [f] = check(bundle(c, [c, root], [root]));
+      expect(lines([f])).toEqual([
+        'IMC019 error ca-cert.pem: "CN=Client Only CA" has extendedKeyUsage clientAuth, without serverAuth: istiod verifies the bundle for serverAuth at start-up and refuses it',
+      ]);
+      expect(f.fix).toBe('issue CA certificates without an extendedKeyUsage extension (a CA needs none), or with extendedKeyUsage=serverAuth,clientAuth');
+    });
+    it('29. ca-cert for serverAuth only: sidecars refuse the workload certificates as client certificates', () => {
+      const c = signedBy('Server Only CA', 'ca-eku-server');
+      expect(lines(check(bundle(c, [c, root], [root])))).toEqual([
+        'IMC019 error ca-cert.pem: "CN=Server Only CA" has extendedKeyUsage serverAuth, without clientAuth: sidecars refuse every workload certificate under it as a client certificate',
+      ]);
+    });
+    it('30. an intermediate for anyExtendedKeyUsage: istiod accepts it, Envoy does not', () => {
+      const i = signedBy('Any Intermediate', 'ca-eku-any');
+      const c = signedBy('Cluster CA', 'ca', i);
+      expect(lines(check(bundle(c, [c, i, root], [root])))).toEqual([
+        'IMC019 error cert-chain.pem: certificate #2 "CN=Any Intermediate" has extendedKeyUsage anyExtendedKeyUsage, without serverAuth or clientAuth: '
+          + 'sidecars refuse every workload certificate under it as a client certificate; sidecars refuse every workload certificate under it as a '
+          + 'server certificate (Envoy does not count anyExtendedKeyUsage)',
+      ]);
+    });
+    it('31. a root for codeSigning, and ca-cert judged alone when the chain is broken', () => {
+      const codeRoot = pki.cert('Code Root', { start: '2020-01-01', end: '2099-12-31', ext: 'ca-eku-codesign' });
+      const c = signedBy('Cluster CA', 'ca', codeRoot);
+      expect(lines(check(bundle(c, [c, codeRoot], [codeRoot])))).toEqual([
+        'IMC019 error root-cert.pem: certificate #1 "CN=Code Root" has extendedKeyUsage codeSigning, without serverAuth: istiod verifies the bundle for serverAuth at start-up and refuses it',
+      ]);
+      const lost = signedBy('Lost CA', 'ca-eku-codesign', int1);
+      expect(lines(check(bundle(lost, [lost], [root])))).toEqual([
+        'IMC019 error ca-cert.pem: "CN=Lost CA" has extendedKeyUsage codeSigning, without serverAuth or clientAuth: istiod verifies the bundle for '
+          + 'serverAuth at start-up and refuses it; sidecars refuse every workload certificate under it as a client certificate',
+        'IMC012 error cert-chain.pem: ca-cert.pem "CN=Lost CA" is issued by "CN=Acme Intermediate CA", which is in neither cert-chain.pem nor root-cert.pem',
+      ]);
+    });
+  });
+
+  describe('ca-key.pem read as istiod reads it (IMC020, IMC004)', () => {
+    it('Compliance: text before the key is not a block', () => {
+      expect(check({ ...valid, caKey: `Bag Attributes\n    localKeyID: 01\n${ca.key.pem}` })).toEqual([]);
+    });
+    it('32. EC PARAMETERS before the key, as openssl ecparam -genkey writes it', () => {
+      const key = pki.ecKeyWithParameters();
+      const c = pki.cert('Ecparam CA', { start: '2020-01-01', end: '2097-12-31', issuer: root, key });
+      const [f] = check(bundle(c, [c, root], [root], key));
+      expect(lines([f])).toEqual([
+        'IMC020 error ca-key.pem: block #1 is of type "EC PARAMETERS", not the private key (block #2); istiod reads only the first block',
+      ]);
+      expect(f.fix).toBe('keep only the private key in ca-key.pem (openssl pkey -in ca-key.pem -out ca-key.pem drops the rest)');
+      expect(check(bundle(c, [c, root], [root], key))).toHaveLength(1);
+    });
+    it('33. the certificate before the key (a combined PEM), and a public key first', () => {
+      expect(lines(check({ ...valid, caKey: ca.pem + ca.key.pem }))).toEqual([
+        'IMC020 error ca-key.pem: block #1 is of type "CERTIFICATE", not the private key (block #2); istiod reads only the first block',
+      ]);
+      const publicKey = pki.publicKeyOf(ca.key);
+      expect(lines(check({ ...valid, caKey: publicKey + ca.key.pem }))).toEqual([
+        'IMC020 error ca-key.pem: block #1 is a public key, not the private key (block #2); istiod reads only the first block',
+      ]);
+    });
+    it('34. a private key block type istiod does not decode', () => {
+      const relabelled = ca.key.pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '-----$1 DSA PRIVATE KEY-----');
+      expect(lines(check({ ...valid, caKey: relabelled }))).toEqual([
+        'IMC004 error ca-key.pem: the private key is in a PEM block type istiod does not read; it reads SEC1 EC, PKCS#1 RSA and unencrypted PKCS#8 keys',
+      ]);
+    });
+  });
+
+  describe('sizes a Secret can hold (IMC021)', () => {
+    it('Compliance: a bundle just under 1 MiB in all', () => {
+      const pad = (n: number) => '#'.repeat(n - 1) + '\n';
+      const used = Buffer.byteLength(valid.caCert + valid.caKey + valid.certChain + valid.rootCert);
+      expect(check({ ...valid, rootCert: valid.rootCert + pad(CACERTS_MAX_BYTES - used) })).toEqual([]);
+    });
+    it('35. one file over 1 MiB is reported and not read', () => {
+      const huge = Array.from({ length: Math.ceil((CACERTS_MAX_BYTES + 1) / root.pem.length) }, () => root.pem).join('');
+      expect(lines(check({ ...valid, rootCert: huge }))).toEqual([
+        `IMC021 error root-cert.pem: is ${huge.length} bytes, more than the 1048576 bytes (1 MiB) a Kubernetes Secret holds; it was not read`,
+      ]);
+      // A caller that read the file gives its size and need not pass its text.
+      expect(lines(preflightCa({ ...valid, caKey: '' }, { now: NOW, fileSizes: { 'ca-key.pem': 5_000_000 } }))).toEqual([
+        'IMC021 error ca-key.pem: is 5000000 bytes, more than the 1048576 bytes (1 MiB) a Kubernetes Secret holds; it was not read',
+      ]);
+    });
+    it('36. four files over 1 MiB together, reported on the largest', () => {
+      const pad = (n: number) => '#'.repeat(n - 1) + '\n';
+      const b = { ...valid, certChain: valid.certChain + pad(600_000), rootCert: valid.rootCert + pad(500_000) };
+      const total = Buffer.byteLength(b.caCert + b.caKey + b.certChain + b.rootCert);
+      expect(lines(check(b))).toEqual([
+        `IMC021 error cert-chain.pem: the four files hold ${total} bytes together (this one ${Buffer.byteLength(b.certChain)}), more than the 1048576 bytes (1 MiB) a Kubernetes Secret holds`,
+      ]);
+    });
+  });
+
   it('never puts key material in a message or fix', () => {
     const keyBodies = [ca.key.pem, int1.key.pem, root.key.pem].map((k) => k.replace(/-----[^-]+-----/g, '').replace(/\s/g, ''));
     const scenarios: CaBundlePem[] = [
@@ -255,6 +407,8 @@ describe('preflightCa', () => {
       { ...valid, caCert: ca.key.pem },
       { ...valid, caKey: pki.encrypt(ca.key, 'pkcs8') },
       { ...valid, caKey: ca.key.pem.replace(/A/g, 'B') },
+      { ...valid, caKey: ca.pem + ca.key.pem },
+      { ...valid, caKey: ca.key.pem.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '-----$1 DSA PRIVATE KEY-----') },
     ];
     let count = 0;
     for (const s of scenarios) {
@@ -281,7 +435,7 @@ describe('preflightCa', () => {
 
   it('documents every code it can emit, with category certificates', () => {
     const codes = CERTIFICATE_RULES.map((r) => r.code);
-    expect(codes).toEqual(Array.from({ length: 17 }, (_, i) => `IMC${String(i + 1).padStart(3, '0')}`));
+    expect(codes).toEqual(Array.from({ length: 21 }, (_, i) => `IMC${String(i + 1).padStart(3, '0')}`));
     for (const r of CERTIFICATE_RULES) {
       expect(r.category).toBe('certificates');
       expect(r.title.length).toBeGreaterThan(5);

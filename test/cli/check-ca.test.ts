@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,7 +98,49 @@ describe('istio-mtls check-ca', () => {
     }
   });
 
+  describe('what istiod or a handshake would refuse', () => {
+    it('fails with 1 on a ca-key.pem that starts with EC PARAMETERS (IMC020)', () => {
+      const key = pki.ecKeyWithParameters();
+      const c = pki.cert('Ecparam CA', { start: '2020-01-01', end: '2097-12-31', issuer: root, key });
+      const dir = pki.writeBundle({ caCert: c.pem, caKey: key.pem, certChain: c.pem + root.pem, rootCert: root.pem });
+      expect(run([dir])).toEqual({
+        code: 1,
+        stderr: '',
+        stdout: 'IMC020 error ca-key.pem: block #1 is of type "EC PARAMETERS", not the private key (block #2); istiod reads only the first block\n'
+          + '  fix: keep only the private key in ca-key.pem (openssl pkey -in ca-key.pem -out ca-key.pem drops the rest)\n'
+          + `${dir}: 1 error, 0 warnings\n`,
+      });
+    });
+    it('fails with 1 on a file over 1 MiB, read no further than the limit (IMC021)', () => {
+      const dir = pki.writeBundle({ caCert: ca.pem, caKey: ca.key.pem, certChain: ca.pem + root.pem, rootCert: root.pem });
+      fs.truncateSync(path.join(dir, 'root-cert.pem'), 3 * 1024 * 1024); // sparse: grows the file without writing it
+      const r = run([dir, '--format', 'json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).findings).toEqual([{
+        code: 'IMC021',
+        severity: 'error',
+        file: 'root-cert.pem',
+        message: 'is 3145728 bytes, more than the 1048576 bytes (1 MiB) a Kubernetes Secret holds; it was not read',
+        fix: 'check the path: a cacerts file holds a few certificates or one key, a few kilobytes',
+      }]);
+    });
+  });
+
   describe('unusable input exits 2 with one line', () => {
+    it('refuses a FIFO, a device and a directory where a file belongs, without waiting on them', () => {
+      const dir = pki.writeBundle({ caCert: ca.pem, caKey: ca.key.pem, certChain: ca.pem + root.pem, rootCert: root.pem });
+      for (const f of ['ca-key.pem', 'cert-chain.pem', 'root-cert.pem']) fs.rmSync(path.join(dir, f));
+      execFileSync('mkfifo', [path.join(dir, 'ca-key.pem')]);
+      fs.symlinkSync('/dev/zero', path.join(dir, 'cert-chain.pem'));
+      fs.mkdirSync(path.join(dir, 'root-cert.pem'));
+      expect(run([dir])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `istio-mtls check-ca: "${dir}" holds ca-key.pem (a FIFO), cert-chain.pem (a character device), root-cert.pem (a directory) `
+          + 'where a regular file belongs; check-ca reads only regular files\n',
+      });
+    });
+
     it('fails on a missing directory, a file instead of a directory, missing files', () => {
       const missing = path.join(pki.dir, 'nope');
       expect(run([missing])).toEqual({ code: 2, stdout: '', stderr: `istio-mtls check-ca: "${missing}" does not exist\n` });
