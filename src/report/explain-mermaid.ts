@@ -1,3 +1,4 @@
+import { mermaidText as label } from './escape';
 import { describeRef } from '../model/manifest';
 import { MeshExplanation as Explanation } from '../resolution/explain';
 
@@ -13,13 +14,11 @@ function idOf(map: Map<string, string>, key: string, prefix: string): string {
   return id;
 }
 
-function label(s: string): string {
-  return s.replace(/"/g, '#quot;');
-}
-
 /**
  * A Mermaid flowchart: mesh → namespaces → workloads, coloured by effective
  * mode; exceptions marked; failing connections drawn as red dashed edges.
+ * Every name is written with Mermaid's entity codes (`#quot;`, `#lt;`, …)
+ * and its control characters escaped, so no name can end a label or inject HTML.
  */
 export function renderExplainMermaid(e: Explanation): string {
   const out: string[] = ['flowchart LR'];
@@ -40,7 +39,8 @@ export function renderExplainMermaid(e: Explanation): string {
       const plane = w.dataplane === 'sidecar' ? '' : w.dataplane === 'ambient' ? `, ambient${w.waypoint ? ` via ${w.waypoint.name}` : ''}` : ', no proxy';
       const parts = [`${w.kind} ${w.name}`, w.mode + plane, ...ports];
       if (w.exception) parts.push('exception');
-      out.push(`      ${id}["${label(parts.join('<br/>'))}"]:::${w.dataplane === 'none' ? 'nosidecar' : CLASS[w.mode]}`);
+      // The line breaks are ours: escape each part, then join them.
+      out.push(`      ${id}["${parts.map(label).join('<br/>')}"]:::${w.dataplane === 'none' ? 'nosidecar' : CLASS[w.mode]}`);
     }
     out.push('    end');
   }
@@ -48,9 +48,8 @@ export function renderExplainMermaid(e: Explanation): string {
   const leftOut = e.leftOut ?? [];
   if (leftOut.length > 0) {
     out.push('  subgraph leftout["left out: the cluster would reject them"]');
-    // `<unnamed>` would read as an HTML tag.
-    const text = (s: string) => label(s).replace(/</g, '#lt;').replace(/>/g, '#gt;');
-    leftOut.forEach((o, i) => out.push(`    x${i}["${text(describeRef(o))}<br/>${o.code}"]:::rejected`));
+    // `<unnamed>` would read as an HTML tag: label() writes it as #lt;unnamed#gt;.
+    leftOut.forEach((o, i) => out.push(`    x${i}["${label(describeRef(o))}<br/>${label(o.code)}"]:::rejected`));
     out.push('  end');
   }
   const failing: number[] = [];

@@ -1,3 +1,4 @@
+import { visible } from './escape';
 import { describeRef } from '../model/manifest';
 import { ExplainedLeftOut, ExplainedRef, MeshExplanation as Explanation } from '../resolution/explain';
 
@@ -22,7 +23,10 @@ export function routing(c: NonNullable<Explanation['connections']>[number]): str
   return parts.length > 0 ? ` [${parts.join(', ')}]` : '';
 }
 
-/** One block per workload: its mode and why, then each port that differs or is named by a policy. */
+/**
+ * One block per workload: its mode and why, then each port that differs or is
+ * named by a policy. Control characters of names and messages are shown escaped.
+ */
 export function renderExplainText(e: Explanation): string {
   const out: string[] = [];
   let ns = '';
@@ -53,7 +57,7 @@ export function renderExplainText(e: Explanation): string {
   out.push('', `${e.workloads.length} workload${e.workloads.length === 1 ? '' : 's'}`
     + (e.connections ? `, ${e.connections.length} connection${e.connections.length === 1 ? '' : 's'}, ${failing} failing` : '')
     + (leftOut.length > 0 ? `, ${leftOut.length} object${leftOut.length === 1 ? '' : 's'} left out` : ''));
-  return out.join('\n') + '\n';
+  return out.map(visible).join('\n') + '\n';
 }
 
 /** `file:line:column`, or the file alone when the position is unknown. */
