@@ -27,7 +27,7 @@ describe('istio-mtls lint', () => {
     const rel = path.relative(process.cwd(), bad);
     const r = cli(['lint', '--format', 'json', rel]);
     const json = JSON.parse(r.stdout);
-    expect(json.summary).toEqual({ resources: 2, errors: 2, warnings: 0 });
+    expect(json.summary).toEqual({ resources: 2, errors: 2, warnings: 0, acknowledged: 0 });
     const ima = json.findings.find((f: any) => f.code === 'IMA010');
     expect(ima).toMatchObject({
       code: 'IMA010',
@@ -87,7 +87,7 @@ describe('istio-mtls lint', () => {
 
   it.each([
     [['lint'], 'istio-mtls: lint: give files, directories, or - to read standard input\n'],
-    [['lint', '--format', 'xml', 'x'], 'istio-mtls: lint: --format must be text, json or sarif, got "xml"\n'],
+    [['lint', '--format', 'xml', 'x'], 'istio-mtls: lint: --format must be text, json, sarif or github, got "xml"\n'],
     [['lint', '--frob', 'x'], "istio-mtls: lint: Unknown option '--frob'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frob\"\n"],
     [['frob'], 'istio-mtls: unknown command "frob"; expected lint, explain, plan or check-ca (see istio-mtls --help)\n'],
     [['lint', '--crds', 'nope.yaml', 'x'], 'istio-mtls: --crds nope.yaml: cannot read: no such file\n'],
