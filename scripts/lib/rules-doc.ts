@@ -18,6 +18,11 @@ function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** The HTML anchor of a code's row: its code in lower case, as src/report/sarif.ts links to it. */
+export function anchorOf(code: string): string {
+  return `<a id="${code.toLowerCase()}"></a>`;
+}
+
 export function renderRulesDoc(): string {
   const lines: string[] = [
     '# Rules reference',
@@ -35,7 +40,8 @@ export function renderRulesDoc(): string {
     lines.push(`## ${section.title}`, '', section.intro, '', '| Code | Category | Severity | Rule | Why | Upstream |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of rules) {
       const why = r.source ? `${r.explanation} _Source: ${r.source}._` : r.explanation;
-      lines.push(`| ${r.code} | \`${r.category}\` | ${r.severity} | ${escapeCell(r.title)} | ${escapeCell(why)} | ${escapeCell(upstreamOf(r))} |`);
+      // The anchor SARIF's helpUri points at (RULES.md#imv401); in the Rule cell so that rows still start with their code.
+      lines.push(`| ${r.code} | \`${r.category}\` | ${r.severity} | ${anchorOf(r.code)}${escapeCell(r.title)} | ${escapeCell(why)} | ${escapeCell(upstreamOf(r))} |`);
     }
     lines.push('');
   }
