@@ -80,11 +80,15 @@ function canParseUrl(s: string, base?: string): boolean {
 }
 
 function realReport(): LintReport {
-  const inputs: LintInput[] = parseManifests(BAD_FILE).manifests.map((m) => ({ manifest: m.manifest, file: 'mesh dir/bad.yaml', locate: m.locate }));
+  // A file name with what URIs must encode: a space, `#`, `%` and non-ASCII.
+  const inputs: LintInput[] = parseManifests(BAD_FILE).manifests.map((m) => ({ manifest: m.manifest, file: 'mesh dir/bad #1 100% ü.yaml', locate: m.locate }));
   inputs.push(...UNFILED.map((manifest) => ({ manifest })));
   // One input from standard input, with no position (the whole resource).
   inputs.push({ manifest: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'x', namespace: 'stdin-ns' }, spec: { mtls: { mode: 'NOPE' } } }, file: '-' });
-  return { findings: lint(inputs), resources: inputs.length, problems: [] };
+  const findings = lint(inputs);
+  // One acknowledged finding (an accepted suppression) and one unreadable document (a tool execution notification).
+  const acknowledged = { ...findings[0], acknowledged: { owner: 'team-mesh', reviewBy: '2026-12-31', reason: 'migration phase 01' } };
+  return { findings: [acknowledged, ...findings.slice(1)], resources: inputs.length, problems: [{ file: 'mesh dir/broken.yaml', line: 3, column: 7, message: 'YAML syntax error' }] };
 }
 
 describe('SARIF output against the SARIF 2.1.0 schema', () => {
@@ -101,11 +105,19 @@ describe('SARIF output against the SARIF 2.1.0 schema', () => {
     expect(report.findings.some((f) => f.file && f.line !== undefined)).toBe(true);
     expect(report.findings.some((f) => !f.file)).toBe(true);
     expect(report.findings.some((f) => f.fix)).toBe(true);
+    expect(report.findings.some((f) => f.acknowledged)).toBe(true);
     const sarif = JSON.parse(renderLintSarif(report, { rules: ALL_RULES, toolVersion: '1.2.3', informationUri: 'https://github.com/cdk8s-istio-mtls/cdk8s-istio-mtls' }));
     const ok = validate(sarif);
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
     expect(sarif.runs[0].results.length).toBe(report.findings.length);
+    // The parts code scanning reads: a fingerprint and a help link per result, the suppression, the encoded file.
+    expect(sarif.runs[0].results.every((r: any) => /^[0-9a-f]{64}$/.test(r.partialFingerprints['istioMtlsFinding/v1']))).toBe(true);
+    expect(sarif.runs[0].tool.driver.rules.every((r: any) => r.helpUri.startsWith('https://'))).toBe(true);
+    expect(sarif.runs[0].results.filter((r: any) => r.suppressions)).toHaveLength(1);
+    const uris = new Set(sarif.runs[0].results.map((r: any) => r.locations[0].physicalLocation?.artifactLocation.uri));
+    expect([...uris].sort()).toEqual(['mesh%20dir/bad%20%231%20100%25%20%C3%BC.yaml', 'stdin', undefined]);
+    expect(sarif.runs[0].invocations[0].toolExecutionNotifications).toHaveLength(1);
   });
 
   it('an empty run (no findings) validates', () => {
