@@ -1,15 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseManifests } from '../input/parse-manifests';
-import { lint, LintOptions } from '../lint';
+import { lint, LintInput, LintOptions } from '../lint';
 import { runCheckCa } from './check-ca';
 import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
 import { runExplain } from './explain';
 import { runPlan } from './plan';
 import { readInputs } from './read-inputs';
+import { groupOf, refOf } from '../model/manifest';
+import { visible } from '../report/escape';
+import { renderLintGithub } from '../report/github';
 import { renderLintJson } from '../report/json';
-import { LintReport } from '../report/lint-report';
-import { renderLintSarif } from '../report/sarif';
+import { failsLint, LintReport, LocatedFinding } from '../report/lint-report';
+import { renderLintSarif, REPOSITORY_URL } from '../report/sarif';
 import { renderLintText } from '../report/text';
 import { ALL_RULES } from '../rules-catalog';
 import { schemaSetFromCrds } from '../validation/schema';
@@ -44,6 +47,7 @@ Mesh options (lint, explain, plan): what the manifests cannot show
   --enable-tls-on-sidecar-ingress istiod's ENABLE_TLS_ON_SIDECAR_INGRESS
   --capture-default NAME=VALUE    an injector capture default (repeatable), e.g.
                                   excludeInboundPorts=9090, statusPort=15020
+  --max-review-days N             how far ahead a review-by date may lie (default 365)
   --name-validation-scheme legacy|utf8
                                   how prometheus-operator's webhook checks
                                   PrometheusRule names: its flag (default legacy)
@@ -51,12 +55,15 @@ Mesh options (lint, explain, plan): what the manifests cannot show
   -v, --version                   show the version
 
 lint:
-  --format text|json|sarif   output format (default text)
+  --format text|json|sarif|github
+                             output format (default text); github: workflow
+                             commands that annotate files in GitHub Actions
   --crds FILE                validate against these CRDs (kubectl get crd -o yaml)
                              instead of the built-in Istio 1.30.3 and
                              prometheus-operator v0.93.0 ones
   --no-analysis              per-resource validation only
-  --fail-on error|warning    exit 1 on errors (default) or on warnings too
+  --fail-on error|warning    exit 1 on errors (default) or on warnings too;
+                             an acknowledged finding never does
 
 explain:
   --format text|json|markdown|mermaid   output format (default text)
@@ -79,10 +86,16 @@ check-ca DIR:
 
 Operands are files, directories (searched for *.yaml, *.yml, *.json) or - for
 standard input. Exit status: 0 no error findings (plan: every phase safe), 1 error
-findings (plan: a phase breaks a connection), 2 unusable input or usage.`;
+findings (plan: a phase breaks a connection), 2 unusable input or usage. Output
+cut short by its reader (| head) ends quietly with the same status.`;
 
-/** Runs the command line; returns the exit status. Never throws for user mistakes. */
-export function run(argv: readonly string[], io: Io): number {
+/**
+ * Runs the command line; returns the exit status. Never throws for user mistakes.
+ * Every write to stderr is one line: control characters of file names and
+ * messages are shown escaped (`\n`, `\u001b`), so one problem is one line.
+ */
+export function run(argv: readonly string[], given: Io): number {
+  const io: Io = { ...given, stderr: (s) => given.stderr(oneLine(s)) };
   try {
     return dispatch(argv, io);
   } catch (e) {
@@ -94,6 +107,11 @@ export function run(argv: readonly string[], io: Io): number {
     io.stderr(`istio-mtls: internal error: ${(e as Error)?.message ?? String(e)} (please report this)\n`);
     return 2;
   }
+}
+
+/** `s` (one message, ending in a newline) as exactly one line. */
+function oneLine(s: string): string {
+  return visible(s.endsWith('\n') ? s.slice(0, -1) : s) + '\n';
 }
 
 function dispatch(argv: readonly string[], io: Io): number {
@@ -125,8 +143,8 @@ function runLint(args: readonly string[], io: Io): number {
     return 0;
   }
   const format = (values.format as string | undefined) ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) {
-    throw new UsageError(`lint: --format must be text, json or sarif, got "${format}"`);
+  if (!['text', 'json', 'sarif', 'github'].includes(format)) {
+    throw new UsageError(`lint: --format must be text, json, sarif or github, got "${format}"`);
   }
   const failOn = (values['fail-on'] as string | undefined) ?? 'error';
   if (failOn !== 'error' && failOn !== 'warning') throw new UsageError(`lint: --fail-on must be error or warning, got "${failOn}"`);
@@ -141,11 +159,39 @@ function runLint(args: readonly string[], io: Io): number {
   const findings = lint(read.inputs, options);
   const report: LintReport = { findings, resources: read.inputs.length, problems: read.problems };
   for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
-  if (format === 'json') io.stdout(renderLintJson(report));
-  else if (format === 'sarif') io.stdout(renderLintSarif(report, { rules: ALL_RULES, toolVersion: version() }));
-  else io.stdout(renderLintText(report));
+  io.stdout(renderLint(format, report, read.inputs));
   if (read.problems.length > 0) return 2;
-  return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning')) ? 1 : 0;
+  return failsLint(findings, failOn) ? 1 : 0;
+}
+
+function renderLint(format: string, report: LintReport, inputs: readonly LintInput[]): string {
+  if (format === 'json') return renderLintJson(report);
+  if (format === 'github') return renderLintGithub(report);
+  if (format !== 'sarif') return renderLintText(report);
+  const placed = { ...report, findings: report.findings.map((f) => (f.file !== undefined ? f : inFileOfResource(f, inputs))) };
+  return renderLintSarif(placed, { rules: ALL_RULES, toolVersion: version(), informationUri: REPOSITORY_URL });
+}
+
+/**
+ * A finding the analysis could not place (its resource is no input by that
+ * exact name, e.g. a document without a namespace), placed for SARIF, whose
+ * consumers need a file for every result: the input of the same group, kind
+ * and name, with that namespace or none (the last such, as kubectl apply keeps
+ * it), at the finding's field; failing that, the first input file, unpositioned.
+ */
+function inFileOfResource(f: LocatedFinding, inputs: readonly LintInput[]): LocatedFinding {
+  const r = f.resource;
+  const source = inputs.filter((i) => {
+    const m = refOf(i.manifest);
+    return i.file !== undefined && m.kind === r.kind && m.name === r.name && groupOf(m.apiVersion) === groupOf(r.apiVersion)
+      && (m.namespace === r.namespace || m.namespace === '');
+  }).pop();
+  if (source) {
+    const pos = source.locate?.(f.path);
+    return { ...f, file: source.file, ...(pos ? { line: pos.line, column: pos.col } : {}) };
+  }
+  const first = inputs.find((i) => i.file !== undefined);
+  return first ? { ...f, file: first.file } : f;
 }
 
 function loadCrds(file: string) {
@@ -184,6 +230,12 @@ export function version(): string {
 
 /** Entry point of the `istio-mtls` bin. */
 export function main(argv: readonly string[]): void {
+  // A reader that stops early (`| head -1`) closes the pipe: end quietly, with the status already decided.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') process.stderr.write(`istio-mtls: cannot write the output: ${visible(e.message)}\n`);
+    process.exit(e.code === 'EPIPE' ? process.exitCode ?? 0 : 2);
+  });
+  process.stderr.on('error', () => process.exit(process.exitCode ?? 2));
   const code = run(argv, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
