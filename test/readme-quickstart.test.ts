@@ -56,7 +56,7 @@ describe('README migration example', () => {
       execFileSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], { cwd: dir, env: { ...process.env, CDK8S_OUTDIR: out }, stdio: 'pipe' });
       expect(fs.readdirSync(out).sort()).toEqual([
         '01-inject.k8s.yaml', '02-mesh-permissive.k8s.yaml', '03-strict-web.k8s.yaml',
-        '04-strict-shop-billing.k8s.yaml', '05-mesh-strict.k8s.yaml', 'mtls-runbook.md',
+        '04-strict-shop-billing.k8s.yaml', '05-mesh-strict.k8s.yaml', 'billing.k8s.yaml', 'mtls-runbook.md', 'shop.k8s.yaml', 'web.k8s.yaml',
       ]);
       expect(fs.readFileSync(path.join(out, 'mtls-runbook.md'), 'utf8')).toContain('## Phase 4: STRICT in shop, billing');
     } finally {
