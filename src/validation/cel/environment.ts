@@ -10,10 +10,14 @@ let sharedEnv: Environment | undefined;
 type CelJs = typeof import('@marcbachmann/cel-js');
 let celJsModule: CelJs | undefined;
 
-/** cel-js, required on first use so that importing the validators stays cheap. */
+/**
+ * cel-js, required on first use so that importing the validators stays cheap.
+ * It is ESM-only: it is loaded with Node's own require (Node >= 20.19 loads
+ * ESM synchronously), never a test runner's replacement, which cannot (jest 29
+ * in a `cdk8s init` app).
+ */
 function celJs(): CelJs {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, on first use
-  celJsModule ??= require('@marcbachmann/cel-js') as CelJs;
+  celJsModule ??= process.getBuiltinModule('module').createRequire(__filename)('@marcbachmann/cel-js') as CelJs;
   return celJsModule;
 }
 
