@@ -42,9 +42,6 @@ const project = new typescript.TypeScriptProject({
     'yaml@^2.9.1',
     'ajv@^8.20.0',
     '@marcbachmann/cel-js@^8.0.0',
-    '@prometheus-io/lezer-promql@^0.315.0',
-    '@lezer/lr@^1.4.2',
-    '@lezer/highlight@^1.2.1',
     'js-yaml@^4.3.2',
   ],
   devDeps: [
