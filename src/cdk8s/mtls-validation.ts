@@ -6,6 +6,7 @@ import { Finding } from '../model/finding';
 import { meshOptionProblems, resolveMeshOptions } from '../model/mesh-options';
 import { RuleInfo } from '../model/rule-info';
 import { messageWithSubject } from '../report/lint-report';
+import { ReviewClock, ReviewHorizon } from '../vocabulary/mtls-exception';
 
 export interface MtlsValidationOptions extends LintOptions {
   /**
@@ -27,8 +28,11 @@ function engine(): typeof import('./app-findings') {
 /** A construct's own check, run once per synth. */
 interface ConstructCheck {
   readonly construct: IConstruct;
-  /** `now`: the synth's clock, read once per synth (`mesh.now`, else the system clock at the first check that asks). */
-  readonly check: (now: () => Date) => string[];
+  /**
+   * `now`: the synth's clock, read once per synth (`mesh.now`, else the system
+   * clock at the first check that asks), with the app's `maxReviewDays`.
+   */
+  readonly check: (now: ReviewClock) => string[];
   /** The rule whose findings on the construct's own object this check reports instead. */
   readonly replaces?: RuleInfo;
 }
@@ -44,7 +48,8 @@ interface SynthResult {
  * whatever made them: our constructs, the generated L1 classes, or plain
  * ApiObjects. Error findings fail synth as
  * `[construct/path] Kind namespace/name: message (CODE)`; warnings are printed
- * once per synth.
+ * once per synth, and so are findings acknowledged by an
+ * `mtls.acknowledge/<CODE>` annotation, which never fail synth.
  *
  * Each synth computes afresh, once: `app.synth()` and `app.synthYaml()` once
  * however many charts the app has, `chart.toJson()` and `Testing.synth(chart)`
@@ -81,8 +86,20 @@ export class MtlsValidation {
    * is reported once (an exception's review date, judged by its own clock).
    * @internal
    */
-  public static addCheck(construct: IConstruct, check: (now: () => Date) => string[], replaces?: RuleInfo): void {
+  public static addCheck(construct: IConstruct, check: (now: ReviewClock) => string[], replaces?: RuleInfo): void {
     MtlsValidation.enable(construct).checks.push({ construct, check, replaces });
+  }
+
+  /**
+   * "Today" and the review horizon (`mesh.maxReviewDays`) of the app that
+   * contains `scope`, as its validation is enabled so far, for checks made
+   * when a construct is created: `clock` when given, else `mesh.now`, else
+   * the system clock.
+   * @internal
+   */
+  public static reviewHorizonOf(scope: IConstruct, clock?: () => Date): ReviewHorizon {
+    const mesh = resolveMeshOptions(MtlsValidation.of(scope)?.options.mesh);
+    return { now: clock ? clock() : mesh.now, maxReviewDays: mesh.maxReviewDays };
   }
 
   private options: MtlsValidationOptions = {};
@@ -131,18 +148,24 @@ export class MtlsValidation {
     };
     // One clock for every check of the synth: exceptions are judged against the same day.
     let today: Date | undefined;
-    const now = (): Date => (today ??= resolveMeshOptions(this.options.mesh).now);
+    const { maxReviewDays } = resolveMeshOptions(this.options.mesh);
+    const now: ReviewClock = Object.assign((): Date => (today ??= this.options.mesh?.now ?? new Date()), { maxReviewDays });
     const replaced = new Set<string>();
     for (const { construct, check, replaces } of this.checks) {
       for (const message of check(now)) add(construct, message);
       if (replaces) replaced.add(`${replaces.code}\u0000${construct.node.path}`);
     }
     const warnings: string[] = [];
-    const found = engine().appFindings(this.root, { ...this.options, alternativeStates: [...this.alternatives] });
+    const mesh = { ...this.options.mesh, now: now() };
+    const found = engine().appFindings(this.root, { ...this.options, mesh, alternativeStates: [...this.alternatives] });
     for (const { finding: f, source } of found) {
       if (source && replaced.has(`${f.code}\u0000${source.node.path}`)) continue;
-      if (f.severity === 'error' && source) add(source, errorLine(f));
-      else if (f.severity !== 'info') warnings.push(`[${source?.node.path ?? ''}] ${f.severity}: ${messageWithSubject(f)} (${f.code})`);
+      if (f.severity === 'info') continue;
+      const where = `[${source?.node.path ?? ''}]`;
+      // Acknowledged: still said, never fatal.
+      if (f.acknowledged) warnings.push(`${where} acknowledged ${f.severity}: ${messageWithSubject(f)} (${f.code}; ${acknowledgedBy(f)})`);
+      else if (f.severity === 'error' && source) add(source, errorLine(f));
+      else warnings.push(`${where} ${f.severity}: ${messageWithSubject(f)} (${f.code})`);
     }
     // Only constructs with errors get a node validation: cdk8s runs each once per chart it renders.
     for (const construct of errors.keys()) this.attach(construct);
@@ -160,6 +183,11 @@ export class MtlsValidation {
 
 function errorLine(f: Finding): string {
   return `${messageWithSubject(f)}${f.fix ? ` Fix: ${f.fix}` : ''} (${f.code})`;
+}
+
+function acknowledgedBy(f: Finding): string {
+  const a = f.acknowledged!;
+  return `acknowledged by ${a.owner} until ${a.reviewBy}: ${a.reason}`;
 }
 
 function writeWarnings(lines: readonly string[]): void {

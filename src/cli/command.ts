@@ -42,6 +42,7 @@ export function parseCommandArgs(
         'known-revisions': { type: 'string' },
         'enable-tls-on-sidecar-ingress': { type: 'boolean' },
         'capture-default': { type: 'string', multiple: true },
+        'max-review-days': { type: 'string' },
         'name-validation-scheme': { type: 'string' },
         'help': { type: 'boolean', short: 'h' },
         ...own,
@@ -62,11 +63,17 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   podCidrs: '--pod-cidrs',
   outboundTrafficPolicy: '--outbound-traffic-policy',
   knownRevisions: '--known-revisions',
+  maxReviewDays: '--max-review-days',
 };
 
 /** `a,b, c` as a list; an empty item is kept so that the check names it. */
 function listFlag(value: unknown): string[] | undefined {
   return typeof value === 'string' ? value.split(',').map((s) => s.trim()) : undefined;
+}
+
+/** A whole number as a number; anything else as given, so that the check names the bad value. */
+function numberFlag(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 }
 
 /** The mesh options of the flags every command shares, as the engine takes them; a bad value is a UsageError naming the flag. */
@@ -94,6 +101,7 @@ export function meshOptions(values: Record<string, unknown>): MeshOptions {
     knownRevisions: listFlag(values['known-revisions']),
     enableTlsOnSidecarIngress: values['enable-tls-on-sidecar-ingress'] ? true : undefined,
     captureDefaults: Object.keys(captureDefaults).length > 0 ? captureDefaults as CaptureDefaultsOptions : undefined,
+    maxReviewDays: numberFlag(values['max-review-days']),
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   const problems = meshOptionProblems(options as MeshOptions);

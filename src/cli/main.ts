@@ -47,6 +47,7 @@ Mesh options (lint, explain, plan): what the manifests cannot show
   --enable-tls-on-sidecar-ingress istiod's ENABLE_TLS_ON_SIDECAR_INGRESS
   --capture-default NAME=VALUE    an injector capture default (repeatable), e.g.
                                   excludeInboundPorts=9090, statusPort=15020
+  --max-review-days N             how far ahead a review-by date may lie (default 365)
   --name-validation-scheme legacy|utf8
                                   how prometheus-operator's webhook checks
                                   PrometheusRule names: its flag (default legacy)

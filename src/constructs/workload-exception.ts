@@ -46,7 +46,10 @@ export interface WorkloadExceptionProps extends MtlsExceptionProps {
  * A workload PeerAuthentication that weakens mTLS (PERMISSIVE or DISABLE,
  * for the workload or for listed ports), documented on the resource itself:
  * reason, owner, review date and ticket as annotations the analyzer reads
- * back. Synthesis fails once the review date has passed.
+ * back. The review date may lie at most the app's `mesh.maxReviewDays` (365
+ * unless set) ahead: a later one throws here, judged by `clock`, else the
+ * `mesh.now` of `MtlsValidation.enable` if called before, else the system
+ * clock. Synthesis fails once the review date has passed.
  *
  * The construct is the PeerAuthentication itself (an `ApiObject`).
  */
@@ -64,7 +67,8 @@ export class WorkloadException extends PeerAuthentication {
     const name = optionalName(owner, props.name);
     checkModeIn(owner, 'mode', props.mode, [MtlsMode.PERMISSIVE, MtlsMode.DISABLE],
       'an exception weakens mTLS; tighten with WorkloadMtls');
-    const exception = checkMtlsException(owner, props);
+    // A review date too far ahead throws now, against the app's horizon as enabled so far; synth judges it again.
+    const exception = checkMtlsException(owner, props, '', MtlsValidation.reviewHorizonOf(scope, props.clock));
 
     let portLevelMtls: Record<string, { mode: string }> | undefined;
     if (props.ports !== undefined) {

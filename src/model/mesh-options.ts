@@ -1,4 +1,4 @@
-import { DEFAULT_EXCEPTION_ANNOTATION_PREFIX } from '../vocabulary/exception-annotations';
+import { DEFAULT_EXCEPTION_ANNOTATION_PREFIX, DEFAULT_MAX_REVIEW_DAYS } from '../vocabulary/exception-annotations';
 
 /** Mesh-wide facts the manifests do not carry. */
 export interface MeshOptions {
@@ -49,6 +49,14 @@ export interface MeshOptions {
    * @default - the current time when the model is built
    */
   readonly now?: Date;
+  /**
+   * How many days ahead of "today" the review-by date of an mTLS exception
+   * (`mtls.exception/review-by`) or of an acknowledged finding
+   * (`mtls.acknowledge/<CODE>`) may lie: a later date is an error, so that
+   * nothing is accepted for good by writing a far-away date. At most 3650.
+   * @default 365
+   */
+  readonly maxReviewDays?: number;
   /**
    * Whether ambient mode is installed (istiod with `PILOT_ENABLE_AMBIENT`,
    * istio-cni with `ambient.enabled`, as the `ambient` profile sets them).
@@ -139,6 +147,7 @@ export interface ResolvedMeshOptions {
   readonly exceptionAnnotationPrefix: string;
   readonly assumeInjectedWhenNamespaceUnknown: boolean;
   readonly now: Date;
+  readonly maxReviewDays: number;
   readonly ambient: boolean;
   readonly ambientExcludeNamespaces: readonly string[];
   readonly sidecarHbone: boolean;
@@ -178,6 +187,7 @@ export function resolveMeshOptions(options: MeshOptions = {}): ResolvedMeshOptio
     exceptionAnnotationPrefix: options.exceptionAnnotationPrefix ?? DEFAULT_EXCEPTION_ANNOTATION_PREFIX,
     assumeInjectedWhenNamespaceUnknown: options.assumeInjectedWhenNamespaceUnknown ?? true,
     now: options.now ?? new Date(),
+    maxReviewDays: options.maxReviewDays ?? DEFAULT_MAX_REVIEW_DAYS,
     ambient: options.ambient ?? false,
     ambientExcludeNamespaces: Object.freeze([...(options.ambientExcludeNamespaces ?? ['kube-system'])]),
     sidecarHbone: options.sidecarHbone ?? options.ambient ?? false,
@@ -202,6 +212,8 @@ export interface MeshOptionProblem {
   readonly message: string;
 }
 
+/** The largest `maxReviewDays`: ten years is already "never" for a review. */
+const MAX_REVIEW_DAYS_LIMIT = 3650;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const CAPTURE_KEYS: readonly (keyof CaptureDefaultsOptions)[] = [
@@ -259,6 +271,11 @@ export function meshOptionProblems(options: MeshOptions): MeshOptionProblem[] {
   for (const key of ['autoMtls', 'assumeInjectedWhenNamespaceUnknown', 'ambient', 'sidecarHbone', 'istioCni', 'enableTlsOnSidecarIngress'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') bad(key, 'true or false');
   }
+  const days = o.maxReviewDays;
+  if (days !== undefined && (!Number.isInteger(days) || (days as number) < 1 || (days as number) > MAX_REVIEW_DAYS_LIMIT)) {
+    bad('maxReviewDays', `a whole number of days from 1 to ${MAX_REVIEW_DAYS_LIMIT}`);
+  }
+  if (o.now !== undefined && !(o.now instanceof Date && !Number.isNaN(o.now.getTime()))) bad('now', 'a valid Date');
   if (o.outboundTrafficPolicy !== undefined && o.outboundTrafficPolicy !== 'ALLOW_ANY' && o.outboundTrafficPolicy !== 'REGISTRY_ONLY') {
     bad('outboundTrafficPolicy', 'ALLOW_ANY or REGISTRY_ONLY');
   }

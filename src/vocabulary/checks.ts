@@ -4,6 +4,7 @@
  * complained, what was received and what is allowed. Internal: not exported
  * from the barrel.
  */
+import { formatReviewDate, nonPrintableCharacter, parseReviewDate, quotePrintable } from './exception-annotations';
 import { dns1123LabelErrors, dns1123SubdomainErrors, labelValueErrors, qualifiedNameErrors } from './kube-names';
 
 /** Throws `[owner] message`. */
@@ -54,6 +55,25 @@ export function checkNonEmpty(owner: string, prop: string, value: string | undef
   if (typeof value !== 'string' || value.trim().length === 0) {
     fail(owner, `'${prop}' must be a non-empty string, got ${show(value)}`);
   }
+}
+
+/** Non-empty, printable text (owners and reasons, shown in reports and terminals). */
+export function checkPrintableText(owner: string, prop: string, value: string | undefined): void {
+  checkNonEmpty(owner, prop, value);
+  const bad = nonPrintableCharacter(value!);
+  if (bad) fail(owner, `'${prop}' must be printable text, got ${quotePrintable(value!)}, which holds the control character ${bad}`);
+}
+
+/** A review date, `YYYY-MM-DD` or a `Date` (its UTC day); returns it as `YYYY-MM-DD`. */
+export function checkReviewDate(owner: string, prop: string, value: string | Date): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) fail(owner, `'${prop}' must be a valid date, got an invalid Date`);
+    return formatReviewDate(value);
+  }
+  if (typeof value !== 'string' || !parseReviewDate(value)) {
+    fail(owner, `'${prop}' must be a calendar date written YYYY-MM-DD (or a Date), got ${show(value)}`);
+  }
+  return value;
 }
 
 /** A TCP/UDP port number: an integer 1–65535. */

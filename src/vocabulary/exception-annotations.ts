@@ -85,3 +85,43 @@ export function formatReviewDate(date: Date): string {
 export function isReviewOverdue(reviewBy: string, now: Date): boolean {
   return reviewBy < formatReviewDate(now);
 }
+
+/** How many days ahead of today a review date may lie, unless the mesh option `maxReviewDays` says otherwise. */
+export const DEFAULT_MAX_REVIEW_DAYS = 365;
+
+/** The furthest review date allowed on the UTC day of `now`: that day plus `maxReviewDays`, as `YYYY-MM-DD`. */
+export function latestReviewDate(now: Date, maxReviewDays: number): string {
+  const today = parseReviewDate(formatReviewDate(now))!;
+  return formatReviewDate(new Date(today.getTime() + maxReviewDays * 86_400_000));
+}
+
+/** True when the review date lies further ahead than `maxReviewDays` after the UTC day of `now`. */
+export function isReviewBeyondHorizon(reviewBy: string, now: Date, maxReviewDays: number): boolean {
+  return reviewBy > latestReviewDate(now, maxReviewDays);
+}
+
+/*
+ * Characters that are not printable text: C0 and C1 controls and DEL, the
+ * Unicode line and paragraph separators (they break a one-line report) and
+ * the bidirectional overrides and isolates (they reorder what a reader sees).
+ */
+const NOT_PRINTABLE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * The first character of `text` that is not printable, as `U+000A`, or
+ * undefined when all are: owners and reasons are shown in reports and
+ * terminals, where such a character would hide or rewrite text.
+ */
+export function nonPrintableCharacter(text: string): string | undefined {
+  const m = NOT_PRINTABLE.exec(text);
+  return m ? `U+${hex4(m[0])}` : undefined;
+}
+
+/** `text` JSON-quoted, with every character that is not printable escaped (`\u202e`), for one-line messages. */
+export function quotePrintable(text: string): string {
+  return JSON.stringify(text).replace(new RegExp(NOT_PRINTABLE.source, 'gu'), (c) => `\\u${hex4(c).toLowerCase()}`);
+}
+
+function hex4(c: string): string {
+  return c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+}

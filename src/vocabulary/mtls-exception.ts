@@ -4,9 +4,9 @@
  * Checked here, rendered as the annotations of `exception-annotations.ts`, and
  * judged against a clock. Pure: the constructs register the expiry check.
  */
-import { checkNonEmpty, fail, show } from './checks';
+import { checkNonEmpty, checkPrintableText, checkReviewDate, fail, show } from './checks';
 import {
-  DEFAULT_EXCEPTION_ANNOTATION_PREFIX, exceptionAnnotationKeys, formatReviewDate, isReviewOverdue, parseReviewDate,
+  DEFAULT_EXCEPTION_ANNOTATION_PREFIX, exceptionAnnotationKeys, formatReviewDate, isReviewBeyondHorizon, isReviewOverdue, latestReviewDate,
 } from './exception-annotations';
 import { qualifiedNameErrors } from './kube-names';
 
@@ -24,7 +24,8 @@ export interface MtlsExceptionProps {
 
   /**
    * The date by which the exception must be reviewed: `YYYY-MM-DD`, or a
-   * `Date` (its UTC day). Synthesis fails once this date has passed.
+   * `Date` (its UTC day). Synthesis fails once this date has passed, and for
+   * a date further ahead than the app's `mesh.maxReviewDays` (365 unless set).
    */
   readonly reviewBy: string | Date;
 
@@ -63,20 +64,44 @@ export interface CheckedMtlsException {
 }
 
 /**
+ * "Today" and how far ahead of it a review date may lie (mesh option `maxReviewDays`).
+ * @internal
+ */
+export interface ReviewHorizon {
+  readonly now: Date;
+  readonly maxReviewDays: number;
+}
+
+/**
+ * The synth's clock, as constructs' checks get it: "today", read once per
+ * synth, and the app's `maxReviewDays` when the synth knows it.
+ * @internal
+ */
+export interface ReviewClock {
+  (): Date;
+  readonly maxReviewDays?: number;
+}
+
+/**
  * Checks an exception's fields and renders its annotations. `prop` is the
  * path of the fields in the construct's props: `''` for fields at the top
  * level (`'reason'`), `'exception'` for a nested value (`'exception.reason'`).
+ * With `horizon`, a review date further ahead than it allows throws too.
  * @internal
  */
-export function checkMtlsException(owner: string, props: MtlsExceptionProps, prop: string = ''): CheckedMtlsException {
+export function checkMtlsException(owner: string, props: MtlsExceptionProps, prop: string = '', horizon?: ReviewHorizon): CheckedMtlsException {
   const name = (field: string) => (prop ? `${prop}.${field}` : field);
   if (typeof props !== 'object' || props === null || Array.isArray(props)) {
     fail(owner, `'${prop}' must be an object { reason, owner, reviewBy, ticket? }, got ${show(props)}`);
   }
-  checkNonEmpty(owner, name('reason'), props.reason);
-  checkNonEmpty(owner, name('owner'), props.owner);
+  checkPrintableText(owner, name('reason'), props.reason);
+  checkPrintableText(owner, name('owner'), props.owner);
   if (props.ticket !== undefined) checkNonEmpty(owner, name('ticket'), props.ticket);
-  const reviewBy = reviewDate(owner, name('reviewBy'), props.reviewBy);
+  const reviewBy = checkReviewDate(owner, name('reviewBy'), props.reviewBy);
+  if (horizon && isReviewBeyondHorizon(reviewBy, horizon.now, horizon.maxReviewDays)) {
+    fail(owner, `'${name('reviewBy')}' must be at most ${horizon.maxReviewDays} days ahead (mesh.maxReviewDays), `
+      + `${latestReviewDate(horizon.now, horizon.maxReviewDays)} at the latest, got ${show(reviewBy)}`);
+  }
 
   const prefix = props.annotationPrefix ?? DEFAULT_EXCEPTION_ANNOTATION_PREFIX;
   const keys = exceptionAnnotationKeys(prefix);
@@ -120,27 +145,24 @@ export function checkWeakeningException(owner: string, args: {
 
 /**
  * The synth-time error of an exception past its review date (none on the
- * review day itself), judged by the exception's own clock if it has one,
- * else by `now` (the app's). `subject` is the resource, `namespace/name`;
- * `reviewByProp` the prop to move forward.
+ * review day itself), or, when `now` carries the app's `maxReviewDays`, of a
+ * review date further ahead than it allows; judged by the exception's own
+ * clock if it has one, else by `now` (the app's). `subject` is the
+ * resource, `namespace/name`; `reviewByProp` the prop to change.
  * @internal
  */
 export function mtlsExceptionExpiryErrors(
-  owner: string, exception: CheckedMtlsException, subject: string, reviewByProp: string, now: () => Date,
+  owner: string, exception: CheckedMtlsException, subject: string, reviewByProp: string, now: ReviewClock,
 ): string[] {
   const today = (exception.clock ?? now)();
-  if (!isReviewOverdue(exception.reviewBy, today)) return [];
-  return [`[${owner}] mTLS exception "${subject}" owned by ${exception.owner} expired on ${exception.reviewBy} `
-    + `(today is ${formatReviewDate(today)}): review it and move '${reviewByProp}' forward, or remove the exception`];
-}
-
-function reviewDate(owner: string, prop: string, value: string | Date): string {
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) fail(owner, `'${prop}' must be a valid date, got an invalid Date`);
-    return formatReviewDate(value);
+  if (isReviewOverdue(exception.reviewBy, today)) {
+    return [`[${owner}] mTLS exception "${subject}" owned by ${exception.owner} expired on ${exception.reviewBy} `
+      + `(today is ${formatReviewDate(today)}): review it and move '${reviewByProp}' forward, or remove the exception`];
   }
-  if (typeof value !== 'string' || !parseReviewDate(value)) {
-    fail(owner, `'${prop}' must be a calendar date written YYYY-MM-DD (or a Date), got ${show(value)}`);
+  const days = now.maxReviewDays;
+  if (days !== undefined && isReviewBeyondHorizon(exception.reviewBy, today, days)) {
+    return [`[${owner}] mTLS exception "${subject}" owned by ${exception.owner} is to be reviewed by ${exception.reviewBy}, `
+      + `further ahead than mesh.maxReviewDays allows (${days} days: ${latestReviewDate(today, days)} at the latest): move '${reviewByProp}' closer`];
   }
-  return value;
+  return [];
 }

@@ -13,8 +13,40 @@ describe('IMA015 expired-exception', () => {
     expect(f[0]).toMatchObject({ severity: 'error', path: '/metadata/annotations/mtls.exception~1review-by' });
     expect(f[0].message).toBe('PeerAuthentication p/x is an mTLS exception to be reviewed by 2026-06-14 (today is 2026-06-15); owner: payments');
   });
-  it('Noncompliance 2: not a date is a warning', () => {
-    expect(findings('IMA015', [pa('p', 'x', PERMISSIVE, { 'mtls.exception/review-by': 'June' })])[0].severity).toBe('warning');
+  it('Noncompliance 2: a value that is not a calendar date is an error, never "does not expire"', () => {
+    // Changed with issue #27: this was a warning, and the exception was taken as never expiring.
+    for (const value of ['June', 'never', '2026-02-30', '2026-1-1', '2026-06-15T00:00:00Z', '']) {
+      const f = findings('IMA015', [pa('p', 'x', PERMISSIVE, { ...documented, 'mtls.exception/review-by': value })]);
+      expect(f.map((x) => [x.severity, x.message])).toEqual([['error', `PeerAuthentication p/x has mtls.exception/review-by: ${JSON.stringify(value)}, `
+        + 'which is not a calendar date written YYYY-MM-DD, so the exception could never expire; owner: payments']]);
+      expect(f[0].fix).toBe('write the review date as YYYY-MM-DD, 2027-06-15 at the latest');
+    }
+  });
+  it('Noncompliance 3: a date further ahead than maxReviewDays (365 by default) is an error', () => {
+    expect(findings('IMA015', [pa('p', 'x', PERMISSIVE, { ...documented, 'mtls.exception/review-by': '2027-06-15' })])).toEqual([]);
+    const f = findings('IMA015', [pa('p', 'x', PERMISSIVE, { ...documented, 'mtls.exception/review-by': '2027-06-16' })]);
+    expect(f.map((x) => [x.severity, x.path, x.message, x.fix])).toEqual([['error', '/metadata/annotations/mtls.exception~1review-by',
+      'PeerAuthentication p/x is an mTLS exception to be reviewed by 2027-06-16, further ahead than maxReviewDays allows '
+        + '(365 days from 2026-06-15: 2027-06-15 at the latest); owner: payments',
+      'review the exception sooner: set mtls.exception/review-by to 2027-06-15 or earlier']]);
+    expect(findings('IMA015', [pa('p', 'x', PERMISSIVE, { 'mtls.exception/review-by': '2999-12-31' })])).toHaveLength(1);
+  });
+  it('Noncompliance 4: maxReviewDays sets the horizon, on DestinationRules and AuthorizationPolicies too', () => {
+    const dr = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'd', namespace: 'p', annotations: { 'mtls.exception/review-by': '2026-07-16' } },
+      spec: { host: 'a.p.svc.cluster.local', trafficPolicy: { tls: { mode: 'DISABLE' } } },
+    };
+    const ap = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'a', namespace: 'p', annotations: { 'mtls.exception/review-by': '2026-07-15' } },
+      spec: {},
+    };
+    expect(findings('IMA015', [dr, ap], { maxReviewDays: 30 }).map((x) => x.message)).toEqual([
+      'DestinationRule p/d is an mTLS exception to be reviewed by 2026-07-16, further ahead than maxReviewDays allows (30 days from 2026-06-15: 2026-07-15 at the latest)',
+    ]);
   });
   it('honours a custom annotation prefix and the now option', () => {
     expect(findings('IMA015', [pa('p', 'x', PERMISSIVE, { 'acme.io/review-by': '2026-01-01' })], { exceptionAnnotationPrefix: 'acme.io/' })).toHaveLength(1);
@@ -92,6 +124,12 @@ describe('IMA016 undocumented-exception', () => {
   });
   it('trap: a workload STRICT with port-level STRICT weakens nothing', () => {
     expect(findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...STRICT, portLevelMtls: { 80: { mode: 'STRICT' } } })])).toEqual([]);
+  });
+  it('Noncompliance 6: an owner or reason with control characters documents nothing', () => {
+    const f = findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE },
+      { ...owned, 'mtls.exception/owner': 'team\u202ex', 'mtls.exception/reason': 'line one\nline two' })]);
+    expect(f.map((x) => x.message)).toEqual(['PeerAuthentication p/x weakens the workload to PERMISSIVE in namespace p, which is STRICT by PeerAuthentication '
+      + 'istio-system/default, without mtls.exception/reason (U+000A is not printable) and mtls.exception/owner (U+202E is not printable)']);
   });
   it('trap: a blank annotation counts as missing', () => {
     expect(findings('IMA016', [meshStrict, pa('p', 'x', { ...sel({ app: 'a' }), ...PERMISSIVE }, { ...owned, 'mtls.exception/owner': ' ' })])[0].message)

@@ -2,7 +2,7 @@ import { Finding, findingOf } from '../../model/finding';
 import { PeerAuthenticationPolicy } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { ModeDecision } from '../../resolution/server-mode';
-import { exceptionAnnotationKeys } from '../../vocabulary/exception-annotations';
+import { exceptionAnnotationKeys, nonPrintableCharacter } from '../../vocabulary/exception-annotations';
 import { ANY_OTHER_NAMESPACE } from '../context';
 import { AnalysisRule } from '../rule';
 
@@ -14,7 +14,7 @@ export const UNDOCUMENTED_EXCEPTION: RuleInfo = {
   explanation: 'A PeerAuthentication whose mode is weaker than what its workloads would get without it is an exception to the '
     + 'mesh\'s mTLS (STRICT > PERMISSIVE > DISABLE; above the mesh policy stands Istio\'s default, PERMISSIVE): a mesh-wide '
     + 'DISABLE, a namespace-wide policy weaker than the mesh\'s mode, a workload policy (for the workload or one port) weaker '
-    + 'than its namespace\'s mode. Without the reason, owner and review-by annotations (what WorkloadException and the '
+    + 'than its namespace\'s mode. Without the reason, owner and review-by annotations, as printable text (what WorkloadException and the '
     + '`exception` prop of WorkloadMtls, NamespaceMtls and MeshStrictMtls write) nobody can tell why it exists or whom to ask, '
     + 'and it never comes up for review (expired-exception judges the date). A warning: plain YAML from other tools is judged, '
     + 'not rejected.',
@@ -39,7 +39,13 @@ export const undocumentedException: AnalysisRule = {
   info: UNDOCUMENTED_EXCEPTION,
   check(ctx): Finding[] {
     const keys = exceptionAnnotationKeys(ctx.model.options.exceptionAnnotationPrefix);
-    const missingOf = (p: PeerAuthenticationPolicy) => [keys.reason, keys.owner, keys.reviewBy].filter((k) => !p.annotations[k]?.trim());
+    // A blank value documents nothing, nor does one with control characters (it would hide or rewrite text where it is shown).
+    const missingOf = (p: PeerAuthenticationPolicy) => [keys.reason, keys.owner, keys.reviewBy].flatMap((k) => {
+      const value = p.annotations[k];
+      if (!value?.trim()) return [k];
+      const bad = nonPrintableCharacter(value);
+      return bad ? [`${k} (${bad} is not printable)`] : [];
+    });
     const fix = (missing: readonly string[]) => `annotate it with ${joinAnd(missing)} (WorkloadException and the 'exception' prop `
       + 'of WorkloadMtls, NamespaceMtls and MeshStrictMtls write them), or remove the exception';
     const out: Finding[] = [];
