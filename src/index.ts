@@ -2,6 +2,7 @@
 // plugin. The engine (reading, validation, analysis, explanation, migration
 // plans, certificate checks, reports) is the subpath `cdk8s-istio-mtls/engine`.
 export * from './constructs';
+export { acknowledge } from './constructs/acknowledge';
 export * from './vocabulary';
 export { MtlsValidation, MtlsValidationOptions } from './cdk8s/mtls-validation';
 export * from './cdk8s/validation-plugin';

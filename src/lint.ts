@@ -1,3 +1,4 @@
+import { acknowledgeFindings, acknowledgmentAnnotationsOf, AcknowledgmentAnnotations } from './acknowledgments';
 import { analyzeMesh } from './analysis/analyze';
 import { compareFindings, Finding } from './model/finding';
 import { Manifest, ResourceRef, refOf } from './model/manifest';
@@ -31,21 +32,33 @@ export interface LintOptions extends ValidationOptions {
  * Validates every manifest and analyses them together as one mesh. A manifest
  * that breaks a check never stops the others from being checked. A manifest
  * the cluster would reject (an error finding) is left out of the analysis, as
- * the cluster would not store it. Findings come back located and in a
- * deterministic order.
+ * the cluster would not store it. Findings the `mtls.acknowledge/<CODE>`
+ * annotations of their resource accept are marked `acknowledged`. Findings
+ * come back located and in a deterministic order.
  */
 export function lint(inputs: readonly LintInput[], options: LintOptions = {}): LocatedFinding[] {
-  const findings: LocatedFinding[] = [];
-  const { admitted } = validateEach(inputs, options, findings);
-  if (options.analyze !== false) findings.push(...analyzeInputs(admitted, options));
-  return sortLocated(findings);
+  // One "today" for the analysis and the acknowledgments.
+  const mesh = resolveMeshOptions(options.mesh);
+  const found: SourcedFinding<LintInput>[] = [];
+  const { admitted } = validateEach(inputs, options, found);
+  if (options.analyze !== false) {
+    const state = new AnalysisState<LintInput>({ ...options.mesh, now: mesh.now });
+    for (const input of admitted) state.add(input.manifest, input);
+    found.push(...state.analyze());
+  }
+  const annotated = new Map<LintInput, AcknowledgmentAnnotations>();
+  for (const input of inputs) {
+    const annotations = acknowledgmentAnnotationsOf(input.manifest);
+    if (annotations) annotated.set(input, annotations);
+  }
+  return sortLocated(acknowledgeFindings(found, annotated, mesh).map(({ finding, source }) => place(finding, source)));
 }
 
 /** Per-resource validation of each input, located; one failing check never stops the others. */
 export function validateInputs(inputs: readonly LintInput[], options: ValidationOptions = {}): LocatedFinding[] {
-  const findings: LocatedFinding[] = [];
-  validateEach(inputs, options, findings);
-  return findings;
+  const found: SourcedFinding<LintInput>[] = [];
+  validateEach(inputs, options, found);
+  return found.map(({ finding, source }) => place(finding, source));
 }
 
 /** An input the cluster would refuse to store, and the first reason it would give. */
@@ -72,15 +85,15 @@ export function admitInputs(inputs: readonly LintInput[], options: ValidationOpt
   return validateEach(inputs, options);
 }
 
-/** `admitInputs`, and every finding located in `located` when given. */
-function validateEach(inputs: readonly LintInput[], options: ValidationOptions, located?: LocatedFinding[]): AdmittedInputs {
+/** `admitInputs`, and every finding with its input in `found` when given. */
+function validateEach(inputs: readonly LintInput[], options: ValidationOptions, found?: SourcedFinding<LintInput>[]): AdmittedInputs {
   // A bad option is the caller's mistake: thrown once, not reported on every resource.
   checkValidationOptions(options);
   const admitted: LintInput[] = [];
   const rejected: RejectedInput[] = [];
   for (const input of inputs) {
     const own = validateGuarded(input.manifest, options);
-    if (located) for (const f of own) located.push(place(f, input));
+    if (found) for (const finding of own) found.push({ finding, source: input });
     const rejection = rejectionOf(own);
     if (rejection === undefined) admitted.push(input);
     else rejected.push({ input, rejection: place(rejection, input) });

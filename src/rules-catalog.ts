@@ -1,5 +1,6 @@
 import { ANALYSIS_RULES } from './analysis';
 import { CERTIFICATE_RULES } from './certificates';
+import { ACKNOWLEDGMENT_RULES } from './model/exception-rules';
 import { RuleInfo } from './model/rule-info';
 import { OUTPUT_FILE_RULES } from './model/synth-output-rules';
 import { ISTIO_WEBHOOK_RULES } from './validation/istio';
@@ -23,5 +24,5 @@ export const ENGINE_RULES: RuleInfo[] = [
 /** Every documented code, sorted: the source of RULES.md and of SARIF rule metadata. */
 export const ALL_RULES: readonly RuleInfo[] = [
   ...ENGINE_RULES, ...OBJECT_RULES, ...SCHEMA_RULES, ...ISTIO_WEBHOOK_RULES, ...PROMETHEUS_RULES, ...ANALYSIS_RULES, ...CERTIFICATE_RULES,
-  ...OUTPUT_FILE_RULES,
+  ...OUTPUT_FILE_RULES, ...ACKNOWLEDGMENT_RULES,
 ].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));

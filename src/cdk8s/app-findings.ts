@@ -1,8 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { sameFileFindings } from './output-files';
+import { acknowledgeFindings, acknowledgmentAnnotationsOf, AcknowledgmentAnnotations } from '../acknowledgments';
 import { AnalysisState, LintOptions, SourcedFinding, validateGuarded } from '../lint';
 import { compareFindings } from '../model/finding';
+import { resolveMeshOptions } from '../model/mesh-options';
 import { checkValidationOptions, rejectionOf } from '../validation/validate';
 
 export interface AppFindingsOptions extends LintOptions {
@@ -21,7 +23,9 @@ export interface AppFindingsOptions extends LintOptions {
  * would, the analysis of the whole (or of each alternative state) without
  * the objects the cluster would reject, and the
  * objects `app.synth()` would write to one file (IMS001). Each finding is on
- * the object it names, when that object is in the app; deterministic order.
+ * the object it names, when that object is in the app, and marked
+ * `acknowledged` when that object's `mtls.acknowledge/<CODE>` annotation
+ * accepts it; deterministic order.
  * Only findings and what the analysis keeps of each object outlive the loop:
  * the rendered manifests are dropped one by one.
  * @internal
@@ -36,11 +40,16 @@ export function appFindings(root: IConstruct, options: AppFindingsOptions = {}):
     return alternatives.has(chart) ? chart : undefined;
   };
   const analyse = options.analyze !== false;
-  const base = new AnalysisState<ApiObject>(options.mesh);
-  const states = new Map([...alternatives].map((chart) => [chart, new AnalysisState<ApiObject>(options.mesh)]));
+  // One "today" for every state's analysis and the acknowledgments.
+  const mesh = resolveMeshOptions(options.mesh);
+  const base = new AnalysisState<ApiObject>({ ...options.mesh, now: mesh.now });
+  const states = new Map([...alternatives].map((chart) => [chart, new AnalysisState<ApiObject>({ ...options.mesh, now: mesh.now })]));
   const found: SourcedFinding<ApiObject>[] = [];
+  const annotated = new Map<ApiObject, AcknowledgmentAnnotations>();
   for (const obj of objects) {
     const manifest = obj.toJson();
+    const annotations = acknowledgmentAnnotationsOf(manifest);
+    if (annotations) annotated.set(obj, annotations);
     const findings = validateGuarded(manifest, options);
     for (const finding of findings) found.push({ finding, source: obj });
     // The cluster would not store an object it rejects: the analysis never sees it.
@@ -50,7 +59,7 @@ export function appFindings(root: IConstruct, options: AppFindingsOptions = {}):
   }
   found.push(...sameFileFindings(root, objects));
   if (analyse) found.push(...(states.size === 0 ? base.analyze() : mergeStates(states, base, stateOf)));
-  return found.sort((a, b) => compareFindings(a.finding, b.finding));
+  return acknowledgeFindings(found, annotated, mesh).sort((a, b) => compareFindings(a.finding, b.finding));
 }
 
 /** The analysis of each alternative state with the shared objects; a finding seen in several states once, naming them. */

@@ -80,6 +80,12 @@ export interface IstioMtlsValidationProperties {
    */
   readonly enableTlsOnSidecarIngress?: boolean;
   /**
+   * How many days ahead a review-by date (of an mTLS exception or an
+   * acknowledged finding) may lie; a later date is an error.
+   * @default 365
+   */
+  readonly maxReviewDays?: number;
+  /**
    * The injector's capture defaults (Helm `global.proxy`), by annotation name
    * (`includeInboundPorts`, `excludeInboundPorts`, …, `statusPort`, `interceptionMode`).
    * @default - Istio's
@@ -140,7 +146,7 @@ export interface PluginViolation {
 /** The properties that are mesh options, passed to the engine as they are. */
 const MESH_PROPERTIES = [
   'rootNamespace', 'trustDomain', 'trustDomainAliases', 'autoMtls', 'ambient', 'istioCni', 'sidecarHbone', 'serviceCidrs', 'podCidrs',
-  'outboundTrafficPolicy', 'knownRevisions', 'enableTlsOnSidecarIngress', 'captureDefaults',
+  'outboundTrafficPolicy', 'knownRevisions', 'enableTlsOnSidecarIngress', 'captureDefaults', 'maxReviewDays',
 ] as const satisfies readonly (keyof IstioMtlsValidationProperties & keyof MeshOptions)[];
 const PROPERTY_NAMES: readonly (keyof IstioMtlsValidationProperties)[] = [...MESH_PROPERTIES, 'crds', 'nameValidationScheme', 'analyze', 'failOn'];
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -150,7 +156,8 @@ const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 
  * manifests, and it validates them as the cluster would and analyses them as
  * one mesh, reporting every error and warning in cdk8s-cli's report with the
  * resource (`Kind namespace/name`), the rule code, the file position and,
- * when it can be known, the construct path.
+ * when it can be known, the construct path. A finding acknowledged by an
+ * `mtls.acknowledge/<CODE>` annotation is reported, marked, and never fails.
  *
  * ```yaml
  * # cdk8s.yaml
@@ -220,12 +227,15 @@ export class IstioMtlsValidation {
     const failRank = SEVERITY_RANK[this.properties.failOn ?? 'error'];
     const rules = new Map(engine().ALL_RULES.map((r) => [r.code, r]));
     const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+    let acknowledged = 0;
     let failed = problems.length > 0;
 
     for (const v of problems) context.report.addViolation(v);
     for (const f of findings) {
-      counts[f.severity]++;
-      if (SEVERITY_RANK[f.severity] <= failRank) failed = true;
+      // Acknowledged findings are counted apart, and never fail.
+      if (f.acknowledged) acknowledged++;
+      else counts[f.severity]++;
+      if (!f.acknowledged && SEVERITY_RANK[f.severity] <= failRank) failed = true;
       // Infos are notes, not violations: counted in the summary only.
       if (f.severity === 'info') continue;
       const input = inputOf(f.resource, f.file);
@@ -234,8 +244,8 @@ export class IstioMtlsValidation {
       if (constructPath) registerConstructPath(context, resourceName, constructPath);
       const rule = rules.get(f.code);
       context.report.addViolation({
-        ruleName: `${f.code} ${f.severity}: ${rule?.title ?? f.category}`,
-        recommendation: `${engine().messageWithSubject(f)}${relatedText(f)}`,
+        ruleName: `${f.code} ${f.acknowledged ? 'acknowledged ' : ''}${f.severity}: ${rule?.title ?? f.category}`,
+        recommendation: `${engine().messageWithSubject(f)}${relatedText(f)}${acknowledgedText(f)}`,
         fix: f.fix ?? `see ${f.code} in the rules reference (RULES.md of cdk8s-istio-mtls)`,
         violatingResources: [{
           resourceName,
@@ -250,6 +260,7 @@ export class IstioMtlsValidation {
       'Errors': String(counts.error),
       'Warnings': String(counts.warning),
       'Notes': String(counts.info),
+      ...(acknowledged > 0 ? { Acknowledged: String(acknowledged) } : {}),
       'Fails on': this.properties.failOn ?? 'error',
       ...(problems.length > 0 ? { 'Unreadable manifests': String(problems.length) } : {}),
     });
@@ -342,6 +353,11 @@ function locationOf(f: LocatedFinding): string {
 function relatedText(f: LocatedFinding): string {
   if (!f.related || f.related.length === 0) return '';
   return ` (see also ${f.related.map(describeRef).join(', ')})`;
+}
+
+function acknowledgedText(f: LocatedFinding): string {
+  const a = f.acknowledged;
+  return a ? ` (acknowledged by ${a.owner} until ${a.reviewBy}: ${a.reason})` : '';
 }
 
 function problemViolation(file: string, message: string): PluginViolation {

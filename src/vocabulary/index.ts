@@ -7,4 +7,5 @@ export * from './exception-annotations';
 export * from './threshold';
 export * from './access-action';
 export * from './mtls-exception';
+export * from './acknowledgment';
 export * from './istio-metrics';

@@ -223,4 +223,17 @@ describe('MtlsValidation (synth-time)', () => {
     phasedMesh(app);
     expect(() => app.synthYaml()).toThrow(/\[base\/Mesh\] PeerAuthentication istio-system\/default: in state "phase-2": .*\(IMA001\)/);
   });
+
+  it('acknowledges a finding of an alternative state on the object that carries the acknowledgment, and only there', () => {
+    const app = Testing.app();
+    phasedMesh(app);
+    const mesh = app.node.findChild('base').node.findChild('Mesh') as ApiObject;
+    const warnings: string[] = [];
+    MtlsValidation.enable(app, { mesh: { now: new Date('2026-06-15T00:00:00Z') }, onWarnings: (lines) => warnings.push(...lines) });
+    mesh.metadata.addAnnotation('mtls.acknowledge/IMA001', 'owner=platform; review-by=2026-07-01; reason=phase 2 replaces the mesh policy');
+    // The other policy of the conflict is not acknowledged: it still fails.
+    const error = synthError(() => app.synthYaml());
+    expect(error).toMatch(/^Validation failed with the following errors:\n {2}\[phase-2\/Mesh\] PeerAuthentication istio-system\/mesh-permissive: .*\(IMA001\)$/);
+    expect(warnings).toEqual([expect.stringMatching(/^\[base\/Mesh\] acknowledged error: PeerAuthentication istio-system\/default: in state "phase-2": .* \(IMA001; acknowledged by platform until 2026-07-01: phase 2 replaces the mesh policy\)$/)]);
+  });
 });

@@ -152,13 +152,64 @@ describe('IstioMtlsValidation (cdk8s-cli plugin)', () => {
   it('fails early on properties cdk8s.yaml got wrong', () => {
     expect(() => new IstioMtlsValidation({ failon: 'warning' } as IstioMtlsValidationProperties))
       .toThrow("IstioMtlsValidation: unknown property 'failon'; expected one of rootNamespace, trustDomain, trustDomainAliases, autoMtls, ambient, istioCni, sidecarHbone, serviceCidrs, podCidrs, "
-        + 'outboundTrafficPolicy, knownRevisions, enableTlsOnSidecarIngress, captureDefaults, crds, nameValidationScheme, analyze, failOn');
+        + 'outboundTrafficPolicy, knownRevisions, enableTlsOnSidecarIngress, captureDefaults, maxReviewDays, crds, nameValidationScheme, analyze, failOn');
     expect(() => new IstioMtlsValidation({ failOn: 'info' as 'error' })).toThrow("IstioMtlsValidation: property 'failOn' must be 'error' or 'warning', got \"info\"");
     expect(() => new IstioMtlsValidation({ autoMtls: 'false' as unknown as boolean })).toThrow("property 'autoMtls' must be true or false, got \"false\"");
     expect(() => new IstioMtlsValidation({ rootNamespace: 'Istio_System' })).toThrow("property 'rootNamespace' must be a namespace name (DNS-1123 label)");
     expect(() => new IstioMtlsValidation({ serviceCidrs: ['10.96.0.0'] })).toThrow("property 'serviceCidrs' must be a list of CIDRs such as 10.96.0.0/12; \"10.96.0.0\" is not one");
     expect(() => new IstioMtlsValidation({ captureDefaults: { statusPort: 'x' as unknown as number } }))
       .toThrow("property 'captureDefaults.statusPort' must be a port number (1-65535), got \"x\"");
+    expect(() => new IstioMtlsValidation({ maxReviewDays: 0 })).toThrow("property 'maxReviewDays' must be a whole number of days from 1 to 3650, got 0");
+  });
+
+  it('reports an acknowledged error marked, without failing; an expired acknowledgment fails, naming the owner', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-mtls-plugin-'));
+    try {
+      const file = path.join(dir, 'mesh.k8s.yaml');
+      const today = new Date().toISOString().slice(0, 10);
+      const policy = (reviewBy: string) => [
+        'apiVersion: security.istio.io/v1', 'kind: AuthorizationPolicy',
+        'metadata:', '  name: spiffe', '  namespace: shop', '  annotations:',
+        `    mtls.acknowledge/IMA010: "owner=team-shop; review-by=${reviewBy}; reason=fixed in the next release; see SHOP-1"`,
+        'spec: {selector: {matchLabels: {app: x}}, rules: [{from: [{source: {principals: ["spiffe://cluster.local/ns/a/sa/b"]}}]}]}',
+      ].join('\n') + '\n';
+      fs.writeFileSync(file, policy(today));
+      const acknowledged = await runPlugin([file]);
+      expect(acknowledged.success).toBe(true);
+      expect(acknowledged.json.violations.map((v) => [v.ruleName, v.recommendation.endsWith(
+        `(acknowledged by team-shop until ${today}: fixed in the next release; see SHOP-1)`)])).toEqual([[`IMA010 acknowledged error: ${titleOf('IMA010')}`, true]]);
+      expect(acknowledged.json.summary.metadata).toMatchObject({ Errors: '0', Acknowledged: '1' });
+
+      fs.writeFileSync(file, policy('2020-01-31'));
+      const expired = await runPlugin([file]);
+      expect(expired.success).toBe(false);
+      expect(expired.json.violations.map((v) => v.ruleName.split(' ')[0]).sort()).toEqual(['IMA010', 'IMA046']);
+      expect(expired.json.violations.find((v) => v.ruleName.startsWith('IMA046'))!.recommendation)
+        .toBe(`AuthorizationPolicy shop/spiffe: acknowledgment of IMA010 by team-shop expired on 2020-01-31 (today is ${today}), so IMA010 counts again`);
+      expect(expired.json.summary.metadata).toMatchObject({ Errors: '2' });
+      expect(expired.json.summary.metadata).not.toHaveProperty('Acknowledged');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maxReviewDays reaches the acknowledgments: a review date beyond it is an error', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-mtls-plugin-'));
+    try {
+      const file = path.join(dir, 'mesh.k8s.yaml');
+      const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+      fs.writeFileSync(file, [
+        'apiVersion: security.istio.io/v1', 'kind: AuthorizationPolicy',
+        'metadata: {name: spiffe, namespace: shop, annotations: {mtls.acknowledge/IMA010: "owner=o; review-by=' + inDays(60) + '; reason=r"}}',
+        'spec: {selector: {matchLabels: {app: x}}, rules: [{from: [{source: {principals: ["spiffe://cluster.local/ns/a/sa/b"]}}]}]}',
+      ].join('\n') + '\n');
+      expect((await runPlugin([file])).success).toBe(true);
+      const strict = await runPlugin([file], { maxReviewDays: 30 });
+      expect(strict.success).toBe(false);
+      expect(strict.json.violations.map((v) => v.ruleName.split(' ')[0]).sort()).toEqual(['IMA010', 'IMA045']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is deterministic whatever the order cdk8s lists the manifests in', async () => {
