@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { meshOptions, UsageError } from '../src/cli/command';
 import { lint, LintInput, LintOptions } from '../src/lint';
@@ -70,6 +72,12 @@ describe('the mtls.acknowledge/<CODE> value', () => {
     const parsed = parseAcknowledgmentValue(value);
     expect(parsed.problems).toEqual(problems);
     expect(parsed.parts).toEqual(parts && { owner: parts[0], reviewBy: parts[1], reason: parts[2] });
+  });
+  it('the README\'s example is a valid acknowledgment of an existing code', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const [, code, value] = /^ {4}mtls\.acknowledge\/(\w+): "(.*)"$/m.exec(readme)!;
+    expect(ALL_RULES.some((r) => r.code === code)).toBe(true);
+    expect(parseAcknowledgmentValue(value)).toEqual({ parts: expect.objectContaining({ owner: 'team-legacy' }), problems: [] });
   });
   it('reads back what it writes', () => {
     const parts = { owner: 'team-x', reviewBy: '2027-01-31', reason: 'a; b=c' };
