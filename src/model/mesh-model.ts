@@ -1,3 +1,5 @@
+import { isClusterScoped } from './cluster-scoped';
+import { contentFingerprint } from './content-fingerprint';
 import { GatewayClassInfo, GatewayInfo, isGatewayClassManifest, isGatewayManifest, parseGateway, parseGatewayClass } from './gateways';
 import { hostMatches, hostSpecificity, isWildcardHost, namespaceOfHost } from './hosts';
 import {
@@ -22,6 +24,31 @@ export interface SkippedManifest {
   readonly index: number;
   readonly ref: ResourceRef;
   readonly reason: string;
+}
+
+/** One definition of an object the input defines more than once. */
+export interface ObjectDefinition {
+  /** Index in the input (across the parts of the model, in order). */
+  readonly index: number;
+  /** The manifest's own reference: its apiVersion and namespace as written. */
+  readonly ref: ResourceRef;
+  /** Definitions of the same content have the same variant: 0 for the first content in input order, 1 for the next, and so on. */
+  readonly variant: number;
+}
+
+/**
+ * An object the input defines more than once with different content: one
+ * API group, kind, name and namespace it lands in. The cluster holds the
+ * definition applied last, so what it holds depends on apply order.
+ */
+export interface ConflictingObject {
+  readonly group: string;
+  readonly kind: string;
+  /** The namespace the object lands in (the default one when a manifest names none); empty for a cluster-scoped kind. */
+  readonly namespace: string;
+  readonly name: string;
+  /** Every definition, in input order; `kubectl apply` of the whole input keeps the last. */
+  readonly definitions: readonly ObjectDefinition[];
 }
 
 /**
@@ -53,6 +80,12 @@ export interface MeshModel {
   readonly skipped: readonly SkippedManifest[];
   /** Pods left out of `workloads` because a workload of the input owns them (cluster dumps), for checks on running pods. */
   readonly ownedPods: readonly Workload[];
+  /**
+   * Objects defined more than once with different content (see
+   * `contentFingerprint` for what counts as the same), sorted by namespace,
+   * name, kind and group.
+   */
+  readonly conflictingObjects: readonly ConflictingObject[];
 
   /** Every namespace any input object names or lives in, plus the root namespace, sorted. */
   readonly namespaceNames: readonly string[];
@@ -203,6 +236,8 @@ export class ModelEntries {
   /** What entry i read, or `WHOLE` when `items[i]` is the entry itself. */
   private readonly reads: string[] = [];
   private readonly items: (Resource | ModelEntry)[] = [];
+  /** Each entry's `contentFingerprint`: 8 bytes, where keeping the manifest would cost kilobytes. */
+  private readonly fingerprints: number[] = [];
 
   /** `shared`: one per mesh (the default); give entries of one mesh the same. */
   constructor(private readonly opts: ResolvedMeshOptions, private readonly shared: ValueSharing = new SharedValues()) {}
@@ -211,13 +246,14 @@ export class ModelEntries {
     return this.items.length;
   }
 
-  /** Reads one manifest (`readForModel`) and keeps its entry. */
+  /** Reads one manifest (`readForModel`) and keeps its entry and the fingerprint of its content. */
   add(m: Manifest): void {
-    this.push(readForModel(m, this.opts, this.shared));
+    this.push(readForModel(m, this.opts, this.shared), contentFingerprint(m));
   }
 
-  /** Keeps an entry `readForModel` read with the same options. */
-  push(e: ModelEntry): void {
+  /** Keeps an entry `readForModel` read with the same options, and its manifest's `contentFingerprint` if known. */
+  push(e: ModelEntry, fingerprint = NaN): void {
+    this.fingerprints.push(fingerprint);
     const r = resourceOf(e);
     if (r && e.read !== 'not-an-object' && r.ref === e.ref && r.namespace === e.namespace && (e.read !== 'workload' || e.owners.length === 0)) {
       this.reads.push(e.read);
@@ -242,6 +278,11 @@ export class ModelEntries {
       // 'workload', the last kind `push` keeps as its resource (then with no owners).
       default: return { read: 'workload', ref: r.ref, namespace: r.namespace, workload: r as Workload, owners: NO_OWNERS };
     }
+  }
+
+  /** The `contentFingerprint` of entry i's manifest; NaN when not known. */
+  fingerprint(i: number): number {
+    return this.fingerprints[i];
   }
 
   /** The manifest's own ref of entry i (`refOf`); undefined when it was not an object. */
@@ -296,6 +337,7 @@ interface ChosenResources {
   readonly gatewayClasses: GatewayClassInfo[];
   readonly skipped: SkippedManifest[];
   readonly ownedPods: Workload[];
+  readonly conflictingObjects: ConflictingObject[];
 }
 
 function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
@@ -336,6 +378,9 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   const gateways: GatewayInfo[] = [];
   const gatewayClasses: GatewayClassInfo[] = [];
   const ownedPods: Workload[] = [];
+  // The earlier definitions of each object defined more than once, by the index of its last.
+  const earlier = new Map<number, { index: number; ref: ResourceRef }[]>();
+  const conflictingObjects: ConflictingObject[] = [];
 
   forEachEntry(parts, (e, index) => {
     if (e.read === 'not-an-object') {
@@ -343,9 +388,17 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
       return;
     }
     const ref = e.ref;
-    if (namesOf[index].get(ref.name) !== index) {
+    const last = namesOf[index].get(ref.name)!;
+    if (last !== index) {
       skipped.push({ index, ref, reason: 'redefined later in the input' });
+      // An unnamed manifest is no object yet: with generateName each makes a new one.
+      if (ref.name) push(earlier, last, { index, ref });
       return;
+    }
+    const before = earlier.get(index);
+    if (before) {
+      const conflict = conflictOf(parts, e, [...before, { index, ref }]);
+      if (conflict) conflictingObjects.push(conflict);
     }
     switch (e.read) {
       case 'pa': pas.push(e.policy); break;
@@ -373,16 +426,53 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
       }
     }
   });
-  return { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped, ownedPods };
+  return {
+    namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped, ownedPods, conflictingObjects,
+  };
 }
 
-/** What, with its name, identifies a resource: API group, kind and the namespace it applies in. */
-function scopeOf(e: Exclude<ModelEntry, { read: 'not-an-object' }>): string {
-  return [groupOf(e.ref.apiVersion), e.ref.kind, e.namespace].join('\u0000');
+/** The definitions of one object (the last is `e`), when their contents differ; undefined when they agree or one is not known. */
+function conflictOf(
+  parts: readonly ModelEntries[], e: NamedEntry, defs: readonly { index: number; ref: ResourceRef }[],
+): ConflictingObject | undefined {
+  const variants = new Map<number, number>();
+  const definitions: ObjectDefinition[] = [];
+  for (const { index, ref } of defs) {
+    const fingerprint = fingerprintAt(parts, index);
+    if (Number.isNaN(fingerprint)) return undefined;
+    let variant = variants.get(fingerprint);
+    if (variant === undefined) { variant = variants.size; variants.set(fingerprint, variant); }
+    definitions.push({ index, ref, variant });
+  }
+  if (variants.size < 2) return undefined;
+  const group = groupOf(e.ref.apiVersion);
+  const namespace = isClusterScoped(group, e.ref.kind) ? '' : e.namespace;
+  return { group, kind: e.ref.kind, namespace, name: e.ref.name, definitions };
+}
+
+/** The fingerprint of the entry at `index` across `parts`. */
+function fingerprintAt(parts: readonly ModelEntries[], index: number): number {
+  let i = index;
+  for (const part of parts) {
+    if (i < part.length) return part.fingerprint(i);
+    i -= part.length;
+  }
+  return NaN;
+}
+
+type NamedEntry = Exclude<ModelEntry, { read: 'not-an-object' }>;
+
+/** What, with its name, identifies a resource: API group, kind and the namespace it applies in (none for a cluster-scoped kind). */
+function scopeOf(e: NamedEntry): string {
+  const group = groupOf(e.ref.apiVersion);
+  // The API server clears the namespace of a cluster-scoped object: one object whatever namespace its manifests write.
+  return [group, e.ref.kind, isClusterScoped(group, e.ref.kind) ? '' : e.namespace].join('\u0000');
 }
 
 function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): MeshModel {
-  const { namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped, ownedPods } = chosen;
+  const {
+    namespaces, workloads, services, pas, drs, aps, vss, ses, wes, sidecars, gateways, gatewayClasses, skipped, ownedPods, conflictingObjects,
+  } = chosen;
 
   workloads.sort((a, b) => byNsName(a, b) || cmp(a.kind, b.kind));
   services.sort(byNsName);
@@ -474,6 +564,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     gatewayClasses: Object.freeze(gatewayClasses),
     skipped: Object.freeze(skipped),
     ownedPods: Object.freeze(ownedPods.sort(byNsName)),
+    conflictingObjects: Object.freeze(conflictingObjects.sort((a, b) => byNsName(a, b) || cmp(a.kind, b.kind) || cmp(a.group, b.group))),
     namespaceNames,
     namespace: (name) => namespaces.get(name),
     peerAuthenticationsIn: (ns) => paByNs.get(ns) ?? EMPTY,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildMeshModel, Manifest, MeshModel } from '../../src/model';
+import { contentFingerprint } from '../../src/model/content-fingerprint';
 import { ModelEntries, modelOfEntries, readForModel } from '../../src/model/mesh-model';
 import { resolveMeshOptions } from '../../src/model/mesh-options';
 import { deploy, dr, ns, pa, svc } from '../resolution/helpers';
@@ -80,7 +81,7 @@ describe('readForModel / modelOfEntries', () => {
     ] as unknown as Manifest[];
     const opts = resolveMeshOptions({ rootNamespace: 'mesh' });
     const entries = new ModelEntries(opts);
-    for (const m of manifests) entries.push(readForModel(m, opts));
+    for (const m of manifests) entries.push(readForModel(m, opts), contentFingerprint(m));
     // Kept compact (most entries as their resource alone), each entry reads back as read.
     manifests.forEach((m, i) => expect(entries.entry(i)).toEqual(readForModel(m, opts)));
     // Read in two parts (as an alternative state after the app's other charts), the model is the same.
