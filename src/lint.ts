@@ -1,10 +1,11 @@
 import { acknowledgeFindings, acknowledgmentAnnotationsOf, AcknowledgmentAnnotations } from './acknowledgments';
 import { analyzeMesh } from './analysis/analyze';
+import { DUPLICATE_OBJECT, duplicateObjectFindings } from './analysis/rules/duplicate-object';
 import { compareFindings, Finding } from './model/finding';
 import { Manifest, ResourceRef, refOf } from './model/manifest';
 import { ModelEntries, modelOfEntries } from './model/mesh-model';
 import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './model/mesh-options';
-import { LocatedFinding } from './report/lint-report';
+import { formatLocation, LocatedFinding } from './report/lint-report';
 import { checkValidationOptions, internalError, rejectionOf, validateManifest, ValidationOptions } from './validation/validate';
 
 /** One manifest to lint, with what is known of where it came from. */
@@ -153,7 +154,9 @@ export class AnalysisState<S> {
 
   /** The analysis of the inputs of `base` (if any) followed by these, as one cluster state. */
   analyze(base?: AnalysisState<S>): SourcedFinding<S>[] {
-    const findings = analyzeMesh(modelOfEntries(base ? [base.entries, this.entries] : this.entries, this.opts));
+    const model = modelOfEntries(base ? [base.entries, this.entries] : this.entries, this.opts);
+    // duplicate-object is about each definition of one name, so its findings are placed by input index below.
+    const findings = analyzeMesh(model).filter((f) => f.code !== DUPLICATE_OBJECT.code);
     // The source of a finding's resource: the last input of that name, as kubectl apply would keep.
     const sourceOf = new Map<string, S | undefined>();
     const names = new Set<string>();
@@ -170,11 +173,29 @@ export class AnalysisState<S> {
         if (sourceOf.has(key)) sourceOf.set(key, state.sources[i]);
       }
     }
-    return findings.map((finding) => {
-      const source = sourceOf.get(refKey(finding.resource));
-      return source === undefined ? { finding } : { finding, source };
-    });
+    const offset = base ? base.entries.length : 0;
+    const sourceAt = (index: number): S => (index < offset ? base!.sources[index] : this.sources[index - offset]);
+    const duplicates = duplicateObjectFindings(model, (index) => whereIs(sourceAt(index)));
+    return [
+      ...findings.map((finding) => {
+        const source = sourceOf.get(refKey(finding.resource));
+        return source === undefined ? { finding } : { finding, source };
+      }),
+      ...duplicates.map(({ finding, index }) => ({ finding, source: sourceAt(index) })),
+    ];
   }
+}
+
+/**
+ * Where a source is, for a message that names another input: the file and
+ * line of an input's name, else its construct path, or the path of a cdk8s
+ * ApiObject (read by shape: this layer does not load cdk8s).
+ */
+function whereIs(source: unknown): string | undefined {
+  const s = source as Partial<LintInput> & { node?: { path?: unknown } };
+  if (typeof s.file === 'string') return formatLocation(s.file, s.locate?.('/metadata/name').line, undefined);
+  if (s.constructPath) return `[${s.constructPath}]`;
+  return typeof s.node?.path === 'string' ? `[${s.node.path}]` : undefined;
 }
 
 const NO_REF: ResourceRef = { apiVersion: '', kind: '', namespace: '', name: '' };

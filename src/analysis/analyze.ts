@@ -19,6 +19,7 @@ import { drDisablesTlsToStrict } from './rules/dr-disables-tls-to-strict';
 import { drMtlsToNonMtlsServer } from './rules/dr-mtls-to-non-mtls-server';
 import { duplicateMeshPolicy } from './rules/duplicate-mesh-policy';
 import { duplicateNamespacePolicy } from './rules/duplicate-namespace-policy';
+import { duplicateObject } from './rules/duplicate-object';
 import { exceptionDeniedByAuthz } from './rules/exception-denied-by-authz';
 import { expiredException } from './rules/expired-exception';
 import { exportToUnknownNamespace } from './rules/export-to-unknown-namespace';
@@ -94,6 +95,7 @@ export const RULES: readonly AnalysisRule[] = Object.freeze([
   proxyUidConflict,
   injectLabelOnWrongObject,
   exceptionDeniedByAuthz,
+  duplicateObject,
 ]);
 
 /** The catalogue of analysis codes (IMA0xx), for RULES.md and SARIF. */

@@ -46,3 +46,4 @@ export * from './rules/pod-missing-proxy';
 export * from './rules/proxy-uid-conflict';
 export * from './rules/inject-label-on-wrong-object';
 export * from './rules/exception-denied-by-authz';
+export * from './rules/duplicate-object';

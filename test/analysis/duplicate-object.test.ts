@@ -1,0 +1,244 @@
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { findings } from './helpers';
+import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
+import { parseManifests } from '../../src/input/parse-manifests';
+import { lint, LintInput } from '../../src/lint';
+import { contentFingerprint } from '../../src/model/content-fingerprint';
+import { Manifest } from '../../src/model/manifest';
+import { buildMeshModel } from '../../src/model/mesh-model';
+import { synthError } from '../cdk8s/helpers';
+import { ns, pa, PERMISSIVE, STRICT } from '../resolution/helpers';
+
+/*
+ * IMA050 duplicate-object: one API group, kind, namespace and name defined
+ * twice with different content, in the input files or across the charts of
+ * an app. What the cluster holds then depends on apply order.
+ */
+
+/** The inputs of YAML files, read and located as the CLI reads them. */
+function filesOf(files: Record<string, string>): LintInput[] {
+  return Object.entries(files)
+    .flatMap(([file, text]) => parseManifests(text).manifests.map((m) => ({ manifest: m.manifest, file, locate: m.locate })));
+}
+
+/** `[file:line, message]` of each IMA050 finding of lint over the files. */
+function duplicates(files: Record<string, string>, mesh = {}): [string, string][] {
+  return lint(filesOf(files), { mesh }).filter((f) => f.code === 'IMA050').map((f) => [`${f.file}:${f.line}`, f.message]);
+}
+
+const STRICT_YAML = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls:
+    mode: STRICT
+`;
+const PERMISSIVE_YAML = STRICT_YAML.replace('STRICT', 'PERMISSIVE');
+const SUFFIX = 'with different content; the cluster holds whichever is applied last, so what it holds depends on apply order';
+
+describe('IMA050 duplicate-object, in lint over files', () => {
+  it('Compliance: distinct objects, and the same object twice with the same content however it is written', () => {
+    const sameContent = `apiVersion: security.istio.io/v1beta1
+kind: PeerAuthentication
+metadata: {namespace: istio-system, name: default, labels: null}
+spec: {mtls: {mode: STRICT}, selector: null}
+`;
+    expect(lint(filesOf({ 'a.yaml': STRICT_YAML, 'b.yaml': sameContent, 'c.yaml': STRICT_YAML.replace('name: default', 'name: other') }))
+      .filter((f) => f.code === 'IMA050')).toEqual([]);
+  });
+
+  it('Noncompliance 1: twice in one file, each finding at its own definition naming the other\'s line', () => {
+    expect(duplicates({ 'mesh.yaml': `${STRICT_YAML}---\n${PERMISSIVE_YAML}` })).toEqual([
+      ['mesh.yaml:4', `PeerAuthentication istio-system/default is also defined at mesh.yaml:13 ${SUFFIX}`],
+      ['mesh.yaml:13', `PeerAuthentication istio-system/default is also defined at mesh.yaml:4 ${SUFFIX}`],
+    ]);
+  });
+
+  it('Noncompliance 2: in two files, with the other in related and the fix', () => {
+    const found = lint(filesOf({ 'a.yaml': STRICT_YAML, 'b.yaml': PERMISSIVE_YAML })).filter((f) => f.code === 'IMA050');
+    expect(found.map((f) => [f.file, f.severity, f.path, f.message])).toEqual([
+      ['a.yaml', 'error', '/metadata/name', `PeerAuthentication istio-system/default is also defined at b.yaml:4 ${SUFFIX}`],
+      ['b.yaml', 'error', '/metadata/name', `PeerAuthentication istio-system/default is also defined at a.yaml:4 ${SUFFIX}`],
+    ]);
+    expect(found[0].related).toEqual([{ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' }]);
+    expect(found[0].fix).toBe('keep one definition of PeerAuthentication istio-system/default, or give every definition the same content');
+  });
+
+  it('Noncompliance 3: across API versions it is one object, and the message names the other version', () => {
+    expect(duplicates({ 'a.yaml': STRICT_YAML, 'b.yaml': PERMISSIVE_YAML.replace('security.istio.io/v1', 'security.istio.io/v1beta1') })).toEqual([
+      ['a.yaml:4', `PeerAuthentication istio-system/default is also defined at b.yaml:4 (as security.istio.io/v1beta1) ${SUFFIX}`],
+      ['b.yaml:4', `PeerAuthentication istio-system/default is also defined at a.yaml:4 (as security.istio.io/v1) ${SUFFIX}`],
+    ]);
+  });
+
+  it('Noncompliance 4: a manifest without a namespace lands in the default namespace (mesh option defaultNamespace)', () => {
+    const named = STRICT_YAML.replace('istio-system', 'shop');
+    const unnamed = PERMISSIVE_YAML.replace('  namespace: istio-system\n', '');
+    expect(duplicates({ 'a.yaml': named, 'b.yaml': unnamed })).toEqual([]);
+    expect(duplicates({ 'a.yaml': named, 'b.yaml': unnamed }, { defaultNamespace: 'shop' })).toEqual([
+      ['a.yaml:4', `PeerAuthentication shop/default is also defined at b.yaml:4 ${SUFFIX}`],
+      ['b.yaml:4', `PeerAuthentication shop/default is also defined at a.yaml:4 ${SUFFIX}`],
+    ]);
+  });
+
+  it('Noncompliance 5: a cluster-scoped kind has no namespace, whatever the manifests write', () => {
+    const found = duplicates({
+      'a.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n',
+      'b.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  namespace: default\n',
+      'c.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader, namespace: a}\nrules: []\n',
+      'd.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader, namespace: b}\nrules: [{apiGroups: [""], resources: [pods], verbs: [get]}]\n',
+    });
+    expect(found).toEqual([
+      ['a.yaml:4', `Namespace shop is also defined at b.yaml:4 ${SUFFIX}`],
+      ['b.yaml:4', `Namespace shop is also defined at a.yaml:4 ${SUFFIX}`],
+      ['c.yaml:3', `ClusterRole reader is also defined at d.yaml:3 ${SUFFIX}`],
+      ['d.yaml:3', `ClusterRole reader is also defined at c.yaml:3 ${SUFFIX}`],
+    ]);
+  });
+
+  it('Noncompliance 6: three definitions, two alike: each names only those of other content', () => {
+    expect(duplicates({ 'a.yaml': STRICT_YAML, 'b.yaml': PERMISSIVE_YAML, 'c.yaml': STRICT_YAML })).toEqual([
+      ['a.yaml:4', `PeerAuthentication istio-system/default is also defined at b.yaml:4 ${SUFFIX}`],
+      ['b.yaml:4', `PeerAuthentication istio-system/default is also defined at a.yaml:4, c.yaml:4 ${SUFFIX}`],
+      ['c.yaml:4', `PeerAuthentication istio-system/default is also defined at b.yaml:4 ${SUFFIX}`],
+    ]);
+  });
+
+  it('trap: the same name in another namespace, kind or API group is another object', () => {
+    expect(duplicates({
+      'a.yaml': STRICT_YAML,
+      'b.yaml': PERMISSIVE_YAML.replace('istio-system', 'shop'),
+      'c.yaml': 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: default, namespace: istio-system}\nspec: {}\n',
+      'd.yaml': 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: shop}\nspec: {servers: []}\n',
+      'e.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: shop}\nspec: {gatewayClassName: istio, listeners: []}\n',
+    })).toEqual([]);
+  });
+
+  it('trap: a namespaced kind of a CRD the engine does not know keeps its namespaces apart', () => {
+    const cert = (namespace: string, secret: string) => `apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: tls, namespace: ${namespace}}\nspec: {secretName: ${secret}}\n`;
+    expect(duplicates({ 'a.yaml': cert('a', 'x'), 'b.yaml': cert('b', 'y') })).toEqual([]);
+    expect(duplicates({ 'a.yaml': cert('a', 'x'), 'b.yaml': cert('a', 'y') })).toHaveLength(2);
+  });
+
+  it('trap: manifests without a name are not one object (generateName makes a new one each time)', () => {
+    const job = (image: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: run-, namespace: a}\ndata: {image: ${image}}\n`;
+    expect(duplicates({ 'a.yaml': job('x'), 'b.yaml': job('y') })).toEqual([]);
+  });
+
+  it('trap: a definition the cluster rejects never reaches it, so it is no duplicate; its rejection is reported', () => {
+    const found = lint(filesOf({ 'a.yaml': STRICT_YAML, 'b.yaml': STRICT_YAML.replace('STRICT', 'STRIC') }));
+    expect(found.filter((f) => f.code === 'IMA050')).toEqual([]);
+    expect(found.map((f) => [f.file, f.code])).toContainEqual(['b.yaml', 'IMV204']);
+    expect(found.filter((f) => f.file === 'a.yaml')).toEqual([]);
+  });
+});
+
+describe('IMA050 duplicate-object, over manifests without files', () => {
+  it('Noncompliance 1: counts the definitions instead of naming positions, whatever the input order', () => {
+    const manifests = [pa('prod', 'default', STRICT), ns('prod'), pa('prod', 'default', PERMISSIVE)];
+    const forward = findings('IMA050', manifests);
+    expect(forward.map((f) => f.message)).toEqual([
+      `PeerAuthentication prod/default is defined 2 times in the input ${SUFFIX}`,
+      `PeerAuthentication prod/default is defined 2 times in the input ${SUFFIX}`,
+    ]);
+    expect(findings('IMA050', [...manifests].reverse())).toEqual(forward);
+  });
+
+  it('the model keeps the last definition and lists every one, with which share content', () => {
+    const model = buildMeshModel([pa('prod', 'default', STRICT), pa('prod', 'default', PERMISSIVE), pa('prod', 'default', STRICT)]);
+    expect(model.peerAuthentications.map((p) => p.mode)).toEqual(['STRICT']);
+    expect(model.conflictingObjects).toEqual([{
+      group: 'security.istio.io',
+      kind: 'PeerAuthentication',
+      namespace: 'prod',
+      name: 'default',
+      definitions: [0, 1, 2].map((index) => ({
+        index, ref: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'default' }, variant: index % 2,
+      })),
+    }]);
+  });
+});
+
+describe('contentFingerprint', () => {
+  const base: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'a', labels: { x: '1', y: '2' } }, data: { k: 'v' } };
+  const same: [string, unknown][] = [
+    ['keys in another order', { data: { k: 'v' }, metadata: { labels: { y: '2', x: '1' }, namespace: 'a', name: 'c' }, kind: 'ConfigMap', apiVersion: 'v1' }],
+    ['a field set to null', { ...base, binaryData: null }],
+    ['another apiVersion', { ...base, apiVersion: 'v2' }],
+    ['no namespace', { ...base, metadata: { name: 'c', labels: { x: '1', y: '2' } } }],
+  ];
+  const different: [string, unknown][] = [
+    ['another value', { ...base, data: { k: 'w' } }],
+    ['a number for a string', { ...base, data: { k: 1 } }],
+    ['"80" and 80', { ...base, data: 80 }],
+    ['an empty map for an absent field', { ...base, binaryData: {} }],
+    ['array order', { ...base, data: ['a', 'b'] }],
+    ['strings cut elsewhere', { ...base, data: { ab: 'c' } }],
+    ['a namespace inside the spec', { ...base, spec: { namespace: 'a' } }],
+    ['apiVersion inside the spec', { ...base, spec: { apiVersion: 'a' } }],
+  ];
+  it.each(same)('is the same for %s', (_, m) => {
+    expect(contentFingerprint(m)).toBe(contentFingerprint(base));
+  });
+  it.each(different)('differs for %s', (_, m) => {
+    expect(contentFingerprint(m)).not.toBe(contentFingerprint(base));
+  });
+  it('tells apart array order, string boundaries, and timestamps', () => {
+    expect(contentFingerprint(['a', 'b'])).not.toBe(contentFingerprint(['b', 'a']));
+    expect(contentFingerprint({ k: ['ab', 'c'] })).not.toBe(contentFingerprint({ k: ['a', 'bc'] }));
+    expect(contentFingerprint({ t: new Date(0) })).not.toBe(contentFingerprint({ t: new Date(1) }));
+    expect(Number.isSafeInteger(contentFingerprint(base))).toBe(true);
+  });
+});
+
+describe('IMA050 duplicate-object, across the charts of an app', () => {
+  function meshPolicy(chart: Chart, id: string, mode: string, apiVersion = 'security.istio.io/v1'): ApiObject {
+    return new ApiObject(chart, id, { apiVersion, kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode } } });
+  }
+
+  it('Compliance: the same object in two charts with the same content synthesizes', () => {
+    const app = Testing.app();
+    meshPolicy(new Chart(app, 'a'), 'Mesh', 'STRICT');
+    meshPolicy(new Chart(app, 'b'), 'Mesh', 'STRICT', 'security.istio.io/v1beta1');
+    MtlsValidation.enable(app);
+    expect(synthError(() => app.synthYaml())).toBeUndefined();
+  });
+
+  it('Noncompliance 1: different content fails synth on both constructs, each naming the other', () => {
+    const app = Testing.app();
+    meshPolicy(new Chart(app, 'platform'), 'Mesh', 'STRICT');
+    meshPolicy(new Chart(app, 'team'), 'Relaxed', 'PERMISSIVE');
+    MtlsValidation.enable(app);
+    const error = synthError(() => app.synthYaml())!;
+    expect(error).toContain(`[platform/Mesh] PeerAuthentication istio-system/default is also defined at [team/Relaxed] ${SUFFIX} `
+      + 'Fix: keep one definition of PeerAuthentication istio-system/default, or give every definition the same content (IMA050)');
+    expect(error).toContain(`[team/Relaxed] PeerAuthentication istio-system/default is also defined at [platform/Mesh] ${SUFFIX}`);
+  });
+
+  it('trap: alternative states are never applied together, so each may define the object its own way', () => {
+    const app = Testing.app();
+    const phase1 = new Chart(app, 'phase-1');
+    const phase2 = new Chart(app, 'phase-2');
+    meshPolicy(phase1, 'Mesh', 'PERMISSIVE');
+    meshPolicy(phase2, 'Mesh', 'STRICT');
+    MtlsValidation.enable(app).addAlternativeStates([phase1, phase2]);
+    expect(synthError(() => app.synthYaml())).toBeUndefined();
+  });
+
+  it('Noncompliance 2: an object shared by every state conflicts with a state\'s own definition, named in that state', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    meshPolicy(new Chart(app, 'base'), 'Mesh', 'STRICT');
+    const phase1 = new Chart(app, 'phase-1');
+    const phase2 = new Chart(app, 'phase-2');
+    meshPolicy(phase2, 'Mesh', 'PERMISSIVE');
+    new ApiObject(phase1, 'Ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
+    MtlsValidation.enable(app).addAlternativeStates([phase1, phase2]);
+    const error = synthError(() => app.synthYaml())!;
+    expect(error).toContain('[base/Mesh] PeerAuthentication istio-system/default: in state "phase-2": PeerAuthentication istio-system/default '
+      + `is also defined at [phase-2/Mesh] ${SUFFIX}`);
+    expect(error).toContain(`[phase-2/Mesh] PeerAuthentication istio-system/default is also defined at [base/Mesh] ${SUFFIX}`);
+  });
+});
