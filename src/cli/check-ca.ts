@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { CA_FILES, CACERTS_MAX_BYTES, CaBundlePem, CaFileName, CertificateFinding, preflightCa } from '../certificates';
 import { Io } from './command';
+import { fileKind, openWithoutWaiting, readAtMost } from './open-file';
 import { parseGoDuration, parsePrometheusDuration } from '../vocabulary/duration';
 
 const USAGE = `Usage: istio-mtls check-ca DIR [--window 30d] [--workload-cert-ttl 24h] [--format text|json]
@@ -90,27 +91,6 @@ function parse(args: readonly string[]) {
   });
 }
 
-/** O_RDONLY (0) with O_NONBLOCK where the platform has it: opening a FIFO then returns at once instead of waiting for a writer. */
-const OPEN_WITHOUT_WAITING = fs.constants.O_NONBLOCK ?? fs.constants.O_RDONLY;
-
-/** What a non-regular file is, for messages. */
-function fileKind(stat: fs.Stats): string {
-  return stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() ? 'a character device'
-    : stat.isBlockDevice() ? 'a block device' : stat.isSocket() ? 'a socket' : 'not a regular file';
-}
-
-/** At most `max` bytes of an open file: enough to tell that a file is over the limit without reading it all. */
-function readAtMost(fd: number, max: number): Buffer {
-  const buffer = Buffer.alloc(max);
-  let length = 0;
-  while (length < max) {
-    const n = fs.readSync(fd, buffer, length, max - length, null);
-    if (n === 0) break;
-    length += n;
-  }
-  return buffer.subarray(0, length);
-}
-
 /** The four files as read, with their sizes in bytes. */
 interface CaDirectory {
   readonly bundle: CaBundlePem;
@@ -133,7 +113,7 @@ function readCaDirectory(dir: string): CaDirectory | string {
   for (const name of CA_FILES) {
     let fd: number;
     try {
-      fd = fs.openSync(path.join(dir, name), OPEN_WITHOUT_WAITING);
+      fd = openWithoutWaiting(path.join(dir, name));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       missing.push(code === 'ENOENT' ? name : `${name} (${code ?? 'unreadable'})`);
@@ -146,9 +126,9 @@ function readCaDirectory(dir: string): CaDirectory | string {
         special.push(`${name} (${fileKind(fileStat)})`);
       } else {
         // The preflight reports a file over the limit from its size (IMC021) without its text; the cap also holds if it grows meanwhile.
-        const text = fileStat.size > CACERTS_MAX_BYTES ? Buffer.alloc(0) : readAtMost(fd, CACERTS_MAX_BYTES + 1);
-        contents.set(name, text.toString('utf8'));
-        sizes[name] = Math.max(fileStat.size, text.length);
+        const text = fileStat.size > CACERTS_MAX_BYTES ? undefined : readAtMost(fd, CACERTS_MAX_BYTES, fileStat.size);
+        contents.set(name, text?.toString('utf8') ?? '');
+        sizes[name] = text?.length ?? Math.max(fileStat.size, CACERTS_MAX_BYTES + 1);
       }
     } catch (e) {
       missing.push(`${name} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);

@@ -5,8 +5,9 @@ import { lint, LintInput, LintOptions } from '../lint';
 import { runCheckCa } from './check-ca';
 import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
 import { runExplain } from './explain';
+import { readRegularFile, RefusedFile } from './open-file';
 import { runPlan } from './plan';
-import { readInputs } from './read-inputs';
+import { MAX_FILE_BYTES, readInputs } from './read-inputs';
 import { groupOf, refOf } from '../model/manifest';
 import { visible } from '../report/escape';
 import { renderLintGithub } from '../report/github';
@@ -197,8 +198,9 @@ function inFileOfResource(f: LocatedFinding, inputs: readonly LintInput[]): Loca
 function loadCrds(file: string) {
   let content: Buffer;
   try {
-    content = fs.readFileSync(file);
+    content = readRegularFile(file, MAX_FILE_BYTES);
   } catch (e) {
+    if (e instanceof RefusedFile) throw new UsageError(`--crds ${file} ${e.message}; give the file kubectl get crd -o yaml wrote`);
     throw new UsageError(`--crds ${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const parsed = parseManifests(content);

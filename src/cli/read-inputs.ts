@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { limitOf, readRegularFile, readStandardInput, RefusedFile } from './open-file';
 import { parseManifests } from '../input/parse-manifests';
 import { LintInput } from '../lint';
 import { InputProblem } from '../report/lint-report';
@@ -12,15 +13,24 @@ export interface ReadResult {
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Files cdk8s writes next to the manifests that are not manifests. */
 const NOT_MANIFESTS = new Set(['construct-metadata.json']);
-/** Larger files are refused rather than parsed: a manifest repository has no such file. */
+/**
+ * Larger inputs (a file, standard input) are refused rather than parsed: a
+ * manifest repository has no such file, and `/dev/zero` or an endless pipe
+ * stops here. Room for a 60 MB one-line `kubectl get -o json` dump.
+ */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
+/** What a refused operand may be instead, for its message. */
+const ALLOWED = 'give regular files, directories (searched for *.yaml, *.yml, *.json) or - for standard input';
+
 /**
- * Reads every operand: a file, a directory (recursively: *.yaml, *.yml, *.json,
- * in sorted order), or `-` for standard input. Nothing that fails to read stops
- * the rest from being read; each failure becomes a one-line problem.
+ * Reads every operand: a regular file, a directory (recursively: *.yaml,
+ * *.yml, *.json, in sorted order), or `-` for standard input, each of at most
+ * MAX_FILE_BYTES. A FIFO, device or socket is refused unread. Nothing that
+ * fails to read stops the rest from being read; each failure becomes a
+ * one-line problem.
  */
-export function readInputs(operands: readonly string[], readStdin: () => Buffer = () => fs.readFileSync(0)): ReadResult {
+export function readInputs(operands: readonly string[], readStdin: () => Buffer = () => readStandardInput(MAX_FILE_BYTES)): ReadResult {
   const inputs: LintInput[] = [];
   const problems: InputProblem[] = [];
   const addFile = (display: string, content: Buffer) => {
@@ -32,11 +42,16 @@ export function readInputs(operands: readonly string[], readStdin: () => Buffer 
 
   for (const operand of operands) {
     if (operand === '-') {
+      let content: Buffer;
       try {
-        addFile('-', readStdin());
+        content = readStdin();
       } catch (e) {
-        problem('-', `cannot read standard input: ${reason(e)}`);
+        problem('-', e instanceof RefusedFile ? `standard input ${e.message}` : `cannot read standard input: ${reason(e)}`);
+        continue;
       }
+      // The same cap for standard input however it was read.
+      if (content.length > MAX_FILE_BYTES) problem('-', `standard input holds ${content.length} bytes, more than ${limitOf(MAX_FILE_BYTES)}; it was not read`);
+      else addFile('-', content);
       continue;
     }
     let stat: fs.Stats;
@@ -48,16 +63,14 @@ export function readInputs(operands: readonly string[], readStdin: () => Buffer 
     }
     const files = stat.isDirectory() ? listManifestFiles(operand, problem) : [operand];
     for (const file of files) {
+      let content: Buffer;
       try {
-        const size = fs.statSync(file).size;
-        if (size > MAX_FILE_BYTES) {
-          problem(file, `file is ${size} bytes, larger than the ${MAX_FILE_BYTES}-byte limit for a manifest file`);
-          continue;
-        }
-        addFile(file, fs.readFileSync(file));
+        content = readRegularFile(file, MAX_FILE_BYTES);
       } catch (e) {
-        problem(file, `cannot read: ${reason(e)}`);
+        problem(file, e instanceof RefusedFile ? (e.special ? `${e.message}; ${ALLOWED}` : e.message) : `cannot read: ${reason(e)}`);
+        continue;
       }
+      addFile(file, content);
     }
   }
   return { inputs, problems };

@@ -1,8 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CA_FILES, CaBundlePem, CaFileName, formatCertificateFinding, preflightCa } from '../certificates';
+import { CA_FILES, CACERTS_MAX_BYTES, CaBundlePem, CaFileName, formatCertificateFinding, preflightCa } from '../certificates';
+import { readRegularFile, RefusedFile } from '../cli/open-file';
 import { checkDns1123Label, checkObjectName, fail, show } from '../vocabulary/checks';
 import { parseGoDuration, parsePrometheusDuration } from '../vocabulary/duration';
 
@@ -73,8 +73,10 @@ export class CaSource {
     for (const f of CA_FILES) {
       const p = this.pathOf!(f);
       try {
-        out[PROP_OF[f]] = fs.readFileSync(p, 'utf8');
+        // As check-ca reads them: a FIFO or device would hang synth, a huge file exhaust memory.
+        out[PROP_OF[f]] = readRegularFile(p, CACERTS_MAX_BYTES, 'a Kubernetes Secret').toString('utf8');
       } catch (e) {
+        if (e instanceof RefusedFile) fail(OWNER, `'ca' file ${show(p)} for ${f} ${e.message}${e.special ? '; give a regular PEM file' : ''}`);
         fail(OWNER, `'ca' file ${show(p)} for ${f} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       }
     }
