@@ -22,7 +22,7 @@ export interface AppFindingsOptions extends LintOptions {
  * ApiObject rendered with its own `toJson()` and validated as the cluster
  * would, the analysis of the whole (or of each alternative state) without
  * the objects the cluster would reject, and the
- * objects `app.synth()` would write to one file (IMS001). Each finding is on
+ * objects (IMS001) and charts (IMS002) `app.synth()` would write to one file. Each finding is on
  * the object it names, when that object is in the app, and marked
  * `acknowledged` when that object's `mtls.acknowledge/<CODE>` annotation
  * accepts it; deterministic order.
