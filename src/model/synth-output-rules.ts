@@ -31,7 +31,8 @@ export const OUTPUT_FILE_RULES: RuleInfo[] = [
       + '`mesh-c8ac96c5.k8s.yaml`, the very file of a chart whose id is `mesh-c8ac96c5`: the chart written second replaces the '
       + 'first one\'s file, and every object of the first is missing from the output without a word (a STRICT mesh policy, say). '
       + 'cdk8s numbers the files (`0000-…`) instead when a chart has a chart as child or a dependency crosses charts; then names '
-      + 'never collide. With a folder per chart, such charts share a folder (IMS001 reports the files they overwrite there).',
+      + 'never collide. With a folder per chart, such charts share a folder (IMS001 reports the files they overwrite there). '
+      + 'Only synth-time validation can see it: the CLI and the cdk8s-cli plugin read the written file, which holds the last chart alone.',
     source: 'cdk8s App.synth and Names.toDnsLabel (cdk8s-team/cdk8s-core src/app.ts, src/names.ts)',
   },
 ];
