@@ -171,6 +171,9 @@ export class AnalysisState<S> {
         if (!names.has(ref.name)) continue;
         const key = refKey(ref);
         if (sourceOf.has(key)) sourceOf.set(key, state.sources[i]);
+        // A finding names the namespace its object lands in: the default one for a manifest that names none.
+        const placed = ref.namespace === '' ? refKey({ ...ref, namespace: this.opts.defaultNamespace }) : key;
+        if (placed !== key && sourceOf.has(placed)) sourceOf.set(placed, state.sources[i]);
       }
     }
     const offset = base ? base.entries.length : 0;
