@@ -246,10 +246,14 @@ metadata: {name: spiffe, namespace: sentinel-b}
 spec: {selector: {matchLabels: {app: x}}, rules: [{from: [{source: {principals: ["spiffe://cluster.local/ns/a/sa/b"]}}]}]}
 `;
 
-function hasSentinelFindings(json: string): string | undefined {
+/** Where kubectl stops reading a file (a document it cannot decode), nothing after it is applied, so nothing after it is judged. */
+const KUBECTL_STOPS = 'kubectl stops reading the file here';
+
+function hasSentinelFindings(json: string, stderr: string): string | undefined {
   const report = JSON.parse(json) as { findings: { code: string; resource: { namespace: string } }[] };
   const has = (code: string, ns: string) => report.findings.some((f) => f.code === code && f.resource.namespace === ns);
   if (!has('IMV301', 'sentinel-a')) return 'validation finding of the document before the bad one is missing';
+  if (stderr.includes(KUBECTL_STOPS)) return has('IMA010', 'sentinel-b') ? 'a document kubectl never applies was judged' : undefined;
   if (!has('IMA010', 'sentinel-b')) return 'analysis finding of the document after the bad one is missing';
   return undefined;
 }
@@ -374,7 +378,7 @@ describe('CLI fuzz', () => {
         const lint = cli([...input.lint, file]);
         check(input.name, 'lint', lint);
         if (input.embedded !== undefined) {
-          const lost = hasSentinelFindings(lint.stdout);
+          const lost = hasSentinelFindings(lint.stdout, lint.stderr);
           if (lost && failures.length < 20) failures.push(`${input.name}: ${lost}\n${input.embedded}`);
         }
         check(input.name, 'explain', cli([...input.explain, file]));
@@ -385,16 +389,26 @@ describe('CLI fuzz', () => {
     },
   );
 
-  it('keeps the good documents of a file when the bad one is a YAML syntax error or an alias bomb', () => {
-    for (const bad of ['a: [1, 2\nb: }', aliasBomb(8, 10), 'a: 1\na: 2\n', '{{{{', '\t- x\n']) {
+  it('keeps the documents before a YAML syntax error or an alias bomb, and says kubectl stops reading there', () => {
+    // cli-runtime StreamVisitor.Visit returns on the first document it cannot decode: the rest of the file is never applied.
+    for (const bad of ['a: [1, 2\nb: }', aliasBomb(8, 10), '{{{{', '\t- x\n']) {
       const file = path.join(dir, 'mixed.yaml');
       fs.writeFileSync(file, `${SENTINELS}---\n${bad}\n---\n${SENTINEL_B}`);
       const o = cli(['lint', '--format', 'json', file]);
       expect(violation(o)).toBeUndefined();
       expect(o.code).toBe(2);
       expect(o.stderr.split('\n').filter(Boolean)).toHaveLength(1);
-      expect(hasSentinelFindings(o.stdout)).toBeUndefined();
+      expect(o.stderr).toContain(KUBECTL_STOPS);
+      expect(hasSentinelFindings(o.stdout, o.stderr)).toBeUndefined();
     }
+  });
+
+  it('reads on past a duplicate key, as kubectl does (the last value wins)', () => {
+    const file = path.join(dir, 'mixed.yaml');
+    fs.writeFileSync(file, `${SENTINELS}---\na: 1\na: 2\n---\n${SENTINEL_B}`);
+    const o = cli(['lint', '--format', 'json', file]);
+    expect(violation(o)).toBeUndefined();
+    expect(hasSentinelFindings(o.stdout, o.stderr)).toBeUndefined();
   });
 
   it('handles huge and deep documents with a one-line message or findings (and prints how long each took)', () => {
@@ -459,7 +473,7 @@ describe('CLI fuzz', () => {
         expect(lines.some((l) => l.includes('no-such-file.yaml') && l.includes('no such file'))).toBe(true);
         expect(lines.some((l) => l.includes('locked.yaml') && l.includes('permission denied'))).toBe(!canRead);
         expect(lines.some((l) => l.includes('locked-dir') && l.includes('permission denied'))).toBe(!canRead);
-        if (command === 'lint') expect(hasSentinelFindings(o.stdout)).toBeUndefined();
+        if (command === 'lint') expect(hasSentinelFindings(o.stdout, o.stderr)).toBeUndefined();
         else expect(JSON.parse(o.stdout)).toBeTypeOf('object');
       }
     } finally {
