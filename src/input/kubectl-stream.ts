@@ -28,7 +28,7 @@ const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const UTF8_LOSSY = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** The text kubectl reads from a file's bytes (a string is taken as already decoded, less a leading BOM). */
-export function decodeManifestBytes(content: Buffer | string): ManifestText {
+export function decodeManifestBytes(content: Uint8Array | string): ManifestText {
   if (typeof content === 'string') return { text: content.charCodeAt(0) === 0xfeff ? content.slice(1) : content };
   if (content.length >= 2 && content[0] === 0xff && content[1] === 0xfe) return { text: decodeUtf16(content, 2, true) };
   if (content.length >= 2 && content[0] === 0xfe && content[1] === 0xff) return { text: decodeUtf16(content, 2, false) };

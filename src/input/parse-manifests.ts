@@ -61,23 +61,23 @@ const YAML_OPTIONS = { version: '1.1', schema: 'failsafe', merge: false, uniqueK
  * (fast-read.ts), everything else with the `yaml` library; positions always
  * come from the `yaml` library.
  */
-export function parseManifests(content: Buffer | string): ParseResult {
+export function parseManifests(content: Uint8Array | string): ParseResult {
   return read(content, 'auto')!;
 }
 
 /** @internal The `yaml` library path alone, the reference for the fast path's tests. */
-export function parseManifestsWithYaml(content: Buffer | string): ParseResult {
+export function parseManifestsWithYaml(content: Uint8Array | string): ParseResult {
   return read(content, 'careful')!;
 }
 
 /** @internal The fast path alone: undefined where parseManifests reads a YAML document with the `yaml` library. */
-export function parseManifestsFast(content: Buffer | string): ParseResult | undefined {
+export function parseManifestsFast(content: Uint8Array | string): ParseResult | undefined {
   return read(content, 'fast');
 }
 
 type Mode = 'auto' | 'careful' | 'fast';
 
-function read(content: Buffer | string, mode: Mode): ParseResult | undefined {
+function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined {
   const { text, invalidUtf8At } = decodeManifestBytes(content);
   const stream = splitStream(text);
   const lines = new Lines(text);
