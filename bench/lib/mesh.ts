@@ -65,11 +65,15 @@ export function timeHook(timer: { ms: number; runs: number }): void {
   };
 }
 
-/** The documented exception of every WorkloadException of the benchmarks (review date far ahead). */
+/**
+ * The documented exception of every WorkloadException of the benchmarks: its
+ * review date is within a year (mesh.maxReviewDays) of BENCH_NOW, the fixed
+ * day the benchmark app is judged on, so every build writes the same manifests.
+ */
 export const EXCEPTION = {
   reason: 'metrics scraped by a Prometheus outside the mesh',
   owner: 'team-observability',
-  reviewBy: '2999-12-31',
+  reviewBy: '2027-06-30',
   ticket: 'OBS-1',
 } as const;
 
@@ -83,8 +87,12 @@ export function exceptionAnnotations(): Record<string, string> {
   };
 }
 
+/** The day the benchmark app is judged on (exception expiry and horizon). */
+export const BENCH_NOW = new Date('2026-12-01T00:00:00Z');
+
 export function buildOurMesh(app: App, size: MeshSize, counters: HookCounters): void {
   MtlsValidation.enable(app, {
+    mesh: { now: BENCH_NOW },
     onWarnings: (lines) => {
       counters.warningBatches++;
       counters.warningLines += lines.length;
