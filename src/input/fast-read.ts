@@ -23,7 +23,8 @@ import { KubectlReadError, goKeyString, plainScalarValue, resolveScalar } from '
  * js-yaml is loaded on first use, not when the library is imported (cold
  * start). Version 4.3.2 or later (package.json): 4.1.0 keeps the trailing
  * blanks of `"x  ` before an empty line in a double-quoted scalar, and has no
- * nesting limit (`maxDepth`, 100 by default: deeper chunks go to the careful path).
+ * nesting limit; 4.3.2 fails beyond `maxDepth` (100), which sends deeper
+ * chunks to the careful path.
  */
 function jsYaml(): typeof import('js-yaml') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -38,7 +39,7 @@ const PLAIN_TAG = 'tag:cdk8s-istio-mtls.internal,2025:go-yaml-plain';
 
 /**
  * Text the fast path does not read, found by a few quick scans (one regular
- * expression with every case costs five times as much):
+ * expression with every case costs two to three times as much):
  * - control and non-character code points, Unicode line separators, BOMs,
  *   lone surrogates, a CR without LF (go-yaml refuses some, the libraries
  *   differ on the others), a line starting with a tab (the `yaml` library
