@@ -1,6 +1,7 @@
 import { parseArgs } from 'util';
 import { CaptureDefaultsOptions, MeshOptions, meshOptionProblems } from '../model/mesh-options';
 import type { ValidationOptions } from '../validation/validate';
+import { dns1123LabelErrors } from '../vocabulary/kube-names';
 
 /*
  * What every istio-mtls command shares: where it writes, how it reports a usage
@@ -44,6 +45,7 @@ export function parseCommandArgs(
         'capture-default': { type: 'string', multiple: true },
         'max-review-days': { type: 'string' },
         'name-validation-scheme': { type: 'string' },
+        'namespace': { type: 'string', short: 'n' },
         'help': { type: 'boolean', short: 'h' },
         ...own,
       },
@@ -79,6 +81,11 @@ function numberFlag(value: unknown): unknown {
 /** The mesh options of the flags every command shares, as the engine takes them; a bad value is a UsageError naming the flag. */
 export function meshOptions(values: Record<string, unknown>): MeshOptions {
   if (values['sidecar-hbone'] && values['no-sidecar-hbone']) throw new UsageError('--sidecar-hbone and --no-sidecar-hbone contradict each other: give one');
+  // The namespace documents without one land in (kubectl apply -n): a name the API server would take.
+  const namespace = values.namespace;
+  if (typeof namespace === 'string' && dns1123LabelErrors(namespace).length > 0) {
+    throw new UsageError(`--namespace must be a namespace name (DNS-1123 label), got "${namespace}": ${dns1123LabelErrors(namespace).join('; ')}`);
+  }
   const captureDefaults: Record<string, string | number> = {};
   for (const item of (values['capture-default'] as string[] | undefined) ?? []) {
     const eq = item.indexOf('=');
@@ -102,6 +109,7 @@ export function meshOptions(values: Record<string, unknown>): MeshOptions {
     enableTlsOnSidecarIngress: values['enable-tls-on-sidecar-ingress'] ? true : undefined,
     captureDefaults: Object.keys(captureDefaults).length > 0 ? captureDefaults as CaptureDefaultsOptions : undefined,
     maxReviewDays: numberFlag(values['max-review-days']),
+    defaultNamespace: namespace,
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   const problems = meshOptionProblems(options as MeshOptions);

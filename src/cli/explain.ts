@@ -1,5 +1,5 @@
 import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
-import { readInputs } from './read-inputs';
+import { readInputs, requireNamespace } from './read-inputs';
 import { admitInputs, RejectedInput } from '../lint';
 import { buildMeshModel } from '../model';
 import { renderExplainMarkdown } from '../report/explain-markdown';
@@ -23,9 +23,9 @@ export function runExplain(args: readonly string[], io: Io): number {
   const format = (values.format as string | undefined) ?? 'text';
   if (!FORMATS.includes(format)) throw new UsageError(`explain: --format must be ${FORMATS.join(', ')}, got "${format}"`);
   if (positionals.length === 0) throw new UsageError('explain: give files, directories, or - to read standard input');
-  const read = readInputs(positionals, io.readStdin);
-  for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   const mesh = meshOptions(values);
+  const read = requireNamespace(readInputs(positionals, io.readStdin), values.namespace as string | undefined);
+  for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   // The cluster would not store an object it rejects: explain the others, and say which were left out.
   const { admitted, rejected } = admitInputs(read.inputs, validationOptions(values));
   const model = buildMeshModel(admitted.map((i) => i.manifest), mesh);

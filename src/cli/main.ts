@@ -7,7 +7,7 @@ import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from
 import { runExplain } from './explain';
 import { readRegularFile, RefusedFile } from './open-file';
 import { runPlan } from './plan';
-import { MAX_FILE_BYTES, readInputs } from './read-inputs';
+import { MAX_FILE_BYTES, readInputs, requireNamespace } from './read-inputs';
 import { groupOf, refOf } from '../model/manifest';
 import { visible } from '../report/escape';
 import { renderLintGithub } from '../report/github';
@@ -31,6 +31,10 @@ Commands:
             root-cert.pem in DIR) before it becomes the cacerts Secret
 
 Mesh options (lint, explain, plan): what the manifests cannot show
+  -n, --namespace NS              where documents that name no namespace land
+                                  (Helm, Kustomize output), as kubectl apply
+                                  -n NS (default: default); a document that
+                                  names another namespace is refused
   --root-namespace NS             Istio root namespace (default istio-system)
   --trust-domain TD               mesh trust domain (default cluster.local)
   --trust-domain-aliases TD,...   other trust domains the mesh accepts
@@ -156,7 +160,7 @@ function runLint(args: readonly string[], io: Io): number {
     mesh: meshOptions(values),
     analyze: !values['no-analysis'],
   };
-  const read = readInputs(positionals, io.readStdin);
+  const read = requireNamespace(readInputs(positionals, io.readStdin), values.namespace as string | undefined);
   const findings = lint(read.inputs, options);
   const report: LintReport = { findings, resources: read.inputs.length, problems: read.problems };
   for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { limitOf, readRegularFile, readStandardInput, RefusedFile } from './open-file';
 import { parseManifests } from '../input/parse-manifests';
 import { LintInput } from '../lint';
+import { isClusterScoped } from '../model/cluster-scoped';
+import { describeRef, groupOf, refOf } from '../model/manifest';
 import { InputProblem } from '../report/lint-report';
 
 export interface ReadResult {
@@ -72,6 +74,35 @@ export function readInputs(operands: readonly string[], readStdin: () => Buffer 
       }
       addFile(file, content);
     }
+  }
+  return { inputs, problems };
+}
+
+/**
+ * What `kubectl apply -n NS` does with the inputs (cli-runtime's
+ * RequireNamespace): a namespaced object that names no namespace lands in NS
+ * (the mesh option `defaultNamespace` does that for the analysis), and one
+ * that names another is refused, so it becomes a problem and is left out.
+ * Without `namespace` (no -n), every input is kept as it is.
+ */
+export function requireNamespace(read: ReadResult, namespace: string | undefined): ReadResult {
+  if (namespace === undefined) return read;
+  const inputs: LintInput[] = [];
+  const problems = [...read.problems];
+  for (const input of read.inputs) {
+    const ref = refOf(input.manifest);
+    if (ref.namespace === '' || ref.namespace === namespace || isClusterScoped(groupOf(ref.apiVersion), ref.kind)) {
+      inputs.push(input);
+      continue;
+    }
+    const at = input.locate?.('/metadata/namespace') ?? { line: 1, col: 1 };
+    problems.push({
+      file: input.file ?? '-',
+      line: at.line,
+      column: at.col,
+      message: `${describeRef(ref)} is in namespace "${ref.namespace}", not the --namespace "${namespace}" given; kubectl apply -n ${namespace} `
+        + `refuses it ("the namespace from the provided object does not match"): drop its metadata.namespace or give --namespace ${ref.namespace}`,
+    });
   }
   return { inputs, problems };
 }
