@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { metadataOf, namespaceOf, optionalName } from './scope';
+import { checkSelectorAtSynth, matchLabelsOf } from './workload-policy';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
 import { MtlsValidation } from '../cdk8s/mtls-validation';
 import { checkNonEmpty, checkObjectName, fail, show } from '../vocabulary/checks';
 import { dns1123SubdomainErrors } from '../vocabulary/kube-names';
+import { WorkloadSelector } from '../vocabulary/workload-selector';
 
 /** Properties of {@link ExternalServiceTls}. */
 export interface ExternalServiceTlsProps {
@@ -25,14 +27,26 @@ export interface ExternalServiceTlsProps {
 
   /**
    * Name of the Secret holding the CA certificate (`ca.crt`), read by the proxy
-   * through SDS. Not allowed with `caCertificates`.
+   * through SDS. Not allowed with `caCertificates`; needs `selector`: Istio
+   * 1.30 sidecars build no TLS from a credential in a rule without a
+   * workloadSelector and send plaintext (cluster_tls.go).
    * @default - none
    */
   readonly credentialName?: string;
 
   /**
+   * The client workloads the rule applies to (`workloadSelector`); required
+   * with `credentialName`.
+   * @default - every client the rule reaches
+   */
+  readonly selector?: WorkloadSelector;
+
+  /**
    * Names to verify in the server certificate.
-   * @default - the SNI/host check of the proxy only
+   * @default - the SNI, when there is one: with an explicit `sni` and no SANs
+   * Istio 1.30 checks no server name at all (cluster_tls.go
+   * setAutoSniAndAutoSanValidation); without `sni` the proxy checks the
+   * requested host itself (auto SAN validation)
    */
   readonly subjectAltNames?: string[];
 
@@ -78,21 +92,30 @@ export class ExternalServiceTls extends DestinationRule {
       fail(owner, "'caCertificates' and 'credentialName' are mutually exclusive: Istio reads the CA from the credential's Secret when 'credentialName' is set");
     }
     for (const san of props.subjectAltNames ?? []) checkNonEmpty(owner, 'subjectAltNames', san);
+    if (props.selector !== undefined && !(props.selector instanceof WorkloadSelector)) {
+      fail(owner, `'selector' must be a WorkloadSelector (WorkloadSelector.of({...}) or WorkloadSelector.fromWorkload(workload)), got ${show(props.selector)}`);
+    }
+    if (props.credentialName !== undefined && props.selector === undefined) {
+      fail(owner, "'credentialName' needs 'selector': Istio sidecars ignore a credential in a DestinationRule without a workloadSelector "
+        + "and send plaintext; select the client workloads, or give 'caCertificates' instead");
+    }
     super(scope, id, {
       metadata: metadataOf(name, namespace),
       spec: {
         host: props.host,
+        workloadSelector: props.selector ? { matchLabels: matchLabelsOf(props.selector) } : undefined,
         trafficPolicy: {
           tls: {
             mode: DestinationRuleSpecTrafficPolicyTlsMode.SIMPLE,
             sni,
             caCertificates: props.caCertificates,
             credentialName: props.credentialName,
-            subjectAltNames: props.subjectAltNames ? [...props.subjectAltNames] : undefined,
+            subjectAltNames: props.subjectAltNames ? [...props.subjectAltNames] : sni !== undefined ? [sni] : undefined,
           },
         },
       },
     });
     MtlsValidation.enable(this);
+    if (props.selector) checkSelectorAtSynth(this, owner, props.selector, namespace);
   }
 }

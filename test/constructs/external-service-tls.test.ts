@@ -1,6 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { MtlsValidation } from '../../src/cdk8s/mtls-validation';
 import { ExternalServiceTls } from '../../src/constructs/external-service-tls';
+import { WorkloadSelector } from '../../src/vocabulary/workload-selector';
 
 describe('ExternalServiceTls', () => {
   it('originates SIMPLE TLS with the host as SNI', () => {
@@ -10,17 +12,37 @@ describe('ExternalServiceTls', () => {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
       metadata: { name: 'external-api', namespace: 'production' },
-      spec: { host: 'api.external-provider.com', trafficPolicy: { tls: { mode: 'SIMPLE', sni: 'api.external-provider.com' } } },
+      // With an explicit sni and no SANs Istio would check no server name: the SNI is verified as the name.
+      spec: {
+        host: 'api.external-provider.com',
+        trafficPolicy: { tls: { mode: 'SIMPLE', sni: 'api.external-provider.com', subjectAltNames: ['api.external-provider.com'] } },
+      },
     }]);
   });
   it('verifies with CA certificates or a credential and SANs', () => {
     const c = new Chart(Testing.app(), 'c', { namespace: 'payments' });
     new ExternalServiceTls(c, 'A', { name: 'a', host: 'api.bank.example', caCertificates: '/etc/certs/bank-ca.pem', subjectAltNames: ['api.bank.example'] });
-    new ExternalServiceTls(c, 'B', { name: 'b', host: '*.bank.example', credentialName: 'bank-ca' });
+    new ExternalServiceTls(c, 'B', { name: 'b', host: '*.bank.example', credentialName: 'bank-ca', selector: WorkloadSelector.of({ app: 'payer' }) });
     const [a, b] = Testing.synth(c);
     expect(a.metadata.namespace).toBe('payments');
     expect(a.spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', sni: 'api.bank.example', caCertificates: '/etc/certs/bank-ca.pem', subjectAltNames: ['api.bank.example'] });
     expect(b.spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', credentialName: 'bank-ca' });
+    expect(b.spec.workloadSelector).toEqual({ matchLabels: { app: 'payer' } });
+  });
+  it('fails on a credential without a selector: sidecars would send plaintext', () => {
+    expect(() => new ExternalServiceTls(Testing.chart(), 'E', { namespace: 'p', host: 'a.example.com', credentialName: 'ca' })).toThrow(
+      "[ExternalServiceTls] 'credentialName' needs 'selector': Istio sidecars ignore a credential in a DestinationRule without a "
+      + "workloadSelector and send plaintext; select the client workloads, or give 'caCertificates' instead");
+  });
+  it('synthesizes without a finding of the analysis (IMA037)', () => {
+    const app = Testing.app();
+    const c = new Chart(app, 'c', { namespace: 'payments' });
+    new ExternalServiceTls(c, 'A', { name: 'a', host: 'api.external-provider.com' });
+    new ExternalServiceTls(c, 'B', { name: 'b', host: 'api.bank.example', credentialName: 'bank-ca', selector: WorkloadSelector.of({ app: 'payer' }) });
+    const warnings: string[] = [];
+    MtlsValidation.enable(app, { onWarnings: (lines) => warnings.push(...lines) });
+    app.synth();
+    expect(warnings.filter((w) => w.includes('IMA037'))).toEqual([]);
   });
   it('fails on a bad host or SNI', () => {
     expect(() => new ExternalServiceTls(Testing.chart(), 'E', { namespace: 'p', host: undefined as any })).toThrow(

@@ -66,12 +66,19 @@ const ADDED_EXCEPTIONS: Record<string, Record<string, string>> = {
 };
 
 /**
- * The guide's spec, with the one formatting difference we make on purpose:
- * the guide writes the alert `expr` as a YAML block scalar (`|`), which adds a
- * trailing newline that is not part of the PromQL. We emit the expression
- * without it.
+ * The guide's spec, with the two differences we make on purpose:
+ * - the guide writes the alert `expr` as a YAML block scalar (`|`), which adds
+ *   a trailing newline that is not part of the PromQL. We emit the expression
+ *   without it;
+ * - the guide's SIMPLE rule sets `sni` without `subjectAltNames`, with which
+ *   Istio 1.30 checks no server name (IMA037); ExternalServiceTls verifies the
+ *   SNI as the server's name.
  */
 function guideSpecAsWeEmitIt(doc: Doc): Doc {
+  const tls = doc.spec?.trafficPolicy?.tls;
+  if (doc.kind === 'DestinationRule' && tls?.mode === 'SIMPLE' && tls.sni && !tls.subjectAltNames) {
+    return { ...doc.spec, trafficPolicy: { ...doc.spec.trafficPolicy, tls: { ...tls, subjectAltNames: [tls.sni] } } };
+  }
   if (doc.kind !== 'PrometheusRule') return doc.spec;
   return {
     ...doc.spec,
