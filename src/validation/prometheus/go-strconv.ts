@@ -5,37 +5,10 @@
  * Unquote. Each returns undefined where Go returns an error.
  */
 
+import { underscoreOK } from './go-strings';
+
 const MAX_UINT64 = 2n ** 64n - 1n;
 const INT64_CUTOFF = 2n ** 63n;
-
-/** Go's underscoreOK: underscores only between digits, or between a base prefix and a digit. */
-export function underscoreOK(text: string): boolean {
-  let s = text;
-  let saw = '^';
-  let i = 0;
-  if (s.length >= 1 && (s[0] === '-' || s[0] === '+')) s = s.slice(1);
-  let hex = false;
-  if (s.length >= 2 && s[0] === '0' && 'box'.includes(s[1].toLowerCase())) {
-    i = 2;
-    saw = '0';
-    hex = s[1].toLowerCase() === 'x';
-  }
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if ((c >= '0' && c <= '9') || (hex && c.toLowerCase() >= 'a' && c.toLowerCase() <= 'f')) {
-      saw = '0';
-      continue;
-    }
-    if (c === '_') {
-      if (saw !== '0') return false;
-      saw = '_';
-      continue;
-    }
-    if (saw === '_') return false;
-    saw = '!';
-  }
-  return saw !== '_';
-}
 
 function digitValue(c: string): number {
   if (c >= '0' && c <= '9') return c.charCodeAt(0) - 48;
