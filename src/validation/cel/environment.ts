@@ -21,6 +21,34 @@ function celJs(): CelJs {
   return celJsModule;
 }
 
+/**
+ * Node's main realm, where cel-js runs. cel-js types a value by its
+ * constructor, so lists must be that realm's arrays: under jest our code runs
+ * in another realm, whose `Array` cel-js does not know.
+ */
+let mainRealm: { Array: ArrayConstructor; Map: MapConstructor } | undefined;
+function realm(): { Array: ArrayConstructor; Map: MapConstructor } {
+  mainRealm ??= process.getBuiltinModule('vm').runInThisContext('({ Array, Map })') as { Array: ArrayConstructor; Map: MapConstructor };
+  return mainRealm;
+}
+
+/** A CEL list cel-js recognises in any realm. */
+export function celList<T>(items: readonly T[]): T[] {
+  return realm().Array.from(items);
+}
+
+/**
+ * A CEL map cel-js recognises in any realm: an object without a prototype
+ * (cel-js reads its missing constructor as a map), or the main realm's Map
+ * when a key is `constructor`, which would shadow that reading.
+ */
+export function celMap(entries: readonly [string, unknown][]): unknown {
+  if (entries.some(([key]) => key === 'constructor')) return new (realm().Map)(entries);
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, v] of entries) out[key] = v;
+  return out;
+}
+
 type DurationClass = new (seconds: bigint, nanos: number) => object;
 let durationClass: DurationClass | undefined;
 
@@ -106,7 +134,7 @@ export const K8S_FUNCTIONS: readonly (readonly [string, Handler])[] = [
     return out;
   }],
   ['string.find(string): string', (s: string, re: string) => goRegex(re).exec(s)?.[0] ?? ''],
-  ['string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(goRegex(re).source, 'gu'))].map((m) => m[0])],
+  ['string.findAll(string): list<string>', (s: string, re: string) => celList([...s.matchAll(new RegExp(goRegex(re).source, 'gu'))].map((m) => m[0]))],
   ['list.isSorted(): bool', (l: unknown[]) => l.every((v, i) => i === 0 || compare(l[i - 1], v) <= 0)],
   ['list.sum(): dyn', (l: unknown[]) => (l.length === 0 ? 0n : l.reduce((a: any, b: any) => a + b))],
   ['list.min(): dyn', (l: unknown[]) => extreme(l, -1)],

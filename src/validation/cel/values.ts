@@ -1,3 +1,4 @@
+import { celList, celMap } from './environment';
 import { isPlainObject } from '../../model/manifest';
 import { StructuralSchema } from '../schema/structural';
 
@@ -15,7 +16,7 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
     if (schema.type === 'number') return value;
     return Number.isInteger(value) ? BigInt(value) : value;
   }
-  if (Array.isArray(value)) return value.map((v) => toCelValue(v, schema.items));
+  if (Array.isArray(value)) return celList(value.map((v) => toCelValue(v, schema.items)));
   if (isPlainObject(value)) {
     const out: [string, unknown][] = [];
     const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
@@ -32,19 +33,7 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
 
 function dynamic(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(dynamic);
+  if (Array.isArray(value)) return celList(value.map(dynamic));
   if (isPlainObject(value)) return celMap(Object.keys(value).map((key) => [key, dynamic(value[key])]));
   return value;
-}
-
-/**
- * A CEL map: a plain object, or a Map when a key would be read as the object's
- * own machinery (`constructor` makes cel-js misjudge the value's type,
- * `__proto__` cannot be a plain property).
- */
-function celMap(entries: [string, unknown][]): unknown {
-  if (entries.some(([key]) => key === 'constructor' || key === '__proto__')) return new Map(entries);
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of entries) out[key] = v;
-  return out;
 }
