@@ -9,6 +9,7 @@ import {
   qualifiedNameErrors,
   TOTAL_ANNOTATION_SIZE_LIMIT,
 } from '../vocabulary/kube-names';
+import { editDistance } from '../vocabulary/nearest-name';
 
 /**
  * The object layer: what the API server checks of any object before its
@@ -403,18 +404,4 @@ function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
   return `${typeof v} ${String(v)}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }

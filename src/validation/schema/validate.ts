@@ -8,6 +8,7 @@ import { SCHEMA_CODES as C } from './rules';
 import { StructuralSchema } from './structural';
 import { compareFindings, Finding, pointer } from '../../model/finding';
 import { isPlainObject, Manifest, ResourceRef } from '../../model/manifest';
+import { editDistance } from '../../vocabulary/nearest-name';
 import { validateCelRules } from '../cel/validate-cel';
 
 /** Schema errors after which the API server does not run CEL rules (strategy.go hasBlockingErr). */
@@ -339,22 +340,12 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let best: string | undefined;
   let bestDistance = 3;
   for (const c of candidates) {
-    const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word.toLowerCase(), c.toLowerCase());
+    if (Math.abs(c.length - word.length) > 2) continue;
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }
