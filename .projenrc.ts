@@ -117,7 +117,12 @@ project.eslint!.addOverride({
     'import/no-cycle': 'error',
     'import/no-restricted-paths': ['error', {
       zones: [
-        { target: ENGINE, from: ['./src/cdk8s', './src/constructs', './src/cli'], message: 'The engine never imports cdk8s/, constructs/ or cli/.' },
+        {
+          target: ENGINE,
+          from: ['./src/cdk8s', './src/constructs', './src/cli', './src/files'],
+          message: 'The engine never imports cdk8s/, constructs/, cli/ or files/ (reading files is for the faces).',
+        },
+        { target: './src/constructs', from: './src/cli', message: 'Constructs never import cli/: share code through files/ or vocabulary/.' },
         { target: './src/validation', from: ['./src/resolution', './src/analysis'], message: 'Validation is per resource: it never imports resolution/ or analysis/.' },
         { target: './src/analysis', from: './src/report', message: 'Analysis produces findings; it never imports report/.' },
       ],

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { CA_FILES, CACERTS_MAX_BYTES, CaBundlePem, CaFileName, CertificateFinding, preflightCa } from '../certificates';
 import { Io } from './command';
-import { fileKind, openWithoutWaiting, readAtMost } from './open-file';
+import { fileKind, openWithoutWaiting, readAtMost } from '../files/open-file';
 import { parseGoDuration, parsePrometheusDuration } from '../vocabulary/duration';
 
 const USAGE = `Usage: istio-mtls check-ca DIR [--window 30d] [--workload-cert-ttl 24h] [--format text|json]

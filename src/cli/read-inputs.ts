@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { limitOf, readRegularFile, readStandardInput, RefusedFile } from './open-file';
+import { limitOf, readRegularFile, readStandardInput, RefusedFile } from '../files/open-file';
 import { parseManifests } from '../input/parse-manifests';
 import { LintInput } from '../lint';
 import { isClusterScoped } from '../model/cluster-scoped';

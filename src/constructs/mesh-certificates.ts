@@ -2,7 +2,7 @@ import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CA_FILES, CACERTS_MAX_BYTES, CaBundlePem, CaFileName, formatCertificateFinding, preflightCa } from '../certificates';
-import { readRegularFile, RefusedFile } from '../cli/open-file';
+import { readRegularFile, RefusedFile } from '../files/open-file';
 import { checkDns1123Label, checkObjectName, fail, show } from '../vocabulary/checks';
 import { parseGoDuration, parsePrometheusDuration } from '../vocabulary/duration';
 

@@ -6,9 +6,9 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './support';
-import { readAtMost, readRegularFile, RefusedFile } from '../../src/cli/open-file';
 import { MAX_FILE_BYTES } from '../../src/cli/read-inputs';
 import { CaSource, MeshCertificates } from '../../src/constructs/mesh-certificates';
+import { readAtMost, readRegularFile, RefusedFile } from '../../src/files/open-file';
 import { validBundle } from '../certificates/pki';
 
 /*
