@@ -17,8 +17,8 @@ import { ModeDecision } from '../resolution/server-mode';
  */
 export type ImpactVia = 'setting' | 'endpoint-metadata';
 
-/** A Service endpoint a DestinationRule TLS setting reaches. */
-export interface ImpactedEndpoint {
+/** A Service endpoint a DestinationRule TLS setting reaches, before what goes on the wire is known. */
+export interface ImpactedServer {
   readonly service: ServiceInfo;
   readonly servicePort: number;
   readonly server: Workload;
@@ -30,6 +30,10 @@ export interface ImpactedEndpoint {
   readonly mode: ModeDecision;
   /** What the target port takes in fact: a port no proxy captures takes plaintext whatever its mode. */
   readonly inbound: InboundPort;
+}
+
+/** A Service endpoint a DestinationRule TLS setting reaches. */
+export interface ImpactedEndpoint extends ImpactedServer {
   /**
    * What a client sidecar using the rule sends to this endpoint: `hbone`
    * toward an ambient pod (with ambient installed, HBONE replaces the
@@ -59,7 +63,9 @@ export interface DestinationRuleImpact {
  * namespace-level mode (the mesh level for mesh-wide hosts when the input has
  * no Services at all).
  */
-export function destinationRuleImpact(ctx: AnalysisContext, dr: DestinationRulePolicy, setting: ClientTlsSetting): DestinationRuleImpact {
+export function destinationRuleImpact(
+  ctx: AnalysisContext, dr: DestinationRulePolicy, setting: ClientTlsSetting, wanted?: (e: ImpactedServer) => boolean,
+): DestinationRuleImpact {
   const m = ctx.model;
   const endpoints: ImpactedEndpoint[] = [];
   for (const s of m.servicesMatchingHost(dr.fqdn)) {
@@ -70,10 +76,7 @@ export function destinationRuleImpact(ctx: AnalysisContext, dr: DestinationRuleP
       if (inForce !== setting && !viaMetadata) continue;
       const dataplane = ctx.dataplane(ep.server);
       const inbound = ctx.inbound(ep.server).port(ep.targetPort);
-      const wire = wireTo(ctx, dr, s, ep.port.port, ep.server, inbound, !viaMetadata);
-      // Through the endpoint metadata only when the rule-level mode is what in fact goes on the wire.
-      if (viaMetadata && wire !== wireTlsOf(setting)) continue;
-      endpoints.push({
+      const server: ImpactedServer = {
         service: s,
         servicePort: ep.port.port,
         server: ep.server,
@@ -82,9 +85,13 @@ export function destinationRuleImpact(ctx: AnalysisContext, dr: DestinationRuleP
         dataplane: dataplane.dataplane,
         mode: inbound,
         inbound,
-        wire,
-        via: viaMetadata ? 'endpoint-metadata' : 'setting',
-      });
+      };
+      // What goes on the wire is the costly part: only for the endpoints the caller asks about.
+      if (wanted && !wanted(server)) continue;
+      const wire = wireTo(ctx, dr, s, ep.port.port, ep.server, inbound, !viaMetadata);
+      // Through the endpoint metadata only when the rule-level mode is what in fact goes on the wire.
+      if (viaMetadata && wire !== wireTlsOf(setting)) continue;
+      endpoints.push({ ...server, wire, via: viaMetadata ? 'endpoint-metadata' : 'setting' });
     }
   }
   const namespaces: ImpactedNamespace[] = [];

@@ -88,6 +88,8 @@ export interface OutboundDestination {
 /** What the iptables rules of one pod do with TCP traffic. */
 export interface CaptureRules {
   /** Whether a connection to this container port is redirected to Envoy. */
+  /** When every inbound port is captured but a few: those ports (sorted); null when capture is a list or nothing. */
+  readonly inboundUncaptured: readonly number[] | null;
   inboundCaptured(port: number): boolean;
   outbound(destination: OutboundDestination): OutboundCapture;
 }
@@ -499,6 +501,7 @@ const TUNNEL_PORT = 15008;
 
 const NOTHING_CAPTURED: CaptureRules = Object.freeze({
   inboundCaptured: () => false,
+  inboundUncaptured: null,
   outbound: () => 'bypassed' as const,
 });
 
@@ -562,7 +565,8 @@ export function iptablesCapture(settings: CaptureSettings): CaptureRules {
     return addr ? outboundForAddress(destination.port, addr) : outboundForUnknownAddress(destination.port);
   }
 
-  return { inboundCaptured, outbound };
+  const inboundUncaptured = include === '*' ? [...excludedInbound, ...(tproxy ? [] : [TUNNEL_PORT])].sort((a, b) => a - b) : null;
+  return { inboundCaptured, inboundUncaptured, outbound };
 }
 
 // ---------------------------------------------------------------------------
@@ -611,6 +615,10 @@ function interfaceNotes(settings: CaptureSettings | null): string[] {
   return notes;
 }
 
+const CAPTURE_ANNOTATION_NAMES: readonly string[] = Object.values(CAPTURE_ANNOTATIONS);
+const EMPTY_ANNOTATIONS: Readonly<Record<string, string>> = Object.freeze({});
+const defaultCaptures = new WeakMap<CaptureDefaults, PodCapture>();
+
 /**
  * Reads a pod template's traffic-capture annotations as the injector and then
  * istio-iptables (or istio-cni, with `defaults.cni`) do. The webhook rejects
@@ -621,6 +629,14 @@ function interfaceNotes(settings: CaptureSettings | null): string[] {
  * excludeOutboundPorts, and refuses NONE.
  */
 export function readPodCapture(annotations: Readonly<Record<string, string>>, defaults: CaptureDefaults): PodCapture {
+  // Only these annotations are read: a pod that sets none of them gets the defaults' capture, computed once per defaults.
+  if (CAPTURE_ANNOTATION_NAMES.some((name) => annotations[name] !== undefined)) return capturePerAnnotations(annotations, defaults);
+  let shared = defaultCaptures.get(defaults);
+  if (!shared) { shared = capturePerAnnotations(EMPTY_ANNOTATIONS, defaults); defaultCaptures.set(defaults, shared); }
+  return shared;
+}
+
+function capturePerAnnotations(annotations: Readonly<Record<string, string>>, defaults: CaptureDefaults): PodCapture {
   const problems = validateCaptureAnnotations(annotations);
   const requested = annotationOr(annotations, A.interceptionMode, defaults.interceptionMode);
   const mode: InterceptionMode = isInterceptionMode(requested) ? requested : defaults.interceptionMode;
@@ -646,6 +662,7 @@ export function readPodCapture(annotations: Readonly<Record<string, string>>, de
     inboundNote,
     notes: interfaceNotes(settings),
     inboundCaptured: rules.inboundCaptured,
+    inboundUncaptured: rules.inboundUncaptured,
     outbound: rules.outbound,
   };
 }

@@ -36,12 +36,18 @@ export interface DataplaneResolution {
 
 const ambientBypassAnnotation = 'ambient.istio.io/bypass-inbound-capture';
 
+const defaultsByOptions = new WeakMap<ResolvedMeshOptions, CaptureDefaults>();
+
 /** The capture defaults of the mesh options, as the capture module takes them. */
 export function captureDefaultsOf(options: ResolvedMeshOptions): CaptureDefaults {
-  return { ...options.captureDefaults, cni: options.istioCni };
+  // One object per options, so the captures computed from it are shared (readPodCapture).
+  let d = defaultsByOptions.get(options);
+  if (!d) { d = Object.freeze({ ...options.captureDefaults, cni: options.istioCni }); defaultsByOptions.set(options, d); }
+  return d;
 }
 
-const decisionsByModel = new WeakMap<MeshModel, WeakMap<Workload, DataplaneResolution>>();
+// Inner Maps, not WeakMaps: their workloads live as long as the model, and WeakMaps cost the collector per entry.
+const decisionsByModel = new WeakMap<MeshModel, Map<Workload, DataplaneResolution>>();
 
 /**
  * The data plane of a workload's pods, as Istio 1.30.3 sets it up: the
@@ -53,7 +59,7 @@ const decisionsByModel = new WeakMap<MeshModel, WeakMap<Workload, DataplaneResol
  */
 export function resolveDataplane(model: MeshModel, workload: Workload): DataplaneResolution {
   let byWorkload = decisionsByModel.get(model);
-  if (!byWorkload) { byWorkload = new WeakMap(); decisionsByModel.set(model, byWorkload); }
+  if (!byWorkload) { byWorkload = new Map(); decisionsByModel.set(model, byWorkload); }
   let r = byWorkload.get(workload);
   if (!r) {
     r = decide(model.options, { name: workload.namespace, labels: model.namespace(workload.namespace)?.labels }, workload);

@@ -45,7 +45,8 @@ function acceptsOf(mode: ResolvedMode): Accepts {
   }
 }
 
-const inboundByModel = new WeakMap<MeshModel, WeakMap<Workload, InboundResolution>>();
+// An inner Map: its workloads live as long as the model, and WeakMaps cost the collector per entry.
+const inboundByModel = new WeakMap<MeshModel, Map<Workload, InboundResolution>>();
 
 /**
  * What each port of a workload takes in fact: the PeerAuthentication mode as
@@ -55,10 +56,18 @@ const inboundByModel = new WeakMap<MeshModel, WeakMap<Workload, InboundResolutio
  */
 export function resolveInbound(model: MeshModel, workload: Workload): InboundResolution {
   let byWorkload = inboundByModel.get(model);
-  if (!byWorkload) { byWorkload = new WeakMap(); inboundByModel.set(model, byWorkload); }
+  if (!byWorkload) { byWorkload = new Map(); inboundByModel.set(model, byWorkload); }
   let r = byWorkload.get(workload);
   if (!r) { r = resolve(model, workload); byWorkload.set(workload, r); }
   return r;
+}
+
+/** A sidecar's or unproxied port; a note means the port is not captured. One literal: this runs for every port of every workload. */
+function inboundPort(port: number, d: ModeDecision, accepts: Accepts, enforcedBy: InboundEnforcer, note?: string): InboundPort {
+  if (note === undefined) {
+    return { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level, captured: true, accepts, enforcedBy };
+  }
+  return { port, mode: d.mode, possibleModes: d.possibleModes, decidedBy: d.decidedBy, level: d.level, captured: false, accepts, enforcedBy, note };
 }
 
 function resolve(model: MeshModel, workload: Workload): InboundResolution {
@@ -66,14 +75,13 @@ function resolve(model: MeshModel, workload: Workload): InboundResolution {
   if (dataplane.dataplane === 'ambient') return resolveAmbient(model, workload, dataplane);
   const server = resolveServerMode(model, workload);
   const capture = dataplane.dataplane === 'sidecar' && dataplane.admitted ? dataplane.capture : undefined;
-  const portOf = (decision: ModeDecision, port: number): InboundPort => {
-    const base = { port, mode: decision.mode, possibleModes: decision.possibleModes, decidedBy: decision.decidedBy, level: decision.level };
-    if (dataplane.dataplane === 'none') return { ...base, captured: false, accepts: 'plaintext', enforcedBy: 'none', note: 'no proxy: nothing enforces the mode' };
-    if (!dataplane.admitted) return { ...base, captured: false, accepts: 'plaintext', enforcedBy: 'none', note: 'the pod is never created' };
+  const portOf = (d: ModeDecision, port: number): InboundPort => {
+    if (dataplane.dataplane === 'none') return inboundPort(port, d, 'plaintext', 'none', 'no proxy: nothing enforces the mode');
+    if (!dataplane.admitted) return inboundPort(port, d, 'plaintext', 'none', 'the pod is never created');
     if (!capture?.inboundCaptured(port)) {
-      return { ...base, captured: false, accepts: 'plaintext', enforcedBy: 'sidecar', note: `the sidecar does not capture port ${port}: plaintext reaches the application` };
+      return inboundPort(port, d, 'plaintext', 'sidecar', `the sidecar does not capture port ${port}: plaintext reaches the application`);
     }
-    return { ...base, captured: true, accepts: acceptsOf(decision.mode), enforcedBy: 'sidecar' };
+    return inboundPort(port, d, acceptsOf(d.mode), 'sidecar');
   };
   const ports = server.ports.map((p) => portOf(p, p.port));
   return {

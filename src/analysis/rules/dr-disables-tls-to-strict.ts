@@ -30,8 +30,8 @@ export const drDisablesTlsToStrict: AnalysisRule = {
     const out: Finding[] = [];
     for (const dr of ctx.model.destinationRules) {
       for (const setting of settingsWithMode(dr, 'DISABLE')) {
-        const impact = destinationRuleImpact(ctx, dr, setting);
-        const hit = impact.endpoints.filter((e) => e.wire === 'plaintext' && e.inbound.accepts === 'mtls');
+        const impact = destinationRuleImpact(ctx, dr, setting, (e) => e.inbound.accepts === 'mtls');
+        const hit = impact.endpoints.filter((e) => e.wire === 'plaintext');
         const hitNs = impact.namespaces.filter((n) => n.mode.mode === 'STRICT');
         if (hit.length === 0 && hitNs.length === 0) continue;
         const where = [

@@ -1,7 +1,7 @@
 import { Finding, findingOf } from '../../model/finding';
 import { RuleInfo } from '../../model/rule-info';
 import { describeDecision, describeWorkload } from '../context';
-import { ImpactedEndpoint, describeNamespaceScope, destinationRuleImpact, settingsWithMode } from '../destination-rule-impact';
+import { ImpactedServer, describeNamespaceScope, destinationRuleImpact, settingsWithMode } from '../destination-rule-impact';
 import { AnalysisRule, listSome } from '../rule';
 
 export const DR_MTLS_TO_NON_MTLS_SERVER: RuleInfo = {
@@ -21,7 +21,7 @@ export const DR_MTLS_TO_NON_MTLS_SERVER: RuleInfo = {
 };
 
 /** Why the endpoint cannot take the Istio mTLS it is sent; undefined when it can (or its pods never exist). */
-function refusal(e: ImpactedEndpoint): string | undefined {
+function refusal(e: ImpactedServer): string | undefined {
   const w = describeWorkload(e.server);
   const p = e.inbound;
   if (e.dataplane === 'ambient') return `${w}:${e.targetPort} is ambient behind headless Service ${e.service.name}, so no HBONE: ztunnel cannot terminate Istio mTLS`;
@@ -38,7 +38,7 @@ export const drMtlsToNonMtlsServer: AnalysisRule = {
     const out: Finding[] = [];
     for (const dr of ctx.model.destinationRules) {
       for (const setting of settingsWithMode(dr, 'ISTIO_MUTUAL')) {
-        const impact = destinationRuleImpact(ctx, dr, setting);
+        const impact = destinationRuleImpact(ctx, dr, setting, (e) => refusal(e) !== undefined);
         const hit = impact.endpoints.filter((e) => e.wire === 'mtls').map((e) => ({ e, why: refusal(e) })).filter((x) => x.why !== undefined);
         const hitNs = impact.namespaces.filter((n) => n.mode.mode === 'DISABLE');
         if (hit.length + hitNs.length === 0) continue;

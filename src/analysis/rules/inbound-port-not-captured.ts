@@ -101,6 +101,8 @@ function checkWorkload(ctx: AnalysisContext, w: Workload): Finding[] {
   const plane = resolveDataplane(m, w);
   const capture = plane.capture;
   if (plane.dataplane !== 'sidecar' || !plane.admitted || !capture) return [];
+  // Capture of every port but proxy ports: no application port can be missed (the common case, decided without the Services).
+  if (capture.inboundUncaptured?.every((port) => PROXY_PORTS.has(port))) return ignoredExclusions(w, capture, m);
   const out: Finding[] = [];
   const inbound = resolveInbound(m, w);
   const ports = new Set<number>();
