@@ -36,30 +36,38 @@ export interface LintOptions extends ValidationOptions {
  * the cluster would not store it. Findings the `mtls.acknowledge/<CODE>`
  * annotations of their resource accept are marked `acknowledged`. Findings
  * come back located and in a deterministic order.
+ *
+ * The inputs are read once, in order, and no manifest is kept after it is
+ * read: given a generator, each can be dropped as soon as it is yielded.
  */
-export function lint(inputs: readonly LintInput[], options: LintOptions = {}): LocatedFinding[] {
+export function lint(inputs: Iterable<LintInput>, options: LintOptions = {}): LocatedFinding[] {
   // One "today" for the analysis and the acknowledgments.
   const mesh = resolveMeshOptions(options.mesh);
   const found: SourcedFinding<LintInput>[] = [];
-  const { admitted } = validateEach(inputs, options, found);
-  if (options.analyze !== false) {
-    const state = new AnalysisState<LintInput>({ ...options.mesh, now: mesh.now });
-    for (const input of admitted) state.add(input.manifest, input);
-    found.push(...state.analyze());
-  }
+  const state = options.analyze !== false ? new AnalysisState<LintInput>({ ...options.mesh, now: mesh.now }) : undefined;
   const annotated = new Map<LintInput, AcknowledgmentAnnotations>();
-  for (const input of inputs) {
+  validateEach(inputs, options, (input, own) => {
+    // Where the input is, without its manifest: what the findings and the analysis keep.
+    const source: LintInput = { ...input, manifest: EMPTY_MANIFEST };
+    for (const finding of own) found.push({ finding, source });
+    if (state && rejectionOf(own) === undefined) state.add(input.manifest, source);
     const annotations = acknowledgmentAnnotationsOf(input.manifest);
-    if (annotations) annotated.set(input, annotations);
-  }
+    if (annotations) annotated.set(source, annotations);
+  });
+  if (state) found.push(...state.analyze());
   return sortLocated(acknowledgeFindings(found, annotated, mesh).map(({ finding, source }) => place(finding, source)));
 }
 
+/** Stands for a manifest no longer kept. */
+const EMPTY_MANIFEST: Manifest = Object.freeze({});
+
 /** Per-resource validation of each input, located; one failing check never stops the others. */
-export function validateInputs(inputs: readonly LintInput[], options: ValidationOptions = {}): LocatedFinding[] {
-  const found: SourcedFinding<LintInput>[] = [];
-  validateEach(inputs, options, found);
-  return found.map(({ finding, source }) => place(finding, source));
+export function validateInputs(inputs: Iterable<LintInput>, options: ValidationOptions = {}): LocatedFinding[] {
+  const found: LocatedFinding[] = [];
+  validateEach(inputs, options, (input, own) => {
+    for (const finding of own) found.push(place(finding, input));
+  });
+  return found;
 }
 
 /** An input the cluster would refuse to store, and the first reason it would give. */
@@ -82,24 +90,32 @@ export interface AdmittedInputs {
  * and those it would reject; one failing check never stops the others. Only
  * the rejections are located (locating a finding may read its file again).
  */
-export function admitInputs(inputs: readonly LintInput[], options: ValidationOptions = {}): AdmittedInputs {
-  return validateEach(inputs, options);
+export function admitInputs(inputs: Iterable<LintInput>, options: ValidationOptions = {}): AdmittedInputs {
+  const admitted: LintInput[] = [];
+  const rejected = admitEach(inputs, options, (input) => admitted.push(input));
+  return { admitted, rejected };
 }
 
-/** `admitInputs`, and every finding with its input in `found` when given. */
-function validateEach(inputs: readonly LintInput[], options: ValidationOptions, found?: SourcedFinding<LintInput>[]): AdmittedInputs {
+/**
+ * `admitInputs` one input at a time: `admit` gets each input the cluster
+ * would store as soon as it is validated, and the rejections come back, so
+ * a caller that keeps what it needs of the admitted ones can drop them.
+ */
+export function admitEach(inputs: Iterable<LintInput>, options: ValidationOptions, admit: (input: LintInput) => void): RejectedInput[] {
+  const rejected: RejectedInput[] = [];
+  validateEach(inputs, options, (input, own) => {
+    const rejection = rejectionOf(own);
+    if (rejection === undefined) admit(input);
+    else rejected.push({ input, rejection: place(rejection, input) });
+  });
+  return rejected;
+}
+
+/** Validates each input in turn and hands it over with its findings; one failing check never stops the others. */
+function validateEach(inputs: Iterable<LintInput>, options: ValidationOptions, each: (input: LintInput, own: Finding[]) => void): void {
   // A bad option is the caller's mistake: thrown once, not reported on every resource.
   checkValidationOptions(options);
-  const admitted: LintInput[] = [];
-  const rejected: RejectedInput[] = [];
-  for (const input of inputs) {
-    const own = validateGuarded(input.manifest, options);
-    if (found) for (const finding of own) found.push({ finding, source: input });
-    const rejection = rejectionOf(own);
-    if (rejection === undefined) admitted.push(input);
-    else rejected.push({ input, rejection: place(rejection, input) });
-  }
-  return { admitted, rejected };
+  for (const input of inputs) each(input, validateGuarded(input.manifest, options));
 }
 
 /**

@@ -1,10 +1,12 @@
 import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
-import { readInputs, requireNamespace } from './read-inputs';
-import { admitInputs, RejectedInput } from '../lint';
-import { buildMeshModel } from '../model';
+import { streamInputs } from './read-inputs';
+import { admitEach, RejectedInput } from '../lint';
+import { ModelEntries, modelOfEntries } from '../model/mesh-model';
+import { resolveMeshOptions } from '../model/mesh-options';
 import { renderExplainMarkdown } from '../report/explain-markdown';
 import { renderExplainMermaid } from '../report/explain-mermaid';
 import { renderExplainText } from '../report/explain-text';
+import { InputProblem } from '../report/lint-report';
 import { explainMesh, withLeftOut } from '../resolution';
 import { ExplainedLeftOut, MeshExplanation as Explanation } from '../resolution/explain';
 
@@ -24,17 +26,21 @@ export function runExplain(args: readonly string[], io: Io): number {
   if (!FORMATS.includes(format)) throw new UsageError(`explain: --format must be ${FORMATS.join(', ')}, got "${format}"`);
   if (positionals.length === 0) throw new UsageError('explain: give files, directories, or - to read standard input');
   const mesh = meshOptions(values);
-  const read = requireNamespace(readInputs(positionals, io.readStdin), values.namespace as string | undefined);
-  for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+  const problems: InputProblem[] = [];
+  const read = streamInputs(positionals, problems, io.readStdin, values.namespace as string | undefined);
   // The cluster would not store an object it rejects: explain the others, and say which were left out.
-  const { admitted, rejected } = admitInputs(read.inputs, validationOptions(values));
-  const model = buildMeshModel(admitted.map((i) => i.manifest), mesh);
+  // Each object is read into the model as its file is read, and not kept.
+  const opts = resolveMeshOptions(mesh);
+  const entries = new ModelEntries(opts);
+  const rejected = admitEach(read, validationOptions(values), (input) => entries.add(input.manifest));
+  for (const p of problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+  const model = modelOfEntries(entries, opts);
   const explanation: Explanation = withLeftOut(explainMesh(model, { connections: Boolean(values.connections) }), rejected.map(leftOutOf));
   if (format === 'json') io.stdout(JSON.stringify(explanation, null, 2) + '\n');
   else if (format === 'markdown') io.stdout(renderExplainMarkdown(explanation));
   else if (format === 'mermaid') io.stdout(renderExplainMermaid(explanation));
   else io.stdout(renderExplainText(explanation));
-  return read.problems.length > 0 ? 2 : 0;
+  return problems.length > 0 ? 2 : 0;
 }
 
 function leftOutOf({ rejection: r }: RejectedInput): ExplainedLeftOut {

@@ -6,13 +6,13 @@ import { runCheckCa } from './check-ca';
 import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
 import { runExplain } from './explain';
 import { runPlan } from './plan';
-import { MAX_FILE_BYTES, readInputs, requireNamespace } from './read-inputs';
+import { MAX_FILE_BYTES, streamInputs } from './read-inputs';
 import { readRegularFile, RefusedFile } from '../files/open-file';
-import { groupOf, refOf } from '../model/manifest';
+import { groupOf, refOf, ResourceRef } from '../model/manifest';
 import { visible } from '../report/escape';
 import { renderLintGithub } from '../report/github';
 import { renderLintJson } from '../report/json';
-import { failsLint, LintReport, LocatedFinding } from '../report/lint-report';
+import { failsLint, InputProblem, LintReport, LocatedFinding } from '../report/lint-report';
 import { renderLintSarif, REPOSITORY_URL } from '../report/sarif';
 import { renderLintText } from '../report/text';
 import { ALL_RULES } from '../rules-catalog';
@@ -160,16 +160,31 @@ function runLint(args: readonly string[], io: Io): number {
     mesh: meshOptions(values),
     analyze: !values['no-analysis'],
   };
-  const read = requireNamespace(readInputs(positionals, io.readStdin), values.namespace as string | undefined);
-  const findings = lint(read.inputs, options);
-  const report: LintReport = { findings, resources: read.inputs.length, problems: read.problems };
-  for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
-  io.stdout(renderLint(format, report, read.inputs));
-  if (read.problems.length > 0) return 2;
+  const problems: InputProblem[] = [];
+  // Each object is linted as its file is read and not kept: only where it is, for SARIF.
+  const inputs: PlacedInput[] = [];
+  const read = (function* placed(): Generator<LintInput> {
+    for (const input of streamInputs(positionals, problems, io.readStdin, values.namespace as string | undefined)) {
+      inputs.push({ ref: refOf(input.manifest), file: input.file, locate: input.locate });
+      yield input;
+    }
+  })();
+  const findings = lint(read, options);
+  const report: LintReport = { findings, resources: inputs.length, problems };
+  for (const p of problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+  io.stdout(renderLint(format, report, inputs));
+  if (problems.length > 0) return 2;
   return failsLint(findings, failOn) ? 1 : 0;
 }
 
-function renderLint(format: string, report: LintReport, inputs: readonly LintInput[]): string {
+/** An input without its manifest. */
+interface PlacedInput {
+  readonly ref: ResourceRef;
+  readonly file?: string;
+  readonly locate?: LintInput['locate'];
+}
+
+function renderLint(format: string, report: LintReport, inputs: readonly PlacedInput[]): string {
   if (format === 'json') return renderLintJson(report);
   if (format === 'github') return renderLintGithub(report);
   if (format !== 'sarif') return renderLintText(report);
@@ -184,10 +199,10 @@ function renderLint(format: string, report: LintReport, inputs: readonly LintInp
  * and name, with that namespace or none (the last such, as kubectl apply keeps
  * it), at the finding's field; failing that, the first input file, unpositioned.
  */
-function inFileOfResource(f: LocatedFinding, inputs: readonly LintInput[]): LocatedFinding {
+function inFileOfResource(f: LocatedFinding, inputs: readonly PlacedInput[]): LocatedFinding {
   const r = f.resource;
   const source = inputs.filter((i) => {
-    const m = refOf(i.manifest);
+    const m = i.ref;
     return i.file !== undefined && m.kind === r.kind && m.name === r.name && groupOf(m.apiVersion) === groupOf(r.apiVersion)
       && (m.namespace === r.namespace || m.namespace === '');
   }).pop();

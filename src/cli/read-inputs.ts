@@ -33,13 +33,31 @@ const ALLOWED = 'give regular files, directories (searched for *.yaml, *.yml, *.
  * one-line problem.
  */
 export function readInputs(operands: readonly string[], readStdin: () => Buffer = () => readStandardInput(MAX_FILE_BYTES)): ReadResult {
-  const inputs: LintInput[] = [];
   const problems: InputProblem[] = [];
-  const addFile = (display: string, content: Buffer) => {
+  const inputs = [...streamInputs(operands, problems, readStdin)];
+  return { inputs, problems };
+}
+
+/**
+ * `readInputs` one file at a time: yields each object as soon as its file is
+ * read, so the caller can drop it once used, and adds problems to `problems`
+ * as they are met. With `namespace`, an object `kubectl apply -n` would
+ * refuse becomes a problem instead (see requireNamespace).
+ */
+export function* streamInputs(
+  operands: readonly string[], problems: InputProblem[],
+  readStdin: () => Buffer = () => readStandardInput(MAX_FILE_BYTES), namespace?: string,
+): Generator<LintInput> {
+  function* ofFile(display: string, content: Buffer): Generator<LintInput> {
     const parsed = parseManifests(content);
     for (const p of parsed.problems) problems.push({ file: display, line: p.position.line, column: p.position.col, message: p.message });
-    for (const m of parsed.manifests) inputs.push({ manifest: m.manifest, file: display, locate: m.locate });
-  };
+    for (const m of parsed.manifests) {
+      const input: LintInput = { manifest: m.manifest, file: display, locate: m.locate };
+      const refusal = namespace === undefined ? undefined : namespaceRefusal(input, namespace);
+      if (refusal) problems.push(refusal);
+      else yield input;
+    }
+  }
   const problem = (file: string, message: string) => problems.push({ file, line: 1, column: 1, message });
 
   for (const operand of operands) {
@@ -53,7 +71,7 @@ export function readInputs(operands: readonly string[], readStdin: () => Buffer 
       }
       // The same cap for standard input however it was read.
       if (content.length > MAX_FILE_BYTES) problem('-', `standard input holds ${content.length} bytes, more than ${limitOf(MAX_FILE_BYTES)}; it was not read`);
-      else addFile('-', content);
+      else yield* ofFile('-', content);
       continue;
     }
     let stat: fs.Stats;
@@ -72,10 +90,9 @@ export function readInputs(operands: readonly string[], readStdin: () => Buffer 
         problem(file, e instanceof RefusedFile ? (e.special ? `${e.message}; ${ALLOWED}` : e.message) : `cannot read: ${reason(e)}`);
         continue;
       }
-      addFile(file, content);
+      yield* ofFile(file, content);
     }
   }
-  return { inputs, problems };
 }
 
 /**
@@ -90,21 +107,25 @@ export function requireNamespace(read: ReadResult, namespace: string | undefined
   const inputs: LintInput[] = [];
   const problems = [...read.problems];
   for (const input of read.inputs) {
-    const ref = refOf(input.manifest);
-    if (ref.namespace === '' || ref.namespace === namespace || isClusterScoped(groupOf(ref.apiVersion), ref.kind)) {
-      inputs.push(input);
-      continue;
-    }
-    const at = input.locate?.('/metadata/namespace') ?? { line: 1, col: 1 };
-    problems.push({
-      file: input.file ?? '-',
-      line: at.line,
-      column: at.col,
-      message: `${describeRef(ref)} is in namespace "${ref.namespace}", not the --namespace "${namespace}" given; kubectl apply -n ${namespace} `
-        + `refuses it ("the namespace from the provided object does not match"): drop its metadata.namespace or give --namespace ${ref.namespace}`,
-    });
+    const refusal = namespaceRefusal(input, namespace);
+    if (refusal) problems.push(refusal);
+    else inputs.push(input);
   }
   return { inputs, problems };
+}
+
+/** The problem `kubectl apply -n namespace` has with an input, if any: it names another namespace. */
+function namespaceRefusal(input: LintInput, namespace: string): InputProblem | undefined {
+  const ref = refOf(input.manifest);
+  if (ref.namespace === '' || ref.namespace === namespace || isClusterScoped(groupOf(ref.apiVersion), ref.kind)) return undefined;
+  const at = input.locate?.('/metadata/namespace') ?? { line: 1, col: 1 };
+  return {
+    file: input.file ?? '-',
+    line: at.line,
+    column: at.col,
+    message: `${describeRef(ref)} is in namespace "${ref.namespace}", not the --namespace "${namespace}" given; kubectl apply -n ${namespace} `
+      + `refuses it ("the namespace from the provided object does not match"): drop its metadata.namespace or give --namespace ${ref.namespace}`,
+  };
 }
 
 function listManifestFiles(dir: string, problem: (file: string, message: string) => void): string[] {
