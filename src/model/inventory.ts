@@ -1,5 +1,5 @@
 import { serviceHostname } from './hosts';
-import { Labels, sharedStringMap, stringMap } from './labels';
+import { Labels, NO_LABELS, sharedStringMap, stringMap, stringValue } from './labels';
 import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
 import { portNumber } from './policies';
 import { UNSHARED, ValueSharing, sharedList } from './shared-values';
@@ -93,16 +93,27 @@ export interface ServiceInfo {
 export function parseNamespace(m: Manifest): NamespaceInfo {
   const ref = refOf(m);
   const metadata = objectOrEmpty(m.metadata);
-  const istioAnnotations = istioKeys(stringMap(metadata.annotations));
+  const istioAnnotations = istioKeys(metadata.annotations);
   return Object.freeze({
     ref: { ...ref, namespace: '' }, name: ref.name, labels: stringMap(metadata.labels), ...(istioAnnotations ? { istioAnnotations } : {}),
   });
 }
 
-/** The entries whose key has a prefix in an `istio.io` domain (`sidecar.istio.io/inject`, `istio.io/rev`); undefined when none. */
-function istioKeys(map: Labels): Labels | undefined {
-  const kept = Object.entries(map).filter(([k]) => /(^|\.)istio\.io\//.test(k));
-  return kept.length > 0 ? Object.freeze(Object.fromEntries(kept)) : undefined;
+/** Keys with a prefix in an `istio.io` domain (`sidecar.istio.io/inject`, `istio.io/rev`). */
+const ISTIO_KEY = /(^|\.)istio\.io\//;
+
+/** The entries of `stringMap(v)` whose key is in an `istio.io` domain; undefined when none. */
+function istioKeys(v: unknown): Labels | undefined {
+  if (!isPlainObject(v)) return undefined;
+  let kept: Record<string, string> | undefined;
+  for (const k of Object.keys(v)) {
+    if (!ISTIO_KEY.test(k)) continue;
+    const val = stringValue(v[k]);
+    if (val === undefined) continue;
+    kept ??= {};
+    kept[k] = val;
+  }
+  return kept ? Object.freeze(kept) : undefined;
 }
 
 /** A Kubernetes int64 field: an integer, else undefined. */
@@ -131,16 +142,45 @@ function readFromCluster(m: Manifest): boolean {
     || (isPlainObject(m.status) && Object.keys(m.status).length > 0);
 }
 
-const CONTAINER_FIELDS = ['containers', 'initContainers'] as const;
-
-/** The pod template (metadata + spec) of a workload kind, or undefined when the manifest has none. */
-function podTemplateOf(m: Manifest, kind: string): { metadata: Record<string, unknown>; spec: Record<string, unknown> } | undefined {
-  if (kind === 'Pod') return { metadata: objectOrEmpty(m.metadata), spec: objectOrEmpty(m.spec) };
-  const spec = objectOrEmpty(m.spec);
-  const template = kind === 'CronJob' ? objectOrEmpty(objectOrEmpty(objectOrEmpty(spec.jobTemplate).spec).template) : objectOrEmpty(spec.template);
-  if (!isPlainObject(template.spec) && !isPlainObject(template.metadata)) return undefined;
-  return { metadata: objectOrEmpty(template.metadata), spec: objectOrEmpty(template.spec) };
+/** `v[key]` when `v` is an object (not an array), else undefined. */
+function fieldOf(v: unknown, key: string): unknown {
+  return isPlainObject(v) ? v[key] : undefined;
 }
+
+/** The pod template (an object with metadata and spec) of a workload kind, or undefined when the manifest has none. */
+function podTemplateOf(m: Manifest, kind: string): Record<string, unknown> | undefined {
+  // A Pod is its own template.
+  if (kind === 'Pod') return m;
+  const template = kind === 'CronJob' ? fieldOf(fieldOf(fieldOf(m.spec, 'jobTemplate'), 'spec'), 'template') : fieldOf(m.spec, 'template');
+  return isPlainObject(template) && (isPlainObject(template.spec) || isPlainObject(template.metadata)) ? template : undefined;
+}
+
+/** The container ports of a pod spec's `containers`, without repeats of a port and protocol, sorted by port and protocol. */
+function containerPortsOf(containers: unknown, shared: ValueSharing): ContainerPort[] {
+  const ports: ContainerPort[] = [];
+  for (const c of listOrEmpty(containers)) {
+    for (const p of listOrEmpty(fieldOf(c, 'ports'))) {
+      if (!isPlainObject(p)) continue;
+      const port = portNumber(p.containerPort);
+      if (port === undefined) continue;
+      const protocol = typeof p.protocol === 'string' ? p.protocol : 'TCP';
+      if (ports.some((known) => known.port === port && known.protocol === protocol)) continue;
+      const name = typeof p.name === 'string' && p.name ? p.name : undefined;
+      const node = shared.root('cp').at(port).at(protocol).at(name);
+      ports.push((node.value as ContainerPort | undefined) ?? node.keep(Object.freeze(name ? { port, protocol, name } : { port, protocol })));
+    }
+  }
+  return ports.sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : 1));
+}
+
+/** True when a container of `containers` or `initContainers` is named `istio-proxy`. */
+function hasProxyContainerIn(spec: Record<string, unknown>): boolean {
+  return listOrEmpty(spec.containers).some((c) => fieldOf(c, 'name') === 'istio-proxy')
+    || listOrEmpty(spec.initContainers).some((c) => fieldOf(c, 'name') === 'istio-proxy');
+}
+
+/** A Workload being built: its optional facts are set only when present. */
+type WorkloadFields = { -readonly [K in keyof Workload]: Workload[K] };
 
 /**
  * `ref` defaults to the manifest's, placed in `namespace`. Equal ports and
@@ -151,53 +191,32 @@ export function parseWorkload(
 ): Workload | undefined {
   const tpl = podTemplateOf(m, ref.kind);
   if (!tpl || !ref.name) return undefined;
-  const ports: ContainerPort[] = [];
-  const seen = new Set<string>();
-  let hasProxyContainer = false;
-  for (const field of CONTAINER_FIELDS) {
-    for (const c of listOrEmpty(tpl.spec[field])) {
-      const container = objectOrEmpty(c);
-      if (container.name === 'istio-proxy') hasProxyContainer = true;
-      if (field !== 'containers') continue;
-      for (const p of listOrEmpty(container.ports)) {
-        const cp = objectOrEmpty(p);
-        const port = portNumber(cp.containerPort);
-        if (port === undefined) continue;
-        const protocol = typeof cp.protocol === 'string' ? cp.protocol : 'TCP';
-        const key = `${port}/${protocol}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const name = typeof cp.name === 'string' ? cp.name : undefined;
-        const shape = JSON.stringify([port, protocol, name]);
-        ports.push(shared.value(`cp${shape}`, Object.freeze(name ? { port, protocol, name } : { port, protocol })));
-      }
-    }
-  }
-  ports.sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : 1));
-  const sa = tpl.spec.serviceAccountName ?? tpl.spec.serviceAccount;
-  const runAsUsers = runAsUsersOf(tpl.spec);
-  const own = objectOrEmpty(m.metadata);
-  const ownIstioLabels = ref.kind === 'Pod' ? undefined : istioKeys(stringMap(own.labels));
-  const ownIstioAnnotations = ref.kind === 'Pod' ? undefined : istioKeys(stringMap(own.annotations));
-  return Object.freeze({
+  const spec = objectOrEmpty(tpl.spec);
+  const metadata = tpl.metadata;
+  const sa = spec.serviceAccountName ?? spec.serviceAccount;
+  const runAsUsers = runAsUsersOf(spec);
+  const ownIstioLabels = ref.kind === 'Pod' ? undefined : istioKeys(fieldOf(m.metadata, 'labels'));
+  const ownIstioAnnotations = ref.kind === 'Pod' ? undefined : istioKeys(fieldOf(m.metadata, 'annotations'));
+  const w: WorkloadFields = {
     ref,
     kind: ref.kind,
     namespace,
     name: ref.name,
     // join() builds one flat string; a template literal keeps a chain of cons strings (about three times the bytes).
     key: [namespace, ref.kind, ref.name].join('/'),
-    labels: sharedStringMap(tpl.metadata.labels, shared),
-    podAnnotations: sharedStringMap(tpl.metadata.annotations, shared),
-    ports: sharedList(shared, 'cpl', ports),
+    labels: sharedStringMap(fieldOf(metadata, 'labels'), shared),
+    podAnnotations: sharedStringMap(fieldOf(metadata, 'annotations'), shared),
+    ports: sharedList(shared, 'cpl', containerPortsOf(spec.containers, shared)),
     serviceAccount: typeof sa === 'string' && sa ? sa : 'default',
-    hostNetwork: tpl.spec.hostNetwork === true,
-    hasProxyContainer,
-    // Optional facts only when present: most workloads have none, and the model lives beside the app at synth time.
-    ...(runAsUsers ? { runAsUsers } : {}),
-    ...(ref.kind === 'Pod' && readFromCluster(m) ? { created: true } : {}),
-    ...(ownIstioLabels ? { ownIstioLabels } : {}),
-    ...(ownIstioAnnotations ? { ownIstioAnnotations } : {}),
-  });
+    hostNetwork: spec.hostNetwork === true,
+    hasProxyContainer: hasProxyContainerIn(spec),
+  };
+  // Optional facts only when present: most workloads have none, and the model lives beside the app at synth time.
+  if (runAsUsers) w.runAsUsers = runAsUsers;
+  if (ref.kind === 'Pod' && readFromCluster(m)) w.created = true;
+  if (ownIstioLabels) w.ownIstioLabels = ownIstioLabels;
+  if (ownIstioAnnotations) w.ownIstioAnnotations = ownIstioAnnotations;
+  return Object.freeze(w);
 }
 
 /**
@@ -210,8 +229,8 @@ export function parseService(
   if (!ref.name) return undefined;
   const spec = objectOrEmpty(m.spec);
   const ports: ServicePort[] = [];
-  for (const p of listOrEmpty(spec.ports)) {
-    const sp = objectOrEmpty(p);
+  for (const sp of listOrEmpty(spec.ports)) {
+    if (!isPlainObject(sp)) continue;
     const port = portNumber(sp.port);
     if (port === undefined) continue;
     const raw = sp.targetPort;
@@ -219,8 +238,8 @@ export function parseService(
     const name = typeof sp.name === 'string' ? sp.name : undefined;
     const protocol = typeof sp.protocol === 'string' ? sp.protocol : 'TCP';
     const appProtocol = typeof sp.appProtocol === 'string' && sp.appProtocol ? sp.appProtocol : undefined;
-    const shape = JSON.stringify([port, targetPort, protocol, name, appProtocol]);
-    ports.push(shared.value(`sp${shape}`, Object.freeze({
+    const node = shared.root('sp').at(port).at(targetPort).at(protocol).at(name || undefined).at(appProtocol);
+    ports.push((node.value as ServicePort | undefined) ?? node.keep(Object.freeze({
       port, targetPort, protocol, ...(name ? { name } : {}), ...(appProtocol ? { appProtocol } : {}),
     })));
   }
@@ -232,10 +251,10 @@ export function parseService(
     name: ref.name,
     key: [namespace, ref.name].join('/'),
     hostname: serviceHostname(ref.name, namespace, clusterDomain),
-    selector: selector && Object.keys(selector).length > 0 ? selector : undefined,
+    selector: selector === NO_LABELS ? undefined : selector,
     ports: sharedList(shared, 'spl', ports),
     headless: spec.clusterIP === 'None',
-    labels: sharedStringMap(objectOrEmpty(m.metadata).labels, shared),
+    labels: sharedStringMap(fieldOf(m.metadata, 'labels'), shared),
   });
 }
 

@@ -12,10 +12,18 @@ export function stringMap(v: unknown): Labels {
   const out: Record<string, string> = {};
   let any = false;
   for (const k of Object.keys(v)) {
-    const val = v[k];
-    if (typeof val === 'string') { out[k] = val; any = true; } else if (typeof val === 'number' || typeof val === 'boolean') { out[k] = String(val); any = true; }
+    const val = stringValue(v[k]);
+    if (val !== undefined) { out[k] = val; any = true; }
   }
   return any ? Object.freeze(out) : NO_LABELS;
+}
+
+/**
+ * A value of a `stringMap` as a string: numbers and booleans as written, other values undefined (dropped).
+ * @internal
+ */
+export function stringValue(val: unknown): string | undefined {
+  return typeof val === 'string' ? val : typeof val === 'number' || typeof val === 'boolean' ? String(val) : undefined;
 }
 
 /**
@@ -24,8 +32,18 @@ export function stringMap(v: unknown): Labels {
  * select it, and across namespaces made from one pattern.
  */
 export function sharedStringMap(v: unknown, shared: ValueSharing): Labels {
-  const map = stringMap(v);
-  return map === NO_LABELS ? map : shared.value(`labels${JSON.stringify(map)}`, map);
+  if (!isPlainObject(v)) return NO_LABELS;
+  // Equal maps are the same keys and values in the same order: the path of each key and value, read without building the map.
+  let node = shared.root('labels');
+  let any = false;
+  for (const k of Object.keys(v)) {
+    const val = stringValue(v[k]);
+    if (val === undefined) continue;
+    node = node.at(k).at(val);
+    any = true;
+  }
+  if (!any) return NO_LABELS;
+  return (node.value as Labels | undefined) ?? node.keep(stringMap(v));
 }
 
 /** True when every label of `selector` is on `labels`. An empty selector matches everything. */

@@ -153,7 +153,8 @@ export function parsePeerAuthentication(
     if (port === undefined) continue;
     const mode = modeOf(value);
     // The key as written (`8080`, `"08080"`) is in the path, so it is part of what is shared.
-    portLevel.push(shared.value(`pl${JSON.stringify([key, mode])}`, Object.freeze({ port, mode, path: pointer('spec', 'portLevelMtls', key, 'mode') })));
+    const node = shared.root('pl').at(key).at(mode);
+    portLevel.push((node.value as PortLevelMode | undefined) ?? node.keep(Object.freeze({ port, mode, path: pointer('spec', 'portLevelMtls', key, 'mode') })));
   }
   portLevel.sort((a, b) => a.port - b.port);
   const level: PeerAuthenticationLevel = !selector
@@ -177,8 +178,9 @@ function tlsOf(v: unknown, path: string, shared: ValueSharing, port?: number): C
   // An absent mode is the proto default, DISABLE (a mode the API server rejects is left unknown).
   const mode = v.mode === undefined || v.mode === null ? 'DISABLE' : v.mode;
   if (typeof mode !== 'string' || !TLS_MODES.has(mode)) return undefined;
-  const setting = Object.freeze(port !== undefined ? { mode: mode as ClientTlsMode, path, port } : { mode: mode as ClientTlsMode, path });
-  return shared.value(`tls${JSON.stringify([mode, path, port])}`, setting);
+  const node = shared.root('tls').at(mode).at(path).at(port);
+  return (node.value as ClientTlsSetting | undefined)
+    ?? node.keep(Object.freeze(port !== undefined ? { mode: mode as ClientTlsMode, path, port } : { mode: mode as ClientTlsMode, path }));
 }
 
 /**
