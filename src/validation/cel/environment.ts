@@ -37,6 +37,11 @@ export function celList<T>(items: readonly T[]): T[] {
   return realm().Array.from(items);
 }
 
+/** An empty CEL list cel-js recognises in any realm, to push items into. */
+export function emptyCelList(): unknown[] {
+  return new (realm().Array)();
+}
+
 /**
  * A CEL map cel-js recognises in any realm: an object without a prototype
  * (cel-js reads its missing constructor as a map), or the main realm's Map
@@ -47,6 +52,27 @@ export function celMap(entries: readonly [string, unknown][]): unknown {
   const out: Record<string, unknown> = Object.create(null);
   for (const [key, v] of entries) out[key] = v;
   return out;
+}
+
+/** The prototype of CEL map objects: empty, not even a `constructor` (nor a prototype of its own). */
+const CEL_MAP_PROTOTYPE: object = Object.freeze(Object.create(null));
+
+/**
+ * An empty object without `constructor`, to fill and then pass to
+ * {@link celMapOf}. It inherits nothing, as one from `Object.create(null)`,
+ * but V8 keeps it in fast mode (a prototype-less object is a slow dictionary).
+ */
+export function emptyCelMap(): Record<string, unknown> {
+  return Object.create(CEL_MAP_PROTOTYPE) as Record<string, unknown>;
+}
+
+/**
+ * `celMap` of the entries of `fields` (from {@link emptyCelMap}, filled in
+ * key order): the object itself, without copying, unless it has a key
+ * `constructor`.
+ */
+export function celMapOf(fields: Record<string, unknown>): unknown {
+  return 'constructor' in fields ? celMap(Object.entries(fields)) : fields;
 }
 
 type DurationClass = new (seconds: bigint, nanos: number) => object;

@@ -23,6 +23,7 @@ const REASON_PREFIX: Readonly<Record<string, string>> = {
  */
 export function validateCelRules(object: unknown, schema: StructuralSchema, ref: ResourceRef, rootExtras: Record<string, unknown> = {}): Finding[] {
   const findings: Finding[] = [];
+  if (!hasRulesWithin(schema)) return findings;
   const root = toCelValue(object, schema);
   visit(isPlainObject(root) ? withExtras(root, rootExtras) : root, schema, [], schema, ref, findings);
   return findings;
@@ -44,7 +45,7 @@ function visit(value: unknown, node: StructuralSchema, at: string[], root: Struc
     if (f) out.push(f);
   }
   if (Array.isArray(value)) {
-    if (!node.items) return;
+    if (!node.items || !hasRulesWithin(node.items)) return;
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) continue;
       at.push(String(i));
@@ -55,12 +56,29 @@ function visit(value: unknown, node: StructuralSchema, at: string[], root: Struc
     const extra = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
     for (const key of Object.keys(value)) {
       const sub = node.properties?.[key] ?? extra;
-      if (!sub) continue;
+      // A field whose schema holds no rule anywhere below has nothing to evaluate.
+      if (!sub || !hasRulesWithin(sub)) continue;
       at.push(key);
       visit(value[key], sub, at, root, ref, out);
       at.pop();
     }
   }
+}
+
+const rulesWithin = new WeakMap<StructuralSchema, boolean>();
+
+/** True when the schema node, or any node below it, has `x-kubernetes-validations` (found once per node). */
+function hasRulesWithin(node: StructuralSchema): boolean {
+  let has = rulesWithin.get(node);
+  if (has === undefined) {
+    const extra = node.additionalProperties;
+    has = (node['x-kubernetes-validations']?.length ?? 0) > 0
+      || Object.values(node.properties ?? {}).some(hasRulesWithin)
+      || (node.items !== undefined && hasRulesWithin(node.items))
+      || (typeof extra === 'object' && hasRulesWithin(extra));
+    rulesWithin.set(node, has);
+  }
+  return has;
 }
 
 function evaluateRule(rule: CelRule, self: unknown, at: readonly string[], root: StructuralSchema, ref: ResourceRef): Finding | undefined {

@@ -1,4 +1,4 @@
-import { celList, celMap } from './environment';
+import { celMapOf, emptyCelList, emptyCelMap } from './environment';
 import { isPlainObject } from '../../model/manifest';
 import { StructuralSchema } from '../schema/structural';
 
@@ -16,24 +16,37 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
     if (schema.type === 'number') return value;
     return Number.isInteger(value) ? BigInt(value) : value;
   }
-  if (Array.isArray(value)) return celList(value.map((v) => toCelValue(v, schema.items)));
+  // Built in place, item by item and key by key: this runs on every field of every object that has CRD rules.
+  if (Array.isArray(value)) {
+    const list = emptyCelList();
+    for (let i = 0; i < value.length; i++) list.push(toCelValue(value[i], schema.items));
+    return list;
+  }
   if (isPlainObject(value)) {
-    const out: [string, unknown][] = [];
+    const fields = emptyCelMap();
     const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
     const keepUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true || schema.additionalProperties === true;
     for (const key of Object.keys(value)) {
       const sub = schema.properties?.[key] ?? extra;
-      if (sub) out.push([key, toCelValue(value[key], sub)]);
-      else if (keepUnknown || schema['x-kubernetes-embedded-resource']) out.push([key, dynamic(value[key])]);
+      if (sub) fields[key] = toCelValue(value[key], sub);
+      else if (keepUnknown || schema['x-kubernetes-embedded-resource']) fields[key] = dynamic(value[key]);
     }
-    return celMap(out);
+    return celMapOf(fields);
   }
   return value;
 }
 
 function dynamic(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return celList(value.map(dynamic));
-  if (isPlainObject(value)) return celMap(Object.keys(value).map((key) => [key, dynamic(value[key])]));
+  if (Array.isArray(value)) {
+    const list = emptyCelList();
+    for (let i = 0; i < value.length; i++) list.push(dynamic(value[i]));
+    return list;
+  }
+  if (isPlainObject(value)) {
+    const fields = emptyCelMap();
+    for (const key of Object.keys(value)) fields[key] = dynamic(value[key]);
+    return celMapOf(fields);
+  }
   return value;
 }
