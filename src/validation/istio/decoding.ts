@@ -66,66 +66,78 @@ function isOpen(schema: StructuralSchema): boolean {
   return schema['x-kubernetes-preserve-unknown-fields'] === true || schema['x-kubernetes-int-or-string'] === true || schema.type === undefined;
 }
 
+/** `path` is the path of `value`, pushed and popped on the way down (copied only into a problem). */
 function walk(value: unknown, schema: StructuralSchema, path: (string | number)[], out: DecodeProblem[]): void {
   // jsonpb leaves a null field unset (and reads a null list item as the zero value)
   if (value === null || value === undefined || isOpen(schema)) return;
-  const wrong = (expected: string): void => {
-    out.push({ path: [...path], value, kind: 'wrong-type', expected });
-  };
   switch (schema.type) {
     case 'integer': {
       const range = integerRange(schema);
       const n = integerOf(value);
       if (n === undefined) {
-        wrong(range ? describeRange(range) : 'an integer');
+        out.push(wrongType(path, value, range ? describeRange(range) : 'an integer'));
       } else if (range && (n < range.min || n > range.max)) {
         out.push({ path: [...path], value, kind: 'out-of-range', expected: describeRange(range) });
       }
       return;
     }
     case 'number':
-      if (!isDecodableNumber(value)) wrong('a number');
+      if (!isDecodableNumber(value)) out.push(wrongType(path, value, 'a number'));
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') wrong('true or false');
+      if (typeof value !== 'boolean') out.push(wrongType(path, value, 'true or false'));
       return;
     case 'string': {
       const names = schema.enum;
       if (!names) {
-        if (typeof value !== 'string') wrong('a string');
+        if (typeof value !== 'string') out.push(wrongType(path, value, 'a string'));
         return;
       }
       // an enum decodes from one of its names ("unknown value" otherwise), or from any int32 number (proto3 enums are open)
       if (typeof value === 'string' ? names.includes(value) : Number.isInteger(value) && Number(value) >= -(2 ** 31) && Number(value) < 2 ** 31) return;
-      wrong(`one of ${names.map((n) => JSON.stringify(n)).join(', ')}`);
+      out.push(wrongType(path, value, `one of ${names.map((n) => JSON.stringify(n)).join(', ')}`));
       return;
     }
     case 'array': {
       if (!Array.isArray(value)) {
-        wrong('a list');
+        out.push(wrongType(path, value, 'a list'));
         return;
       }
       const items = schema.items;
-      if (items) value.forEach((item, i) => walk(item, items, [...path, i], out));
+      if (!items) return;
+      // as forEach did: holes are skipped
+      for (let i = 0; i < value.length; i++) {
+        if (!(i in value)) continue;
+        path.push(i);
+        walk(value[i], items, path, out);
+        path.pop();
+      }
       return;
     }
     case 'object': {
       if (!isPlainObject(value)) {
-        wrong('an object');
+        out.push(wrongType(path, value, 'an object'));
         return;
       }
       const props = schema.properties;
       const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-      for (const [key, child] of Object.entries(value)) {
+      for (const key of Object.keys(value)) {
         // unknown fields are ignored: istiod retries the decoding with AllowUnknownFields
         const childSchema = props && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : extra;
-        if (childSchema) walk(child, childSchema, [...path, key], out);
+        if (!childSchema) continue;
+        path.push(key);
+        walk(value[key], childSchema, path, out);
+        path.pop();
       }
       return;
     }
     default:
       return;
   }
+}
+
+function wrongType(path: readonly (string | number)[], value: unknown, expected: string): DecodeProblem {
+  return { path: [...path], value, kind: 'wrong-type', expected };
 }
 
 /**
