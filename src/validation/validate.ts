@@ -35,9 +35,9 @@ export const INTERNAL_ERROR = 'IMV001';
 export function validateManifest(manifest: Manifest, options: ValidationOptions = {}): Finding[] {
   checkValidationOptions(options);
   const ref = refOf(manifest);
-  const objectFindings = guarded('object metadata', ref, () => validateObject(manifest, ref));
-  const findings = [...objectFindings];
-  if (objectFindings.some((f) => f.severity === 'error' && (f.path === '/apiVersion' || f.path === '/kind'))) return findings;
+  // Each stage returns a new array: the first one is extended with the others' findings.
+  const findings = guarded('object metadata', ref, () => validateObject(manifest, ref));
+  if (findings.some(isTypeError)) return findings;
   const crds = options.crds ?? builtinSchemaSet();
   if (!crds.has(ref.apiVersion, ref.kind)) return findings;
   const structural = guarded('CRD schema', ref, () => validateStructure(manifest, ref, crds));
@@ -48,6 +48,11 @@ export function validateManifest(manifest: Manifest, options: ValidationOptions 
   if (group === 'monitoring.coreos.com') findings.push(...guarded('prometheus-operator webhook', ref, () => validatePrometheusRule(manifest, ref, options)));
   else findings.push(...guarded('Istio webhook', ref, () => validateIstioWebhook(manifest, ref)));
   return findings;
+}
+
+/** An error on apiVersion or kind: the object's type is unknown, no schema or webhook applies. */
+function isTypeError(f: Finding): boolean {
+  return f.severity === 'error' && (f.path === '/apiVersion' || f.path === '/kind');
 }
 
 /**

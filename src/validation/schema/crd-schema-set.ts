@@ -12,6 +12,13 @@ export interface ServedSchema {
   readonly schema: StructuralSchema;
 }
 
+/** The CRD and version serving an apiVersion/kind, and its ServedSchema once `lookup` has built it. */
+interface Found {
+  readonly crd: CrdSchemas;
+  readonly served: CrdVersionSchema;
+  schema?: ServedSchema;
+}
+
 /**
  * The CRD schemas validation runs against, looked up by apiVersion and kind.
  * Immutable; validators compiled from it are cached per schema object.
@@ -19,7 +26,9 @@ export interface ServedSchema {
 export class CrdSchemaSet {
   private readonly byGroupKind: ReadonlyMap<string, CrdSchemas>;
   /** Answers of `find`, by apiVersion and kind (the set is immutable). */
-  private readonly found = new Map<string, Map<string, { crd: CrdSchemas; served: CrdVersionSchema } | undefined>>();
+  private readonly found = new Map<string, Map<string, Found | undefined>>();
+  /** The last answer of `find`: an object is looked up several times in a row, and apps list objects of a kind together. */
+  private last: { readonly apiVersion: string; readonly kind: string; readonly found: Found | undefined } | undefined;
 
   /** @internal use {@link builtinSchemaSet} or {@link schemaSetFromCrds}. */
   constructor(crds: readonly CrdSchemas[]) {
@@ -47,11 +56,21 @@ export class CrdSchemaSet {
   /** The schema that validates `apiVersion`/`kind`, if a CRD in the set serves it. */
   public lookup(apiVersion: string, kind: string): ServedSchema | undefined {
     const found = this.find(apiVersion, kind);
-    return found && { crd: found.crd, version: found.served.name, schema: found.crd.schemas[found.served.schema] };
+    if (!found) return undefined;
+    found.schema ??= { crd: found.crd, version: found.served.name, schema: found.crd.schemas[found.served.schema] };
+    return found.schema;
   }
 
   /** The CRD and version serving `apiVersion`/`kind`, without reading the schemas (the built-in ones load on first read). */
-  private find(apiVersion: string, kind: string): { crd: CrdSchemas; served: CrdVersionSchema } | undefined {
+  private find(apiVersion: string, kind: string): Found | undefined {
+    const last = this.last;
+    if (last && last.apiVersion === apiVersion && last.kind === kind) return last.found;
+    const found = this.findRemembered(apiVersion, kind);
+    this.last = { apiVersion, kind, found };
+    return found;
+  }
+
+  private findRemembered(apiVersion: string, kind: string): Found | undefined {
     // Every object of an app is looked up, and apps have few distinct apiVersion/kind pairs: remember the answers.
     let byKind = this.found.get(apiVersion);
     if (!byKind) {
@@ -66,7 +85,7 @@ export class CrdSchemaSet {
     return result;
   }
 
-  private findUncached(apiVersion: string, kind: string): { crd: CrdSchemas; served: CrdVersionSchema } | undefined {
+  private findUncached(apiVersion: string, kind: string): Found | undefined {
     const slash = apiVersion.indexOf('/');
     if (slash < 0) return undefined;
     const crd = this.byGroupKind.get(`${apiVersion.slice(0, slash)}/${kind}`);

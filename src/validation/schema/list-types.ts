@@ -26,7 +26,8 @@ export function listTypeViolations(value: unknown, schema: StructuralSchema | un
 
 /** `at` is the path of `value`, pushed and popped on the way down. */
 function collect(value: unknown, schema: StructuralSchema | undefined, at: string[], out: ListTypeViolation[]): void {
-  if (!schema) return;
+  // A schema node with no set or map list anywhere below has nothing to check (most of them).
+  if (!schema || !hasListTypesWithin(schema)) return;
   if (Array.isArray(value)) {
     const listType = schema['x-kubernetes-list-type'];
     if (listType === 'set') {
@@ -51,6 +52,23 @@ function collect(value: unknown, schema: StructuralSchema | undefined, at: strin
       at.pop();
     }
   }
+}
+
+const listTypesWithin = new WeakMap<StructuralSchema, boolean>();
+
+/** True when the node, or a node below it, is a `set` or `map` list (found once per node). */
+function hasListTypesWithin(node: StructuralSchema): boolean {
+  let has = listTypesWithin.get(node);
+  if (has === undefined) {
+    const listType = node['x-kubernetes-list-type'];
+    const extra = node.additionalProperties;
+    has = listType === 'set' || listType === 'map'
+      || Object.values(node.properties ?? {}).some(hasListTypesWithin)
+      || (node.items !== undefined && hasListTypesWithin(node.items))
+      || (typeof extra === 'object' && hasListTypesWithin(extra));
+    listTypesWithin.set(node, has);
+  }
+  return has;
 }
 
 function mapListViolations(list: unknown[], keys: readonly string[], at: string[]): ListTypeViolation[] {

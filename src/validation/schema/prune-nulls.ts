@@ -24,9 +24,7 @@ function prune(value: unknown, schema: StructuralSchema | undefined, dropped: Dr
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      at.push(String(i));
-      const item = prune(value[i], schema?.items, dropped, at);
-      at.pop();
+      const item = pruneChild(value[i], schema?.items, dropped, at, String(i));
       if (!copy && item !== value[i]) copy = value.slice(0, i);
       if (copy) copy.push(item);
     }
@@ -45,9 +43,7 @@ function prune(value: unknown, schema: StructuralSchema | undefined, dropped: Dr
       else out[key] = structuredClone(sub.default);
       continue;
     }
-    at.push(key);
-    const pruned = prune(v, sub, dropped, at);
-    at.pop();
+    const pruned = pruneChild(v, sub, dropped, at, key);
     // An own "__proto__" key is not copied by assignment: keep the copying path for it, as before.
     if (!out && (pruned !== v || key === '__proto__')) out = copyUpTo(value, keys, i);
     if (out) out[key] = pruned;
@@ -60,6 +56,15 @@ function prune(value: unknown, schema: StructuralSchema | undefined, dropped: Dr
     }
   }
   return out ?? value;
+}
+
+/** `prune` of the field or item `key` of the value at `at`; a scalar is its own result, without a call. */
+function pruneChild(v: unknown, schema: StructuralSchema | undefined, dropped: DroppedNull[], at: string[], key: string): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  at.push(key);
+  const pruned = prune(v, schema, dropped, at);
+  at.pop();
+  return pruned;
 }
 
 const defaulted = new WeakMap<StructuralSchema, readonly (readonly [string, StructuralSchema])[]>();

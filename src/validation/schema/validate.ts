@@ -72,10 +72,10 @@ function validateOrThrow(manifest: Manifest, ref: ResourceRef, set: CrdSchemaSet
   }
   const schema = served.schema;
   const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(manifest)) {
+  for (const k of Object.keys(manifest)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
     if (k === 'status' && served.crd.statusSubresource) continue;
-    body[k] = v;
+    body[k] = manifest[k];
   }
 
   const findings: Finding[] = [];
