@@ -66,13 +66,51 @@ function isOpen(schema: StructuralSchema): boolean {
   return schema['x-kubernetes-preserve-unknown-fields'] === true || schema['x-kubernetes-int-or-string'] === true || schema.type === undefined;
 }
 
+/**
+ * What the decoder checks at one schema node, read once per node: schema
+ * nodes all have different shapes, which makes every read of one slow, and
+ * the walk reads them for every value of every Istio object.
+ */
+interface DecodeNode {
+  /** The JSON type checked, undefined for an open node (nothing checked). */
+  readonly type: string | undefined;
+  readonly range: IntegerRange | undefined;
+  readonly names: readonly unknown[] | undefined;
+  readonly items: DecodeNode | undefined;
+  /** The declared fields of an object. */
+  readonly fields: ReadonlyMap<string, DecodeNode> | undefined;
+  /** The node of the other fields (additionalProperties). */
+  readonly extra: DecodeNode | undefined;
+}
+
+const decodeNodes = new WeakMap<StructuralSchema, DecodeNode>();
+
+function decodeNodeOf(schema: StructuralSchema): DecodeNode {
+  const known = decodeNodes.get(schema);
+  if (known) return known;
+  const type = isOpen(schema) ? undefined : schema.type;
+  const props = schema.properties;
+  const extra = type === 'object' && typeof schema.additionalProperties === 'object' && schema.additionalProperties !== null
+    ? schema.additionalProperties : undefined;
+  const node: DecodeNode = {
+    type,
+    range: type === 'integer' ? integerRange(schema) : undefined,
+    names: type === 'string' ? schema.enum : undefined,
+    items: type === 'array' && schema.items ? decodeNodeOf(schema.items) : undefined,
+    fields: type === 'object' && props ? new Map(Object.keys(props).map((key) => [key, decodeNodeOf(props[key])])) : undefined,
+    extra: extra ? decodeNodeOf(extra) : undefined,
+  };
+  decodeNodes.set(schema, node);
+  return node;
+}
+
 /** `path` is the path of `value`, pushed and popped on the way down (copied only into a problem). */
-function walk(value: unknown, schema: StructuralSchema, path: (string | number)[], out: DecodeProblem[]): void {
+function walk(value: unknown, node: DecodeNode, path: (string | number)[], out: DecodeProblem[]): void {
   // jsonpb leaves a null field unset (and reads a null list item as the zero value)
-  if (value === null || value === undefined || isOpen(schema)) return;
-  switch (schema.type) {
+  if (value === null || value === undefined || node.type === undefined) return;
+  switch (node.type) {
     case 'integer': {
-      const range = integerRange(schema);
+      const range = node.range;
       const n = integerOf(value);
       if (n === undefined) {
         out.push(wrongType(path, value, range ? describeRange(range) : 'an integer'));
@@ -88,7 +126,7 @@ function walk(value: unknown, schema: StructuralSchema, path: (string | number)[
       if (typeof value !== 'boolean') out.push(wrongType(path, value, 'true or false'));
       return;
     case 'string': {
-      const names = schema.enum;
+      const names = node.names;
       if (!names) {
         if (typeof value !== 'string') out.push(wrongType(path, value, 'a string'));
         return;
@@ -103,7 +141,7 @@ function walk(value: unknown, schema: StructuralSchema, path: (string | number)[
         out.push(wrongType(path, value, 'a list'));
         return;
       }
-      const items = schema.items;
+      const items = node.items;
       if (!items) return;
       // as forEach did: holes are skipped
       for (let i = 0; i < value.length; i++) {
@@ -119,14 +157,12 @@ function walk(value: unknown, schema: StructuralSchema, path: (string | number)[
         out.push(wrongType(path, value, 'an object'));
         return;
       }
-      const props = schema.properties;
-      const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
       for (const key of Object.keys(value)) {
         // unknown fields are ignored: istiod retries the decoding with AllowUnknownFields
-        const childSchema = props && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : extra;
-        if (!childSchema) continue;
+        const child = node.fields?.get(key) ?? node.extra;
+        if (!child) continue;
         path.push(key);
-        walk(value[key], childSchema, path, out);
+        walk(value[key], child, path, out);
         path.pop();
       }
       return;
@@ -150,6 +186,6 @@ export function decodeProblems(manifest: Manifest, ref: ResourceRef): DecodeProb
   const specSchema = served?.schema.properties?.spec;
   if (!specSchema) return [];
   const out: DecodeProblem[] = [];
-  walk(manifest.spec, specSchema, ['spec'], out);
+  walk(manifest.spec, decodeNodeOf(specSchema), ['spec'], out);
   return out;
 }
