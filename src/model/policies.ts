@@ -4,7 +4,7 @@ import { Labels, isEmptyLabels, sharedStringMap, stringMap } from './labels';
 import { frozenList } from './lists';
 import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
 import { portNumber } from './ports';
-import { UNSHARED, ValueSharing, sharedList } from './shared-values';
+import { SharedNode, UNSHARED, ValueSharing, sharedList } from './shared-values';
 import { ClientTlsMode, DestinationRuleTrafficInfo, readDestinationRuleTraffic } from './traffic-policy';
 
 export { portNumber } from './ports';
@@ -123,7 +123,14 @@ const TLS_MODES: ReadonlySet<string> = new Set(['DISABLE', 'SIMPLE', 'MUTUAL', '
 const ACTIONS: ReadonlySet<string> = new Set(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
 
 function strings(v: unknown): string[] {
-  return listOrEmpty(v).filter((x): x is string => typeof x === 'string');
+  // Most identity fields are absent: no list is made for them.
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The JSON pointer of item `i` of the list at `path` (kept at `at`), one copy per mesh. */
+function elementPath(at: SharedNode, path: string, i: number): string {
+  const item = at.at(i);
+  return (item.value as string | undefined) ?? item.keep(`${path}/${i}`);
 }
 
 function modeOf(mtls: unknown): PeerAuthenticationMode {
@@ -230,6 +237,7 @@ export function isExportedTo(dr: DestinationRulePolicy, clientNamespace: string)
 
 const POSITIVE_SOURCE_IDENTITY = ['principals', 'namespaces', 'serviceAccounts'];
 const NEGATIVE_SOURCE_IDENTITY = ['notPrincipals', 'notNamespaces', 'notServiceAccounts'];
+const SOURCE_IDENTITY = [...POSITIVE_SOURCE_IDENTITY, ...NEGATIVE_SOURCE_IDENTITY];
 const IDENTITY_CONDITION_KEYS: ReadonlySet<string> = new Set(['source.principal', 'source.namespace', 'source.serviceAccount', 'connection.sni']);
 
 function isEmptyish(v: unknown): boolean {
@@ -256,14 +264,16 @@ export function parseAuthorizationPolicy(
     const uses: IdentityUse[] = [];
     listOrEmpty(rule.from).forEach((from, fi) => {
       const source = objectOrEmpty(objectOrEmpty(from).source);
-      for (const field of [...POSITIVE_SOURCE_IDENTITY, ...NEGATIVE_SOURCE_IDENTITY]) {
+      for (const field of SOURCE_IDENTITY) {
         const values = strings(source[field]);
         if (values.length === 0) continue;
-        const path = shared.string(pointer('spec', 'rules', index, 'from', fi, 'source', field));
+        // One copy per mesh of each path: found by its tokens, without building it again.
+        const at = shared.root('ap-path').at(index).at('from').at(fi).at(field);
+        const path = (at.value as string | undefined) ?? at.keep(pointer('spec', 'rules', index, 'from', fi, 'source', field));
         const negative = NEGATIVE_SOURCE_IDENTITY.includes(field);
         uses.push({ field, values, negative, path, ruleIndex: index });
         if (field === 'principals' || field === 'notPrincipals') {
-          values.forEach((value, vi) => principals.push({ value, path: shared.string(`${path}/${vi}`), negative }));
+          values.forEach((value, vi) => principals.push({ value, path: elementPath(at, path, vi), negative }));
         }
         if (field === 'serviceAccounts') serviceAccounts.push(...values);
       }
@@ -274,9 +284,10 @@ export function parseAuthorizationPolicy(
       for (const [field, negative] of [['values', false], ['notValues', true]] as const) {
         const values = strings(c[field]);
         if (values.length === 0) continue;
-        const path = shared.string(pointer('spec', 'rules', index, 'when', ci, field));
+        const at = shared.root('ap-path').at(index).at('when').at(ci).at(field);
+        const path = (at.value as string | undefined) ?? at.keep(pointer('spec', 'rules', index, 'when', ci, field));
         uses.push({ field: `when:${c.key}`, values, negative, path, ruleIndex: index });
-        if (c.key === 'source.principal') values.forEach((value, vi) => principals.push({ value, path: shared.string(`${path}/${vi}`), negative }));
+        if (c.key === 'source.principal') values.forEach((value, vi) => principals.push({ value, path: elementPath(at, path, vi), negative }));
       }
     });
     let ports: number[] | undefined = [];
