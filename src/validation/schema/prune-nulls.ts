@@ -16,7 +16,43 @@ export type DroppedNull = readonly string[];
 export function pruneNullsAndDefault(
   value: unknown, schema: StructuralSchema | undefined, dropped: DroppedNull[], at: readonly string[] = [],
 ): unknown {
+  // Most manifests hold no null and most schemas no default: then nothing changes, and the schema need not be read.
+  if (!hasDefaultsWithin(schema) && !holdsNullOrProtoKey(value)) return value;
   return prune(value, schema, dropped, [...at]);
+}
+
+/** True when a null, or an own `__proto__` key (which `prune` copies its way), is anywhere in `value`. */
+function holdsNullOrProtoKey(value: unknown): boolean {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (item === null || (typeof item === 'object' && holdsNullOrProtoKey(item))) return true;
+    }
+    return false;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    if (v === null || key === '__proto__' || (typeof v === 'object' && holdsNullOrProtoKey(v))) return true;
+  }
+  return false;
+}
+
+const defaultsWithin = new WeakMap<StructuralSchema, boolean>();
+
+/** True when a property of the node, or of a node below it, has a default (found once per node). */
+function hasDefaultsWithin(schema: StructuralSchema | undefined): boolean {
+  if (!schema) return false;
+  let has = defaultsWithin.get(schema);
+  if (has === undefined) {
+    const extra = schema.additionalProperties;
+    has = defaultedProperties(schema).length > 0
+      || Object.values(schema.properties ?? {}).some(hasDefaultsWithin)
+      || hasDefaultsWithin(schema.items)
+      || (typeof extra === 'object' && hasDefaultsWithin(extra));
+    defaultsWithin.set(schema, has);
+  }
+  return has;
 }
 
 /** `at` is the path of `value`, pushed and popped on the way down. */
