@@ -69,11 +69,6 @@ export function selectorImplies(a: Labels, b: Labels): boolean {
   return selectorMatches(b, a);
 }
 
-/** The key of the posting of `key=value` in a `LabelIndex`. */
-function postingKey(key: string, value: string): string {
-  return key + '\u0000' + value;
-}
-
 /**
  * A posting-list index from `key=value` to items, for selector lookups that
  * stay linear in the mesh. Items must not be arrays: a posting of one item is
@@ -81,11 +76,9 @@ function postingKey(key: string, value: string): string {
  * model holds its indexes beside the whole cdk8s app at synth time).
  */
 export class LabelIndex<T extends object> {
-  private readonly postings = new Map<string, T | T[]>();
+  /** By label key, then value: the labels' own strings are the keys, so no key string is built per posting or lookup. */
+  private readonly postings = new Map<string, Map<string, T | T[]>>();
   private readonly all: T[] = [];
-
-  /** `intern` gives one copy of equal posting keys: they repeat across the namespaces of a mesh. */
-  constructor(private readonly intern: (posting: string) => string = (posting) => posting) {}
 
   /** Indexes `item` under each of its labels. */
   add(item: T, labels: Labels): void {
@@ -95,16 +88,17 @@ export class LabelIndex<T extends object> {
 
   /** Indexes `item` under one label only: it is not among the `items` (what an empty selector matches). */
   post(key: string, value: string, item: T): void {
-    const posting = postingKey(key, value);
-    const list = this.postings.get(posting);
-    if (list === undefined) this.postings.set(this.intern(posting), item);
+    let byValue = this.postings.get(key);
+    if (byValue === undefined) { byValue = new Map(); this.postings.set(key, byValue); }
+    const list = byValue.get(value);
+    if (list === undefined) byValue.set(value, item);
     else if (Array.isArray(list)) list.push(item);
-    else this.postings.set(posting, [list, item]);
+    else byValue.set(value, [list, item]);
   }
 
   /** Calls `f` with each item indexed under `key=value`, in insertion order (no list is made for one item). */
   forEachPosted(key: string, value: string, f: (item: T) => void): void {
-    const list = this.postings.get(postingKey(key, value));
+    const list = this.postings.get(key)?.get(value);
     if (list === undefined) return;
     if (Array.isArray(list)) for (const item of list) f(item);
     else f(list);
@@ -121,7 +115,7 @@ export class LabelIndex<T extends object> {
     let smallest: T | T[] | undefined;
     let size = Infinity;
     for (const k in selector) {
-      const list = this.postings.get(postingKey(k, selector[k]));
+      const list = this.postings.get(k)?.get(selector[k]);
       if (list === undefined) return [];
       const n = Array.isArray(list) ? list.length : 1;
       if (n < size) { smallest = list; size = n; }

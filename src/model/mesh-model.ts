@@ -532,13 +532,10 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
   for (const list of [vss, ses, wes, sidecars, gateways]) (list as { namespace: string; name: string }[]).sort(byNsName);
   gatewayClasses.sort(byName);
 
-  // The label indexes' posting keys (`app` and its value) repeat across namespaces: one copy each.
-  const postingKeys = new SharedValues();
-  const intern = (posting: string): string => postingKeys.string(posting);
   // A namespace's workloads are its label index's items.
   const labelIndexByNs = new Map<string, LabelIndex<Workload>>();
   for (const [ns, list] of workloadsByNs) {
-    const idx = new LabelIndex<Workload>(intern);
+    const idx = new LabelIndex<Workload>();
     for (const w of list) idx.add(w, w.labels);
     labelIndexByNs.set(ns, idx);
   }
@@ -568,7 +565,7 @@ function indexResources(chosen: ChosenResources, opts: ResolvedMeshOptions): Mes
     if (s.selector) {
       const k = firstKey(s.selector);
       let idx = sBySelectorLabel.get(s.namespace);
-      if (!idx) { idx = new LabelIndex<ServiceInfo>(intern); sBySelectorLabel.set(s.namespace, idx); }
+      if (!idx) { idx = new LabelIndex<ServiceInfo>(); sBySelectorLabel.set(s.namespace, idx); }
       idx.post(k, s.selector[k], s);
     }
   }

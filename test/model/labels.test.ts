@@ -43,13 +43,14 @@ describe('LabelIndex', () => {
     expect(idx.items).toEqual([]);
   });
 
-  it('interns its posting keys through the function it is given', () => {
-    const seen: string[] = [];
-    const idx = new LabelIndex<Item>((k) => { seen.push(k); return k; });
-    idx.add(item('a', { app: 'api' }), { app: 'api' });
-    idx.add(item('b', { app: 'api' }), { app: 'api' });
-    idx.add(item('c', { app: 'web' }), { app: 'web' });
-    // Once per new posting, not per item.
-    expect(seen).toEqual(['app\u0000api', 'app\u0000web']);
+  it('keeps postings of keys and values that share a spelling across the separator apart', () => {
+    const idx = new LabelIndex<Item>();
+    const a = item('a', { 'x\u0000y': 'z' });
+    const b = item('b', { x: 'y\u0000z' });
+    idx.add(a, a.labels);
+    idx.add(b, b.labels);
+    expect(posted(idx, 'x\u0000y', 'z')).toEqual([a]);
+    expect(posted(idx, 'x', 'y\u0000z')).toEqual([b]);
+    expect(idx.matching({ x: 'y\u0000z' }, labelsOf)).toEqual([b]);
   });
 });
