@@ -130,27 +130,27 @@ function plaintextFromMesh(ctx: AnalysisContext, ownNamespace: string, hostname:
 /** True when the port may take plaintext: a STRICT port resets it before authorization runs. */
 const acceptsPlaintext = (port: Pick<PortFacts, 'possibleModes'>): boolean => port.possibleModes.some((m) => m !== 'STRICT');
 
-/** `exclusion`: judge an ALLOW rule's not* fields, which plaintext callers get past. */
-function judgePort(action: string, port: PortFacts, where: string, exclusion = false): Problem | undefined {
+/** `exclusion`: judge an ALLOW rule's not* fields, which plaintext callers get past. Where the problem is, the caller adds. */
+function judgePort(action: string, port: PortFacts, exclusion = false): Omit<Problem, 'where'> | undefined {
   if (!port.captured) {
     const why = port.enforcedBy === 'ztunnel'
       ? 'plaintext bypasses ztunnel (ambient.istio.io/bypass-inbound-capture), so plaintext callers, which carry no identity, are never checked'
       : port.enforcedBy === 'none'
         ? `no proxy receives its traffic (${port.note ?? 'no sidecar'}), so nothing enforces the policy and callers carry no identity`
         : 'the sidecar does not capture the port, so plaintext reaches the application unchecked and callers carry no identity';
-    return { where, why, bypass: true };
+    return { why, bypass: true };
   }
   const ztunnel = port.enforcedBy === 'ztunnel' ? ' in ambient (ztunnel)' : '';
   if (exclusion) {
     return acceptsPlaintext(port)
-      ? { where, why: `the port is ${describeDecision(port)}${ztunnel} and accepts plaintext, whose callers carry no identity to exclude`, related: port }
+      ? { why: `the port is ${describeDecision(port)}${ztunnel} and accepts plaintext, whose callers carry no identity to exclude`, related: port }
       : undefined;
   }
   if (port.possibleModes.includes('DISABLE')) {
-    return { where, why: `the port is ${describeDecision(port)}, so no caller has an mTLS identity`, related: port };
+    return { why: `the port is ${describeDecision(port)}, so no caller has an mTLS identity`, related: port };
   }
   if (action === 'DENY' && port.possibleModes.includes('PERMISSIVE')) {
-    return { where, why: `the port is ${describeDecision(port)}${ztunnel} and accepts plaintext callers, which carry no identity`, related: port };
+    return { why: `the port is ${describeDecision(port)}${ztunnel} and accepts plaintext callers, which carry no identity`, related: port };
   }
   return undefined;
 }
@@ -166,8 +166,8 @@ function problemsOnWorkload(
     ? checked.map((port) => ({ port, facts: inbound.port(port) }))
     : [{ facts: workloadFacts(ctx, w) }];
   for (const d of decisions) {
-    const p = judgePort(ap.action, d.facts, `${describeWorkload(w)}${d.port !== undefined ? `:${d.port}` : ''}`, exclusion);
-    if (p) out.push(p);
+    const p = judgePort(ap.action, d.facts, exclusion);
+    if (p) out.push({ where: `${describeWorkload(w)}${d.port !== undefined ? `:${d.port}` : ''}`, ...p });
   }
   // Client sidecars and ztunnel send HBONE to ambient pods, whatever the DestinationRules.
   if (out.length || ambient || exclusion) return out;
@@ -243,8 +243,8 @@ function judgePolicy(ctx: AnalysisContext, ap: AuthorizationPolicyInfo, allUses:
     const scope = ap.namespace === root ? 'workloads of the mesh' : `workloads of ${ap.namespace}`;
     for (const d of decisions) {
       const facts: PortFacts = { mode: d.mode.mode, possibleModes: d.mode.possibleModes, decidedBy: d.mode.decidedBy, level: 'workload', captured: true, enforcedBy };
-      const p = judgePort(ap.action, facts, `${scope}${d.port !== undefined ? ` port ${d.port}` : ''}`, exclusion);
-      if (p) problems.push(p);
+      const p = judgePort(ap.action, facts, exclusion);
+      if (p) problems.push({ where: `${scope}${d.port !== undefined ? ` port ${d.port}` : ''}`, ...p });
     }
     // Mesh clients' plaintext matters only where it is accepted: a STRICT port resets it before authorization.
     if (problems.length === 0 && !ambient && !exclusion && decisions.some((d) => acceptsPlaintext(d.mode))) {
