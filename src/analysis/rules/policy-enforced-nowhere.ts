@@ -140,9 +140,9 @@ interface Proxyless {
 /** The workloads when every one of them runs without a proxy (and is admitted), else undefined. */
 function allProxyless(model: MeshModel, workloads: readonly Workload[]): Proxyless | undefined {
   if (workloads.length === 0) return undefined;
-  const decisions = workloads.map((w) => resolveDataplane(model, w));
-  if (!decisions.every((d) => d.dataplane === 'none')) return undefined;
-  return { workloads, first: decisions[0] };
+  // Stops at the first workload with a proxy.
+  for (const w of workloads) if (resolveDataplane(model, w).dataplane !== 'none') return undefined;
+  return { workloads, first: resolveDataplane(model, workloads[0]) };
 }
 
 function describeProxyless(p: Proxyless): string {
