@@ -115,6 +115,8 @@ export const ambientL7PolicyWithoutWaypoint: AnalysisRule = {
   check(ctx): Finding[] {
     const m = ctx.model;
     const out: Finding[] = [];
+    // Without ambient installed no pod is ambient (decideAmbientEnrolment).
+    if (!m.options.ambient) return out;
     for (const ap of m.authorizationPolicies) {
       if (ap.hasTargetRefs) continue;
       const ambient = workloadsUnderPolicy(m, ap).filter((w) => resolveDataplane(m, w).dataplane === 'ambient');
