@@ -220,9 +220,14 @@ function checkApiVersion(apiVersion: unknown, out: ObjectFindings): boolean {
 
 interface ValidatedKind { readonly group: string; readonly version: string; readonly served: readonly string[] }
 
+/** The kind names of SERVED_VERSIONS: most objects (Services, Deployments...) are ruled out by their kind alone. */
+const VALIDATED_KIND_NAMES: ReadonlySet<string> = new Set(Object.keys(SERVED_VERSIONS).map((key) => key.slice(key.lastIndexOf('/') + 1)));
+
 function validatedKindOf(apiVersion: string, kind: string): ValidatedKind | undefined {
+  if (!VALIDATED_KIND_NAMES.has(kind)) return undefined;
   const group = groupOf(apiVersion);
-  const served = Object.prototype.hasOwnProperty.call(SERVED_VERSIONS, `${group}/${kind}`) ? SERVED_VERSIONS[`${group}/${kind}`] : undefined;
+  const key = `${group}/${kind}`;
+  const served = Object.prototype.hasOwnProperty.call(SERVED_VERSIONS, key) ? SERVED_VERSIONS[key] : undefined;
   if (!served) return undefined;
   return { group, version: apiVersion.slice(group.length + 1), served };
 }
