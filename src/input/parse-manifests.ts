@@ -1,8 +1,9 @@
 import type { Document } from 'yaml';
+import { readChunkBlock } from './block-read';
 import { fastPathHazards, readChunkFast } from './fast-read';
 import { goKeyString, resolveScalar } from './go-yaml-scalars';
 import { kubectlObjects } from './kubectl-lists';
-import { ChunkText, chunkText, decodeManifestBytes, splitStream, StreamDocument } from './kubectl-stream';
+import { ChunkText, chunkText, decodeManifestBytes, splitStream, StreamDocument, YamlChunk } from './kubectl-stream';
 import { MAX_ALIAS_COUNT, NodeReadError, documentValue, isMergeKey } from './yaml-node-values';
 import { Manifest } from '../model/manifest';
 
@@ -75,6 +76,16 @@ export function parseManifestsFast(content: Uint8Array | string): ParseResult | 
   return read(content, 'fast');
 }
 
+/**
+ * @internal The careful path's value of one YAML chunk (`text.slice(start, end)`, a chunk of kubectl-stream.ts),
+ * or undefined where it finds a problem: the reference for the block reader's tests.
+ */
+export function readChunkCareful(text: string, start: number, end: number): { value: unknown } | undefined {
+  const chunk: YamlChunk = { kind: 'yaml', start, end };
+  const careful = readCareful(text, chunk, 0, new Place(text, chunk, new Lines(text)));
+  return 'value' in careful ? { value: careful.value } : undefined;
+}
+
 type Mode = 'auto' | 'careful' | 'fast';
 
 function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined {
@@ -107,8 +118,9 @@ function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined
       }
       while (h < hard.length && hard[h] < doc.start) h++;
       while (c < collections.length && collections[c] < doc.start) c++;
+      // The block reader first (block-read.ts), then js-yaml; each declines what it cannot read exactly.
       const fast = mode !== 'careful' && !(h < hard.length && hard[h] < doc.end)
-        ? readChunkFast(text, doc.start, doc.end, c < collections.length && collections[c] < doc.end)
+        ? readChunkBlock(text, doc.start, doc.end) ?? readChunkFast(text, doc.start, doc.end, c < collections.length && collections[c] < doc.end)
         : undefined;
       if (fast) {
         value = fast.value;

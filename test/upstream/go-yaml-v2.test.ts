@@ -472,3 +472,7 @@ describe('go-yaml v2 and kubectl: reading manifests', () => {
     }
   });
 });
+
+/** Every row's input as read above (with the sentinel), and the crashers: test/input/block-read.test.ts checks the block reader on them. */
+export const GO_YAML_INPUTS: (string | Buffer)[] = [...UPSTREAM_ROWS, ...ERROR_ROWS, ...MERGE_ROWS, ...STRICT_ROWS, ...SCALAR_ROWS, ...KEY_ROWS,
+  ...DOCUMENT_ROWS, ...LIST_ROWS, ...ENCODING_ROWS].map((row) => withSentinel(row.yaml)).concat(FUZZ_CRASHERS);
