@@ -5,14 +5,15 @@ import { KubectlReadError, goKeyString, plainScalarValue, resolveScalar } from '
  * generators write (cdk8s, Helm, `kubectl get -o yaml`): block mappings and
  * sequences (`- key: value` compact mappings, `- - x` compact sequences,
  * sequences indented or not under a key), plain scalars, single- and
- * double-quoted scalars on one line, `[]` and `{}`, comments on their own line
- * or after a value, blank lines.
+ * double-quoted scalars on one line, `{}`, flow sequences of such scalars on
+ * one line (`[a, "b"]`, `[]`), comments on their own line or after a value,
+ * blank lines.
  *
  * It reads a chunk only where its value is certain to be the careful path's
  * (the `yaml` library decoded by go-yaml's rules, parse-manifests.ts), and
  * says "not mine" (undefined) for anything else: multi-line and block
- * scalars, escapes, anchors, aliases, tags, `?` keys, flow collections with
- * content, tabs, control and Unicode space or line-break characters,
+ * scalars, escapes, anchors, aliases, tags, `?` keys, other flow
+ * collections, tabs, control and Unicode space or line-break characters,
  * duplicate, null and merge keys, numbers whose JSON key cannot be made,
  * NaN and infinities, odd indentation, null sequence entries. The chunk then
  * goes to the js-yaml fast path (fast-read.ts) or the careful path.
@@ -209,7 +210,7 @@ class BlockReader {
     return false;
   }
 
-  /** A value on the rest of the line from `i`: a scalar, `[]` or `{}`, then at most a comment. */
+  /** A value on the rest of the line from `i`: a scalar, a one-line flow sequence or `{}`, then at most a comment. */
   private readInline(i: number): unknown {
     const { text, lineEnd } = this;
     const c = text.charCodeAt(i);
@@ -218,12 +219,13 @@ class BlockReader {
       this.endOfValue(close + 1);
       return this.quotedValue(i, close);
     }
-    if (c === 0x5b || c === 0x7b) {
-      // Only empty flow collections: `[]` and `{}`.
-      if (text.charCodeAt(i + 1) !== c + 2) throw NOT_MINE;
+    if (c === 0x7b) {
+      // Of flow mappings, only `{}`.
+      if (text.charCodeAt(i + 1) !== 0x7d) throw NOT_MINE;
       this.endOfValue(i + 2);
-      return c === 0x5b ? [] : {};
+      return {};
     }
+    if (c === 0x5b) return this.readFlowSeq(i);
     if (!plainStart(c, text.charCodeAt(i + 1))) throw NOT_MINE;
     if (c >= 0x7f) checkChar(text, i);
     let stop = lineEnd;
@@ -240,6 +242,49 @@ class BlockReader {
     }
     while (text.charCodeAt(stop - 1) === SPACE) stop--;
     return plainValue(text.slice(i, stop));
+  }
+
+  /**
+   * A flow sequence on one line: `[]`, or scalars (plain without `:`, `#` or
+   * flow indicators, or quoted) separated by `,`, no trailing comma.
+   */
+  private readFlowSeq(open: number): unknown[] {
+    const { text, lineEnd } = this;
+    const out: unknown[] = [];
+    let i = this.skipSpaces(open + 1);
+    if (text.charCodeAt(i) === 0x5d) {
+      this.endOfValue(i + 1);
+      return out;
+    }
+    for (;;) {
+      const c = text.charCodeAt(i);
+      let j: number;
+      if (c === DQUOTE || c === SQUOTE) {
+        const close = this.quotedEnd(i);
+        out.push(this.quotedValue(i, close));
+        j = this.skipSpaces(close + 1);
+      } else {
+        if (!plainStart(c, text.charCodeAt(i + 1)) || c === DASH) throw NOT_MINE;
+        j = i;
+        while (j < lineEnd) {
+          const d = text.charCodeAt(j);
+          if (d === 0x2c || d === 0x5d) break;
+          if (d === COLON || d === HASH || d === 0x5b || d === 0x7b || d === 0x7d) throw NOT_MINE;
+          if (d < SPACE || d >= 0x7f) checkChar(text, j);
+          j++;
+        }
+        let stop = j;
+        while (text.charCodeAt(stop - 1) === SPACE) stop--;
+        out.push(plainValue(text.slice(i, stop)));
+      }
+      const d = text.charCodeAt(j);
+      if (j < lineEnd && d === 0x5d) {
+        this.endOfValue(j + 1);
+        return out;
+      }
+      if (j >= lineEnd || d !== 0x2c) throw NOT_MINE;
+      i = this.skipSpaces(j + 1);
+    }
   }
 
   /** The offset of the quote that closes the quoted scalar opening at `i`, on the same line; no escapes. */

@@ -133,7 +133,8 @@ describe('block reader: what it reads', () => {
     ['a sequence not indented under a key, then the next key', HEAD + 'a:\n- 1\n- 2\nb: 3\n'],
     ['an entry whose collection starts on the next line', HEAD + 'a:\n-\n  b: 1\n- c: 2\n'],
     ['quoted scalars and keys', HEAD + 'data:\n  "8080": \'it\'\'s\'\n  \'a b\': "say \'hi\' # not a comment"\n  "": x\n'],
-    ['empty values and empty collections', HEAD + 'a:\nb: []\nc: {}\nd: [] # c\ne: ""\n'],
+    ['empty values and empty collections', HEAD + 'a:\nb: []\nc: {}\nd: [] # c\ne: ""\nf: [ ]\n'],
+    ['one-line flow sequences of scalars', HEAD + 'a: [b, "c", \'d\', 1, yes, ~, 0x1F, a b]\nverbs: ["get", "list"] # c\nl:\n- [ x ,y ]\n'],
     ['resolved plain scalars', HEAD + 'data:\n  a: yes\n  b: 0x1F\n  c: 1e3\n  d: ~\n  e: 2001-12-14\n  f: -1\n  g: 1:20\n  h: a:b\n  i: x#y\n'],
     ['keys resolved as sigs.k8s.io/yaml writes them', HEAD + 'data:\n  8080: a\n  0x1F: b\n  yes: c\n  1e3: d\n  2001-12-14: e\n  constructor: f\n'],
     ['an indented document', '  apiVersion: v1\n  kind: X\n  a:\n    - b\n'],
@@ -162,7 +163,12 @@ describe('block reader: what it leaves to the other readers', () => {
     ['a tag', HEAD + 'a: !!str 1\n'],
     ['the non-specific tag', HEAD + 'a: ! 1\n'],
     ['a complex key', HEAD + '? a\n: 1\n'],
-    ['a flow sequence with content', HEAD + 'a: [b, c]\n'],
+    ['a nested flow sequence', HEAD + 'a: [b, [c]]\n'],
+    ['a flow sequence over two lines', HEAD + 'a: [b,\n  c]\n'],
+    ['a flow sequence with a trailing comma', HEAD + 'a: [b, c,]\n'],
+    ['a pair in a flow sequence', HEAD + 'a: [b: c]\n'],
+    ['a comment in a flow sequence', HEAD + 'a: [b #c\n  ]\n'],
+    ['a flow sequence as a key', HEAD + '- [a]: 1\n'],
     ['a flow mapping with content', HEAD + 'a: {b: c}\n'],
     ['a flow key', HEAD + '[a]: 1\n'],
     ['a tab in the indentation', HEAD + 'a:\n\tb: 1\n'],
@@ -228,6 +234,7 @@ const scalarText = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...PLAIN).map((s) => `'${s.replace(/'/g, "''")}'`) },
   { weight: 1, arbitrary: fc.constantFrom(...PLAIN, "it's", "'q'", 'a # b', 'a: b', '').map((s) => `"${s.replace(/["\\]/g, '')}"`) },
   { weight: 1, arbitrary: fc.constantFrom("'it''s'", "''", "'a # b'", "'\"x\"'", '[]', '{}', '[ ]') },
+  { weight: 1, arbitrary: fc.array(fc.constantFrom(...PLAIN, '"a, b"', "'x]'", '"yes"', ' '), { maxLength: 4 }).map((a) => `[${a.join(', ')}]`) },
 );
 
 const keyText = fc.oneof(
