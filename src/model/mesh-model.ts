@@ -210,8 +210,8 @@ const NO_OWNERS: readonly never[] = Object.freeze([]);
  */
 export function readForModel(m: Manifest, opts: ResolvedMeshOptions, shared: ValueSharing = UNSHARED): ModelEntry {
   if (!isPlainObject(m)) return NOT_AN_OBJECT;
-  const ref = refOf(m);
-  const namespace = isPlainObject(m.metadata) && typeof m.metadata.namespace === 'string' && m.metadata.namespace ? m.metadata.namespace : opts.defaultNamespace;
+  const ref = sharedRefOf(m, shared);
+  const namespace = ref.namespace !== '' ? ref.namespace : opts.defaultNamespace;
   // The resources of the model carry the namespace they apply in; most manifests name it, so the ref is shared.
   const placed = ref.namespace === namespace ? ref : { ...ref, namespace };
   const group = typeof m.apiVersion === 'string' ? groupOf(m.apiVersion) : undefined;
@@ -235,6 +235,16 @@ export function readForModel(m: Manifest, opts: ResolvedMeshOptions, shared: Val
     return { read: 'workload', ref, namespace, workload: parseWorkload(m, namespace, placed, shared), owners };
   }
   return { read: 'other', ref, namespace };
+}
+
+/**
+ * `refOf(m)`, with one copy per mesh of its API version, kind and namespace:
+ * each repeats across many manifests, and one string for all of them is both
+ * smaller and quicker to compare and look up when the model is built.
+ */
+function sharedRefOf(m: Manifest, shared: ValueSharing): ResourceRef {
+  const ref = refOf(m);
+  return { apiVersion: shared.string(ref.apiVersion), kind: shared.string(ref.kind), namespace: shared.string(ref.namespace), name: ref.name };
 }
 
 /** Builds the model. Never throws: objects of unknown shape are skipped or read leniently. */
