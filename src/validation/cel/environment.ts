@@ -54,6 +54,11 @@ export function celMap(entries: readonly [string, unknown][]): unknown {
   return out;
 }
 
+/** The entries of a CEL map built by {@link celMap} or {@link celMapOf}: an object, or a Map when a key is `constructor`. */
+export function celMapEntries(map: object): [string, unknown][] {
+  return map instanceof realm().Map ? [...(map as Map<string, unknown>)] : Object.entries(map);
+}
+
 /** The prototype of CEL map objects: empty, not even a `constructor` (nor a prototype of its own). */
 const CEL_MAP_PROTOTYPE: object = Object.freeze(Object.create(null));
 

@@ -1,10 +1,10 @@
-import { compileExpression, firstLine } from './environment';
+import { celMapEntries, compileExpression, firstLine } from './environment';
 import { toCelValue } from './values';
 import { Finding, pointer } from '../../model/finding';
 import { isPlainObject, ResourceRef } from '../../model/manifest';
 import { displayPath, preview } from '../schema/field-path';
 import { SCHEMA_CODES as C } from '../schema/rules';
-import { CelRule, StructuralSchema } from '../schema/structural';
+import { CelRule, propertyOf, StructuralSchema } from '../schema/structural';
 
 /** How the API server words a rule failure for each `reason`. */
 const REASON_PREFIX: Readonly<Record<string, string>> = {
@@ -54,12 +54,12 @@ function visit(value: unknown, node: StructuralSchema, at: string[], root: Struc
     }
   } else if (isPlainObject(value)) {
     const extra = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
-    for (const key of Object.keys(value)) {
-      const sub = node.properties?.[key] ?? extra;
+    for (const [key, field] of celMapEntries(value)) {
+      const sub = propertyOf(node, key) ?? extra;
       // A field whose schema holds no rule anywhere below has nothing to evaluate.
       if (!sub || !hasRulesWithin(sub)) continue;
       at.push(key);
-      visit(value[key], sub, at, root, ref, out);
+      visit(field, sub, at, root, ref, out);
       at.pop();
     }
   }

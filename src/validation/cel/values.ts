@@ -1,6 +1,6 @@
 import { celMapOf, emptyCelList, emptyCelMap } from './environment';
 import { isPlainObject } from '../../model/manifest';
-import { StructuralSchema } from '../schema/structural';
+import { propertyOf, StructuralSchema } from '../schema/structural';
 
 /**
  * The value CEL rules see, typed by the schema as the API server types it:
@@ -27,7 +27,7 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
     const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
     const keepUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true || schema.additionalProperties === true;
     for (const key of Object.keys(value)) {
-      const sub = schema.properties?.[key] ?? extra;
+      const sub = propertyOf(schema, key) ?? extra;
       if (sub) fields[key] = toCelValue(value[key], sub);
       else if (keepUnknown || schema['x-kubernetes-embedded-resource']) fields[key] = dynamic(value[key]);
     }

@@ -1,4 +1,4 @@
-import { StructuralSchema } from './structural';
+import { propertyOf, StructuralSchema } from './structural';
 
 /**
  * Renders JSON-pointer tokens the way the API server names fields
@@ -9,7 +9,7 @@ export function displayPath(tokens: readonly string[], schema: StructuralSchema 
   let out = '';
   let node = schema;
   for (const t of tokens) {
-    const prop = node?.properties?.[t];
+    const prop = propertyOf(node, t);
     const sub = node?.items ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined);
     if (prop) {
       out += out === '' ? t : `.${t}`;

@@ -1,4 +1,4 @@
-import { StructuralSchema } from './structural';
+import { propertyOf, StructuralSchema } from './structural';
 import { isPlainObject } from '../../model/manifest';
 
 /** One violation of an `x-kubernetes-list-type` invariant. */
@@ -45,7 +45,7 @@ function collect(value: unknown, schema: StructuralSchema | undefined, at: strin
   } else if (isPlainObject(value)) {
     const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
     for (const key of Object.keys(value)) {
-      const sub = schema.properties?.[key] ?? extra;
+      const sub = propertyOf(schema, key) ?? extra;
       if (!sub) continue;
       at.push(key);
       collect(value[key], sub, at, out);

@@ -1,4 +1,4 @@
-import { StructuralSchema } from './structural';
+import { propertyOf, StructuralSchema } from './structural';
 import { isPlainObject } from '../../model/manifest';
 
 /** Where a null was dropped, as JSON-pointer tokens. */
@@ -17,23 +17,23 @@ export function pruneNullsAndDefault(
   value: unknown, schema: StructuralSchema | undefined, dropped: DroppedNull[], at: readonly string[] = [],
 ): unknown {
   // Most manifests hold no null and most schemas no default: then nothing changes, and the schema need not be read.
-  if (!hasDefaultsWithin(schema) && !holdsNullOrProtoKey(value)) return value;
+  if (!hasDefaultsWithin(schema) && !holdsNull(value)) return value;
   return prune(value, schema, dropped, [...at]);
 }
 
-/** True when a null, or an own `__proto__` key (which `prune` copies its way), is anywhere in `value`. */
-function holdsNullOrProtoKey(value: unknown): boolean {
+/** True when a null is anywhere in `value`. */
+function holdsNull(value: unknown): boolean {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      if (item === null || (typeof item === 'object' && holdsNullOrProtoKey(item))) return true;
+      if (item === null || (typeof item === 'object' && holdsNull(item))) return true;
     }
     return false;
   }
   if (!isPlainObject(value)) return false;
   for (const key of Object.keys(value)) {
     const v = value[key];
-    if (v === null || key === '__proto__' || (typeof v === 'object' && holdsNullOrProtoKey(v))) return true;
+    if (v === null || (typeof v === 'object' && holdsNull(v))) return true;
   }
   return false;
 }
@@ -76,19 +76,19 @@ function prune(value: unknown, schema: StructuralSchema | undefined, dropped: Dr
     if (v === null && sub && !sub.nullable) {
       out ??= copyUpTo(value, keys, i);
       if (sub.default === undefined) dropped.push([...at, key]);
-      else out[key] = structuredClone(sub.default);
+      else setField(out, key, structuredClone(sub.default));
       continue;
     }
     const pruned = pruneChild(v, sub, dropped, at, key);
-    // An own "__proto__" key is not copied by assignment: keep the copying path for it, as before.
-    if (!out && (pruned !== v || key === '__proto__')) out = copyUpTo(value, keys, i);
-    if (out) out[key] = pruned;
+    if (!out && pruned !== v) out = copyUpTo(value, keys, i);
+    if (out) setField(out, key, pruned);
   }
   if (schema) {
     for (const [key, sub] of defaultedProperties(schema)) {
-      if ((out ? out[key] : copied(value, key)) !== undefined) continue;
+      const current = out ?? value;
+      if (Object.hasOwn(current, key) && current[key] !== undefined) continue;
       out ??= copyUpTo(value, keys, keys.length);
-      out[key] = structuredClone(sub.default);
+      setField(out, key, structuredClone(sub.default));
     }
   }
   return out ?? value;
@@ -118,18 +118,19 @@ function defaultedProperties(schema: StructuralSchema): readonly (readonly [stri
 /** A copy of `value` with its first `end` keys (those found unchanged so far). */
 function copyUpTo(value: Record<string, unknown>, keys: readonly string[], end: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (let j = 0; j < end; j++) out[keys[j]] = value[keys[j]];
+  for (let j = 0; j < end; j++) setField(out, keys[j], value[keys[j]]);
   return out;
 }
 
-/** `value[key]` as a copy of `value` would have it (own keys, then what every object inherits). */
-function copied(value: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(value, key) ? value[key] : ({} as Record<string, unknown>)[key];
+/** `out[key] = v`, also for a key `__proto__`, which an assignment would take for the prototype. */
+function setField(out: Record<string, unknown>, key: string, v: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
+  else out[key] = v;
 }
 
 function fieldSchema(schema: StructuralSchema | undefined, key: string): StructuralSchema | undefined {
   if (!schema) return undefined;
-  const p = schema.properties?.[key];
+  const p = propertyOf(schema, key);
   if (p) return p;
   return typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
 }

@@ -15,6 +15,15 @@ export interface CelRule {
   readonly optionalOldSelf?: boolean;
 }
 
+/**
+ * The schema of a declared property of `schema`: its own `properties` only, so a
+ * key named `constructor`, `toString` or `__proto__` is never taken for a declared one.
+ */
+export function propertyOf(schema: StructuralSchema | undefined, key: string): StructuralSchema | undefined {
+  const props = schema?.properties;
+  return props !== undefined && Object.hasOwn(props, key) ? props[key] : undefined;
+}
+
 /** A node of a structural schema (only the keywords the API server reads). */
 export interface StructuralSchema {
   readonly 'type'?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';

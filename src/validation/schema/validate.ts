@@ -5,7 +5,7 @@ import { displayPath, jsonType, pointerTokens, preview } from './field-path';
 import { listTypeViolations } from './list-types';
 import { pruneNullsAndDefault } from './prune-nulls';
 import { SCHEMA_CODES as C } from './rules';
-import { StructuralSchema } from './structural';
+import { propertyOf, StructuralSchema } from './structural';
 import { compareFindings, Finding, pointer } from '../../model/finding';
 import { isPlainObject, Manifest, ResourceRef } from '../../model/manifest';
 import { editDistance } from '../../vocabulary/nearest-name';
@@ -189,7 +189,7 @@ function schemaAt(root: StructuralSchema, tokens: readonly string[]): Structural
   let node: StructuralSchema | undefined = root;
   for (const t of tokens) {
     if (!node) return undefined;
-    node = node.properties?.[t] ?? node.items ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    node = propertyOf(node, t) ?? node.items ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }
   return node;
 }

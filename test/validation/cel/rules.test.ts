@@ -28,6 +28,18 @@ describe('Istio CRD rules', () => {
       'spec.selector.matchLabels: wildcard not allowed in label key match',
     ]);
   });
+  test('selectors: label keys named like JavaScript object members are labels like any other', () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const labels = JSON.parse(`{"${key}": "x", "app": "a*"}`) as Record<string, string>;
+      expect(check(pa({ selector: { matchLabels: labels } })).map((f) => [f.path, f.message]), key).toEqual([
+        ['/spec/selector/matchLabels/app', 'spec.selector.matchLabels[app]: wildcard not allowed in label value match'],
+      ]);
+      const wild = JSON.parse(`{"${key}": "a*"}`) as Record<string, string>;
+      expect(check(pa({ selector: { matchLabels: wild } })).map((f) => [f.path, f.message]), key).toEqual([
+        [`/spec/selector/matchLabels/${key}`, `spec.selector.matchLabels[${key}]: wildcard not allowed in label value match`],
+      ]);
+    }
+  });
   test('AuthorizationPolicy: only one of selector, targetRef, targetRefs; no cross-namespace refs', () => {
     expect(check(ap({ selector: { matchLabels: { a: 'b' } } }))).toEqual([]);
     expect(codes(check(ap({ selector: { matchLabels: { a: 'b' } }, targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'g' }] })))).toEqual(['IMV301 /spec']);
