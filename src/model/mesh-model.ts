@@ -322,6 +322,22 @@ export class ModelEntries {
     return this.fingerprints[i];
   }
 
+  /** Where entry i applies (the default namespace when its manifest names none); undefined when it was not an object. */
+  namespace(i: number): string | undefined {
+    const item = this.items[i];
+    if (this.reads[i] !== WHOLE) return (item as Resource).namespace;
+    const e = item as ModelEntry;
+    return e.read === 'not-an-object' ? undefined : e.namespace;
+  }
+
+  /** True when entry i is a workload whose manifest names owners. */
+  hasOwners(i: number): boolean {
+    // An entry kept as its resource has none (see `push`).
+    if (this.reads[i] !== WHOLE) return false;
+    const e = this.items[i] as ModelEntry;
+    return e.read === 'workload' && e.owners.length > 0;
+  }
+
   /** The manifest's own ref of entry i (`refOf`); undefined when it was not an object. */
   ref(i: number): ResourceRef | undefined {
     const item = this.items[i];
@@ -389,20 +405,28 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   const superseded = new Uint8Array(count);
   const latest: ScopeMap = new Map();
   let owned = false;
-  forEachEntry(parts, (e, i) => {
-    if (e.read === 'not-an-object') return;
-    const names = namesIn(latest, e);
-    const before = names.get(e.ref.name);
-    if (before !== undefined) { previous[i] = before; superseded[before] = 1; }
-    names.set(e.ref.name, i);
-    if (e.read === 'workload' && e.owners.length > 0) owned = true;
-  });
+  // Read through the entries' refs and namespaces: no entry is made for these passes.
+  let at = 0;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++, at++) {
+      const ref = part.ref(i);
+      if (ref === undefined) continue;
+      const names = namesIn(latest, ref, part.namespace(i)!);
+      const before = names.get(ref.name);
+      if (before !== undefined) { previous[at] = before; superseded[before] = 1; }
+      names.set(ref.name, at);
+      if (part.hasOwners(i)) owned = true;
+    }
+  }
   // Workload names for ownerReferences, only when some workload has an owner (cluster dumps).
   const workloadNames = new Set<string>();
   if (owned) {
-    forEachEntry(parts, (e) => {
-      if (e.read !== 'not-an-object' && WORKLOAD_KINDS.has(e.ref.kind)) workloadNames.add(`${e.namespace}/${e.ref.kind}/${e.ref.name}`);
-    });
+    for (const part of parts) {
+      for (let i = 0; i < part.length; i++) {
+        const ref = part.ref(i);
+        if (ref !== undefined && WORKLOAD_KINDS.has(ref.kind)) workloadNames.add(`${part.namespace(i)}/${ref.kind}/${ref.name}`);
+      }
+    }
   }
 
   const namespaces = new Map<string, NamespaceInfo>();
@@ -514,15 +538,15 @@ type NamedEntry = Exclude<ModelEntry, { read: 'not-an-object' }>;
 /** Entry indexes by API group, kind, namespace (none for a cluster-scoped kind) and name: what identifies a resource. */
 type ScopeMap = Map<string, Map<string, Map<string, Map<string, number>>>>;
 
-/** The map by name of the entries of `e`'s API group, kind and namespace in `latest`, made at first use. */
-function namesIn(latest: ScopeMap, e: NamedEntry): Map<string, number> {
-  const group = groupOf(e.ref.apiVersion);
+/** The map by name of the entries of `ref`'s API group and kind in namespace `placed` in `latest`, made at first use. */
+function namesIn(latest: ScopeMap, ref: ResourceRef, placed: string): Map<string, number> {
+  const group = groupOf(ref.apiVersion);
   let kinds = latest.get(group);
   if (!kinds) { kinds = new Map(); latest.set(group, kinds); }
-  let namespaces = kinds.get(e.ref.kind);
-  if (!namespaces) { namespaces = new Map(); kinds.set(e.ref.kind, namespaces); }
+  let namespaces = kinds.get(ref.kind);
+  if (!namespaces) { namespaces = new Map(); kinds.set(ref.kind, namespaces); }
   // The API server clears the namespace of a cluster-scoped object: one object whatever namespace its manifests write.
-  const namespace = isClusterScoped(group, e.ref.kind) ? '' : e.namespace;
+  const namespace = isClusterScoped(group, ref.kind) ? '' : placed;
   let names = namespaces.get(namespace);
   if (!names) { names = new Map(); namespaces.set(namespace, names); }
   return names;
