@@ -19,7 +19,7 @@ import { readChunkBlock } from '../../src/input/block-read';
 import { decodeManifestBytes, splitStream } from '../../src/input/kubectl-stream';
 import { ParseResult, parseManifests, parseManifestsWithYaml, readChunkCareful } from '../../src/input/parse-manifests';
 import { REALWORLD, yamlFiles } from '../realworld';
-import { GO_YAML_INPUTS } from '../upstream/go-yaml-v2.test';
+import { GO_YAML_INPUTS } from '../upstream/go-yaml-v2-rows';
 
 const REPO = path.resolve(__dirname, '../..');
 const TODAY = () => new Date('2026-11-24T12:00:00Z');
