@@ -27,8 +27,6 @@ export interface SharedNode {
  * nothing a reader can see.
  */
 export interface ValueSharing {
-  /** The value first given for `key` (a key that describes the value completely), else `value`. */
-  value<T>(key: string, value: T): T;
   /** The first copy of an equal string. */
   string(s: string): string;
   /**
@@ -50,7 +48,6 @@ const NOWHERE: SharedNode = Object.freeze({
  * @internal
  */
 export const UNSHARED: ValueSharing = Object.freeze({
-  value: <T>(_key: string, value: T): T => value,
   string: (s: string): string => s,
   root: (): SharedNode => NOWHERE,
 });
@@ -90,16 +87,8 @@ class TreeNode implements SharedNode {
  * what it keeps lives as long as the object does.
  */
 export class SharedValues implements ValueSharing {
-  private readonly values = new Map<string, unknown>();
   private readonly strings = new Map<string, string>();
   private readonly roots = new Map<string, TreeNode>();
-
-  value<T>(key: string, value: T): T {
-    const known = this.values.get(key);
-    if (known !== undefined) return known as T;
-    this.values.set(key, value);
-    return value;
-  }
 
   string(s: string): string {
     const known = this.strings.get(s);
