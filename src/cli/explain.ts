@@ -32,7 +32,7 @@ export function runExplain(args: readonly string[], io: Io): number {
   // Each object is read into the model as its file is read, and not kept.
   const opts = resolveMeshOptions(mesh);
   const entries = new ModelEntries(opts);
-  const rejected = admitEach(read, validationOptions(values), (input) => entries.add(input.manifest));
+  const rejected = admitEach(read, validationOptions(values), (input) => entries.addUncompared(input.manifest));
   for (const p of problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   const model = modelOfEntries(entries, opts);
   const explanation: Explanation = withLeftOut(explainMesh(model, { connections: Boolean(values.connections) }), rejected.map(leftOutOf));

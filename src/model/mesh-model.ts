@@ -288,6 +288,11 @@ export class ModelEntries {
     this.push(readForModel(m, this.opts, this.shared), contentFingerprint(m));
   }
 
+  /** `add` without the fingerprint, for a model whose definitions of one object are never compared (duplicate-object). */
+  addUncompared(m: Manifest): void {
+    this.push(readForModel(m, this.opts, this.shared));
+  }
+
   /** Keeps an entry `readForModel` read with the same options, and its manifest's `contentFingerprint` if known. */
   push(e: ModelEntry, fingerprint = NaN): void {
     this.fingerprints.push(fingerprint);

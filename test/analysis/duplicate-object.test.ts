@@ -6,7 +6,8 @@ import { parseManifests } from '../../src/input/parse-manifests';
 import { lint, LintInput } from '../../src/lint';
 import { contentFingerprint } from '../../src/model/content-fingerprint';
 import { Manifest } from '../../src/model/manifest';
-import { buildMeshModel } from '../../src/model/mesh-model';
+import { buildMeshModel, ModelEntries, modelOfEntries } from '../../src/model/mesh-model';
+import { resolveMeshOptions } from '../../src/model/mesh-options';
 import { synthError } from '../cdk8s/helpers';
 import { ns, pa, PERMISSIVE, STRICT } from '../resolution/helpers';
 
@@ -159,6 +160,19 @@ describe('IMA050 duplicate-object, over manifests without files', () => {
         index, ref: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'default' }, variant: index % 2,
       })),
     }]);
+  });
+
+  it('entries added without a fingerprint give the same model, with no definitions compared', () => {
+    const manifests = [pa('prod', 'default', STRICT), pa('prod', 'default', PERMISSIVE), ns('prod')];
+    const opts = resolveMeshOptions();
+    const entries = new ModelEntries(opts);
+    for (const m of manifests) entries.addUncompared(m);
+    const uncompared = modelOfEntries(entries, opts);
+    const compared = buildMeshModel(manifests);
+    expect(compared.conflictingObjects).toHaveLength(1);
+    expect(uncompared.conflictingObjects).toEqual([]);
+    expect(uncompared.peerAuthentications).toEqual(compared.peerAuthentications);
+    expect(uncompared.namespaces).toEqual(compared.namespaces);
   });
 });
 
