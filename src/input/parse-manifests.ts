@@ -1,6 +1,6 @@
 import type { Document } from 'yaml';
 import { readChunkBlock } from './block-read';
-import { fastPathHazards, readChunkFast } from './fast-read';
+import { FastPathHazards, fastPathHazards, readChunkFast } from './fast-read';
 import { goKeyString, resolveScalar } from './go-yaml-scalars';
 import { kubectlObjects } from './kubectl-lists';
 import { ChunkText, chunkText, decodeManifestBytes, splitStream, StreamDocument, YamlChunk } from './kubectl-stream';
@@ -98,10 +98,17 @@ function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined
     problems.push({ message: withStopNote(message, text, resumeAt), position: lines.at(offset) });
     return { manifests, problems };
   };
-  const yamlChunks = stream.documents.some((d) => d.kind === 'yaml');
-  const { hard, collections } = mode !== 'careful' && yamlChunks ? fastPathHazards(text) : { hard: [], collections: [] };
+  // The scans for js-yaml's hazards run only once a chunk reaches js-yaml: the block reader needs none.
+  let hazards: FastPathHazards | undefined;
   let h = 0;
   let c = 0;
+  const readWithJsYaml = (doc: StreamDocument): { value: unknown } | undefined => {
+    const { hard, collections } = (hazards ??= fastPathHazards(text));
+    while (h < hard.length && hard[h] < doc.start) h++;
+    while (c < collections.length && collections[c] < doc.start) c++;
+    if (h < hard.length && hard[h] < doc.end) return undefined;
+    return readChunkFast(text, doc.start, doc.end, c < collections.length && collections[c] < doc.end);
+  };
   for (let index = 0; index < stream.documents.length; index++) {
     const doc = stream.documents[index];
     const place = new Place(text, doc, lines);
@@ -116,12 +123,8 @@ function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined
       if (invalidUtf8At !== undefined && invalidUtf8At >= doc.start && invalidUtf8At < doc.end) {
         return stopAt(invalidUtf8At, 'not valid UTF-8: after a UTF-8 byte order mark kubectl passes the bytes on unchecked, and go-yaml refuses them', doc.end);
       }
-      while (h < hard.length && hard[h] < doc.start) h++;
-      while (c < collections.length && collections[c] < doc.start) c++;
       // The block reader first (block-read.ts), then js-yaml; each declines what it cannot read exactly.
-      const fast = mode !== 'careful' && !(h < hard.length && hard[h] < doc.end)
-        ? readChunkBlock(text, doc.start, doc.end) ?? readChunkFast(text, doc.start, doc.end, c < collections.length && collections[c] < doc.end)
-        : undefined;
+      const fast = mode !== 'careful' ? readChunkBlock(text, doc.start, doc.end) ?? readWithJsYaml(doc) : undefined;
       if (fast) {
         value = fast.value;
       } else if (mode === 'fast') {
