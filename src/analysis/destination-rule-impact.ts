@@ -3,7 +3,7 @@ import { isWildcardHost, namespaceOfHost } from '../model/hosts';
 import { ServiceInfo, Workload } from '../model/inventory';
 import { ClientTlsSetting, DestinationRulePolicy } from '../model/policies';
 import { EndpointFacts, WireTls, clientTlsFromLookup, tlsSettingFor, wireTlsOf } from '../resolution/client-tls';
-import { Dataplane, resolveDataplane } from '../resolution/dataplane';
+import { Dataplane, DataplaneResolution, resolveDataplane } from '../resolution/dataplane';
 import { InboundPort } from '../resolution/inbound';
 import { ModeDecision } from '../resolution/server-mode';
 
@@ -44,6 +44,13 @@ export interface ImpactedEndpoint extends ImpactedServer {
   readonly via: ImpactVia;
 }
 
+/** Which endpoints a rule asks about: the rest are skipped before what goes on the wire is worked out. */
+export interface ImpactFilter {
+  /** Asked first, before the port's mode is resolved. */
+  readonly server?: (server: Workload, dataplane: DataplaneResolution, targetPort: number) => boolean;
+  readonly endpoint?: (e: ImpactedServer) => boolean;
+}
+
 /** A namespace (or the mesh, as `~other~`) whose workloads are not in the input, judged at policy level. */
 export interface ImpactedNamespace {
   readonly namespace: string;
@@ -64,7 +71,7 @@ export interface DestinationRuleImpact {
  * no Services at all).
  */
 export function destinationRuleImpact(
-  ctx: AnalysisContext, dr: DestinationRulePolicy, setting: ClientTlsSetting, wanted?: (e: ImpactedServer) => boolean,
+  ctx: AnalysisContext, dr: DestinationRulePolicy, setting: ClientTlsSetting, wanted: ImpactFilter = {},
 ): DestinationRuleImpact {
   const m = ctx.model;
   const endpoints: ImpactedEndpoint[] = [];
@@ -75,6 +82,7 @@ export function destinationRuleImpact(
       const viaMetadata = inForce === undefined && setting === dr.tls && dr.portEntries.includes(ep.port.port);
       if (inForce !== setting && !viaMetadata) continue;
       const dataplane = ctx.dataplane(ep.server);
+      if (wanted.server && !wanted.server(ep.server, dataplane, ep.targetPort)) continue;
       const inbound = ctx.inbound(ep.server).port(ep.targetPort);
       const server: ImpactedServer = {
         service: s,
@@ -87,7 +95,7 @@ export function destinationRuleImpact(
         inbound,
       };
       // What goes on the wire is the costly part: only for the endpoints the caller asks about.
-      if (wanted && !wanted(server)) continue;
+      if (wanted.endpoint && !wanted.endpoint(server)) continue;
       const wire = wireTo(ctx, dr, s, ep.port.port, ep.server, inbound, !viaMetadata);
       // Through the endpoint metadata only when the rule-level mode is what in fact goes on the wire.
       if (viaMetadata && wire !== wireTlsOf(setting)) continue;

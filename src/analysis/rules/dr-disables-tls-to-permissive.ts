@@ -60,7 +60,7 @@ export const drDisablesTlsToPermissive: AnalysisRule = {
       // Which client picks the rule depends on the Service, not on the endpoint or the setting.
       const chooser = new Map<string, Workload | undefined>();
       for (const setting of settings) {
-        const impact = destinationRuleImpact(ctx, dr, setting, (e) => e.inbound.captured && e.inbound.accepts === 'mtls+plaintext');
+        const impact = destinationRuleImpact(ctx, dr, setting, { endpoint: (e) => e.inbound.captured && e.inbound.accepts === 'mtls+plaintext' });
         const where: string[] = [];
         let example: Workload | undefined;
         let decision: ModeDecision | undefined;

@@ -30,7 +30,7 @@ export const drDisablesTlsToStrict: AnalysisRule = {
     const out: Finding[] = [];
     for (const dr of ctx.model.destinationRules) {
       for (const setting of settingsWithMode(dr, 'DISABLE')) {
-        const impact = destinationRuleImpact(ctx, dr, setting, (e) => e.inbound.accepts === 'mtls');
+        const impact = destinationRuleImpact(ctx, dr, setting, { endpoint: (e) => e.inbound.accepts === 'mtls' });
         const hit = impact.endpoints.filter((e) => e.wire === 'plaintext');
         const hitNs = impact.namespaces.filter((n) => n.mode.mode === 'STRICT');
         if (hit.length === 0 && hitNs.length === 0) continue;

@@ -1,5 +1,7 @@
 import { Finding, findingOf } from '../../model/finding';
+import { Workload } from '../../model/inventory';
 import { RuleInfo } from '../../model/rule-info';
+import { DataplaneResolution } from '../../resolution/dataplane';
 import { describeDecision, describeWorkload } from '../context';
 import { ImpactedServer, describeNamespaceScope, destinationRuleImpact, settingsWithMode } from '../destination-rule-impact';
 import { AnalysisRule, listSome } from '../rule';
@@ -36,9 +38,25 @@ export const drMtlsToNonMtlsServer: AnalysisRule = {
   info: DR_MTLS_TO_NON_MTLS_SERVER,
   check(ctx): Finding[] {
     const out: Finding[] = [];
+    const m = ctx.model;
+    // Whether a PeerAuthentication the namespace's workloads weigh (mesh, namespace, workload level) says DISABLE anywhere.
+    const disables = new Map<string, boolean>();
+    const mayDisable = (ns: string): boolean => {
+      let d = disables.get(ns);
+      if (d === undefined) {
+        const root = m.options.rootNamespace;
+        const candidates = [...m.peerAuthenticationsIn(root).filter((p) => p.level === 'mesh'), ...m.peerAuthenticationsIn(ns)];
+        d = candidates.some((p) => p.mode === 'DISABLE' || p.portLevel.some((x) => x.mode === 'DISABLE'));
+        disables.set(ns, d);
+      }
+      return d;
+    };
+    // refusal() in cheap terms, before the port's mode is resolved: an admitted sidecar that captures the port refuses only DISABLE.
+    const mayRefuse = (w: Workload, plane: DataplaneResolution, port: number): boolean => plane.dataplane !== 'sidecar'
+      || (plane.admitted && !(plane.capture?.inboundCaptured(port) && !mayDisable(w.namespace)));
     for (const dr of ctx.model.destinationRules) {
       for (const setting of settingsWithMode(dr, 'ISTIO_MUTUAL')) {
-        const impact = destinationRuleImpact(ctx, dr, setting, (e) => refusal(e) !== undefined);
+        const impact = destinationRuleImpact(ctx, dr, setting, { server: mayRefuse, endpoint: (e) => refusal(e) !== undefined });
         const hit = impact.endpoints.filter((e) => e.wire === 'mtls').map((e) => ({ e, why: refusal(e) })).filter((x) => x.why !== undefined);
         const hitNs = impact.namespaces.filter((n) => n.mode.mode === 'DISABLE');
         if (hit.length + hitNs.length === 0) continue;
