@@ -87,12 +87,19 @@ function checkNamespace(model: MeshModel, ns: NamespaceInfo): Finding | undefine
   });
 }
 
+function withoutKey(labels: Labels, key: string): Labels {
+  const { [key]: _dropped, ...rest } = labels;
+  return rest;
+}
+
 function checkPodTemplate(model: MeshModel, w: Workload): Finding | undefined {
   // On a pod, istio.io/dataplane-mode=none only opts out of ambient: it conflicts with nothing.
-  const { [DATAPLANE_MODE]: mode, ...rest } = w.labels;
-  const counted = dataplaneLabelConflicts(mode === undefined || mode === 'none' ? rest : w.labels);
+  const mode = w.labels[DATAPLANE_MODE];
+  const counted = dataplaneLabelConflicts(mode === 'none' ? withoutKey(w.labels, DATAPLANE_MODE) : w.labels);
+  const asksAmbient = mode === 'ambient';
+  // Most pods carry no data-plane label: nothing to resolve.
+  if (counted.length === 0 && !asksAmbient) return undefined;
   const d = resolveDataplane(model, w);
-  const asksAmbient = w.labels[DATAPLANE_MODE] === 'ambient';
   if (counted.length === 0 && !(asksAmbient && d.dataplane === 'sidecar')) return undefined;
   const found = counted.length > 0 ? counted : [`${DATAPLANE_MODE}=ambient`];
   const lost = losers(found, w.labels, d.dataplane, true);
