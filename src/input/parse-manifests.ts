@@ -58,9 +58,10 @@ const YAML_OPTIONS = { version: '1.1', schema: 'failsafe', merge: false, uniqueK
  * problem and the others are still read; where kubectl stops reading the
  * file (a YAML or JSON syntax error, a bad `---` line), so does this.
  *
- * Two readers, one result: ordinary YAML documents are read with js-yaml
- * (fast-read.ts), everything else with the `yaml` library; positions always
- * come from the `yaml` library.
+ * Three readers, one result: plain block YAML is read by a line reader
+ * (block-read.ts), other ordinary YAML with js-yaml (fast-read.ts), the
+ * rest with the `yaml` library; each declines what it cannot read exactly.
+ * Positions always come from the `yaml` library.
  */
 export function parseManifests(content: Uint8Array | string): ParseResult {
   return read(content, 'auto')!;
