@@ -54,9 +54,9 @@ export function celMap(entries: readonly [string, unknown][]): unknown {
   return out;
 }
 
-/** The entries of a CEL map built by {@link celMap} or {@link celMapOf}: an object, or a Map when a key is `constructor`. */
-export function celMapEntries(map: object): [string, unknown][] {
-  return map instanceof realm().Map ? [...(map as Map<string, unknown>)] : Object.entries(map);
+/** True when a CEL map built by {@link celMap} or {@link celMapOf} is a Map (a key is `constructor`), not an object. */
+export function isCelMapMap(map: object): map is Map<string, unknown> {
+  return map instanceof realm().Map;
 }
 
 /** The prototype of CEL map objects: empty, not even a `constructor` (nor a prototype of its own). */

@@ -1,10 +1,11 @@
-import { celMapEntries, compileExpression, firstLine } from './environment';
-import { toCelValue } from './values';
+import { compileExpression, firstLine, isCelMapMap } from './environment';
+import { CelNode, celNodeOf } from './node';
+import { typed } from './values';
 import { Finding, pointer } from '../../model/finding';
 import { isPlainObject, ResourceRef } from '../../model/manifest';
 import { displayPath, preview } from '../schema/field-path';
 import { SCHEMA_CODES as C } from '../schema/rules';
-import { CelRule, propertyOf, StructuralSchema } from '../schema/structural';
+import { CelRule, StructuralSchema } from '../schema/structural';
 
 /** How the API server words a rule failure for each `reason`. */
 const REASON_PREFIX: Readonly<Record<string, string>> = {
@@ -23,9 +24,10 @@ const REASON_PREFIX: Readonly<Record<string, string>> = {
  */
 export function validateCelRules(object: unknown, schema: StructuralSchema, ref: ResourceRef, rootExtras: Record<string, unknown> = {}): Finding[] {
   const findings: Finding[] = [];
-  if (!hasRulesWithin(schema)) return findings;
-  const root = toCelValue(object, schema);
-  visit(isPlainObject(root) ? withExtras(root, rootExtras) : root, schema, [], schema, ref, findings);
+  const node = celNodeOf(schema);
+  if (!node.hasRules) return findings;
+  const root = typed(object, node);
+  visit(isPlainObject(root) ? withExtras(root, rootExtras) : root, node, [], schema, ref, findings);
   return findings;
 }
 
@@ -38,47 +40,37 @@ function withExtras(root: Record<string, unknown>, extras: Record<string, unknow
 }
 
 /** `at` is the path of `value`, pushed and popped on the way down. */
-function visit(value: unknown, node: StructuralSchema, at: string[], root: StructuralSchema, ref: ResourceRef, out: Finding[]): void {
+function visit(value: unknown, node: CelNode, at: string[], root: StructuralSchema, ref: ResourceRef, out: Finding[]): void {
   if (value === undefined || value === null) return;
-  for (const rule of node['x-kubernetes-validations'] ?? []) {
+  for (const rule of node.rules) {
     const f = evaluateRule(rule, value, at, root, ref);
     if (f) out.push(f);
   }
   if (Array.isArray(value)) {
-    if (!node.items || !hasRulesWithin(node.items)) return;
+    const items = node.items;
+    if (!items || !items.hasRules) return;
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) continue;
       at.push(String(i));
-      visit(value[i], node.items, at, root, ref, out);
+      visit(value[i], items, at, root, ref, out);
       at.pop();
     }
   } else if (isPlainObject(value)) {
-    const extra = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
-    for (const [key, field] of celMapEntries(value)) {
-      const sub = propertyOf(node, key) ?? extra;
-      // A field whose schema holds no rule anywhere below has nothing to evaluate.
-      if (!sub || !hasRulesWithin(sub)) continue;
-      at.push(key);
-      visit(field, sub, at, root, ref, out);
-      at.pop();
+    if (isCelMapMap(value)) {
+      for (const [key, field] of value) visitField(key, field, node, at, root, ref, out);
+    } else {
+      for (const key of Object.keys(value)) visitField(key, value[key], node, at, root, ref, out);
     }
   }
 }
 
-const rulesWithin = new WeakMap<StructuralSchema, boolean>();
-
-/** True when the schema node, or any node below it, has `x-kubernetes-validations` (found once per node). */
-function hasRulesWithin(node: StructuralSchema): boolean {
-  let has = rulesWithin.get(node);
-  if (has === undefined) {
-    const extra = node.additionalProperties;
-    has = (node['x-kubernetes-validations']?.length ?? 0) > 0
-      || Object.values(node.properties ?? {}).some(hasRulesWithin)
-      || (node.items !== undefined && hasRulesWithin(node.items))
-      || (typeof extra === 'object' && hasRulesWithin(extra));
-    rulesWithin.set(node, has);
-  }
-  return has;
+/** `visit` of the field `key` of a map at `node`; a field whose schema holds no rule anywhere below has nothing to evaluate. */
+function visitField(key: string, field: unknown, node: CelNode, at: string[], root: StructuralSchema, ref: ResourceRef, out: Finding[]): void {
+  const sub = node.properties.get(key) ?? node.extra;
+  if (!sub || !sub.hasRules) return;
+  at.push(key);
+  visit(field, sub, at, root, ref, out);
+  at.pop();
 }
 
 function evaluateRule(rule: CelRule, self: unknown, at: readonly string[], root: StructuralSchema, ref: ResourceRef): Finding | undefined {

@@ -1,6 +1,7 @@
 import { celMapOf, emptyCelList, emptyCelMap } from './environment';
+import { CelNode, celNodeOf } from './node';
 import { isPlainObject } from '../../model/manifest';
-import { propertyOf, StructuralSchema } from '../schema/structural';
+import { StructuralSchema } from '../schema/structural';
 
 /**
  * The value CEL rules see, typed by the schema as the API server types it:
@@ -10,26 +11,32 @@ import { propertyOf, StructuralSchema } from '../schema/structural';
  * is dynamic (JSON integers as `int`).
  */
 export function toCelValue(value: unknown, schema: StructuralSchema | undefined): unknown {
+  return schema ? typed(value, celNodeOf(schema)) : value === null || value === undefined ? value : dynamic(value);
+}
+
+/** `toCelValue` at a schema node read once ({@link CelNode}). */
+export function typed(value: unknown, node: CelNode): unknown {
   if (value === null || value === undefined) return value;
-  if (!schema) return dynamic(value);
   if (typeof value === 'number') {
-    if (schema.type === 'number') return value;
+    if (node.isNumber) return value;
     return Number.isInteger(value) ? BigInt(value) : value;
   }
   // Built in place, item by item and key by key: this runs on every field of every object that has CRD rules.
   if (Array.isArray(value)) {
     const list = emptyCelList();
-    for (let i = 0; i < value.length; i++) list.push(toCelValue(value[i], schema.items));
+    const items = node.items;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      list.push(items ? typed(item, items) : item === null || item === undefined ? item : dynamic(item));
+    }
     return list;
   }
   if (isPlainObject(value)) {
     const fields = emptyCelMap();
-    const extra = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-    const keepUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true || schema.additionalProperties === true;
     for (const key of Object.keys(value)) {
-      const sub = propertyOf(schema, key) ?? extra;
-      if (sub) fields[key] = toCelValue(value[key], sub);
-      else if (keepUnknown || schema['x-kubernetes-embedded-resource']) fields[key] = dynamic(value[key]);
+      const sub = node.properties.get(key) ?? node.extra;
+      if (sub) fields[key] = typed(value[key], sub);
+      else if (node.keepUnknown) fields[key] = dynamic(value[key]);
     }
     return celMapOf(fields);
   }
