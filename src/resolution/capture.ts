@@ -87,9 +87,9 @@ export interface OutboundDestination {
 
 /** What the iptables rules of one pod do with TCP traffic. */
 export interface CaptureRules {
-  /** Whether a connection to this container port is redirected to Envoy. */
   /** When every inbound port is captured but a few: those ports (sorted); null when capture is a list or nothing. */
   readonly inboundUncaptured: readonly number[] | null;
+  /** Whether a connection to this container port is redirected to Envoy. */
   inboundCaptured(port: number): boolean;
   outbound(destination: OutboundDestination): OutboundCapture;
 }
