@@ -52,7 +52,7 @@ describe('docs/API.md', () => {
 
   it('documents the engine with its signatures', () => {
     const engine = part(generated, 'cdk8s-istio-mtls/engine');
-    expect(engine).toMatch(/\n#### lint\n[^#]*```ts\nfunction lint\(inputs: readonly LintInput\[\], options\?: LintOptions\): LocatedFinding\[\]\n```/);
+    expect(engine).toMatch(/\n#### lint\n[^#]*```ts\nfunction lint\(inputs: Iterable<LintInput>, options\?: LintOptions\): LocatedFinding\[\]\n```/);
     expect(engine).toMatch(/\n#### parseManifests\n[^#]*```ts\nfunction parseManifests\(content: [^)]+\): ParseResult\n```/);
     expect(engine).toMatch(/\n#### explainMesh\n[^#]*```ts\nfunction explainMesh\(model: MeshModel, options\?: ExplainOptions\): MeshExplanation\n```/);
   });
