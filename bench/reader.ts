@@ -11,7 +11,7 @@
  * machine CPU time is the steadier figure.
  *
  *   npx tsc -p bench/tsconfig.json
- *   node .bench/js/bench/run.js --child ours --dir DIR --size 2000   # the bench's files, in DIR/ours (minutes)
+ *   node --expose-gc .bench/js/bench/run.js --child ours --dir DIR --size 2000   # the bench's files, in DIR/ours (minutes)
  *   node .bench/js/bench/reader.js --dir DIR/ours --runs 5
  *   node --cpu-prof .bench/js/bench/reader.js --child lint --dir DIR/ours   # one measurement, profiled
  */
