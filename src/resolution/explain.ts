@@ -4,7 +4,7 @@ import {
   resolveConnectionLegs, serviceEntryService, serversOf, targetPortFor,
 } from './connection';
 import { Dataplane, resolveDataplane } from './dataplane';
-import { Accepts, InboundResolution, resolveInbound } from './inbound';
+import { Accepts, InboundPort, InboundResolution, resolveInbound } from './inbound';
 import { ModeDecision, ResolvedMode, ServerModeResolution, resolveServerMode } from './server-mode';
 import { resolveSidecar } from './sidecar';
 import { isWildcardHost, namespaceOfHost } from '../model/hosts';
@@ -131,8 +131,14 @@ export interface ExplainOptions {
   readonly connectionScope?: 'representative' | 'all';
 }
 
+/** One ref per policy, shared by every workload and port it decides (an explanation names each policy thousands of times). */
+const refsOfPolicies = new WeakMap<PeerAuthenticationPolicy, ExplainedRef>();
+
 function refOfPolicy(p: PeerAuthenticationPolicy | null): ExplainedRef | null {
-  return p ? { kind: 'PeerAuthentication', namespace: p.namespace, name: p.name } : null;
+  if (!p) return null;
+  let ref = refsOfPolicies.get(p);
+  if (!ref) { ref = Object.freeze({ kind: 'PeerAuthentication', namespace: p.namespace, name: p.name }); refsOfPolicies.set(p, ref); }
+  return ref;
 }
 
 function cmp(a: string, b: string): number {
@@ -274,11 +280,16 @@ function explainWorkload(cache: ResolutionCache, w: Workload): ExplainedWorkload
     ...waypointOf(cache.model, w, plane.dataplane),
     mode: own.mode,
     decidedBy: refOfPolicy(own.decidedBy),
-    ports: inbound.ports.map((p) => ({
-      port: p.port, mode: p.mode, decidedBy: refOfPolicy(p.decidedBy), accepts: p.accepts, captured: p.captured, ...(p.note ? { note: p.note } : {}),
-    })),
+    ports: inbound.ports.map(explainPort),
     ...(exception ? { exception: true } : {}),
   };
+}
+
+function explainPort(p: InboundPort): ExplainedPort {
+  // Two literals rather than a spread: this runs for every port of every workload.
+  const decidedBy = refOfPolicy(p.decidedBy);
+  if (!p.note) return { port: p.port, mode: p.mode, decidedBy, accepts: p.accepts, captured: p.captured };
+  return { port: p.port, mode: p.mode, decidedBy, accepts: p.accepts, captured: p.captured, note: p.note };
 }
 
 function waypointOf(model: MeshModel, w: Workload, dataplane: Dataplane): { waypoint?: { namespace: string; name: string } } {

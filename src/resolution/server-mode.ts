@@ -58,6 +58,7 @@ function applyLevel(state: readonly Outcome[], candidates: readonly PeerAuthenti
 }
 
 function dedupe(outcomes: readonly Outcome[]): Outcome[] {
+  if (outcomes.length < 2) return [...outcomes];
   const seen = new Set<string>();
   const out: Outcome[] = [];
   for (const o of outcomes) {
