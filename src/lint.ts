@@ -48,7 +48,7 @@ export function lint(inputs: Iterable<LintInput>, options: LintOptions = {}): Lo
   const annotated = new Map<LintInput, AcknowledgmentAnnotations>();
   validateEach(inputs, options, (input, own) => {
     // Where the input is, without its manifest: what the findings and the analysis keep.
-    const source: LintInput = { ...input, manifest: EMPTY_MANIFEST };
+    const source: LintInput = { manifest: EMPTY_MANIFEST, file: input.file, locate: input.locate, constructPath: input.constructPath };
     for (const finding of own) found.push({ finding, source });
     if (state && rejectionOf(own) === undefined) state.add(input.manifest, source);
     const annotations = acknowledgmentAnnotationsOf(input.manifest);

@@ -161,16 +161,18 @@ function runLint(args: readonly string[], io: Io): number {
     analyze: !values['no-analysis'],
   };
   const problems: InputProblem[] = [];
-  // Each object is linted as its file is read and not kept: only where it is, for SARIF.
+  // Each object is linted as its file is read and not kept: only counted, and for SARIF where it is.
+  let resources = 0;
   const inputs: PlacedInput[] = [];
   const read = (function* placed(): Generator<LintInput> {
     for (const input of streamInputs(positionals, problems, io.readStdin, values.namespace as string | undefined)) {
-      inputs.push({ ref: refOf(input.manifest), file: input.file, locate: input.locate });
+      resources++;
+      if (format === 'sarif') inputs.push({ ref: refOf(input.manifest), file: input.file, locate: input.locate });
       yield input;
     }
   })();
   const findings = lint(read, options);
-  const report: LintReport = { findings, resources: inputs.length, problems };
+  const report: LintReport = { findings, resources, problems };
   for (const p of problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   io.stdout(renderLint(format, report, inputs));
   if (problems.length > 0) return 2;
