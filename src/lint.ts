@@ -61,15 +61,6 @@ export function lint(inputs: Iterable<LintInput>, options: LintOptions = {}): Lo
 /** Stands for a manifest no longer kept. */
 const EMPTY_MANIFEST: Manifest = Object.freeze({});
 
-/** Per-resource validation of each input, located; one failing check never stops the others. */
-export function validateInputs(inputs: Iterable<LintInput>, options: ValidationOptions = {}): LocatedFinding[] {
-  const found: LocatedFinding[] = [];
-  validateEach(inputs, options, (input, own) => {
-    for (const finding of own) found.push(place(finding, input));
-  });
-  return found;
-}
-
 /** An input the cluster would refuse to store, and the first reason it would give. */
 export interface RejectedInput {
   readonly input: LintInput;

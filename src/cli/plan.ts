@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
-import { readInputs, requireNamespace } from './read-inputs';
+import { readInputs } from './read-inputs';
 import { admitInputs } from '../lint';
 import { DeclaredCaller, MigrationPlanOptions, PlaintextCaller, ServiceTarget, migrationOptionErrors } from '../migration/options';
 import { planMigration, unknownNamespaceProblems } from '../migration/plan';
@@ -82,7 +82,7 @@ export function runPlan(args: readonly string[], io: Io): number {
   const errors = migrationOptionErrors(options);
   if (errors.length > 0) throw new UsageError(`plan: ${errors[0].replace(/^'namespaces(\[[0-9]+\])*'/, '--namespaces')}`);
 
-  const read = requireNamespace(readInputs(positionals, io.readStdin), values.namespace as string | undefined);
+  const read = readInputs(positionals, io.readStdin, values.namespace as string | undefined);
   for (const p of read.problems) io.stderr(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
   if (read.problems.length > 0) return 2;
   // The cluster would not store an object it rejects: plan without it, and say so.

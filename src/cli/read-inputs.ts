@@ -30,11 +30,14 @@ const ALLOWED = 'give regular files, directories (searched for *.yaml, *.yml, *.
  * *.yml, *.json, in sorted order), or `-` for standard input, each of at most
  * MAX_FILE_BYTES. A FIFO, device or socket is refused unread. Nothing that
  * fails to read stops the rest from being read; each failure becomes a
- * one-line problem.
+ * one-line problem. With `namespace` (-n), objects `kubectl apply -n`
+ * refuses become problems too (see namespaceRefusal).
  */
-export function readInputs(operands: readonly string[], readStdin: () => Buffer = () => readStandardInput(MAX_FILE_BYTES)): ReadResult {
+export function readInputs(
+  operands: readonly string[], readStdin: () => Buffer = () => readStandardInput(MAX_FILE_BYTES), namespace?: string,
+): ReadResult {
   const problems: InputProblem[] = [];
-  const inputs = [...streamInputs(operands, problems, readStdin)];
+  const inputs = [...streamInputs(operands, problems, readStdin, namespace)];
   return { inputs, problems };
 }
 
@@ -96,25 +99,11 @@ export function* streamInputs(
 }
 
 /**
- * What `kubectl apply -n NS` does with the inputs (cli-runtime's
+ * What `kubectl apply -n NS` does with an input (cli-runtime's
  * RequireNamespace): a namespaced object that names no namespace lands in NS
  * (the mesh option `defaultNamespace` does that for the analysis), and one
- * that names another is refused, so it becomes a problem and is left out.
- * Without `namespace` (no -n), every input is kept as it is.
+ * that names another is refused: its problem, or undefined when kept.
  */
-export function requireNamespace(read: ReadResult, namespace: string | undefined): ReadResult {
-  if (namespace === undefined) return read;
-  const inputs: LintInput[] = [];
-  const problems = [...read.problems];
-  for (const input of read.inputs) {
-    const refusal = namespaceRefusal(input, namespace);
-    if (refusal) problems.push(refusal);
-    else inputs.push(input);
-  }
-  return { inputs, problems };
-}
-
-/** The problem `kubectl apply -n namespace` has with an input, if any: it names another namespace. */
 function namespaceRefusal(input: LintInput, namespace: string): InputProblem | undefined {
   const ref = refOf(input.manifest);
   if (ref.namespace === '' || ref.namespace === namespace || isClusterScoped(groupOf(ref.apiVersion), ref.kind)) return undefined;
