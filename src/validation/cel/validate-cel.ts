@@ -26,9 +26,43 @@ export function validateCelRules(object: unknown, schema: StructuralSchema, ref:
   const findings: Finding[] = [];
   const node = celNodeOf(schema);
   if (!node.hasRules) return findings;
-  const root = typed(object, node);
-  visit(isPlainObject(root) ? withExtras(root, rootExtras) : root, node, [], schema, ref, findings);
+  if (node.rules.length > 0) {
+    const root = typed(object, node);
+    visit(isPlainObject(root) ? withExtras(root, rootExtras) : root, node, [], schema, ref, findings);
+  } else {
+    visitUntyped(object, node, [], schema, ref, findings);
+  }
   return findings;
+}
+
+/**
+ * `visit` down to the nodes that have rules, over the value as read: only
+ * the values rules see are converted to CEL values (`typed` is
+ * compositional, so a subtree converted alone is the same).
+ */
+function visitUntyped(value: unknown, node: CelNode, at: string[], root: StructuralSchema, ref: ResourceRef, out: Finding[]): void {
+  if (value === undefined || value === null) return;
+  if (node.rules.length > 0) {
+    visit(typed(value, node), node, at, root, ref, out);
+    return;
+  }
+  if (Array.isArray(value)) {
+    const items = node.items;
+    if (!items || !items.hasRules) return;
+    for (let i = 0; i < value.length; i++) {
+      at.push(String(i));
+      visitUntyped(value[i], items, at, root, ref, out);
+      at.pop();
+    }
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      const sub = node.properties.get(key) ?? node.extra;
+      if (!sub || !sub.hasRules) continue;
+      at.push(key);
+      visitUntyped(value[key], sub, at, root, ref, out);
+      at.pop();
+    }
+  }
 }
 
 /** `{ ...root, ...extras }`, built by assignment: V8 gives every object spread into and then extended a hidden class of its own. */
