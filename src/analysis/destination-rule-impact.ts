@@ -76,13 +76,17 @@ export function destinationRuleImpact(
   const m = ctx.model;
   const endpoints: ImpactedEndpoint[] = [];
   for (const s of m.servicesMatchingHost(dr.fqdn)) {
-    if (!ctx.hasWorkloads(s.namespace) || !ctx.isChosen(dr, s.hostname, s.namespace)) continue;
+    if (!ctx.hasWorkloads(s.namespace)) continue;
+    // Whether a client chooses the rule for this Service: asked once, and only for an endpoint the caller wants.
+    let chosen: boolean | undefined;
     for (const ep of ctx.cache.endpointsOf(s)) {
       const inForce = tlsSettingFor(dr, ep.port.port);
       const viaMetadata = inForce === undefined && setting === dr.tls && dr.portEntries.includes(ep.port.port);
       if (inForce !== setting && !viaMetadata) continue;
       const dataplane = ctx.dataplane(ep.server);
       if (wanted.server && !wanted.server(ep.server, dataplane, ep.targetPort)) continue;
+      chosen ??= ctx.isChosen(dr, s.hostname, s.namespace);
+      if (!chosen) break;
       const inbound = ctx.inbound(ep.server).port(ep.targetPort);
       const server: ImpactedServer = {
         service: s,
