@@ -214,6 +214,19 @@ export function injectionWebhooks(revisions: readonly string[], enableNamespaces
   return out;
 }
 
+/** The last answer of `webhooksOf`: every pod of a mesh asks, nearly always with the same revisions. */
+let lastWebhooks: { readonly revisions: readonly string[]; readonly byDefault: boolean; readonly webhooks: readonly InjectionWebhook[] } | undefined;
+
+/** `injectionWebhooks`, shared between calls with the same revisions. */
+function webhooksOf(revisions: readonly string[], enableNamespacesByDefault: boolean): readonly InjectionWebhook[] {
+  const last = lastWebhooks;
+  if (last && last.byDefault === enableNamespacesByDefault && last.revisions.length === revisions.length
+    && last.revisions.every((r, i) => r === revisions[i])) return last.webhooks;
+  const webhooks = Object.freeze(injectionWebhooks(revisions, enableNamespacesByDefault));
+  lastWebhooks = { revisions: [...revisions], byDefault: enableNamespacesByDefault, webhooks };
+  return webhooks;
+}
+
 /**
  * The webhooks whose namespace and object selectors both match. The API
  * server adds `kubernetes.io/metadata.name` to every Namespace, so it is
@@ -278,7 +291,7 @@ export function decideInjection(ns: NamespaceFacts, pod: PodFacts, options: Inje
   if (ns.labels === undefined) return decideInUnknownNamespace(ns.name, pod, options, verdict, refuse);
 
   const revisions = options.knownRevisions ?? ['default', ...presentRevisions(ns.labels, pod.labels)];
-  const webhooks = selectingWebhooks(ns.name, ns.labels, pod.labels, injectionWebhooks(revisions, options.enableNamespacesByDefault));
+  const webhooks = selectingWebhooks(ns.name, ns.labels, pod.labels, webhooksOf(revisions, options.enableNamespacesByDefault ?? false));
   const webhook = webhooks[0];
   if (!webhook) return refuse(whyNoWebhook(ns.name, ns.labels, pod, revisions));
   const selected = selectedBecause(webhook, ns.name, pod.labels);
@@ -308,7 +321,7 @@ function decideInUnknownNamespace(
   // The injector's check reads no namespace label, so its refusal holds whatever they are.
   if (!verdict.required) return refuse(`${verdict.reason} (${missing})`);
   const revisions = options.knownRevisions ?? ['default', ...presentRevisions(NO_LABELS, pod.labels)];
-  const optIn = selectingWebhooks(namespace, NO_LABELS, pod.labels, injectionWebhooks(revisions, false))[0];
+  const optIn = selectingWebhooks(namespace, NO_LABELS, pod.labels, webhooksOf(revisions, false))[0];
   if (optIn) {
     // Only a namespace istio-injection other than enabled could still refuse it.
     return { injected: true, reason: `${optIn.name} (revision ${optIn.revision}) selects the pod by its own labels (${missing}; assumes it has no istio-injection=disabled)`, assumed: false, revision: optIn.revision };
