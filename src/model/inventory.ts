@@ -1,5 +1,6 @@
 import { serviceHostname } from './hosts';
 import { Labels, NO_LABELS, sharedStringMap, stringMap, stringValue } from './labels';
+import { sortInPlace } from './lists';
 import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
 import { portNumber } from './policies';
 import { UNSHARED, ValueSharing, sharedList } from './shared-values';
@@ -170,7 +171,7 @@ function containerPortsOf(containers: unknown, shared: ValueSharing): ContainerP
       ports.push((node.value as ContainerPort | undefined) ?? node.keep(Object.freeze(name ? { port, protocol, name } : { port, protocol })));
     }
   }
-  return ports.sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : 1));
+  return sortInPlace(ports, (a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : 1));
 }
 
 /** True when a container of `containers` or `initContainers` is named `istio-proxy`. */
@@ -243,7 +244,7 @@ export function parseService(
       port, targetPort, protocol, ...(name ? { name } : {}), ...(appProtocol ? { appProtocol } : {}),
     })));
   }
-  ports.sort((a, b) => a.port - b.port);
+  sortInPlace(ports, (a, b) => a.port - b.port);
   const selector = spec.type === 'ExternalName' || !isPlainObject(spec.selector) ? undefined : sharedStringMap(spec.selector, shared);
   return Object.freeze({
     ref,

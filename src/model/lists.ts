@@ -8,3 +8,9 @@ const NONE: readonly never[] = Object.freeze([]);
 export function frozenList<T>(items: T[]): readonly T[] {
   return items.length === 0 ? NONE : Object.freeze(items.slice());
 }
+
+/** `items.sort(compare)`, skipped when `items` is already in order: sorting allocates even then, and the model sorts small lists of every resource. */
+export function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < items.length; i++) if (compare(items[i - 1], items[i]) > 0) return items.sort(compare);
+  return items;
+}

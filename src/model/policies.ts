@@ -1,7 +1,7 @@
 import { pointer } from './finding';
 import { qualifyHost } from './hosts';
 import { Labels, isEmptyLabels, sharedStringMap, stringMap } from './labels';
-import { frozenList } from './lists';
+import { frozenList, sortInPlace } from './lists';
 import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
 import { portNumber } from './ports';
 import { SharedNode, UNSHARED, ValueSharing, sharedList } from './shared-values';
@@ -163,7 +163,7 @@ export function parsePeerAuthentication(
     const node = shared.root('pl').at(key).at(mode);
     portLevel.push((node.value as PortLevelMode | undefined) ?? node.keep(Object.freeze({ port, mode, path: pointer('spec', 'portLevelMtls', key, 'mode') })));
   }
-  portLevel.sort((a, b) => a.port - b.port);
+  sortInPlace(portLevel, (a, b) => a.port - b.port);
   const level: PeerAuthenticationLevel = !selector
     ? (namespace === rootNamespace ? 'mesh' : 'namespace')
     : (namespace === rootNamespace ? 'ignored' : 'workload');
@@ -210,7 +210,7 @@ export function parseDestinationRule(
     const t = tlsOf(objectOrEmpty(pls).tls, pointer('spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'), shared, port);
     if (t) portTls.push(t);
   });
-  portTls.sort((a, b) => (a.port ?? 0) - (b.port ?? 0));
+  sortInPlace(portTls, (a, b) => (a.port ?? 0) - (b.port ?? 0));
   const exportTo = strings(spec.exportTo).map((e) => (e === '.' ? namespace : e));
   const { selector } = selectorOf(spec, 'workloadSelector', shared);
   return Object.freeze({
