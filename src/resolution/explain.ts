@@ -156,7 +156,6 @@ interface Endpoint {
 /** The memoized facts of one namespace's workloads and Services. */
 class NamespaceFacts {
   readonly sidecars = new Map<Workload, boolean>();
-  readonly servers = new Map<Workload, ServerModeResolution>();
   readonly endpoints = new Map<ServiceInfo, readonly Endpoint[]>();
   readonly connectionEndpoints = new Map<ServiceInfo, readonly Endpoint[]>();
 }
@@ -193,10 +192,7 @@ export class ResolutionCache {
   }
 
   server(w: Workload): ServerModeResolution {
-    const facts = this.factsOf(w.namespace);
-    let s = facts.servers.get(w);
-    if (!s) { s = resolveServerMode(this.model, w); facts.servers.set(w, s); }
-    return s;
+    return resolveServerMode(this.model, w);
   }
 
   endpointsOf(service: ServiceInfo): readonly Endpoint[] {

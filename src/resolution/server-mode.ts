@@ -72,6 +72,8 @@ function dedupe(outcomes: readonly Outcome[]): Outcome[] {
 const MODE_LISTS = new Map<string, readonly EffectiveMode[]>();
 
 function modeList(outcomes: readonly Outcome[]): readonly EffectiveMode[] {
+  // One outcome, the usual case: its mode's list, without building a key.
+  if (outcomes.length === 1) return singleMode(outcomes[0].mode);
   const modes = [...new Set(outcomes.map((o) => o.mode))].sort();
   const key = modes.join();
   let list = MODE_LISTS.get(key);
@@ -79,11 +81,17 @@ function modeList(outcomes: readonly Outcome[]): readonly EffectiveMode[] {
   return list;
 }
 
+function singleMode(mode: EffectiveMode): readonly EffectiveMode[] {
+  let list = MODE_LISTS.get(mode);
+  if (!list) { list = Object.freeze([mode]); MODE_LISTS.set(mode, list); }
+  return list;
+}
+
 function decide(outcomes: readonly Outcome[]): ModeDecision {
   const modes = modeList(outcomes);
   if (modes.length > 1) return { mode: 'ambiguous', possibleModes: modes, decidedBy: null, level: outcomes[0].level };
   // Same mode whichever competitor is oldest: report the first by name, deterministically.
-  const first = [...outcomes].sort((a, b) => refKey(a.by).localeCompare(refKey(b.by)))[0];
+  const first = outcomes.length === 1 ? outcomes[0] : [...outcomes].sort((a, b) => refKey(a.by).localeCompare(refKey(b.by)))[0];
   return { mode: modes[0], possibleModes: modes, decidedBy: first.by, level: first.level };
 }
 
@@ -200,12 +208,24 @@ function portModeOf(
   };
 }
 
+// An inner Map: its workloads live as long as the model, and WeakMaps cost the collector per entry.
+const serversByModel = new WeakMap<MeshModel, Map<Workload, ServerModeResolution>>();
+
 /**
  * The mode Istio enforces on a workload and each of its ports: start at
  * PERMISSIVE, then apply the mesh, namespace and workload policies where
  * their mode is set; port-level modes come only from the workload policy.
+ * Memoized per model: the inbound resolution and explain both ask for it.
  */
 export function resolveServerMode(model: MeshModel, workload: Workload): ServerModeResolution {
+  let byWorkload = serversByModel.get(model);
+  if (!byWorkload) { byWorkload = new Map(); serversByModel.set(model, byWorkload); }
+  let r = byWorkload.get(workload);
+  if (!r) { r = resolveUncached(model, workload); byWorkload.set(workload, r); }
+  return r;
+}
+
+function resolveUncached(model: MeshModel, workload: Workload): ServerModeResolution {
   const levels = namespaceLevels(model, workload.namespace);
   const workloadPolicies = workloadCandidates(levels, workload.labels);
   const { beforeWorkload } = levels;
