@@ -233,8 +233,36 @@ function webhooksOf(revisions: readonly string[], enableNamespacesByDefault: boo
  * added here from `namespace`.
  */
 export function selectingWebhooks(namespace: string, nsLabels: Labels, podLabels: Labels, webhooks: readonly InjectionWebhook[]): InjectionWebhook[] {
+  return objectSelected(namespaceSelected(namespace, nsLabels, webhooks), podLabels);
+}
+
+function namespaceSelected(namespace: string, nsLabels: Labels, webhooks: readonly InjectionWebhook[]): readonly InjectionWebhook[] {
   const withName: Labels = { ...nsLabels, 'kubernetes.io/metadata.name': namespace };
-  return webhooks.filter((w) => labelSelectorMatches(w.namespaceSelector, withName) && labelSelectorMatches(w.objectSelector, podLabels));
+  return webhooks.filter((w) => labelSelectorMatches(w.namespaceSelector, withName));
+}
+
+function objectSelected(webhooks: readonly InjectionWebhook[], podLabels: Labels): InjectionWebhook[] {
+  return webhooks.filter((w) => labelSelectorMatches(w.objectSelector, podLabels));
+}
+
+/** The last answer of `namespaceSelected` for frozen labels: pods are resolved namespace by namespace. */
+let lastNamespace: {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly webhooks: readonly InjectionWebhook[];
+  readonly selected: readonly InjectionWebhook[];
+} | undefined;
+
+/** `selectingWebhooks` for namespace labels that never change (the model's, frozen): the namespace selectors' answer is kept. */
+function selectingWebhooksOfFrozen(
+  namespace: string, nsLabels: Labels, podLabels: Labels, webhooks: readonly InjectionWebhook[],
+): InjectionWebhook[] {
+  let last = lastNamespace;
+  if (!last || last.name !== namespace || last.labels !== nsLabels || last.webhooks !== webhooks) {
+    last = { name: namespace, labels: nsLabels, webhooks, selected: namespaceSelected(namespace, nsLabels, webhooks) };
+    lastNamespace = last;
+  }
+  return objectSelected(last.selected, podLabels);
 }
 
 // ---------------------------------------------------------------- decideInjection
@@ -291,7 +319,10 @@ export function decideInjection(ns: NamespaceFacts, pod: PodFacts, options: Inje
   if (ns.labels === undefined) return decideInUnknownNamespace(ns.name, pod, options, verdict, refuse);
 
   const revisions = options.knownRevisions ?? ['default', ...presentRevisions(ns.labels, pod.labels)];
-  const webhooks = selectingWebhooks(ns.name, ns.labels, pod.labels, webhooksOf(revisions, options.enableNamespacesByDefault ?? false));
+  const installed = webhooksOf(revisions, options.enableNamespacesByDefault ?? false);
+  const webhooks = Object.isFrozen(ns.labels)
+    ? selectingWebhooksOfFrozen(ns.name, ns.labels, pod.labels, installed)
+    : selectingWebhooks(ns.name, ns.labels, pod.labels, installed);
   const webhook = webhooks[0];
   if (!webhook) return refuse(whyNoWebhook(ns.name, ns.labels, pod, revisions));
   const selected = selectedBecause(webhook, ns.name, pod.labels);
