@@ -156,7 +156,6 @@ interface Endpoint {
 /** The memoized facts of one namespace's workloads and Services. */
 class NamespaceFacts {
   readonly sidecars = new Map<Workload, boolean>();
-  readonly endpoints = new Map<ServiceInfo, readonly Endpoint[]>();
   readonly connectionEndpoints = new Map<ServiceInfo, readonly Endpoint[]>();
 }
 
@@ -166,11 +165,13 @@ class NamespaceFacts {
  * times over, so each fact is computed about once per walk, and what is kept
  * stays bounded (the analysis runs at synth time, beside the whole cdk8s
  * app). A fact asked again after its namespace was dropped is computed again,
- * equal to the first.
+ * equal to the first. The endpoints of Services are kept for every Service:
+ * several rules walk them all, and they are no larger than the model.
  */
 export class ResolutionCache {
   /** By namespace, least recently used first. */
   private readonly recent = new Map<string, NamespaceFacts>();
+  private readonly endpoints = new Map<ServiceInfo, readonly Endpoint[]>();
   private lastNamespace?: string;
   private lastFacts?: NamespaceFacts;
 
@@ -196,8 +197,7 @@ export class ResolutionCache {
   }
 
   endpointsOf(service: ServiceInfo): readonly Endpoint[] {
-    const facts = this.factsOf(service.namespace);
-    let e = facts.endpoints.get(service);
+    let e = this.endpoints.get(service);
     if (!e) {
       const out: Endpoint[] = [];
       for (const port of service.ports) {
@@ -207,7 +207,7 @@ export class ResolutionCache {
         }
       }
       e = out;
-      facts.endpoints.set(service, e);
+      this.endpoints.set(service, e);
     }
     return e;
   }
