@@ -51,7 +51,9 @@ type PortFacts = Pick<InboundPort, 'mode' | 'possibleModes' | 'decidedBy' | 'lev
 
 /** The identity requirements of a policy (not* fields match plaintext too, so they require nothing). */
 function relevantUses(ap: AuthorizationPolicyInfo): IdentityUse[] {
-  return ap.rules.flatMap((r) => r.identityUses.filter((u) => !u.negative));
+  const out: IdentityUse[] = [];
+  for (const r of ap.rules) for (const u of r.identityUses) if (!u.negative) out.push(u);
+  return out;
 }
 
 /** Source fields that only a caller with an mTLS identity can match. */
@@ -90,7 +92,8 @@ export function ruleMatchesPlaintext(ap: AuthorizationPolicyInfo, index: number)
 function plaintextExclusions(ap: AuthorizationPolicyInfo): IdentityUse[] {
   const out: IdentityUse[] = [];
   for (const r of ap.rules) {
-    if (!ruleMatchesPlaintext(ap, r.index)) continue;
+    // Most rules exclude no one: the spec is read only for those that do.
+    if (!r.identityUses.some((u) => u.negative) || !ruleMatchesPlaintext(ap, r.index)) continue;
     const froms = listOrEmpty(objectOrEmpty(listOrEmpty(ap.spec.rules)[r.index]).from);
     for (const u of r.identityUses) {
       if (!u.negative) continue;
