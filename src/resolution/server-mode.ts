@@ -215,7 +215,8 @@ const serversByModel = new WeakMap<MeshModel, Map<Workload, ServerModeResolution
  * The mode Istio enforces on a workload and each of its ports: start at
  * PERMISSIVE, then apply the mesh, namespace and workload policies where
  * their mode is set; port-level modes come only from the workload policy.
- * Memoized per model: the inbound resolution and explain both ask for it.
+ * Memoized per model: asking again about a workload of the same model gives
+ * the same resolution (the inbound resolution and explain both ask).
  */
 export function resolveServerMode(model: MeshModel, workload: Workload): ServerModeResolution {
   let byWorkload = serversByModel.get(model);
