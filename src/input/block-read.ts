@@ -40,10 +40,11 @@ const CR = 0x0d;
 /**
  * The value of one chunk (`text.slice(start, end)`, a chunk of
  * kubectl-stream.ts), or undefined where the reader does not know it for
- * certain. A chunk of comments and blank lines is null.
+ * certain. A chunk of comments and blank lines is null. `keys`: the cache of
+ * the other chunks of the same text.
  */
-export function readChunkBlock(text: string, start: number, end: number): { value: unknown } | undefined {
-  const reader = new BlockReader(text, end, start);
+export function readChunkBlock(text: string, start: number, end: number, keys: KeyCache = new KeyCache()): { value: unknown } | undefined {
+  const reader = new BlockReader(text, end, start, keys);
   try {
     reader.advance();
     if (reader.eof) return { value: null };
@@ -52,6 +53,33 @@ export function readChunkBlock(text: string, start: number, end: number): { valu
   } catch (e) {
     if (e === NOT_MINE) return undefined;
     throw e;
+  }
+}
+
+/** Slots of a KeyCache: more than the distinct keys of most files. */
+const KEY_SLOTS = 256;
+
+/**
+ * The keys a file's chunks have read, by their length and first and last
+ * characters: a file's objects repeat their keys, and a key found here is
+ * neither sliced nor resolved again, and is the string V8 has already
+ * interned as a property name. Give the chunks of one text the same cache.
+ */
+export class KeyCache {
+  private readonly texts: string[] = new Array<string>(KEY_SLOTS).fill('');
+  private readonly values: string[] = new Array<string>(KEY_SLOTS).fill('');
+
+  /** The JSON key of the plain key `text.slice(i, j)` (`plainKey`). */
+  key(text: string, i: number, j: number): string {
+    const length = j - i;
+    const slot = (length * 31 + text.charCodeAt(i) * 7 + text.charCodeAt(j - 1)) % KEY_SLOTS;
+    const known = this.texts[slot];
+    if (known.length === length && text.startsWith(known, i)) return this.values[slot];
+    const raw = text.slice(i, j);
+    const key = plainKey(raw);
+    this.texts[slot] = raw;
+    this.values[slot] = key;
+    return key;
   }
 }
 
@@ -71,7 +99,7 @@ class BlockReader {
   key = '';
   afterKey = 0;
 
-  constructor(private readonly text: string, private readonly end: number, private next: number) {}
+  constructor(private readonly text: string, private readonly end: number, private next: number, private readonly keys: KeyCache) {}
 
   /** Moves to the next content line, skipping blank and comment lines. */
   advance(): void {
@@ -200,7 +228,7 @@ class BlockReader {
         if (j + 1 !== lineEnd && text.charCodeAt(j + 1) !== SPACE) continue;
         // `a : b` (blanks before the indicator) and over-long keys are left to the other readers.
         if (text.charCodeAt(j - 1) === SPACE || j - i > MAX_KEY) throw NOT_MINE;
-        this.key = plainKey(text.slice(i, j));
+        this.key = this.keys.key(text, i, j);
         this.afterKey = j + 1;
         return true;
       }

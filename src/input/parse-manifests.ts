@@ -1,5 +1,5 @@
 import type { Document } from 'yaml';
-import { readChunkBlock } from './block-read';
+import { KeyCache, readChunkBlock } from './block-read';
 import { FastPathHazards, fastPathHazards, readChunkFast } from './fast-read';
 import { goKeyString, resolveScalar } from './go-yaml-scalars';
 import { kubectlObjects } from './kubectl-lists';
@@ -101,6 +101,7 @@ function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined
   };
   // The scans for js-yaml's hazards run only once a chunk reaches js-yaml: the block reader needs none.
   let hazards: FastPathHazards | undefined;
+  let keys: KeyCache | undefined;
   let h = 0;
   let c = 0;
   const readWithJsYaml = (doc: StreamDocument): { value: unknown } | undefined => {
@@ -125,7 +126,7 @@ function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined
         return stopAt(invalidUtf8At, 'not valid UTF-8: after a UTF-8 byte order mark kubectl passes the bytes on unchecked, and go-yaml refuses them', doc.end);
       }
       // The block reader first (block-read.ts), then js-yaml; each declines what it cannot read exactly.
-      const fast = mode !== 'careful' ? readChunkBlock(text, doc.start, doc.end) ?? readWithJsYaml(doc) : undefined;
+      const fast = mode !== 'careful' ? readChunkBlock(text, doc.start, doc.end, keys ??= new KeyCache()) ?? readWithJsYaml(doc) : undefined;
       if (fast) {
         value = fast.value;
       } else if (mode === 'fast') {

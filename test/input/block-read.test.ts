@@ -15,7 +15,7 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildShop } from '../../examples/migration/shop';
 import { buildSeedGuide } from '../../examples/seed-guide/guide';
-import { readChunkBlock } from '../../src/input/block-read';
+import { KeyCache, readChunkBlock } from '../../src/input/block-read';
 import { decodeManifestBytes, splitStream } from '../../src/input/kubectl-stream';
 import { ParseResult, parseManifests, parseManifestsWithYaml, readChunkCareful } from '../../src/input/parse-manifests';
 import { REALWORLD, yamlFiles } from '../realworld';
@@ -147,6 +147,28 @@ describe('block reader: what it reads', () => {
     const careful = readChunkCareful(yaml, 0, yaml.length);
     expect(got!.value).toStrictEqual(careful!.value);
     expect(JSON.stringify(got!.value)).toBe(JSON.stringify(careful!.value));
+  });
+});
+
+describe('block reader: the key cache shared by the chunks of a text', () => {
+  it('gives each key its own JSON key when keys share a cache slot, within a chunk and across chunks', () => {
+    // Same length, first and last character: one slot of the cache. `yes` and `on` resolve to other keys.
+    const text = [
+      'axb: 1\nayb: 2\nnested:\n  azb: 3\n  axb: 4\nyes: 5\nyas: 6\n',
+      'ayb: 1\naxb: 2\non: 3\nonly: 4\n0x1F: 5\n0x2F: 6\n',
+      'yes: 1\nyas: 2\n',
+    ].join('---\n');
+    const keys = new KeyCache();
+    const chunks = splitStream(text).documents;
+    expect(chunks).toHaveLength(3);
+    for (const d of chunks) {
+      const got = readChunkBlock(text, d.start, d.end, keys);
+      expect(got).toBeDefined();
+      const careful = readChunkCareful(text, d.start, d.end)!.value;
+      expect(JSON.stringify(got!.value)).toBe(JSON.stringify(careful));
+    }
+    const first = readChunkBlock(text, chunks[0].start, chunks[0].end, keys)!.value;
+    expect(Object.keys(first as object)).toEqual(['axb', 'ayb', 'nested', 'true', 'yas']);
   });
 });
 
