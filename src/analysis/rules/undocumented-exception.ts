@@ -49,14 +49,14 @@ export const undocumentedException: AnalysisRule = {
     const fix = (missing: readonly string[]) => `annotate it with ${joinAnd(missing)} (WorkloadException and the 'exception' prop `
       + 'of WorkloadMtls, NamespaceMtls and MeshStrictMtls write them), or remove the exception';
     const out: Finding[] = [];
-    /** `what`: the weakening and what it is below, e.g. `namespace p to DISABLE, below the mesh, which is STRICT by …`. */
-    const report = (p: PeerAuthenticationPolicy, path: string, what: string, base: ModeDecision) => {
+    /** `what`: the weakening and what it is below, e.g. `namespace p to DISABLE, below the mesh, which is STRICT by …` (worded only for a finding). */
+    const report = (p: PeerAuthenticationPolicy, path: string, what: () => string, base: ModeDecision) => {
       const missing = missingOf(p);
       if (missing.length === 0) return;
       out.push(findingOf(UNDOCUMENTED_EXCEPTION, {
         resource: p.ref,
         path,
-        message: `PeerAuthentication ${p.namespace}/${p.name} weakens ${what}, without ${joinAnd(missing)}`,
+        message: `PeerAuthentication ${p.namespace}/${p.name} weakens ${what()}, without ${joinAnd(missing)}`,
         fix: fix(missing),
         related: base.decidedBy ? [base.decidedBy.ref] : [],
       }));
@@ -64,17 +64,16 @@ export const undocumentedException: AnalysisRule = {
     const mesh = ctx.namespaceMode(ANY_OTHER_NAMESPACE);
     for (const p of ctx.model.peerAuthentications) {
       if (p.level === 'mesh') {
-        if (p.mode === 'DISABLE') report(p, '/spec/mtls/mode', 'the whole mesh to DISABLE, below Istio\'s default, PERMISSIVE', DEFAULT_MODE);
+        if (p.mode === 'DISABLE') report(p, '/spec/mtls/mode', () => 'the whole mesh to DISABLE, below Istio\'s default, PERMISSIVE', DEFAULT_MODE);
       } else if (p.level === 'namespace') {
-        if (weaker(p.mode, mesh.mode)) report(p, '/spec/mtls/mode', `namespace ${p.namespace} to ${p.mode}, below the mesh, ${whichIs(mesh)}`, mesh);
+        if (weaker(p.mode, mesh.mode)) report(p, '/spec/mtls/mode', () => `namespace ${p.namespace} to ${p.mode}, below the mesh, ${whichIs(mesh)}`, mesh);
       } else if (p.level === 'workload') {
         const base = ctx.namespaceMode(p.namespace);
-        const weakened = [
-          ...(weaker(p.mode, base.mode) ? [{ what: `the workload to ${p.mode}`, path: '/spec/mtls/mode' }] : []),
-          ...p.portLevel.filter((x) => weaker(x.mode, base.mode)).map((x) => ({ what: `port ${x.port} to ${x.mode}`, path: x.path })),
-        ];
+        const weakened: { what: string; path: string }[] = [];
+        if (weaker(p.mode, base.mode)) weakened.push({ what: `the workload to ${p.mode}`, path: '/spec/mtls/mode' });
+        for (const x of p.portLevel) if (weaker(x.mode, base.mode)) weakened.push({ what: `port ${x.port} to ${x.mode}`, path: x.path });
         if (weakened.length > 0) {
-          report(p, weakened[0].path, `${weakened.map((w) => w.what).join(' and ')} in namespace ${p.namespace}, ${whichIs(base)}`, base);
+          report(p, weakened[0].path, () => `${weakened.map((w) => w.what).join(' and ')} in namespace ${p.namespace}, ${whichIs(base)}`, base);
         }
       }
     }
