@@ -89,10 +89,17 @@ export function isReviewOverdue(reviewBy: string, now: Date): boolean {
 /** How many days ahead of today a review date may lie, unless the mesh option `maxReviewDays` says otherwise. */
 export const DEFAULT_MAX_REVIEW_DAYS = 365;
 
+/** The last answer of `latestReviewDate`: a check asks it for every annotated object with the same clock. */
+let lastLatest: { readonly time: number; readonly days: number; readonly date: string } | undefined;
+
 /** The furthest review date allowed on the UTC day of `now`: that day plus `maxReviewDays`, as `YYYY-MM-DD`. */
 export function latestReviewDate(now: Date, maxReviewDays: number): string {
+  const time = now.getTime();
+  if (lastLatest && lastLatest.time === time && lastLatest.days === maxReviewDays) return lastLatest.date;
   const today = parseReviewDate(formatReviewDate(now))!;
-  return formatReviewDate(new Date(today.getTime() + maxReviewDays * 86_400_000));
+  const date = formatReviewDate(new Date(today.getTime() + maxReviewDays * 86_400_000));
+  lastLatest = { time, days: maxReviewDays, date };
+  return date;
 }
 
 /** True when the review date lies further ahead than `maxReviewDays` after the UTC day of `now`. */

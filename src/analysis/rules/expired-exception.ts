@@ -1,7 +1,7 @@
 import { EXPIRED_EXCEPTION } from '../../model/exception-rules';
 import { Finding, pointer, findingOf } from '../../model/finding';
 import {
-  exceptionAnnotationKeys, formatReviewDate, latestReviewDate, parseReviewDate, quotePrintable,
+  exceptionAnnotationKeys, formatReviewDate, isReviewBeyondHorizon, isReviewOverdue, latestReviewDate, parseReviewDate, quotePrintable,
 } from '../../vocabulary/exception-annotations';
 import { AnalysisRule } from '../rule';
 
@@ -28,8 +28,7 @@ export const expiredException: AnalysisRule = {
             + `YYYY-MM-DD, so the exception could never expire${ownedBy}`,
           fix: `write the review date as YYYY-MM-DD, ${latest} at the latest`,
         }));
-      } else if (value.trim() > latest) {
-        // isReviewBeyondHorizon, with the latest date worked out once for every policy.
+      } else if (isReviewBeyondHorizon(value.trim(), now, maxReviewDays)) {
         out.push(findingOf(EXPIRED_EXCEPTION, {
           resource: p.ref,
           path,
@@ -37,8 +36,7 @@ export const expiredException: AnalysisRule = {
             + `maxReviewDays allows (${maxReviewDays} days from ${today}: ${latest} at the latest)${ownedBy}`,
           fix: `review the exception sooner: set ${keys.reviewBy} to ${latest} or earlier`,
         }));
-      } else if (value.trim() < today) {
-        // isReviewOverdue, with today's date worked out once.
+      } else if (isReviewOverdue(value.trim(), now)) {
         out.push(findingOf(EXPIRED_EXCEPTION, {
           resource: p.ref,
           path,
