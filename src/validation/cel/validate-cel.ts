@@ -1,4 +1,5 @@
-import { compileExpression, firstLine, isCelMapMap } from './environment';
+import { compileExpression, firstLine } from './environment';
+import { isCelMapMap } from './maps';
 import { CelNode, celNodeOf } from './node';
 import { typed } from './values';
 import { Finding, pointer } from '../../model/finding';

@@ -1,4 +1,4 @@
-import { celMapOf, emptyCelList, emptyCelMap } from './environment';
+import { celMapOf, emptyCelList, emptyCelMap } from './maps';
 import { CelNode, celNodeOf } from './node';
 import { isPlainObject } from '../../model/manifest';
 import { StructuralSchema } from '../schema/structural';
