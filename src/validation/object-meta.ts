@@ -5,6 +5,10 @@ import {
   annotationsSizeErrors,
   dns1123LabelErrors,
   dns1123SubdomainErrors,
+  isDns1123Label,
+  isDns1123Subdomain,
+  isLabelValue,
+  isQualifiedName,
   labelValueErrors,
   qualifiedNameErrors,
   TOTAL_ANNOTATION_SIZE_LIMIT,
@@ -234,8 +238,14 @@ function validatedKindOf(apiVersion: string, kind: string): ValidatedKind | unde
 
 const KNOWN_META_FIELDS: ReadonlySet<string> = new Set(OBJECT_META_FIELDS);
 
+/** The metadata fields whose checks are not here (checkNames, checkLabels, checkAnnotations). */
+const CHECKED_ELSEWHERE: ReadonlySet<string> = new Set(['name', 'namespace', 'labels', 'annotations']);
+
 function checkUnknownMetaFields(metadata: Record<string, unknown>, out: ObjectFindings): void {
-  const unknown = Object.keys(metadata).filter((key) => !KNOWN_META_FIELDS.has(key));
+  const keys = Object.keys(metadata);
+  // Most metadata holds only these: then no field here is set, and nothing is read again.
+  if (keys.every((key) => CHECKED_ELSEWHERE.has(key))) return;
+  const unknown = keys.filter((key) => !KNOWN_META_FIELDS.has(key));
   for (const key of unknown.sort()) {
     const close = OBJECT_META_FIELDS.find((f) => f.toLowerCase() === key.toLowerCase() || editDistance(f, key) <= 2);
     out.add('IMV111', pointer('metadata', key), `unknown field "metadata.${key}"`,
@@ -307,7 +317,7 @@ function checkNames(metadata: Record<string, unknown>, validatedKind: boolean, o
   } else if ((name === undefined || name === null || name === '') && (typeof generateName !== 'string' || generateName === '')) {
     out.add('IMV105', namePath, 'metadata.name is missing: name or generateName is required', 'set metadata.name');
   } else if (typeof name === 'string' && name !== '') {
-    const errs = validatedKind ? dns1123SubdomainErrors(name) : pathSegmentErrors(name);
+    const errs = validatedKind ? (isDns1123Subdomain(name) ? [] : dns1123SubdomainErrors(name)) : pathSegmentErrors(name);
     if (errs.length > 0) {
       out.add('IMV106', namePath, `metadata.name ${JSON.stringify(name)} is invalid: ${errs.join('; ')}`,
         validatedKind ? `use a DNS-1123 subdomain such as ${JSON.stringify(suggestDnsName(name, 253))}` : 'remove "/" and "%" from the name');
@@ -328,7 +338,7 @@ function checkNames(metadata: Record<string, unknown>, validatedKind: boolean, o
   if (ns !== undefined && ns !== null && typeof ns !== 'string') {
     out.add('IMV108', nsPath, `metadata.namespace must be a string, got ${describeValue(ns)}`, 'quote the namespace');
   } else if (typeof ns === 'string' && ns !== '') {
-    const errs = dns1123LabelErrors(ns);
+    const errs = isDns1123Label(ns) ? [] : dns1123LabelErrors(ns);
     if (errs.length > 0) {
       out.add('IMV108', nsPath, `metadata.namespace ${JSON.stringify(ns)} is invalid: ${errs.join('; ')}`,
         `use a DNS-1123 label such as ${JSON.stringify(suggestDnsName(ns, 63).replace(/\./g, '-'))}`);
@@ -342,6 +352,8 @@ function checkLabels(labels: unknown, out: ObjectFindings): void {
     out.add('IMV109', pointer('metadata', 'labels'), `metadata.labels must be a map of strings, got ${describeValue(labels)}`, 'write labels as "key: value" pairs');
     return;
   }
+  // Most labels are valid: checked first without sorting them or building messages.
+  if (Object.keys(labels).every((key) => typeof labels[key] === 'string' && isQualifiedName(key) && isLabelValue(labels[key] as string))) return;
   for (const [key, value] of Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const keyErrs = qualifiedNameErrors(key);
     if (keyErrs.length > 0) {
@@ -366,6 +378,7 @@ function checkAnnotations(annotations: unknown, out: ObjectFindings): void {
     out.add('IMV110', pointer('metadata', 'annotations'), `metadata.annotations must be a map of strings, got ${describeValue(annotations)}`, 'write annotations as "key: value" pairs');
     return;
   }
+  if (annotationsValid(annotations)) return;
   const strings: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // The API server checks annotation keys in lower case.
@@ -382,6 +395,21 @@ function checkAnnotations(annotations: unknown, out: ObjectFindings): void {
   for (const e of annotationsSizeErrors(strings)) {
     out.add('IMV110', pointer('metadata', 'annotations'), `metadata.annotations: ${e}`, `keep annotations under ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes; store large data in a ConfigMap`);
   }
+}
+
+/**
+ * True when checkAnnotations would find nothing: string values under keys
+ * valid in lower case, and a total size that cannot reach the limit (a UTF-16
+ * unit is at most 3 bytes of UTF-8). Checked without sorting the keys.
+ */
+function annotationsValid(annotations: Record<string, unknown>): boolean {
+  let units = 0;
+  for (const key of Object.keys(annotations)) {
+    const value = annotations[key];
+    if (typeof value !== 'string' || !isQualifiedName(key.toLowerCase())) return false;
+    units += key.length + value.length;
+  }
+  return units * 3 <= TOTAL_ANNOTATION_SIZE_LIMIT;
 }
 
 /** apimachinery ValidatePathSegmentName: what every object name must satisfy. */

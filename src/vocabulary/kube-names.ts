@@ -9,6 +9,33 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/** True when `dns1123LabelErrors` finds nothing, without building messages. */
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** True when `dns1123SubdomainErrors` finds nothing, without building messages. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
+/** True when `qualifiedNameErrors` finds nothing, without splitting the key or building messages. */
+export function isQualifiedName(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return isQualifiedNamePart(key);
+  if (key.includes('/', slash + 1)) return false;
+  return slash > 0 && isDns1123Subdomain(key.slice(0, slash)) && isQualifiedNamePart(key.slice(slash + 1));
+}
+
+function isQualifiedNamePart(name: string): boolean {
+  return name.length > 0 && name.length <= 63 && QUALIFIED_NAME.test(name);
+}
+
+/** True when `labelValueErrors` finds nothing, without building messages. */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
 /** RFC 1123 label: namespaces, service names, port names. At most 63 characters. */
 export function dns1123LabelErrors(value: string): string[] {
   const errs: string[] = [];
