@@ -45,8 +45,13 @@ export function validateManifest(manifest: Manifest, options: ValidationOptions 
   // A schema stage that crashed has not accepted the object, but the webhook's findings are still worth showing.
   if (structural.some((f) => f.severity === 'error' && f.code !== INTERNAL_ERROR)) return findings;
   const group = groupOf(ref.apiVersion);
-  if (group === 'monitoring.coreos.com') findings.push(...guarded('prometheus-operator webhook', ref, () => validatePrometheusRule(manifest, ref, options)));
-  else findings.push(...guarded('Istio webhook', ref, () => validateIstioWebhook(manifest, ref)));
+  if (group === 'monitoring.coreos.com') {
+    findings.push(...guarded('prometheus-operator webhook', ref, () => validatePrometheusRule(manifest, ref, options)));
+    return findings;
+  }
+  // Passed the built-in schema (not a crashed one): its types are the decoder's.
+  const afterBuiltinSchema = crds === builtinSchemaSet() && !structural.some((f) => f.code === INTERNAL_ERROR);
+  findings.push(...guarded('Istio webhook', ref, () => validateIstioWebhook(manifest, ref, afterBuiltinSchema)));
   return findings;
 }
 

@@ -67,11 +67,11 @@ function fieldName(path: readonly (string | number)[]): string {
  * istiod's checks common to every Istio kind: the decoding of the spec
  * (integer ranges, JSON types) and the metadata checks of validateMetadata.
  * The dry-run and always-reject annotations are left to the kinds that have
- * their own codes for them.
+ * their own codes for them. `afterBuiltinSchema`: see validateIstioWebhook.
  */
-export function validateAnyIstioKind(manifest: Manifest, ref: ResourceRef): Finding[] {
+export function validateAnyIstioKind(manifest: Manifest, ref: ResourceRef, afterBuiltinSchema = false): Finding[] {
   const sink = new FindingSink(ref, ANY_ISTIO_KIND_RULES);
-  for (const problem of decodeProblems(manifest, ref)) {
+  for (const problem of decodeProblems(manifest, ref, afterBuiltinSchema)) {
     const field = fieldName(problem.path);
     if (problem.kind === 'out-of-range') {
       sink.add('IMV802', problem.path,

@@ -81,6 +81,8 @@ interface DecodeNode {
   readonly fields: ReadonlyMap<string, DecodeNode> | undefined;
   /** The node of the other fields (additionalProperties). */
   readonly extra: DecodeNode | undefined;
+  /** True when this node or one below it is an integer with a range: all a value the schema accepted can fail. */
+  readonly ranged: boolean;
 }
 
 const decodeNodes = new WeakMap<StructuralSchema, DecodeNode>();
@@ -92,20 +94,29 @@ function decodeNodeOf(schema: StructuralSchema): DecodeNode {
   const props = schema.properties;
   const extra = type === 'object' && typeof schema.additionalProperties === 'object' && schema.additionalProperties !== null
     ? schema.additionalProperties : undefined;
+  const range = type === 'integer' ? integerRange(schema) : undefined;
+  const items = type === 'array' && schema.items ? decodeNodeOf(schema.items) : undefined;
+  const fields = type === 'object' && props ? new Map(Object.keys(props).map((key) => [key, decodeNodeOf(props[key])])) : undefined;
+  const extraNode = extra ? decodeNodeOf(extra) : undefined;
   const node: DecodeNode = {
     type,
-    range: type === 'integer' ? integerRange(schema) : undefined,
+    range,
     names: type === 'string' ? schema.enum : undefined,
-    items: type === 'array' && schema.items ? decodeNodeOf(schema.items) : undefined,
-    fields: type === 'object' && props ? new Map(Object.keys(props).map((key) => [key, decodeNodeOf(props[key])])) : undefined,
-    extra: extra ? decodeNodeOf(extra) : undefined,
+    items,
+    fields,
+    extra: extraNode,
+    ranged: range !== undefined || (items?.ranged ?? false) || (extraNode?.ranged ?? false) || [...(fields?.values() ?? [])].some((f) => f.ranged),
   };
   decodeNodes.set(schema, node);
   return node;
 }
 
-/** `path` is the path of `value`, pushed and popped on the way down (copied only into a problem). */
-function walk(value: unknown, node: DecodeNode, path: (string | number)[], out: DecodeProblem[]): void {
+/**
+ * `path` is the path of `value`, pushed and popped on the way down (copied
+ * only into a problem). `typed`: the value passed the schema of `node`, so
+ * only integer ranges can fail and subtrees without one are skipped.
+ */
+function walk(value: unknown, node: DecodeNode, path: (string | number)[], out: DecodeProblem[], typed: boolean): void {
   // jsonpb leaves a null field unset (and reads a null list item as the zero value)
   if (value === null || value === undefined || node.type === undefined) return;
   switch (node.type) {
@@ -142,12 +153,12 @@ function walk(value: unknown, node: DecodeNode, path: (string | number)[], out: 
         return;
       }
       const items = node.items;
-      if (!items) return;
+      if (!items || (typed && !items.ranged)) return;
       // as forEach did: holes are skipped
       for (let i = 0; i < value.length; i++) {
         if (!(i in value)) continue;
         path.push(i);
-        walk(value[i], items, path, out);
+        walk(value[i], items, path, out, typed);
         path.pop();
       }
       return;
@@ -160,9 +171,9 @@ function walk(value: unknown, node: DecodeNode, path: (string | number)[], out: 
       for (const key of Object.keys(value)) {
         // unknown fields are ignored: istiod retries the decoding with AllowUnknownFields
         const child = node.fields?.get(key) ?? node.extra;
-        if (!child) continue;
+        if (!child || (typed && !child.ranged)) continue;
         path.push(key);
-        walk(value[key], child, path, out);
+        walk(value[key], child, path, out, typed);
         path.pop();
       }
       return;
@@ -179,13 +190,16 @@ function wrongType(path: readonly (string | number)[], value: unknown, expected:
 /**
  * The values of the manifest's spec that istiod 1.30.3 cannot decode into its
  * protobuf type, in document order. Empty for kinds the built-in schemas do
- * not cover, and for versions they do not serve.
+ * not cover, and for versions they do not serve. `typed`: the caller knows
+ * the manifest passed the built-in schema of its kind, whose types are the
+ * decoder's: only the integer ranges the API server ignores are checked.
  */
-export function decodeProblems(manifest: Manifest, ref: ResourceRef): DecodeProblem[] {
+export function decodeProblems(manifest: Manifest, ref: ResourceRef, typed = false): DecodeProblem[] {
   const served = builtinSchemaSet().lookup(ref.apiVersion, ref.kind);
   const specSchema = served?.schema.properties?.spec;
   if (!specSchema) return [];
   const out: DecodeProblem[] = [];
-  walk(manifest.spec, decodeNodeOf(specSchema), ['spec'], out);
+  const node = decodeNodeOf(specSchema);
+  if (!typed || node.ranged) walk(manifest.spec, node, ['spec'], out, typed);
   return out;
 }

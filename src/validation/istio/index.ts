@@ -33,13 +33,15 @@ const VALIDATORS: Record<string, ValidationLayer> = {
  * on any kind (decoding of the spec, reserved and test annotations);
  * PeerAuthentication, AuthorizationPolicy and DestinationRule also get their
  * own rules, in every served version. Other groups give no findings. Findings
- * come in the order their fields appear in the manifest.
+ * come in the order their fields appear in the manifest. `afterBuiltinSchema`:
+ * the manifest passed the built-in schema of its kind (validateManifest
+ * knows), so its spec's JSON types need no second check.
  */
-export const validateIstioWebhook: ValidationLayer = (manifest: Manifest, ref: ResourceRef): Finding[] => {
+export function validateIstioWebhook(manifest: Manifest, ref: ResourceRef, afterBuiltinSchema = false): Finding[] {
   const group = groupOf(ref.apiVersion);
   if (!ISTIO_WEBHOOK_GROUPS.includes(group)) return [];
   const validate = VALIDATORS[`${group}/${ref.kind}`];
-  const findings = validateAnyIstioKind(manifest, ref);
+  const findings = validateAnyIstioKind(manifest, ref, afterBuiltinSchema);
   if (validate) findings.push(...validate(manifest, ref));
   return inDocumentOrder(manifest, findings);
-};
+}

@@ -1,9 +1,12 @@
+import * as fs from 'fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assertCase, authorizationPolicy, codes, destinationRule, findings, peerAuthentication, RuleCase } from './helpers';
 import { Manifest, refOf } from '../../../src/model/manifest';
 import { ANY_ISTIO_KIND_RULES, ISTIO_WEBHOOK_RULES, validateIstioWebhook } from '../../../src/validation/istio';
+import { builtinSchemaSet, validateStructure } from '../../../src/validation/schema';
 import { validateManifest } from '../../../src/validation/validate';
+import { REALWORLD, realworldDocs } from '../../realworld';
 
 const of = (apiVersion: string, kind: string, spec: Record<string, unknown>, annotations?: Record<string, string>): Manifest => ({
   apiVersion, kind, metadata: { name: 'x', namespace: 'shop', ...(annotations ? { annotations } : {}) }, spec,
@@ -132,6 +135,25 @@ describe('Istio webhook layer', () => {
     const m = pool(2147483648);
     expect(validateManifest(m).map((f) => [f.code, f.path])).toEqual([['IMV802', '/spec/trafficPolicy/connectionPool/tcp/maxConnections']]);
     expect(validateManifest(pool(2147483647))).toEqual([]);
+  });
+
+  it('after the built-in schema, finds what the whole decoding finds by checking integer ranges only', () => {
+    const passes = (m: Manifest): boolean => builtinSchemaSet().has(refOf(m).apiVersion, refOf(m).kind)
+      && !validateStructure(m, refOf(m)).some((f) => f.severity === 'error');
+    const same = (m: Manifest): void => {
+      expect(validateIstioWebhook(m, refOf(m), true), JSON.stringify(m)).toEqual(validateIstioWebhook(m, refOf(m), false));
+    };
+    const realworld = fs.existsSync(REALWORLD) ? realworldDocs().map((d) => d.manifest) : [];
+    const corpus = [...ANY_KIND_CASES.flatMap((c) => [c.reject, c.accept]), ...realworld].filter(passes);
+    expect(corpus.filter((m) => ANY_KIND_CASES.some((c) => c.accept === m || c.reject === m)).length).toBeGreaterThan(8);
+    expect(corpus.length).toBeGreaterThan(8);
+    corpus.forEach(same);
+    const weight = (w: number) => vs({ hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' }, weight: w }] }] });
+    fc.assert(fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constantFrom(2147483648, -2147483649, 2 ** 40)), (n) => {
+      for (const m of [pool(n), weight(n)]) if (passes(m)) same(m);
+    }), { numRuns: 300 });
+    expect(codes(pool(2147483648))).toEqual(['IMV802']);
+    expect(validateIstioWebhook(pool(2147483648), refOf(pool(2147483648)), true).map((f) => f.code)).toEqual(['IMV802']);
   });
 
   it('leaves uint32 ranges to the schema when the manifest goes through every stage', () => {
