@@ -161,7 +161,9 @@ function withStopNote(message: string, text: string, resumeAt: number): string {
 }
 
 function parsedManifest(manifest: Manifest, documentIndex: number, basePointer: string, place: Place): ParsedManifest {
-  return { manifest, documentIndex, basePointer, locate: (pointer: string) => place.locate(basePointer + pointer) };
+  // A bound method where it can be: one small object, kept by the analysis for every manifest.
+  const locate = basePointer === '' ? place.locate.bind(place) : (pointer: string) => place.locate(basePointer + pointer);
+  return { manifest, documentIndex, basePointer, locate };
 }
 
 /** Characters go-yaml's reader refuses (readerc.go `yaml_parser_update_buffer`), and unpaired surrogates. */
@@ -280,8 +282,16 @@ interface Tree {
  */
 class Place {
   private cached: Tree | null | undefined;
+  // Where the document is: its kind and offsets only (a JSON document's value is not kept).
+  private readonly docKind: StreamDocument['kind'];
+  private readonly docStart: number;
+  private readonly docEnd: number;
 
-  constructor(private readonly text: string, private readonly doc: StreamDocument, private readonly lines: Lines) {}
+  constructor(private readonly text: string, doc: StreamDocument, private readonly lines: Lines) {
+    this.docKind = doc.kind;
+    this.docStart = doc.start;
+    this.docEnd = doc.end;
+  }
 
   at(offset: number): TextPosition {
     return this.lines.at(offset);
@@ -290,7 +300,7 @@ class Place {
   /** Where the document's content starts. */
   start(): TextPosition {
     const t = this.tree();
-    return this.lines.at(t ? t.toFile(t.doc.range[0]) : this.doc.start);
+    return this.lines.at(t ? t.toFile(t.doc.range[0]) : this.docStart);
   }
 
   /**
@@ -335,10 +345,10 @@ class Place {
 
   private tree(): Tree | undefined {
     if (this.cached !== undefined) return this.cached ?? undefined;
-    const { doc } = this;
-    const ct: ChunkText = doc.kind === 'yaml'
-      ? chunkText(this.text, doc)
-      : { text: this.text.slice(doc.start, doc.end), toFileOffset: (o: number) => doc.start + o };
+    const { text, docStart: start, docEnd: end } = this;
+    const ct: ChunkText = this.docKind === 'yaml'
+      ? chunkText(text, { start, end })
+      : { text: text.slice(start, end), toFileOffset: (o: number) => start + o };
     const docs = yamlLib().parseAllDocuments(ct.text, YAML_OPTIONS);
     const first = Array.isArray(docs) ? docs[0] : undefined;
     this.cached = first ? { doc: first, toFile: ct.toFileOffset } : null;
