@@ -272,11 +272,11 @@ function receiverCall(name: string, target: ASTNode, args: readonly ASTNode[], n
     if (!p) return undefined;
     return (s) => {
       const range = rangeOf(t(s));
-      const inner = s.slice();
       let trues = 0;
+      // The variable's slot is this comprehension's own: the scope is written in place.
       for (const item of range) {
-        inner[slot] = item;
-        const r = bool(p(inner));
+        s[slot] = item;
+        const r = bool(p(s));
         if (name === 'all' && !r) return false;
         if (name === 'exists' && r) return true;
         if (r) trues++;

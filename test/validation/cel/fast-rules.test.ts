@@ -38,6 +38,7 @@ const MORE = [
   'self.s < "m"',
   '!(self.b)',
   'self.all(k, self[k] != "")',
+  'self.all(k, self.exists(j, j == k)) && self.l.all(x, self.l.exists_one(y, y == x))',
 ];
 
 // A small deterministic generator: the same values on every run.
