@@ -30,13 +30,17 @@ export const EXCEPTION_DENIED_BY_AUTHZ: RuleInfo = {
 const TRUE = /^(1|t|T|TRUE|true|True)$/;
 
 /** The ALLOW policies that apply to a workload's pods (a dry-run policy is not enforced). */
-function allowPoliciesFor(m: MeshModel, w: Workload): AuthorizationPolicyInfo[] {
+/** The enforced ALLOW policies that can select a workload of `namespace` by its labels: its own, then the root namespace's. */
+function allowPoliciesIn(m: MeshModel, namespace: string): AuthorizationPolicyInfo[] {
   const root = m.options.rootNamespace;
-  const candidates = w.namespace === root
+  const candidates = namespace === root
     ? m.authorizationPoliciesIn(root)
-    : [...m.authorizationPoliciesIn(w.namespace), ...m.authorizationPoliciesIn(root)];
-  return candidates.filter((ap) => ap.action === 'ALLOW' && !ap.hasTargetRefs && !TRUE.test(ap.annotations['istio.io/dry-run'] ?? '')
-    && (!ap.selector || selectorMatches(ap.selector, w.labels)));
+    : [...m.authorizationPoliciesIn(namespace), ...m.authorizationPoliciesIn(root)];
+  return candidates.filter((ap) => ap.action === 'ALLOW' && !ap.hasTargetRefs && !TRUE.test(ap.annotations['istio.io/dry-run'] ?? ''));
+}
+
+function allowPoliciesFor(inNamespace: readonly AuthorizationPolicyInfo[], w: Workload): AuthorizationPolicyInfo[] {
+  return inNamespace.filter((ap) => !ap.selector || selectorMatches(ap.selector, w.labels));
 }
 
 interface Denied {
@@ -69,10 +73,15 @@ export const exceptionDeniedByAuthz: AnalysisRule = {
   check(ctx): Finding[] {
     const m = ctx.model;
     const byException = new Map<PeerAuthenticationPolicy, Denied>();
+    // Workloads come namespace by namespace: the namespace's candidates are found once.
+    let namespace: string | undefined;
+    let inNamespace: readonly AuthorizationPolicyInfo[] = [];
     for (const w of m.workloads) {
       const d = ctx.dataplane(w);
       if (d.dataplane !== 'sidecar' || !d.admitted) continue;
-      const allows = allowPoliciesFor(m, w);
+      if (w.namespace !== namespace) { namespace = w.namespace; inNamespace = allowPoliciesIn(m, namespace); }
+      if (inNamespace.length === 0) continue;
+      const allows = allowPoliciesFor(inNamespace, w);
       if (allows.length === 0) continue;
       for (const { port } of ctx.inbound(w).ports) {
         const exception = exceptionOf(ctx, w, port);
