@@ -1,4 +1,4 @@
-import { Workload } from '../model/inventory';
+import { ContainerPort, Workload } from '../model/inventory';
 import { selectorMatches } from '../model/labels';
 import { ResourceRef } from '../model/manifest';
 import { MeshModel } from '../model/mesh-model';
@@ -134,6 +134,8 @@ interface NamespaceLevels {
   readonly competing: readonly ResourceRef[];
   /** Port decisions of workloads no workload policy selects, by port (shared: they are the same). */
   readonly portDecisions: Map<number, PortModeDecision>;
+  /** The lists of those decisions, by the workload's container port list (`namespacePorts`). */
+  readonly portLists: Map<readonly ContainerPort[], readonly PortModeDecision[]>;
 }
 
 const NO_POLICIES: readonly PeerAuthenticationPolicy[] = Object.freeze([]);
@@ -161,6 +163,7 @@ function namespaceLevels(model: MeshModel, namespace: string): NamespaceLevels {
       portMode: () => decision,
       competing: Object.freeze(competingOf([mesh, ns])),
       portDecisions: new Map(),
+      portLists: new Map(),
     };
     byNamespace.set(namespace, levels);
   }
@@ -186,6 +189,25 @@ function competingOf(levels: readonly (readonly PeerAuthenticationPolicy[])[]): 
   const out: ResourceRef[] = [];
   for (const level of levels) if (level.length > 1) for (const p of level) out.push(p.ref);
   return out;
+}
+
+/**
+ * The port decisions of a workload no workload policy selects: the
+ * namespace's mode on each of its container ports, sorted. One frozen list per
+ * namespace and port list (the model shares equal port lists).
+ */
+function namespacePorts(levels: NamespaceLevels, containerPorts: readonly ContainerPort[]): readonly PortModeDecision[] {
+  let ports = levels.portLists.get(containerPorts);
+  if (!ports) {
+    const listed = [...new Set(containerPorts.map((p) => p.port))].sort((a, b) => a - b);
+    ports = Object.freeze(listed.map((port) => {
+      let p = levels.portDecisions.get(port);
+      if (!p) { p = Object.freeze(portDecision(port, levels.decision)); levels.portDecisions.set(port, p); }
+      return p;
+    }));
+    levels.portLists.set(containerPorts, ports);
+  }
+  return ports;
 }
 
 function portDecision(port: number, d: ModeDecision): PortModeDecision {
@@ -231,21 +253,17 @@ function resolveUncached(model: MeshModel, workload: Workload): ServerModeResolu
   const workloadPolicies = workloadCandidates(levels, workload.labels);
   const { beforeWorkload } = levels;
   const shared = workloadPolicies.length === 0;
-  const portSet = new Set<number>(workload.ports.map((p) => p.port));
-  if (!shared) for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
-  const listed = [...portSet].sort((a, b) => a - b);
   let portMode: (port: number) => ModeDecision;
   let decision: ModeDecision;
-  let ports: PortModeDecision[];
+  let ports: readonly PortModeDecision[];
   if (shared) {
     decision = levels.decision;
     portMode = levels.portMode;
-    ports = listed.map((port) => {
-      let p = levels.portDecisions.get(port);
-      if (!p) { p = Object.freeze(portDecision(port, decision)); levels.portDecisions.set(port, p); }
-      return p;
-    });
+    ports = namespacePorts(levels, workload.ports);
   } else {
+    const portSet = new Set<number>(workload.ports.map((p) => p.port));
+    for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
+    const listed = [...portSet].sort((a, b) => a - b);
     decision = decide(applyLevel(beforeWorkload, workloadPolicies, 'workload'));
     const decisions = listed.map((port) => decide(portOutcomes(beforeWorkload, workloadPolicies, port)));
     portMode = portModeOf(listed, decisions, beforeWorkload, workloadPolicies);
