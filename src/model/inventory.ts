@@ -125,13 +125,15 @@ function integerOf(v: unknown): number | undefined {
 /** The runAsUser settings of a pod spec, or undefined when none is set. */
 function runAsUsersOf(spec: Record<string, unknown>): RunAsUsers | undefined {
   const pod = integerOf(objectOrEmpty(spec.securityContext).runAsUser);
-  const containers = listOrEmpty(spec.containers).map((c, index) => {
+  const list = listOrEmpty(spec.containers);
+  // Most pod specs set none: then no container entry is built.
+  if (pod === undefined && list.every((c) => integerOf(objectOrEmpty(objectOrEmpty(c).securityContext).runAsUser) === undefined)) return undefined;
+  const containers = list.map((c, index) => {
     const container = objectOrEmpty(c);
     const runAsUser = integerOf(objectOrEmpty(container.securityContext).runAsUser);
     const name = typeof container.name === 'string' ? container.name : '';
     return Object.freeze(runAsUser === undefined ? { name, index } : { name, index, runAsUser });
   });
-  if (pod === undefined && containers.every((c) => c.runAsUser === undefined)) return undefined;
   return Object.freeze({ ...(pod === undefined ? {} : { pod }), containers: Object.freeze(containers) });
 }
 
