@@ -17,6 +17,13 @@ export interface LintInput {
   readonly locate?: (pointer: string) => { line: number; col: number };
   /** The cdk8s construct path of the manifest. */
   readonly constructPath?: string;
+  /**
+   * The manifest read again from its source, equal to `manifest`. With it
+   * the lint works out what it compares between two definitions of one
+   * object only for an object defined more than once, instead of for every
+   * input.
+   */
+  readonly reread?: () => Manifest;
 }
 
 export interface LintOptions extends ValidationOptions {
@@ -50,7 +57,7 @@ export function lint(inputs: Iterable<LintInput>, options: LintOptions = {}): Lo
     // Where the input is, without its manifest: what the findings and the analysis keep.
     const source: LintInput = { manifest: EMPTY_MANIFEST, file: input.file, locate: input.locate, constructPath: input.constructPath };
     for (const finding of own) found.push({ finding, source });
-    if (state && rejectionOf(own) === undefined) state.add(input.manifest, source);
+    if (state && rejectionOf(own) === undefined) state.add(input.manifest, source, input.reread);
     const annotations = acknowledgmentAnnotationsOf(input.manifest);
     if (annotations) annotated.set(source, annotations);
   });
@@ -154,8 +161,9 @@ export class AnalysisState<S> {
     this.entries = new ModelEntries(this.opts);
   }
 
-  add(manifest: Manifest, source: S): void {
-    this.entries.add(manifest);
+  /** `reread`: the manifest again, for when its content is compared (see `ModelEntries.add`). */
+  add(manifest: Manifest, source: S, reread?: () => Manifest): void {
+    this.entries.add(manifest, reread);
     this.sources.push(source);
   }
 

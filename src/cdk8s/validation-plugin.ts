@@ -203,7 +203,7 @@ export class IstioMtlsValidation {
         problems.push(problemViolation(file, `${display(file)}:${p.position.line}:${p.position.col}: ${p.message}`));
       }
       for (const m of parsed.manifests) {
-        const input: LintInput = { manifest: m.manifest, file: display(file), locate: m.locate };
+        const input: LintInput = { manifest: m.manifest, file: display(file), locate: m.locate, reread: m.reread };
         inputs.push(input);
         manifestPathOf.set(input, file);
       }

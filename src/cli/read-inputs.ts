@@ -55,7 +55,7 @@ export function* streamInputs(
     const parsed = parseManifests(content);
     for (const p of parsed.problems) problems.push({ file: display, line: p.position.line, column: p.position.col, message: p.message });
     for (const m of parsed.manifests) {
-      const input: LintInput = { manifest: m.manifest, file: display, locate: m.locate };
+      const input: LintInput = { manifest: m.manifest, file: display, locate: m.locate, reread: m.reread };
       const refusal = namespace === undefined ? undefined : namespaceRefusal(input, namespace);
       if (refusal) problems.push(refusal);
       else yield input;

@@ -3,7 +3,7 @@ import { KeyCache, readChunkBlock } from './block-read';
 import { FastPathHazards, fastPathHazards, readChunkFast } from './fast-read';
 import { goKeyString, resolveScalar } from './go-yaml-scalars';
 import { kubectlObjects } from './kubectl-lists';
-import { ChunkText, chunkText, decodeManifestBytes, splitStream, StreamDocument, YamlChunk } from './kubectl-stream';
+import { ChunkText, chunkText, decodeManifestBytes, ManifestText, splitStream, StreamDocument, YamlChunk } from './kubectl-stream';
 import { MAX_ALIAS_COUNT, NodeReadError, documentValue, isMergeKey } from './yaml-node-values';
 import { Manifest } from '../model/manifest';
 
@@ -22,6 +22,12 @@ export interface ParsedManifest {
   readonly basePointer: string;
   /** Position of a JSON pointer inside this object (the deepest existing node); the document start if unknown. */
   locate(pointer: string): TextPosition;
+  /**
+   * The object read again from the text, equal to `manifest` (a new copy):
+   * for a caller that drops `manifest` and may need its content later. The
+   * first call reads the whole file again; the file's later calls reuse that.
+   */
+  reread(): Manifest;
 }
 
 /** A document that could not be used: the rest of the file is still read, unless kubectl stops there too. */
@@ -83,20 +89,24 @@ export function parseManifestsFast(content: Uint8Array | string): ParseResult | 
  */
 export function readChunkCareful(text: string, start: number, end: number): { value: unknown } | undefined {
   const chunk: YamlChunk = { kind: 'yaml', start, end };
-  const careful = readCareful(text, chunk, 0, new Place(text, chunk, new Lines(text)));
+  const careful = readCareful(text, chunk, 0, new Place(new SourceText({ text }, 'careful'), chunk, 0));
   return 'value' in careful ? { value: careful.value } : undefined;
 }
 
 type Mode = 'auto' | 'careful' | 'fast';
 
 function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined {
-  const { text, invalidUtf8At } = decodeManifestBytes(content);
+  return readText(new SourceText(decodeManifestBytes(content), mode));
+}
+
+function readText(source: SourceText): ParseResult | undefined {
+  const { mode } = source;
+  const { text, invalidUtf8At } = source.decoded;
   const stream = splitStream(text);
-  const lines = new Lines(text);
   const manifests: ParsedManifest[] = [];
   const problems: ParseProblem[] = [];
   const stopAt = (offset: number, message: string, resumeAt: number): ParseResult => {
-    problems.push({ message: withStopNote(message, text, resumeAt), position: lines.at(offset) });
+    problems.push({ message: withStopNote(message, text, resumeAt), position: source.at(offset) });
     return { manifests, problems };
   };
   // The scans for js-yaml's hazards run only once a chunk reaches js-yaml: the block reader needs none.
@@ -113,7 +123,7 @@ function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined
   };
   for (let index = 0; index < stream.documents.length; index++) {
     const doc = stream.documents[index];
-    const place = new Place(text, doc, lines);
+    const place = new Place(source, doc, manifests.length);
     let value: unknown;
     if (doc.kind === 'json') {
       if (doc.outOfRange) {
@@ -146,7 +156,8 @@ function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined
       problems.push({ message: objects.refusal.message, position: place.locate(objects.refusal.pointer) });
       continue;
     }
-    for (const o of objects.objects) manifests.push(parsedManifest(o.manifest as Manifest, index, o.pointer, place));
+    const list = objects.objects;
+    for (let k = 0; k < list.length; k++) manifests.push(parsedManifest(list[k].manifest as Manifest, index, list[k].pointer, place, k));
   }
   if (stream.stop) {
     const lineEnd = text.indexOf('\n', stream.stop.offset);
@@ -160,10 +171,11 @@ function withStopNote(message: string, text: string, resumeAt: number): string {
   return /\S/.test(text.slice(resumeAt)) ? `${message}; kubectl stops reading the file here, so nothing after it is applied` : message;
 }
 
-function parsedManifest(manifest: Manifest, documentIndex: number, basePointer: string, place: Place): ParsedManifest {
-  // A bound method where it can be: one small object, kept by the analysis for every manifest.
+function parsedManifest(manifest: Manifest, documentIndex: number, basePointer: string, place: Place, k: number): ParsedManifest {
+  // Bound methods where they can be: small objects, kept by the analysis for every manifest.
   const locate = basePointer === '' ? place.locate.bind(place) : (pointer: string) => place.locate(basePointer + pointer);
-  return { manifest, documentIndex, basePointer, locate };
+  const reread = k === 0 ? place.reread.bind(place) : () => place.reread(k);
+  return { manifest, documentIndex, basePointer, locate, reread };
 }
 
 /** Characters go-yaml's reader refuses (readerc.go `yaml_parser_update_buffer`), and unpaired surrogates. */
@@ -253,11 +265,26 @@ function warmUpYaml(): void {
   }
 }
 
-/** Line and column of offsets in the file: the `yaml` library's LineCounter, fed with the line starts on first use. */
-class Lines {
+/**
+ * A file's decoded text, and what is worked out from it only when asked: line
+ * and column of offsets (the `yaml` library's LineCounter, fed with the line
+ * starts on first use) and the file's objects read again.
+ */
+class SourceText {
+  readonly text: string;
   private counter: import('yaml').LineCounter | undefined;
+  private again: readonly ParsedManifest[] | undefined;
 
-  constructor(private readonly text: string) {}
+  /** `mode`: how the file is read, and read again. */
+  constructor(readonly decoded: ManifestText, readonly mode: Mode) {
+    this.text = decoded.text;
+  }
+
+  /** The file's `index`th object, read again from the same text by the same reader: equal to the first read's. */
+  manifestAgain(index: number): Manifest {
+    this.again ??= readText(new SourceText(this.decoded, this.mode))!.manifests;
+    return this.again[index].manifest;
+  }
 
   at(offset: number): TextPosition {
     if (!this.counter) {
@@ -287,20 +314,26 @@ class Place {
   private readonly docStart: number;
   private readonly docEnd: number;
 
-  constructor(private readonly text: string, doc: StreamDocument, private readonly lines: Lines) {
+  /** `first`: the index in the file's objects of the document's first object. */
+  constructor(private readonly source: SourceText, doc: StreamDocument, private readonly first: number) {
     this.docKind = doc.kind;
     this.docStart = doc.start;
     this.docEnd = doc.end;
   }
 
+  /** The document's `k`th object (a List's item), read again. */
+  reread(k = 0): Manifest {
+    return this.source.manifestAgain(this.first + k);
+  }
+
   at(offset: number): TextPosition {
-    return this.lines.at(offset);
+    return this.source.at(offset);
   }
 
   /** Where the document's content starts. */
   start(): TextPosition {
     const t = this.tree();
-    return this.lines.at(t ? t.toFile(t.doc.range[0]) : this.docStart);
+    return this.source.at(t ? t.toFile(t.doc.range[0]) : this.docStart);
   }
 
   /**
@@ -314,7 +347,7 @@ class Place {
     const lib = yamlLib();
     const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
     let node: unknown = t.doc.contents;
-    let best = this.nodeStart(node, t) ?? this.lines.at(t.toFile(t.doc.range[0]));
+    let best = this.nodeStart(node, t) ?? this.source.at(t.toFile(t.doc.range[0]));
     for (const token of tokens) {
       const target = deref(lib, t.doc, node);
       let next: unknown;
@@ -340,12 +373,13 @@ class Place {
 
   private nodeStart(node: unknown, t: Tree): TextPosition | undefined {
     const range = (node as { range?: [number, number, number] } | null)?.range;
-    return range ? this.lines.at(t.toFile(range[0])) : undefined;
+    return range ? this.source.at(t.toFile(range[0])) : undefined;
   }
 
   private tree(): Tree | undefined {
     if (this.cached !== undefined) return this.cached ?? undefined;
-    const { text, docStart: start, docEnd: end } = this;
+    const { docStart: start, docEnd: end } = this;
+    const { text } = this.source;
     const ct: ChunkText = this.docKind === 'yaml'
       ? chunkText(text, { start, end })
       : { text: text.slice(start, end), toFileOffset: (o: number) => start + o };

@@ -273,8 +273,10 @@ export class ModelEntries {
   /** What entry i read, or `WHOLE` when `items[i]` is the entry itself. */
   private readonly reads: string[] = [];
   private readonly items: (Resource | ModelEntry)[] = [];
-  /** Each entry's `contentFingerprint`: 8 bytes, where keeping the manifest would cost kilobytes. */
+  /** Each entry's `contentFingerprint`: 8 bytes, where keeping the manifest would cost kilobytes. NaN until known. */
   private readonly fingerprints: number[] = [];
+  /** How to read entry i's manifest again, when its fingerprint is worked out only if needed. */
+  private readonly rereads: ((() => Manifest) | undefined)[] = [];
 
   /** `shared`: one per mesh (the default); give entries of one mesh the same. */
   constructor(private readonly opts: ResolvedMeshOptions, private readonly shared: ValueSharing = new SharedValues()) {}
@@ -283,9 +285,19 @@ export class ModelEntries {
     return this.items.length;
   }
 
-  /** Reads one manifest (`readForModel`) and keeps its entry and the fingerprint of its content. */
-  add(m: Manifest): void {
-    this.push(readForModel(m, this.opts, this.shared), contentFingerprint(m));
+  /**
+   * Reads one manifest (`readForModel`) and keeps its entry and the
+   * fingerprint of its content. With `reread` (which gives the manifest
+   * again, equal), the fingerprint is worked out only when asked for: the
+   * model asks only for objects defined more than once.
+   */
+  add(m: Manifest, reread?: () => Manifest): void {
+    if (reread) {
+      this.push(readForModel(m, this.opts, this.shared));
+      this.rereads[this.items.length - 1] = reread;
+    } else {
+      this.push(readForModel(m, this.opts, this.shared), contentFingerprint(m));
+    }
   }
 
   /** `add` without the fingerprint, for a model whose definitions of one object are never compared (duplicate-object). */
@@ -296,6 +308,7 @@ export class ModelEntries {
   /** Keeps an entry `readForModel` read with the same options, and its manifest's `contentFingerprint` if known. */
   push(e: ModelEntry, fingerprint = NaN): void {
     this.fingerprints.push(fingerprint);
+    this.rereads.push(undefined);
     const r = resourceOf(e);
     if (r && e.read !== 'not-an-object' && r.ref === e.ref && r.namespace === e.namespace && (e.read !== 'workload' || e.owners.length === 0)) {
       this.reads.push(e.read);
@@ -324,6 +337,8 @@ export class ModelEntries {
 
   /** The `contentFingerprint` of entry i's manifest; NaN when not known. */
   fingerprint(i: number): number {
+    const reread = this.rereads[i];
+    if (reread !== undefined && Number.isNaN(this.fingerprints[i])) this.fingerprints[i] = contentFingerprint(reread());
     return this.fingerprints[i];
   }
 

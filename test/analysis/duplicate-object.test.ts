@@ -17,10 +17,10 @@ import { ns, pa, PERMISSIVE, STRICT } from '../resolution/helpers';
  * an app. What the cluster holds then depends on apply order.
  */
 
-/** The inputs of YAML files, read and located as the CLI reads them. */
-function filesOf(files: Record<string, string>): LintInput[] {
-  return Object.entries(files)
-    .flatMap(([file, text]) => parseManifests(text).manifests.map((m) => ({ manifest: m.manifest, file, locate: m.locate })));
+/** The inputs of YAML files, read and located as the CLI reads them (`reread`: each can be read again). */
+function filesOf(files: Record<string, string>, reread = true): LintInput[] {
+  return Object.entries(files).flatMap(([file, text]) => parseManifests(text).manifests
+    .map((m) => ({ manifest: m.manifest, file, locate: m.locate, ...(reread ? { reread: m.reread } : {}) })));
 }
 
 /** `[file:line, message]` of each IMA050 finding of lint over the files. */
@@ -134,6 +134,24 @@ spec: {mtls: {mode: STRICT}, selector: null}
     expect(found.filter((f) => f.code === 'IMA050')).toEqual([]);
     expect(found.map((f) => [f.file, f.code])).toContainEqual(['b.yaml', 'IMV204']);
     expect(found.filter((f) => f.file === 'a.yaml')).toEqual([]);
+  });
+});
+
+describe('IMA050 duplicate-object, with inputs read again only when compared', () => {
+  const files = {
+    'a.yaml': `${STRICT_YAML}---\n${STRICT_YAML.replace('name: default', 'name: other')}---\napiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n`,
+    'b.yaml': `${PERMISSIVE_YAML}---\napiVersion: v1\nkind: List\nitems:\n- ${STRICT_YAML.replace(/\n(?=.)/g, '\n  ').replace('name: default', 'name: other')}`,
+    'c.yaml': `${STRICT_YAML}---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n`,
+  };
+
+  it('gives the findings of inputs that cannot be read again, reading again only the definitions of repeated objects', () => {
+    const inputs = filesOf(files);
+    const reads: string[] = [];
+    const counted = inputs.map((i) => ({ ...i, reread: () => { reads.push(`${i.file} ${String(i.manifest.metadata?.name)}`); return i.reread!(); } }));
+    const lazy = lint(counted);
+    expect(lazy).toEqual(lint(filesOf(files, false)));
+    expect(lazy.filter((f) => f.code === 'IMA050').map((f) => `${f.file}:${f.line}`)).toEqual(['a.yaml:4', 'b.yaml:4', 'c.yaml:4']);
+    expect(reads.sort()).toEqual(['a.yaml default', 'a.yaml other', 'b.yaml default', 'b.yaml other', 'c.yaml default']);
   });
 });
 

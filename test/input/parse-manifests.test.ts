@@ -1,5 +1,7 @@
+import * as fs from 'fs';
 import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../../src/input/parse-manifests';
+import { REALWORLD, yamlFiles } from '../realworld';
 
 describe('parseManifests', () => {
   it('reads multi-document YAML and points back into the text', () => {
@@ -171,5 +173,36 @@ describe('parseManifests', () => {
   it('resolves YAML 1.1 scalars as Kubernetes tooling does', () => {
     const r = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  enabled: yes\n');
     expect((r.manifests[0].manifest as any).data.enabled).toBe(true);
+  });
+
+  it('reads an object again as it first read it: a new copy, from any reader, in lists, before a stop, in UTF-16', () => {
+    const files: (string | Buffer)[] = [
+      // The block reader, js-yaml (a flow mapping), the careful path (an anchor and a merge), a List, a JSON value.
+      'apiVersion: v1\nkind: A\nmetadata:\n  name: a\n---\nkind: B\nmetadata: {name: b, labels: {x: "1"}}\n---\n'
+        + 'base: &b {mode: STRICT}\nkind: C\nspec:\n  <<: *b\n---\napiVersion: v1\nkind: List\nitems:\n- {kind: D, metadata: {name: d1}}\n'
+        + '- {kind: D, metadata: {name: d2}}\n---\n{"kind": "E", "n": 1e3}\n',
+      // A document kubectl stops at, after one it applies; invalid UTF-8 after a byte order mark stops the file.
+      'kind: F\n---\na: [1, 2\n',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('kind: G\n---\nkind: H\nx: '), Buffer.from([0xff])]),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('kind: I\nmetadata: {name: "\u00e9"}\n', 'utf16le')]),
+    ];
+    const read = files.map((f) => parseManifests(f).manifests);
+    expect(read.map((ms) => ms.map((m) => m.manifest.kind))).toEqual([['A', 'B', 'C', 'D', 'D', 'E'], ['F'], ['G'], ['I']]);
+    for (const m of read.flat()) {
+      const again = m.reread();
+      expect(again).toEqual(m.manifest);
+      expect(again).not.toBe(m.manifest);
+    }
+  });
+
+  it.skipIf(!fs.existsSync(REALWORLD))('reads every object of the real-world files again as it first read it', () => {
+    let objects = 0;
+    for (const f of yamlFiles(REALWORLD)) {
+      for (const m of parseManifests(fs.readFileSync(f)).manifests) {
+        expect(m.reread(), `${f} ${m.documentIndex}${m.basePointer}`).toEqual(m.manifest);
+        objects++;
+      }
+    }
+    expect(objects).toBeGreaterThan(300);
   });
 });
