@@ -28,6 +28,8 @@ interface Wanted {
   readonly namespace: string;
   /** `service account "x"` or `service accounts starting with "x"`. */
   readonly what: string;
+  /** The one service account matched, when the identity names it exactly. */
+  readonly exactly?: string;
   matches(serviceAccount: string): boolean;
 }
 
@@ -46,7 +48,7 @@ export function wantedByPrincipal(value: string, trustDomains: readonly string[]
   if (stars === 0) {
     const m = EXACT.exec(value);
     if (!m || !trustDomains.includes(m[1])) return undefined;
-    return { namespace: m[2], what: `service account "${m[3]}"`, matches: (sa) => sa === m[3] };
+    return { namespace: m[2], what: `service account "${m[3]}"`, exactly: m[3], matches: (sa) => sa === m[3] };
   }
   if (stars > 1) return undefined;
   if (value.endsWith('*')) {
@@ -61,7 +63,7 @@ export function wantedByPrincipal(value: string, trustDomains: readonly string[]
     // A suffix match: the identity's trust domain must end with what precedes `/ns/`.
     const m = SUFFIX.exec(value.slice(1));
     if (!m || !trustDomains.some((td) => td.endsWith(m[1]))) return undefined;
-    return { namespace: m[2], what: `service account "${m[3]}"`, matches: (sa) => sa === m[3] };
+    return { namespace: m[2], what: `service account "${m[3]}"`, exactly: m[3], matches: (sa) => sa === m[3] };
   }
   return undefined;
 }
@@ -73,7 +75,7 @@ function wantedByServiceAccount(value: string, policyNamespace: string): Wanted 
   const namespace = slash < 0 ? policyNamespace : value.slice(0, slash);
   const sa = slash < 0 ? value : value.slice(slash + 1);
   if (!namespace || !sa) return undefined;
-  return { namespace, what: `service account "${sa}"`, matches: (x) => x === sa };
+  return { namespace, what: `service account "${sa}"`, exactly: sa, matches: (x) => x === sa };
 }
 
 /** The service accounts in use per namespace whose workloads (pod templates, Pods, WorkloadEntries) are in the input. */
@@ -116,7 +118,8 @@ export const authzUnknownServiceAccount: AnalysisRule = {
       for (const j of judged) {
         const accounts = inUse.get(j.wanted.namespace);
         // Namespaces whose workloads are not in the input cannot be judged.
-        if (!accounts || [...accounts].some((sa) => j.wanted.matches(sa))) continue;
+        const { exactly } = j.wanted;
+        if (!accounts || (exactly !== undefined ? accounts.has(exactly) : [...accounts].some((sa) => j.wanted.matches(sa)))) continue;
         out.push(findingOf(AUTHZ_UNKNOWN_SERVICE_ACCOUNT, {
           resource: ap.ref,
           path: j.path,

@@ -24,6 +24,9 @@ export const unknownTrustDomain: AnalysisRule = {
     const out: Finding[] = [];
     for (const ap of ctx.model.authorizationPolicies) {
       for (const p of ap.principals) {
+        // The trust domain is what precedes the first slash: a known one needs no closer look.
+        const slash = p.value.indexOf('/');
+        if (slash > 0 && known.has(p.value.slice(0, slash))) continue;
         const m = FORM.exec(p.value);
         if (!m || known.has(m[1])) continue;
         out.push(findingOf(UNKNOWN_TRUST_DOMAIN, {
