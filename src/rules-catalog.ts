@@ -5,7 +5,7 @@ import { RuleInfo } from './model/rule-info';
 import { OUTPUT_FILE_RULES } from './model/synth-output-rules';
 import { ISTIO_WEBHOOK_RULES } from './validation/istio';
 import { OBJECT_RULES } from './validation/object-meta';
-import { PROMETHEUS_RULES } from './validation/prometheus';
+import { PROMETHEUS_RULES } from './validation/prometheus/rules';
 import { SCHEMA_RULES } from './validation/schema';
 
 /** Findings about the engine itself rather than the input. */

@@ -46,6 +46,16 @@ describe('cold start', () => {
     expect(loaded).toEqual(expect.arrayContaining(['src/cdk8s/app-findings.ts', 'src/lint.ts', 'src/validation/validate.ts']));
   });
 
+  it('the CLI lints Istio manifests without loading the PromQL and template parsers or the plan command\'s YAML writer', () => {
+    const { loaded, result } = modulesLoadedBy(`
+      const { run } = require('./src/cli/main.ts');
+      result = String(run(['lint', '--format', 'json', 'test/fixtures/cli/clean-mesh.yaml'], { stdout: () => undefined, stderr: () => undefined }));
+    `);
+    expect(result).toBe('0');
+    expect(loaded).toEqual(expect.arrayContaining(['src/cli/plan.ts', 'src/validation/validate.ts']));
+    expect(loaded.filter((m) => /^src\/validation\/prometheus\/(?!names|rules)/.test(m) || /^node_modules\/yaml\//.test(m))).toEqual([]);
+  });
+
   it('the engine subpath loads without cdk8s', () => {
     const { loaded, result } = modulesLoadedBy(`
       const { lint, parseManifests } = require('./src/engine.ts');

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
 import { Io, meshOptions, parseCommandArgs, UsageError, validationOptions } from './command';
 import { readInputs } from './read-inputs';
 import { admitInputs } from '../lint';
@@ -104,7 +103,7 @@ export function runPlan(args: readonly string[], io: Io): number {
     try {
       fs.mkdirSync(dir, { recursive: true });
       for (const phase of plan.phases) {
-        fs.writeFileSync(path.join(dir, `${phase.id}.k8s.yaml`), phase.manifests.map((m) => stringify(m)).join('---\n'));
+        fs.writeFileSync(path.join(dir, `${phase.id}.k8s.yaml`), phase.manifests.map((m) => yamlLib().stringify(m)).join('---\n'));
       }
       fs.writeFileSync(path.join(dir, `${plan.name}-runbook.md`), runbook);
     } catch (e) {
@@ -115,4 +114,10 @@ export function runPlan(args: readonly string[], io: Io): number {
   for (const f of plan.failures) io.stderr(`istio-mtls plan: ${f.message}\n`);
   if (plan.problems.length > 0) return 2;
   return plan.failures.length > 0 ? 1 : 0;
+}
+
+/** `yaml` is loaded only when phase files are written: lint and explain load this module too. */
+function yamlLib(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml');
 }
