@@ -1,6 +1,7 @@
 import { validateIstioWebhook } from './istio';
 import { validateObject } from './object-meta';
 import { nameValidationScheme } from './prometheus/names';
+import { validatePrometheusRule } from './prometheus/webhook';
 import { builtinSchemaSet, CrdSchemaSet, validateStructure } from './schema';
 import { Finding } from '../model/finding';
 import { groupOf, Manifest, refOf, ResourceRef } from '../model/manifest';
@@ -46,19 +47,13 @@ export function validateManifest(manifest: Manifest, options: ValidationOptions 
   if (structural.some((f) => f.severity === 'error' && f.code !== INTERNAL_ERROR)) return findings;
   const group = groupOf(ref.apiVersion);
   if (group === 'monitoring.coreos.com') {
-    findings.push(...guarded('prometheus-operator webhook', ref, () => prometheusWebhook().validatePrometheusRule(manifest, ref, options)));
+    findings.push(...guarded('prometheus-operator webhook', ref, () => validatePrometheusRule(manifest, ref, options)));
     return findings;
   }
   // Passed the built-in schema (not a crashed one): its types are the decoder's.
   const afterBuiltinSchema = crds === builtinSchemaSet() && !structural.some((f) => f.code === INTERNAL_ERROR);
   findings.push(...guarded('Istio webhook', ref, () => validateIstioWebhook(manifest, ref, afterBuiltinSchema)));
   return findings;
-}
-
-/** The PrometheusRule webhook (its PromQL and template parsers) is loaded on first use: most inputs have no PrometheusRule. */
-function prometheusWebhook(): typeof import('./prometheus/prometheus-rule') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./prometheus/prometheus-rule');
 }
 
 /** An error on apiVersion or kind: the object's type is unknown, no schema or webhook applies. */

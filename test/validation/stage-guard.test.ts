@@ -31,8 +31,8 @@ vi.mock('../../src/validation/istio', async (load) => {
   const actual = await load<typeof import('../../src/validation/istio')>();
   return { ...actual, validateIstioWebhook: crashing('istio', actual.validateIstioWebhook) };
 });
-vi.mock('../../src/validation/prometheus', async (load) => {
-  const actual = await load<typeof import('../../src/validation/prometheus')>();
+vi.mock('../../src/validation/prometheus/webhook', async (load) => {
+  const actual = await load<typeof import('../../src/validation/prometheus/webhook')>();
   return { ...actual, validatePrometheusRule: crashing('prometheus', actual.validatePrometheusRule) };
 });
 
