@@ -18,6 +18,10 @@ type JsonSchema = Record<string, unknown>;
  * - list-type uniqueness and CEL rules are checked elsewhere, not by ajv.
  */
 export function toAjvSchema(node: StructuralSchema): JsonSchema {
+  return withSharedSubschemas(ajvNode(node));
+}
+
+function ajvNode(node: StructuralSchema): JsonSchema {
   const out = valueKeywords(node);
   if (node['x-kubernetes-int-or-string']) {
     out.type = ['integer', 'string'];
@@ -27,7 +31,7 @@ export function toAjvSchema(node: StructuralSchema): JsonSchema {
     out.type = node.type;
   }
   if (node.properties) {
-    out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, toAjvSchema(v)]));
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, ajvNode(v)]));
   }
   if (node['x-kubernetes-embedded-resource']) {
     out.properties = {
@@ -37,12 +41,82 @@ export function toAjvSchema(node: StructuralSchema): JsonSchema {
       ...(out.properties as JsonSchema | undefined),
     };
   }
-  if (typeof node.additionalProperties === 'object') {out.additionalProperties = toAjvSchema(node.additionalProperties);} else if (node.type === 'object' && node.additionalProperties !== true && !node['x-kubernetes-preserve-unknown-fields']) {
+  if (typeof node.additionalProperties === 'object') {out.additionalProperties = ajvNode(node.additionalProperties);} else if (node.type === 'object' && node.additionalProperties !== true && !node['x-kubernetes-preserve-unknown-fields']) {
     out.additionalProperties = false;
   }
-  if (node.items) out.items = toAjvSchema(node.items);
+  if (node.items) out.items = ajvNode(node.items);
   if (node.nullable) return { if: { type: 'null' }, else: out };
   return out;
+}
+
+/** Subschemas shorter than this (as JSON) stay inline: a call costs more than the code it saves. */
+const MIN_SHARED_LENGTH = 256;
+/** Keywords whose value is a subschema, or a map or list of them, where one may be written once and referenced. */
+const SCHEMA_KEYWORDS = new Set(['items', 'additionalProperties', 'else']);
+const SCHEMA_MAP_KEYWORDS = new Set(['properties']);
+
+/**
+ * `schema` with every large subschema that occurs more than once written once
+ * under `definitions` and referenced (`$ref`): a DestinationRule's traffic
+ * policy recurs at four places, and ajv writes code for each (597 KB of
+ * validator for that CRD, 135 KB with the policy written once), which is
+ * most of a validator's load and first-call time. Value validations
+ * (allOf, anyOf, oneOf, not) are left whole, so every error in one keeps the
+ * keyword in its schemaPath.
+ */
+function withSharedSubschemas(schema: JsonSchema): JsonSchema {
+  const counts = new Map<string, number>();
+  walkSubschemas(schema, (sub) => {
+    const text = JSON.stringify(sub);
+    if (text.length >= MIN_SHARED_LENGTH) counts.set(text, (counts.get(text) ?? 0) + 1);
+  });
+  if (![...counts.values()].some((n) => n > 1)) return schema;
+  const definitions: Record<string, JsonSchema> = {};
+  const names = new Map<string, string>();
+  const shared = (sub: JsonSchema): JsonSchema => {
+    const text = JSON.stringify(sub);
+    if ((counts.get(text) ?? 0) < 2) return rebuilt(sub);
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `s${names.size}`;
+      names.set(text, name);
+      definitions[name] = rebuilt(sub);
+    }
+    return { $ref: `#/definitions/${name}` };
+  };
+  const rebuilt = (node: JsonSchema): JsonSchema => {
+    const out: JsonSchema = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (SCHEMA_KEYWORDS.has(k) && isSchemaObject(v)) out[k] = shared(v);
+      else if (SCHEMA_MAP_KEYWORDS.has(k) && isSchemaObject(v)) out[k] = mapValues(v, (sub) => shared(sub as JsonSchema));
+      else out[k] = v;
+    }
+    return out;
+  };
+  return { ...rebuilt(schema), definitions };
+}
+
+/** Calls `f` on every subschema in a position `withSharedSubschemas` may share, depth first. */
+function walkSubschemas(node: JsonSchema, f: (sub: JsonSchema) => void): void {
+  for (const [k, v] of Object.entries(node)) {
+    if (SCHEMA_KEYWORDS.has(k) && isSchemaObject(v)) {
+      f(v);
+      walkSubschemas(v, f);
+    } else if (SCHEMA_MAP_KEYWORDS.has(k) && isSchemaObject(v)) {
+      for (const sub of Object.values(v)) {
+        f(sub as JsonSchema);
+        walkSubschemas(sub as JsonSchema, f);
+      }
+    }
+  }
+}
+
+function mapValues(map: JsonSchema, f: (value: unknown) => unknown): JsonSchema {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, f(v)]));
+}
+
+function isSchemaObject(v: unknown): v is JsonSchema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Keywords shared by schema nodes and value validations (allOf/anyOf/oneOf/not). */
@@ -106,7 +180,8 @@ export function createAjv(standalone = false): Ajv {
   const ajvModule = require('ajv') as typeof import('ajv');
   const regExp = Object.assign((pattern: string) => goRegExp(pattern), { code: 'goRegExp' });
   const code: Options['code'] = standalone ? { regExp, source: true, lines: true, formats: ajvModule._`formats` } : { regExp };
-  const instance = new ajvModule.default({ allErrors: true, verbose: true, strict: false, validateFormats: true, code });
+  // inlineRefs: false keeps a shared subschema one function (see withSharedSubschemas).
+  const instance = new ajvModule.default({ allErrors: true, verbose: true, strict: false, validateFormats: true, inlineRefs: false, code });
   for (const [name, def] of Object.entries(formatDefinitions())) instance.addFormat(name, def);
   return instance;
 }

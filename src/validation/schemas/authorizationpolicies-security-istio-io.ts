@@ -14,21 +14,202 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"spec\":{\"oneOf\":[{\"not\":{\"anyOf
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"type":"object","properties":{"spec":{"oneOf":[{"not":{"anyOf":[{"required":["provider"]}]}},{"required":["provider"]}],"type":"object","properties":{"action":{"enum":["ALLOW","DENY","AUDIT","CUSTOM"],"type":"string"},"provider":{"type":"object","properties":{"name":{"type":"string"}},"additionalProperties":false},"rules":{"maxItems":512,"type":"array","items":{"type":"object","properties":{"from":{"maxItems":512,"type":"array","items":{"type":"object","properties":{"source":{"type":"object","properties":{"ipBlocks":{"type":"array","items":{"type":"string"}},"namespaces":{"type":"array","items":{"type":"string"}},"notIpBlocks":{"type":"array","items":{"type":"string"}},"notNamespaces":{"type":"array","items":{"type":"string"}},"notPrincipals":{"type":"array","items":{"type":"string"}},"notRemoteIpBlocks":{"type":"array","items":{"type":"string"}},"notRequestPrincipals":{"type":"array","items":{"type":"string"}},"notServiceAccounts":{"maxItems":16,"type":"array","items":{"maxLength":320,"type":"string"}},"notTrustDomains":{"type":"array","items":{"type":"string"}},"principals":{"type":"array","items":{"type":"string"}},"remoteIpBlocks":{"type":"array","items":{"type":"string"}},"requestPrincipals":{"type":"array","items":{"type":"string"}},"serviceAccounts":{"maxItems":16,"type":"array","items":{"maxLength":320,"type":"string"}},"trustDomains":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"to":{"type":"array","items":{"type":"object","properties":{"operation":{"type":"object","properties":{"hosts":{"type":"array","items":{"type":"string"}},"methods":{"type":"array","items":{"type":"string"}},"notHosts":{"type":"array","items":{"type":"string"}},"notMethods":{"type":"array","items":{"type":"string"}},"notPaths":{"type":"array","items":{"type":"string"}},"notPorts":{"type":"array","items":{"type":"string"}},"paths":{"type":"array","items":{"type":"string"}},"ports":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"when":{"type":"array","items":{"required":["key"],"type":"object","properties":{"key":{"type":"string"},"notValues":{"type":"array","items":{"type":"string"}},"values":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}}},"additionalProperties":false}},"selector":{"type":"object","properties":{"matchLabels":{"maxProperties":4096,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false},"targetRef":{"required":["kind","name"],"type":"object","properties":{"group":{"maxLength":253,"pattern":"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","type":"string"},"kind":{"maxLength":63,"minLength":1,"pattern":"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$","type":"string"},"name":{"maxLength":253,"minLength":1,"type":"string"},"namespace":{"type":"string"}},"additionalProperties":false},"targetRefs":{"maxItems":16,"type":"array","items":{"required":["kind","name"],"type":"object","properties":{"group":{"maxLength":253,"pattern":"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","type":"string"},"kind":{"maxLength":63,"minLength":1,"pattern":"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$","type":"string"},"name":{"maxLength":253,"minLength":1,"type":"string"},"namespace":{"type":"string"}},"additionalProperties":false}}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
+const schema6 = {"type":"object","properties":{"spec":{"oneOf":[{"not":{"anyOf":[{"required":["provider"]}]}},{"required":["provider"]}],"type":"object","properties":{"action":{"enum":["ALLOW","DENY","AUDIT","CUSTOM"],"type":"string"},"provider":{"type":"object","properties":{"name":{"type":"string"}},"additionalProperties":false},"rules":{"maxItems":512,"type":"array","items":{"type":"object","properties":{"from":{"maxItems":512,"type":"array","items":{"type":"object","properties":{"source":{"type":"object","properties":{"ipBlocks":{"type":"array","items":{"type":"string"}},"namespaces":{"type":"array","items":{"type":"string"}},"notIpBlocks":{"type":"array","items":{"type":"string"}},"notNamespaces":{"type":"array","items":{"type":"string"}},"notPrincipals":{"type":"array","items":{"type":"string"}},"notRemoteIpBlocks":{"type":"array","items":{"type":"string"}},"notRequestPrincipals":{"type":"array","items":{"type":"string"}},"notServiceAccounts":{"maxItems":16,"type":"array","items":{"maxLength":320,"type":"string"}},"notTrustDomains":{"type":"array","items":{"type":"string"}},"principals":{"type":"array","items":{"type":"string"}},"remoteIpBlocks":{"type":"array","items":{"type":"string"}},"requestPrincipals":{"type":"array","items":{"type":"string"}},"serviceAccounts":{"maxItems":16,"type":"array","items":{"maxLength":320,"type":"string"}},"trustDomains":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"to":{"type":"array","items":{"type":"object","properties":{"operation":{"type":"object","properties":{"hosts":{"type":"array","items":{"type":"string"}},"methods":{"type":"array","items":{"type":"string"}},"notHosts":{"type":"array","items":{"type":"string"}},"notMethods":{"type":"array","items":{"type":"string"}},"notPaths":{"type":"array","items":{"type":"string"}},"notPorts":{"type":"array","items":{"type":"string"}},"paths":{"type":"array","items":{"type":"string"}},"ports":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"when":{"type":"array","items":{"required":["key"],"type":"object","properties":{"key":{"type":"string"},"notValues":{"type":"array","items":{"type":"string"}},"values":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}}},"additionalProperties":false}},"selector":{"type":"object","properties":{"matchLabels":{"maxProperties":4096,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false},"targetRef":{"$ref":"#/definitions/s0"},"targetRefs":{"maxItems":16,"type":"array","items":{"$ref":"#/definitions/s0"}}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false,"definitions":{"s0":{"required":["kind","name"],"type":"object","properties":{"group":{"maxLength":253,"pattern":"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","type":"string"},"kind":{"maxLength":63,"minLength":1,"pattern":"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$","type":"string"},"name":{"maxLength":253,"minLength":1,"type":"string"},"namespace":{"type":"string"}},"additionalProperties":false}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
+const schema7 = {"required":["kind","name"],"type":"object","properties":{"group":{"maxLength":253,"pattern":"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","type":"string"},"kind":{"maxLength":63,"minLength":1,"pattern":"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$","type":"string"},"name":{"maxLength":253,"minLength":1,"type":"string"},"namespace":{"type":"string"}},"additionalProperties":false};
 const func7 = goRegExp;
 const pattern0 = func7("^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
 const pattern1 = func7("^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$", "u");
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.kind === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema7.required,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.name === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema7.required,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "group") || (key0 === "kind")) || (key0 === "name")) || (key0 === "namespace"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.group !== undefined){
+let data0 = data.group;
+if(typeof data0 === "string"){
+if(func3(data0) > 253){
+const err3 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema7.properties.group,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!pattern0.test(data0)){
+const err4 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/pattern",keyword:"pattern",params:{pattern: "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema7.properties.group,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/group",schemaPath:"#/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.group.type,parentSchema:schema7.properties.group,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+let data1 = data.kind;
+if(typeof data1 === "string"){
+if(func3(data1) > 63){
+const err6 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema7.properties.kind,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(func3(data1) < 1){
+const err7 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7.properties.kind,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(!pattern1.test(data1)){
+const err8 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"},message:"must match pattern \""+"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"+"\"",schema:"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$",parentSchema:schema7.properties.kind,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.kind.type,parentSchema:schema7.properties.kind,data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data2 = data.name;
+if(typeof data2 === "string"){
+if(func3(data2) > 253){
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema7.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(func3(data2) < 1){
+const err11 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema7.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.name.type,parentSchema:schema7.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.namespace !== undefined){
+let data3 = data.namespace;
+if(typeof data3 !== "string"){
+const err13 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.namespace.type,parentSchema:schema7.properties.namespace,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema7.type,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
 const formats0 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "spec") || (key0 === "status"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -87,7 +268,7 @@ vErrors = null;
 }
 var valid2 = _errs7 === errors;
 if(valid2){
-const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.oneOf[0].not,parentSchema:schema11.properties.spec.oneOf[0],data:data0};
+const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema6.properties.spec.oneOf[0].not,parentSchema:schema6.properties.spec.oneOf[0],data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -115,7 +296,7 @@ passing0 = 0;
 const _errs10 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.provider === undefined){
-const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/oneOf/1/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema11.properties.spec.oneOf[1].required,parentSchema:schema11.properties.spec.oneOf[1],data:data0};
+const err4 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/oneOf/1/required",keyword:"required",params:{missingProperty: "provider"},message:"must have required property '"+"provider"+"'",schema:schema6.properties.spec.oneOf[1].required,parentSchema:schema6.properties.spec.oneOf[1],data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -137,7 +318,7 @@ passing0 = 1;
 }
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.oneOf,parentSchema:schema11.properties.spec,data:data0};
+const err5 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema6.properties.spec.oneOf,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -160,7 +341,7 @@ vErrors = null;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!((((((key1 === "action") || (key1 === "provider")) || (key1 === "rules")) || (key1 === "selector")) || (key1 === "targetRef")) || (key1 === "targetRefs"))){
-const err6 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data0};
+const err6 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -173,7 +354,7 @@ errors++;
 if(data0.action !== undefined){
 let data1 = data0.action;
 if(typeof data1 !== "string"){
-const err7 = {instancePath:instancePath+"/spec/action",schemaPath:"#/properties/spec/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.action.type,parentSchema:schema11.properties.spec.properties.action,data:data1};
+const err7 = {instancePath:instancePath+"/spec/action",schemaPath:"#/properties/spec/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.action.type,parentSchema:schema6.properties.spec.properties.action,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -183,7 +364,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!((((data1 === "ALLOW") || (data1 === "DENY")) || (data1 === "AUDIT")) || (data1 === "CUSTOM"))){
-const err8 = {instancePath:instancePath+"/spec/action",schemaPath:"#/properties/spec/properties/action/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.action.enum,parentSchema:schema11.properties.spec.properties.action,data:data1};
+const err8 = {instancePath:instancePath+"/spec/action",schemaPath:"#/properties/spec/properties/action/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.action.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.action.enum,parentSchema:schema6.properties.spec.properties.action,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -198,7 +379,7 @@ let data2 = data0.provider;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key2 in data2){
 if(!(key2 === "name")){
-const err9 = {instancePath:instancePath+"/spec/provider",schemaPath:"#/properties/spec/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.provider,data:data2};
+const err9 = {instancePath:instancePath+"/spec/provider",schemaPath:"#/properties/spec/properties/provider/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.provider,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -211,7 +392,7 @@ errors++;
 if(data2.name !== undefined){
 let data3 = data2.name;
 if(typeof data3 !== "string"){
-const err10 = {instancePath:instancePath+"/spec/provider/name",schemaPath:"#/properties/spec/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.provider.properties.name.type,parentSchema:schema11.properties.spec.properties.provider.properties.name,data:data3};
+const err10 = {instancePath:instancePath+"/spec/provider/name",schemaPath:"#/properties/spec/properties/provider/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.provider.properties.name.type,parentSchema:schema6.properties.spec.properties.provider.properties.name,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -223,7 +404,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/spec/provider",schemaPath:"#/properties/spec/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.provider.type,parentSchema:schema11.properties.spec.properties.provider,data:data2};
+const err11 = {instancePath:instancePath+"/spec/provider",schemaPath:"#/properties/spec/properties/provider/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.provider.type,parentSchema:schema6.properties.spec.properties.provider,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -237,7 +418,7 @@ if(data0.rules !== undefined){
 let data4 = data0.rules;
 if(Array.isArray(data4)){
 if(data4.length > 512){
-const err12 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 512},message:"must NOT have more than 512 items",schema:512,parentSchema:schema11.properties.spec.properties.rules,data:data4};
+const err12 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 512},message:"must NOT have more than 512 items",schema:512,parentSchema:schema6.properties.spec.properties.rules,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -252,7 +433,7 @@ let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key3 in data5){
 if(!(((key3 === "from") || (key3 === "to")) || (key3 === "when"))){
-const err13 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.rules.items,data:data5};
+const err13 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.rules.items,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -266,7 +447,7 @@ if(data5.from !== undefined){
 let data6 = data5.from;
 if(Array.isArray(data6)){
 if(data6.length > 512){
-const err14 = {instancePath:instancePath+"/spec/rules/" + i0+"/from",schemaPath:"#/properties/spec/properties/rules/items/properties/from/maxItems",keyword:"maxItems",params:{limit: 512},message:"must NOT have more than 512 items",schema:512,parentSchema:schema11.properties.spec.properties.rules.items.properties.from,data:data6};
+const err14 = {instancePath:instancePath+"/spec/rules/" + i0+"/from",schemaPath:"#/properties/spec/properties/rules/items/properties/from/maxItems",keyword:"maxItems",params:{limit: 512},message:"must NOT have more than 512 items",schema:512,parentSchema:schema6.properties.spec.properties.rules.items.properties.from,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -281,7 +462,7 @@ let data7 = data6[i1];
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key4 in data7){
 if(!(key4 === "source")){
-const err15 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items,data:data7};
+const err15 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -295,8 +476,8 @@ if(data7.source !== undefined){
 let data8 = data7.source;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key5 in data8){
-if(!(func2.call(schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties, key5))){
-const err16 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source,data:data8};
+if(!(func2.call(schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties, key5))){
+const err16 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -313,7 +494,7 @@ const len2 = data9.length;
 for(let i2=0; i2<len2; i2++){
 let data10 = data9[i2];
 if(typeof data10 !== "string"){
-const err17 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/ipBlocks/" + i2,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/ipBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks.items,data:data10};
+const err17 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/ipBlocks/" + i2,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/ipBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks.items,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -325,7 +506,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/ipBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/ipBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks,data:data9};
+const err18 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/ipBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/ipBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.ipBlocks,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -342,7 +523,7 @@ const len3 = data11.length;
 for(let i3=0; i3<len3; i3++){
 let data12 = data11[i3];
 if(typeof data12 !== "string"){
-const err19 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/namespaces/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/namespaces/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces.items,data:data12};
+const err19 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/namespaces/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/namespaces/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces.items,data:data12};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -354,7 +535,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/namespaces",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces,data:data11};
+const err20 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/namespaces",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.namespaces,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -371,7 +552,7 @@ const len4 = data13.length;
 for(let i4=0; i4<len4; i4++){
 let data14 = data13[i4];
 if(typeof data14 !== "string"){
-const err21 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notIpBlocks/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notIpBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks.items,data:data14};
+const err21 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notIpBlocks/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notIpBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks.items,data:data14};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -383,7 +564,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notIpBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notIpBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks,data:data13};
+const err22 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notIpBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notIpBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notIpBlocks,data:data13};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -400,7 +581,7 @@ const len5 = data15.length;
 for(let i5=0; i5<len5; i5++){
 let data16 = data15[i5];
 if(typeof data16 !== "string"){
-const err23 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notNamespaces/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notNamespaces/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces.items,data:data16};
+const err23 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notNamespaces/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notNamespaces/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces.items,data:data16};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -412,7 +593,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notNamespaces",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces,data:data15};
+const err24 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notNamespaces",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notNamespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notNamespaces,data:data15};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -429,7 +610,7 @@ const len6 = data17.length;
 for(let i6=0; i6<len6; i6++){
 let data18 = data17[i6];
 if(typeof data18 !== "string"){
-const err25 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notPrincipals/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notPrincipals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals.items,data:data18};
+const err25 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notPrincipals/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notPrincipals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals.items,data:data18};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -441,7 +622,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notPrincipals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notPrincipals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals,data:data17};
+const err26 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notPrincipals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notPrincipals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notPrincipals,data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -458,7 +639,7 @@ const len7 = data19.length;
 for(let i7=0; i7<len7; i7++){
 let data20 = data19[i7];
 if(typeof data20 !== "string"){
-const err27 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRemoteIpBlocks/" + i7,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRemoteIpBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks.items,data:data20};
+const err27 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRemoteIpBlocks/" + i7,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRemoteIpBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks.items,data:data20};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -470,7 +651,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRemoteIpBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRemoteIpBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks,data:data19};
+const err28 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRemoteIpBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRemoteIpBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRemoteIpBlocks,data:data19};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -487,7 +668,7 @@ const len8 = data21.length;
 for(let i8=0; i8<len8; i8++){
 let data22 = data21[i8];
 if(typeof data22 !== "string"){
-const err29 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRequestPrincipals/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRequestPrincipals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals.items,data:data22};
+const err29 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRequestPrincipals/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRequestPrincipals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals.items,data:data22};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -499,7 +680,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRequestPrincipals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRequestPrincipals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals,data:data21};
+const err30 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notRequestPrincipals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notRequestPrincipals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notRequestPrincipals,data:data21};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -513,7 +694,7 @@ if(data8.notServiceAccounts !== undefined){
 let data23 = data8.notServiceAccounts;
 if(Array.isArray(data23)){
 if(data23.length > 16){
-const err31 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts,data:data23};
+const err31 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts,data:data23};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -527,7 +708,7 @@ for(let i9=0; i9<len9; i9++){
 let data24 = data23[i9];
 if(typeof data24 === "string"){
 if(func3(data24) > 320){
-const err32 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 320},message:"must NOT have more than 320 characters",schema:320,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.items,data:data24};
+const err32 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 320},message:"must NOT have more than 320 characters",schema:320,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.items,data:data24};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -538,7 +719,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.items,data:data24};
+const err33 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.items,data:data24};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -550,7 +731,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts,data:data23};
+const err34 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notServiceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notServiceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notServiceAccounts,data:data23};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -567,7 +748,7 @@ const len10 = data25.length;
 for(let i10=0; i10<len10; i10++){
 let data26 = data25[i10];
 if(typeof data26 !== "string"){
-const err35 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notTrustDomains/" + i10,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notTrustDomains/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains.items,data:data26};
+const err35 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notTrustDomains/" + i10,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notTrustDomains/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains.items,data:data26};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -579,7 +760,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notTrustDomains",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notTrustDomains/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains,data:data25};
+const err36 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/notTrustDomains",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/notTrustDomains/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.notTrustDomains,data:data25};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -596,7 +777,7 @@ const len11 = data27.length;
 for(let i11=0; i11<len11; i11++){
 let data28 = data27[i11];
 if(typeof data28 !== "string"){
-const err37 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/principals/" + i11,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/principals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals.items,data:data28};
+const err37 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/principals/" + i11,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/principals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals.items,data:data28};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -608,7 +789,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/principals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/principals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals,data:data27};
+const err38 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/principals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/principals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.principals,data:data27};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -625,7 +806,7 @@ const len12 = data29.length;
 for(let i12=0; i12<len12; i12++){
 let data30 = data29[i12];
 if(typeof data30 !== "string"){
-const err39 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/remoteIpBlocks/" + i12,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/remoteIpBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks.items,data:data30};
+const err39 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/remoteIpBlocks/" + i12,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/remoteIpBlocks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks.items,data:data30};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -637,7 +818,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/remoteIpBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/remoteIpBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks,data:data29};
+const err40 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/remoteIpBlocks",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/remoteIpBlocks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.remoteIpBlocks,data:data29};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -654,7 +835,7 @@ const len13 = data31.length;
 for(let i13=0; i13<len13; i13++){
 let data32 = data31[i13];
 if(typeof data32 !== "string"){
-const err41 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/requestPrincipals/" + i13,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/requestPrincipals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals.items,data:data32};
+const err41 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/requestPrincipals/" + i13,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/requestPrincipals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals.items,data:data32};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -666,7 +847,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/requestPrincipals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/requestPrincipals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals,data:data31};
+const err42 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/requestPrincipals",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/requestPrincipals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.requestPrincipals,data:data31};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -680,7 +861,7 @@ if(data8.serviceAccounts !== undefined){
 let data33 = data8.serviceAccounts;
 if(Array.isArray(data33)){
 if(data33.length > 16){
-const err43 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts,data:data33};
+const err43 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts,data:data33};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -694,7 +875,7 @@ for(let i14=0; i14<len14; i14++){
 let data34 = data33[i14];
 if(typeof data34 === "string"){
 if(func3(data34) > 320){
-const err44 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts/" + i14,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 320},message:"must NOT have more than 320 characters",schema:320,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.items,data:data34};
+const err44 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts/" + i14,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 320},message:"must NOT have more than 320 characters",schema:320,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.items,data:data34};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -705,7 +886,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts/" + i14,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.items,data:data34};
+const err45 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts/" + i14,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.items,data:data34};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -717,7 +898,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts,data:data33};
+const err46 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/serviceAccounts",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.serviceAccounts,data:data33};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -734,7 +915,7 @@ const len15 = data35.length;
 for(let i15=0; i15<len15; i15++){
 let data36 = data35[i15];
 if(typeof data36 !== "string"){
-const err47 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/trustDomains/" + i15,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/trustDomains/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains.items,data:data36};
+const err47 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/trustDomains/" + i15,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/trustDomains/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains.items,data:data36};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -746,7 +927,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/trustDomains",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/trustDomains/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains,data:data35};
+const err48 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source/trustDomains",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/properties/trustDomains/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.properties.trustDomains,data:data35};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -758,7 +939,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items.properties.source,data:data8};
+const err49 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items.properties.source,data:data8};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -770,7 +951,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.rules.items.properties.from.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from.items,data:data7};
+const err50 = {instancePath:instancePath+"/spec/rules/" + i0+"/from/" + i1,schemaPath:"#/properties/spec/properties/rules/items/properties/from/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.rules.items.properties.from.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from.items,data:data7};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -782,7 +963,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/spec/rules/" + i0+"/from",schemaPath:"#/properties/spec/properties/rules/items/properties/from/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.from.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.from,data:data6};
+const err51 = {instancePath:instancePath+"/spec/rules/" + i0+"/from",schemaPath:"#/properties/spec/properties/rules/items/properties/from/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.from.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.from,data:data6};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -801,7 +982,7 @@ let data38 = data37[i16];
 if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
 for(const key6 in data38){
 if(!(key6 === "operation")){
-const err52 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items,data:data38};
+const err52 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items,data:data38};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -816,7 +997,7 @@ let data39 = data38.operation;
 if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
 for(const key7 in data39){
 if(!((((((((key7 === "hosts") || (key7 === "methods")) || (key7 === "notHosts")) || (key7 === "notMethods")) || (key7 === "notPaths")) || (key7 === "notPorts")) || (key7 === "paths")) || (key7 === "ports"))){
-const err53 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation,data:data39};
+const err53 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation,data:data39};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -833,7 +1014,7 @@ const len17 = data40.length;
 for(let i17=0; i17<len17; i17++){
 let data41 = data40[i17];
 if(typeof data41 !== "string"){
-const err54 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/hosts/" + i17,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts.items,data:data41};
+const err54 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/hosts/" + i17,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts.items,data:data41};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -845,7 +1026,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/hosts",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts,data:data40};
+const err55 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/hosts",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.hosts,data:data40};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -862,7 +1043,7 @@ const len18 = data42.length;
 for(let i18=0; i18<len18; i18++){
 let data43 = data42[i18];
 if(typeof data43 !== "string"){
-const err56 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/methods/" + i18,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods.items,data:data43};
+const err56 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/methods/" + i18,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods.items,data:data43};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -874,7 +1055,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods,data:data42};
+const err57 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.methods,data:data42};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -891,7 +1072,7 @@ const len19 = data44.length;
 for(let i19=0; i19<len19; i19++){
 let data45 = data44[i19];
 if(typeof data45 !== "string"){
-const err58 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notHosts/" + i19,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts.items,data:data45};
+const err58 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notHosts/" + i19,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts.items,data:data45};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -903,7 +1084,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notHosts",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts,data:data44};
+const err59 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notHosts",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notHosts,data:data44};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -920,7 +1101,7 @@ const len20 = data46.length;
 for(let i20=0; i20<len20; i20++){
 let data47 = data46[i20];
 if(typeof data47 !== "string"){
-const err60 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notMethods/" + i20,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notMethods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods.items,data:data47};
+const err60 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notMethods/" + i20,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notMethods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods.items,data:data47};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -932,7 +1113,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notMethods",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notMethods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods,data:data46};
+const err61 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notMethods",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notMethods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notMethods,data:data46};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -949,7 +1130,7 @@ const len21 = data48.length;
 for(let i21=0; i21<len21; i21++){
 let data49 = data48[i21];
 if(typeof data49 !== "string"){
-const err62 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPaths/" + i21,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPaths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths.items,data:data49};
+const err62 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPaths/" + i21,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPaths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths.items,data:data49};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -961,7 +1142,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPaths",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPaths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths,data:data48};
+const err63 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPaths",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPaths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPaths,data:data48};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -978,7 +1159,7 @@ const len22 = data50.length;
 for(let i22=0; i22<len22; i22++){
 let data51 = data50[i22];
 if(typeof data51 !== "string"){
-const err64 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPorts/" + i22,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPorts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts.items,data:data51};
+const err64 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPorts/" + i22,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPorts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts.items,data:data51};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -990,7 +1171,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPorts",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts,data:data50};
+const err65 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/notPorts",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/notPorts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.notPorts,data:data50};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1007,7 +1188,7 @@ const len23 = data52.length;
 for(let i23=0; i23<len23; i23++){
 let data53 = data52[i23];
 if(typeof data53 !== "string"){
-const err66 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/paths/" + i23,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths.items,data:data53};
+const err66 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/paths/" + i23,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths.items,data:data53};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1019,7 +1200,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths,data:data52};
+const err67 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.paths,data:data52};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1036,7 +1217,7 @@ const len24 = data54.length;
 for(let i24=0; i24<len24; i24++){
 let data55 = data54[i24];
 if(typeof data55 !== "string"){
-const err68 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/ports/" + i24,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/ports/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports.items,data:data55};
+const err68 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/ports/" + i24,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/ports/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports.items,data:data55};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1048,7 +1229,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/ports",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports,data:data54};
+const err69 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation/ports",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.properties.ports,data:data54};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1060,7 +1241,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items.properties.operation,data:data39};
+const err70 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16+"/operation",schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/properties/operation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items.properties.operation,data:data39};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1072,7 +1253,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.rules.items.properties.to.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to.items,data:data38};
+const err71 = {instancePath:instancePath+"/spec/rules/" + i0+"/to/" + i16,schemaPath:"#/properties/spec/properties/rules/items/properties/to/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.rules.items.properties.to.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to.items,data:data38};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1084,7 +1265,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/spec/rules/" + i0+"/to",schemaPath:"#/properties/spec/properties/rules/items/properties/to/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.to.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.to,data:data37};
+const err72 = {instancePath:instancePath+"/spec/rules/" + i0+"/to",schemaPath:"#/properties/spec/properties/rules/items/properties/to/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.to.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.to,data:data37};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1102,7 +1283,7 @@ for(let i25=0; i25<len25; i25++){
 let data57 = data56[i25];
 if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
 if(data57.key === undefined){
-const err73 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.rules.items.properties.when.items.required,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items,data:data57};
+const err73 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema6.properties.spec.properties.rules.items.properties.when.items.required,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items,data:data57};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1113,7 +1294,7 @@ errors++;
 }
 for(const key8 in data57){
 if(!(((key8 === "key") || (key8 === "notValues")) || (key8 === "values"))){
-const err74 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items,data:data57};
+const err74 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items,data:data57};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1126,7 +1307,7 @@ errors++;
 if(data57.key !== undefined){
 let data58 = data57.key;
 if(typeof data58 !== "string"){
-const err75 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/key",schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.key.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.key,data:data58};
+const err75 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/key",schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.key.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.key,data:data58};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1143,7 +1324,7 @@ const len26 = data59.length;
 for(let i26=0; i26<len26; i26++){
 let data60 = data59[i26];
 if(typeof data60 !== "string"){
-const err76 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/notValues/" + i26,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/notValues/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.notValues.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.notValues.items,data:data60};
+const err76 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/notValues/" + i26,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/notValues/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.notValues.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.notValues.items,data:data60};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1155,7 +1336,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/notValues",schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/notValues/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.notValues.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.notValues,data:data59};
+const err77 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/notValues",schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/notValues/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.notValues.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.notValues,data:data59};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1172,7 +1353,7 @@ const len27 = data61.length;
 for(let i27=0; i27<len27; i27++){
 let data62 = data61[i27];
 if(typeof data62 !== "string"){
-const err78 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/values/" + i27,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.values.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.values.items,data:data62};
+const err78 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/values/" + i27,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.values.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.values.items,data:data62};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1184,7 +1365,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/values",schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.values.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items.properties.values,data:data61};
+const err79 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25+"/values",schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.values.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items.properties.values,data:data61};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1196,7 +1377,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.rules.items.properties.when.items.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.when.items,data:data57};
+const err80 = {instancePath:instancePath+"/spec/rules/" + i0+"/when/" + i25,schemaPath:"#/properties/spec/properties/rules/items/properties/when/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.rules.items.properties.when.items.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.when.items,data:data57};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1208,7 +1389,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/spec/rules/" + i0+"/when",schemaPath:"#/properties/spec/properties/rules/items/properties/when/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.items.properties.when.type,parentSchema:schema11.properties.spec.properties.rules.items.properties.when,data:data56};
+const err81 = {instancePath:instancePath+"/spec/rules/" + i0+"/when",schemaPath:"#/properties/spec/properties/rules/items/properties/when/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.items.properties.when.type,parentSchema:schema6.properties.spec.properties.rules.items.properties.when,data:data56};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1220,7 +1401,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.rules.items.type,parentSchema:schema11.properties.spec.properties.rules.items,data:data5};
+const err82 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.rules.items.type,parentSchema:schema6.properties.spec.properties.rules.items,data:data5};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1232,7 +1413,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.rules.type,parentSchema:schema11.properties.spec.properties.rules,data:data4};
+const err83 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.rules.type,parentSchema:schema6.properties.spec.properties.rules,data:data4};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1247,7 +1428,7 @@ let data63 = data0.selector;
 if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
 for(const key9 in data63){
 if(!(key9 === "matchLabels")){
-const err84 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.selector,data:data63};
+const err84 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.selector,data:data63};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1261,7 +1442,7 @@ if(data63.matchLabels !== undefined){
 let data64 = data63.matchLabels;
 if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
 if(Object.keys(data64).length > 4096){
-const err85 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 4096},message:"must NOT have more than 4096 properties",schema:4096,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels,data:data64};
+const err85 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 4096},message:"must NOT have more than 4096 properties",schema:4096,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels,data:data64};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1274,7 +1455,7 @@ for(const key10 in data64){
 let data65 = data64[key10];
 if(typeof data65 === "string"){
 if(func3(data65) > 63){
-const err86 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data65};
+const err86 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data65};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1285,7 +1466,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.selector.properties.matchLabels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data65};
+const err87 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.selector.properties.matchLabels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data65};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1297,7 +1478,7 @@ errors++;
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.selector.properties.matchLabels.type,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels,data:data64};
+const err88 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.selector.properties.matchLabels.type,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels,data:data64};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1309,7 +1490,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.selector.type,parentSchema:schema11.properties.spec.properties.selector,data:data63};
+const err89 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.selector.type,parentSchema:schema6.properties.spec.properties.selector,data:data63};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1320,10 +1501,16 @@ errors++;
 }
 }
 if(data0.targetRef !== undefined){
-let data66 = data0.targetRef;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(data66.kind === undefined){
-const err90 = {instancePath:instancePath+"/spec/targetRef",schemaPath:"#/properties/spec/properties/targetRef/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.spec.properties.targetRef.required,parentSchema:schema11.properties.spec.properties.targetRef,data:data66};
+if(!(validate22(data0.targetRef, {instancePath:instancePath+"/spec/targetRef",parentData:data0,parentDataProperty:"targetRef",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data0.targetRefs !== undefined){
+let data67 = data0.targetRefs;
+if(Array.isArray(data67)){
+if(data67.length > 16){
+const err90 = {instancePath:instancePath+"/spec/targetRefs",schemaPath:"#/properties/spec/properties/targetRefs/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema6.properties.spec.properties.targetRefs,data:data67};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1332,8 +1519,16 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(data66.name === undefined){
-const err91 = {instancePath:instancePath+"/spec/targetRef",schemaPath:"#/properties/spec/properties/targetRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.targetRef.required,parentSchema:schema11.properties.spec.properties.targetRef,data:data66};
+const len28 = data67.length;
+for(let i28=0; i28<len28; i28++){
+if(!(validate22(data67[i28], {instancePath:instancePath+"/spec/targetRefs/" + i28,parentData:data67,parentDataProperty:i28,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/spec/targetRefs",schemaPath:"#/properties/spec/properties/targetRefs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.targetRefs.type,parentSchema:schema6.properties.spec.properties.targetRefs,data:data67};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1342,9 +1537,10 @@ vErrors.push(err91);
 }
 errors++;
 }
-for(const key11 in data66){
-if(!((((key11 === "group") || (key11 === "kind")) || (key11 === "name")) || (key11 === "namespace"))){
-const err92 = {instancePath:instancePath+"/spec/targetRef",schemaPath:"#/properties/spec/properties/targetRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.targetRef,data:data66};
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1354,11 +1550,19 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data66.group !== undefined){
-let data67 = data66.group;
-if(typeof data67 === "string"){
-if(func3(data67) > 253){
-const err93 = {instancePath:instancePath+"/spec/targetRef/group",schemaPath:"#/properties/spec/properties/targetRef/properties/group/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.targetRef.properties.group,data:data67};
+if(data.status !== undefined){
+let data69 = data.status;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+if(data69.conditions !== undefined){
+let data70 = data69.conditions;
+if(Array.isArray(data70)){
+const len29 = data70.length;
+for(let i29=0; i29<len29; i29++){
+let data71 = data70[i29];
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+for(const key11 in data71){
+if(!(((((((key11 === "lastProbeTime") || (key11 === "lastTransitionTime")) || (key11 === "message")) || (key11 === "observedGeneration")) || (key11 === "reason")) || (key11 === "status")) || (key11 === "type"))){
+const err93 = {instancePath:instancePath+"/status/conditions/" + i29,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.conditions.items,data:data71};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1367,8 +1571,12 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(!pattern0.test(data67)){
-const err94 = {instancePath:instancePath+"/spec/targetRef/group",schemaPath:"#/properties/spec/properties/targetRef/properties/group/pattern",keyword:"pattern",params:{pattern: "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.targetRef.properties.group,data:data67};
+}
+if(data71.lastProbeTime !== undefined){
+let data72 = data71.lastProbeTime;
+if(typeof data72 === "string"){
+if(!(formats0.validate(data72))){
+const err94 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data72};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1379,7 +1587,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath:instancePath+"/spec/targetRef/group",schemaPath:"#/properties/spec/properties/targetRef/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRef.properties.group.type,parentSchema:schema11.properties.spec.properties.targetRef.properties.group,data:data67};
+const err95 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data72};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1389,11 +1597,11 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data66.kind !== undefined){
-let data68 = data66.kind;
-if(typeof data68 === "string"){
-if(func3(data68) > 63){
-const err96 = {instancePath:instancePath+"/spec/targetRef/kind",schemaPath:"#/properties/spec/properties/targetRef/properties/kind/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema11.properties.spec.properties.targetRef.properties.kind,data:data68};
+if(data71.lastTransitionTime !== undefined){
+let data73 = data71.lastTransitionTime;
+if(typeof data73 === "string"){
+if(!(formats0.validate(data73))){
+const err96 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data73};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1402,8 +1610,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func3(data68) < 1){
-const err97 = {instancePath:instancePath+"/spec/targetRef/kind",schemaPath:"#/properties/spec/properties/targetRef/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.targetRef.properties.kind,data:data68};
+}
+else {
+const err97 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data73};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1412,8 +1621,11 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(!pattern1.test(data68)){
-const err98 = {instancePath:instancePath+"/spec/targetRef/kind",schemaPath:"#/properties/spec/properties/targetRef/properties/kind/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"},message:"must match pattern \""+"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"+"\"",schema:"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$",parentSchema:schema11.properties.spec.properties.targetRef.properties.kind,data:data68};
+}
+if(data71.message !== undefined){
+let data74 = data71.message;
+if(typeof data74 !== "string"){
+const err98 = {instancePath:instancePath+"/status/conditions/" + i29+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.message,data:data74};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1423,8 +1635,10 @@ vErrors.push(err98);
 errors++;
 }
 }
-else {
-const err99 = {instancePath:instancePath+"/spec/targetRef/kind",schemaPath:"#/properties/spec/properties/targetRef/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRef.properties.kind.type,parentSchema:schema11.properties.spec.properties.targetRef.properties.kind,data:data68};
+if(data71.observedGeneration !== undefined){
+let data75 = data71.observedGeneration;
+if((!((typeof data75 == "number") && (!(data75 % 1) && !isNaN(data75)))) && (typeof data75 !== "string")){
+const err99 = {instancePath:instancePath+"/status/conditions/" + i29+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.observedGeneration,data:data75};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1434,11 +1648,10 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data66.name !== undefined){
-let data69 = data66.name;
-if(typeof data69 === "string"){
-if(func3(data69) > 253){
-const err100 = {instancePath:instancePath+"/spec/targetRef/name",schemaPath:"#/properties/spec/properties/targetRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.targetRef.properties.name,data:data69};
+if(data71.reason !== undefined){
+let data76 = data71.reason;
+if(typeof data76 !== "string"){
+const err100 = {instancePath:instancePath+"/status/conditions/" + i29+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.reason,data:data76};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1447,8 +1660,11 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(func3(data69) < 1){
-const err101 = {instancePath:instancePath+"/spec/targetRef/name",schemaPath:"#/properties/spec/properties/targetRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.targetRef.properties.name,data:data69};
+}
+if(data71.status !== undefined){
+let data77 = data71.status;
+if(typeof data77 !== "string"){
+const err101 = {instancePath:instancePath+"/status/conditions/" + i29+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.status,data:data77};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1458,8 +1674,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/spec/targetRef/name",schemaPath:"#/properties/spec/properties/targetRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRef.properties.name.type,parentSchema:schema11.properties.spec.properties.targetRef.properties.name,data:data69};
+if(data71.type !== undefined){
+let data78 = data71.type;
+if(typeof data78 !== "string"){
+const err102 = {instancePath:instancePath+"/status/conditions/" + i29+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.type,data:data78};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1469,10 +1687,9 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data66.namespace !== undefined){
-let data70 = data66.namespace;
-if(typeof data70 !== "string"){
-const err103 = {instancePath:instancePath+"/spec/targetRef/namespace",schemaPath:"#/properties/spec/properties/targetRef/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRef.properties.namespace.type,parentSchema:schema11.properties.spec.properties.targetRef.properties.namespace,data:data70};
+}
+else {
+const err103 = {instancePath:instancePath+"/status/conditions/" + i29,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.conditions.items,data:data71};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1484,7 +1701,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/spec/targetRef",schemaPath:"#/properties/spec/properties/targetRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.targetRef.type,parentSchema:schema11.properties.spec.properties.targetRef,data:data66};
+const err104 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.conditions.type,parentSchema:schema6.properties.status.properties.conditions,data:data70};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1494,11 +1711,10 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data0.targetRefs !== undefined){
-let data71 = data0.targetRefs;
-if(Array.isArray(data71)){
-if(data71.length > 16){
-const err105 = {instancePath:instancePath+"/spec/targetRefs",schemaPath:"#/properties/spec/properties/targetRefs/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.targetRefs,data:data71};
+if(data69.observedGeneration !== undefined){
+let data79 = data69.observedGeneration;
+if((!((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79)))) && (typeof data79 !== "string")){
+const err105 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.observedGeneration,data:data79};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1507,12 +1723,17 @@ vErrors.push(err105);
 }
 errors++;
 }
-const len28 = data71.length;
-for(let i28=0; i28<len28; i28++){
-let data72 = data71[i28];
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-if(data72.kind === undefined){
-const err106 = {instancePath:instancePath+"/spec/targetRefs/" + i28,schemaPath:"#/properties/spec/properties/targetRefs/items/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema11.properties.spec.properties.targetRefs.items.required,parentSchema:schema11.properties.spec.properties.targetRefs.items,data:data72};
+}
+if(data69.validationMessages !== undefined){
+let data80 = data69.validationMessages;
+if(Array.isArray(data80)){
+const len30 = data80.length;
+for(let i30=0; i30<len30; i30++){
+let data81 = data80[i30];
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+for(const key12 in data81){
+if(!(((key12 === "documentationUrl") || (key12 === "level")) || (key12 === "type"))){
+const err106 = {instancePath:instancePath+"/status/validationMessages/" + i30,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data81};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1521,8 +1742,11 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(data72.name === undefined){
-const err107 = {instancePath:instancePath+"/spec/targetRefs/" + i28,schemaPath:"#/properties/spec/properties/targetRefs/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.targetRefs.items.required,parentSchema:schema11.properties.spec.properties.targetRefs.items,data:data72};
+}
+if(data81.documentationUrl !== undefined){
+let data82 = data81.documentationUrl;
+if(typeof data82 !== "string"){
+const err107 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data82};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1531,9 +1755,11 @@ vErrors.push(err107);
 }
 errors++;
 }
-for(const key12 in data72){
-if(!((((key12 === "group") || (key12 === "kind")) || (key12 === "name")) || (key12 === "namespace"))){
-const err108 = {instancePath:instancePath+"/spec/targetRefs/" + i28,schemaPath:"#/properties/spec/properties/targetRefs/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.targetRefs.items,data:data72};
+}
+if(data81.level !== undefined){
+let data83 = data81.level;
+if(typeof data83 !== "string"){
+const err108 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data83};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1542,12 +1768,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-}
-if(data72.group !== undefined){
-let data73 = data72.group;
-if(typeof data73 === "string"){
-if(func3(data73) > 253){
-const err109 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/group",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/group/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.group,data:data73};
+if(!((((data83 === "UNKNOWN") || (data83 === "ERROR")) || (data83 === "WARNING")) || (data83 === "INFO"))){
+const err109 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data83};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1556,8 +1778,13 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(!pattern0.test(data73)){
-const err110 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/group",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/group/pattern",keyword:"pattern",params:{pattern: "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.group,data:data73};
+}
+if(data81.type !== undefined){
+let data84 = data81.type;
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+for(const key13 in data84){
+if(!((key13 === "code") || (key13 === "name"))){
+const err110 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data84};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1567,8 +1794,10 @@ vErrors.push(err110);
 errors++;
 }
 }
-else {
-const err111 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/group",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRefs.items.properties.group.type,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.group,data:data73};
+if(data84.code !== undefined){
+let data85 = data84.code;
+if(typeof data85 !== "string"){
+const err111 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data85};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1578,11 +1807,10 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data72.kind !== undefined){
-let data74 = data72.kind;
-if(typeof data74 === "string"){
-if(func3(data74) > 63){
-const err112 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/kind",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/kind/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.kind,data:data74};
+if(data84.name !== undefined){
+let data86 = data84.name;
+if(typeof data86 !== "string"){
+const err112 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data86};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1591,8 +1819,10 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(func3(data74) < 1){
-const err113 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/kind",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/kind/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.kind,data:data74};
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data84};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1601,8 +1831,10 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(!pattern1.test(data74)){
-const err114 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/kind",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/kind/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"},message:"must match pattern \""+"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"+"\"",schema:"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$",parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.kind,data:data74};
+}
+}
+else {
+const err114 = {instancePath:instancePath+"/status/validationMessages/" + i30,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.type,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data81};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1612,8 +1844,9 @@ vErrors.push(err114);
 errors++;
 }
 }
+}
 else {
-const err115 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/kind",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRefs.items.properties.kind.type,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.kind,data:data74};
+const err115 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.validationMessages.type,parentSchema:schema6.properties.status.properties.validationMessages,data:data80};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1623,11 +1856,9 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data72.name !== undefined){
-let data75 = data72.name;
-if(typeof data75 === "string"){
-if(func3(data75) > 253){
-const err116 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/name",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.name,data:data75};
+}
+else {
+const err116 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data69};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1636,8 +1867,10 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(func3(data75) < 1){
-const err117 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/name",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.name,data:data75};
+}
+}
+else {
+const err117 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1646,400 +1879,10 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/name",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRefs.items.properties.name.type,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.name,data:data75};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
-}
-}
-if(data72.namespace !== undefined){
-let data76 = data72.namespace;
-if(typeof data76 !== "string"){
-const err119 = {instancePath:instancePath+"/spec/targetRefs/" + i28+"/namespace",schemaPath:"#/properties/spec/properties/targetRefs/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.targetRefs.items.properties.namespace.type,parentSchema:schema11.properties.spec.properties.targetRefs.items.properties.namespace,data:data76};
-if(vErrors === null){
-vErrors = [err119];
-}
-else {
-vErrors.push(err119);
-}
-errors++;
-}
-}
-}
-else {
-const err120 = {instancePath:instancePath+"/spec/targetRefs/" + i28,schemaPath:"#/properties/spec/properties/targetRefs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.targetRefs.items.type,parentSchema:schema11.properties.spec.properties.targetRefs.items,data:data72};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-}
-}
-else {
-const err121 = {instancePath:instancePath+"/spec/targetRefs",schemaPath:"#/properties/spec/properties/targetRefs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.targetRefs.type,parentSchema:schema11.properties.spec.properties.targetRefs,data:data71};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-}
-}
-else {
-const err122 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data0};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-}
-if(data.status !== undefined){
-let data77 = data.status;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.conditions !== undefined){
-let data78 = data77.conditions;
-if(Array.isArray(data78)){
-const len29 = data78.length;
-for(let i29=0; i29<len29; i29++){
-let data79 = data78[i29];
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key13 in data79){
-if(!(((((((key13 === "lastProbeTime") || (key13 === "lastTransitionTime")) || (key13 === "message")) || (key13 === "observedGeneration")) || (key13 === "reason")) || (key13 === "status")) || (key13 === "type"))){
-const err123 = {instancePath:instancePath+"/status/conditions/" + i29,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data79};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-if(data79.lastProbeTime !== undefined){
-let data80 = data79.lastProbeTime;
-if(typeof data80 === "string"){
-if(!(formats0.validate(data80))){
-const err124 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data80};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
-}
-errors++;
-}
-}
-else {
-const err125 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data80};
-if(vErrors === null){
-vErrors = [err125];
-}
-else {
-vErrors.push(err125);
-}
-errors++;
-}
-}
-if(data79.lastTransitionTime !== undefined){
-let data81 = data79.lastTransitionTime;
-if(typeof data81 === "string"){
-if(!(formats0.validate(data81))){
-const err126 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data81};
-if(vErrors === null){
-vErrors = [err126];
-}
-else {
-vErrors.push(err126);
-}
-errors++;
-}
-}
-else {
-const err127 = {instancePath:instancePath+"/status/conditions/" + i29+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data81};
-if(vErrors === null){
-vErrors = [err127];
-}
-else {
-vErrors.push(err127);
-}
-errors++;
-}
-}
-if(data79.message !== undefined){
-let data82 = data79.message;
-if(typeof data82 !== "string"){
-const err128 = {instancePath:instancePath+"/status/conditions/" + i29+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data82};
-if(vErrors === null){
-vErrors = [err128];
-}
-else {
-vErrors.push(err128);
-}
-errors++;
-}
-}
-if(data79.observedGeneration !== undefined){
-let data83 = data79.observedGeneration;
-if((!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))) && (typeof data83 !== "string")){
-const err129 = {instancePath:instancePath+"/status/conditions/" + i29+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data83};
-if(vErrors === null){
-vErrors = [err129];
-}
-else {
-vErrors.push(err129);
-}
-errors++;
-}
-}
-if(data79.reason !== undefined){
-let data84 = data79.reason;
-if(typeof data84 !== "string"){
-const err130 = {instancePath:instancePath+"/status/conditions/" + i29+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data84};
-if(vErrors === null){
-vErrors = [err130];
-}
-else {
-vErrors.push(err130);
-}
-errors++;
-}
-}
-if(data79.status !== undefined){
-let data85 = data79.status;
-if(typeof data85 !== "string"){
-const err131 = {instancePath:instancePath+"/status/conditions/" + i29+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data85};
-if(vErrors === null){
-vErrors = [err131];
-}
-else {
-vErrors.push(err131);
-}
-errors++;
-}
-}
-if(data79.type !== undefined){
-let data86 = data79.type;
-if(typeof data86 !== "string"){
-const err132 = {instancePath:instancePath+"/status/conditions/" + i29+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data86};
-if(vErrors === null){
-vErrors = [err132];
-}
-else {
-vErrors.push(err132);
-}
-errors++;
-}
-}
-}
-else {
-const err133 = {instancePath:instancePath+"/status/conditions/" + i29,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data79};
-if(vErrors === null){
-vErrors = [err133];
-}
-else {
-vErrors.push(err133);
-}
-errors++;
-}
-}
-}
-else {
-const err134 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data78};
-if(vErrors === null){
-vErrors = [err134];
-}
-else {
-vErrors.push(err134);
-}
-errors++;
-}
-}
-if(data77.observedGeneration !== undefined){
-let data87 = data77.observedGeneration;
-if((!((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87)))) && (typeof data87 !== "string")){
-const err135 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data87};
-if(vErrors === null){
-vErrors = [err135];
-}
-else {
-vErrors.push(err135);
-}
-errors++;
-}
-}
-if(data77.validationMessages !== undefined){
-let data88 = data77.validationMessages;
-if(Array.isArray(data88)){
-const len30 = data88.length;
-for(let i30=0; i30<len30; i30++){
-let data89 = data88[i30];
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-for(const key14 in data89){
-if(!(((key14 === "documentationUrl") || (key14 === "level")) || (key14 === "type"))){
-const err136 = {instancePath:instancePath+"/status/validationMessages/" + i30,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data89};
-if(vErrors === null){
-vErrors = [err136];
-}
-else {
-vErrors.push(err136);
-}
-errors++;
-}
-}
-if(data89.documentationUrl !== undefined){
-let data90 = data89.documentationUrl;
-if(typeof data90 !== "string"){
-const err137 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data90};
-if(vErrors === null){
-vErrors = [err137];
-}
-else {
-vErrors.push(err137);
-}
-errors++;
-}
-}
-if(data89.level !== undefined){
-let data91 = data89.level;
-if(typeof data91 !== "string"){
-const err138 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data91};
-if(vErrors === null){
-vErrors = [err138];
-}
-else {
-vErrors.push(err138);
-}
-errors++;
-}
-if(!((((data91 === "UNKNOWN") || (data91 === "ERROR")) || (data91 === "WARNING")) || (data91 === "INFO"))){
-const err139 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data91};
-if(vErrors === null){
-vErrors = [err139];
-}
-else {
-vErrors.push(err139);
-}
-errors++;
-}
-}
-if(data89.type !== undefined){
-let data92 = data89.type;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-for(const key15 in data92){
-if(!((key15 === "code") || (key15 === "name"))){
-const err140 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data92};
-if(vErrors === null){
-vErrors = [err140];
-}
-else {
-vErrors.push(err140);
-}
-errors++;
-}
-}
-if(data92.code !== undefined){
-let data93 = data92.code;
-if(typeof data93 !== "string"){
-const err141 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data93};
-if(vErrors === null){
-vErrors = [err141];
-}
-else {
-vErrors.push(err141);
-}
-errors++;
-}
-}
-if(data92.name !== undefined){
-let data94 = data92.name;
-if(typeof data94 !== "string"){
-const err142 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data94};
-if(vErrors === null){
-vErrors = [err142];
-}
-else {
-vErrors.push(err142);
-}
-errors++;
-}
-}
-}
-else {
-const err143 = {instancePath:instancePath+"/status/validationMessages/" + i30+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data92};
-if(vErrors === null){
-vErrors = [err143];
-}
-else {
-vErrors.push(err143);
-}
-errors++;
-}
-}
-}
-else {
-const err144 = {instancePath:instancePath+"/status/validationMessages/" + i30,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.type,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data89};
-if(vErrors === null){
-vErrors = [err144];
-}
-else {
-vErrors.push(err144);
-}
-errors++;
-}
-}
-}
-else {
-const err145 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.validationMessages.type,parentSchema:schema11.properties.status.properties.validationMessages,data:data88};
-if(vErrors === null){
-vErrors = [err145];
-}
-else {
-vErrors.push(err145);
-}
-errors++;
-}
-}
-}
-else {
-const err146 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data77};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-}
-else {
-const err147 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];

@@ -14,18 +14,2936 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"spec\":{\"properties\":{\"exportTo\"
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"type":"object","properties":{"spec":{"required":["host"],"type":"object","properties":{"exportTo":{"type":"array","items":{"type":"string"}},"host":{"type":"string"},"subsets":{"type":"array","items":{"required":["name"],"type":"object","properties":{"labels":{"type":"object","additionalProperties":{"type":"string"}},"name":{"type":"string"},"trafficPolicy":{"type":"object","properties":{"connectionPool":{"type":"object","properties":{"http":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"tcp":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"loadBalancer":{"oneOf":[{"not":{"anyOf":[{"required":["simple"]},{"required":["consistentHash"]}]}},{"required":["simple"]},{"required":["consistentHash"]}],"type":"object","properties":{"consistentHash":{"allOf":[{"oneOf":[{"not":{"anyOf":[{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]}},{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]},{"oneOf":[{"not":{"anyOf":[{"required":["ringHash"]},{"required":["maglev"]}]}},{"required":["ringHash"]},{"required":["maglev"]}]}],"type":"object","properties":{"httpCookie":{"required":["name"],"type":"object","properties":{"attributes":{"type":"array","items":{"required":["name"],"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string"}},"additionalProperties":false}},"name":{"type":"string"},"path":{"type":"string"},"ttl":{"type":"string"}},"additionalProperties":false},"httpHeaderName":{"type":"string"},"httpQueryParameterName":{"type":"string"},"maglev":{"type":"object","properties":{"tableSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"minimumRingSize":{"minimum":0,"type":"integer"},"ringHash":{"type":"object","properties":{"minimumRingSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"useSourceIp":{"type":"boolean"}},"additionalProperties":false},"localityLbSetting":{"type":"object","properties":{"distribute":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}}},"additionalProperties":false}},"enabled":{"if":{"type":"null"},"else":{"type":"boolean"}},"failover":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"}},"additionalProperties":false}},"failoverPriority":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"simple":{"enum":["UNSPECIFIED","LEAST_CONN","RANDOM","PASSTHROUGH","ROUND_ROBIN","LEAST_REQUEST"],"type":"string"},"warmup":{"required":["duration"],"type":"object","properties":{"aggression":{"if":{"type":"null"},"else":{"minimum":0,"type":"number"}},"duration":{"type":"string"},"minimumPercent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"warmupDurationSecs":{"type":"string"}},"additionalProperties":false},"outlierDetection":{"type":"object","properties":{"baseEjectionTime":{"type":"string"},"consecutive5xxErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveErrors":{"type":"integer"},"consecutiveGatewayErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveLocalOriginFailures":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"interval":{"type":"string"},"maxEjectionPercent":{"type":"integer"},"minHealthPercent":{"type":"integer"},"splitExternalLocalOriginErrors":{"type":"boolean"}},"additionalProperties":false},"portLevelSettings":{"maxItems":4096,"type":"array","items":{"type":"object","properties":{"connectionPool":{"type":"object","properties":{"http":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"tcp":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"loadBalancer":{"oneOf":[{"not":{"anyOf":[{"required":["simple"]},{"required":["consistentHash"]}]}},{"required":["simple"]},{"required":["consistentHash"]}],"type":"object","properties":{"consistentHash":{"allOf":[{"oneOf":[{"not":{"anyOf":[{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]}},{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]},{"oneOf":[{"not":{"anyOf":[{"required":["ringHash"]},{"required":["maglev"]}]}},{"required":["ringHash"]},{"required":["maglev"]}]}],"type":"object","properties":{"httpCookie":{"required":["name"],"type":"object","properties":{"attributes":{"type":"array","items":{"required":["name"],"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string"}},"additionalProperties":false}},"name":{"type":"string"},"path":{"type":"string"},"ttl":{"type":"string"}},"additionalProperties":false},"httpHeaderName":{"type":"string"},"httpQueryParameterName":{"type":"string"},"maglev":{"type":"object","properties":{"tableSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"minimumRingSize":{"minimum":0,"type":"integer"},"ringHash":{"type":"object","properties":{"minimumRingSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"useSourceIp":{"type":"boolean"}},"additionalProperties":false},"localityLbSetting":{"type":"object","properties":{"distribute":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}}},"additionalProperties":false}},"enabled":{"if":{"type":"null"},"else":{"type":"boolean"}},"failover":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"}},"additionalProperties":false}},"failoverPriority":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"simple":{"enum":["UNSPECIFIED","LEAST_CONN","RANDOM","PASSTHROUGH","ROUND_ROBIN","LEAST_REQUEST"],"type":"string"},"warmup":{"required":["duration"],"type":"object","properties":{"aggression":{"if":{"type":"null"},"else":{"minimum":0,"type":"number"}},"duration":{"type":"string"},"minimumPercent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"warmupDurationSecs":{"type":"string"}},"additionalProperties":false},"outlierDetection":{"type":"object","properties":{"baseEjectionTime":{"type":"string"},"consecutive5xxErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveErrors":{"type":"integer"},"consecutiveGatewayErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveLocalOriginFailures":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"interval":{"type":"string"},"maxEjectionPercent":{"type":"integer"},"minHealthPercent":{"type":"integer"},"splitExternalLocalOriginErrors":{"type":"boolean"}},"additionalProperties":false},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"tls":{"type":"object","properties":{"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"clientCertificate":{"type":"string"},"credentialName":{"type":"string"},"insecureSkipVerify":{"if":{"type":"null"},"else":{"type":"boolean"}},"mode":{"enum":["DISABLE","SIMPLE","MUTUAL","ISTIO_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"sni":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"proxyProtocol":{"type":"object","properties":{"version":{"enum":["V1","V2"],"type":"string"}},"additionalProperties":false},"retryBudget":{"type":"object","properties":{"minRetryConcurrency":{"maximum":4294967295,"minimum":0,"type":"integer"},"percent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"tls":{"type":"object","properties":{"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"clientCertificate":{"type":"string"},"credentialName":{"type":"string"},"insecureSkipVerify":{"if":{"type":"null"},"else":{"type":"boolean"}},"mode":{"enum":["DISABLE","SIMPLE","MUTUAL","ISTIO_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"sni":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"tunnel":{"required":["targetHost","targetPort"],"type":"object","properties":{"protocol":{"type":"string"},"targetHost":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false}},"trafficPolicy":{"type":"object","properties":{"connectionPool":{"type":"object","properties":{"http":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"tcp":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"loadBalancer":{"oneOf":[{"not":{"anyOf":[{"required":["simple"]},{"required":["consistentHash"]}]}},{"required":["simple"]},{"required":["consistentHash"]}],"type":"object","properties":{"consistentHash":{"allOf":[{"oneOf":[{"not":{"anyOf":[{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]}},{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]},{"oneOf":[{"not":{"anyOf":[{"required":["ringHash"]},{"required":["maglev"]}]}},{"required":["ringHash"]},{"required":["maglev"]}]}],"type":"object","properties":{"httpCookie":{"required":["name"],"type":"object","properties":{"attributes":{"type":"array","items":{"required":["name"],"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string"}},"additionalProperties":false}},"name":{"type":"string"},"path":{"type":"string"},"ttl":{"type":"string"}},"additionalProperties":false},"httpHeaderName":{"type":"string"},"httpQueryParameterName":{"type":"string"},"maglev":{"type":"object","properties":{"tableSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"minimumRingSize":{"minimum":0,"type":"integer"},"ringHash":{"type":"object","properties":{"minimumRingSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"useSourceIp":{"type":"boolean"}},"additionalProperties":false},"localityLbSetting":{"type":"object","properties":{"distribute":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}}},"additionalProperties":false}},"enabled":{"if":{"type":"null"},"else":{"type":"boolean"}},"failover":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"}},"additionalProperties":false}},"failoverPriority":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"simple":{"enum":["UNSPECIFIED","LEAST_CONN","RANDOM","PASSTHROUGH","ROUND_ROBIN","LEAST_REQUEST"],"type":"string"},"warmup":{"required":["duration"],"type":"object","properties":{"aggression":{"if":{"type":"null"},"else":{"minimum":0,"type":"number"}},"duration":{"type":"string"},"minimumPercent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"warmupDurationSecs":{"type":"string"}},"additionalProperties":false},"outlierDetection":{"type":"object","properties":{"baseEjectionTime":{"type":"string"},"consecutive5xxErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveErrors":{"type":"integer"},"consecutiveGatewayErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveLocalOriginFailures":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"interval":{"type":"string"},"maxEjectionPercent":{"type":"integer"},"minHealthPercent":{"type":"integer"},"splitExternalLocalOriginErrors":{"type":"boolean"}},"additionalProperties":false},"portLevelSettings":{"maxItems":4096,"type":"array","items":{"type":"object","properties":{"connectionPool":{"type":"object","properties":{"http":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"tcp":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"loadBalancer":{"oneOf":[{"not":{"anyOf":[{"required":["simple"]},{"required":["consistentHash"]}]}},{"required":["simple"]},{"required":["consistentHash"]}],"type":"object","properties":{"consistentHash":{"allOf":[{"oneOf":[{"not":{"anyOf":[{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]}},{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]},{"oneOf":[{"not":{"anyOf":[{"required":["ringHash"]},{"required":["maglev"]}]}},{"required":["ringHash"]},{"required":["maglev"]}]}],"type":"object","properties":{"httpCookie":{"required":["name"],"type":"object","properties":{"attributes":{"type":"array","items":{"required":["name"],"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string"}},"additionalProperties":false}},"name":{"type":"string"},"path":{"type":"string"},"ttl":{"type":"string"}},"additionalProperties":false},"httpHeaderName":{"type":"string"},"httpQueryParameterName":{"type":"string"},"maglev":{"type":"object","properties":{"tableSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"minimumRingSize":{"minimum":0,"type":"integer"},"ringHash":{"type":"object","properties":{"minimumRingSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"useSourceIp":{"type":"boolean"}},"additionalProperties":false},"localityLbSetting":{"type":"object","properties":{"distribute":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}}},"additionalProperties":false}},"enabled":{"if":{"type":"null"},"else":{"type":"boolean"}},"failover":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"}},"additionalProperties":false}},"failoverPriority":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"simple":{"enum":["UNSPECIFIED","LEAST_CONN","RANDOM","PASSTHROUGH","ROUND_ROBIN","LEAST_REQUEST"],"type":"string"},"warmup":{"required":["duration"],"type":"object","properties":{"aggression":{"if":{"type":"null"},"else":{"minimum":0,"type":"number"}},"duration":{"type":"string"},"minimumPercent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"warmupDurationSecs":{"type":"string"}},"additionalProperties":false},"outlierDetection":{"type":"object","properties":{"baseEjectionTime":{"type":"string"},"consecutive5xxErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveErrors":{"type":"integer"},"consecutiveGatewayErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveLocalOriginFailures":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"interval":{"type":"string"},"maxEjectionPercent":{"type":"integer"},"minHealthPercent":{"type":"integer"},"splitExternalLocalOriginErrors":{"type":"boolean"}},"additionalProperties":false},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"tls":{"type":"object","properties":{"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"clientCertificate":{"type":"string"},"credentialName":{"type":"string"},"insecureSkipVerify":{"if":{"type":"null"},"else":{"type":"boolean"}},"mode":{"enum":["DISABLE","SIMPLE","MUTUAL","ISTIO_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"sni":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"proxyProtocol":{"type":"object","properties":{"version":{"enum":["V1","V2"],"type":"string"}},"additionalProperties":false},"retryBudget":{"type":"object","properties":{"minRetryConcurrency":{"maximum":4294967295,"minimum":0,"type":"integer"},"percent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"tls":{"type":"object","properties":{"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"clientCertificate":{"type":"string"},"credentialName":{"type":"string"},"insecureSkipVerify":{"if":{"type":"null"},"else":{"type":"boolean"}},"mode":{"enum":["DISABLE","SIMPLE","MUTUAL","ISTIO_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"sni":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"tunnel":{"required":["targetHost","targetPort"],"type":"object","properties":{"protocol":{"type":"string"},"targetHost":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"additionalProperties":false},"workloadSelector":{"type":"object","properties":{"matchLabels":{"maxProperties":4096,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
+const schema6 = {"type":"object","properties":{"spec":{"required":["host"],"type":"object","properties":{"exportTo":{"type":"array","items":{"type":"string"}},"host":{"type":"string"},"subsets":{"type":"array","items":{"required":["name"],"type":"object","properties":{"labels":{"type":"object","additionalProperties":{"type":"string"}},"name":{"type":"string"},"trafficPolicy":{"$ref":"#/definitions/s0"}},"additionalProperties":false}},"trafficPolicy":{"$ref":"#/definitions/s0"},"workloadSelector":{"type":"object","properties":{"matchLabels":{"maxProperties":4096,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false,"definitions":{"s2":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"s3":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"s1":{"type":"object","properties":{"http":{"$ref":"#/definitions/s2"},"tcp":{"$ref":"#/definitions/s3"}},"additionalProperties":false},"s6":{"required":["name"],"type":"object","properties":{"attributes":{"type":"array","items":{"required":["name"],"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string"}},"additionalProperties":false}},"name":{"type":"string"},"path":{"type":"string"},"ttl":{"type":"string"}},"additionalProperties":false},"s5":{"allOf":[{"oneOf":[{"not":{"anyOf":[{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]}},{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]},{"oneOf":[{"not":{"anyOf":[{"required":["ringHash"]},{"required":["maglev"]}]}},{"required":["ringHash"]},{"required":["maglev"]}]}],"type":"object","properties":{"httpCookie":{"$ref":"#/definitions/s6"},"httpHeaderName":{"type":"string"},"httpQueryParameterName":{"type":"string"},"maglev":{"type":"object","properties":{"tableSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"minimumRingSize":{"minimum":0,"type":"integer"},"ringHash":{"type":"object","properties":{"minimumRingSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"useSourceIp":{"type":"boolean"}},"additionalProperties":false},"s7":{"type":"object","properties":{"distribute":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}}},"additionalProperties":false}},"enabled":{"if":{"type":"null"},"else":{"type":"boolean"}},"failover":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"}},"additionalProperties":false}},"failoverPriority":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"s8":{"required":["duration"],"type":"object","properties":{"aggression":{"if":{"type":"null"},"else":{"minimum":0,"type":"number"}},"duration":{"type":"string"},"minimumPercent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"s4":{"oneOf":[{"not":{"anyOf":[{"required":["simple"]},{"required":["consistentHash"]}]}},{"required":["simple"]},{"required":["consistentHash"]}],"type":"object","properties":{"consistentHash":{"$ref":"#/definitions/s5"},"localityLbSetting":{"$ref":"#/definitions/s7"},"simple":{"enum":["UNSPECIFIED","LEAST_CONN","RANDOM","PASSTHROUGH","ROUND_ROBIN","LEAST_REQUEST"],"type":"string"},"warmup":{"$ref":"#/definitions/s8"},"warmupDurationSecs":{"type":"string"}},"additionalProperties":false},"s9":{"type":"object","properties":{"baseEjectionTime":{"type":"string"},"consecutive5xxErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveErrors":{"type":"integer"},"consecutiveGatewayErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveLocalOriginFailures":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"interval":{"type":"string"},"maxEjectionPercent":{"type":"integer"},"minHealthPercent":{"type":"integer"},"splitExternalLocalOriginErrors":{"type":"boolean"}},"additionalProperties":false},"s12":{"type":"object","properties":{"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"clientCertificate":{"type":"string"},"credentialName":{"type":"string"},"insecureSkipVerify":{"if":{"type":"null"},"else":{"type":"boolean"}},"mode":{"enum":["DISABLE","SIMPLE","MUTUAL","ISTIO_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"sni":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}}},"additionalProperties":false},"s11":{"type":"object","properties":{"connectionPool":{"$ref":"#/definitions/s1"},"loadBalancer":{"$ref":"#/definitions/s4"},"outlierDetection":{"$ref":"#/definitions/s9"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"tls":{"$ref":"#/definitions/s12"}},"additionalProperties":false},"s10":{"maxItems":4096,"type":"array","items":{"$ref":"#/definitions/s11"}},"s0":{"type":"object","properties":{"connectionPool":{"$ref":"#/definitions/s1"},"loadBalancer":{"$ref":"#/definitions/s4"},"outlierDetection":{"$ref":"#/definitions/s9"},"portLevelSettings":{"$ref":"#/definitions/s10"},"proxyProtocol":{"type":"object","properties":{"version":{"enum":["V1","V2"],"type":"string"}},"additionalProperties":false},"retryBudget":{"type":"object","properties":{"minRetryConcurrency":{"maximum":4294967295,"minimum":0,"type":"integer"},"percent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"tls":{"$ref":"#/definitions/s12"},"tunnel":{"required":["targetHost","targetPort"],"type":"object","properties":{"protocol":{"type":"string"},"targetHost":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"additionalProperties":false}}};
+const schema7 = {"type":"object","properties":{"connectionPool":{"$ref":"#/definitions/s1"},"loadBalancer":{"$ref":"#/definitions/s4"},"outlierDetection":{"$ref":"#/definitions/s9"},"portLevelSettings":{"$ref":"#/definitions/s10"},"proxyProtocol":{"type":"object","properties":{"version":{"enum":["V1","V2"],"type":"string"}},"additionalProperties":false},"retryBudget":{"type":"object","properties":{"minRetryConcurrency":{"maximum":4294967295,"minimum":0,"type":"integer"},"percent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false},"tls":{"$ref":"#/definitions/s12"},"tunnel":{"required":["targetHost","targetPort"],"type":"object","properties":{"protocol":{"type":"string"},"targetHost":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"additionalProperties":false};
+const schema8 = {"type":"object","properties":{"http":{"$ref":"#/definitions/s2"},"tcp":{"$ref":"#/definitions/s3"}},"additionalProperties":false};
+const schema9 = {"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((((((key0 === "h2UpgradePolicy") || (key0 === "http1MaxPendingRequests")) || (key0 === "http2MaxRequests")) || (key0 === "idleTimeout")) || (key0 === "maxConcurrentStreams")) || (key0 === "maxRequestsPerConnection")) || (key0 === "maxRetries")) || (key0 === "useClientProtocol"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.h2UpgradePolicy !== undefined){
+let data0 = data.h2UpgradePolicy;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/h2UpgradePolicy",schemaPath:"#/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.h2UpgradePolicy.type,parentSchema:schema9.properties.h2UpgradePolicy,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(((data0 === "DEFAULT") || (data0 === "DO_NOT_UPGRADE")) || (data0 === "UPGRADE"))){
+const err2 = {instancePath:instancePath+"/h2UpgradePolicy",schemaPath:"#/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema9.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema9.properties.h2UpgradePolicy.enum,parentSchema:schema9.properties.h2UpgradePolicy,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.http1MaxPendingRequests !== undefined){
+let data1 = data.http1MaxPendingRequests;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err3 = {instancePath:instancePath+"/http1MaxPendingRequests",schemaPath:"#/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.http1MaxPendingRequests.type,parentSchema:schema9.properties.http1MaxPendingRequests,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.http2MaxRequests !== undefined){
+let data2 = data.http2MaxRequests;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err4 = {instancePath:instancePath+"/http2MaxRequests",schemaPath:"#/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.http2MaxRequests.type,parentSchema:schema9.properties.http2MaxRequests,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.idleTimeout !== undefined){
+let data3 = data.idleTimeout;
+if(typeof data3 !== "string"){
+const err5 = {instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.idleTimeout.type,parentSchema:schema9.properties.idleTimeout,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.maxConcurrentStreams !== undefined){
+let data4 = data.maxConcurrentStreams;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err6 = {instancePath:instancePath+"/maxConcurrentStreams",schemaPath:"#/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.maxConcurrentStreams.type,parentSchema:schema9.properties.maxConcurrentStreams,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.maxRequestsPerConnection !== undefined){
+let data5 = data.maxRequestsPerConnection;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err7 = {instancePath:instancePath+"/maxRequestsPerConnection",schemaPath:"#/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.maxRequestsPerConnection.type,parentSchema:schema9.properties.maxRequestsPerConnection,data:data5};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.maxRetries !== undefined){
+let data6 = data.maxRetries;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err8 = {instancePath:instancePath+"/maxRetries",schemaPath:"#/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.maxRetries.type,parentSchema:schema9.properties.maxRetries,data:data6};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.useClientProtocol !== undefined){
+let data7 = data.useClientProtocol;
+if(typeof data7 !== "boolean"){
+const err9 = {instancePath:instancePath+"/useClientProtocol",schemaPath:"#/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema9.properties.useClientProtocol.type,parentSchema:schema9.properties.useClientProtocol,data:data7};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.type,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+const schema10 = {"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false};
+
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "connectTimeout") || (key0 === "idleTimeout")) || (key0 === "maxConnectionDuration")) || (key0 === "maxConnections")) || (key0 === "tcpKeepalive"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.connectTimeout !== undefined){
+let data0 = data.connectTimeout;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.connectTimeout.type,parentSchema:schema10.properties.connectTimeout,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.idleTimeout !== undefined){
+let data1 = data.idleTimeout;
+if(typeof data1 !== "string"){
+const err2 = {instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.idleTimeout.type,parentSchema:schema10.properties.idleTimeout,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.maxConnectionDuration !== undefined){
+let data2 = data.maxConnectionDuration;
+if(typeof data2 !== "string"){
+const err3 = {instancePath:instancePath+"/maxConnectionDuration",schemaPath:"#/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.maxConnectionDuration.type,parentSchema:schema10.properties.maxConnectionDuration,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.maxConnections !== undefined){
+let data3 = data.maxConnections;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err4 = {instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.maxConnections.type,parentSchema:schema10.properties.maxConnections,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.tcpKeepalive !== undefined){
+let data4 = data.tcpKeepalive;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+if(!(((key1 === "interval") || (key1 === "probes")) || (key1 === "time"))){
+const err5 = {instancePath:instancePath+"/tcpKeepalive",schemaPath:"#/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.tcpKeepalive,data:data4};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data4.interval !== undefined){
+let data5 = data4.interval;
+if(typeof data5 !== "string"){
+const err6 = {instancePath:instancePath+"/tcpKeepalive/interval",schemaPath:"#/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.tcpKeepalive.properties.interval.type,parentSchema:schema10.properties.tcpKeepalive.properties.interval,data:data5};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data4.probes !== undefined){
+let data6 = data4.probes;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err7 = {instancePath:instancePath+"/tcpKeepalive/probes",schemaPath:"#/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.tcpKeepalive.properties.probes.type,parentSchema:schema10.properties.tcpKeepalive.properties.probes,data:data6};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 > 4294967295 || isNaN(data6)){
+const err8 = {instancePath:instancePath+"/tcpKeepalive/probes",schemaPath:"#/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema10.properties.tcpKeepalive.properties.probes,data:data6};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err9 = {instancePath:instancePath+"/tcpKeepalive/probes",schemaPath:"#/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.tcpKeepalive.properties.probes,data:data6};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data4.time !== undefined){
+let data7 = data4.time;
+if(typeof data7 !== "string"){
+const err10 = {instancePath:instancePath+"/tcpKeepalive/time",schemaPath:"#/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.tcpKeepalive.properties.time.type,parentSchema:schema10.properties.tcpKeepalive.properties.time,data:data7};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/tcpKeepalive",schemaPath:"#/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.tcpKeepalive.type,parentSchema:schema10.properties.tcpKeepalive,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((key0 === "http") || (key0 === "tcp"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema8,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.http !== undefined){
+if(!(validate24(data.http, {instancePath:instancePath+"/http",parentData:data,parentDataProperty:"http",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.tcp !== undefined){
+if(!(validate26(data.tcp, {instancePath:instancePath+"/tcp",parentData:data,parentDataProperty:"tcp",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.type,parentSchema:schema8,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+const schema11 = {"oneOf":[{"not":{"anyOf":[{"required":["simple"]},{"required":["consistentHash"]}]}},{"required":["simple"]},{"required":["consistentHash"]}],"type":"object","properties":{"consistentHash":{"$ref":"#/definitions/s5"},"localityLbSetting":{"$ref":"#/definitions/s7"},"simple":{"enum":["UNSPECIFIED","LEAST_CONN","RANDOM","PASSTHROUGH","ROUND_ROBIN","LEAST_REQUEST"],"type":"string"},"warmup":{"$ref":"#/definitions/s8"},"warmupDurationSecs":{"type":"string"}},"additionalProperties":false};
+const schema12 = {"allOf":[{"oneOf":[{"not":{"anyOf":[{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]}},{"required":["httpHeaderName"]},{"required":["httpCookie"]},{"required":["useSourceIp"]},{"required":["httpQueryParameterName"]}]},{"oneOf":[{"not":{"anyOf":[{"required":["ringHash"]},{"required":["maglev"]}]}},{"required":["ringHash"]},{"required":["maglev"]}]}],"type":"object","properties":{"httpCookie":{"$ref":"#/definitions/s6"},"httpHeaderName":{"type":"string"},"httpQueryParameterName":{"type":"string"},"maglev":{"type":"object","properties":{"tableSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"minimumRingSize":{"minimum":0,"type":"integer"},"ringHash":{"type":"object","properties":{"minimumRingSize":{"minimum":0,"type":"integer"}},"additionalProperties":false},"useSourceIp":{"type":"boolean"}},"additionalProperties":false};
+const schema13 = {"required":["name"],"type":"object","properties":{"attributes":{"type":"array","items":{"required":["name"],"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string"}},"additionalProperties":false}},"name":{"type":"string"},"path":{"type":"string"},"ttl":{"type":"string"}},"additionalProperties":false};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema13.required,parentSchema:schema13,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "attributes") || (key0 === "name")) || (key0 === "path")) || (key0 === "ttl"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema13,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.attributes !== undefined){
+let data0 = data.attributes;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.name === undefined){
+const err2 = {instancePath:instancePath+"/attributes/" + i0,schemaPath:"#/properties/attributes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema13.properties.attributes.items.required,parentSchema:schema13.properties.attributes.items,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!((key1 === "name") || (key1 === "value"))){
+const err3 = {instancePath:instancePath+"/attributes/" + i0,schemaPath:"#/properties/attributes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema13.properties.attributes.items,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data1.name !== undefined){
+let data2 = data1.name;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/attributes/" + i0+"/name",schemaPath:"#/properties/attributes/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.attributes.items.properties.name.type,parentSchema:schema13.properties.attributes.items.properties.name,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data1.value !== undefined){
+let data3 = data1.value;
+if(typeof data3 !== "string"){
+const err5 = {instancePath:instancePath+"/attributes/" + i0+"/value",schemaPath:"#/properties/attributes/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.attributes.items.properties.value.type,parentSchema:schema13.properties.attributes.items.properties.value,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/attributes/" + i0,schemaPath:"#/properties/attributes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.properties.attributes.items.type,parentSchema:schema13.properties.attributes.items,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/attributes",schemaPath:"#/properties/attributes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema13.properties.attributes.type,parentSchema:schema13.properties.attributes,data:data0};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data4 = data.name;
+if(typeof data4 !== "string"){
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.name.type,parentSchema:schema13.properties.name,data:data4};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+let data5 = data.path;
+if(typeof data5 !== "string"){
+const err9 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.path.type,parentSchema:schema13.properties.path,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.ttl !== undefined){
+let data6 = data.ttl;
+if(typeof data6 !== "string"){
+const err10 = {instancePath:instancePath+"/ttl",schemaPath:"#/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.ttl.type,parentSchema:schema13.properties.ttl,data:data6};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs2 = errors;
+let valid1 = false;
+let passing0 = null;
+const _errs3 = errors;
+const _errs4 = errors;
+const _errs5 = errors;
+const _errs6 = errors;
+let valid3 = false;
+const _errs7 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.httpHeaderName === undefined) && (missing0 = "httpHeaderName")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid1 = _errs7 === errors;
+valid3 = valid3 || _valid1;
+if(!valid3){
+const _errs8 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.httpCookie === undefined) && (missing1 = "httpCookie")){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid1 = _errs8 === errors;
+valid3 = valid3 || _valid1;
+if(!valid3){
+const _errs9 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing2;
+if((data.useSourceIp === undefined) && (missing2 = "useSourceIp")){
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid1 = _errs9 === errors;
+valid3 = valid3 || _valid1;
+if(!valid3){
+const _errs10 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing3;
+if((data.httpQueryParameterName === undefined) && (missing3 = "httpQueryParameterName")){
+const err3 = {};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+var _valid1 = _errs10 === errors;
+valid3 = valid3 || _valid1;
+}
+}
+}
+if(!valid3){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid2 = _errs5 === errors;
+if(valid2){
+const err5 = {instancePath,schemaPath:"#/allOf/0/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema12.allOf[0].oneOf[0].not,parentSchema:schema12.allOf[0].oneOf[0],data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid0 = _errs3 === errors;
+if(_valid0){
+valid1 = true;
+passing0 = 0;
+}
+const _errs11 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.httpHeaderName === undefined){
+const err6 = {instancePath,schemaPath:"#/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "httpHeaderName"},message:"must have required property '"+"httpHeaderName"+"'",schema:schema12.allOf[0].oneOf[1].required,parentSchema:schema12.allOf[0].oneOf[1],data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+var _valid0 = _errs11 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 1;
+}
+const _errs12 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.httpCookie === undefined){
+const err7 = {instancePath,schemaPath:"#/allOf/0/oneOf/2/required",keyword:"required",params:{missingProperty: "httpCookie"},message:"must have required property '"+"httpCookie"+"'",schema:schema12.allOf[0].oneOf[2].required,parentSchema:schema12.allOf[0].oneOf[2],data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid0 = _errs12 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 2;
+}
+const _errs13 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.useSourceIp === undefined){
+const err8 = {instancePath,schemaPath:"#/allOf/0/oneOf/3/required",keyword:"required",params:{missingProperty: "useSourceIp"},message:"must have required property '"+"useSourceIp"+"'",schema:schema12.allOf[0].oneOf[3].required,parentSchema:schema12.allOf[0].oneOf[3],data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+var _valid0 = _errs13 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 3;
+}
+const _errs14 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.httpQueryParameterName === undefined){
+const err9 = {instancePath,schemaPath:"#/allOf/0/oneOf/4/required",keyword:"required",params:{missingProperty: "httpQueryParameterName"},message:"must have required property '"+"httpQueryParameterName"+"'",schema:schema12.allOf[0].oneOf[4].required,parentSchema:schema12.allOf[0].oneOf[4],data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var _valid0 = _errs14 === errors;
+if(_valid0 && valid1){
+valid1 = false;
+passing0 = [passing0, 4];
+}
+else {
+if(_valid0){
+valid1 = true;
+passing0 = 4;
+}
+}
+}
+}
+}
+if(!valid1){
+const err10 = {instancePath,schemaPath:"#/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema12.allOf[0].oneOf,parentSchema:schema12.allOf[0],data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+const _errs16 = errors;
+let valid4 = false;
+let passing1 = null;
+const _errs17 = errors;
+const _errs18 = errors;
+const _errs19 = errors;
+const _errs20 = errors;
+let valid6 = false;
+const _errs21 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing4;
+if((data.ringHash === undefined) && (missing4 = "ringHash")){
+const err11 = {};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+var _valid3 = _errs21 === errors;
+valid6 = valid6 || _valid3;
+if(!valid6){
+const _errs22 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing5;
+if((data.maglev === undefined) && (missing5 = "maglev")){
+const err12 = {};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+var _valid3 = _errs22 === errors;
+valid6 = valid6 || _valid3;
+}
+if(!valid6){
+const err13 = {};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+else {
+errors = _errs20;
+if(vErrors !== null){
+if(_errs20){
+vErrors.length = _errs20;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid5 = _errs19 === errors;
+if(valid5){
+const err14 = {instancePath,schemaPath:"#/allOf/1/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema12.allOf[1].oneOf[0].not,parentSchema:schema12.allOf[1].oneOf[0],data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+else {
+errors = _errs18;
+if(vErrors !== null){
+if(_errs18){
+vErrors.length = _errs18;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid2 = _errs17 === errors;
+if(_valid2){
+valid4 = true;
+passing1 = 0;
+}
+const _errs23 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.ringHash === undefined){
+const err15 = {instancePath,schemaPath:"#/allOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "ringHash"},message:"must have required property '"+"ringHash"+"'",schema:schema12.allOf[1].oneOf[1].required,parentSchema:schema12.allOf[1].oneOf[1],data};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+var _valid2 = _errs23 === errors;
+if(_valid2 && valid4){
+valid4 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid2){
+valid4 = true;
+passing1 = 1;
+}
+const _errs24 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.maglev === undefined){
+const err16 = {instancePath,schemaPath:"#/allOf/1/oneOf/2/required",keyword:"required",params:{missingProperty: "maglev"},message:"must have required property '"+"maglev"+"'",schema:schema12.allOf[1].oneOf[2].required,parentSchema:schema12.allOf[1].oneOf[2],data};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+var _valid2 = _errs24 === errors;
+if(_valid2 && valid4){
+valid4 = false;
+passing1 = [passing1, 2];
+}
+else {
+if(_valid2){
+valid4 = true;
+passing1 = 2;
+}
+}
+}
+if(!valid4){
+const err17 = {instancePath,schemaPath:"#/allOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema12.allOf[1].oneOf,parentSchema:schema12.allOf[1],data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+else {
+errors = _errs16;
+if(vErrors !== null){
+if(_errs16){
+vErrors.length = _errs16;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((((key0 === "httpCookie") || (key0 === "httpHeaderName")) || (key0 === "httpQueryParameterName")) || (key0 === "maglev")) || (key0 === "minimumRingSize")) || (key0 === "ringHash")) || (key0 === "useSourceIp"))){
+const err18 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.httpCookie !== undefined){
+if(!(validate31(data.httpCookie, {instancePath:instancePath+"/httpCookie",parentData:data,parentDataProperty:"httpCookie",rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+}
+if(data.httpHeaderName !== undefined){
+let data1 = data.httpHeaderName;
+if(typeof data1 !== "string"){
+const err19 = {instancePath:instancePath+"/httpHeaderName",schemaPath:"#/properties/httpHeaderName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.httpHeaderName.type,parentSchema:schema12.properties.httpHeaderName,data:data1};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.httpQueryParameterName !== undefined){
+let data2 = data.httpQueryParameterName;
+if(typeof data2 !== "string"){
+const err20 = {instancePath:instancePath+"/httpQueryParameterName",schemaPath:"#/properties/httpQueryParameterName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.httpQueryParameterName.type,parentSchema:schema12.properties.httpQueryParameterName,data:data2};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.maglev !== undefined){
+let data3 = data.maglev;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(!(key1 === "tableSize")){
+const err21 = {instancePath:instancePath+"/maglev",schemaPath:"#/properties/maglev/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.maglev,data:data3};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data3.tableSize !== undefined){
+let data4 = data3.tableSize;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err22 = {instancePath:instancePath+"/maglev/tableSize",schemaPath:"#/properties/maglev/properties/tableSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.maglev.properties.tableSize.type,parentSchema:schema12.properties.maglev.properties.tableSize,data:data4};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 < 0 || isNaN(data4)){
+const err23 = {instancePath:instancePath+"/maglev/tableSize",schemaPath:"#/properties/maglev/properties/tableSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.maglev.properties.tableSize,data:data4};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/maglev",schemaPath:"#/properties/maglev/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.maglev.type,parentSchema:schema12.properties.maglev,data:data3};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data.minimumRingSize !== undefined){
+let data5 = data.minimumRingSize;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err25 = {instancePath:instancePath+"/minimumRingSize",schemaPath:"#/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.minimumRingSize.type,parentSchema:schema12.properties.minimumRingSize,data:data5};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(typeof data5 == "number"){
+if(data5 < 0 || isNaN(data5)){
+const err26 = {instancePath:instancePath+"/minimumRingSize",schemaPath:"#/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.minimumRingSize,data:data5};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+if(data.ringHash !== undefined){
+let data6 = data.ringHash;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key2 in data6){
+if(!(key2 === "minimumRingSize")){
+const err27 = {instancePath:instancePath+"/ringHash",schemaPath:"#/properties/ringHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.ringHash,data:data6};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data6.minimumRingSize !== undefined){
+let data7 = data6.minimumRingSize;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err28 = {instancePath:instancePath+"/ringHash/minimumRingSize",schemaPath:"#/properties/ringHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.ringHash.properties.minimumRingSize.type,parentSchema:schema12.properties.ringHash.properties.minimumRingSize,data:data7};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 < 0 || isNaN(data7)){
+const err29 = {instancePath:instancePath+"/ringHash/minimumRingSize",schemaPath:"#/properties/ringHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.ringHash.properties.minimumRingSize,data:data7};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/ringHash",schemaPath:"#/properties/ringHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.ringHash.type,parentSchema:schema12.properties.ringHash,data:data6};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data.useSourceIp !== undefined){
+let data8 = data.useSourceIp;
+if(typeof data8 !== "boolean"){
+const err31 = {instancePath:instancePath+"/useSourceIp",schemaPath:"#/properties/useSourceIp/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.useSourceIp.type,parentSchema:schema12.properties.useSourceIp,data:data8};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+validate30.errors = vErrors;
+return errors === 0;
+}
+
+const schema14 = {"type":"object","properties":{"distribute":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}}},"additionalProperties":false}},"enabled":{"if":{"type":"null"},"else":{"type":"boolean"}},"failover":{"type":"array","items":{"type":"object","properties":{"from":{"type":"string"},"to":{"type":"string"}},"additionalProperties":false}},"failoverPriority":{"type":"array","items":{"type":"string"}}},"additionalProperties":false};
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((key0 === "distribute") || (key0 === "enabled")) || (key0 === "failover")) || (key0 === "failoverPriority"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.distribute !== undefined){
+let data0 = data.distribute;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key1 in data1){
+if(!((key1 === "from") || (key1 === "to"))){
+const err1 = {instancePath:instancePath+"/distribute/" + i0,schemaPath:"#/properties/distribute/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema14.properties.distribute.items,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data1.from !== undefined){
+let data2 = data1.from;
+if(typeof data2 !== "string"){
+const err2 = {instancePath:instancePath+"/distribute/" + i0+"/from",schemaPath:"#/properties/distribute/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.distribute.items.properties.from.type,parentSchema:schema14.properties.distribute.items.properties.from,data:data2};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data1.to !== undefined){
+let data3 = data1.to;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key2 in data3){
+let data4 = data3[key2];
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err3 = {instancePath:instancePath+"/distribute/" + i0+"/to/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/distribute/items/properties/to/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.distribute.items.properties.to.additionalProperties.type,parentSchema:schema14.properties.distribute.items.properties.to.additionalProperties,data:data4};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 > 4294967295 || isNaN(data4)){
+const err4 = {instancePath:instancePath+"/distribute/" + i0+"/to/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/distribute/items/properties/to/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema14.properties.distribute.items.properties.to.additionalProperties,data:data4};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err5 = {instancePath:instancePath+"/distribute/" + i0+"/to/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/distribute/items/properties/to/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.distribute.items.properties.to.additionalProperties,data:data4};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/distribute/" + i0+"/to",schemaPath:"#/properties/distribute/items/properties/to/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.properties.distribute.items.properties.to.type,parentSchema:schema14.properties.distribute.items.properties.to,data:data3};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/distribute/" + i0,schemaPath:"#/properties/distribute/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.properties.distribute.items.type,parentSchema:schema14.properties.distribute.items,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/distribute",schemaPath:"#/properties/distribute/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.distribute.type,parentSchema:schema14.properties.distribute,data:data0};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.enabled !== undefined){
+let data5 = data.enabled;
+const _errs15 = errors;
+let valid5 = true;
+const _errs16 = errors;
+if(data5 !== null){
+const err9 = {};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid0 = _errs16 === errors;
+errors = _errs15;
+if(vErrors !== null){
+if(_errs15){
+vErrors.length = _errs15;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid0){
+const _errs18 = errors;
+if(typeof data5 !== "boolean"){
+const err10 = {instancePath:instancePath+"/enabled",schemaPath:"#/properties/enabled/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.properties.enabled.else.type,parentSchema:schema14.properties.enabled.else,data:data5};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid0 = _errs18 === errors;
+valid5 = _valid0;
+}
+if(!valid5){
+const err11 = {instancePath:instancePath+"/enabled",schemaPath:"#/properties/enabled/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema14.properties.enabled.if,parentSchema:schema14.properties.enabled,data:data5};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.failover !== undefined){
+let data6 = data.failover;
+if(Array.isArray(data6)){
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+let data7 = data6[i1];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key3 in data7){
+if(!((key3 === "from") || (key3 === "to"))){
+const err12 = {instancePath:instancePath+"/failover/" + i1,schemaPath:"#/properties/failover/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema14.properties.failover.items,data:data7};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data7.from !== undefined){
+let data8 = data7.from;
+if(typeof data8 !== "string"){
+const err13 = {instancePath:instancePath+"/failover/" + i1+"/from",schemaPath:"#/properties/failover/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.failover.items.properties.from.type,parentSchema:schema14.properties.failover.items.properties.from,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data7.to !== undefined){
+let data9 = data7.to;
+if(typeof data9 !== "string"){
+const err14 = {instancePath:instancePath+"/failover/" + i1+"/to",schemaPath:"#/properties/failover/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.failover.items.properties.to.type,parentSchema:schema14.properties.failover.items.properties.to,data:data9};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/failover/" + i1,schemaPath:"#/properties/failover/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.properties.failover.items.type,parentSchema:schema14.properties.failover.items,data:data7};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.failover.type,parentSchema:schema14.properties.failover,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.failoverPriority !== undefined){
+let data10 = data.failoverPriority;
+if(Array.isArray(data10)){
+const len2 = data10.length;
+for(let i2=0; i2<len2; i2++){
+let data11 = data10[i2];
+if(typeof data11 !== "string"){
+const err17 = {instancePath:instancePath+"/failoverPriority/" + i2,schemaPath:"#/properties/failoverPriority/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.failoverPriority.items.type,parentSchema:schema14.properties.failoverPriority.items,data:data11};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/failoverPriority",schemaPath:"#/properties/failoverPriority/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.failoverPriority.type,parentSchema:schema14.properties.failoverPriority,data:data10};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+const schema15 = {"required":["duration"],"type":"object","properties":{"aggression":{"if":{"type":"null"},"else":{"minimum":0,"type":"number"}},"duration":{"type":"string"},"minimumPercent":{"if":{"type":"null"},"else":{"maximum":100,"minimum":0,"type":"number"}}},"additionalProperties":false};
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.duration === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema15.required,parentSchema:schema15,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "aggression") || (key0 === "duration")) || (key0 === "minimumPercent"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema15,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.aggression !== undefined){
+let data0 = data.aggression;
+const _errs3 = errors;
+let valid1 = true;
+const _errs4 = errors;
+if(data0 !== null){
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid0){
+const _errs6 = errors;
+if(typeof data0 == "number"){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/aggression",schemaPath:"#/properties/aggression/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.aggression.else,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/aggression",schemaPath:"#/properties/aggression/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.properties.aggression.else.type,parentSchema:schema15.properties.aggression.else,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = _valid0;
+}
+if(!valid1){
+const err5 = {instancePath:instancePath+"/aggression",schemaPath:"#/properties/aggression/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema15.properties.aggression.if,parentSchema:schema15.properties.aggression,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.duration !== undefined){
+let data1 = data.duration;
+if(typeof data1 !== "string"){
+const err6 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.properties.duration.type,parentSchema:schema15.properties.duration,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.minimumPercent !== undefined){
+let data2 = data.minimumPercent;
+const _errs11 = errors;
+let valid2 = true;
+const _errs12 = errors;
+if(data2 !== null){
+const err7 = {};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid1 = _errs12 === errors;
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid1){
+const _errs14 = errors;
+if(typeof data2 == "number"){
+if(data2 > 100 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/minimumPercent",schemaPath:"#/properties/minimumPercent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema15.properties.minimumPercent.else,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data2 < 0 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/minimumPercent",schemaPath:"#/properties/minimumPercent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema15.properties.minimumPercent.else,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/minimumPercent",schemaPath:"#/properties/minimumPercent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema15.properties.minimumPercent.else.type,parentSchema:schema15.properties.minimumPercent.else,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid1 = _errs14 === errors;
+valid2 = _valid1;
+}
+if(!valid2){
+const err11 = {instancePath:instancePath+"/minimumPercent",schemaPath:"#/properties/minimumPercent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema15.properties.minimumPercent.if,parentSchema:schema15.properties.minimumPercent,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate36.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
+const _errs3 = errors;
+const _errs4 = errors;
+const _errs5 = errors;
+let valid2 = false;
+const _errs6 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.simple === undefined) && (missing0 = "simple")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid1 = _errs6 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs7 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.consistentHash === undefined) && (missing1 = "consistentHash")){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid1 = _errs7 === errors;
+valid2 = valid2 || _valid1;
+}
+if(!valid2){
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+errors = _errs5;
+if(vErrors !== null){
+if(_errs5){
+vErrors.length = _errs5;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs4 === errors;
+if(valid1){
+const err3 = {instancePath,schemaPath:"#/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.oneOf[0].not,parentSchema:schema11.oneOf[0],data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs8 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.simple === undefined){
+const err4 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "simple"},message:"must have required property '"+"simple"+"'",schema:schema11.oneOf[1].required,parentSchema:schema11.oneOf[1],data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs8 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+const _errs9 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.consistentHash === undefined){
+const err5 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "consistentHash"},message:"must have required property '"+"consistentHash"+"'",schema:schema11.oneOf[2].required,parentSchema:schema11.oneOf[2],data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+var _valid0 = _errs9 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 2;
+}
+}
+}
+if(!valid0){
+const err6 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema11.oneOf,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "consistentHash") || (key0 === "localityLbSetting")) || (key0 === "simple")) || (key0 === "warmup")) || (key0 === "warmupDurationSecs"))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.consistentHash !== undefined){
+if(!(validate30(data.consistentHash, {instancePath:instancePath+"/consistentHash",parentData:data,parentDataProperty:"consistentHash",rootData}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
+errors = vErrors.length;
+}
+}
+if(data.localityLbSetting !== undefined){
+if(!(validate34(data.localityLbSetting, {instancePath:instancePath+"/localityLbSetting",parentData:data,parentDataProperty:"localityLbSetting",rootData}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+errors = vErrors.length;
+}
+}
+if(data.simple !== undefined){
+let data2 = data.simple;
+if(typeof data2 !== "string"){
+const err8 = {instancePath:instancePath+"/simple",schemaPath:"#/properties/simple/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.simple.type,parentSchema:schema11.properties.simple,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!((((((data2 === "UNSPECIFIED") || (data2 === "LEAST_CONN")) || (data2 === "RANDOM")) || (data2 === "PASSTHROUGH")) || (data2 === "ROUND_ROBIN")) || (data2 === "LEAST_REQUEST"))){
+const err9 = {instancePath:instancePath+"/simple",schemaPath:"#/properties/simple/enum",keyword:"enum",params:{allowedValues: schema11.properties.simple.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.simple.enum,parentSchema:schema11.properties.simple,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.warmup !== undefined){
+if(!(validate36(data.warmup, {instancePath:instancePath+"/warmup",parentData:data,parentDataProperty:"warmup",rootData}))){
+vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+errors = vErrors.length;
+}
+}
+if(data.warmupDurationSecs !== undefined){
+let data4 = data.warmupDurationSecs;
+if(typeof data4 !== "string"){
+const err10 = {instancePath:instancePath+"/warmupDurationSecs",schemaPath:"#/properties/warmupDurationSecs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.warmupDurationSecs.type,parentSchema:schema11.properties.warmupDurationSecs,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+const schema16 = {"type":"object","properties":{"baseEjectionTime":{"type":"string"},"consecutive5xxErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveErrors":{"type":"integer"},"consecutiveGatewayErrors":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"consecutiveLocalOriginFailures":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"interval":{"type":"string"},"maxEjectionPercent":{"type":"integer"},"minHealthPercent":{"type":"integer"},"splitExternalLocalOriginErrors":{"type":"boolean"}},"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
-const func10 = require("ajv/dist/runtime/ucs2length").default;
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema16.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.baseEjectionTime !== undefined){
+let data0 = data.baseEjectionTime;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/baseEjectionTime",schemaPath:"#/properties/baseEjectionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.baseEjectionTime.type,parentSchema:schema16.properties.baseEjectionTime,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.consecutive5xxErrors !== undefined){
+let data1 = data.consecutive5xxErrors;
+const _errs5 = errors;
+let valid1 = true;
+const _errs6 = errors;
+if(data1 !== null){
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+errors = _errs5;
+if(vErrors !== null){
+if(_errs5){
+vErrors.length = _errs5;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid0){
+const _errs8 = errors;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err3 = {instancePath:instancePath+"/consecutive5xxErrors",schemaPath:"#/properties/consecutive5xxErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.consecutive5xxErrors.else.type,parentSchema:schema16.properties.consecutive5xxErrors.else,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(typeof data1 == "number"){
+if(data1 > 4294967295 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/consecutive5xxErrors",schemaPath:"#/properties/consecutive5xxErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema16.properties.consecutive5xxErrors.else,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/consecutive5xxErrors",schemaPath:"#/properties/consecutive5xxErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.consecutive5xxErrors.else,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+var _valid0 = _errs8 === errors;
+valid1 = _valid0;
+}
+if(!valid1){
+const err6 = {instancePath:instancePath+"/consecutive5xxErrors",schemaPath:"#/properties/consecutive5xxErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema16.properties.consecutive5xxErrors.if,parentSchema:schema16.properties.consecutive5xxErrors,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.consecutiveErrors !== undefined){
+let data2 = data.consecutiveErrors;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err7 = {instancePath:instancePath+"/consecutiveErrors",schemaPath:"#/properties/consecutiveErrors/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.consecutiveErrors.type,parentSchema:schema16.properties.consecutiveErrors,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.consecutiveGatewayErrors !== undefined){
+let data3 = data.consecutiveGatewayErrors;
+const _errs13 = errors;
+let valid2 = true;
+const _errs14 = errors;
+if(data3 !== null){
+const err8 = {};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid1 = _errs14 === errors;
+errors = _errs13;
+if(vErrors !== null){
+if(_errs13){
+vErrors.length = _errs13;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid1){
+const _errs16 = errors;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err9 = {instancePath:instancePath+"/consecutiveGatewayErrors",schemaPath:"#/properties/consecutiveGatewayErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.consecutiveGatewayErrors.else.type,parentSchema:schema16.properties.consecutiveGatewayErrors.else,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(typeof data3 == "number"){
+if(data3 > 4294967295 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/consecutiveGatewayErrors",schemaPath:"#/properties/consecutiveGatewayErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema16.properties.consecutiveGatewayErrors.else,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/consecutiveGatewayErrors",schemaPath:"#/properties/consecutiveGatewayErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.consecutiveGatewayErrors.else,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+var _valid1 = _errs16 === errors;
+valid2 = _valid1;
+}
+if(!valid2){
+const err12 = {instancePath:instancePath+"/consecutiveGatewayErrors",schemaPath:"#/properties/consecutiveGatewayErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema16.properties.consecutiveGatewayErrors.if,parentSchema:schema16.properties.consecutiveGatewayErrors,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.consecutiveLocalOriginFailures !== undefined){
+let data4 = data.consecutiveLocalOriginFailures;
+const _errs19 = errors;
+let valid3 = true;
+const _errs20 = errors;
+if(data4 !== null){
+const err13 = {};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid2 = _errs20 === errors;
+errors = _errs19;
+if(vErrors !== null){
+if(_errs19){
+vErrors.length = _errs19;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid2){
+const _errs22 = errors;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err14 = {instancePath:instancePath+"/consecutiveLocalOriginFailures",schemaPath:"#/properties/consecutiveLocalOriginFailures/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.consecutiveLocalOriginFailures.else.type,parentSchema:schema16.properties.consecutiveLocalOriginFailures.else,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 > 4294967295 || isNaN(data4)){
+const err15 = {instancePath:instancePath+"/consecutiveLocalOriginFailures",schemaPath:"#/properties/consecutiveLocalOriginFailures/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema16.properties.consecutiveLocalOriginFailures.else,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err16 = {instancePath:instancePath+"/consecutiveLocalOriginFailures",schemaPath:"#/properties/consecutiveLocalOriginFailures/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema16.properties.consecutiveLocalOriginFailures.else,data:data4};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+var _valid2 = _errs22 === errors;
+valid3 = _valid2;
+}
+if(!valid3){
+const err17 = {instancePath:instancePath+"/consecutiveLocalOriginFailures",schemaPath:"#/properties/consecutiveLocalOriginFailures/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema16.properties.consecutiveLocalOriginFailures.if,parentSchema:schema16.properties.consecutiveLocalOriginFailures,data:data4};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.interval !== undefined){
+let data5 = data.interval;
+if(typeof data5 !== "string"){
+const err18 = {instancePath:instancePath+"/interval",schemaPath:"#/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.interval.type,parentSchema:schema16.properties.interval,data:data5};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.maxEjectionPercent !== undefined){
+let data6 = data.maxEjectionPercent;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err19 = {instancePath:instancePath+"/maxEjectionPercent",schemaPath:"#/properties/maxEjectionPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.maxEjectionPercent.type,parentSchema:schema16.properties.maxEjectionPercent,data:data6};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.minHealthPercent !== undefined){
+let data7 = data.minHealthPercent;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err20 = {instancePath:instancePath+"/minHealthPercent",schemaPath:"#/properties/minHealthPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema16.properties.minHealthPercent.type,parentSchema:schema16.properties.minHealthPercent,data:data7};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.splitExternalLocalOriginErrors !== undefined){
+let data8 = data.splitExternalLocalOriginErrors;
+if(typeof data8 !== "boolean"){
+const err21 = {instancePath:instancePath+"/splitExternalLocalOriginErrors",schemaPath:"#/properties/splitExternalLocalOriginErrors/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.splitExternalLocalOriginErrors.type,parentSchema:schema16.properties.splitExternalLocalOriginErrors,data:data8};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.type,parentSchema:schema16,data};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+
+const schema17 = {"maxItems":4096,"type":"array","items":{"$ref":"#/definitions/s11"}};
+const schema18 = {"type":"object","properties":{"connectionPool":{"$ref":"#/definitions/s1"},"loadBalancer":{"$ref":"#/definitions/s4"},"outlierDetection":{"$ref":"#/definitions/s9"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"tls":{"$ref":"#/definitions/s12"}},"additionalProperties":false};
+const schema19 = {"type":"object","properties":{"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"clientCertificate":{"type":"string"},"credentialName":{"type":"string"},"insecureSkipVerify":{"if":{"type":"null"},"else":{"type":"boolean"}},"mode":{"enum":["DISABLE","SIMPLE","MUTUAL","ISTIO_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"sni":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}}},"additionalProperties":false};
+
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema19.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.caCertificates !== undefined){
+let data0 = data.caCertificates;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/caCertificates",schemaPath:"#/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.caCertificates.type,parentSchema:schema19.properties.caCertificates,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.caCrl !== undefined){
+let data1 = data.caCrl;
+if(typeof data1 !== "string"){
+const err2 = {instancePath:instancePath+"/caCrl",schemaPath:"#/properties/caCrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.caCrl.type,parentSchema:schema19.properties.caCrl,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.clientCertificate !== undefined){
+let data2 = data.clientCertificate;
+if(typeof data2 !== "string"){
+const err3 = {instancePath:instancePath+"/clientCertificate",schemaPath:"#/properties/clientCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.clientCertificate.type,parentSchema:schema19.properties.clientCertificate,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.credentialName !== undefined){
+let data3 = data.credentialName;
+if(typeof data3 !== "string"){
+const err4 = {instancePath:instancePath+"/credentialName",schemaPath:"#/properties/credentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.credentialName.type,parentSchema:schema19.properties.credentialName,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.insecureSkipVerify !== undefined){
+let data4 = data.insecureSkipVerify;
+const _errs11 = errors;
+let valid1 = true;
+const _errs12 = errors;
+if(data4 !== null){
+const err5 = {};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs12 === errors;
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid0){
+const _errs14 = errors;
+if(typeof data4 !== "boolean"){
+const err6 = {instancePath:instancePath+"/insecureSkipVerify",schemaPath:"#/properties/insecureSkipVerify/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.insecureSkipVerify.else.type,parentSchema:schema19.properties.insecureSkipVerify.else,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs14 === errors;
+valid1 = _valid0;
+}
+if(!valid1){
+const err7 = {instancePath:instancePath+"/insecureSkipVerify",schemaPath:"#/properties/insecureSkipVerify/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema19.properties.insecureSkipVerify.if,parentSchema:schema19.properties.insecureSkipVerify,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.mode !== undefined){
+let data5 = data.mode;
+if(typeof data5 !== "string"){
+const err8 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.mode.type,parentSchema:schema19.properties.mode,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!((((data5 === "DISABLE") || (data5 === "SIMPLE")) || (data5 === "MUTUAL")) || (data5 === "ISTIO_MUTUAL"))){
+const err9 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema19.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema19.properties.mode.enum,parentSchema:schema19.properties.mode,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.privateKey !== undefined){
+let data6 = data.privateKey;
+if(typeof data6 !== "string"){
+const err10 = {instancePath:instancePath+"/privateKey",schemaPath:"#/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.privateKey.type,parentSchema:schema19.properties.privateKey,data:data6};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.sni !== undefined){
+let data7 = data.sni;
+if(typeof data7 !== "string"){
+const err11 = {instancePath:instancePath+"/sni",schemaPath:"#/properties/sni/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.sni.type,parentSchema:schema19.properties.sni,data:data7};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.subjectAltNames !== undefined){
+let data8 = data.subjectAltNames;
+if(Array.isArray(data8)){
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
+if(typeof data9 !== "string"){
+const err12 = {instancePath:instancePath+"/subjectAltNames/" + i0,schemaPath:"#/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.properties.subjectAltNames.items.type,parentSchema:schema19.properties.subjectAltNames.items,data:data9};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/subjectAltNames",schemaPath:"#/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema19.properties.subjectAltNames.type,parentSchema:schema19.properties.subjectAltNames,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate46.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "connectionPool") || (key0 === "loadBalancer")) || (key0 === "outlierDetection")) || (key0 === "port")) || (key0 === "tls"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.connectionPool !== undefined){
+if(!(validate23(data.connectionPool, {instancePath:instancePath+"/connectionPool",parentData:data,parentDataProperty:"connectionPool",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.loadBalancer !== undefined){
+if(!(validate29(data.loadBalancer, {instancePath:instancePath+"/loadBalancer",parentData:data,parentDataProperty:"loadBalancer",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+}
+if(data.outlierDetection !== undefined){
+if(!(validate39(data.outlierDetection, {instancePath:instancePath+"/outlierDetection",parentData:data,parentDataProperty:"outlierDetection",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+errors = vErrors.length;
+}
+}
+if(data.port !== undefined){
+let data3 = data.port;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(!(key1 === "number")){
+const err1 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema18.properties.port,data:data3};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data3.number !== undefined){
+let data4 = data3.number;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err2 = {instancePath:instancePath+"/port/number",schemaPath:"#/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.port.properties.number.type,parentSchema:schema18.properties.port.properties.number,data:data4};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(typeof data4 == "number"){
+if(data4 > 4294967295 || isNaN(data4)){
+const err3 = {instancePath:instancePath+"/port/number",schemaPath:"#/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema18.properties.port.properties.number,data:data4};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err4 = {instancePath:instancePath+"/port/number",schemaPath:"#/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.port.properties.number,data:data4};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.properties.port.type,parentSchema:schema18.properties.port,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.tls !== undefined){
+if(!(validate46(data.tls, {instancePath:instancePath+"/tls",parentData:data,parentDataProperty:"tls",rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate42.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 4096){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 4096},message:"must NOT have more than 4096 items",schema:4096,parentSchema:schema17,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate42(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.type,parentSchema:schema17,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate41.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((((((key0 === "connectionPool") || (key0 === "loadBalancer")) || (key0 === "outlierDetection")) || (key0 === "portLevelSettings")) || (key0 === "proxyProtocol")) || (key0 === "retryBudget")) || (key0 === "tls")) || (key0 === "tunnel"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.connectionPool !== undefined){
+if(!(validate23(data.connectionPool, {instancePath:instancePath+"/connectionPool",parentData:data,parentDataProperty:"connectionPool",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.loadBalancer !== undefined){
+if(!(validate29(data.loadBalancer, {instancePath:instancePath+"/loadBalancer",parentData:data,parentDataProperty:"loadBalancer",rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
+}
+}
+if(data.outlierDetection !== undefined){
+if(!(validate39(data.outlierDetection, {instancePath:instancePath+"/outlierDetection",parentData:data,parentDataProperty:"outlierDetection",rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+errors = vErrors.length;
+}
+}
+if(data.portLevelSettings !== undefined){
+if(!(validate41(data.portLevelSettings, {instancePath:instancePath+"/portLevelSettings",parentData:data,parentDataProperty:"portLevelSettings",rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+errors = vErrors.length;
+}
+}
+if(data.proxyProtocol !== undefined){
+let data4 = data.proxyProtocol;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+if(!(key1 === "version")){
+const err1 = {instancePath:instancePath+"/proxyProtocol",schemaPath:"#/properties/proxyProtocol/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema7.properties.proxyProtocol,data:data4};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data4.version !== undefined){
+let data5 = data4.version;
+if(typeof data5 !== "string"){
+const err2 = {instancePath:instancePath+"/proxyProtocol/version",schemaPath:"#/properties/proxyProtocol/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.proxyProtocol.properties.version.type,parentSchema:schema7.properties.proxyProtocol.properties.version,data:data5};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!((data5 === "V1") || (data5 === "V2"))){
+const err3 = {instancePath:instancePath+"/proxyProtocol/version",schemaPath:"#/properties/proxyProtocol/properties/version/enum",keyword:"enum",params:{allowedValues: schema7.properties.proxyProtocol.properties.version.enum},message:"must be equal to one of the allowed values",schema:schema7.properties.proxyProtocol.properties.version.enum,parentSchema:schema7.properties.proxyProtocol.properties.version,data:data5};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/proxyProtocol",schemaPath:"#/properties/proxyProtocol/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema7.properties.proxyProtocol.type,parentSchema:schema7.properties.proxyProtocol,data:data4};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.retryBudget !== undefined){
+let data6 = data.retryBudget;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key2 in data6){
+if(!((key2 === "minRetryConcurrency") || (key2 === "percent"))){
+const err5 = {instancePath:instancePath+"/retryBudget",schemaPath:"#/properties/retryBudget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema7.properties.retryBudget,data:data6};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data6.minRetryConcurrency !== undefined){
+let data7 = data6.minRetryConcurrency;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err6 = {instancePath:instancePath+"/retryBudget/minRetryConcurrency",schemaPath:"#/properties/retryBudget/properties/minRetryConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema7.properties.retryBudget.properties.minRetryConcurrency.type,parentSchema:schema7.properties.retryBudget.properties.minRetryConcurrency,data:data7};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 > 4294967295 || isNaN(data7)){
+const err7 = {instancePath:instancePath+"/retryBudget/minRetryConcurrency",schemaPath:"#/properties/retryBudget/properties/minRetryConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema7.properties.retryBudget.properties.minRetryConcurrency,data:data7};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data7 < 0 || isNaN(data7)){
+const err8 = {instancePath:instancePath+"/retryBudget/minRetryConcurrency",schemaPath:"#/properties/retryBudget/properties/minRetryConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema7.properties.retryBudget.properties.minRetryConcurrency,data:data7};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data6.percent !== undefined){
+let data8 = data6.percent;
+const _errs17 = errors;
+let valid3 = true;
+const _errs18 = errors;
+if(data8 !== null){
+const err9 = {};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid0 = _errs18 === errors;
+errors = _errs17;
+if(vErrors !== null){
+if(_errs17){
+vErrors.length = _errs17;
+}
+else {
+vErrors = null;
+}
+}
+if(!_valid0){
+const _errs20 = errors;
+if(typeof data8 == "number"){
+if(data8 > 100 || isNaN(data8)){
+const err10 = {instancePath:instancePath+"/retryBudget/percent",schemaPath:"#/properties/retryBudget/properties/percent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema7.properties.retryBudget.properties.percent.else,data:data8};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data8 < 0 || isNaN(data8)){
+const err11 = {instancePath:instancePath+"/retryBudget/percent",schemaPath:"#/properties/retryBudget/properties/percent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema7.properties.retryBudget.properties.percent.else,data:data8};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/retryBudget/percent",schemaPath:"#/properties/retryBudget/properties/percent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema7.properties.retryBudget.properties.percent.else.type,parentSchema:schema7.properties.retryBudget.properties.percent.else,data:data8};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid0 = _errs20 === errors;
+valid3 = _valid0;
+}
+if(!valid3){
+const err13 = {instancePath:instancePath+"/retryBudget/percent",schemaPath:"#/properties/retryBudget/properties/percent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema7.properties.retryBudget.properties.percent.if,parentSchema:schema7.properties.retryBudget.properties.percent,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/retryBudget",schemaPath:"#/properties/retryBudget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema7.properties.retryBudget.type,parentSchema:schema7.properties.retryBudget,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.tls !== undefined){
+if(!(validate46(data.tls, {instancePath:instancePath+"/tls",parentData:data,parentDataProperty:"tls",rootData}))){
+vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+errors = vErrors.length;
+}
+}
+if(data.tunnel !== undefined){
+let data10 = data.tunnel;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.targetHost === undefined){
+const err15 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "targetHost"},message:"must have required property '"+"targetHost"+"'",schema:schema7.properties.tunnel.required,parentSchema:schema7.properties.tunnel,data:data10};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data10.targetPort === undefined){
+const err16 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "targetPort"},message:"must have required property '"+"targetPort"+"'",schema:schema7.properties.tunnel.required,parentSchema:schema7.properties.tunnel,data:data10};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+for(const key3 in data10){
+if(!(((key3 === "protocol") || (key3 === "targetHost")) || (key3 === "targetPort"))){
+const err17 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema7.properties.tunnel,data:data10};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data10.protocol !== undefined){
+let data11 = data10.protocol;
+if(typeof data11 !== "string"){
+const err18 = {instancePath:instancePath+"/tunnel/protocol",schemaPath:"#/properties/tunnel/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.tunnel.properties.protocol.type,parentSchema:schema7.properties.tunnel.properties.protocol,data:data11};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data10.targetHost !== undefined){
+let data12 = data10.targetHost;
+if(typeof data12 !== "string"){
+const err19 = {instancePath:instancePath+"/tunnel/targetHost",schemaPath:"#/properties/tunnel/properties/targetHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.tunnel.properties.targetHost.type,parentSchema:schema7.properties.tunnel.properties.targetHost,data:data12};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data10.targetPort !== undefined){
+let data13 = data10.targetPort;
+if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
+const err20 = {instancePath:instancePath+"/tunnel/targetPort",schemaPath:"#/properties/tunnel/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema7.properties.tunnel.properties.targetPort.type,parentSchema:schema7.properties.tunnel.properties.targetPort,data:data13};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(typeof data13 == "number"){
+if(data13 > 4294967295 || isNaN(data13)){
+const err21 = {instancePath:instancePath+"/tunnel/targetPort",schemaPath:"#/properties/tunnel/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema7.properties.tunnel.properties.targetPort,data:data13};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data13 < 0 || isNaN(data13)){
+const err22 = {instancePath:instancePath+"/tunnel/targetPort",schemaPath:"#/properties/tunnel/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema7.properties.tunnel.properties.targetPort,data:data13};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema7.properties.tunnel.type,parentSchema:schema7.properties.tunnel,data:data10};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema7.type,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+const func4 = require("ajv/dist/runtime/ucs2length").default;
 const formats0 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "spec") || (key0 === "status"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -39,7 +2957,7 @@ if(data.spec !== undefined){
 let data0 = data.spec;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.host === undefined){
-const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.spec.required,parentSchema:schema11.properties.spec,data:data0};
+const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema6.properties.spec.required,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -50,7 +2968,7 @@ errors++;
 }
 for(const key1 in data0){
 if(!(((((key1 === "exportTo") || (key1 === "host")) || (key1 === "subsets")) || (key1 === "trafficPolicy")) || (key1 === "workloadSelector"))){
-const err2 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data0};
+const err2 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -67,7 +2985,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 !== "string"){
-const err3 = {instancePath:instancePath+"/spec/exportTo/" + i0,schemaPath:"#/properties/spec/properties/exportTo/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.exportTo.items.type,parentSchema:schema11.properties.spec.properties.exportTo.items,data:data2};
+const err3 = {instancePath:instancePath+"/spec/exportTo/" + i0,schemaPath:"#/properties/spec/properties/exportTo/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.exportTo.items.type,parentSchema:schema6.properties.spec.properties.exportTo.items,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -79,7 +2997,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/spec/exportTo",schemaPath:"#/properties/spec/properties/exportTo/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.exportTo.type,parentSchema:schema11.properties.spec.properties.exportTo,data:data1};
+const err4 = {instancePath:instancePath+"/spec/exportTo",schemaPath:"#/properties/spec/properties/exportTo/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.exportTo.type,parentSchema:schema6.properties.spec.properties.exportTo,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -92,7 +3010,7 @@ errors++;
 if(data0.host !== undefined){
 let data3 = data0.host;
 if(typeof data3 !== "string"){
-const err5 = {instancePath:instancePath+"/spec/host",schemaPath:"#/properties/spec/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.host.type,parentSchema:schema11.properties.spec.properties.host,data:data3};
+const err5 = {instancePath:instancePath+"/spec/host",schemaPath:"#/properties/spec/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.host.type,parentSchema:schema6.properties.spec.properties.host,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -110,7 +3028,7 @@ for(let i1=0; i1<len1; i1++){
 let data5 = data4[i1];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.name === undefined){
-const err6 = {instancePath:instancePath+"/spec/subsets/" + i1,schemaPath:"#/properties/spec/properties/subsets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.subsets.items.required,parentSchema:schema11.properties.spec.properties.subsets.items,data:data5};
+const err6 = {instancePath:instancePath+"/spec/subsets/" + i1,schemaPath:"#/properties/spec/properties/subsets/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema6.properties.spec.properties.subsets.items.required,parentSchema:schema6.properties.spec.properties.subsets.items,data:data5};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -121,7 +3039,7 @@ errors++;
 }
 for(const key2 in data5){
 if(!(((key2 === "labels") || (key2 === "name")) || (key2 === "trafficPolicy"))){
-const err7 = {instancePath:instancePath+"/spec/subsets/" + i1,schemaPath:"#/properties/spec/properties/subsets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items,data:data5};
+const err7 = {instancePath:instancePath+"/spec/subsets/" + i1,schemaPath:"#/properties/spec/properties/subsets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.subsets.items,data:data5};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -137,7 +3055,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key3 in data6){
 let data7 = data6[key3];
 if(typeof data7 !== "string"){
-const err8 = {instancePath:instancePath+"/spec/subsets/" + i1+"/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.labels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.labels.additionalProperties,data:data7};
+const err8 = {instancePath:instancePath+"/spec/subsets/" + i1+"/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.subsets.items.properties.labels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.subsets.items.properties.labels.additionalProperties,data:data7};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -149,7 +3067,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/spec/subsets/" + i1+"/labels",schemaPath:"#/properties/spec/properties/subsets/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.labels.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.labels,data:data6};
+const err9 = {instancePath:instancePath+"/spec/subsets/" + i1+"/labels",schemaPath:"#/properties/spec/properties/subsets/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.subsets.items.properties.labels.type,parentSchema:schema6.properties.spec.properties.subsets.items.properties.labels,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -162,7 +3080,7 @@ errors++;
 if(data5.name !== undefined){
 let data8 = data5.name;
 if(typeof data8 !== "string"){
-const err10 = {instancePath:instancePath+"/spec/subsets/" + i1+"/name",schemaPath:"#/properties/spec/properties/subsets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.name.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.name,data:data8};
+const err10 = {instancePath:instancePath+"/spec/subsets/" + i1+"/name",schemaPath:"#/properties/spec/properties/subsets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.subsets.items.properties.name.type,parentSchema:schema6.properties.spec.properties.subsets.items.properties.name,data:data8};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -173,11 +3091,14 @@ errors++;
 }
 }
 if(data5.trafficPolicy !== undefined){
-let data9 = data5.trafficPolicy;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key4 in data9){
-if(!((((((((key4 === "connectionPool") || (key4 === "loadBalancer")) || (key4 === "outlierDetection")) || (key4 === "portLevelSettings")) || (key4 === "proxyProtocol")) || (key4 === "retryBudget")) || (key4 === "tls")) || (key4 === "tunnel"))){
-const err11 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy,data:data9};
+if(!(validate22(data5.trafficPolicy, {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy",parentData:data5,parentDataProperty:"trafficPolicy",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/spec/subsets/" + i1,schemaPath:"#/properties/spec/properties/subsets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.subsets.items.type,parentSchema:schema6.properties.spec.properties.subsets.items,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -187,12 +3108,9 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data9.connectionPool !== undefined){
-let data10 = data9.connectionPool;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key5 in data10){
-if(!((key5 === "http") || (key5 === "tcp"))){
-const err12 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool,data:data10};
+}
+else {
+const err12 = {instancePath:instancePath+"/spec/subsets",schemaPath:"#/properties/spec/properties/subsets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.subsets.type,parentSchema:schema6.properties.spec.properties.subsets,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -202,12 +3120,18 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data10.http !== undefined){
-let data11 = data10.http;
+if(data0.trafficPolicy !== undefined){
+if(!(validate22(data0.trafficPolicy, {instancePath:instancePath+"/spec/trafficPolicy",parentData:data0,parentDataProperty:"trafficPolicy",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data0.workloadSelector !== undefined){
+let data11 = data0.workloadSelector;
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-for(const key6 in data11){
-if(!((((((((key6 === "h2UpgradePolicy") || (key6 === "http1MaxPendingRequests")) || (key6 === "http2MaxRequests")) || (key6 === "idleTimeout")) || (key6 === "maxConcurrentStreams")) || (key6 === "maxRequestsPerConnection")) || (key6 === "maxRetries")) || (key6 === "useClientProtocol"))){
-const err13 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http,data:data11};
+for(const key4 in data11){
+if(!(key4 === "matchLabels")){
+const err13 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.workloadSelector,data:data11};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -217,10 +3141,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data11.h2UpgradePolicy !== undefined){
-let data12 = data11.h2UpgradePolicy;
-if(typeof data12 !== "string"){
-const err14 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data12};
+if(data11.matchLabels !== undefined){
+let data12 = data11.matchLabels;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(Object.keys(data12).length > 4096){
+const err14 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 4096},message:"must NOT have more than 4096 properties",schema:4096,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.matchLabels,data:data12};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -229,8 +3154,11 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!(((data12 === "DEFAULT") || (data12 === "DO_NOT_UPGRADE")) || (data12 === "UPGRADE"))){
-const err15 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data12};
+for(const key5 in data12){
+let data13 = data12[key5];
+if(typeof data13 === "string"){
+if(func4(data13) > 63){
+const err15 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.matchLabels.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -240,10 +3168,8 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data11.http1MaxPendingRequests !== undefined){
-let data13 = data11.http1MaxPendingRequests;
-if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
-const err16 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/http1MaxPendingRequests",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http1MaxPendingRequests.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http1MaxPendingRequests,data:data13};
+else {
+const err16 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.workloadSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.matchLabels.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -253,10 +3179,9 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data11.http2MaxRequests !== undefined){
-let data14 = data11.http2MaxRequests;
-if(!((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14)))){
-const err17 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/http2MaxRequests",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http2MaxRequests.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http2MaxRequests,data:data14};
+}
+else {
+const err17 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.workloadSelector.properties.matchLabels.type,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.matchLabels,data:data12};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -266,10 +3191,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data11.idleTimeout !== undefined){
-let data15 = data11.idleTimeout;
-if(typeof data15 !== "string"){
-const err18 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/idleTimeout",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.idleTimeout,data:data15};
+}
+else {
+const err18 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.workloadSelector.type,parentSchema:schema6.properties.spec.properties.workloadSelector,data:data11};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -279,10 +3203,9 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data11.maxConcurrentStreams !== undefined){
-let data16 = data11.maxConcurrentStreams;
-if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
-const err19 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/maxConcurrentStreams",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxConcurrentStreams.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxConcurrentStreams,data:data16};
+}
+else {
+const err19 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -292,10 +3215,19 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data11.maxRequestsPerConnection !== undefined){
-let data17 = data11.maxRequestsPerConnection;
-if(!((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17)))){
-const err20 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/maxRequestsPerConnection",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRequestsPerConnection.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRequestsPerConnection,data:data17};
+if(data.status !== undefined){
+let data14 = data.status;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.conditions !== undefined){
+let data15 = data14.conditions;
+if(Array.isArray(data15)){
+const len2 = data15.length;
+for(let i2=0; i2<len2; i2++){
+let data16 = data15[i2];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key6 in data16){
+if(!(((((((key6 === "lastProbeTime") || (key6 === "lastTransitionTime")) || (key6 === "message")) || (key6 === "observedGeneration")) || (key6 === "reason")) || (key6 === "status")) || (key6 === "type"))){
+const err20 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.conditions.items,data:data16};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -305,10 +3237,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data11.maxRetries !== undefined){
-let data18 = data11.maxRetries;
-if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
-const err21 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/maxRetries",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRetries.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRetries,data:data18};
+if(data16.lastProbeTime !== undefined){
+let data17 = data16.lastProbeTime;
+if(typeof data17 === "string"){
+if(!(formats0.validate(data17))){
+const err21 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data17};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -318,10 +3251,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data11.useClientProtocol !== undefined){
-let data19 = data11.useClientProtocol;
-if(typeof data19 !== "boolean"){
-const err22 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http/useClientProtocol",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.useClientProtocol.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.properties.useClientProtocol,data:data19};
+else {
+const err22 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data17};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -331,9 +3262,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-}
-else {
-const err23 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/http",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.http,data:data11};
+if(data16.lastTransitionTime !== undefined){
+let data18 = data16.lastTransitionTime;
+if(typeof data18 === "string"){
+if(!(formats0.validate(data18))){
+const err23 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data18};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -343,12 +3276,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data10.tcp !== undefined){
-let data20 = data10.tcp;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key7 in data20){
-if(!(((((key7 === "connectTimeout") || (key7 === "idleTimeout")) || (key7 === "maxConnectionDuration")) || (key7 === "maxConnections")) || (key7 === "tcpKeepalive"))){
-const err24 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp,data:data20};
+else {
+const err24 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data18};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -358,10 +3287,10 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data20.connectTimeout !== undefined){
-let data21 = data20.connectTimeout;
-if(typeof data21 !== "string"){
-const err25 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/connectTimeout",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.connectTimeout.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.connectTimeout,data:data21};
+if(data16.message !== undefined){
+let data19 = data16.message;
+if(typeof data19 !== "string"){
+const err25 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.message,data:data19};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -371,10 +3300,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data20.idleTimeout !== undefined){
-let data22 = data20.idleTimeout;
-if(typeof data22 !== "string"){
-const err26 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/idleTimeout",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.idleTimeout,data:data22};
+if(data16.observedGeneration !== undefined){
+let data20 = data16.observedGeneration;
+if((!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))) && (typeof data20 !== "string")){
+const err26 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.observedGeneration,data:data20};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -384,10 +3313,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data20.maxConnectionDuration !== undefined){
-let data23 = data20.maxConnectionDuration;
-if(typeof data23 !== "string"){
-const err27 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/maxConnectionDuration",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnectionDuration.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnectionDuration,data:data23};
+if(data16.reason !== undefined){
+let data21 = data16.reason;
+if(typeof data21 !== "string"){
+const err27 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.reason,data:data21};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -397,10 +3326,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data20.maxConnections !== undefined){
-let data24 = data20.maxConnections;
-if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
-const err28 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/maxConnections",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnections.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnections,data:data24};
+if(data16.status !== undefined){
+let data22 = data16.status;
+if(typeof data22 !== "string"){
+const err28 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.status,data:data22};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -410,12 +3339,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data20.tcpKeepalive !== undefined){
-let data25 = data20.tcpKeepalive;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key8 in data25){
-if(!(((key8 === "interval") || (key8 === "probes")) || (key8 === "time"))){
-const err29 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data25};
+if(data16.type !== undefined){
+let data23 = data16.type;
+if(typeof data23 !== "string"){
+const err29 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.type,data:data23};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -425,10 +3352,9 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data25.interval !== undefined){
-let data26 = data25.interval;
-if(typeof data26 !== "string"){
-const err30 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/tcpKeepalive/interval",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval,data:data26};
+}
+else {
+const err30 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.conditions.items,data:data16};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -438,10 +3364,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data25.probes !== undefined){
-let data27 = data25.probes;
-if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
-const err31 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data27};
+}
+else {
+const err31 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.conditions.type,parentSchema:schema6.properties.status.properties.conditions,data:data15};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -450,9 +3375,11 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(typeof data27 == "number"){
-if(data27 > 4294967295 || isNaN(data27)){
-const err32 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data27};
+}
+if(data14.observedGeneration !== undefined){
+let data24 = data14.observedGeneration;
+if((!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))) && (typeof data24 !== "string")){
+const err32 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.observedGeneration,data:data24};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -461,8 +3388,17 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data27 < 0 || isNaN(data27)){
-const err33 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data27};
+}
+if(data14.validationMessages !== undefined){
+let data25 = data14.validationMessages;
+if(Array.isArray(data25)){
+const len3 = data25.length;
+for(let i3=0; i3<len3; i3++){
+let data26 = data25[i3];
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key7 in data26){
+if(!(((key7 === "documentationUrl") || (key7 === "level")) || (key7 === "type"))){
+const err33 = {instancePath:instancePath+"/status/validationMessages/" + i3,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data26};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -472,11 +3408,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
-if(data25.time !== undefined){
-let data28 = data25.time;
-if(typeof data28 !== "string"){
-const err34 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/tcpKeepalive/time",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time,data:data28};
+if(data26.documentationUrl !== undefined){
+let data27 = data26.documentationUrl;
+if(typeof data27 !== "string"){
+const err34 = {instancePath:instancePath+"/status/validationMessages/" + i3+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data27};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -486,9 +3421,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-else {
-const err35 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data25};
+if(data26.level !== undefined){
+let data28 = data26.level;
+if(typeof data28 !== "string"){
+const err35 = {instancePath:instancePath+"/status/validationMessages/" + i3+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data28};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -497,10 +3433,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-}
-else {
-const err36 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool/tcp",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.properties.tcp,data:data20};
+if(!((((data28 === "UNKNOWN") || (data28 === "ERROR")) || (data28 === "WARNING")) || (data28 === "INFO"))){
+const err36 = {instancePath:instancePath+"/status/validationMessages/" + i3+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data28};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -510,9 +3444,12 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/connectionPool",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/connectionPool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.connectionPool,data:data10};
+if(data26.type !== undefined){
+let data29 = data26.type;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key8 in data29){
+if(!((key8 === "code") || (key8 === "name"))){
+const err37 = {instancePath:instancePath+"/status/validationMessages/" + i3+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data29};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -522,21 +3459,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data9.loadBalancer !== undefined){
-let data29 = data9.loadBalancer;
-const _errs70 = errors;
-let valid13 = false;
-let passing0 = null;
-const _errs71 = errors;
-const _errs72 = errors;
-const _errs73 = errors;
-const _errs74 = errors;
-let valid15 = false;
-const _errs75 = errors;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-let missing0;
-if((data29.simple === undefined) && (missing0 = "simple")){
-const err38 = {};
+if(data29.code !== undefined){
+let data30 = data29.code;
+if(typeof data30 !== "string"){
+const err38 = {instancePath:instancePath+"/status/validationMessages/" + i3+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data30};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -546,14 +3472,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-var _valid1 = _errs75 === errors;
-valid15 = valid15 || _valid1;
-if(!valid15){
-const _errs76 = errors;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-let missing1;
-if((data29.consistentHash === undefined) && (missing1 = "consistentHash")){
-const err39 = {};
+if(data29.name !== undefined){
+let data31 = data29.name;
+if(typeof data31 !== "string"){
+const err39 = {instancePath:instancePath+"/status/validationMessages/" + i3+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data31};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -563,11 +3485,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-var _valid1 = _errs76 === errors;
-valid15 = valid15 || _valid1;
 }
-if(!valid15){
-const err40 = {};
+else {
+const err40 = {instancePath:instancePath+"/status/validationMessages/" + i3+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data29};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -576,20 +3496,10 @@ vErrors.push(err40);
 }
 errors++;
 }
-else {
-errors = _errs74;
-if(vErrors !== null){
-if(_errs74){
-vErrors.length = _errs74;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-var valid14 = _errs73 === errors;
-if(valid14){
-const err41 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.oneOf[0].not,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.oneOf[0],data:data29};
+const err41 = {instancePath:instancePath+"/status/validationMessages/" + i3,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.type,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data26};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -598,26 +3508,10 @@ vErrors.push(err41);
 }
 errors++;
 }
-else {
-errors = _errs72;
-if(vErrors !== null){
-if(_errs72){
-vErrors.length = _errs72;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-var _valid0 = _errs71 === errors;
-if(_valid0){
-valid13 = true;
-passing0 = 0;
-}
-const _errs77 = errors;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.simple === undefined){
-const err42 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/oneOf/1/required",keyword:"required",params:{missingProperty: "simple"},message:"must have required property '"+"simple"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.oneOf[1].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.oneOf[1],data:data29};
+const err42 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.validationMessages.type,parentSchema:schema6.properties.status.properties.validationMessages,data:data25};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -627,20 +3521,9 @@ vErrors.push(err42);
 errors++;
 }
 }
-var _valid0 = _errs77 === errors;
-if(_valid0 && valid13){
-valid13 = false;
-passing0 = [passing0, 1];
 }
 else {
-if(_valid0){
-valid13 = true;
-passing0 = 1;
-}
-const _errs78 = errors;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.consistentHash === undefined){
-const err43 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/oneOf/2/required",keyword:"required",params:{missingProperty: "consistentHash"},message:"must have required property '"+"consistentHash"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.oneOf[2].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.oneOf[2],data:data29};
+const err43 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data14};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -650,20 +3533,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-var _valid0 = _errs78 === errors;
-if(_valid0 && valid13){
-valid13 = false;
-passing0 = [passing0, 2];
 }
 else {
-if(_valid0){
-valid13 = true;
-passing0 = 2;
-}
-}
-}
-if(!valid13){
-const err44 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.oneOf,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer,data:data29};
+const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -672,10058 +3544,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-else {
-errors = _errs70;
-if(vErrors !== null){
-if(_errs70){
-vErrors.length = _errs70;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key9 in data29){
-if(!(((((key9 === "consistentHash") || (key9 === "localityLbSetting")) || (key9 === "simple")) || (key9 === "warmup")) || (key9 === "warmupDurationSecs"))){
-const err45 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer,data:data29};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-if(data29.consistentHash !== undefined){
-let data30 = data29.consistentHash;
-const _errs83 = errors;
-let valid18 = false;
-let passing1 = null;
-const _errs84 = errors;
-const _errs85 = errors;
-const _errs86 = errors;
-const _errs87 = errors;
-let valid20 = false;
-const _errs88 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing2;
-if((data30.httpHeaderName === undefined) && (missing2 = "httpHeaderName")){
-const err46 = {};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-var _valid3 = _errs88 === errors;
-valid20 = valid20 || _valid3;
-if(!valid20){
-const _errs89 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing3;
-if((data30.httpCookie === undefined) && (missing3 = "httpCookie")){
-const err47 = {};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-var _valid3 = _errs89 === errors;
-valid20 = valid20 || _valid3;
-if(!valid20){
-const _errs90 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing4;
-if((data30.useSourceIp === undefined) && (missing4 = "useSourceIp")){
-const err48 = {};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-var _valid3 = _errs90 === errors;
-valid20 = valid20 || _valid3;
-if(!valid20){
-const _errs91 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing5;
-if((data30.httpQueryParameterName === undefined) && (missing5 = "httpQueryParameterName")){
-const err49 = {};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-var _valid3 = _errs91 === errors;
-valid20 = valid20 || _valid3;
-}
-}
-}
-if(!valid20){
-const err50 = {};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-else {
-errors = _errs87;
-if(vErrors !== null){
-if(_errs87){
-vErrors.length = _errs87;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid19 = _errs86 === errors;
-if(valid19){
-const err51 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0].not,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0],data:data30};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-else {
-errors = _errs85;
-if(vErrors !== null){
-if(_errs85){
-vErrors.length = _errs85;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid2 = _errs84 === errors;
-if(_valid2){
-valid18 = true;
-passing1 = 0;
-}
-const _errs92 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.httpHeaderName === undefined){
-const err52 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "httpHeaderName"},message:"must have required property '"+"httpHeaderName"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1],data:data30};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-var _valid2 = _errs92 === errors;
-if(_valid2 && valid18){
-valid18 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid2){
-valid18 = true;
-passing1 = 1;
-}
-const _errs93 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.httpCookie === undefined){
-const err53 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/2/required",keyword:"required",params:{missingProperty: "httpCookie"},message:"must have required property '"+"httpCookie"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2],data:data30};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-var _valid2 = _errs93 === errors;
-if(_valid2 && valid18){
-valid18 = false;
-passing1 = [passing1, 2];
-}
-else {
-if(_valid2){
-valid18 = true;
-passing1 = 2;
-}
-const _errs94 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.useSourceIp === undefined){
-const err54 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/3/required",keyword:"required",params:{missingProperty: "useSourceIp"},message:"must have required property '"+"useSourceIp"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3],data:data30};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-var _valid2 = _errs94 === errors;
-if(_valid2 && valid18){
-valid18 = false;
-passing1 = [passing1, 3];
-}
-else {
-if(_valid2){
-valid18 = true;
-passing1 = 3;
-}
-const _errs95 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.httpQueryParameterName === undefined){
-const err55 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/4/required",keyword:"required",params:{missingProperty: "httpQueryParameterName"},message:"must have required property '"+"httpQueryParameterName"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4],data:data30};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-var _valid2 = _errs95 === errors;
-if(_valid2 && valid18){
-valid18 = false;
-passing1 = [passing1, 4];
-}
-else {
-if(_valid2){
-valid18 = true;
-passing1 = 4;
-}
-}
-}
-}
-}
-if(!valid18){
-const err56 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0],data:data30};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-else {
-errors = _errs83;
-if(vErrors !== null){
-if(_errs83){
-vErrors.length = _errs83;
-}
-else {
-vErrors = null;
-}
-}
-}
-const _errs97 = errors;
-let valid21 = false;
-let passing2 = null;
-const _errs98 = errors;
-const _errs99 = errors;
-const _errs100 = errors;
-const _errs101 = errors;
-let valid23 = false;
-const _errs102 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing6;
-if((data30.ringHash === undefined) && (missing6 = "ringHash")){
-const err57 = {};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-var _valid5 = _errs102 === errors;
-valid23 = valid23 || _valid5;
-if(!valid23){
-const _errs103 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing7;
-if((data30.maglev === undefined) && (missing7 = "maglev")){
-const err58 = {};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-var _valid5 = _errs103 === errors;
-valid23 = valid23 || _valid5;
-}
-if(!valid23){
-const err59 = {};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-else {
-errors = _errs101;
-if(vErrors !== null){
-if(_errs101){
-vErrors.length = _errs101;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid22 = _errs100 === errors;
-if(valid22){
-const err60 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0].not,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0],data:data30};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-else {
-errors = _errs99;
-if(vErrors !== null){
-if(_errs99){
-vErrors.length = _errs99;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid4 = _errs98 === errors;
-if(_valid4){
-valid21 = true;
-passing2 = 0;
-}
-const _errs104 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.ringHash === undefined){
-const err61 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "ringHash"},message:"must have required property '"+"ringHash"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1],data:data30};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-var _valid4 = _errs104 === errors;
-if(_valid4 && valid21){
-valid21 = false;
-passing2 = [passing2, 1];
-}
-else {
-if(_valid4){
-valid21 = true;
-passing2 = 1;
-}
-const _errs105 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.maglev === undefined){
-const err62 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/2/required",keyword:"required",params:{missingProperty: "maglev"},message:"must have required property '"+"maglev"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2],data:data30};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-}
-var _valid4 = _errs105 === errors;
-if(_valid4 && valid21){
-valid21 = false;
-passing2 = [passing2, 2];
-}
-else {
-if(_valid4){
-valid21 = true;
-passing2 = 2;
-}
-}
-}
-if(!valid21){
-const err63 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1],data:data30};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-else {
-errors = _errs97;
-if(vErrors !== null){
-if(_errs97){
-vErrors.length = _errs97;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-for(const key10 in data30){
-if(!(((((((key10 === "httpCookie") || (key10 === "httpHeaderName")) || (key10 === "httpQueryParameterName")) || (key10 === "maglev")) || (key10 === "minimumRingSize")) || (key10 === "ringHash")) || (key10 === "useSourceIp"))){
-const err64 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash,data:data30};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data30.httpCookie !== undefined){
-let data31 = data30.httpCookie;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-if(data31.name === undefined){
-const err65 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data31};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-for(const key11 in data31){
-if(!((((key11 === "attributes") || (key11 === "name")) || (key11 === "path")) || (key11 === "ttl"))){
-const err66 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data31};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-if(data31.attributes !== undefined){
-let data32 = data31.attributes;
-if(Array.isArray(data32)){
-const len2 = data32.length;
-for(let i2=0; i2<len2; i2++){
-let data33 = data32[i2];
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(data33.name === undefined){
-const err67 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i2,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data33};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-for(const key12 in data33){
-if(!((key12 === "name") || (key12 === "value"))){
-const err68 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i2,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data33};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-if(data33.name !== undefined){
-let data34 = data33.name;
-if(typeof data34 !== "string"){
-const err69 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i2+"/name",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name,data:data34};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
-}
-errors++;
-}
-}
-if(data33.value !== undefined){
-let data35 = data33.value;
-if(typeof data35 !== "string"){
-const err70 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i2+"/value",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value,data:data35};
-if(vErrors === null){
-vErrors = [err70];
-}
-else {
-vErrors.push(err70);
-}
-errors++;
-}
-}
-}
-else {
-const err71 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i2,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data33};
-if(vErrors === null){
-vErrors = [err71];
-}
-else {
-vErrors.push(err71);
-}
-errors++;
-}
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes,data:data32};
-if(vErrors === null){
-vErrors = [err72];
-}
-else {
-vErrors.push(err72);
-}
-errors++;
-}
-}
-if(data31.name !== undefined){
-let data36 = data31.name;
-if(typeof data36 !== "string"){
-const err73 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/name",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name,data:data36};
-if(vErrors === null){
-vErrors = [err73];
-}
-else {
-vErrors.push(err73);
-}
-errors++;
-}
-}
-if(data31.path !== undefined){
-let data37 = data31.path;
-if(typeof data37 !== "string"){
-const err74 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/path",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path,data:data37};
-if(vErrors === null){
-vErrors = [err74];
-}
-else {
-vErrors.push(err74);
-}
-errors++;
-}
-}
-if(data31.ttl !== undefined){
-let data38 = data31.ttl;
-if(typeof data38 !== "string"){
-const err75 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie/ttl",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl,data:data38};
-if(vErrors === null){
-vErrors = [err75];
-}
-else {
-vErrors.push(err75);
-}
-errors++;
-}
-}
-}
-else {
-const err76 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data31};
-if(vErrors === null){
-vErrors = [err76];
-}
-else {
-vErrors.push(err76);
-}
-errors++;
-}
-}
-if(data30.httpHeaderName !== undefined){
-let data39 = data30.httpHeaderName;
-if(typeof data39 !== "string"){
-const err77 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpHeaderName",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpHeaderName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName,data:data39};
-if(vErrors === null){
-vErrors = [err77];
-}
-else {
-vErrors.push(err77);
-}
-errors++;
-}
-}
-if(data30.httpQueryParameterName !== undefined){
-let data40 = data30.httpQueryParameterName;
-if(typeof data40 !== "string"){
-const err78 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/httpQueryParameterName",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpQueryParameterName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName,data:data40};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-}
-if(data30.maglev !== undefined){
-let data41 = data30.maglev;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-for(const key13 in data41){
-if(!(key13 === "tableSize")){
-const err79 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data41};
-if(vErrors === null){
-vErrors = [err79];
-}
-else {
-vErrors.push(err79);
-}
-errors++;
-}
-}
-if(data41.tableSize !== undefined){
-let data42 = data41.tableSize;
-if(!((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42)))){
-const err80 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data42};
-if(vErrors === null){
-vErrors = [err80];
-}
-else {
-vErrors.push(err80);
-}
-errors++;
-}
-if(typeof data42 == "number"){
-if(data42 < 0 || isNaN(data42)){
-const err81 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data42};
-if(vErrors === null){
-vErrors = [err81];
-}
-else {
-vErrors.push(err81);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err82 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data41};
-if(vErrors === null){
-vErrors = [err82];
-}
-else {
-vErrors.push(err82);
-}
-errors++;
-}
-}
-if(data30.minimumRingSize !== undefined){
-let data43 = data30.minimumRingSize;
-if(!((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43)))){
-const err83 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data43};
-if(vErrors === null){
-vErrors = [err83];
-}
-else {
-vErrors.push(err83);
-}
-errors++;
-}
-if(typeof data43 == "number"){
-if(data43 < 0 || isNaN(data43)){
-const err84 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data43};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-}
-if(data30.ringHash !== undefined){
-let data44 = data30.ringHash;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key14 in data44){
-if(!(key14 === "minimumRingSize")){
-const err85 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data44};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-}
-if(data44.minimumRingSize !== undefined){
-let data45 = data44.minimumRingSize;
-if(!((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45)))){
-const err86 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data45};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-if(typeof data45 == "number"){
-if(data45 < 0 || isNaN(data45)){
-const err87 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data45};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err88 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data44};
-if(vErrors === null){
-vErrors = [err88];
-}
-else {
-vErrors.push(err88);
-}
-errors++;
-}
-}
-if(data30.useSourceIp !== undefined){
-let data46 = data30.useSourceIp;
-if(typeof data46 !== "boolean"){
-const err89 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash/useSourceIp",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/useSourceIp/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.useSourceIp.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.useSourceIp,data:data46};
-if(vErrors === null){
-vErrors = [err89];
-}
-else {
-vErrors.push(err89);
-}
-errors++;
-}
-}
-}
-else {
-const err90 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash,data:data30};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
-}
-errors++;
-}
-}
-if(data29.localityLbSetting !== undefined){
-let data47 = data29.localityLbSetting;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-for(const key15 in data47){
-if(!((((key15 === "distribute") || (key15 === "enabled")) || (key15 === "failover")) || (key15 === "failoverPriority"))){
-const err91 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting,data:data47};
-if(vErrors === null){
-vErrors = [err91];
-}
-else {
-vErrors.push(err91);
-}
-errors++;
-}
-}
-if(data47.distribute !== undefined){
-let data48 = data47.distribute;
-if(Array.isArray(data48)){
-const len3 = data48.length;
-for(let i3=0; i3<len3; i3++){
-let data49 = data48[i3];
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-for(const key16 in data49){
-if(!((key16 === "from") || (key16 === "to"))){
-const err92 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i3,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data49};
-if(vErrors === null){
-vErrors = [err92];
-}
-else {
-vErrors.push(err92);
-}
-errors++;
-}
-}
-if(data49.from !== undefined){
-let data50 = data49.from;
-if(typeof data50 !== "string"){
-const err93 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i3+"/from",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from,data:data50};
-if(vErrors === null){
-vErrors = [err93];
-}
-else {
-vErrors.push(err93);
-}
-errors++;
-}
-}
-if(data49.to !== undefined){
-let data51 = data49.to;
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-for(const key17 in data51){
-let data52 = data51[key17];
-if(!((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52)))){
-const err94 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i3+"/to/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data52};
-if(vErrors === null){
-vErrors = [err94];
-}
-else {
-vErrors.push(err94);
-}
-errors++;
-}
-if(typeof data52 == "number"){
-if(data52 > 4294967295 || isNaN(data52)){
-const err95 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i3+"/to/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data52};
-if(vErrors === null){
-vErrors = [err95];
-}
-else {
-vErrors.push(err95);
-}
-errors++;
-}
-if(data52 < 0 || isNaN(data52)){
-const err96 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i3+"/to/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data52};
-if(vErrors === null){
-vErrors = [err96];
-}
-else {
-vErrors.push(err96);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err97 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i3+"/to",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to,data:data51};
-if(vErrors === null){
-vErrors = [err97];
-}
-else {
-vErrors.push(err97);
-}
-errors++;
-}
-}
-}
-else {
-const err98 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i3,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data49};
-if(vErrors === null){
-vErrors = [err98];
-}
-else {
-vErrors.push(err98);
-}
-errors++;
-}
-}
-}
-else {
-const err99 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/distribute",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute,data:data48};
-if(vErrors === null){
-vErrors = [err99];
-}
-else {
-vErrors.push(err99);
-}
-errors++;
-}
-}
-if(data47.enabled !== undefined){
-let data53 = data47.enabled;
-const _errs159 = errors;
-let valid36 = true;
-const _errs160 = errors;
-if(data53 !== null){
-const err100 = {};
-if(vErrors === null){
-vErrors = [err100];
-}
-else {
-vErrors.push(err100);
-}
-errors++;
-}
-var _valid6 = _errs160 === errors;
-errors = _errs159;
-if(vErrors !== null){
-if(_errs159){
-vErrors.length = _errs159;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid6){
-const _errs162 = errors;
-if(typeof data53 !== "boolean"){
-const err101 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/enabled/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else,data:data53};
-if(vErrors === null){
-vErrors = [err101];
-}
-else {
-vErrors.push(err101);
-}
-errors++;
-}
-var _valid6 = _errs162 === errors;
-valid36 = _valid6;
-}
-if(!valid36){
-const err102 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/enabled/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled,data:data53};
-if(vErrors === null){
-vErrors = [err102];
-}
-else {
-vErrors.push(err102);
-}
-errors++;
-}
-}
-if(data47.failover !== undefined){
-let data54 = data47.failover;
-if(Array.isArray(data54)){
-const len4 = data54.length;
-for(let i4=0; i4<len4; i4++){
-let data55 = data54[i4];
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key18 in data55){
-if(!((key18 === "from") || (key18 === "to"))){
-const err103 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i4,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data55};
-if(vErrors === null){
-vErrors = [err103];
-}
-else {
-vErrors.push(err103);
-}
-errors++;
-}
-}
-if(data55.from !== undefined){
-let data56 = data55.from;
-if(typeof data56 !== "string"){
-const err104 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i4+"/from",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from,data:data56};
-if(vErrors === null){
-vErrors = [err104];
-}
-else {
-vErrors.push(err104);
-}
-errors++;
-}
-}
-if(data55.to !== undefined){
-let data57 = data55.to;
-if(typeof data57 !== "string"){
-const err105 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i4+"/to",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to,data:data57};
-if(vErrors === null){
-vErrors = [err105];
-}
-else {
-vErrors.push(err105);
-}
-errors++;
-}
-}
-}
-else {
-const err106 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i4,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data55};
-if(vErrors === null){
-vErrors = [err106];
-}
-else {
-vErrors.push(err106);
-}
-errors++;
-}
-}
-}
-else {
-const err107 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/failover",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover,data:data54};
-if(vErrors === null){
-vErrors = [err107];
-}
-else {
-vErrors.push(err107);
-}
-errors++;
-}
-}
-if(data47.failoverPriority !== undefined){
-let data58 = data47.failoverPriority;
-if(Array.isArray(data58)){
-const len5 = data58.length;
-for(let i5=0; i5<len5; i5++){
-let data59 = data58[i5];
-if(typeof data59 !== "string"){
-const err108 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/failoverPriority/" + i5,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items,data:data59};
-if(vErrors === null){
-vErrors = [err108];
-}
-else {
-vErrors.push(err108);
-}
-errors++;
-}
-}
-}
-else {
-const err109 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting/failoverPriority",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority,data:data58};
-if(vErrors === null){
-vErrors = [err109];
-}
-else {
-vErrors.push(err109);
-}
-errors++;
-}
-}
-}
-else {
-const err110 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting,data:data47};
-if(vErrors === null){
-vErrors = [err110];
-}
-else {
-vErrors.push(err110);
-}
-errors++;
-}
-}
-if(data29.simple !== undefined){
-let data60 = data29.simple;
-if(typeof data60 !== "string"){
-const err111 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/simple",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/simple/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.simple.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.simple,data:data60};
-if(vErrors === null){
-vErrors = [err111];
-}
-else {
-vErrors.push(err111);
-}
-errors++;
-}
-if(!((((((data60 === "UNSPECIFIED") || (data60 === "LEAST_CONN")) || (data60 === "RANDOM")) || (data60 === "PASSTHROUGH")) || (data60 === "ROUND_ROBIN")) || (data60 === "LEAST_REQUEST"))){
-const err112 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/simple",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/simple/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.simple.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.simple.enum,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.simple,data:data60};
-if(vErrors === null){
-vErrors = [err112];
-}
-else {
-vErrors.push(err112);
-}
-errors++;
-}
-}
-if(data29.warmup !== undefined){
-let data61 = data29.warmup;
-if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-if(data61.duration === undefined){
-const err113 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup,data:data61};
-if(vErrors === null){
-vErrors = [err113];
-}
-else {
-vErrors.push(err113);
-}
-errors++;
-}
-for(const key19 in data61){
-if(!(((key19 === "aggression") || (key19 === "duration")) || (key19 === "minimumPercent"))){
-const err114 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup,data:data61};
-if(vErrors === null){
-vErrors = [err114];
-}
-else {
-vErrors.push(err114);
-}
-errors++;
-}
-}
-if(data61.aggression !== undefined){
-let data62 = data61.aggression;
-const _errs183 = errors;
-let valid43 = true;
-const _errs184 = errors;
-if(data62 !== null){
-const err115 = {};
-if(vErrors === null){
-vErrors = [err115];
-}
-else {
-vErrors.push(err115);
-}
-errors++;
-}
-var _valid7 = _errs184 === errors;
-errors = _errs183;
-if(vErrors !== null){
-if(_errs183){
-vErrors.length = _errs183;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid7){
-const _errs186 = errors;
-if(typeof data62 == "number"){
-if(data62 < 0 || isNaN(data62)){
-const err116 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/aggression/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data62};
-if(vErrors === null){
-vErrors = [err116];
-}
-else {
-vErrors.push(err116);
-}
-errors++;
-}
-}
-else {
-const err117 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/aggression/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data62};
-if(vErrors === null){
-vErrors = [err117];
-}
-else {
-vErrors.push(err117);
-}
-errors++;
-}
-var _valid7 = _errs186 === errors;
-valid43 = _valid7;
-}
-if(!valid43){
-const err118 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/aggression/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression,data:data62};
-if(vErrors === null){
-vErrors = [err118];
-}
-else {
-vErrors.push(err118);
-}
-errors++;
-}
-}
-if(data61.duration !== undefined){
-let data63 = data61.duration;
-if(typeof data63 !== "string"){
-const err119 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/duration",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.duration.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.duration,data:data63};
-if(vErrors === null){
-vErrors = [err119];
-}
-else {
-vErrors.push(err119);
-}
-errors++;
-}
-}
-if(data61.minimumPercent !== undefined){
-let data64 = data61.minimumPercent;
-const _errs191 = errors;
-let valid44 = true;
-const _errs192 = errors;
-if(data64 !== null){
-const err120 = {};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-var _valid8 = _errs192 === errors;
-errors = _errs191;
-if(vErrors !== null){
-if(_errs191){
-vErrors.length = _errs191;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid8){
-const _errs194 = errors;
-if(typeof data64 == "number"){
-if(data64 > 100 || isNaN(data64)){
-const err121 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data64};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-if(data64 < 0 || isNaN(data64)){
-const err122 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data64};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-}
-else {
-const err123 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data64};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-var _valid8 = _errs194 === errors;
-valid44 = _valid8;
-}
-if(!valid44){
-const err124 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent,data:data64};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
-}
-errors++;
-}
-}
-}
-else {
-const err125 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmup,data:data61};
-if(vErrors === null){
-vErrors = [err125];
-}
-else {
-vErrors.push(err125);
-}
-errors++;
-}
-}
-if(data29.warmupDurationSecs !== undefined){
-let data65 = data29.warmupDurationSecs;
-if(typeof data65 !== "string"){
-const err126 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer/warmupDurationSecs",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/properties/warmupDurationSecs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmupDurationSecs.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.properties.warmupDurationSecs,data:data65};
-if(vErrors === null){
-vErrors = [err126];
-}
-else {
-vErrors.push(err126);
-}
-errors++;
-}
-}
-}
-else {
-const err127 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/loadBalancer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.loadBalancer,data:data29};
-if(vErrors === null){
-vErrors = [err127];
-}
-else {
-vErrors.push(err127);
-}
-errors++;
-}
-}
-if(data9.outlierDetection !== undefined){
-let data66 = data9.outlierDetection;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-for(const key20 in data66){
-if(!(func2.call(schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties, key20))){
-const err128 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection,data:data66};
-if(vErrors === null){
-vErrors = [err128];
-}
-else {
-vErrors.push(err128);
-}
-errors++;
-}
-}
-if(data66.baseEjectionTime !== undefined){
-let data67 = data66.baseEjectionTime;
-if(typeof data67 !== "string"){
-const err129 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/baseEjectionTime",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/baseEjectionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.baseEjectionTime.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.baseEjectionTime,data:data67};
-if(vErrors === null){
-vErrors = [err129];
-}
-else {
-vErrors.push(err129);
-}
-errors++;
-}
-}
-if(data66.consecutive5xxErrors !== undefined){
-let data68 = data66.consecutive5xxErrors;
-const _errs204 = errors;
-let valid46 = true;
-const _errs205 = errors;
-if(data68 !== null){
-const err130 = {};
-if(vErrors === null){
-vErrors = [err130];
-}
-else {
-vErrors.push(err130);
-}
-errors++;
-}
-var _valid9 = _errs205 === errors;
-errors = _errs204;
-if(vErrors !== null){
-if(_errs204){
-vErrors.length = _errs204;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid9){
-const _errs207 = errors;
-if(!((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68)))){
-const err131 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data68};
-if(vErrors === null){
-vErrors = [err131];
-}
-else {
-vErrors.push(err131);
-}
-errors++;
-}
-if(typeof data68 == "number"){
-if(data68 > 4294967295 || isNaN(data68)){
-const err132 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data68};
-if(vErrors === null){
-vErrors = [err132];
-}
-else {
-vErrors.push(err132);
-}
-errors++;
-}
-if(data68 < 0 || isNaN(data68)){
-const err133 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data68};
-if(vErrors === null){
-vErrors = [err133];
-}
-else {
-vErrors.push(err133);
-}
-errors++;
-}
-}
-var _valid9 = _errs207 === errors;
-valid46 = _valid9;
-}
-if(!valid46){
-const err134 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors,data:data68};
-if(vErrors === null){
-vErrors = [err134];
-}
-else {
-vErrors.push(err134);
-}
-errors++;
-}
-}
-if(data66.consecutiveErrors !== undefined){
-let data69 = data66.consecutiveErrors;
-if(!((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69)))){
-const err135 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveErrors/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveErrors.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveErrors,data:data69};
-if(vErrors === null){
-vErrors = [err135];
-}
-else {
-vErrors.push(err135);
-}
-errors++;
-}
-}
-if(data66.consecutiveGatewayErrors !== undefined){
-let data70 = data66.consecutiveGatewayErrors;
-const _errs212 = errors;
-let valid47 = true;
-const _errs213 = errors;
-if(data70 !== null){
-const err136 = {};
-if(vErrors === null){
-vErrors = [err136];
-}
-else {
-vErrors.push(err136);
-}
-errors++;
-}
-var _valid10 = _errs213 === errors;
-errors = _errs212;
-if(vErrors !== null){
-if(_errs212){
-vErrors.length = _errs212;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid10){
-const _errs215 = errors;
-if(!((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70)))){
-const err137 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data70};
-if(vErrors === null){
-vErrors = [err137];
-}
-else {
-vErrors.push(err137);
-}
-errors++;
-}
-if(typeof data70 == "number"){
-if(data70 > 4294967295 || isNaN(data70)){
-const err138 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data70};
-if(vErrors === null){
-vErrors = [err138];
-}
-else {
-vErrors.push(err138);
-}
-errors++;
-}
-if(data70 < 0 || isNaN(data70)){
-const err139 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data70};
-if(vErrors === null){
-vErrors = [err139];
-}
-else {
-vErrors.push(err139);
-}
-errors++;
-}
-}
-var _valid10 = _errs215 === errors;
-valid47 = _valid10;
-}
-if(!valid47){
-const err140 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors,data:data70};
-if(vErrors === null){
-vErrors = [err140];
-}
-else {
-vErrors.push(err140);
-}
-errors++;
-}
-}
-if(data66.consecutiveLocalOriginFailures !== undefined){
-let data71 = data66.consecutiveLocalOriginFailures;
-const _errs218 = errors;
-let valid48 = true;
-const _errs219 = errors;
-if(data71 !== null){
-const err141 = {};
-if(vErrors === null){
-vErrors = [err141];
-}
-else {
-vErrors.push(err141);
-}
-errors++;
-}
-var _valid11 = _errs219 === errors;
-errors = _errs218;
-if(vErrors !== null){
-if(_errs218){
-vErrors.length = _errs218;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid11){
-const _errs221 = errors;
-if(!((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71)))){
-const err142 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data71};
-if(vErrors === null){
-vErrors = [err142];
-}
-else {
-vErrors.push(err142);
-}
-errors++;
-}
-if(typeof data71 == "number"){
-if(data71 > 4294967295 || isNaN(data71)){
-const err143 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data71};
-if(vErrors === null){
-vErrors = [err143];
-}
-else {
-vErrors.push(err143);
-}
-errors++;
-}
-if(data71 < 0 || isNaN(data71)){
-const err144 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data71};
-if(vErrors === null){
-vErrors = [err144];
-}
-else {
-vErrors.push(err144);
-}
-errors++;
-}
-}
-var _valid11 = _errs221 === errors;
-valid48 = _valid11;
-}
-if(!valid48){
-const err145 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures,data:data71};
-if(vErrors === null){
-vErrors = [err145];
-}
-else {
-vErrors.push(err145);
-}
-errors++;
-}
-}
-if(data66.interval !== undefined){
-let data72 = data66.interval;
-if(typeof data72 !== "string"){
-const err146 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/interval",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.interval.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.interval,data:data72};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-if(data66.maxEjectionPercent !== undefined){
-let data73 = data66.maxEjectionPercent;
-if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
-const err147 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/maxEjectionPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/maxEjectionPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.maxEjectionPercent.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.maxEjectionPercent,data:data73};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-}
-if(data66.minHealthPercent !== undefined){
-let data74 = data66.minHealthPercent;
-if(!((typeof data74 == "number") && (!(data74 % 1) && !isNaN(data74)))){
-const err148 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/minHealthPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/minHealthPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.minHealthPercent.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.minHealthPercent,data:data74};
-if(vErrors === null){
-vErrors = [err148];
-}
-else {
-vErrors.push(err148);
-}
-errors++;
-}
-}
-if(data66.splitExternalLocalOriginErrors !== undefined){
-let data75 = data66.splitExternalLocalOriginErrors;
-if(typeof data75 !== "boolean"){
-const err149 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection/splitExternalLocalOriginErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/properties/splitExternalLocalOriginErrors/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.splitExternalLocalOriginErrors.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.properties.splitExternalLocalOriginErrors,data:data75};
-if(vErrors === null){
-vErrors = [err149];
-}
-else {
-vErrors.push(err149);
-}
-errors++;
-}
-}
-}
-else {
-const err150 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/outlierDetection",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/outlierDetection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.outlierDetection,data:data66};
-if(vErrors === null){
-vErrors = [err150];
-}
-else {
-vErrors.push(err150);
-}
-errors++;
-}
-}
-if(data9.portLevelSettings !== undefined){
-let data76 = data9.portLevelSettings;
-if(Array.isArray(data76)){
-if(data76.length > 4096){
-const err151 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/maxItems",keyword:"maxItems",params:{limit: 4096},message:"must NOT have more than 4096 items",schema:4096,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings,data:data76};
-if(vErrors === null){
-vErrors = [err151];
-}
-else {
-vErrors.push(err151);
-}
-errors++;
-}
-const len6 = data76.length;
-for(let i6=0; i6<len6; i6++){
-let data77 = data76[i6];
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-for(const key21 in data77){
-if(!(((((key21 === "connectionPool") || (key21 === "loadBalancer")) || (key21 === "outlierDetection")) || (key21 === "port")) || (key21 === "tls"))){
-const err152 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items,data:data77};
-if(vErrors === null){
-vErrors = [err152];
-}
-else {
-vErrors.push(err152);
-}
-errors++;
-}
-}
-if(data77.connectionPool !== undefined){
-let data78 = data77.connectionPool;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key22 in data78){
-if(!((key22 === "http") || (key22 === "tcp"))){
-const err153 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool,data:data78};
-if(vErrors === null){
-vErrors = [err153];
-}
-else {
-vErrors.push(err153);
-}
-errors++;
-}
-}
-if(data78.http !== undefined){
-let data79 = data78.http;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-for(const key23 in data79){
-if(!((((((((key23 === "h2UpgradePolicy") || (key23 === "http1MaxPendingRequests")) || (key23 === "http2MaxRequests")) || (key23 === "idleTimeout")) || (key23 === "maxConcurrentStreams")) || (key23 === "maxRequestsPerConnection")) || (key23 === "maxRetries")) || (key23 === "useClientProtocol"))){
-const err154 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http,data:data79};
-if(vErrors === null){
-vErrors = [err154];
-}
-else {
-vErrors.push(err154);
-}
-errors++;
-}
-}
-if(data79.h2UpgradePolicy !== undefined){
-let data80 = data79.h2UpgradePolicy;
-if(typeof data80 !== "string"){
-const err155 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data80};
-if(vErrors === null){
-vErrors = [err155];
-}
-else {
-vErrors.push(err155);
-}
-errors++;
-}
-if(!(((data80 === "DEFAULT") || (data80 === "DO_NOT_UPGRADE")) || (data80 === "UPGRADE"))){
-const err156 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data80};
-if(vErrors === null){
-vErrors = [err156];
-}
-else {
-vErrors.push(err156);
-}
-errors++;
-}
-}
-if(data79.http1MaxPendingRequests !== undefined){
-let data81 = data79.http1MaxPendingRequests;
-if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
-const err157 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/http1MaxPendingRequests",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http1MaxPendingRequests.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http1MaxPendingRequests,data:data81};
-if(vErrors === null){
-vErrors = [err157];
-}
-else {
-vErrors.push(err157);
-}
-errors++;
-}
-}
-if(data79.http2MaxRequests !== undefined){
-let data82 = data79.http2MaxRequests;
-if(!((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82)))){
-const err158 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/http2MaxRequests",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http2MaxRequests.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http2MaxRequests,data:data82};
-if(vErrors === null){
-vErrors = [err158];
-}
-else {
-vErrors.push(err158);
-}
-errors++;
-}
-}
-if(data79.idleTimeout !== undefined){
-let data83 = data79.idleTimeout;
-if(typeof data83 !== "string"){
-const err159 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/idleTimeout",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.idleTimeout,data:data83};
-if(vErrors === null){
-vErrors = [err159];
-}
-else {
-vErrors.push(err159);
-}
-errors++;
-}
-}
-if(data79.maxConcurrentStreams !== undefined){
-let data84 = data79.maxConcurrentStreams;
-if(!((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84)))){
-const err160 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/maxConcurrentStreams",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxConcurrentStreams.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxConcurrentStreams,data:data84};
-if(vErrors === null){
-vErrors = [err160];
-}
-else {
-vErrors.push(err160);
-}
-errors++;
-}
-}
-if(data79.maxRequestsPerConnection !== undefined){
-let data85 = data79.maxRequestsPerConnection;
-if(!((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85)))){
-const err161 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/maxRequestsPerConnection",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRequestsPerConnection.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRequestsPerConnection,data:data85};
-if(vErrors === null){
-vErrors = [err161];
-}
-else {
-vErrors.push(err161);
-}
-errors++;
-}
-}
-if(data79.maxRetries !== undefined){
-let data86 = data79.maxRetries;
-if(!((typeof data86 == "number") && (!(data86 % 1) && !isNaN(data86)))){
-const err162 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/maxRetries",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRetries.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRetries,data:data86};
-if(vErrors === null){
-vErrors = [err162];
-}
-else {
-vErrors.push(err162);
-}
-errors++;
-}
-}
-if(data79.useClientProtocol !== undefined){
-let data87 = data79.useClientProtocol;
-if(typeof data87 !== "boolean"){
-const err163 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http/useClientProtocol",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.useClientProtocol.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.useClientProtocol,data:data87};
-if(vErrors === null){
-vErrors = [err163];
-}
-else {
-vErrors.push(err163);
-}
-errors++;
-}
-}
-}
-else {
-const err164 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/http",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http,data:data79};
-if(vErrors === null){
-vErrors = [err164];
-}
-else {
-vErrors.push(err164);
-}
-errors++;
-}
-}
-if(data78.tcp !== undefined){
-let data88 = data78.tcp;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-for(const key24 in data88){
-if(!(((((key24 === "connectTimeout") || (key24 === "idleTimeout")) || (key24 === "maxConnectionDuration")) || (key24 === "maxConnections")) || (key24 === "tcpKeepalive"))){
-const err165 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp,data:data88};
-if(vErrors === null){
-vErrors = [err165];
-}
-else {
-vErrors.push(err165);
-}
-errors++;
-}
-}
-if(data88.connectTimeout !== undefined){
-let data89 = data88.connectTimeout;
-if(typeof data89 !== "string"){
-const err166 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/connectTimeout",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.connectTimeout.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.connectTimeout,data:data89};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
-}
-errors++;
-}
-}
-if(data88.idleTimeout !== undefined){
-let data90 = data88.idleTimeout;
-if(typeof data90 !== "string"){
-const err167 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/idleTimeout",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.idleTimeout,data:data90};
-if(vErrors === null){
-vErrors = [err167];
-}
-else {
-vErrors.push(err167);
-}
-errors++;
-}
-}
-if(data88.maxConnectionDuration !== undefined){
-let data91 = data88.maxConnectionDuration;
-if(typeof data91 !== "string"){
-const err168 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/maxConnectionDuration",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnectionDuration.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnectionDuration,data:data91};
-if(vErrors === null){
-vErrors = [err168];
-}
-else {
-vErrors.push(err168);
-}
-errors++;
-}
-}
-if(data88.maxConnections !== undefined){
-let data92 = data88.maxConnections;
-if(!((typeof data92 == "number") && (!(data92 % 1) && !isNaN(data92)))){
-const err169 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/maxConnections",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnections.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnections,data:data92};
-if(vErrors === null){
-vErrors = [err169];
-}
-else {
-vErrors.push(err169);
-}
-errors++;
-}
-}
-if(data88.tcpKeepalive !== undefined){
-let data93 = data88.tcpKeepalive;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-for(const key25 in data93){
-if(!(((key25 === "interval") || (key25 === "probes")) || (key25 === "time"))){
-const err170 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data93};
-if(vErrors === null){
-vErrors = [err170];
-}
-else {
-vErrors.push(err170);
-}
-errors++;
-}
-}
-if(data93.interval !== undefined){
-let data94 = data93.interval;
-if(typeof data94 !== "string"){
-const err171 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/tcpKeepalive/interval",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval,data:data94};
-if(vErrors === null){
-vErrors = [err171];
-}
-else {
-vErrors.push(err171);
-}
-errors++;
-}
-}
-if(data93.probes !== undefined){
-let data95 = data93.probes;
-if(!((typeof data95 == "number") && (!(data95 % 1) && !isNaN(data95)))){
-const err172 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data95};
-if(vErrors === null){
-vErrors = [err172];
-}
-else {
-vErrors.push(err172);
-}
-errors++;
-}
-if(typeof data95 == "number"){
-if(data95 > 4294967295 || isNaN(data95)){
-const err173 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data95};
-if(vErrors === null){
-vErrors = [err173];
-}
-else {
-vErrors.push(err173);
-}
-errors++;
-}
-if(data95 < 0 || isNaN(data95)){
-const err174 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data95};
-if(vErrors === null){
-vErrors = [err174];
-}
-else {
-vErrors.push(err174);
-}
-errors++;
-}
-}
-}
-if(data93.time !== undefined){
-let data96 = data93.time;
-if(typeof data96 !== "string"){
-const err175 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/tcpKeepalive/time",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time,data:data96};
-if(vErrors === null){
-vErrors = [err175];
-}
-else {
-vErrors.push(err175);
-}
-errors++;
-}
-}
-}
-else {
-const err176 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data93};
-if(vErrors === null){
-vErrors = [err176];
-}
-else {
-vErrors.push(err176);
-}
-errors++;
-}
-}
-}
-else {
-const err177 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool/tcp",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp,data:data88};
-if(vErrors === null){
-vErrors = [err177];
-}
-else {
-vErrors.push(err177);
-}
-errors++;
-}
-}
-}
-else {
-const err178 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/connectionPool",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool,data:data78};
-if(vErrors === null){
-vErrors = [err178];
-}
-else {
-vErrors.push(err178);
-}
-errors++;
-}
-}
-if(data77.loadBalancer !== undefined){
-let data97 = data77.loadBalancer;
-const _errs280 = errors;
-let valid56 = false;
-let passing3 = null;
-const _errs281 = errors;
-const _errs282 = errors;
-const _errs283 = errors;
-const _errs284 = errors;
-let valid58 = false;
-const _errs285 = errors;
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-let missing8;
-if((data97.simple === undefined) && (missing8 = "simple")){
-const err179 = {};
-if(vErrors === null){
-vErrors = [err179];
-}
-else {
-vErrors.push(err179);
-}
-errors++;
-}
-}
-var _valid13 = _errs285 === errors;
-valid58 = valid58 || _valid13;
-if(!valid58){
-const _errs286 = errors;
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-let missing9;
-if((data97.consistentHash === undefined) && (missing9 = "consistentHash")){
-const err180 = {};
-if(vErrors === null){
-vErrors = [err180];
-}
-else {
-vErrors.push(err180);
-}
-errors++;
-}
-}
-var _valid13 = _errs286 === errors;
-valid58 = valid58 || _valid13;
-}
-if(!valid58){
-const err181 = {};
-if(vErrors === null){
-vErrors = [err181];
-}
-else {
-vErrors.push(err181);
-}
-errors++;
-}
-else {
-errors = _errs284;
-if(vErrors !== null){
-if(_errs284){
-vErrors.length = _errs284;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid57 = _errs283 === errors;
-if(valid57){
-const err182 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[0].not,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[0],data:data97};
-if(vErrors === null){
-vErrors = [err182];
-}
-else {
-vErrors.push(err182);
-}
-errors++;
-}
-else {
-errors = _errs282;
-if(vErrors !== null){
-if(_errs282){
-vErrors.length = _errs282;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid12 = _errs281 === errors;
-if(_valid12){
-valid56 = true;
-passing3 = 0;
-}
-const _errs287 = errors;
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-if(data97.simple === undefined){
-const err183 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf/1/required",keyword:"required",params:{missingProperty: "simple"},message:"must have required property '"+"simple"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[1].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[1],data:data97};
-if(vErrors === null){
-vErrors = [err183];
-}
-else {
-vErrors.push(err183);
-}
-errors++;
-}
-}
-var _valid12 = _errs287 === errors;
-if(_valid12 && valid56){
-valid56 = false;
-passing3 = [passing3, 1];
-}
-else {
-if(_valid12){
-valid56 = true;
-passing3 = 1;
-}
-const _errs288 = errors;
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-if(data97.consistentHash === undefined){
-const err184 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf/2/required",keyword:"required",params:{missingProperty: "consistentHash"},message:"must have required property '"+"consistentHash"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[2].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[2],data:data97};
-if(vErrors === null){
-vErrors = [err184];
-}
-else {
-vErrors.push(err184);
-}
-errors++;
-}
-}
-var _valid12 = _errs288 === errors;
-if(_valid12 && valid56){
-valid56 = false;
-passing3 = [passing3, 2];
-}
-else {
-if(_valid12){
-valid56 = true;
-passing3 = 2;
-}
-}
-}
-if(!valid56){
-const err185 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer,data:data97};
-if(vErrors === null){
-vErrors = [err185];
-}
-else {
-vErrors.push(err185);
-}
-errors++;
-}
-else {
-errors = _errs280;
-if(vErrors !== null){
-if(_errs280){
-vErrors.length = _errs280;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data97 && typeof data97 == "object" && !Array.isArray(data97)){
-for(const key26 in data97){
-if(!(((((key26 === "consistentHash") || (key26 === "localityLbSetting")) || (key26 === "simple")) || (key26 === "warmup")) || (key26 === "warmupDurationSecs"))){
-const err186 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer,data:data97};
-if(vErrors === null){
-vErrors = [err186];
-}
-else {
-vErrors.push(err186);
-}
-errors++;
-}
-}
-if(data97.consistentHash !== undefined){
-let data98 = data97.consistentHash;
-const _errs293 = errors;
-let valid61 = false;
-let passing4 = null;
-const _errs294 = errors;
-const _errs295 = errors;
-const _errs296 = errors;
-const _errs297 = errors;
-let valid63 = false;
-const _errs298 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-let missing10;
-if((data98.httpHeaderName === undefined) && (missing10 = "httpHeaderName")){
-const err187 = {};
-if(vErrors === null){
-vErrors = [err187];
-}
-else {
-vErrors.push(err187);
-}
-errors++;
-}
-}
-var _valid15 = _errs298 === errors;
-valid63 = valid63 || _valid15;
-if(!valid63){
-const _errs299 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-let missing11;
-if((data98.httpCookie === undefined) && (missing11 = "httpCookie")){
-const err188 = {};
-if(vErrors === null){
-vErrors = [err188];
-}
-else {
-vErrors.push(err188);
-}
-errors++;
-}
-}
-var _valid15 = _errs299 === errors;
-valid63 = valid63 || _valid15;
-if(!valid63){
-const _errs300 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-let missing12;
-if((data98.useSourceIp === undefined) && (missing12 = "useSourceIp")){
-const err189 = {};
-if(vErrors === null){
-vErrors = [err189];
-}
-else {
-vErrors.push(err189);
-}
-errors++;
-}
-}
-var _valid15 = _errs300 === errors;
-valid63 = valid63 || _valid15;
-if(!valid63){
-const _errs301 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-let missing13;
-if((data98.httpQueryParameterName === undefined) && (missing13 = "httpQueryParameterName")){
-const err190 = {};
-if(vErrors === null){
-vErrors = [err190];
-}
-else {
-vErrors.push(err190);
-}
-errors++;
-}
-}
-var _valid15 = _errs301 === errors;
-valid63 = valid63 || _valid15;
-}
-}
-}
-if(!valid63){
-const err191 = {};
-if(vErrors === null){
-vErrors = [err191];
-}
-else {
-vErrors.push(err191);
-}
-errors++;
-}
-else {
-errors = _errs297;
-if(vErrors !== null){
-if(_errs297){
-vErrors.length = _errs297;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid62 = _errs296 === errors;
-if(valid62){
-const err192 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0].not,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0],data:data98};
-if(vErrors === null){
-vErrors = [err192];
-}
-else {
-vErrors.push(err192);
-}
-errors++;
-}
-else {
-errors = _errs295;
-if(vErrors !== null){
-if(_errs295){
-vErrors.length = _errs295;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid14 = _errs294 === errors;
-if(_valid14){
-valid61 = true;
-passing4 = 0;
-}
-const _errs302 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-if(data98.httpHeaderName === undefined){
-const err193 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "httpHeaderName"},message:"must have required property '"+"httpHeaderName"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1],data:data98};
-if(vErrors === null){
-vErrors = [err193];
-}
-else {
-vErrors.push(err193);
-}
-errors++;
-}
-}
-var _valid14 = _errs302 === errors;
-if(_valid14 && valid61){
-valid61 = false;
-passing4 = [passing4, 1];
-}
-else {
-if(_valid14){
-valid61 = true;
-passing4 = 1;
-}
-const _errs303 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-if(data98.httpCookie === undefined){
-const err194 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/2/required",keyword:"required",params:{missingProperty: "httpCookie"},message:"must have required property '"+"httpCookie"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2],data:data98};
-if(vErrors === null){
-vErrors = [err194];
-}
-else {
-vErrors.push(err194);
-}
-errors++;
-}
-}
-var _valid14 = _errs303 === errors;
-if(_valid14 && valid61){
-valid61 = false;
-passing4 = [passing4, 2];
-}
-else {
-if(_valid14){
-valid61 = true;
-passing4 = 2;
-}
-const _errs304 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-if(data98.useSourceIp === undefined){
-const err195 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/3/required",keyword:"required",params:{missingProperty: "useSourceIp"},message:"must have required property '"+"useSourceIp"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3],data:data98};
-if(vErrors === null){
-vErrors = [err195];
-}
-else {
-vErrors.push(err195);
-}
-errors++;
-}
-}
-var _valid14 = _errs304 === errors;
-if(_valid14 && valid61){
-valid61 = false;
-passing4 = [passing4, 3];
-}
-else {
-if(_valid14){
-valid61 = true;
-passing4 = 3;
-}
-const _errs305 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-if(data98.httpQueryParameterName === undefined){
-const err196 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/4/required",keyword:"required",params:{missingProperty: "httpQueryParameterName"},message:"must have required property '"+"httpQueryParameterName"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4],data:data98};
-if(vErrors === null){
-vErrors = [err196];
-}
-else {
-vErrors.push(err196);
-}
-errors++;
-}
-}
-var _valid14 = _errs305 === errors;
-if(_valid14 && valid61){
-valid61 = false;
-passing4 = [passing4, 4];
-}
-else {
-if(_valid14){
-valid61 = true;
-passing4 = 4;
-}
-}
-}
-}
-}
-if(!valid61){
-const err197 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0],data:data98};
-if(vErrors === null){
-vErrors = [err197];
-}
-else {
-vErrors.push(err197);
-}
-errors++;
-}
-else {
-errors = _errs293;
-if(vErrors !== null){
-if(_errs293){
-vErrors.length = _errs293;
-}
-else {
-vErrors = null;
-}
-}
-}
-const _errs307 = errors;
-let valid64 = false;
-let passing5 = null;
-const _errs308 = errors;
-const _errs309 = errors;
-const _errs310 = errors;
-const _errs311 = errors;
-let valid66 = false;
-const _errs312 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-let missing14;
-if((data98.ringHash === undefined) && (missing14 = "ringHash")){
-const err198 = {};
-if(vErrors === null){
-vErrors = [err198];
-}
-else {
-vErrors.push(err198);
-}
-errors++;
-}
-}
-var _valid17 = _errs312 === errors;
-valid66 = valid66 || _valid17;
-if(!valid66){
-const _errs313 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-let missing15;
-if((data98.maglev === undefined) && (missing15 = "maglev")){
-const err199 = {};
-if(vErrors === null){
-vErrors = [err199];
-}
-else {
-vErrors.push(err199);
-}
-errors++;
-}
-}
-var _valid17 = _errs313 === errors;
-valid66 = valid66 || _valid17;
-}
-if(!valid66){
-const err200 = {};
-if(vErrors === null){
-vErrors = [err200];
-}
-else {
-vErrors.push(err200);
-}
-errors++;
-}
-else {
-errors = _errs311;
-if(vErrors !== null){
-if(_errs311){
-vErrors.length = _errs311;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid65 = _errs310 === errors;
-if(valid65){
-const err201 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0].not,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0],data:data98};
-if(vErrors === null){
-vErrors = [err201];
-}
-else {
-vErrors.push(err201);
-}
-errors++;
-}
-else {
-errors = _errs309;
-if(vErrors !== null){
-if(_errs309){
-vErrors.length = _errs309;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid16 = _errs308 === errors;
-if(_valid16){
-valid64 = true;
-passing5 = 0;
-}
-const _errs314 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-if(data98.ringHash === undefined){
-const err202 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "ringHash"},message:"must have required property '"+"ringHash"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1],data:data98};
-if(vErrors === null){
-vErrors = [err202];
-}
-else {
-vErrors.push(err202);
-}
-errors++;
-}
-}
-var _valid16 = _errs314 === errors;
-if(_valid16 && valid64){
-valid64 = false;
-passing5 = [passing5, 1];
-}
-else {
-if(_valid16){
-valid64 = true;
-passing5 = 1;
-}
-const _errs315 = errors;
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-if(data98.maglev === undefined){
-const err203 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/2/required",keyword:"required",params:{missingProperty: "maglev"},message:"must have required property '"+"maglev"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2].required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2],data:data98};
-if(vErrors === null){
-vErrors = [err203];
-}
-else {
-vErrors.push(err203);
-}
-errors++;
-}
-}
-var _valid16 = _errs315 === errors;
-if(_valid16 && valid64){
-valid64 = false;
-passing5 = [passing5, 2];
-}
-else {
-if(_valid16){
-valid64 = true;
-passing5 = 2;
-}
-}
-}
-if(!valid64){
-const err204 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1],data:data98};
-if(vErrors === null){
-vErrors = [err204];
-}
-else {
-vErrors.push(err204);
-}
-errors++;
-}
-else {
-errors = _errs307;
-if(vErrors !== null){
-if(_errs307){
-vErrors.length = _errs307;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-for(const key27 in data98){
-if(!(((((((key27 === "httpCookie") || (key27 === "httpHeaderName")) || (key27 === "httpQueryParameterName")) || (key27 === "maglev")) || (key27 === "minimumRingSize")) || (key27 === "ringHash")) || (key27 === "useSourceIp"))){
-const err205 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash,data:data98};
-if(vErrors === null){
-vErrors = [err205];
-}
-else {
-vErrors.push(err205);
-}
-errors++;
-}
-}
-if(data98.httpCookie !== undefined){
-let data99 = data98.httpCookie;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-if(data99.name === undefined){
-const err206 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data99};
-if(vErrors === null){
-vErrors = [err206];
-}
-else {
-vErrors.push(err206);
-}
-errors++;
-}
-for(const key28 in data99){
-if(!((((key28 === "attributes") || (key28 === "name")) || (key28 === "path")) || (key28 === "ttl"))){
-const err207 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data99};
-if(vErrors === null){
-vErrors = [err207];
-}
-else {
-vErrors.push(err207);
-}
-errors++;
-}
-}
-if(data99.attributes !== undefined){
-let data100 = data99.attributes;
-if(Array.isArray(data100)){
-const len7 = data100.length;
-for(let i7=0; i7<len7; i7++){
-let data101 = data100[i7];
-if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
-if(data101.name === undefined){
-const err208 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/attributes/" + i7,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data101};
-if(vErrors === null){
-vErrors = [err208];
-}
-else {
-vErrors.push(err208);
-}
-errors++;
-}
-for(const key29 in data101){
-if(!((key29 === "name") || (key29 === "value"))){
-const err209 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/attributes/" + i7,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data101};
-if(vErrors === null){
-vErrors = [err209];
-}
-else {
-vErrors.push(err209);
-}
-errors++;
-}
-}
-if(data101.name !== undefined){
-let data102 = data101.name;
-if(typeof data102 !== "string"){
-const err210 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/attributes/" + i7+"/name",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name,data:data102};
-if(vErrors === null){
-vErrors = [err210];
-}
-else {
-vErrors.push(err210);
-}
-errors++;
-}
-}
-if(data101.value !== undefined){
-let data103 = data101.value;
-if(typeof data103 !== "string"){
-const err211 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/attributes/" + i7+"/value",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value,data:data103};
-if(vErrors === null){
-vErrors = [err211];
-}
-else {
-vErrors.push(err211);
-}
-errors++;
-}
-}
-}
-else {
-const err212 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/attributes/" + i7,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data101};
-if(vErrors === null){
-vErrors = [err212];
-}
-else {
-vErrors.push(err212);
-}
-errors++;
-}
-}
-}
-else {
-const err213 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/attributes",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes,data:data100};
-if(vErrors === null){
-vErrors = [err213];
-}
-else {
-vErrors.push(err213);
-}
-errors++;
-}
-}
-if(data99.name !== undefined){
-let data104 = data99.name;
-if(typeof data104 !== "string"){
-const err214 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/name",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name,data:data104};
-if(vErrors === null){
-vErrors = [err214];
-}
-else {
-vErrors.push(err214);
-}
-errors++;
-}
-}
-if(data99.path !== undefined){
-let data105 = data99.path;
-if(typeof data105 !== "string"){
-const err215 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/path",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path,data:data105};
-if(vErrors === null){
-vErrors = [err215];
-}
-else {
-vErrors.push(err215);
-}
-errors++;
-}
-}
-if(data99.ttl !== undefined){
-let data106 = data99.ttl;
-if(typeof data106 !== "string"){
-const err216 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie/ttl",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl,data:data106};
-if(vErrors === null){
-vErrors = [err216];
-}
-else {
-vErrors.push(err216);
-}
-errors++;
-}
-}
-}
-else {
-const err217 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data99};
-if(vErrors === null){
-vErrors = [err217];
-}
-else {
-vErrors.push(err217);
-}
-errors++;
-}
-}
-if(data98.httpHeaderName !== undefined){
-let data107 = data98.httpHeaderName;
-if(typeof data107 !== "string"){
-const err218 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpHeaderName",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpHeaderName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName,data:data107};
-if(vErrors === null){
-vErrors = [err218];
-}
-else {
-vErrors.push(err218);
-}
-errors++;
-}
-}
-if(data98.httpQueryParameterName !== undefined){
-let data108 = data98.httpQueryParameterName;
-if(typeof data108 !== "string"){
-const err219 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/httpQueryParameterName",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpQueryParameterName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName,data:data108};
-if(vErrors === null){
-vErrors = [err219];
-}
-else {
-vErrors.push(err219);
-}
-errors++;
-}
-}
-if(data98.maglev !== undefined){
-let data109 = data98.maglev;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-for(const key30 in data109){
-if(!(key30 === "tableSize")){
-const err220 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data109};
-if(vErrors === null){
-vErrors = [err220];
-}
-else {
-vErrors.push(err220);
-}
-errors++;
-}
-}
-if(data109.tableSize !== undefined){
-let data110 = data109.tableSize;
-if(!((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110)))){
-const err221 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data110};
-if(vErrors === null){
-vErrors = [err221];
-}
-else {
-vErrors.push(err221);
-}
-errors++;
-}
-if(typeof data110 == "number"){
-if(data110 < 0 || isNaN(data110)){
-const err222 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data110};
-if(vErrors === null){
-vErrors = [err222];
-}
-else {
-vErrors.push(err222);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err223 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data109};
-if(vErrors === null){
-vErrors = [err223];
-}
-else {
-vErrors.push(err223);
-}
-errors++;
-}
-}
-if(data98.minimumRingSize !== undefined){
-let data111 = data98.minimumRingSize;
-if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
-const err224 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data111};
-if(vErrors === null){
-vErrors = [err224];
-}
-else {
-vErrors.push(err224);
-}
-errors++;
-}
-if(typeof data111 == "number"){
-if(data111 < 0 || isNaN(data111)){
-const err225 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data111};
-if(vErrors === null){
-vErrors = [err225];
-}
-else {
-vErrors.push(err225);
-}
-errors++;
-}
-}
-}
-if(data98.ringHash !== undefined){
-let data112 = data98.ringHash;
-if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
-for(const key31 in data112){
-if(!(key31 === "minimumRingSize")){
-const err226 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data112};
-if(vErrors === null){
-vErrors = [err226];
-}
-else {
-vErrors.push(err226);
-}
-errors++;
-}
-}
-if(data112.minimumRingSize !== undefined){
-let data113 = data112.minimumRingSize;
-if(!((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113)))){
-const err227 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data113};
-if(vErrors === null){
-vErrors = [err227];
-}
-else {
-vErrors.push(err227);
-}
-errors++;
-}
-if(typeof data113 == "number"){
-if(data113 < 0 || isNaN(data113)){
-const err228 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data113};
-if(vErrors === null){
-vErrors = [err228];
-}
-else {
-vErrors.push(err228);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err229 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data112};
-if(vErrors === null){
-vErrors = [err229];
-}
-else {
-vErrors.push(err229);
-}
-errors++;
-}
-}
-if(data98.useSourceIp !== undefined){
-let data114 = data98.useSourceIp;
-if(typeof data114 !== "boolean"){
-const err230 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash/useSourceIp",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/useSourceIp/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.useSourceIp.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.useSourceIp,data:data114};
-if(vErrors === null){
-vErrors = [err230];
-}
-else {
-vErrors.push(err230);
-}
-errors++;
-}
-}
-}
-else {
-const err231 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash,data:data98};
-if(vErrors === null){
-vErrors = [err231];
-}
-else {
-vErrors.push(err231);
-}
-errors++;
-}
-}
-if(data97.localityLbSetting !== undefined){
-let data115 = data97.localityLbSetting;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-for(const key32 in data115){
-if(!((((key32 === "distribute") || (key32 === "enabled")) || (key32 === "failover")) || (key32 === "failoverPriority"))){
-const err232 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting,data:data115};
-if(vErrors === null){
-vErrors = [err232];
-}
-else {
-vErrors.push(err232);
-}
-errors++;
-}
-}
-if(data115.distribute !== undefined){
-let data116 = data115.distribute;
-if(Array.isArray(data116)){
-const len8 = data116.length;
-for(let i8=0; i8<len8; i8++){
-let data117 = data116[i8];
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-for(const key33 in data117){
-if(!((key33 === "from") || (key33 === "to"))){
-const err233 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute/" + i8,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data117};
-if(vErrors === null){
-vErrors = [err233];
-}
-else {
-vErrors.push(err233);
-}
-errors++;
-}
-}
-if(data117.from !== undefined){
-let data118 = data117.from;
-if(typeof data118 !== "string"){
-const err234 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute/" + i8+"/from",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from,data:data118};
-if(vErrors === null){
-vErrors = [err234];
-}
-else {
-vErrors.push(err234);
-}
-errors++;
-}
-}
-if(data117.to !== undefined){
-let data119 = data117.to;
-if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
-for(const key34 in data119){
-let data120 = data119[key34];
-if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
-const err235 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute/" + i8+"/to/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data120};
-if(vErrors === null){
-vErrors = [err235];
-}
-else {
-vErrors.push(err235);
-}
-errors++;
-}
-if(typeof data120 == "number"){
-if(data120 > 4294967295 || isNaN(data120)){
-const err236 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute/" + i8+"/to/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data120};
-if(vErrors === null){
-vErrors = [err236];
-}
-else {
-vErrors.push(err236);
-}
-errors++;
-}
-if(data120 < 0 || isNaN(data120)){
-const err237 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute/" + i8+"/to/" + key34.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data120};
-if(vErrors === null){
-vErrors = [err237];
-}
-else {
-vErrors.push(err237);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err238 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute/" + i8+"/to",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to,data:data119};
-if(vErrors === null){
-vErrors = [err238];
-}
-else {
-vErrors.push(err238);
-}
-errors++;
-}
-}
-}
-else {
-const err239 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute/" + i8,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data117};
-if(vErrors === null){
-vErrors = [err239];
-}
-else {
-vErrors.push(err239);
-}
-errors++;
-}
-}
-}
-else {
-const err240 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/distribute",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute,data:data116};
-if(vErrors === null){
-vErrors = [err240];
-}
-else {
-vErrors.push(err240);
-}
-errors++;
-}
-}
-if(data115.enabled !== undefined){
-let data121 = data115.enabled;
-const _errs369 = errors;
-let valid79 = true;
-const _errs370 = errors;
-if(data121 !== null){
-const err241 = {};
-if(vErrors === null){
-vErrors = [err241];
-}
-else {
-vErrors.push(err241);
-}
-errors++;
-}
-var _valid18 = _errs370 === errors;
-errors = _errs369;
-if(vErrors !== null){
-if(_errs369){
-vErrors.length = _errs369;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid18){
-const _errs372 = errors;
-if(typeof data121 !== "boolean"){
-const err242 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/enabled/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else,data:data121};
-if(vErrors === null){
-vErrors = [err242];
-}
-else {
-vErrors.push(err242);
-}
-errors++;
-}
-var _valid18 = _errs372 === errors;
-valid79 = _valid18;
-}
-if(!valid79){
-const err243 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/enabled/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled,data:data121};
-if(vErrors === null){
-vErrors = [err243];
-}
-else {
-vErrors.push(err243);
-}
-errors++;
-}
-}
-if(data115.failover !== undefined){
-let data122 = data115.failover;
-if(Array.isArray(data122)){
-const len9 = data122.length;
-for(let i9=0; i9<len9; i9++){
-let data123 = data122[i9];
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-for(const key35 in data123){
-if(!((key35 === "from") || (key35 === "to"))){
-const err244 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/failover/" + i9,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data123};
-if(vErrors === null){
-vErrors = [err244];
-}
-else {
-vErrors.push(err244);
-}
-errors++;
-}
-}
-if(data123.from !== undefined){
-let data124 = data123.from;
-if(typeof data124 !== "string"){
-const err245 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/failover/" + i9+"/from",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from,data:data124};
-if(vErrors === null){
-vErrors = [err245];
-}
-else {
-vErrors.push(err245);
-}
-errors++;
-}
-}
-if(data123.to !== undefined){
-let data125 = data123.to;
-if(typeof data125 !== "string"){
-const err246 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/failover/" + i9+"/to",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to,data:data125};
-if(vErrors === null){
-vErrors = [err246];
-}
-else {
-vErrors.push(err246);
-}
-errors++;
-}
-}
-}
-else {
-const err247 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/failover/" + i9,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data123};
-if(vErrors === null){
-vErrors = [err247];
-}
-else {
-vErrors.push(err247);
-}
-errors++;
-}
-}
-}
-else {
-const err248 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/failover",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover,data:data122};
-if(vErrors === null){
-vErrors = [err248];
-}
-else {
-vErrors.push(err248);
-}
-errors++;
-}
-}
-if(data115.failoverPriority !== undefined){
-let data126 = data115.failoverPriority;
-if(Array.isArray(data126)){
-const len10 = data126.length;
-for(let i10=0; i10<len10; i10++){
-let data127 = data126[i10];
-if(typeof data127 !== "string"){
-const err249 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/failoverPriority/" + i10,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items,data:data127};
-if(vErrors === null){
-vErrors = [err249];
-}
-else {
-vErrors.push(err249);
-}
-errors++;
-}
-}
-}
-else {
-const err250 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting/failoverPriority",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority,data:data126};
-if(vErrors === null){
-vErrors = [err250];
-}
-else {
-vErrors.push(err250);
-}
-errors++;
-}
-}
-}
-else {
-const err251 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting,data:data115};
-if(vErrors === null){
-vErrors = [err251];
-}
-else {
-vErrors.push(err251);
-}
-errors++;
-}
-}
-if(data97.simple !== undefined){
-let data128 = data97.simple;
-if(typeof data128 !== "string"){
-const err252 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/simple",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/simple/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple,data:data128};
-if(vErrors === null){
-vErrors = [err252];
-}
-else {
-vErrors.push(err252);
-}
-errors++;
-}
-if(!((((((data128 === "UNSPECIFIED") || (data128 === "LEAST_CONN")) || (data128 === "RANDOM")) || (data128 === "PASSTHROUGH")) || (data128 === "ROUND_ROBIN")) || (data128 === "LEAST_REQUEST"))){
-const err253 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/simple",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/simple/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple.enum,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple,data:data128};
-if(vErrors === null){
-vErrors = [err253];
-}
-else {
-vErrors.push(err253);
-}
-errors++;
-}
-}
-if(data97.warmup !== undefined){
-let data129 = data97.warmup;
-if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
-if(data129.duration === undefined){
-const err254 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup,data:data129};
-if(vErrors === null){
-vErrors = [err254];
-}
-else {
-vErrors.push(err254);
-}
-errors++;
-}
-for(const key36 in data129){
-if(!(((key36 === "aggression") || (key36 === "duration")) || (key36 === "minimumPercent"))){
-const err255 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup,data:data129};
-if(vErrors === null){
-vErrors = [err255];
-}
-else {
-vErrors.push(err255);
-}
-errors++;
-}
-}
-if(data129.aggression !== undefined){
-let data130 = data129.aggression;
-const _errs393 = errors;
-let valid86 = true;
-const _errs394 = errors;
-if(data130 !== null){
-const err256 = {};
-if(vErrors === null){
-vErrors = [err256];
-}
-else {
-vErrors.push(err256);
-}
-errors++;
-}
-var _valid19 = _errs394 === errors;
-errors = _errs393;
-if(vErrors !== null){
-if(_errs393){
-vErrors.length = _errs393;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid19){
-const _errs396 = errors;
-if(typeof data130 == "number"){
-if(data130 < 0 || isNaN(data130)){
-const err257 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/aggression/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data130};
-if(vErrors === null){
-vErrors = [err257];
-}
-else {
-vErrors.push(err257);
-}
-errors++;
-}
-}
-else {
-const err258 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/aggression/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data130};
-if(vErrors === null){
-vErrors = [err258];
-}
-else {
-vErrors.push(err258);
-}
-errors++;
-}
-var _valid19 = _errs396 === errors;
-valid86 = _valid19;
-}
-if(!valid86){
-const err259 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/aggression/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression,data:data130};
-if(vErrors === null){
-vErrors = [err259];
-}
-else {
-vErrors.push(err259);
-}
-errors++;
-}
-}
-if(data129.duration !== undefined){
-let data131 = data129.duration;
-if(typeof data131 !== "string"){
-const err260 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/duration",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.duration.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.duration,data:data131};
-if(vErrors === null){
-vErrors = [err260];
-}
-else {
-vErrors.push(err260);
-}
-errors++;
-}
-}
-if(data129.minimumPercent !== undefined){
-let data132 = data129.minimumPercent;
-const _errs401 = errors;
-let valid87 = true;
-const _errs402 = errors;
-if(data132 !== null){
-const err261 = {};
-if(vErrors === null){
-vErrors = [err261];
-}
-else {
-vErrors.push(err261);
-}
-errors++;
-}
-var _valid20 = _errs402 === errors;
-errors = _errs401;
-if(vErrors !== null){
-if(_errs401){
-vErrors.length = _errs401;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid20){
-const _errs404 = errors;
-if(typeof data132 == "number"){
-if(data132 > 100 || isNaN(data132)){
-const err262 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data132};
-if(vErrors === null){
-vErrors = [err262];
-}
-else {
-vErrors.push(err262);
-}
-errors++;
-}
-if(data132 < 0 || isNaN(data132)){
-const err263 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data132};
-if(vErrors === null){
-vErrors = [err263];
-}
-else {
-vErrors.push(err263);
-}
-errors++;
-}
-}
-else {
-const err264 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data132};
-if(vErrors === null){
-vErrors = [err264];
-}
-else {
-vErrors.push(err264);
-}
-errors++;
-}
-var _valid20 = _errs404 === errors;
-valid87 = _valid20;
-}
-if(!valid87){
-const err265 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent,data:data132};
-if(vErrors === null){
-vErrors = [err265];
-}
-else {
-vErrors.push(err265);
-}
-errors++;
-}
-}
-}
-else {
-const err266 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup,data:data129};
-if(vErrors === null){
-vErrors = [err266];
-}
-else {
-vErrors.push(err266);
-}
-errors++;
-}
-}
-if(data97.warmupDurationSecs !== undefined){
-let data133 = data97.warmupDurationSecs;
-if(typeof data133 !== "string"){
-const err267 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer/warmupDurationSecs",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmupDurationSecs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmupDurationSecs.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmupDurationSecs,data:data133};
-if(vErrors === null){
-vErrors = [err267];
-}
-else {
-vErrors.push(err267);
-}
-errors++;
-}
-}
-}
-else {
-const err268 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/loadBalancer",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer,data:data97};
-if(vErrors === null){
-vErrors = [err268];
-}
-else {
-vErrors.push(err268);
-}
-errors++;
-}
-}
-if(data77.outlierDetection !== undefined){
-let data134 = data77.outlierDetection;
-if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
-for(const key37 in data134){
-if(!(func2.call(schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties, key37))){
-const err269 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection,data:data134};
-if(vErrors === null){
-vErrors = [err269];
-}
-else {
-vErrors.push(err269);
-}
-errors++;
-}
-}
-if(data134.baseEjectionTime !== undefined){
-let data135 = data134.baseEjectionTime;
-if(typeof data135 !== "string"){
-const err270 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/baseEjectionTime",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/baseEjectionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.baseEjectionTime.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.baseEjectionTime,data:data135};
-if(vErrors === null){
-vErrors = [err270];
-}
-else {
-vErrors.push(err270);
-}
-errors++;
-}
-}
-if(data134.consecutive5xxErrors !== undefined){
-let data136 = data134.consecutive5xxErrors;
-const _errs414 = errors;
-let valid89 = true;
-const _errs415 = errors;
-if(data136 !== null){
-const err271 = {};
-if(vErrors === null){
-vErrors = [err271];
-}
-else {
-vErrors.push(err271);
-}
-errors++;
-}
-var _valid21 = _errs415 === errors;
-errors = _errs414;
-if(vErrors !== null){
-if(_errs414){
-vErrors.length = _errs414;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid21){
-const _errs417 = errors;
-if(!((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136)))){
-const err272 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data136};
-if(vErrors === null){
-vErrors = [err272];
-}
-else {
-vErrors.push(err272);
-}
-errors++;
-}
-if(typeof data136 == "number"){
-if(data136 > 4294967295 || isNaN(data136)){
-const err273 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data136};
-if(vErrors === null){
-vErrors = [err273];
-}
-else {
-vErrors.push(err273);
-}
-errors++;
-}
-if(data136 < 0 || isNaN(data136)){
-const err274 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data136};
-if(vErrors === null){
-vErrors = [err274];
-}
-else {
-vErrors.push(err274);
-}
-errors++;
-}
-}
-var _valid21 = _errs417 === errors;
-valid89 = _valid21;
-}
-if(!valid89){
-const err275 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors,data:data136};
-if(vErrors === null){
-vErrors = [err275];
-}
-else {
-vErrors.push(err275);
-}
-errors++;
-}
-}
-if(data134.consecutiveErrors !== undefined){
-let data137 = data134.consecutiveErrors;
-if(!((typeof data137 == "number") && (!(data137 % 1) && !isNaN(data137)))){
-const err276 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveErrors/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveErrors.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveErrors,data:data137};
-if(vErrors === null){
-vErrors = [err276];
-}
-else {
-vErrors.push(err276);
-}
-errors++;
-}
-}
-if(data134.consecutiveGatewayErrors !== undefined){
-let data138 = data134.consecutiveGatewayErrors;
-const _errs422 = errors;
-let valid90 = true;
-const _errs423 = errors;
-if(data138 !== null){
-const err277 = {};
-if(vErrors === null){
-vErrors = [err277];
-}
-else {
-vErrors.push(err277);
-}
-errors++;
-}
-var _valid22 = _errs423 === errors;
-errors = _errs422;
-if(vErrors !== null){
-if(_errs422){
-vErrors.length = _errs422;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid22){
-const _errs425 = errors;
-if(!((typeof data138 == "number") && (!(data138 % 1) && !isNaN(data138)))){
-const err278 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data138};
-if(vErrors === null){
-vErrors = [err278];
-}
-else {
-vErrors.push(err278);
-}
-errors++;
-}
-if(typeof data138 == "number"){
-if(data138 > 4294967295 || isNaN(data138)){
-const err279 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data138};
-if(vErrors === null){
-vErrors = [err279];
-}
-else {
-vErrors.push(err279);
-}
-errors++;
-}
-if(data138 < 0 || isNaN(data138)){
-const err280 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data138};
-if(vErrors === null){
-vErrors = [err280];
-}
-else {
-vErrors.push(err280);
-}
-errors++;
-}
-}
-var _valid22 = _errs425 === errors;
-valid90 = _valid22;
-}
-if(!valid90){
-const err281 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors,data:data138};
-if(vErrors === null){
-vErrors = [err281];
-}
-else {
-vErrors.push(err281);
-}
-errors++;
-}
-}
-if(data134.consecutiveLocalOriginFailures !== undefined){
-let data139 = data134.consecutiveLocalOriginFailures;
-const _errs428 = errors;
-let valid91 = true;
-const _errs429 = errors;
-if(data139 !== null){
-const err282 = {};
-if(vErrors === null){
-vErrors = [err282];
-}
-else {
-vErrors.push(err282);
-}
-errors++;
-}
-var _valid23 = _errs429 === errors;
-errors = _errs428;
-if(vErrors !== null){
-if(_errs428){
-vErrors.length = _errs428;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid23){
-const _errs431 = errors;
-if(!((typeof data139 == "number") && (!(data139 % 1) && !isNaN(data139)))){
-const err283 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data139};
-if(vErrors === null){
-vErrors = [err283];
-}
-else {
-vErrors.push(err283);
-}
-errors++;
-}
-if(typeof data139 == "number"){
-if(data139 > 4294967295 || isNaN(data139)){
-const err284 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data139};
-if(vErrors === null){
-vErrors = [err284];
-}
-else {
-vErrors.push(err284);
-}
-errors++;
-}
-if(data139 < 0 || isNaN(data139)){
-const err285 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data139};
-if(vErrors === null){
-vErrors = [err285];
-}
-else {
-vErrors.push(err285);
-}
-errors++;
-}
-}
-var _valid23 = _errs431 === errors;
-valid91 = _valid23;
-}
-if(!valid91){
-const err286 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures,data:data139};
-if(vErrors === null){
-vErrors = [err286];
-}
-else {
-vErrors.push(err286);
-}
-errors++;
-}
-}
-if(data134.interval !== undefined){
-let data140 = data134.interval;
-if(typeof data140 !== "string"){
-const err287 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/interval",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.interval.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.interval,data:data140};
-if(vErrors === null){
-vErrors = [err287];
-}
-else {
-vErrors.push(err287);
-}
-errors++;
-}
-}
-if(data134.maxEjectionPercent !== undefined){
-let data141 = data134.maxEjectionPercent;
-if(!((typeof data141 == "number") && (!(data141 % 1) && !isNaN(data141)))){
-const err288 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/maxEjectionPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/maxEjectionPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.maxEjectionPercent.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.maxEjectionPercent,data:data141};
-if(vErrors === null){
-vErrors = [err288];
-}
-else {
-vErrors.push(err288);
-}
-errors++;
-}
-}
-if(data134.minHealthPercent !== undefined){
-let data142 = data134.minHealthPercent;
-if(!((typeof data142 == "number") && (!(data142 % 1) && !isNaN(data142)))){
-const err289 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/minHealthPercent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/minHealthPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.minHealthPercent.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.minHealthPercent,data:data142};
-if(vErrors === null){
-vErrors = [err289];
-}
-else {
-vErrors.push(err289);
-}
-errors++;
-}
-}
-if(data134.splitExternalLocalOriginErrors !== undefined){
-let data143 = data134.splitExternalLocalOriginErrors;
-if(typeof data143 !== "boolean"){
-const err290 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection/splitExternalLocalOriginErrors",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/splitExternalLocalOriginErrors/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.splitExternalLocalOriginErrors.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.splitExternalLocalOriginErrors,data:data143};
-if(vErrors === null){
-vErrors = [err290];
-}
-else {
-vErrors.push(err290);
-}
-errors++;
-}
-}
-}
-else {
-const err291 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/outlierDetection",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection,data:data134};
-if(vErrors === null){
-vErrors = [err291];
-}
-else {
-vErrors.push(err291);
-}
-errors++;
-}
-}
-if(data77.port !== undefined){
-let data144 = data77.port;
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-for(const key38 in data144){
-if(!(key38 === "number")){
-const err292 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/port",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.port,data:data144};
-if(vErrors === null){
-vErrors = [err292];
-}
-else {
-vErrors.push(err292);
-}
-errors++;
-}
-}
-if(data144.number !== undefined){
-let data145 = data144.number;
-if(!((typeof data145 == "number") && (!(data145 % 1) && !isNaN(data145)))){
-const err293 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/port/number",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number,data:data145};
-if(vErrors === null){
-vErrors = [err293];
-}
-else {
-vErrors.push(err293);
-}
-errors++;
-}
-if(typeof data145 == "number"){
-if(data145 > 4294967295 || isNaN(data145)){
-const err294 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/port/number",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number,data:data145};
-if(vErrors === null){
-vErrors = [err294];
-}
-else {
-vErrors.push(err294);
-}
-errors++;
-}
-if(data145 < 0 || isNaN(data145)){
-const err295 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/port/number",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number,data:data145};
-if(vErrors === null){
-vErrors = [err295];
-}
-else {
-vErrors.push(err295);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err296 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/port",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.port,data:data144};
-if(vErrors === null){
-vErrors = [err296];
-}
-else {
-vErrors.push(err296);
-}
-errors++;
-}
-}
-if(data77.tls !== undefined){
-let data146 = data77.tls;
-if(data146 && typeof data146 == "object" && !Array.isArray(data146)){
-for(const key39 in data146){
-if(!(func2.call(schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties, key39))){
-const err297 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls,data:data146};
-if(vErrors === null){
-vErrors = [err297];
-}
-else {
-vErrors.push(err297);
-}
-errors++;
-}
-}
-if(data146.caCertificates !== undefined){
-let data147 = data146.caCertificates;
-if(typeof data147 !== "string"){
-const err298 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/caCertificates",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCertificates.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCertificates,data:data147};
-if(vErrors === null){
-vErrors = [err298];
-}
-else {
-vErrors.push(err298);
-}
-errors++;
-}
-}
-if(data146.caCrl !== undefined){
-let data148 = data146.caCrl;
-if(typeof data148 !== "string"){
-const err299 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/caCrl",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/caCrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCrl.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCrl,data:data148};
-if(vErrors === null){
-vErrors = [err299];
-}
-else {
-vErrors.push(err299);
-}
-errors++;
-}
-}
-if(data146.clientCertificate !== undefined){
-let data149 = data146.clientCertificate;
-if(typeof data149 !== "string"){
-const err300 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/clientCertificate",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/clientCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.clientCertificate.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.clientCertificate,data:data149};
-if(vErrors === null){
-vErrors = [err300];
-}
-else {
-vErrors.push(err300);
-}
-errors++;
-}
-}
-if(data146.credentialName !== undefined){
-let data150 = data146.credentialName;
-if(typeof data150 !== "string"){
-const err301 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/credentialName",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/credentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.credentialName.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.credentialName,data:data150};
-if(vErrors === null){
-vErrors = [err301];
-}
-else {
-vErrors.push(err301);
-}
-errors++;
-}
-}
-if(data146.insecureSkipVerify !== undefined){
-let data151 = data146.insecureSkipVerify;
-const _errs458 = errors;
-let valid94 = true;
-const _errs459 = errors;
-if(data151 !== null){
-const err302 = {};
-if(vErrors === null){
-vErrors = [err302];
-}
-else {
-vErrors.push(err302);
-}
-errors++;
-}
-var _valid24 = _errs459 === errors;
-errors = _errs458;
-if(vErrors !== null){
-if(_errs458){
-vErrors.length = _errs458;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid24){
-const _errs461 = errors;
-if(typeof data151 !== "boolean"){
-const err303 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/insecureSkipVerify/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify.else,data:data151};
-if(vErrors === null){
-vErrors = [err303];
-}
-else {
-vErrors.push(err303);
-}
-errors++;
-}
-var _valid24 = _errs461 === errors;
-valid94 = _valid24;
-}
-if(!valid94){
-const err304 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/insecureSkipVerify/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify,data:data151};
-if(vErrors === null){
-vErrors = [err304];
-}
-else {
-vErrors.push(err304);
-}
-errors++;
-}
-}
-if(data146.mode !== undefined){
-let data152 = data146.mode;
-if(typeof data152 !== "string"){
-const err305 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/mode",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode,data:data152};
-if(vErrors === null){
-vErrors = [err305];
-}
-else {
-vErrors.push(err305);
-}
-errors++;
-}
-if(!((((data152 === "DISABLE") || (data152 === "SIMPLE")) || (data152 === "MUTUAL")) || (data152 === "ISTIO_MUTUAL"))){
-const err306 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/mode",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode.enum,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode,data:data152};
-if(vErrors === null){
-vErrors = [err306];
-}
-else {
-vErrors.push(err306);
-}
-errors++;
-}
-}
-if(data146.privateKey !== undefined){
-let data153 = data146.privateKey;
-if(typeof data153 !== "string"){
-const err307 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/privateKey",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.privateKey.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.privateKey,data:data153};
-if(vErrors === null){
-vErrors = [err307];
-}
-else {
-vErrors.push(err307);
-}
-errors++;
-}
-}
-if(data146.sni !== undefined){
-let data154 = data146.sni;
-if(typeof data154 !== "string"){
-const err308 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/sni",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/sni/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.sni.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.sni,data:data154};
-if(vErrors === null){
-vErrors = [err308];
-}
-else {
-vErrors.push(err308);
-}
-errors++;
-}
-}
-if(data146.subjectAltNames !== undefined){
-let data155 = data146.subjectAltNames;
-if(Array.isArray(data155)){
-const len11 = data155.length;
-for(let i11=0; i11<len11; i11++){
-let data156 = data155[i11];
-if(typeof data156 !== "string"){
-const err309 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/subjectAltNames/" + i11,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames.items,data:data156};
-if(vErrors === null){
-vErrors = [err309];
-}
-else {
-vErrors.push(err309);
-}
-errors++;
-}
-}
-}
-else {
-const err310 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls/subjectAltNames",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames,data:data155};
-if(vErrors === null){
-vErrors = [err310];
-}
-else {
-vErrors.push(err310);
-}
-errors++;
-}
-}
-}
-else {
-const err311 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6+"/tls",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls,data:data146};
-if(vErrors === null){
-vErrors = [err311];
-}
-else {
-vErrors.push(err311);
-}
-errors++;
-}
-}
-}
-else {
-const err312 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings/" + i6,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.items,data:data77};
-if(vErrors === null){
-vErrors = [err312];
-}
-else {
-vErrors.push(err312);
-}
-errors++;
-}
-}
-}
-else {
-const err313 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/portLevelSettings",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/portLevelSettings/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.portLevelSettings,data:data76};
-if(vErrors === null){
-vErrors = [err313];
-}
-else {
-vErrors.push(err313);
-}
-errors++;
-}
-}
-if(data9.proxyProtocol !== undefined){
-let data157 = data9.proxyProtocol;
-if(data157 && typeof data157 == "object" && !Array.isArray(data157)){
-for(const key40 in data157){
-if(!(key40 === "version")){
-const err314 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/proxyProtocol",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/proxyProtocol/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol,data:data157};
-if(vErrors === null){
-vErrors = [err314];
-}
-else {
-vErrors.push(err314);
-}
-errors++;
-}
-}
-if(data157.version !== undefined){
-let data158 = data157.version;
-if(typeof data158 !== "string"){
-const err315 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/proxyProtocol/version",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/proxyProtocol/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol.properties.version.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol.properties.version,data:data158};
-if(vErrors === null){
-vErrors = [err315];
-}
-else {
-vErrors.push(err315);
-}
-errors++;
-}
-if(!((data158 === "V1") || (data158 === "V2"))){
-const err316 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/proxyProtocol/version",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/proxyProtocol/properties/version/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol.properties.version.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol.properties.version.enum,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol.properties.version,data:data158};
-if(vErrors === null){
-vErrors = [err316];
-}
-else {
-vErrors.push(err316);
-}
-errors++;
-}
-}
-}
-else {
-const err317 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/proxyProtocol",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/proxyProtocol/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.proxyProtocol,data:data157};
-if(vErrors === null){
-vErrors = [err317];
-}
-else {
-vErrors.push(err317);
-}
-errors++;
-}
-}
-if(data9.retryBudget !== undefined){
-let data159 = data9.retryBudget;
-if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
-for(const key41 in data159){
-if(!((key41 === "minRetryConcurrency") || (key41 === "percent"))){
-const err318 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget,data:data159};
-if(vErrors === null){
-vErrors = [err318];
-}
-else {
-vErrors.push(err318);
-}
-errors++;
-}
-}
-if(data159.minRetryConcurrency !== undefined){
-let data160 = data159.minRetryConcurrency;
-if(!((typeof data160 == "number") && (!(data160 % 1) && !isNaN(data160)))){
-const err319 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget/minRetryConcurrency",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/properties/minRetryConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency,data:data160};
-if(vErrors === null){
-vErrors = [err319];
-}
-else {
-vErrors.push(err319);
-}
-errors++;
-}
-if(typeof data160 == "number"){
-if(data160 > 4294967295 || isNaN(data160)){
-const err320 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget/minRetryConcurrency",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/properties/minRetryConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency,data:data160};
-if(vErrors === null){
-vErrors = [err320];
-}
-else {
-vErrors.push(err320);
-}
-errors++;
-}
-if(data160 < 0 || isNaN(data160)){
-const err321 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget/minRetryConcurrency",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/properties/minRetryConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency,data:data160};
-if(vErrors === null){
-vErrors = [err321];
-}
-else {
-vErrors.push(err321);
-}
-errors++;
-}
-}
-}
-if(data159.percent !== undefined){
-let data161 = data159.percent;
-const _errs484 = errors;
-let valid99 = true;
-const _errs485 = errors;
-if(data161 !== null){
-const err322 = {};
-if(vErrors === null){
-vErrors = [err322];
-}
-else {
-vErrors.push(err322);
-}
-errors++;
-}
-var _valid25 = _errs485 === errors;
-errors = _errs484;
-if(vErrors !== null){
-if(_errs484){
-vErrors.length = _errs484;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid25){
-const _errs487 = errors;
-if(typeof data161 == "number"){
-if(data161 > 100 || isNaN(data161)){
-const err323 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/properties/percent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.percent.else,data:data161};
-if(vErrors === null){
-vErrors = [err323];
-}
-else {
-vErrors.push(err323);
-}
-errors++;
-}
-if(data161 < 0 || isNaN(data161)){
-const err324 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/properties/percent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.percent.else,data:data161};
-if(vErrors === null){
-vErrors = [err324];
-}
-else {
-vErrors.push(err324);
-}
-errors++;
-}
-}
-else {
-const err325 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/properties/percent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.percent.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.percent.else,data:data161};
-if(vErrors === null){
-vErrors = [err325];
-}
-else {
-vErrors.push(err325);
-}
-errors++;
-}
-var _valid25 = _errs487 === errors;
-valid99 = _valid25;
-}
-if(!valid99){
-const err326 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/properties/percent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.percent.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.properties.percent,data:data161};
-if(vErrors === null){
-vErrors = [err326];
-}
-else {
-vErrors.push(err326);
-}
-errors++;
-}
-}
-}
-else {
-const err327 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/retryBudget",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/retryBudget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.retryBudget,data:data159};
-if(vErrors === null){
-vErrors = [err327];
-}
-else {
-vErrors.push(err327);
-}
-errors++;
-}
-}
-if(data9.tls !== undefined){
-let data162 = data9.tls;
-if(data162 && typeof data162 == "object" && !Array.isArray(data162)){
-for(const key42 in data162){
-if(!(func2.call(schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties, key42))){
-const err328 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls,data:data162};
-if(vErrors === null){
-vErrors = [err328];
-}
-else {
-vErrors.push(err328);
-}
-errors++;
-}
-}
-if(data162.caCertificates !== undefined){
-let data163 = data162.caCertificates;
-if(typeof data163 !== "string"){
-const err329 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/caCertificates",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.caCertificates.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.caCertificates,data:data163};
-if(vErrors === null){
-vErrors = [err329];
-}
-else {
-vErrors.push(err329);
-}
-errors++;
-}
-}
-if(data162.caCrl !== undefined){
-let data164 = data162.caCrl;
-if(typeof data164 !== "string"){
-const err330 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/caCrl",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/caCrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.caCrl.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.caCrl,data:data164};
-if(vErrors === null){
-vErrors = [err330];
-}
-else {
-vErrors.push(err330);
-}
-errors++;
-}
-}
-if(data162.clientCertificate !== undefined){
-let data165 = data162.clientCertificate;
-if(typeof data165 !== "string"){
-const err331 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/clientCertificate",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/clientCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.clientCertificate.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.clientCertificate,data:data165};
-if(vErrors === null){
-vErrors = [err331];
-}
-else {
-vErrors.push(err331);
-}
-errors++;
-}
-}
-if(data162.credentialName !== undefined){
-let data166 = data162.credentialName;
-if(typeof data166 !== "string"){
-const err332 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/credentialName",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/credentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.credentialName.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.credentialName,data:data166};
-if(vErrors === null){
-vErrors = [err332];
-}
-else {
-vErrors.push(err332);
-}
-errors++;
-}
-}
-if(data162.insecureSkipVerify !== undefined){
-let data167 = data162.insecureSkipVerify;
-const _errs501 = errors;
-let valid101 = true;
-const _errs502 = errors;
-if(data167 !== null){
-const err333 = {};
-if(vErrors === null){
-vErrors = [err333];
-}
-else {
-vErrors.push(err333);
-}
-errors++;
-}
-var _valid26 = _errs502 === errors;
-errors = _errs501;
-if(vErrors !== null){
-if(_errs501){
-vErrors.length = _errs501;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid26){
-const _errs504 = errors;
-if(typeof data167 !== "boolean"){
-const err334 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/insecureSkipVerify/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify.else.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify.else,data:data167};
-if(vErrors === null){
-vErrors = [err334];
-}
-else {
-vErrors.push(err334);
-}
-errors++;
-}
-var _valid26 = _errs504 === errors;
-valid101 = _valid26;
-}
-if(!valid101){
-const err335 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/insecureSkipVerify/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify.if,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify,data:data167};
-if(vErrors === null){
-vErrors = [err335];
-}
-else {
-vErrors.push(err335);
-}
-errors++;
-}
-}
-if(data162.mode !== undefined){
-let data168 = data162.mode;
-if(typeof data168 !== "string"){
-const err336 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/mode",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.mode.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.mode,data:data168};
-if(vErrors === null){
-vErrors = [err336];
-}
-else {
-vErrors.push(err336);
-}
-errors++;
-}
-if(!((((data168 === "DISABLE") || (data168 === "SIMPLE")) || (data168 === "MUTUAL")) || (data168 === "ISTIO_MUTUAL"))){
-const err337 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/mode",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.mode.enum,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.mode,data:data168};
-if(vErrors === null){
-vErrors = [err337];
-}
-else {
-vErrors.push(err337);
-}
-errors++;
-}
-}
-if(data162.privateKey !== undefined){
-let data169 = data162.privateKey;
-if(typeof data169 !== "string"){
-const err338 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/privateKey",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.privateKey.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.privateKey,data:data169};
-if(vErrors === null){
-vErrors = [err338];
-}
-else {
-vErrors.push(err338);
-}
-errors++;
-}
-}
-if(data162.sni !== undefined){
-let data170 = data162.sni;
-if(typeof data170 !== "string"){
-const err339 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/sni",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/sni/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.sni.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.sni,data:data170};
-if(vErrors === null){
-vErrors = [err339];
-}
-else {
-vErrors.push(err339);
-}
-errors++;
-}
-}
-if(data162.subjectAltNames !== undefined){
-let data171 = data162.subjectAltNames;
-if(Array.isArray(data171)){
-const len12 = data171.length;
-for(let i12=0; i12<len12; i12++){
-let data172 = data171[i12];
-if(typeof data172 !== "string"){
-const err340 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/subjectAltNames/" + i12,schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.subjectAltNames.items.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.subjectAltNames.items,data:data172};
-if(vErrors === null){
-vErrors = [err340];
-}
-else {
-vErrors.push(err340);
-}
-errors++;
-}
-}
-}
-else {
-const err341 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls/subjectAltNames",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.subjectAltNames.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.properties.subjectAltNames,data:data171};
-if(vErrors === null){
-vErrors = [err341];
-}
-else {
-vErrors.push(err341);
-}
-errors++;
-}
-}
-}
-else {
-const err342 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tls",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tls,data:data162};
-if(vErrors === null){
-vErrors = [err342];
-}
-else {
-vErrors.push(err342);
-}
-errors++;
-}
-}
-if(data9.tunnel !== undefined){
-let data173 = data9.tunnel;
-if(data173 && typeof data173 == "object" && !Array.isArray(data173)){
-if(data173.targetHost === undefined){
-const err343 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/required",keyword:"required",params:{missingProperty: "targetHost"},message:"must have required property '"+"targetHost"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel,data:data173};
-if(vErrors === null){
-vErrors = [err343];
-}
-else {
-vErrors.push(err343);
-}
-errors++;
-}
-if(data173.targetPort === undefined){
-const err344 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/required",keyword:"required",params:{missingProperty: "targetPort"},message:"must have required property '"+"targetPort"+"'",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.required,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel,data:data173};
-if(vErrors === null){
-vErrors = [err344];
-}
-else {
-vErrors.push(err344);
-}
-errors++;
-}
-for(const key43 in data173){
-if(!(((key43 === "protocol") || (key43 === "targetHost")) || (key43 === "targetPort"))){
-const err345 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel,data:data173};
-if(vErrors === null){
-vErrors = [err345];
-}
-else {
-vErrors.push(err345);
-}
-errors++;
-}
-}
-if(data173.protocol !== undefined){
-let data174 = data173.protocol;
-if(typeof data174 !== "string"){
-const err346 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel/protocol",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.protocol.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.protocol,data:data174};
-if(vErrors === null){
-vErrors = [err346];
-}
-else {
-vErrors.push(err346);
-}
-errors++;
-}
-}
-if(data173.targetHost !== undefined){
-let data175 = data173.targetHost;
-if(typeof data175 !== "string"){
-const err347 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel/targetHost",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/properties/targetHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.targetHost.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.targetHost,data:data175};
-if(vErrors === null){
-vErrors = [err347];
-}
-else {
-vErrors.push(err347);
-}
-errors++;
-}
-}
-if(data173.targetPort !== undefined){
-let data176 = data173.targetPort;
-if(!((typeof data176 == "number") && (!(data176 % 1) && !isNaN(data176)))){
-const err348 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel/targetPort",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.targetPort.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.targetPort,data:data176};
-if(vErrors === null){
-vErrors = [err348];
-}
-else {
-vErrors.push(err348);
-}
-errors++;
-}
-if(typeof data176 == "number"){
-if(data176 > 4294967295 || isNaN(data176)){
-const err349 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel/targetPort",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.targetPort,data:data176};
-if(vErrors === null){
-vErrors = [err349];
-}
-else {
-vErrors.push(err349);
-}
-errors++;
-}
-if(data176 < 0 || isNaN(data176)){
-const err350 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel/targetPort",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.properties.targetPort,data:data176};
-if(vErrors === null){
-vErrors = [err350];
-}
-else {
-vErrors.push(err350);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err351 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.properties.tunnel,data:data173};
-if(vErrors === null){
-vErrors = [err351];
-}
-else {
-vErrors.push(err351);
-}
-errors++;
-}
-}
-}
-else {
-const err352 = {instancePath:instancePath+"/spec/subsets/" + i1+"/trafficPolicy",schemaPath:"#/properties/spec/properties/subsets/items/properties/trafficPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy.type,parentSchema:schema11.properties.spec.properties.subsets.items.properties.trafficPolicy,data:data9};
-if(vErrors === null){
-vErrors = [err352];
-}
-else {
-vErrors.push(err352);
-}
-errors++;
-}
-}
-}
-else {
-const err353 = {instancePath:instancePath+"/spec/subsets/" + i1,schemaPath:"#/properties/spec/properties/subsets/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.subsets.items.type,parentSchema:schema11.properties.spec.properties.subsets.items,data:data5};
-if(vErrors === null){
-vErrors = [err353];
-}
-else {
-vErrors.push(err353);
-}
-errors++;
-}
-}
-}
-else {
-const err354 = {instancePath:instancePath+"/spec/subsets",schemaPath:"#/properties/spec/properties/subsets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subsets.type,parentSchema:schema11.properties.spec.properties.subsets,data:data4};
-if(vErrors === null){
-vErrors = [err354];
-}
-else {
-vErrors.push(err354);
-}
-errors++;
-}
-}
-if(data0.trafficPolicy !== undefined){
-let data177 = data0.trafficPolicy;
-if(data177 && typeof data177 == "object" && !Array.isArray(data177)){
-for(const key44 in data177){
-if(!((((((((key44 === "connectionPool") || (key44 === "loadBalancer")) || (key44 === "outlierDetection")) || (key44 === "portLevelSettings")) || (key44 === "proxyProtocol")) || (key44 === "retryBudget")) || (key44 === "tls")) || (key44 === "tunnel"))){
-const err355 = {instancePath:instancePath+"/spec/trafficPolicy",schemaPath:"#/properties/spec/properties/trafficPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy,data:data177};
-if(vErrors === null){
-vErrors = [err355];
-}
-else {
-vErrors.push(err355);
-}
-errors++;
-}
-}
-if(data177.connectionPool !== undefined){
-let data178 = data177.connectionPool;
-if(data178 && typeof data178 == "object" && !Array.isArray(data178)){
-for(const key45 in data178){
-if(!((key45 === "http") || (key45 === "tcp"))){
-const err356 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool,data:data178};
-if(vErrors === null){
-vErrors = [err356];
-}
-else {
-vErrors.push(err356);
-}
-errors++;
-}
-}
-if(data178.http !== undefined){
-let data179 = data178.http;
-if(data179 && typeof data179 == "object" && !Array.isArray(data179)){
-for(const key46 in data179){
-if(!((((((((key46 === "h2UpgradePolicy") || (key46 === "http1MaxPendingRequests")) || (key46 === "http2MaxRequests")) || (key46 === "idleTimeout")) || (key46 === "maxConcurrentStreams")) || (key46 === "maxRequestsPerConnection")) || (key46 === "maxRetries")) || (key46 === "useClientProtocol"))){
-const err357 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http,data:data179};
-if(vErrors === null){
-vErrors = [err357];
-}
-else {
-vErrors.push(err357);
-}
-errors++;
-}
-}
-if(data179.h2UpgradePolicy !== undefined){
-let data180 = data179.h2UpgradePolicy;
-if(typeof data180 !== "string"){
-const err358 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data180};
-if(vErrors === null){
-vErrors = [err358];
-}
-else {
-vErrors.push(err358);
-}
-errors++;
-}
-if(!(((data180 === "DEFAULT") || (data180 === "DO_NOT_UPGRADE")) || (data180 === "UPGRADE"))){
-const err359 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data180};
-if(vErrors === null){
-vErrors = [err359];
-}
-else {
-vErrors.push(err359);
-}
-errors++;
-}
-}
-if(data179.http1MaxPendingRequests !== undefined){
-let data181 = data179.http1MaxPendingRequests;
-if(!((typeof data181 == "number") && (!(data181 % 1) && !isNaN(data181)))){
-const err360 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/http1MaxPendingRequests",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http1MaxPendingRequests.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http1MaxPendingRequests,data:data181};
-if(vErrors === null){
-vErrors = [err360];
-}
-else {
-vErrors.push(err360);
-}
-errors++;
-}
-}
-if(data179.http2MaxRequests !== undefined){
-let data182 = data179.http2MaxRequests;
-if(!((typeof data182 == "number") && (!(data182 % 1) && !isNaN(data182)))){
-const err361 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/http2MaxRequests",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http2MaxRequests.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.http2MaxRequests,data:data182};
-if(vErrors === null){
-vErrors = [err361];
-}
-else {
-vErrors.push(err361);
-}
-errors++;
-}
-}
-if(data179.idleTimeout !== undefined){
-let data183 = data179.idleTimeout;
-if(typeof data183 !== "string"){
-const err362 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/idleTimeout",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.idleTimeout,data:data183};
-if(vErrors === null){
-vErrors = [err362];
-}
-else {
-vErrors.push(err362);
-}
-errors++;
-}
-}
-if(data179.maxConcurrentStreams !== undefined){
-let data184 = data179.maxConcurrentStreams;
-if(!((typeof data184 == "number") && (!(data184 % 1) && !isNaN(data184)))){
-const err363 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/maxConcurrentStreams",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxConcurrentStreams.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxConcurrentStreams,data:data184};
-if(vErrors === null){
-vErrors = [err363];
-}
-else {
-vErrors.push(err363);
-}
-errors++;
-}
-}
-if(data179.maxRequestsPerConnection !== undefined){
-let data185 = data179.maxRequestsPerConnection;
-if(!((typeof data185 == "number") && (!(data185 % 1) && !isNaN(data185)))){
-const err364 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/maxRequestsPerConnection",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRequestsPerConnection.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRequestsPerConnection,data:data185};
-if(vErrors === null){
-vErrors = [err364];
-}
-else {
-vErrors.push(err364);
-}
-errors++;
-}
-}
-if(data179.maxRetries !== undefined){
-let data186 = data179.maxRetries;
-if(!((typeof data186 == "number") && (!(data186 % 1) && !isNaN(data186)))){
-const err365 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/maxRetries",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRetries.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.maxRetries,data:data186};
-if(vErrors === null){
-vErrors = [err365];
-}
-else {
-vErrors.push(err365);
-}
-errors++;
-}
-}
-if(data179.useClientProtocol !== undefined){
-let data187 = data179.useClientProtocol;
-if(typeof data187 !== "boolean"){
-const err366 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http/useClientProtocol",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.useClientProtocol.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.properties.useClientProtocol,data:data187};
-if(vErrors === null){
-vErrors = [err366];
-}
-else {
-vErrors.push(err366);
-}
-errors++;
-}
-}
-}
-else {
-const err367 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/http",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.http,data:data179};
-if(vErrors === null){
-vErrors = [err367];
-}
-else {
-vErrors.push(err367);
-}
-errors++;
-}
-}
-if(data178.tcp !== undefined){
-let data188 = data178.tcp;
-if(data188 && typeof data188 == "object" && !Array.isArray(data188)){
-for(const key47 in data188){
-if(!(((((key47 === "connectTimeout") || (key47 === "idleTimeout")) || (key47 === "maxConnectionDuration")) || (key47 === "maxConnections")) || (key47 === "tcpKeepalive"))){
-const err368 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp,data:data188};
-if(vErrors === null){
-vErrors = [err368];
-}
-else {
-vErrors.push(err368);
-}
-errors++;
-}
-}
-if(data188.connectTimeout !== undefined){
-let data189 = data188.connectTimeout;
-if(typeof data189 !== "string"){
-const err369 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/connectTimeout",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.connectTimeout.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.connectTimeout,data:data189};
-if(vErrors === null){
-vErrors = [err369];
-}
-else {
-vErrors.push(err369);
-}
-errors++;
-}
-}
-if(data188.idleTimeout !== undefined){
-let data190 = data188.idleTimeout;
-if(typeof data190 !== "string"){
-const err370 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/idleTimeout",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.idleTimeout,data:data190};
-if(vErrors === null){
-vErrors = [err370];
-}
-else {
-vErrors.push(err370);
-}
-errors++;
-}
-}
-if(data188.maxConnectionDuration !== undefined){
-let data191 = data188.maxConnectionDuration;
-if(typeof data191 !== "string"){
-const err371 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/maxConnectionDuration",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnectionDuration.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnectionDuration,data:data191};
-if(vErrors === null){
-vErrors = [err371];
-}
-else {
-vErrors.push(err371);
-}
-errors++;
-}
-}
-if(data188.maxConnections !== undefined){
-let data192 = data188.maxConnections;
-if(!((typeof data192 == "number") && (!(data192 % 1) && !isNaN(data192)))){
-const err372 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/maxConnections",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnections.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.maxConnections,data:data192};
-if(vErrors === null){
-vErrors = [err372];
-}
-else {
-vErrors.push(err372);
-}
-errors++;
-}
-}
-if(data188.tcpKeepalive !== undefined){
-let data193 = data188.tcpKeepalive;
-if(data193 && typeof data193 == "object" && !Array.isArray(data193)){
-for(const key48 in data193){
-if(!(((key48 === "interval") || (key48 === "probes")) || (key48 === "time"))){
-const err373 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key48},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data193};
-if(vErrors === null){
-vErrors = [err373];
-}
-else {
-vErrors.push(err373);
-}
-errors++;
-}
-}
-if(data193.interval !== undefined){
-let data194 = data193.interval;
-if(typeof data194 !== "string"){
-const err374 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/tcpKeepalive/interval",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval,data:data194};
-if(vErrors === null){
-vErrors = [err374];
-}
-else {
-vErrors.push(err374);
-}
-errors++;
-}
-}
-if(data193.probes !== undefined){
-let data195 = data193.probes;
-if(!((typeof data195 == "number") && (!(data195 % 1) && !isNaN(data195)))){
-const err375 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data195};
-if(vErrors === null){
-vErrors = [err375];
-}
-else {
-vErrors.push(err375);
-}
-errors++;
-}
-if(typeof data195 == "number"){
-if(data195 > 4294967295 || isNaN(data195)){
-const err376 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data195};
-if(vErrors === null){
-vErrors = [err376];
-}
-else {
-vErrors.push(err376);
-}
-errors++;
-}
-if(data195 < 0 || isNaN(data195)){
-const err377 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data195};
-if(vErrors === null){
-vErrors = [err377];
-}
-else {
-vErrors.push(err377);
-}
-errors++;
-}
-}
-}
-if(data193.time !== undefined){
-let data196 = data193.time;
-if(typeof data196 !== "string"){
-const err378 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/tcpKeepalive/time",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time,data:data196};
-if(vErrors === null){
-vErrors = [err378];
-}
-else {
-vErrors.push(err378);
-}
-errors++;
-}
-}
-}
-else {
-const err379 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data193};
-if(vErrors === null){
-vErrors = [err379];
-}
-else {
-vErrors.push(err379);
-}
-errors++;
-}
-}
-}
-else {
-const err380 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool/tcp",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.properties.tcp,data:data188};
-if(vErrors === null){
-vErrors = [err380];
-}
-else {
-vErrors.push(err380);
-}
-errors++;
-}
-}
-}
-else {
-const err381 = {instancePath:instancePath+"/spec/trafficPolicy/connectionPool",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/connectionPool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.connectionPool,data:data178};
-if(vErrors === null){
-vErrors = [err381];
-}
-else {
-vErrors.push(err381);
-}
-errors++;
-}
-}
-if(data177.loadBalancer !== undefined){
-let data197 = data177.loadBalancer;
-const _errs572 = errors;
-let valid110 = false;
-let passing6 = null;
-const _errs573 = errors;
-const _errs574 = errors;
-const _errs575 = errors;
-const _errs576 = errors;
-let valid112 = false;
-const _errs577 = errors;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-let missing16;
-if((data197.simple === undefined) && (missing16 = "simple")){
-const err382 = {};
-if(vErrors === null){
-vErrors = [err382];
-}
-else {
-vErrors.push(err382);
-}
-errors++;
-}
-}
-var _valid28 = _errs577 === errors;
-valid112 = valid112 || _valid28;
-if(!valid112){
-const _errs578 = errors;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-let missing17;
-if((data197.consistentHash === undefined) && (missing17 = "consistentHash")){
-const err383 = {};
-if(vErrors === null){
-vErrors = [err383];
-}
-else {
-vErrors.push(err383);
-}
-errors++;
-}
-}
-var _valid28 = _errs578 === errors;
-valid112 = valid112 || _valid28;
-}
-if(!valid112){
-const err384 = {};
-if(vErrors === null){
-vErrors = [err384];
-}
-else {
-vErrors.push(err384);
-}
-errors++;
-}
-else {
-errors = _errs576;
-if(vErrors !== null){
-if(_errs576){
-vErrors.length = _errs576;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid111 = _errs575 === errors;
-if(valid111){
-const err385 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.oneOf[0].not,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.oneOf[0],data:data197};
-if(vErrors === null){
-vErrors = [err385];
-}
-else {
-vErrors.push(err385);
-}
-errors++;
-}
-else {
-errors = _errs574;
-if(vErrors !== null){
-if(_errs574){
-vErrors.length = _errs574;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid27 = _errs573 === errors;
-if(_valid27){
-valid110 = true;
-passing6 = 0;
-}
-const _errs579 = errors;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-if(data197.simple === undefined){
-const err386 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/oneOf/1/required",keyword:"required",params:{missingProperty: "simple"},message:"must have required property '"+"simple"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.oneOf[1].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.oneOf[1],data:data197};
-if(vErrors === null){
-vErrors = [err386];
-}
-else {
-vErrors.push(err386);
-}
-errors++;
-}
-}
-var _valid27 = _errs579 === errors;
-if(_valid27 && valid110){
-valid110 = false;
-passing6 = [passing6, 1];
-}
-else {
-if(_valid27){
-valid110 = true;
-passing6 = 1;
-}
-const _errs580 = errors;
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-if(data197.consistentHash === undefined){
-const err387 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/oneOf/2/required",keyword:"required",params:{missingProperty: "consistentHash"},message:"must have required property '"+"consistentHash"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.oneOf[2].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.oneOf[2],data:data197};
-if(vErrors === null){
-vErrors = [err387];
-}
-else {
-vErrors.push(err387);
-}
-errors++;
-}
-}
-var _valid27 = _errs580 === errors;
-if(_valid27 && valid110){
-valid110 = false;
-passing6 = [passing6, 2];
-}
-else {
-if(_valid27){
-valid110 = true;
-passing6 = 2;
-}
-}
-}
-if(!valid110){
-const err388 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.oneOf,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer,data:data197};
-if(vErrors === null){
-vErrors = [err388];
-}
-else {
-vErrors.push(err388);
-}
-errors++;
-}
-else {
-errors = _errs572;
-if(vErrors !== null){
-if(_errs572){
-vErrors.length = _errs572;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data197 && typeof data197 == "object" && !Array.isArray(data197)){
-for(const key49 in data197){
-if(!(((((key49 === "consistentHash") || (key49 === "localityLbSetting")) || (key49 === "simple")) || (key49 === "warmup")) || (key49 === "warmupDurationSecs"))){
-const err389 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key49},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer,data:data197};
-if(vErrors === null){
-vErrors = [err389];
-}
-else {
-vErrors.push(err389);
-}
-errors++;
-}
-}
-if(data197.consistentHash !== undefined){
-let data198 = data197.consistentHash;
-const _errs585 = errors;
-let valid115 = false;
-let passing7 = null;
-const _errs586 = errors;
-const _errs587 = errors;
-const _errs588 = errors;
-const _errs589 = errors;
-let valid117 = false;
-const _errs590 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-let missing18;
-if((data198.httpHeaderName === undefined) && (missing18 = "httpHeaderName")){
-const err390 = {};
-if(vErrors === null){
-vErrors = [err390];
-}
-else {
-vErrors.push(err390);
-}
-errors++;
-}
-}
-var _valid30 = _errs590 === errors;
-valid117 = valid117 || _valid30;
-if(!valid117){
-const _errs591 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-let missing19;
-if((data198.httpCookie === undefined) && (missing19 = "httpCookie")){
-const err391 = {};
-if(vErrors === null){
-vErrors = [err391];
-}
-else {
-vErrors.push(err391);
-}
-errors++;
-}
-}
-var _valid30 = _errs591 === errors;
-valid117 = valid117 || _valid30;
-if(!valid117){
-const _errs592 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-let missing20;
-if((data198.useSourceIp === undefined) && (missing20 = "useSourceIp")){
-const err392 = {};
-if(vErrors === null){
-vErrors = [err392];
-}
-else {
-vErrors.push(err392);
-}
-errors++;
-}
-}
-var _valid30 = _errs592 === errors;
-valid117 = valid117 || _valid30;
-if(!valid117){
-const _errs593 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-let missing21;
-if((data198.httpQueryParameterName === undefined) && (missing21 = "httpQueryParameterName")){
-const err393 = {};
-if(vErrors === null){
-vErrors = [err393];
-}
-else {
-vErrors.push(err393);
-}
-errors++;
-}
-}
-var _valid30 = _errs593 === errors;
-valid117 = valid117 || _valid30;
-}
-}
-}
-if(!valid117){
-const err394 = {};
-if(vErrors === null){
-vErrors = [err394];
-}
-else {
-vErrors.push(err394);
-}
-errors++;
-}
-else {
-errors = _errs589;
-if(vErrors !== null){
-if(_errs589){
-vErrors.length = _errs589;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid116 = _errs588 === errors;
-if(valid116){
-const err395 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0].not,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0],data:data198};
-if(vErrors === null){
-vErrors = [err395];
-}
-else {
-vErrors.push(err395);
-}
-errors++;
-}
-else {
-errors = _errs587;
-if(vErrors !== null){
-if(_errs587){
-vErrors.length = _errs587;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid29 = _errs586 === errors;
-if(_valid29){
-valid115 = true;
-passing7 = 0;
-}
-const _errs594 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-if(data198.httpHeaderName === undefined){
-const err396 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "httpHeaderName"},message:"must have required property '"+"httpHeaderName"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1],data:data198};
-if(vErrors === null){
-vErrors = [err396];
-}
-else {
-vErrors.push(err396);
-}
-errors++;
-}
-}
-var _valid29 = _errs594 === errors;
-if(_valid29 && valid115){
-valid115 = false;
-passing7 = [passing7, 1];
-}
-else {
-if(_valid29){
-valid115 = true;
-passing7 = 1;
-}
-const _errs595 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-if(data198.httpCookie === undefined){
-const err397 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/2/required",keyword:"required",params:{missingProperty: "httpCookie"},message:"must have required property '"+"httpCookie"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2],data:data198};
-if(vErrors === null){
-vErrors = [err397];
-}
-else {
-vErrors.push(err397);
-}
-errors++;
-}
-}
-var _valid29 = _errs595 === errors;
-if(_valid29 && valid115){
-valid115 = false;
-passing7 = [passing7, 2];
-}
-else {
-if(_valid29){
-valid115 = true;
-passing7 = 2;
-}
-const _errs596 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-if(data198.useSourceIp === undefined){
-const err398 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/3/required",keyword:"required",params:{missingProperty: "useSourceIp"},message:"must have required property '"+"useSourceIp"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3],data:data198};
-if(vErrors === null){
-vErrors = [err398];
-}
-else {
-vErrors.push(err398);
-}
-errors++;
-}
-}
-var _valid29 = _errs596 === errors;
-if(_valid29 && valid115){
-valid115 = false;
-passing7 = [passing7, 3];
-}
-else {
-if(_valid29){
-valid115 = true;
-passing7 = 3;
-}
-const _errs597 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-if(data198.httpQueryParameterName === undefined){
-const err399 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/4/required",keyword:"required",params:{missingProperty: "httpQueryParameterName"},message:"must have required property '"+"httpQueryParameterName"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4],data:data198};
-if(vErrors === null){
-vErrors = [err399];
-}
-else {
-vErrors.push(err399);
-}
-errors++;
-}
-}
-var _valid29 = _errs597 === errors;
-if(_valid29 && valid115){
-valid115 = false;
-passing7 = [passing7, 4];
-}
-else {
-if(_valid29){
-valid115 = true;
-passing7 = 4;
-}
-}
-}
-}
-}
-if(!valid115){
-const err400 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[0],data:data198};
-if(vErrors === null){
-vErrors = [err400];
-}
-else {
-vErrors.push(err400);
-}
-errors++;
-}
-else {
-errors = _errs585;
-if(vErrors !== null){
-if(_errs585){
-vErrors.length = _errs585;
-}
-else {
-vErrors = null;
-}
-}
-}
-const _errs599 = errors;
-let valid118 = false;
-let passing8 = null;
-const _errs600 = errors;
-const _errs601 = errors;
-const _errs602 = errors;
-const _errs603 = errors;
-let valid120 = false;
-const _errs604 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-let missing22;
-if((data198.ringHash === undefined) && (missing22 = "ringHash")){
-const err401 = {};
-if(vErrors === null){
-vErrors = [err401];
-}
-else {
-vErrors.push(err401);
-}
-errors++;
-}
-}
-var _valid32 = _errs604 === errors;
-valid120 = valid120 || _valid32;
-if(!valid120){
-const _errs605 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-let missing23;
-if((data198.maglev === undefined) && (missing23 = "maglev")){
-const err402 = {};
-if(vErrors === null){
-vErrors = [err402];
-}
-else {
-vErrors.push(err402);
-}
-errors++;
-}
-}
-var _valid32 = _errs605 === errors;
-valid120 = valid120 || _valid32;
-}
-if(!valid120){
-const err403 = {};
-if(vErrors === null){
-vErrors = [err403];
-}
-else {
-vErrors.push(err403);
-}
-errors++;
-}
-else {
-errors = _errs603;
-if(vErrors !== null){
-if(_errs603){
-vErrors.length = _errs603;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid119 = _errs602 === errors;
-if(valid119){
-const err404 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0].not,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0],data:data198};
-if(vErrors === null){
-vErrors = [err404];
-}
-else {
-vErrors.push(err404);
-}
-errors++;
-}
-else {
-errors = _errs601;
-if(vErrors !== null){
-if(_errs601){
-vErrors.length = _errs601;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid31 = _errs600 === errors;
-if(_valid31){
-valid118 = true;
-passing8 = 0;
-}
-const _errs606 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-if(data198.ringHash === undefined){
-const err405 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "ringHash"},message:"must have required property '"+"ringHash"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1],data:data198};
-if(vErrors === null){
-vErrors = [err405];
-}
-else {
-vErrors.push(err405);
-}
-errors++;
-}
-}
-var _valid31 = _errs606 === errors;
-if(_valid31 && valid118){
-valid118 = false;
-passing8 = [passing8, 1];
-}
-else {
-if(_valid31){
-valid118 = true;
-passing8 = 1;
-}
-const _errs607 = errors;
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-if(data198.maglev === undefined){
-const err406 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/2/required",keyword:"required",params:{missingProperty: "maglev"},message:"must have required property '"+"maglev"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2],data:data198};
-if(vErrors === null){
-vErrors = [err406];
-}
-else {
-vErrors.push(err406);
-}
-errors++;
-}
-}
-var _valid31 = _errs607 === errors;
-if(_valid31 && valid118){
-valid118 = false;
-passing8 = [passing8, 2];
-}
-else {
-if(_valid31){
-valid118 = true;
-passing8 = 2;
-}
-}
-}
-if(!valid118){
-const err407 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing8},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.allOf[1],data:data198};
-if(vErrors === null){
-vErrors = [err407];
-}
-else {
-vErrors.push(err407);
-}
-errors++;
-}
-else {
-errors = _errs599;
-if(vErrors !== null){
-if(_errs599){
-vErrors.length = _errs599;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data198 && typeof data198 == "object" && !Array.isArray(data198)){
-for(const key50 in data198){
-if(!(((((((key50 === "httpCookie") || (key50 === "httpHeaderName")) || (key50 === "httpQueryParameterName")) || (key50 === "maglev")) || (key50 === "minimumRingSize")) || (key50 === "ringHash")) || (key50 === "useSourceIp"))){
-const err408 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash,data:data198};
-if(vErrors === null){
-vErrors = [err408];
-}
-else {
-vErrors.push(err408);
-}
-errors++;
-}
-}
-if(data198.httpCookie !== undefined){
-let data199 = data198.httpCookie;
-if(data199 && typeof data199 == "object" && !Array.isArray(data199)){
-if(data199.name === undefined){
-const err409 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data199};
-if(vErrors === null){
-vErrors = [err409];
-}
-else {
-vErrors.push(err409);
-}
-errors++;
-}
-for(const key51 in data199){
-if(!((((key51 === "attributes") || (key51 === "name")) || (key51 === "path")) || (key51 === "ttl"))){
-const err410 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key51},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data199};
-if(vErrors === null){
-vErrors = [err410];
-}
-else {
-vErrors.push(err410);
-}
-errors++;
-}
-}
-if(data199.attributes !== undefined){
-let data200 = data199.attributes;
-if(Array.isArray(data200)){
-const len13 = data200.length;
-for(let i13=0; i13<len13; i13++){
-let data201 = data200[i13];
-if(data201 && typeof data201 == "object" && !Array.isArray(data201)){
-if(data201.name === undefined){
-const err411 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i13,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data201};
-if(vErrors === null){
-vErrors = [err411];
-}
-else {
-vErrors.push(err411);
-}
-errors++;
-}
-for(const key52 in data201){
-if(!((key52 === "name") || (key52 === "value"))){
-const err412 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i13,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key52},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data201};
-if(vErrors === null){
-vErrors = [err412];
-}
-else {
-vErrors.push(err412);
-}
-errors++;
-}
-}
-if(data201.name !== undefined){
-let data202 = data201.name;
-if(typeof data202 !== "string"){
-const err413 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i13+"/name",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name,data:data202};
-if(vErrors === null){
-vErrors = [err413];
-}
-else {
-vErrors.push(err413);
-}
-errors++;
-}
-}
-if(data201.value !== undefined){
-let data203 = data201.value;
-if(typeof data203 !== "string"){
-const err414 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i13+"/value",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value,data:data203};
-if(vErrors === null){
-vErrors = [err414];
-}
-else {
-vErrors.push(err414);
-}
-errors++;
-}
-}
-}
-else {
-const err415 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes/" + i13,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data201};
-if(vErrors === null){
-vErrors = [err415];
-}
-else {
-vErrors.push(err415);
-}
-errors++;
-}
-}
-}
-else {
-const err416 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/attributes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes,data:data200};
-if(vErrors === null){
-vErrors = [err416];
-}
-else {
-vErrors.push(err416);
-}
-errors++;
-}
-}
-if(data199.name !== undefined){
-let data204 = data199.name;
-if(typeof data204 !== "string"){
-const err417 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/name",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name,data:data204};
-if(vErrors === null){
-vErrors = [err417];
-}
-else {
-vErrors.push(err417);
-}
-errors++;
-}
-}
-if(data199.path !== undefined){
-let data205 = data199.path;
-if(typeof data205 !== "string"){
-const err418 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/path",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path,data:data205};
-if(vErrors === null){
-vErrors = [err418];
-}
-else {
-vErrors.push(err418);
-}
-errors++;
-}
-}
-if(data199.ttl !== undefined){
-let data206 = data199.ttl;
-if(typeof data206 !== "string"){
-const err419 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie/ttl",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl,data:data206};
-if(vErrors === null){
-vErrors = [err419];
-}
-else {
-vErrors.push(err419);
-}
-errors++;
-}
-}
-}
-else {
-const err420 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpCookie/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data199};
-if(vErrors === null){
-vErrors = [err420];
-}
-else {
-vErrors.push(err420);
-}
-errors++;
-}
-}
-if(data198.httpHeaderName !== undefined){
-let data207 = data198.httpHeaderName;
-if(typeof data207 !== "string"){
-const err421 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpHeaderName",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpHeaderName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName,data:data207};
-if(vErrors === null){
-vErrors = [err421];
-}
-else {
-vErrors.push(err421);
-}
-errors++;
-}
-}
-if(data198.httpQueryParameterName !== undefined){
-let data208 = data198.httpQueryParameterName;
-if(typeof data208 !== "string"){
-const err422 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/httpQueryParameterName",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/httpQueryParameterName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName,data:data208};
-if(vErrors === null){
-vErrors = [err422];
-}
-else {
-vErrors.push(err422);
-}
-errors++;
-}
-}
-if(data198.maglev !== undefined){
-let data209 = data198.maglev;
-if(data209 && typeof data209 == "object" && !Array.isArray(data209)){
-for(const key53 in data209){
-if(!(key53 === "tableSize")){
-const err423 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data209};
-if(vErrors === null){
-vErrors = [err423];
-}
-else {
-vErrors.push(err423);
-}
-errors++;
-}
-}
-if(data209.tableSize !== undefined){
-let data210 = data209.tableSize;
-if(!((typeof data210 == "number") && (!(data210 % 1) && !isNaN(data210)))){
-const err424 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data210};
-if(vErrors === null){
-vErrors = [err424];
-}
-else {
-vErrors.push(err424);
-}
-errors++;
-}
-if(typeof data210 == "number"){
-if(data210 < 0 || isNaN(data210)){
-const err425 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data210};
-if(vErrors === null){
-vErrors = [err425];
-}
-else {
-vErrors.push(err425);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err426 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/maglev/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data209};
-if(vErrors === null){
-vErrors = [err426];
-}
-else {
-vErrors.push(err426);
-}
-errors++;
-}
-}
-if(data198.minimumRingSize !== undefined){
-let data211 = data198.minimumRingSize;
-if(!((typeof data211 == "number") && (!(data211 % 1) && !isNaN(data211)))){
-const err427 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data211};
-if(vErrors === null){
-vErrors = [err427];
-}
-else {
-vErrors.push(err427);
-}
-errors++;
-}
-if(typeof data211 == "number"){
-if(data211 < 0 || isNaN(data211)){
-const err428 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data211};
-if(vErrors === null){
-vErrors = [err428];
-}
-else {
-vErrors.push(err428);
-}
-errors++;
-}
-}
-}
-if(data198.ringHash !== undefined){
-let data212 = data198.ringHash;
-if(data212 && typeof data212 == "object" && !Array.isArray(data212)){
-for(const key54 in data212){
-if(!(key54 === "minimumRingSize")){
-const err429 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data212};
-if(vErrors === null){
-vErrors = [err429];
-}
-else {
-vErrors.push(err429);
-}
-errors++;
-}
-}
-if(data212.minimumRingSize !== undefined){
-let data213 = data212.minimumRingSize;
-if(!((typeof data213 == "number") && (!(data213 % 1) && !isNaN(data213)))){
-const err430 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data213};
-if(vErrors === null){
-vErrors = [err430];
-}
-else {
-vErrors.push(err430);
-}
-errors++;
-}
-if(typeof data213 == "number"){
-if(data213 < 0 || isNaN(data213)){
-const err431 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data213};
-if(vErrors === null){
-vErrors = [err431];
-}
-else {
-vErrors.push(err431);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err432 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/ringHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data212};
-if(vErrors === null){
-vErrors = [err432];
-}
-else {
-vErrors.push(err432);
-}
-errors++;
-}
-}
-if(data198.useSourceIp !== undefined){
-let data214 = data198.useSourceIp;
-if(typeof data214 !== "boolean"){
-const err433 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash/useSourceIp",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/properties/useSourceIp/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.useSourceIp.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.properties.useSourceIp,data:data214};
-if(vErrors === null){
-vErrors = [err433];
-}
-else {
-vErrors.push(err433);
-}
-errors++;
-}
-}
-}
-else {
-const err434 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/consistentHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.consistentHash,data:data198};
-if(vErrors === null){
-vErrors = [err434];
-}
-else {
-vErrors.push(err434);
-}
-errors++;
-}
-}
-if(data197.localityLbSetting !== undefined){
-let data215 = data197.localityLbSetting;
-if(data215 && typeof data215 == "object" && !Array.isArray(data215)){
-for(const key55 in data215){
-if(!((((key55 === "distribute") || (key55 === "enabled")) || (key55 === "failover")) || (key55 === "failoverPriority"))){
-const err435 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key55},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting,data:data215};
-if(vErrors === null){
-vErrors = [err435];
-}
-else {
-vErrors.push(err435);
-}
-errors++;
-}
-}
-if(data215.distribute !== undefined){
-let data216 = data215.distribute;
-if(Array.isArray(data216)){
-const len14 = data216.length;
-for(let i14=0; i14<len14; i14++){
-let data217 = data216[i14];
-if(data217 && typeof data217 == "object" && !Array.isArray(data217)){
-for(const key56 in data217){
-if(!((key56 === "from") || (key56 === "to"))){
-const err436 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i14,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data217};
-if(vErrors === null){
-vErrors = [err436];
-}
-else {
-vErrors.push(err436);
-}
-errors++;
-}
-}
-if(data217.from !== undefined){
-let data218 = data217.from;
-if(typeof data218 !== "string"){
-const err437 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i14+"/from",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from,data:data218};
-if(vErrors === null){
-vErrors = [err437];
-}
-else {
-vErrors.push(err437);
-}
-errors++;
-}
-}
-if(data217.to !== undefined){
-let data219 = data217.to;
-if(data219 && typeof data219 == "object" && !Array.isArray(data219)){
-for(const key57 in data219){
-let data220 = data219[key57];
-if(!((typeof data220 == "number") && (!(data220 % 1) && !isNaN(data220)))){
-const err438 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i14+"/to/" + key57.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data220};
-if(vErrors === null){
-vErrors = [err438];
-}
-else {
-vErrors.push(err438);
-}
-errors++;
-}
-if(typeof data220 == "number"){
-if(data220 > 4294967295 || isNaN(data220)){
-const err439 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i14+"/to/" + key57.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data220};
-if(vErrors === null){
-vErrors = [err439];
-}
-else {
-vErrors.push(err439);
-}
-errors++;
-}
-if(data220 < 0 || isNaN(data220)){
-const err440 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i14+"/to/" + key57.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data220};
-if(vErrors === null){
-vErrors = [err440];
-}
-else {
-vErrors.push(err440);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err441 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i14+"/to",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to,data:data219};
-if(vErrors === null){
-vErrors = [err441];
-}
-else {
-vErrors.push(err441);
-}
-errors++;
-}
-}
-}
-else {
-const err442 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute/" + i14,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data217};
-if(vErrors === null){
-vErrors = [err442];
-}
-else {
-vErrors.push(err442);
-}
-errors++;
-}
-}
-}
-else {
-const err443 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/distribute",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/distribute/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.distribute,data:data216};
-if(vErrors === null){
-vErrors = [err443];
-}
-else {
-vErrors.push(err443);
-}
-errors++;
-}
-}
-if(data215.enabled !== undefined){
-let data221 = data215.enabled;
-const _errs661 = errors;
-let valid133 = true;
-const _errs662 = errors;
-if(data221 !== null){
-const err444 = {};
-if(vErrors === null){
-vErrors = [err444];
-}
-else {
-vErrors.push(err444);
-}
-errors++;
-}
-var _valid33 = _errs662 === errors;
-errors = _errs661;
-if(vErrors !== null){
-if(_errs661){
-vErrors.length = _errs661;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid33){
-const _errs664 = errors;
-if(typeof data221 !== "boolean"){
-const err445 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/enabled/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else,data:data221};
-if(vErrors === null){
-vErrors = [err445];
-}
-else {
-vErrors.push(err445);
-}
-errors++;
-}
-var _valid33 = _errs664 === errors;
-valid133 = _valid33;
-}
-if(!valid133){
-const err446 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/enabled/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.enabled,data:data221};
-if(vErrors === null){
-vErrors = [err446];
-}
-else {
-vErrors.push(err446);
-}
-errors++;
-}
-}
-if(data215.failover !== undefined){
-let data222 = data215.failover;
-if(Array.isArray(data222)){
-const len15 = data222.length;
-for(let i15=0; i15<len15; i15++){
-let data223 = data222[i15];
-if(data223 && typeof data223 == "object" && !Array.isArray(data223)){
-for(const key58 in data223){
-if(!((key58 === "from") || (key58 === "to"))){
-const err447 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i15,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data223};
-if(vErrors === null){
-vErrors = [err447];
-}
-else {
-vErrors.push(err447);
-}
-errors++;
-}
-}
-if(data223.from !== undefined){
-let data224 = data223.from;
-if(typeof data224 !== "string"){
-const err448 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i15+"/from",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from,data:data224};
-if(vErrors === null){
-vErrors = [err448];
-}
-else {
-vErrors.push(err448);
-}
-errors++;
-}
-}
-if(data223.to !== undefined){
-let data225 = data223.to;
-if(typeof data225 !== "string"){
-const err449 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i15+"/to",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to,data:data225};
-if(vErrors === null){
-vErrors = [err449];
-}
-else {
-vErrors.push(err449);
-}
-errors++;
-}
-}
-}
-else {
-const err450 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/failover/" + i15,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data223};
-if(vErrors === null){
-vErrors = [err450];
-}
-else {
-vErrors.push(err450);
-}
-errors++;
-}
-}
-}
-else {
-const err451 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/failover",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failover/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failover,data:data222};
-if(vErrors === null){
-vErrors = [err451];
-}
-else {
-vErrors.push(err451);
-}
-errors++;
-}
-}
-if(data215.failoverPriority !== undefined){
-let data226 = data215.failoverPriority;
-if(Array.isArray(data226)){
-const len16 = data226.length;
-for(let i16=0; i16<len16; i16++){
-let data227 = data226[i16];
-if(typeof data227 !== "string"){
-const err452 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/failoverPriority/" + i16,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items,data:data227};
-if(vErrors === null){
-vErrors = [err452];
-}
-else {
-vErrors.push(err452);
-}
-errors++;
-}
-}
-}
-else {
-const err453 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting/failoverPriority",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority,data:data226};
-if(vErrors === null){
-vErrors = [err453];
-}
-else {
-vErrors.push(err453);
-}
-errors++;
-}
-}
-}
-else {
-const err454 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/localityLbSetting/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.localityLbSetting,data:data215};
-if(vErrors === null){
-vErrors = [err454];
-}
-else {
-vErrors.push(err454);
-}
-errors++;
-}
-}
-if(data197.simple !== undefined){
-let data228 = data197.simple;
-if(typeof data228 !== "string"){
-const err455 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/simple",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/simple/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.simple.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.simple,data:data228};
-if(vErrors === null){
-vErrors = [err455];
-}
-else {
-vErrors.push(err455);
-}
-errors++;
-}
-if(!((((((data228 === "UNSPECIFIED") || (data228 === "LEAST_CONN")) || (data228 === "RANDOM")) || (data228 === "PASSTHROUGH")) || (data228 === "ROUND_ROBIN")) || (data228 === "LEAST_REQUEST"))){
-const err456 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/simple",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/simple/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.simple.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.simple.enum,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.simple,data:data228};
-if(vErrors === null){
-vErrors = [err456];
-}
-else {
-vErrors.push(err456);
-}
-errors++;
-}
-}
-if(data197.warmup !== undefined){
-let data229 = data197.warmup;
-if(data229 && typeof data229 == "object" && !Array.isArray(data229)){
-if(data229.duration === undefined){
-const err457 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup,data:data229};
-if(vErrors === null){
-vErrors = [err457];
-}
-else {
-vErrors.push(err457);
-}
-errors++;
-}
-for(const key59 in data229){
-if(!(((key59 === "aggression") || (key59 === "duration")) || (key59 === "minimumPercent"))){
-const err458 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup,data:data229};
-if(vErrors === null){
-vErrors = [err458];
-}
-else {
-vErrors.push(err458);
-}
-errors++;
-}
-}
-if(data229.aggression !== undefined){
-let data230 = data229.aggression;
-const _errs685 = errors;
-let valid140 = true;
-const _errs686 = errors;
-if(data230 !== null){
-const err459 = {};
-if(vErrors === null){
-vErrors = [err459];
-}
-else {
-vErrors.push(err459);
-}
-errors++;
-}
-var _valid34 = _errs686 === errors;
-errors = _errs685;
-if(vErrors !== null){
-if(_errs685){
-vErrors.length = _errs685;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid34){
-const _errs688 = errors;
-if(typeof data230 == "number"){
-if(data230 < 0 || isNaN(data230)){
-const err460 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/aggression/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data230};
-if(vErrors === null){
-vErrors = [err460];
-}
-else {
-vErrors.push(err460);
-}
-errors++;
-}
-}
-else {
-const err461 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/aggression/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data230};
-if(vErrors === null){
-vErrors = [err461];
-}
-else {
-vErrors.push(err461);
-}
-errors++;
-}
-var _valid34 = _errs688 === errors;
-valid140 = _valid34;
-}
-if(!valid140){
-const err462 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/aggression/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.aggression,data:data230};
-if(vErrors === null){
-vErrors = [err462];
-}
-else {
-vErrors.push(err462);
-}
-errors++;
-}
-}
-if(data229.duration !== undefined){
-let data231 = data229.duration;
-if(typeof data231 !== "string"){
-const err463 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/duration",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.duration.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.duration,data:data231};
-if(vErrors === null){
-vErrors = [err463];
-}
-else {
-vErrors.push(err463);
-}
-errors++;
-}
-}
-if(data229.minimumPercent !== undefined){
-let data232 = data229.minimumPercent;
-const _errs693 = errors;
-let valid141 = true;
-const _errs694 = errors;
-if(data232 !== null){
-const err464 = {};
-if(vErrors === null){
-vErrors = [err464];
-}
-else {
-vErrors.push(err464);
-}
-errors++;
-}
-var _valid35 = _errs694 === errors;
-errors = _errs693;
-if(vErrors !== null){
-if(_errs693){
-vErrors.length = _errs693;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid35){
-const _errs696 = errors;
-if(typeof data232 == "number"){
-if(data232 > 100 || isNaN(data232)){
-const err465 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data232};
-if(vErrors === null){
-vErrors = [err465];
-}
-else {
-vErrors.push(err465);
-}
-errors++;
-}
-if(data232 < 0 || isNaN(data232)){
-const err466 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data232};
-if(vErrors === null){
-vErrors = [err466];
-}
-else {
-vErrors.push(err466);
-}
-errors++;
-}
-}
-else {
-const err467 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data232};
-if(vErrors === null){
-vErrors = [err467];
-}
-else {
-vErrors.push(err467);
-}
-errors++;
-}
-var _valid35 = _errs696 === errors;
-valid141 = _valid35;
-}
-if(!valid141){
-const err468 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/properties/minimumPercent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.properties.minimumPercent,data:data232};
-if(vErrors === null){
-vErrors = [err468];
-}
-else {
-vErrors.push(err468);
-}
-errors++;
-}
-}
-}
-else {
-const err469 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmup,data:data229};
-if(vErrors === null){
-vErrors = [err469];
-}
-else {
-vErrors.push(err469);
-}
-errors++;
-}
-}
-if(data197.warmupDurationSecs !== undefined){
-let data233 = data197.warmupDurationSecs;
-if(typeof data233 !== "string"){
-const err470 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer/warmupDurationSecs",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/properties/warmupDurationSecs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmupDurationSecs.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.properties.warmupDurationSecs,data:data233};
-if(vErrors === null){
-vErrors = [err470];
-}
-else {
-vErrors.push(err470);
-}
-errors++;
-}
-}
-}
-else {
-const err471 = {instancePath:instancePath+"/spec/trafficPolicy/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/loadBalancer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.loadBalancer,data:data197};
-if(vErrors === null){
-vErrors = [err471];
-}
-else {
-vErrors.push(err471);
-}
-errors++;
-}
-}
-if(data177.outlierDetection !== undefined){
-let data234 = data177.outlierDetection;
-if(data234 && typeof data234 == "object" && !Array.isArray(data234)){
-for(const key60 in data234){
-if(!(func2.call(schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties, key60))){
-const err472 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection,data:data234};
-if(vErrors === null){
-vErrors = [err472];
-}
-else {
-vErrors.push(err472);
-}
-errors++;
-}
-}
-if(data234.baseEjectionTime !== undefined){
-let data235 = data234.baseEjectionTime;
-if(typeof data235 !== "string"){
-const err473 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/baseEjectionTime",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/baseEjectionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.baseEjectionTime.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.baseEjectionTime,data:data235};
-if(vErrors === null){
-vErrors = [err473];
-}
-else {
-vErrors.push(err473);
-}
-errors++;
-}
-}
-if(data234.consecutive5xxErrors !== undefined){
-let data236 = data234.consecutive5xxErrors;
-const _errs706 = errors;
-let valid143 = true;
-const _errs707 = errors;
-if(data236 !== null){
-const err474 = {};
-if(vErrors === null){
-vErrors = [err474];
-}
-else {
-vErrors.push(err474);
-}
-errors++;
-}
-var _valid36 = _errs707 === errors;
-errors = _errs706;
-if(vErrors !== null){
-if(_errs706){
-vErrors.length = _errs706;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid36){
-const _errs709 = errors;
-if(!((typeof data236 == "number") && (!(data236 % 1) && !isNaN(data236)))){
-const err475 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data236};
-if(vErrors === null){
-vErrors = [err475];
-}
-else {
-vErrors.push(err475);
-}
-errors++;
-}
-if(typeof data236 == "number"){
-if(data236 > 4294967295 || isNaN(data236)){
-const err476 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data236};
-if(vErrors === null){
-vErrors = [err476];
-}
-else {
-vErrors.push(err476);
-}
-errors++;
-}
-if(data236 < 0 || isNaN(data236)){
-const err477 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data236};
-if(vErrors === null){
-vErrors = [err477];
-}
-else {
-vErrors.push(err477);
-}
-errors++;
-}
-}
-var _valid36 = _errs709 === errors;
-valid143 = _valid36;
-}
-if(!valid143){
-const err478 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutive5xxErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutive5xxErrors,data:data236};
-if(vErrors === null){
-vErrors = [err478];
-}
-else {
-vErrors.push(err478);
-}
-errors++;
-}
-}
-if(data234.consecutiveErrors !== undefined){
-let data237 = data234.consecutiveErrors;
-if(!((typeof data237 == "number") && (!(data237 % 1) && !isNaN(data237)))){
-const err479 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveErrors/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveErrors.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveErrors,data:data237};
-if(vErrors === null){
-vErrors = [err479];
-}
-else {
-vErrors.push(err479);
-}
-errors++;
-}
-}
-if(data234.consecutiveGatewayErrors !== undefined){
-let data238 = data234.consecutiveGatewayErrors;
-const _errs714 = errors;
-let valid144 = true;
-const _errs715 = errors;
-if(data238 !== null){
-const err480 = {};
-if(vErrors === null){
-vErrors = [err480];
-}
-else {
-vErrors.push(err480);
-}
-errors++;
-}
-var _valid37 = _errs715 === errors;
-errors = _errs714;
-if(vErrors !== null){
-if(_errs714){
-vErrors.length = _errs714;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid37){
-const _errs717 = errors;
-if(!((typeof data238 == "number") && (!(data238 % 1) && !isNaN(data238)))){
-const err481 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data238};
-if(vErrors === null){
-vErrors = [err481];
-}
-else {
-vErrors.push(err481);
-}
-errors++;
-}
-if(typeof data238 == "number"){
-if(data238 > 4294967295 || isNaN(data238)){
-const err482 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data238};
-if(vErrors === null){
-vErrors = [err482];
-}
-else {
-vErrors.push(err482);
-}
-errors++;
-}
-if(data238 < 0 || isNaN(data238)){
-const err483 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data238};
-if(vErrors === null){
-vErrors = [err483];
-}
-else {
-vErrors.push(err483);
-}
-errors++;
-}
-}
-var _valid37 = _errs717 === errors;
-valid144 = _valid37;
-}
-if(!valid144){
-const err484 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveGatewayErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveGatewayErrors,data:data238};
-if(vErrors === null){
-vErrors = [err484];
-}
-else {
-vErrors.push(err484);
-}
-errors++;
-}
-}
-if(data234.consecutiveLocalOriginFailures !== undefined){
-let data239 = data234.consecutiveLocalOriginFailures;
-const _errs720 = errors;
-let valid145 = true;
-const _errs721 = errors;
-if(data239 !== null){
-const err485 = {};
-if(vErrors === null){
-vErrors = [err485];
-}
-else {
-vErrors.push(err485);
-}
-errors++;
-}
-var _valid38 = _errs721 === errors;
-errors = _errs720;
-if(vErrors !== null){
-if(_errs720){
-vErrors.length = _errs720;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid38){
-const _errs723 = errors;
-if(!((typeof data239 == "number") && (!(data239 % 1) && !isNaN(data239)))){
-const err486 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data239};
-if(vErrors === null){
-vErrors = [err486];
-}
-else {
-vErrors.push(err486);
-}
-errors++;
-}
-if(typeof data239 == "number"){
-if(data239 > 4294967295 || isNaN(data239)){
-const err487 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data239};
-if(vErrors === null){
-vErrors = [err487];
-}
-else {
-vErrors.push(err487);
-}
-errors++;
-}
-if(data239 < 0 || isNaN(data239)){
-const err488 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data239};
-if(vErrors === null){
-vErrors = [err488];
-}
-else {
-vErrors.push(err488);
-}
-errors++;
-}
-}
-var _valid38 = _errs723 === errors;
-valid145 = _valid38;
-}
-if(!valid145){
-const err489 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/consecutiveLocalOriginFailures/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.consecutiveLocalOriginFailures,data:data239};
-if(vErrors === null){
-vErrors = [err489];
-}
-else {
-vErrors.push(err489);
-}
-errors++;
-}
-}
-if(data234.interval !== undefined){
-let data240 = data234.interval;
-if(typeof data240 !== "string"){
-const err490 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/interval",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.interval.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.interval,data:data240};
-if(vErrors === null){
-vErrors = [err490];
-}
-else {
-vErrors.push(err490);
-}
-errors++;
-}
-}
-if(data234.maxEjectionPercent !== undefined){
-let data241 = data234.maxEjectionPercent;
-if(!((typeof data241 == "number") && (!(data241 % 1) && !isNaN(data241)))){
-const err491 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/maxEjectionPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/maxEjectionPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.maxEjectionPercent.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.maxEjectionPercent,data:data241};
-if(vErrors === null){
-vErrors = [err491];
-}
-else {
-vErrors.push(err491);
-}
-errors++;
-}
-}
-if(data234.minHealthPercent !== undefined){
-let data242 = data234.minHealthPercent;
-if(!((typeof data242 == "number") && (!(data242 % 1) && !isNaN(data242)))){
-const err492 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/minHealthPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/minHealthPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.minHealthPercent.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.minHealthPercent,data:data242};
-if(vErrors === null){
-vErrors = [err492];
-}
-else {
-vErrors.push(err492);
-}
-errors++;
-}
-}
-if(data234.splitExternalLocalOriginErrors !== undefined){
-let data243 = data234.splitExternalLocalOriginErrors;
-if(typeof data243 !== "boolean"){
-const err493 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection/splitExternalLocalOriginErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/properties/splitExternalLocalOriginErrors/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.splitExternalLocalOriginErrors.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.properties.splitExternalLocalOriginErrors,data:data243};
-if(vErrors === null){
-vErrors = [err493];
-}
-else {
-vErrors.push(err493);
-}
-errors++;
-}
-}
-}
-else {
-const err494 = {instancePath:instancePath+"/spec/trafficPolicy/outlierDetection",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/outlierDetection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.outlierDetection,data:data234};
-if(vErrors === null){
-vErrors = [err494];
-}
-else {
-vErrors.push(err494);
-}
-errors++;
-}
-}
-if(data177.portLevelSettings !== undefined){
-let data244 = data177.portLevelSettings;
-if(Array.isArray(data244)){
-if(data244.length > 4096){
-const err495 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/maxItems",keyword:"maxItems",params:{limit: 4096},message:"must NOT have more than 4096 items",schema:4096,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings,data:data244};
-if(vErrors === null){
-vErrors = [err495];
-}
-else {
-vErrors.push(err495);
-}
-errors++;
-}
-const len17 = data244.length;
-for(let i17=0; i17<len17; i17++){
-let data245 = data244[i17];
-if(data245 && typeof data245 == "object" && !Array.isArray(data245)){
-for(const key61 in data245){
-if(!(((((key61 === "connectionPool") || (key61 === "loadBalancer")) || (key61 === "outlierDetection")) || (key61 === "port")) || (key61 === "tls"))){
-const err496 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items,data:data245};
-if(vErrors === null){
-vErrors = [err496];
-}
-else {
-vErrors.push(err496);
-}
-errors++;
-}
-}
-if(data245.connectionPool !== undefined){
-let data246 = data245.connectionPool;
-if(data246 && typeof data246 == "object" && !Array.isArray(data246)){
-for(const key62 in data246){
-if(!((key62 === "http") || (key62 === "tcp"))){
-const err497 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool,data:data246};
-if(vErrors === null){
-vErrors = [err497];
-}
-else {
-vErrors.push(err497);
-}
-errors++;
-}
-}
-if(data246.http !== undefined){
-let data247 = data246.http;
-if(data247 && typeof data247 == "object" && !Array.isArray(data247)){
-for(const key63 in data247){
-if(!((((((((key63 === "h2UpgradePolicy") || (key63 === "http1MaxPendingRequests")) || (key63 === "http2MaxRequests")) || (key63 === "idleTimeout")) || (key63 === "maxConcurrentStreams")) || (key63 === "maxRequestsPerConnection")) || (key63 === "maxRetries")) || (key63 === "useClientProtocol"))){
-const err498 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http,data:data247};
-if(vErrors === null){
-vErrors = [err498];
-}
-else {
-vErrors.push(err498);
-}
-errors++;
-}
-}
-if(data247.h2UpgradePolicy !== undefined){
-let data248 = data247.h2UpgradePolicy;
-if(typeof data248 !== "string"){
-const err499 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data248};
-if(vErrors === null){
-vErrors = [err499];
-}
-else {
-vErrors.push(err499);
-}
-errors++;
-}
-if(!(((data248 === "DEFAULT") || (data248 === "DO_NOT_UPGRADE")) || (data248 === "UPGRADE"))){
-const err500 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data248};
-if(vErrors === null){
-vErrors = [err500];
-}
-else {
-vErrors.push(err500);
-}
-errors++;
-}
-}
-if(data247.http1MaxPendingRequests !== undefined){
-let data249 = data247.http1MaxPendingRequests;
-if(!((typeof data249 == "number") && (!(data249 % 1) && !isNaN(data249)))){
-const err501 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/http1MaxPendingRequests",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http1MaxPendingRequests.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http1MaxPendingRequests,data:data249};
-if(vErrors === null){
-vErrors = [err501];
-}
-else {
-vErrors.push(err501);
-}
-errors++;
-}
-}
-if(data247.http2MaxRequests !== undefined){
-let data250 = data247.http2MaxRequests;
-if(!((typeof data250 == "number") && (!(data250 % 1) && !isNaN(data250)))){
-const err502 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/http2MaxRequests",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http2MaxRequests.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.http2MaxRequests,data:data250};
-if(vErrors === null){
-vErrors = [err502];
-}
-else {
-vErrors.push(err502);
-}
-errors++;
-}
-}
-if(data247.idleTimeout !== undefined){
-let data251 = data247.idleTimeout;
-if(typeof data251 !== "string"){
-const err503 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/idleTimeout",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.idleTimeout,data:data251};
-if(vErrors === null){
-vErrors = [err503];
-}
-else {
-vErrors.push(err503);
-}
-errors++;
-}
-}
-if(data247.maxConcurrentStreams !== undefined){
-let data252 = data247.maxConcurrentStreams;
-if(!((typeof data252 == "number") && (!(data252 % 1) && !isNaN(data252)))){
-const err504 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/maxConcurrentStreams",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxConcurrentStreams.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxConcurrentStreams,data:data252};
-if(vErrors === null){
-vErrors = [err504];
-}
-else {
-vErrors.push(err504);
-}
-errors++;
-}
-}
-if(data247.maxRequestsPerConnection !== undefined){
-let data253 = data247.maxRequestsPerConnection;
-if(!((typeof data253 == "number") && (!(data253 % 1) && !isNaN(data253)))){
-const err505 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/maxRequestsPerConnection",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRequestsPerConnection.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRequestsPerConnection,data:data253};
-if(vErrors === null){
-vErrors = [err505];
-}
-else {
-vErrors.push(err505);
-}
-errors++;
-}
-}
-if(data247.maxRetries !== undefined){
-let data254 = data247.maxRetries;
-if(!((typeof data254 == "number") && (!(data254 % 1) && !isNaN(data254)))){
-const err506 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/maxRetries",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRetries.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.maxRetries,data:data254};
-if(vErrors === null){
-vErrors = [err506];
-}
-else {
-vErrors.push(err506);
-}
-errors++;
-}
-}
-if(data247.useClientProtocol !== undefined){
-let data255 = data247.useClientProtocol;
-if(typeof data255 !== "boolean"){
-const err507 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http/useClientProtocol",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.useClientProtocol.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.properties.useClientProtocol,data:data255};
-if(vErrors === null){
-vErrors = [err507];
-}
-else {
-vErrors.push(err507);
-}
-errors++;
-}
-}
-}
-else {
-const err508 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/http",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.http,data:data247};
-if(vErrors === null){
-vErrors = [err508];
-}
-else {
-vErrors.push(err508);
-}
-errors++;
-}
-}
-if(data246.tcp !== undefined){
-let data256 = data246.tcp;
-if(data256 && typeof data256 == "object" && !Array.isArray(data256)){
-for(const key64 in data256){
-if(!(((((key64 === "connectTimeout") || (key64 === "idleTimeout")) || (key64 === "maxConnectionDuration")) || (key64 === "maxConnections")) || (key64 === "tcpKeepalive"))){
-const err509 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp,data:data256};
-if(vErrors === null){
-vErrors = [err509];
-}
-else {
-vErrors.push(err509);
-}
-errors++;
-}
-}
-if(data256.connectTimeout !== undefined){
-let data257 = data256.connectTimeout;
-if(typeof data257 !== "string"){
-const err510 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/connectTimeout",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.connectTimeout.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.connectTimeout,data:data257};
-if(vErrors === null){
-vErrors = [err510];
-}
-else {
-vErrors.push(err510);
-}
-errors++;
-}
-}
-if(data256.idleTimeout !== undefined){
-let data258 = data256.idleTimeout;
-if(typeof data258 !== "string"){
-const err511 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/idleTimeout",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.idleTimeout,data:data258};
-if(vErrors === null){
-vErrors = [err511];
-}
-else {
-vErrors.push(err511);
-}
-errors++;
-}
-}
-if(data256.maxConnectionDuration !== undefined){
-let data259 = data256.maxConnectionDuration;
-if(typeof data259 !== "string"){
-const err512 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/maxConnectionDuration",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnectionDuration.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnectionDuration,data:data259};
-if(vErrors === null){
-vErrors = [err512];
-}
-else {
-vErrors.push(err512);
-}
-errors++;
-}
-}
-if(data256.maxConnections !== undefined){
-let data260 = data256.maxConnections;
-if(!((typeof data260 == "number") && (!(data260 % 1) && !isNaN(data260)))){
-const err513 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/maxConnections",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnections.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.maxConnections,data:data260};
-if(vErrors === null){
-vErrors = [err513];
-}
-else {
-vErrors.push(err513);
-}
-errors++;
-}
-}
-if(data256.tcpKeepalive !== undefined){
-let data261 = data256.tcpKeepalive;
-if(data261 && typeof data261 == "object" && !Array.isArray(data261)){
-for(const key65 in data261){
-if(!(((key65 === "interval") || (key65 === "probes")) || (key65 === "time"))){
-const err514 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data261};
-if(vErrors === null){
-vErrors = [err514];
-}
-else {
-vErrors.push(err514);
-}
-errors++;
-}
-}
-if(data261.interval !== undefined){
-let data262 = data261.interval;
-if(typeof data262 !== "string"){
-const err515 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/tcpKeepalive/interval",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval,data:data262};
-if(vErrors === null){
-vErrors = [err515];
-}
-else {
-vErrors.push(err515);
-}
-errors++;
-}
-}
-if(data261.probes !== undefined){
-let data263 = data261.probes;
-if(!((typeof data263 == "number") && (!(data263 % 1) && !isNaN(data263)))){
-const err516 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data263};
-if(vErrors === null){
-vErrors = [err516];
-}
-else {
-vErrors.push(err516);
-}
-errors++;
-}
-if(typeof data263 == "number"){
-if(data263 > 4294967295 || isNaN(data263)){
-const err517 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data263};
-if(vErrors === null){
-vErrors = [err517];
-}
-else {
-vErrors.push(err517);
-}
-errors++;
-}
-if(data263 < 0 || isNaN(data263)){
-const err518 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data263};
-if(vErrors === null){
-vErrors = [err518];
-}
-else {
-vErrors.push(err518);
-}
-errors++;
-}
-}
-}
-if(data261.time !== undefined){
-let data264 = data261.time;
-if(typeof data264 !== "string"){
-const err519 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/tcpKeepalive/time",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time,data:data264};
-if(vErrors === null){
-vErrors = [err519];
-}
-else {
-vErrors.push(err519);
-}
-errors++;
-}
-}
-}
-else {
-const err520 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data261};
-if(vErrors === null){
-vErrors = [err520];
-}
-else {
-vErrors.push(err520);
-}
-errors++;
-}
-}
-}
-else {
-const err521 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool/tcp",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.properties.tcp,data:data256};
-if(vErrors === null){
-vErrors = [err521];
-}
-else {
-vErrors.push(err521);
-}
-errors++;
-}
-}
-}
-else {
-const err522 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/connectionPool",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/connectionPool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.connectionPool,data:data246};
-if(vErrors === null){
-vErrors = [err522];
-}
-else {
-vErrors.push(err522);
-}
-errors++;
-}
-}
-if(data245.loadBalancer !== undefined){
-let data265 = data245.loadBalancer;
-const _errs782 = errors;
-let valid153 = false;
-let passing9 = null;
-const _errs783 = errors;
-const _errs784 = errors;
-const _errs785 = errors;
-const _errs786 = errors;
-let valid155 = false;
-const _errs787 = errors;
-if(data265 && typeof data265 == "object" && !Array.isArray(data265)){
-let missing24;
-if((data265.simple === undefined) && (missing24 = "simple")){
-const err523 = {};
-if(vErrors === null){
-vErrors = [err523];
-}
-else {
-vErrors.push(err523);
-}
-errors++;
-}
-}
-var _valid40 = _errs787 === errors;
-valid155 = valid155 || _valid40;
-if(!valid155){
-const _errs788 = errors;
-if(data265 && typeof data265 == "object" && !Array.isArray(data265)){
-let missing25;
-if((data265.consistentHash === undefined) && (missing25 = "consistentHash")){
-const err524 = {};
-if(vErrors === null){
-vErrors = [err524];
-}
-else {
-vErrors.push(err524);
-}
-errors++;
-}
-}
-var _valid40 = _errs788 === errors;
-valid155 = valid155 || _valid40;
-}
-if(!valid155){
-const err525 = {};
-if(vErrors === null){
-vErrors = [err525];
-}
-else {
-vErrors.push(err525);
-}
-errors++;
-}
-else {
-errors = _errs786;
-if(vErrors !== null){
-if(_errs786){
-vErrors.length = _errs786;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid154 = _errs785 === errors;
-if(valid154){
-const err526 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[0].not,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[0],data:data265};
-if(vErrors === null){
-vErrors = [err526];
-}
-else {
-vErrors.push(err526);
-}
-errors++;
-}
-else {
-errors = _errs784;
-if(vErrors !== null){
-if(_errs784){
-vErrors.length = _errs784;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid39 = _errs783 === errors;
-if(_valid39){
-valid153 = true;
-passing9 = 0;
-}
-const _errs789 = errors;
-if(data265 && typeof data265 == "object" && !Array.isArray(data265)){
-if(data265.simple === undefined){
-const err527 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf/1/required",keyword:"required",params:{missingProperty: "simple"},message:"must have required property '"+"simple"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[1].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[1],data:data265};
-if(vErrors === null){
-vErrors = [err527];
-}
-else {
-vErrors.push(err527);
-}
-errors++;
-}
-}
-var _valid39 = _errs789 === errors;
-if(_valid39 && valid153){
-valid153 = false;
-passing9 = [passing9, 1];
-}
-else {
-if(_valid39){
-valid153 = true;
-passing9 = 1;
-}
-const _errs790 = errors;
-if(data265 && typeof data265 == "object" && !Array.isArray(data265)){
-if(data265.consistentHash === undefined){
-const err528 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf/2/required",keyword:"required",params:{missingProperty: "consistentHash"},message:"must have required property '"+"consistentHash"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[2].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf[2],data:data265};
-if(vErrors === null){
-vErrors = [err528];
-}
-else {
-vErrors.push(err528);
-}
-errors++;
-}
-}
-var _valid39 = _errs790 === errors;
-if(_valid39 && valid153){
-valid153 = false;
-passing9 = [passing9, 2];
-}
-else {
-if(_valid39){
-valid153 = true;
-passing9 = 2;
-}
-}
-}
-if(!valid153){
-const err529 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/oneOf",keyword:"oneOf",params:{passingSchemas: passing9},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.oneOf,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer,data:data265};
-if(vErrors === null){
-vErrors = [err529];
-}
-else {
-vErrors.push(err529);
-}
-errors++;
-}
-else {
-errors = _errs782;
-if(vErrors !== null){
-if(_errs782){
-vErrors.length = _errs782;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data265 && typeof data265 == "object" && !Array.isArray(data265)){
-for(const key66 in data265){
-if(!(((((key66 === "consistentHash") || (key66 === "localityLbSetting")) || (key66 === "simple")) || (key66 === "warmup")) || (key66 === "warmupDurationSecs"))){
-const err530 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer,data:data265};
-if(vErrors === null){
-vErrors = [err530];
-}
-else {
-vErrors.push(err530);
-}
-errors++;
-}
-}
-if(data265.consistentHash !== undefined){
-let data266 = data265.consistentHash;
-const _errs795 = errors;
-let valid158 = false;
-let passing10 = null;
-const _errs796 = errors;
-const _errs797 = errors;
-const _errs798 = errors;
-const _errs799 = errors;
-let valid160 = false;
-const _errs800 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-let missing26;
-if((data266.httpHeaderName === undefined) && (missing26 = "httpHeaderName")){
-const err531 = {};
-if(vErrors === null){
-vErrors = [err531];
-}
-else {
-vErrors.push(err531);
-}
-errors++;
-}
-}
-var _valid42 = _errs800 === errors;
-valid160 = valid160 || _valid42;
-if(!valid160){
-const _errs801 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-let missing27;
-if((data266.httpCookie === undefined) && (missing27 = "httpCookie")){
-const err532 = {};
-if(vErrors === null){
-vErrors = [err532];
-}
-else {
-vErrors.push(err532);
-}
-errors++;
-}
-}
-var _valid42 = _errs801 === errors;
-valid160 = valid160 || _valid42;
-if(!valid160){
-const _errs802 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-let missing28;
-if((data266.useSourceIp === undefined) && (missing28 = "useSourceIp")){
-const err533 = {};
-if(vErrors === null){
-vErrors = [err533];
-}
-else {
-vErrors.push(err533);
-}
-errors++;
-}
-}
-var _valid42 = _errs802 === errors;
-valid160 = valid160 || _valid42;
-if(!valid160){
-const _errs803 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-let missing29;
-if((data266.httpQueryParameterName === undefined) && (missing29 = "httpQueryParameterName")){
-const err534 = {};
-if(vErrors === null){
-vErrors = [err534];
-}
-else {
-vErrors.push(err534);
-}
-errors++;
-}
-}
-var _valid42 = _errs803 === errors;
-valid160 = valid160 || _valid42;
-}
-}
-}
-if(!valid160){
-const err535 = {};
-if(vErrors === null){
-vErrors = [err535];
-}
-else {
-vErrors.push(err535);
-}
-errors++;
-}
-else {
-errors = _errs799;
-if(vErrors !== null){
-if(_errs799){
-vErrors.length = _errs799;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid159 = _errs798 === errors;
-if(valid159){
-const err536 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0].not,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[0],data:data266};
-if(vErrors === null){
-vErrors = [err536];
-}
-else {
-vErrors.push(err536);
-}
-errors++;
-}
-else {
-errors = _errs797;
-if(vErrors !== null){
-if(_errs797){
-vErrors.length = _errs797;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid41 = _errs796 === errors;
-if(_valid41){
-valid158 = true;
-passing10 = 0;
-}
-const _errs804 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-if(data266.httpHeaderName === undefined){
-const err537 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "httpHeaderName"},message:"must have required property '"+"httpHeaderName"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[1],data:data266};
-if(vErrors === null){
-vErrors = [err537];
-}
-else {
-vErrors.push(err537);
-}
-errors++;
-}
-}
-var _valid41 = _errs804 === errors;
-if(_valid41 && valid158){
-valid158 = false;
-passing10 = [passing10, 1];
-}
-else {
-if(_valid41){
-valid158 = true;
-passing10 = 1;
-}
-const _errs805 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-if(data266.httpCookie === undefined){
-const err538 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/2/required",keyword:"required",params:{missingProperty: "httpCookie"},message:"must have required property '"+"httpCookie"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[2],data:data266};
-if(vErrors === null){
-vErrors = [err538];
-}
-else {
-vErrors.push(err538);
-}
-errors++;
-}
-}
-var _valid41 = _errs805 === errors;
-if(_valid41 && valid158){
-valid158 = false;
-passing10 = [passing10, 2];
-}
-else {
-if(_valid41){
-valid158 = true;
-passing10 = 2;
-}
-const _errs806 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-if(data266.useSourceIp === undefined){
-const err539 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/3/required",keyword:"required",params:{missingProperty: "useSourceIp"},message:"must have required property '"+"useSourceIp"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[3],data:data266};
-if(vErrors === null){
-vErrors = [err539];
-}
-else {
-vErrors.push(err539);
-}
-errors++;
-}
-}
-var _valid41 = _errs806 === errors;
-if(_valid41 && valid158){
-valid158 = false;
-passing10 = [passing10, 3];
-}
-else {
-if(_valid41){
-valid158 = true;
-passing10 = 3;
-}
-const _errs807 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-if(data266.httpQueryParameterName === undefined){
-const err540 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf/4/required",keyword:"required",params:{missingProperty: "httpQueryParameterName"},message:"must have required property '"+"httpQueryParameterName"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf[4],data:data266};
-if(vErrors === null){
-vErrors = [err540];
-}
-else {
-vErrors.push(err540);
-}
-errors++;
-}
-}
-var _valid41 = _errs807 === errors;
-if(_valid41 && valid158){
-valid158 = false;
-passing10 = [passing10, 4];
-}
-else {
-if(_valid41){
-valid158 = true;
-passing10 = 4;
-}
-}
-}
-}
-}
-if(!valid158){
-const err541 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing10},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0].oneOf,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[0],data:data266};
-if(vErrors === null){
-vErrors = [err541];
-}
-else {
-vErrors.push(err541);
-}
-errors++;
-}
-else {
-errors = _errs795;
-if(vErrors !== null){
-if(_errs795){
-vErrors.length = _errs795;
-}
-else {
-vErrors = null;
-}
-}
-}
-const _errs809 = errors;
-let valid161 = false;
-let passing11 = null;
-const _errs810 = errors;
-const _errs811 = errors;
-const _errs812 = errors;
-const _errs813 = errors;
-let valid163 = false;
-const _errs814 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-let missing30;
-if((data266.ringHash === undefined) && (missing30 = "ringHash")){
-const err542 = {};
-if(vErrors === null){
-vErrors = [err542];
-}
-else {
-vErrors.push(err542);
-}
-errors++;
-}
-}
-var _valid44 = _errs814 === errors;
-valid163 = valid163 || _valid44;
-if(!valid163){
-const _errs815 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-let missing31;
-if((data266.maglev === undefined) && (missing31 = "maglev")){
-const err543 = {};
-if(vErrors === null){
-vErrors = [err543];
-}
-else {
-vErrors.push(err543);
-}
-errors++;
-}
-}
-var _valid44 = _errs815 === errors;
-valid163 = valid163 || _valid44;
-}
-if(!valid163){
-const err544 = {};
-if(vErrors === null){
-vErrors = [err544];
-}
-else {
-vErrors.push(err544);
-}
-errors++;
-}
-else {
-errors = _errs813;
-if(vErrors !== null){
-if(_errs813){
-vErrors.length = _errs813;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid162 = _errs812 === errors;
-if(valid162){
-const err545 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0].not,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[0],data:data266};
-if(vErrors === null){
-vErrors = [err545];
-}
-else {
-vErrors.push(err545);
-}
-errors++;
-}
-else {
-errors = _errs811;
-if(vErrors !== null){
-if(_errs811){
-vErrors.length = _errs811;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid43 = _errs810 === errors;
-if(_valid43){
-valid161 = true;
-passing11 = 0;
-}
-const _errs816 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-if(data266.ringHash === undefined){
-const err546 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "ringHash"},message:"must have required property '"+"ringHash"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[1],data:data266};
-if(vErrors === null){
-vErrors = [err546];
-}
-else {
-vErrors.push(err546);
-}
-errors++;
-}
-}
-var _valid43 = _errs816 === errors;
-if(_valid43 && valid161){
-valid161 = false;
-passing11 = [passing11, 1];
-}
-else {
-if(_valid43){
-valid161 = true;
-passing11 = 1;
-}
-const _errs817 = errors;
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-if(data266.maglev === undefined){
-const err547 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf/2/required",keyword:"required",params:{missingProperty: "maglev"},message:"must have required property '"+"maglev"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2].required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf[2],data:data266};
-if(vErrors === null){
-vErrors = [err547];
-}
-else {
-vErrors.push(err547);
-}
-errors++;
-}
-}
-var _valid43 = _errs817 === errors;
-if(_valid43 && valid161){
-valid161 = false;
-passing11 = [passing11, 2];
-}
-else {
-if(_valid43){
-valid161 = true;
-passing11 = 2;
-}
-}
-}
-if(!valid161){
-const err548 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/allOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing11},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1].oneOf,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.allOf[1],data:data266};
-if(vErrors === null){
-vErrors = [err548];
-}
-else {
-vErrors.push(err548);
-}
-errors++;
-}
-else {
-errors = _errs809;
-if(vErrors !== null){
-if(_errs809){
-vErrors.length = _errs809;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data266 && typeof data266 == "object" && !Array.isArray(data266)){
-for(const key67 in data266){
-if(!(((((((key67 === "httpCookie") || (key67 === "httpHeaderName")) || (key67 === "httpQueryParameterName")) || (key67 === "maglev")) || (key67 === "minimumRingSize")) || (key67 === "ringHash")) || (key67 === "useSourceIp"))){
-const err549 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash,data:data266};
-if(vErrors === null){
-vErrors = [err549];
-}
-else {
-vErrors.push(err549);
-}
-errors++;
-}
-}
-if(data266.httpCookie !== undefined){
-let data267 = data266.httpCookie;
-if(data267 && typeof data267 == "object" && !Array.isArray(data267)){
-if(data267.name === undefined){
-const err550 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data267};
-if(vErrors === null){
-vErrors = [err550];
-}
-else {
-vErrors.push(err550);
-}
-errors++;
-}
-for(const key68 in data267){
-if(!((((key68 === "attributes") || (key68 === "name")) || (key68 === "path")) || (key68 === "ttl"))){
-const err551 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data267};
-if(vErrors === null){
-vErrors = [err551];
-}
-else {
-vErrors.push(err551);
-}
-errors++;
-}
-}
-if(data267.attributes !== undefined){
-let data268 = data267.attributes;
-if(Array.isArray(data268)){
-const len18 = data268.length;
-for(let i18=0; i18<len18; i18++){
-let data269 = data268[i18];
-if(data269 && typeof data269 == "object" && !Array.isArray(data269)){
-if(data269.name === undefined){
-const err552 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/attributes/" + i18,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data269};
-if(vErrors === null){
-vErrors = [err552];
-}
-else {
-vErrors.push(err552);
-}
-errors++;
-}
-for(const key69 in data269){
-if(!((key69 === "name") || (key69 === "value"))){
-const err553 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/attributes/" + i18,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data269};
-if(vErrors === null){
-vErrors = [err553];
-}
-else {
-vErrors.push(err553);
-}
-errors++;
-}
-}
-if(data269.name !== undefined){
-let data270 = data269.name;
-if(typeof data270 !== "string"){
-const err554 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/attributes/" + i18+"/name",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.name,data:data270};
-if(vErrors === null){
-vErrors = [err554];
-}
-else {
-vErrors.push(err554);
-}
-errors++;
-}
-}
-if(data269.value !== undefined){
-let data271 = data269.value;
-if(typeof data271 !== "string"){
-const err555 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/attributes/" + i18+"/value",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.properties.value,data:data271};
-if(vErrors === null){
-vErrors = [err555];
-}
-else {
-vErrors.push(err555);
-}
-errors++;
-}
-}
-}
-else {
-const err556 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/attributes/" + i18,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.items,data:data269};
-if(vErrors === null){
-vErrors = [err556];
-}
-else {
-vErrors.push(err556);
-}
-errors++;
-}
-}
-}
-else {
-const err557 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/attributes",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/attributes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.attributes,data:data268};
-if(vErrors === null){
-vErrors = [err557];
-}
-else {
-vErrors.push(err557);
-}
-errors++;
-}
-}
-if(data267.name !== undefined){
-let data272 = data267.name;
-if(typeof data272 !== "string"){
-const err558 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/name",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.name,data:data272};
-if(vErrors === null){
-vErrors = [err558];
-}
-else {
-vErrors.push(err558);
-}
-errors++;
-}
-}
-if(data267.path !== undefined){
-let data273 = data267.path;
-if(typeof data273 !== "string"){
-const err559 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/path",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.path,data:data273};
-if(vErrors === null){
-vErrors = [err559];
-}
-else {
-vErrors.push(err559);
-}
-errors++;
-}
-}
-if(data267.ttl !== undefined){
-let data274 = data267.ttl;
-if(typeof data274 !== "string"){
-const err560 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie/ttl",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/properties/ttl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.properties.ttl,data:data274};
-if(vErrors === null){
-vErrors = [err560];
-}
-else {
-vErrors.push(err560);
-}
-errors++;
-}
-}
-}
-else {
-const err561 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpCookie",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpCookie/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpCookie,data:data267};
-if(vErrors === null){
-vErrors = [err561];
-}
-else {
-vErrors.push(err561);
-}
-errors++;
-}
-}
-if(data266.httpHeaderName !== undefined){
-let data275 = data266.httpHeaderName;
-if(typeof data275 !== "string"){
-const err562 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpHeaderName",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpHeaderName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpHeaderName,data:data275};
-if(vErrors === null){
-vErrors = [err562];
-}
-else {
-vErrors.push(err562);
-}
-errors++;
-}
-}
-if(data266.httpQueryParameterName !== undefined){
-let data276 = data266.httpQueryParameterName;
-if(typeof data276 !== "string"){
-const err563 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/httpQueryParameterName",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/httpQueryParameterName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.httpQueryParameterName,data:data276};
-if(vErrors === null){
-vErrors = [err563];
-}
-else {
-vErrors.push(err563);
-}
-errors++;
-}
-}
-if(data266.maglev !== undefined){
-let data277 = data266.maglev;
-if(data277 && typeof data277 == "object" && !Array.isArray(data277)){
-for(const key70 in data277){
-if(!(key70 === "tableSize")){
-const err564 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data277};
-if(vErrors === null){
-vErrors = [err564];
-}
-else {
-vErrors.push(err564);
-}
-errors++;
-}
-}
-if(data277.tableSize !== undefined){
-let data278 = data277.tableSize;
-if(!((typeof data278 == "number") && (!(data278 % 1) && !isNaN(data278)))){
-const err565 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data278};
-if(vErrors === null){
-vErrors = [err565];
-}
-else {
-vErrors.push(err565);
-}
-errors++;
-}
-if(typeof data278 == "number"){
-if(data278 < 0 || isNaN(data278)){
-const err566 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/maglev/tableSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/properties/tableSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.properties.tableSize,data:data278};
-if(vErrors === null){
-vErrors = [err566];
-}
-else {
-vErrors.push(err566);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err567 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/maglev",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/maglev/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.maglev,data:data277};
-if(vErrors === null){
-vErrors = [err567];
-}
-else {
-vErrors.push(err567);
-}
-errors++;
-}
-}
-if(data266.minimumRingSize !== undefined){
-let data279 = data266.minimumRingSize;
-if(!((typeof data279 == "number") && (!(data279 % 1) && !isNaN(data279)))){
-const err568 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data279};
-if(vErrors === null){
-vErrors = [err568];
-}
-else {
-vErrors.push(err568);
-}
-errors++;
-}
-if(typeof data279 == "number"){
-if(data279 < 0 || isNaN(data279)){
-const err569 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.minimumRingSize,data:data279};
-if(vErrors === null){
-vErrors = [err569];
-}
-else {
-vErrors.push(err569);
-}
-errors++;
-}
-}
-}
-if(data266.ringHash !== undefined){
-let data280 = data266.ringHash;
-if(data280 && typeof data280 == "object" && !Array.isArray(data280)){
-for(const key71 in data280){
-if(!(key71 === "minimumRingSize")){
-const err570 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data280};
-if(vErrors === null){
-vErrors = [err570];
-}
-else {
-vErrors.push(err570);
-}
-errors++;
-}
-}
-if(data280.minimumRingSize !== undefined){
-let data281 = data280.minimumRingSize;
-if(!((typeof data281 == "number") && (!(data281 % 1) && !isNaN(data281)))){
-const err571 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data281};
-if(vErrors === null){
-vErrors = [err571];
-}
-else {
-vErrors.push(err571);
-}
-errors++;
-}
-if(typeof data281 == "number"){
-if(data281 < 0 || isNaN(data281)){
-const err572 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/ringHash/minimumRingSize",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/properties/minimumRingSize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.properties.minimumRingSize,data:data281};
-if(vErrors === null){
-vErrors = [err572];
-}
-else {
-vErrors.push(err572);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err573 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/ringHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/ringHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.ringHash,data:data280};
-if(vErrors === null){
-vErrors = [err573];
-}
-else {
-vErrors.push(err573);
-}
-errors++;
-}
-}
-if(data266.useSourceIp !== undefined){
-let data282 = data266.useSourceIp;
-if(typeof data282 !== "boolean"){
-const err574 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash/useSourceIp",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/properties/useSourceIp/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.useSourceIp.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.properties.useSourceIp,data:data282};
-if(vErrors === null){
-vErrors = [err574];
-}
-else {
-vErrors.push(err574);
-}
-errors++;
-}
-}
-}
-else {
-const err575 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/consistentHash",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/consistentHash/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.consistentHash,data:data266};
-if(vErrors === null){
-vErrors = [err575];
-}
-else {
-vErrors.push(err575);
-}
-errors++;
-}
-}
-if(data265.localityLbSetting !== undefined){
-let data283 = data265.localityLbSetting;
-if(data283 && typeof data283 == "object" && !Array.isArray(data283)){
-for(const key72 in data283){
-if(!((((key72 === "distribute") || (key72 === "enabled")) || (key72 === "failover")) || (key72 === "failoverPriority"))){
-const err576 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting,data:data283};
-if(vErrors === null){
-vErrors = [err576];
-}
-else {
-vErrors.push(err576);
-}
-errors++;
-}
-}
-if(data283.distribute !== undefined){
-let data284 = data283.distribute;
-if(Array.isArray(data284)){
-const len19 = data284.length;
-for(let i19=0; i19<len19; i19++){
-let data285 = data284[i19];
-if(data285 && typeof data285 == "object" && !Array.isArray(data285)){
-for(const key73 in data285){
-if(!((key73 === "from") || (key73 === "to"))){
-const err577 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute/" + i19,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data285};
-if(vErrors === null){
-vErrors = [err577];
-}
-else {
-vErrors.push(err577);
-}
-errors++;
-}
-}
-if(data285.from !== undefined){
-let data286 = data285.from;
-if(typeof data286 !== "string"){
-const err578 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute/" + i19+"/from",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.from,data:data286};
-if(vErrors === null){
-vErrors = [err578];
-}
-else {
-vErrors.push(err578);
-}
-errors++;
-}
-}
-if(data285.to !== undefined){
-let data287 = data285.to;
-if(data287 && typeof data287 == "object" && !Array.isArray(data287)){
-for(const key74 in data287){
-let data288 = data287[key74];
-if(!((typeof data288 == "number") && (!(data288 % 1) && !isNaN(data288)))){
-const err579 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute/" + i19+"/to/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data288};
-if(vErrors === null){
-vErrors = [err579];
-}
-else {
-vErrors.push(err579);
-}
-errors++;
-}
-if(typeof data288 == "number"){
-if(data288 > 4294967295 || isNaN(data288)){
-const err580 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute/" + i19+"/to/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data288};
-if(vErrors === null){
-vErrors = [err580];
-}
-else {
-vErrors.push(err580);
-}
-errors++;
-}
-if(data288 < 0 || isNaN(data288)){
-const err581 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute/" + i19+"/to/" + key74.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.additionalProperties,data:data288};
-if(vErrors === null){
-vErrors = [err581];
-}
-else {
-vErrors.push(err581);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err582 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute/" + i19+"/to",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/properties/to/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.properties.to,data:data287};
-if(vErrors === null){
-vErrors = [err582];
-}
-else {
-vErrors.push(err582);
-}
-errors++;
-}
-}
-}
-else {
-const err583 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute/" + i19,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.items,data:data285};
-if(vErrors === null){
-vErrors = [err583];
-}
-else {
-vErrors.push(err583);
-}
-errors++;
-}
-}
-}
-else {
-const err584 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/distribute",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/distribute/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.distribute,data:data284};
-if(vErrors === null){
-vErrors = [err584];
-}
-else {
-vErrors.push(err584);
-}
-errors++;
-}
-}
-if(data283.enabled !== undefined){
-let data289 = data283.enabled;
-const _errs871 = errors;
-let valid176 = true;
-const _errs872 = errors;
-if(data289 !== null){
-const err585 = {};
-if(vErrors === null){
-vErrors = [err585];
-}
-else {
-vErrors.push(err585);
-}
-errors++;
-}
-var _valid45 = _errs872 === errors;
-errors = _errs871;
-if(vErrors !== null){
-if(_errs871){
-vErrors.length = _errs871;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid45){
-const _errs874 = errors;
-if(typeof data289 !== "boolean"){
-const err586 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/enabled/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled.else,data:data289};
-if(vErrors === null){
-vErrors = [err586];
-}
-else {
-vErrors.push(err586);
-}
-errors++;
-}
-var _valid45 = _errs874 === errors;
-valid176 = _valid45;
-}
-if(!valid176){
-const err587 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/enabled",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/enabled/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.enabled,data:data289};
-if(vErrors === null){
-vErrors = [err587];
-}
-else {
-vErrors.push(err587);
-}
-errors++;
-}
-}
-if(data283.failover !== undefined){
-let data290 = data283.failover;
-if(Array.isArray(data290)){
-const len20 = data290.length;
-for(let i20=0; i20<len20; i20++){
-let data291 = data290[i20];
-if(data291 && typeof data291 == "object" && !Array.isArray(data291)){
-for(const key75 in data291){
-if(!((key75 === "from") || (key75 === "to"))){
-const err588 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/failover/" + i20,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data291};
-if(vErrors === null){
-vErrors = [err588];
-}
-else {
-vErrors.push(err588);
-}
-errors++;
-}
-}
-if(data291.from !== undefined){
-let data292 = data291.from;
-if(typeof data292 !== "string"){
-const err589 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/failover/" + i20+"/from",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.from,data:data292};
-if(vErrors === null){
-vErrors = [err589];
-}
-else {
-vErrors.push(err589);
-}
-errors++;
-}
-}
-if(data291.to !== undefined){
-let data293 = data291.to;
-if(typeof data293 !== "string"){
-const err590 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/failover/" + i20+"/to",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.properties.to,data:data293};
-if(vErrors === null){
-vErrors = [err590];
-}
-else {
-vErrors.push(err590);
-}
-errors++;
-}
-}
-}
-else {
-const err591 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/failover/" + i20,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.items,data:data291};
-if(vErrors === null){
-vErrors = [err591];
-}
-else {
-vErrors.push(err591);
-}
-errors++;
-}
-}
-}
-else {
-const err592 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/failover",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failover/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failover,data:data290};
-if(vErrors === null){
-vErrors = [err592];
-}
-else {
-vErrors.push(err592);
-}
-errors++;
-}
-}
-if(data283.failoverPriority !== undefined){
-let data294 = data283.failoverPriority;
-if(Array.isArray(data294)){
-const len21 = data294.length;
-for(let i21=0; i21<len21; i21++){
-let data295 = data294[i21];
-if(typeof data295 !== "string"){
-const err593 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/failoverPriority/" + i21,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.items,data:data295};
-if(vErrors === null){
-vErrors = [err593];
-}
-else {
-vErrors.push(err593);
-}
-errors++;
-}
-}
-}
-else {
-const err594 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting/failoverPriority",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/properties/failoverPriority/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.properties.failoverPriority,data:data294};
-if(vErrors === null){
-vErrors = [err594];
-}
-else {
-vErrors.push(err594);
-}
-errors++;
-}
-}
-}
-else {
-const err595 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/localityLbSetting",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/localityLbSetting/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.localityLbSetting,data:data283};
-if(vErrors === null){
-vErrors = [err595];
-}
-else {
-vErrors.push(err595);
-}
-errors++;
-}
-}
-if(data265.simple !== undefined){
-let data296 = data265.simple;
-if(typeof data296 !== "string"){
-const err596 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/simple",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/simple/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple,data:data296};
-if(vErrors === null){
-vErrors = [err596];
-}
-else {
-vErrors.push(err596);
-}
-errors++;
-}
-if(!((((((data296 === "UNSPECIFIED") || (data296 === "LEAST_CONN")) || (data296 === "RANDOM")) || (data296 === "PASSTHROUGH")) || (data296 === "ROUND_ROBIN")) || (data296 === "LEAST_REQUEST"))){
-const err597 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/simple",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/simple/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple.enum,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.simple,data:data296};
-if(vErrors === null){
-vErrors = [err597];
-}
-else {
-vErrors.push(err597);
-}
-errors++;
-}
-}
-if(data265.warmup !== undefined){
-let data297 = data265.warmup;
-if(data297 && typeof data297 == "object" && !Array.isArray(data297)){
-if(data297.duration === undefined){
-const err598 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup,data:data297};
-if(vErrors === null){
-vErrors = [err598];
-}
-else {
-vErrors.push(err598);
-}
-errors++;
-}
-for(const key76 in data297){
-if(!(((key76 === "aggression") || (key76 === "duration")) || (key76 === "minimumPercent"))){
-const err599 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup,data:data297};
-if(vErrors === null){
-vErrors = [err599];
-}
-else {
-vErrors.push(err599);
-}
-errors++;
-}
-}
-if(data297.aggression !== undefined){
-let data298 = data297.aggression;
-const _errs895 = errors;
-let valid183 = true;
-const _errs896 = errors;
-if(data298 !== null){
-const err600 = {};
-if(vErrors === null){
-vErrors = [err600];
-}
-else {
-vErrors.push(err600);
-}
-errors++;
-}
-var _valid46 = _errs896 === errors;
-errors = _errs895;
-if(vErrors !== null){
-if(_errs895){
-vErrors.length = _errs895;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid46){
-const _errs898 = errors;
-if(typeof data298 == "number"){
-if(data298 < 0 || isNaN(data298)){
-const err601 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/aggression/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data298};
-if(vErrors === null){
-vErrors = [err601];
-}
-else {
-vErrors.push(err601);
-}
-errors++;
-}
-}
-else {
-const err602 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/aggression/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.else,data:data298};
-if(vErrors === null){
-vErrors = [err602];
-}
-else {
-vErrors.push(err602);
-}
-errors++;
-}
-var _valid46 = _errs898 === errors;
-valid183 = _valid46;
-}
-if(!valid183){
-const err603 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/aggression",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/aggression/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.aggression,data:data298};
-if(vErrors === null){
-vErrors = [err603];
-}
-else {
-vErrors.push(err603);
-}
-errors++;
-}
-}
-if(data297.duration !== undefined){
-let data299 = data297.duration;
-if(typeof data299 !== "string"){
-const err604 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/duration",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.duration.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.duration,data:data299};
-if(vErrors === null){
-vErrors = [err604];
-}
-else {
-vErrors.push(err604);
-}
-errors++;
-}
-}
-if(data297.minimumPercent !== undefined){
-let data300 = data297.minimumPercent;
-const _errs903 = errors;
-let valid184 = true;
-const _errs904 = errors;
-if(data300 !== null){
-const err605 = {};
-if(vErrors === null){
-vErrors = [err605];
-}
-else {
-vErrors.push(err605);
-}
-errors++;
-}
-var _valid47 = _errs904 === errors;
-errors = _errs903;
-if(vErrors !== null){
-if(_errs903){
-vErrors.length = _errs903;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid47){
-const _errs906 = errors;
-if(typeof data300 == "number"){
-if(data300 > 100 || isNaN(data300)){
-const err606 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data300};
-if(vErrors === null){
-vErrors = [err606];
-}
-else {
-vErrors.push(err606);
-}
-errors++;
-}
-if(data300 < 0 || isNaN(data300)){
-const err607 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data300};
-if(vErrors === null){
-vErrors = [err607];
-}
-else {
-vErrors.push(err607);
-}
-errors++;
-}
-}
-else {
-const err608 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.else,data:data300};
-if(vErrors === null){
-vErrors = [err608];
-}
-else {
-vErrors.push(err608);
-}
-errors++;
-}
-var _valid47 = _errs906 === errors;
-valid184 = _valid47;
-}
-if(!valid184){
-const err609 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup/minimumPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/properties/minimumPercent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.properties.minimumPercent,data:data300};
-if(vErrors === null){
-vErrors = [err609];
-}
-else {
-vErrors.push(err609);
-}
-errors++;
-}
-}
-}
-else {
-const err610 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmup",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmup,data:data297};
-if(vErrors === null){
-vErrors = [err610];
-}
-else {
-vErrors.push(err610);
-}
-errors++;
-}
-}
-if(data265.warmupDurationSecs !== undefined){
-let data301 = data265.warmupDurationSecs;
-if(typeof data301 !== "string"){
-const err611 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer/warmupDurationSecs",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/properties/warmupDurationSecs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmupDurationSecs.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.properties.warmupDurationSecs,data:data301};
-if(vErrors === null){
-vErrors = [err611];
-}
-else {
-vErrors.push(err611);
-}
-errors++;
-}
-}
-}
-else {
-const err612 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/loadBalancer",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/loadBalancer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.loadBalancer,data:data265};
-if(vErrors === null){
-vErrors = [err612];
-}
-else {
-vErrors.push(err612);
-}
-errors++;
-}
-}
-if(data245.outlierDetection !== undefined){
-let data302 = data245.outlierDetection;
-if(data302 && typeof data302 == "object" && !Array.isArray(data302)){
-for(const key77 in data302){
-if(!(func2.call(schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties, key77))){
-const err613 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection,data:data302};
-if(vErrors === null){
-vErrors = [err613];
-}
-else {
-vErrors.push(err613);
-}
-errors++;
-}
-}
-if(data302.baseEjectionTime !== undefined){
-let data303 = data302.baseEjectionTime;
-if(typeof data303 !== "string"){
-const err614 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/baseEjectionTime",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/baseEjectionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.baseEjectionTime.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.baseEjectionTime,data:data303};
-if(vErrors === null){
-vErrors = [err614];
-}
-else {
-vErrors.push(err614);
-}
-errors++;
-}
-}
-if(data302.consecutive5xxErrors !== undefined){
-let data304 = data302.consecutive5xxErrors;
-const _errs916 = errors;
-let valid186 = true;
-const _errs917 = errors;
-if(data304 !== null){
-const err615 = {};
-if(vErrors === null){
-vErrors = [err615];
-}
-else {
-vErrors.push(err615);
-}
-errors++;
-}
-var _valid48 = _errs917 === errors;
-errors = _errs916;
-if(vErrors !== null){
-if(_errs916){
-vErrors.length = _errs916;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid48){
-const _errs919 = errors;
-if(!((typeof data304 == "number") && (!(data304 % 1) && !isNaN(data304)))){
-const err616 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data304};
-if(vErrors === null){
-vErrors = [err616];
-}
-else {
-vErrors.push(err616);
-}
-errors++;
-}
-if(typeof data304 == "number"){
-if(data304 > 4294967295 || isNaN(data304)){
-const err617 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data304};
-if(vErrors === null){
-vErrors = [err617];
-}
-else {
-vErrors.push(err617);
-}
-errors++;
-}
-if(data304 < 0 || isNaN(data304)){
-const err618 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.else,data:data304};
-if(vErrors === null){
-vErrors = [err618];
-}
-else {
-vErrors.push(err618);
-}
-errors++;
-}
-}
-var _valid48 = _errs919 === errors;
-valid186 = _valid48;
-}
-if(!valid186){
-const err619 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutive5xxErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutive5xxErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutive5xxErrors,data:data304};
-if(vErrors === null){
-vErrors = [err619];
-}
-else {
-vErrors.push(err619);
-}
-errors++;
-}
-}
-if(data302.consecutiveErrors !== undefined){
-let data305 = data302.consecutiveErrors;
-if(!((typeof data305 == "number") && (!(data305 % 1) && !isNaN(data305)))){
-const err620 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveErrors/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveErrors.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveErrors,data:data305};
-if(vErrors === null){
-vErrors = [err620];
-}
-else {
-vErrors.push(err620);
-}
-errors++;
-}
-}
-if(data302.consecutiveGatewayErrors !== undefined){
-let data306 = data302.consecutiveGatewayErrors;
-const _errs924 = errors;
-let valid187 = true;
-const _errs925 = errors;
-if(data306 !== null){
-const err621 = {};
-if(vErrors === null){
-vErrors = [err621];
-}
-else {
-vErrors.push(err621);
-}
-errors++;
-}
-var _valid49 = _errs925 === errors;
-errors = _errs924;
-if(vErrors !== null){
-if(_errs924){
-vErrors.length = _errs924;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid49){
-const _errs927 = errors;
-if(!((typeof data306 == "number") && (!(data306 % 1) && !isNaN(data306)))){
-const err622 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data306};
-if(vErrors === null){
-vErrors = [err622];
-}
-else {
-vErrors.push(err622);
-}
-errors++;
-}
-if(typeof data306 == "number"){
-if(data306 > 4294967295 || isNaN(data306)){
-const err623 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data306};
-if(vErrors === null){
-vErrors = [err623];
-}
-else {
-vErrors.push(err623);
-}
-errors++;
-}
-if(data306 < 0 || isNaN(data306)){
-const err624 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.else,data:data306};
-if(vErrors === null){
-vErrors = [err624];
-}
-else {
-vErrors.push(err624);
-}
-errors++;
-}
-}
-var _valid49 = _errs927 === errors;
-valid187 = _valid49;
-}
-if(!valid187){
-const err625 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveGatewayErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveGatewayErrors/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveGatewayErrors,data:data306};
-if(vErrors === null){
-vErrors = [err625];
-}
-else {
-vErrors.push(err625);
-}
-errors++;
-}
-}
-if(data302.consecutiveLocalOriginFailures !== undefined){
-let data307 = data302.consecutiveLocalOriginFailures;
-const _errs930 = errors;
-let valid188 = true;
-const _errs931 = errors;
-if(data307 !== null){
-const err626 = {};
-if(vErrors === null){
-vErrors = [err626];
-}
-else {
-vErrors.push(err626);
-}
-errors++;
-}
-var _valid50 = _errs931 === errors;
-errors = _errs930;
-if(vErrors !== null){
-if(_errs930){
-vErrors.length = _errs930;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid50){
-const _errs933 = errors;
-if(!((typeof data307 == "number") && (!(data307 % 1) && !isNaN(data307)))){
-const err627 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data307};
-if(vErrors === null){
-vErrors = [err627];
-}
-else {
-vErrors.push(err627);
-}
-errors++;
-}
-if(typeof data307 == "number"){
-if(data307 > 4294967295 || isNaN(data307)){
-const err628 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data307};
-if(vErrors === null){
-vErrors = [err628];
-}
-else {
-vErrors.push(err628);
-}
-errors++;
-}
-if(data307 < 0 || isNaN(data307)){
-const err629 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.else,data:data307};
-if(vErrors === null){
-vErrors = [err629];
-}
-else {
-vErrors.push(err629);
-}
-errors++;
-}
-}
-var _valid50 = _errs933 === errors;
-valid188 = _valid50;
-}
-if(!valid188){
-const err630 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/consecutiveLocalOriginFailures",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/consecutiveLocalOriginFailures/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.consecutiveLocalOriginFailures,data:data307};
-if(vErrors === null){
-vErrors = [err630];
-}
-else {
-vErrors.push(err630);
-}
-errors++;
-}
-}
-if(data302.interval !== undefined){
-let data308 = data302.interval;
-if(typeof data308 !== "string"){
-const err631 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/interval",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.interval.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.interval,data:data308};
-if(vErrors === null){
-vErrors = [err631];
-}
-else {
-vErrors.push(err631);
-}
-errors++;
-}
-}
-if(data302.maxEjectionPercent !== undefined){
-let data309 = data302.maxEjectionPercent;
-if(!((typeof data309 == "number") && (!(data309 % 1) && !isNaN(data309)))){
-const err632 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/maxEjectionPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/maxEjectionPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.maxEjectionPercent.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.maxEjectionPercent,data:data309};
-if(vErrors === null){
-vErrors = [err632];
-}
-else {
-vErrors.push(err632);
-}
-errors++;
-}
-}
-if(data302.minHealthPercent !== undefined){
-let data310 = data302.minHealthPercent;
-if(!((typeof data310 == "number") && (!(data310 % 1) && !isNaN(data310)))){
-const err633 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/minHealthPercent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/minHealthPercent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.minHealthPercent.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.minHealthPercent,data:data310};
-if(vErrors === null){
-vErrors = [err633];
-}
-else {
-vErrors.push(err633);
-}
-errors++;
-}
-}
-if(data302.splitExternalLocalOriginErrors !== undefined){
-let data311 = data302.splitExternalLocalOriginErrors;
-if(typeof data311 !== "boolean"){
-const err634 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection/splitExternalLocalOriginErrors",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/properties/splitExternalLocalOriginErrors/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.splitExternalLocalOriginErrors.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.properties.splitExternalLocalOriginErrors,data:data311};
-if(vErrors === null){
-vErrors = [err634];
-}
-else {
-vErrors.push(err634);
-}
-errors++;
-}
-}
-}
-else {
-const err635 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/outlierDetection",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/outlierDetection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.outlierDetection,data:data302};
-if(vErrors === null){
-vErrors = [err635];
-}
-else {
-vErrors.push(err635);
-}
-errors++;
-}
-}
-if(data245.port !== undefined){
-let data312 = data245.port;
-if(data312 && typeof data312 == "object" && !Array.isArray(data312)){
-for(const key78 in data312){
-if(!(key78 === "number")){
-const err636 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/port",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.port,data:data312};
-if(vErrors === null){
-vErrors = [err636];
-}
-else {
-vErrors.push(err636);
-}
-errors++;
-}
-}
-if(data312.number !== undefined){
-let data313 = data312.number;
-if(!((typeof data313 == "number") && (!(data313 % 1) && !isNaN(data313)))){
-const err637 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/port/number",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number,data:data313};
-if(vErrors === null){
-vErrors = [err637];
-}
-else {
-vErrors.push(err637);
-}
-errors++;
-}
-if(typeof data313 == "number"){
-if(data313 > 4294967295 || isNaN(data313)){
-const err638 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/port/number",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number,data:data313};
-if(vErrors === null){
-vErrors = [err638];
-}
-else {
-vErrors.push(err638);
-}
-errors++;
-}
-if(data313 < 0 || isNaN(data313)){
-const err639 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/port/number",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.properties.number,data:data313};
-if(vErrors === null){
-vErrors = [err639];
-}
-else {
-vErrors.push(err639);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err640 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/port",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.port.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.port,data:data312};
-if(vErrors === null){
-vErrors = [err640];
-}
-else {
-vErrors.push(err640);
-}
-errors++;
-}
-}
-if(data245.tls !== undefined){
-let data314 = data245.tls;
-if(data314 && typeof data314 == "object" && !Array.isArray(data314)){
-for(const key79 in data314){
-if(!(func2.call(schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties, key79))){
-const err641 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls,data:data314};
-if(vErrors === null){
-vErrors = [err641];
-}
-else {
-vErrors.push(err641);
-}
-errors++;
-}
-}
-if(data314.caCertificates !== undefined){
-let data315 = data314.caCertificates;
-if(typeof data315 !== "string"){
-const err642 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/caCertificates",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCertificates.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCertificates,data:data315};
-if(vErrors === null){
-vErrors = [err642];
-}
-else {
-vErrors.push(err642);
-}
-errors++;
-}
-}
-if(data314.caCrl !== undefined){
-let data316 = data314.caCrl;
-if(typeof data316 !== "string"){
-const err643 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/caCrl",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/caCrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCrl.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.caCrl,data:data316};
-if(vErrors === null){
-vErrors = [err643];
-}
-else {
-vErrors.push(err643);
-}
-errors++;
-}
-}
-if(data314.clientCertificate !== undefined){
-let data317 = data314.clientCertificate;
-if(typeof data317 !== "string"){
-const err644 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/clientCertificate",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/clientCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.clientCertificate.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.clientCertificate,data:data317};
-if(vErrors === null){
-vErrors = [err644];
-}
-else {
-vErrors.push(err644);
-}
-errors++;
-}
-}
-if(data314.credentialName !== undefined){
-let data318 = data314.credentialName;
-if(typeof data318 !== "string"){
-const err645 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/credentialName",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/credentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.credentialName.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.credentialName,data:data318};
-if(vErrors === null){
-vErrors = [err645];
-}
-else {
-vErrors.push(err645);
-}
-errors++;
-}
-}
-if(data314.insecureSkipVerify !== undefined){
-let data319 = data314.insecureSkipVerify;
-const _errs960 = errors;
-let valid191 = true;
-const _errs961 = errors;
-if(data319 !== null){
-const err646 = {};
-if(vErrors === null){
-vErrors = [err646];
-}
-else {
-vErrors.push(err646);
-}
-errors++;
-}
-var _valid51 = _errs961 === errors;
-errors = _errs960;
-if(vErrors !== null){
-if(_errs960){
-vErrors.length = _errs960;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid51){
-const _errs963 = errors;
-if(typeof data319 !== "boolean"){
-const err647 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/insecureSkipVerify/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify.else,data:data319};
-if(vErrors === null){
-vErrors = [err647];
-}
-else {
-vErrors.push(err647);
-}
-errors++;
-}
-var _valid51 = _errs963 === errors;
-valid191 = _valid51;
-}
-if(!valid191){
-const err648 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/insecureSkipVerify/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.insecureSkipVerify,data:data319};
-if(vErrors === null){
-vErrors = [err648];
-}
-else {
-vErrors.push(err648);
-}
-errors++;
-}
-}
-if(data314.mode !== undefined){
-let data320 = data314.mode;
-if(typeof data320 !== "string"){
-const err649 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/mode",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode,data:data320};
-if(vErrors === null){
-vErrors = [err649];
-}
-else {
-vErrors.push(err649);
-}
-errors++;
-}
-if(!((((data320 === "DISABLE") || (data320 === "SIMPLE")) || (data320 === "MUTUAL")) || (data320 === "ISTIO_MUTUAL"))){
-const err650 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/mode",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode.enum,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.mode,data:data320};
-if(vErrors === null){
-vErrors = [err650];
-}
-else {
-vErrors.push(err650);
-}
-errors++;
-}
-}
-if(data314.privateKey !== undefined){
-let data321 = data314.privateKey;
-if(typeof data321 !== "string"){
-const err651 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/privateKey",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.privateKey.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.privateKey,data:data321};
-if(vErrors === null){
-vErrors = [err651];
-}
-else {
-vErrors.push(err651);
-}
-errors++;
-}
-}
-if(data314.sni !== undefined){
-let data322 = data314.sni;
-if(typeof data322 !== "string"){
-const err652 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/sni",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/sni/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.sni.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.sni,data:data322};
-if(vErrors === null){
-vErrors = [err652];
-}
-else {
-vErrors.push(err652);
-}
-errors++;
-}
-}
-if(data314.subjectAltNames !== undefined){
-let data323 = data314.subjectAltNames;
-if(Array.isArray(data323)){
-const len22 = data323.length;
-for(let i22=0; i22<len22; i22++){
-let data324 = data323[i22];
-if(typeof data324 !== "string"){
-const err653 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/subjectAltNames/" + i22,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames.items,data:data324};
-if(vErrors === null){
-vErrors = [err653];
-}
-else {
-vErrors.push(err653);
-}
-errors++;
-}
-}
-}
-else {
-const err654 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls/subjectAltNames",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.properties.subjectAltNames,data:data323};
-if(vErrors === null){
-vErrors = [err654];
-}
-else {
-vErrors.push(err654);
-}
-errors++;
-}
-}
-}
-else {
-const err655 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17+"/tls",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.properties.tls,data:data314};
-if(vErrors === null){
-vErrors = [err655];
-}
-else {
-vErrors.push(err655);
-}
-errors++;
-}
-}
-}
-else {
-const err656 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings/" + i17,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.items,data:data245};
-if(vErrors === null){
-vErrors = [err656];
-}
-else {
-vErrors.push(err656);
-}
-errors++;
-}
-}
-}
-else {
-const err657 = {instancePath:instancePath+"/spec/trafficPolicy/portLevelSettings",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/portLevelSettings/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.portLevelSettings,data:data244};
-if(vErrors === null){
-vErrors = [err657];
-}
-else {
-vErrors.push(err657);
-}
-errors++;
-}
-}
-if(data177.proxyProtocol !== undefined){
-let data325 = data177.proxyProtocol;
-if(data325 && typeof data325 == "object" && !Array.isArray(data325)){
-for(const key80 in data325){
-if(!(key80 === "version")){
-const err658 = {instancePath:instancePath+"/spec/trafficPolicy/proxyProtocol",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/proxyProtocol/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol,data:data325};
-if(vErrors === null){
-vErrors = [err658];
-}
-else {
-vErrors.push(err658);
-}
-errors++;
-}
-}
-if(data325.version !== undefined){
-let data326 = data325.version;
-if(typeof data326 !== "string"){
-const err659 = {instancePath:instancePath+"/spec/trafficPolicy/proxyProtocol/version",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/proxyProtocol/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol.properties.version.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol.properties.version,data:data326};
-if(vErrors === null){
-vErrors = [err659];
-}
-else {
-vErrors.push(err659);
-}
-errors++;
-}
-if(!((data326 === "V1") || (data326 === "V2"))){
-const err660 = {instancePath:instancePath+"/spec/trafficPolicy/proxyProtocol/version",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/proxyProtocol/properties/version/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol.properties.version.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol.properties.version.enum,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol.properties.version,data:data326};
-if(vErrors === null){
-vErrors = [err660];
-}
-else {
-vErrors.push(err660);
-}
-errors++;
-}
-}
-}
-else {
-const err661 = {instancePath:instancePath+"/spec/trafficPolicy/proxyProtocol",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/proxyProtocol/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.proxyProtocol,data:data325};
-if(vErrors === null){
-vErrors = [err661];
-}
-else {
-vErrors.push(err661);
-}
-errors++;
-}
-}
-if(data177.retryBudget !== undefined){
-let data327 = data177.retryBudget;
-if(data327 && typeof data327 == "object" && !Array.isArray(data327)){
-for(const key81 in data327){
-if(!((key81 === "minRetryConcurrency") || (key81 === "percent"))){
-const err662 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget,data:data327};
-if(vErrors === null){
-vErrors = [err662];
-}
-else {
-vErrors.push(err662);
-}
-errors++;
-}
-}
-if(data327.minRetryConcurrency !== undefined){
-let data328 = data327.minRetryConcurrency;
-if(!((typeof data328 == "number") && (!(data328 % 1) && !isNaN(data328)))){
-const err663 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget/minRetryConcurrency",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/properties/minRetryConcurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency,data:data328};
-if(vErrors === null){
-vErrors = [err663];
-}
-else {
-vErrors.push(err663);
-}
-errors++;
-}
-if(typeof data328 == "number"){
-if(data328 > 4294967295 || isNaN(data328)){
-const err664 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget/minRetryConcurrency",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/properties/minRetryConcurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency,data:data328};
-if(vErrors === null){
-vErrors = [err664];
-}
-else {
-vErrors.push(err664);
-}
-errors++;
-}
-if(data328 < 0 || isNaN(data328)){
-const err665 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget/minRetryConcurrency",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/properties/minRetryConcurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.minRetryConcurrency,data:data328};
-if(vErrors === null){
-vErrors = [err665];
-}
-else {
-vErrors.push(err665);
-}
-errors++;
-}
-}
-}
-if(data327.percent !== undefined){
-let data329 = data327.percent;
-const _errs986 = errors;
-let valid196 = true;
-const _errs987 = errors;
-if(data329 !== null){
-const err666 = {};
-if(vErrors === null){
-vErrors = [err666];
-}
-else {
-vErrors.push(err666);
-}
-errors++;
-}
-var _valid52 = _errs987 === errors;
-errors = _errs986;
-if(vErrors !== null){
-if(_errs986){
-vErrors.length = _errs986;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid52){
-const _errs989 = errors;
-if(typeof data329 == "number"){
-if(data329 > 100 || isNaN(data329)){
-const err667 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/properties/percent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.percent.else,data:data329};
-if(vErrors === null){
-vErrors = [err667];
-}
-else {
-vErrors.push(err667);
-}
-errors++;
-}
-if(data329 < 0 || isNaN(data329)){
-const err668 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/properties/percent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.percent.else,data:data329};
-if(vErrors === null){
-vErrors = [err668];
-}
-else {
-vErrors.push(err668);
-}
-errors++;
-}
-}
-else {
-const err669 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/properties/percent/else/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.percent.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.percent.else,data:data329};
-if(vErrors === null){
-vErrors = [err669];
-}
-else {
-vErrors.push(err669);
-}
-errors++;
-}
-var _valid52 = _errs989 === errors;
-valid196 = _valid52;
-}
-if(!valid196){
-const err670 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget/percent",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/properties/percent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.percent.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.properties.percent,data:data329};
-if(vErrors === null){
-vErrors = [err670];
-}
-else {
-vErrors.push(err670);
-}
-errors++;
-}
-}
-}
-else {
-const err671 = {instancePath:instancePath+"/spec/trafficPolicy/retryBudget",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/retryBudget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.retryBudget,data:data327};
-if(vErrors === null){
-vErrors = [err671];
-}
-else {
-vErrors.push(err671);
-}
-errors++;
-}
-}
-if(data177.tls !== undefined){
-let data330 = data177.tls;
-if(data330 && typeof data330 == "object" && !Array.isArray(data330)){
-for(const key82 in data330){
-if(!(func2.call(schema11.properties.spec.properties.trafficPolicy.properties.tls.properties, key82))){
-const err672 = {instancePath:instancePath+"/spec/trafficPolicy/tls",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls,data:data330};
-if(vErrors === null){
-vErrors = [err672];
-}
-else {
-vErrors.push(err672);
-}
-errors++;
-}
-}
-if(data330.caCertificates !== undefined){
-let data331 = data330.caCertificates;
-if(typeof data331 !== "string"){
-const err673 = {instancePath:instancePath+"/spec/trafficPolicy/tls/caCertificates",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.caCertificates.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.caCertificates,data:data331};
-if(vErrors === null){
-vErrors = [err673];
-}
-else {
-vErrors.push(err673);
-}
-errors++;
-}
-}
-if(data330.caCrl !== undefined){
-let data332 = data330.caCrl;
-if(typeof data332 !== "string"){
-const err674 = {instancePath:instancePath+"/spec/trafficPolicy/tls/caCrl",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/caCrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.caCrl.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.caCrl,data:data332};
-if(vErrors === null){
-vErrors = [err674];
-}
-else {
-vErrors.push(err674);
-}
-errors++;
-}
-}
-if(data330.clientCertificate !== undefined){
-let data333 = data330.clientCertificate;
-if(typeof data333 !== "string"){
-const err675 = {instancePath:instancePath+"/spec/trafficPolicy/tls/clientCertificate",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/clientCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.clientCertificate.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.clientCertificate,data:data333};
-if(vErrors === null){
-vErrors = [err675];
-}
-else {
-vErrors.push(err675);
-}
-errors++;
-}
-}
-if(data330.credentialName !== undefined){
-let data334 = data330.credentialName;
-if(typeof data334 !== "string"){
-const err676 = {instancePath:instancePath+"/spec/trafficPolicy/tls/credentialName",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/credentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.credentialName.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.credentialName,data:data334};
-if(vErrors === null){
-vErrors = [err676];
-}
-else {
-vErrors.push(err676);
-}
-errors++;
-}
-}
-if(data330.insecureSkipVerify !== undefined){
-let data335 = data330.insecureSkipVerify;
-const _errs1003 = errors;
-let valid198 = true;
-const _errs1004 = errors;
-if(data335 !== null){
-const err677 = {};
-if(vErrors === null){
-vErrors = [err677];
-}
-else {
-vErrors.push(err677);
-}
-errors++;
-}
-var _valid53 = _errs1004 === errors;
-errors = _errs1003;
-if(vErrors !== null){
-if(_errs1003){
-vErrors.length = _errs1003;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid53){
-const _errs1006 = errors;
-if(typeof data335 !== "boolean"){
-const err678 = {instancePath:instancePath+"/spec/trafficPolicy/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/insecureSkipVerify/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify.else.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify.else,data:data335};
-if(vErrors === null){
-vErrors = [err678];
-}
-else {
-vErrors.push(err678);
-}
-errors++;
-}
-var _valid53 = _errs1006 === errors;
-valid198 = _valid53;
-}
-if(!valid198){
-const err679 = {instancePath:instancePath+"/spec/trafficPolicy/tls/insecureSkipVerify",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/insecureSkipVerify/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify.if,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.insecureSkipVerify,data:data335};
-if(vErrors === null){
-vErrors = [err679];
-}
-else {
-vErrors.push(err679);
-}
-errors++;
-}
-}
-if(data330.mode !== undefined){
-let data336 = data330.mode;
-if(typeof data336 !== "string"){
-const err680 = {instancePath:instancePath+"/spec/trafficPolicy/tls/mode",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.mode.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.mode,data:data336};
-if(vErrors === null){
-vErrors = [err680];
-}
-else {
-vErrors.push(err680);
-}
-errors++;
-}
-if(!((((data336 === "DISABLE") || (data336 === "SIMPLE")) || (data336 === "MUTUAL")) || (data336 === "ISTIO_MUTUAL"))){
-const err681 = {instancePath:instancePath+"/spec/trafficPolicy/tls/mode",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.mode.enum,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.mode,data:data336};
-if(vErrors === null){
-vErrors = [err681];
-}
-else {
-vErrors.push(err681);
-}
-errors++;
-}
-}
-if(data330.privateKey !== undefined){
-let data337 = data330.privateKey;
-if(typeof data337 !== "string"){
-const err682 = {instancePath:instancePath+"/spec/trafficPolicy/tls/privateKey",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.privateKey.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.privateKey,data:data337};
-if(vErrors === null){
-vErrors = [err682];
-}
-else {
-vErrors.push(err682);
-}
-errors++;
-}
-}
-if(data330.sni !== undefined){
-let data338 = data330.sni;
-if(typeof data338 !== "string"){
-const err683 = {instancePath:instancePath+"/spec/trafficPolicy/tls/sni",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/sni/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.sni.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.sni,data:data338};
-if(vErrors === null){
-vErrors = [err683];
-}
-else {
-vErrors.push(err683);
-}
-errors++;
-}
-}
-if(data330.subjectAltNames !== undefined){
-let data339 = data330.subjectAltNames;
-if(Array.isArray(data339)){
-const len23 = data339.length;
-for(let i23=0; i23<len23; i23++){
-let data340 = data339[i23];
-if(typeof data340 !== "string"){
-const err684 = {instancePath:instancePath+"/spec/trafficPolicy/tls/subjectAltNames/" + i23,schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.subjectAltNames.items.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.subjectAltNames.items,data:data340};
-if(vErrors === null){
-vErrors = [err684];
-}
-else {
-vErrors.push(err684);
-}
-errors++;
-}
-}
-}
-else {
-const err685 = {instancePath:instancePath+"/spec/trafficPolicy/tls/subjectAltNames",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.subjectAltNames.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls.properties.subjectAltNames,data:data339};
-if(vErrors === null){
-vErrors = [err685];
-}
-else {
-vErrors.push(err685);
-}
-errors++;
-}
-}
-}
-else {
-const err686 = {instancePath:instancePath+"/spec/trafficPolicy/tls",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.tls.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tls,data:data330};
-if(vErrors === null){
-vErrors = [err686];
-}
-else {
-vErrors.push(err686);
-}
-errors++;
-}
-}
-if(data177.tunnel !== undefined){
-let data341 = data177.tunnel;
-if(data341 && typeof data341 == "object" && !Array.isArray(data341)){
-if(data341.targetHost === undefined){
-const err687 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/required",keyword:"required",params:{missingProperty: "targetHost"},message:"must have required property '"+"targetHost"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel,data:data341};
-if(vErrors === null){
-vErrors = [err687];
-}
-else {
-vErrors.push(err687);
-}
-errors++;
-}
-if(data341.targetPort === undefined){
-const err688 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/required",keyword:"required",params:{missingProperty: "targetPort"},message:"must have required property '"+"targetPort"+"'",schema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.required,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel,data:data341};
-if(vErrors === null){
-vErrors = [err688];
-}
-else {
-vErrors.push(err688);
-}
-errors++;
-}
-for(const key83 in data341){
-if(!(((key83 === "protocol") || (key83 === "targetHost")) || (key83 === "targetPort"))){
-const err689 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel,data:data341};
-if(vErrors === null){
-vErrors = [err689];
-}
-else {
-vErrors.push(err689);
-}
-errors++;
-}
-}
-if(data341.protocol !== undefined){
-let data342 = data341.protocol;
-if(typeof data342 !== "string"){
-const err690 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel/protocol",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.protocol.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.protocol,data:data342};
-if(vErrors === null){
-vErrors = [err690];
-}
-else {
-vErrors.push(err690);
-}
-errors++;
-}
-}
-if(data341.targetHost !== undefined){
-let data343 = data341.targetHost;
-if(typeof data343 !== "string"){
-const err691 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel/targetHost",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/properties/targetHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.targetHost.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.targetHost,data:data343};
-if(vErrors === null){
-vErrors = [err691];
-}
-else {
-vErrors.push(err691);
-}
-errors++;
-}
-}
-if(data341.targetPort !== undefined){
-let data344 = data341.targetPort;
-if(!((typeof data344 == "number") && (!(data344 % 1) && !isNaN(data344)))){
-const err692 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel/targetPort",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.targetPort.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.targetPort,data:data344};
-if(vErrors === null){
-vErrors = [err692];
-}
-else {
-vErrors.push(err692);
-}
-errors++;
-}
-if(typeof data344 == "number"){
-if(data344 > 4294967295 || isNaN(data344)){
-const err693 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel/targetPort",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.targetPort,data:data344};
-if(vErrors === null){
-vErrors = [err693];
-}
-else {
-vErrors.push(err693);
-}
-errors++;
-}
-if(data344 < 0 || isNaN(data344)){
-const err694 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel/targetPort",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.properties.targetPort,data:data344};
-if(vErrors === null){
-vErrors = [err694];
-}
-else {
-vErrors.push(err694);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err695 = {instancePath:instancePath+"/spec/trafficPolicy/tunnel",schemaPath:"#/properties/spec/properties/trafficPolicy/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel.type,parentSchema:schema11.properties.spec.properties.trafficPolicy.properties.tunnel,data:data341};
-if(vErrors === null){
-vErrors = [err695];
-}
-else {
-vErrors.push(err695);
-}
-errors++;
-}
-}
-}
-else {
-const err696 = {instancePath:instancePath+"/spec/trafficPolicy",schemaPath:"#/properties/spec/properties/trafficPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.trafficPolicy.type,parentSchema:schema11.properties.spec.properties.trafficPolicy,data:data177};
-if(vErrors === null){
-vErrors = [err696];
-}
-else {
-vErrors.push(err696);
-}
-errors++;
-}
-}
-if(data0.workloadSelector !== undefined){
-let data345 = data0.workloadSelector;
-if(data345 && typeof data345 == "object" && !Array.isArray(data345)){
-for(const key84 in data345){
-if(!(key84 === "matchLabels")){
-const err697 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.workloadSelector,data:data345};
-if(vErrors === null){
-vErrors = [err697];
-}
-else {
-vErrors.push(err697);
-}
-errors++;
-}
-}
-if(data345.matchLabels !== undefined){
-let data346 = data345.matchLabels;
-if(data346 && typeof data346 == "object" && !Array.isArray(data346)){
-if(Object.keys(data346).length > 4096){
-const err698 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 4096},message:"must NOT have more than 4096 properties",schema:4096,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.matchLabels,data:data346};
-if(vErrors === null){
-vErrors = [err698];
-}
-else {
-vErrors.push(err698);
-}
-errors++;
-}
-for(const key85 in data346){
-let data347 = data346[key85];
-if(typeof data347 === "string"){
-if(func10(data347) > 63){
-const err699 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels/" + key85.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.matchLabels.additionalProperties,data:data347};
-if(vErrors === null){
-vErrors = [err699];
-}
-else {
-vErrors.push(err699);
-}
-errors++;
-}
-}
-else {
-const err700 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels/" + key85.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.workloadSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.matchLabels.additionalProperties,data:data347};
-if(vErrors === null){
-vErrors = [err700];
-}
-else {
-vErrors.push(err700);
-}
-errors++;
-}
-}
-}
-else {
-const err701 = {instancePath:instancePath+"/spec/workloadSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.workloadSelector.properties.matchLabels.type,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.matchLabels,data:data346};
-if(vErrors === null){
-vErrors = [err701];
-}
-else {
-vErrors.push(err701);
-}
-errors++;
-}
-}
-}
-else {
-const err702 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.workloadSelector.type,parentSchema:schema11.properties.spec.properties.workloadSelector,data:data345};
-if(vErrors === null){
-vErrors = [err702];
-}
-else {
-vErrors.push(err702);
-}
-errors++;
-}
-}
-}
-else {
-const err703 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data0};
-if(vErrors === null){
-vErrors = [err703];
-}
-else {
-vErrors.push(err703);
-}
-errors++;
-}
-}
-if(data.status !== undefined){
-let data348 = data.status;
-if(data348 && typeof data348 == "object" && !Array.isArray(data348)){
-if(data348.conditions !== undefined){
-let data349 = data348.conditions;
-if(Array.isArray(data349)){
-const len24 = data349.length;
-for(let i24=0; i24<len24; i24++){
-let data350 = data349[i24];
-if(data350 && typeof data350 == "object" && !Array.isArray(data350)){
-for(const key86 in data350){
-if(!(((((((key86 === "lastProbeTime") || (key86 === "lastTransitionTime")) || (key86 === "message")) || (key86 === "observedGeneration")) || (key86 === "reason")) || (key86 === "status")) || (key86 === "type"))){
-const err704 = {instancePath:instancePath+"/status/conditions/" + i24,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data350};
-if(vErrors === null){
-vErrors = [err704];
-}
-else {
-vErrors.push(err704);
-}
-errors++;
-}
-}
-if(data350.lastProbeTime !== undefined){
-let data351 = data350.lastProbeTime;
-if(typeof data351 === "string"){
-if(!(formats0.validate(data351))){
-const err705 = {instancePath:instancePath+"/status/conditions/" + i24+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data351};
-if(vErrors === null){
-vErrors = [err705];
-}
-else {
-vErrors.push(err705);
-}
-errors++;
-}
-}
-else {
-const err706 = {instancePath:instancePath+"/status/conditions/" + i24+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data351};
-if(vErrors === null){
-vErrors = [err706];
-}
-else {
-vErrors.push(err706);
-}
-errors++;
-}
-}
-if(data350.lastTransitionTime !== undefined){
-let data352 = data350.lastTransitionTime;
-if(typeof data352 === "string"){
-if(!(formats0.validate(data352))){
-const err707 = {instancePath:instancePath+"/status/conditions/" + i24+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data352};
-if(vErrors === null){
-vErrors = [err707];
-}
-else {
-vErrors.push(err707);
-}
-errors++;
-}
-}
-else {
-const err708 = {instancePath:instancePath+"/status/conditions/" + i24+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data352};
-if(vErrors === null){
-vErrors = [err708];
-}
-else {
-vErrors.push(err708);
-}
-errors++;
-}
-}
-if(data350.message !== undefined){
-let data353 = data350.message;
-if(typeof data353 !== "string"){
-const err709 = {instancePath:instancePath+"/status/conditions/" + i24+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data353};
-if(vErrors === null){
-vErrors = [err709];
-}
-else {
-vErrors.push(err709);
-}
-errors++;
-}
-}
-if(data350.observedGeneration !== undefined){
-let data354 = data350.observedGeneration;
-if((!((typeof data354 == "number") && (!(data354 % 1) && !isNaN(data354)))) && (typeof data354 !== "string")){
-const err710 = {instancePath:instancePath+"/status/conditions/" + i24+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data354};
-if(vErrors === null){
-vErrors = [err710];
-}
-else {
-vErrors.push(err710);
-}
-errors++;
-}
-}
-if(data350.reason !== undefined){
-let data355 = data350.reason;
-if(typeof data355 !== "string"){
-const err711 = {instancePath:instancePath+"/status/conditions/" + i24+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data355};
-if(vErrors === null){
-vErrors = [err711];
-}
-else {
-vErrors.push(err711);
-}
-errors++;
-}
-}
-if(data350.status !== undefined){
-let data356 = data350.status;
-if(typeof data356 !== "string"){
-const err712 = {instancePath:instancePath+"/status/conditions/" + i24+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data356};
-if(vErrors === null){
-vErrors = [err712];
-}
-else {
-vErrors.push(err712);
-}
-errors++;
-}
-}
-if(data350.type !== undefined){
-let data357 = data350.type;
-if(typeof data357 !== "string"){
-const err713 = {instancePath:instancePath+"/status/conditions/" + i24+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data357};
-if(vErrors === null){
-vErrors = [err713];
-}
-else {
-vErrors.push(err713);
-}
-errors++;
-}
-}
-}
-else {
-const err714 = {instancePath:instancePath+"/status/conditions/" + i24,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data350};
-if(vErrors === null){
-vErrors = [err714];
-}
-else {
-vErrors.push(err714);
-}
-errors++;
-}
-}
-}
-else {
-const err715 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data349};
-if(vErrors === null){
-vErrors = [err715];
-}
-else {
-vErrors.push(err715);
-}
-errors++;
-}
-}
-if(data348.observedGeneration !== undefined){
-let data358 = data348.observedGeneration;
-if((!((typeof data358 == "number") && (!(data358 % 1) && !isNaN(data358)))) && (typeof data358 !== "string")){
-const err716 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data358};
-if(vErrors === null){
-vErrors = [err716];
-}
-else {
-vErrors.push(err716);
-}
-errors++;
-}
-}
-if(data348.validationMessages !== undefined){
-let data359 = data348.validationMessages;
-if(Array.isArray(data359)){
-const len25 = data359.length;
-for(let i25=0; i25<len25; i25++){
-let data360 = data359[i25];
-if(data360 && typeof data360 == "object" && !Array.isArray(data360)){
-for(const key87 in data360){
-if(!(((key87 === "documentationUrl") || (key87 === "level")) || (key87 === "type"))){
-const err717 = {instancePath:instancePath+"/status/validationMessages/" + i25,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key87},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data360};
-if(vErrors === null){
-vErrors = [err717];
-}
-else {
-vErrors.push(err717);
-}
-errors++;
-}
-}
-if(data360.documentationUrl !== undefined){
-let data361 = data360.documentationUrl;
-if(typeof data361 !== "string"){
-const err718 = {instancePath:instancePath+"/status/validationMessages/" + i25+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data361};
-if(vErrors === null){
-vErrors = [err718];
-}
-else {
-vErrors.push(err718);
-}
-errors++;
-}
-}
-if(data360.level !== undefined){
-let data362 = data360.level;
-if(typeof data362 !== "string"){
-const err719 = {instancePath:instancePath+"/status/validationMessages/" + i25+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data362};
-if(vErrors === null){
-vErrors = [err719];
-}
-else {
-vErrors.push(err719);
-}
-errors++;
-}
-if(!((((data362 === "UNKNOWN") || (data362 === "ERROR")) || (data362 === "WARNING")) || (data362 === "INFO"))){
-const err720 = {instancePath:instancePath+"/status/validationMessages/" + i25+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data362};
-if(vErrors === null){
-vErrors = [err720];
-}
-else {
-vErrors.push(err720);
-}
-errors++;
-}
-}
-if(data360.type !== undefined){
-let data363 = data360.type;
-if(data363 && typeof data363 == "object" && !Array.isArray(data363)){
-for(const key88 in data363){
-if(!((key88 === "code") || (key88 === "name"))){
-const err721 = {instancePath:instancePath+"/status/validationMessages/" + i25+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data363};
-if(vErrors === null){
-vErrors = [err721];
-}
-else {
-vErrors.push(err721);
-}
-errors++;
-}
-}
-if(data363.code !== undefined){
-let data364 = data363.code;
-if(typeof data364 !== "string"){
-const err722 = {instancePath:instancePath+"/status/validationMessages/" + i25+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data364};
-if(vErrors === null){
-vErrors = [err722];
-}
-else {
-vErrors.push(err722);
-}
-errors++;
-}
-}
-if(data363.name !== undefined){
-let data365 = data363.name;
-if(typeof data365 !== "string"){
-const err723 = {instancePath:instancePath+"/status/validationMessages/" + i25+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data365};
-if(vErrors === null){
-vErrors = [err723];
-}
-else {
-vErrors.push(err723);
-}
-errors++;
-}
-}
-}
-else {
-const err724 = {instancePath:instancePath+"/status/validationMessages/" + i25+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data363};
-if(vErrors === null){
-vErrors = [err724];
-}
-else {
-vErrors.push(err724);
-}
-errors++;
-}
-}
-}
-else {
-const err725 = {instancePath:instancePath+"/status/validationMessages/" + i25,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.type,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data360};
-if(vErrors === null){
-vErrors = [err725];
-}
-else {
-vErrors.push(err725);
-}
-errors++;
-}
-}
-}
-else {
-const err726 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.validationMessages.type,parentSchema:schema11.properties.status.properties.validationMessages,data:data359};
-if(vErrors === null){
-vErrors = [err726];
-}
-else {
-vErrors.push(err726);
-}
-errors++;
-}
-}
-}
-else {
-const err727 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data348};
-if(vErrors === null){
-vErrors = [err727];
-}
-else {
-vErrors.push(err727);
-}
-errors++;
-}
-}
-}
-else {
-const err728 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err728];
-}
-else {
-vErrors.push(err728);
-}
-errors++;
-}
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];

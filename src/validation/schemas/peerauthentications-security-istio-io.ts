@@ -14,17 +14,17 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"spec\":{\"properties\":{\"mtls\":{\"
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"type":"object","properties":{"spec":{"type":"object","properties":{"mtls":{"type":"object","properties":{"mode":{"enum":["UNSET","DISABLE","PERMISSIVE","STRICT"],"type":"string"}},"additionalProperties":false},"portLevelMtls":{"minProperties":1,"type":"object","additionalProperties":{"type":"object","properties":{"mode":{"enum":["UNSET","DISABLE","PERMISSIVE","STRICT"],"type":"string"}},"additionalProperties":false}},"selector":{"type":"object","properties":{"matchLabels":{"maxProperties":4096,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
+const schema6 = {"type":"object","properties":{"spec":{"type":"object","properties":{"mtls":{"type":"object","properties":{"mode":{"enum":["UNSET","DISABLE","PERMISSIVE","STRICT"],"type":"string"}},"additionalProperties":false},"portLevelMtls":{"minProperties":1,"type":"object","additionalProperties":{"type":"object","properties":{"mode":{"enum":["UNSET","DISABLE","PERMISSIVE","STRICT"],"type":"string"}},"additionalProperties":false}},"selector":{"type":"object","properties":{"matchLabels":{"maxProperties":4096,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const formats0 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "spec") || (key0 === "status"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -39,7 +39,7 @@ let data0 = data.spec;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((key1 === "mtls") || (key1 === "portLevelMtls")) || (key1 === "selector"))){
-const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data0};
+const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -54,7 +54,7 @@ let data1 = data0.mtls;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key2 in data1){
 if(!(key2 === "mode")){
-const err2 = {instancePath:instancePath+"/spec/mtls",schemaPath:"#/properties/spec/properties/mtls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.mtls,data:data1};
+const err2 = {instancePath:instancePath+"/spec/mtls",schemaPath:"#/properties/spec/properties/mtls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.mtls,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -67,7 +67,7 @@ errors++;
 if(data1.mode !== undefined){
 let data2 = data1.mode;
 if(typeof data2 !== "string"){
-const err3 = {instancePath:instancePath+"/spec/mtls/mode",schemaPath:"#/properties/spec/properties/mtls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.mtls.properties.mode.type,parentSchema:schema11.properties.spec.properties.mtls.properties.mode,data:data2};
+const err3 = {instancePath:instancePath+"/spec/mtls/mode",schemaPath:"#/properties/spec/properties/mtls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.mtls.properties.mode.type,parentSchema:schema6.properties.spec.properties.mtls.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -77,7 +77,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!((((data2 === "UNSET") || (data2 === "DISABLE")) || (data2 === "PERMISSIVE")) || (data2 === "STRICT"))){
-const err4 = {instancePath:instancePath+"/spec/mtls/mode",schemaPath:"#/properties/spec/properties/mtls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.mtls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.mtls.properties.mode.enum,parentSchema:schema11.properties.spec.properties.mtls.properties.mode,data:data2};
+const err4 = {instancePath:instancePath+"/spec/mtls/mode",schemaPath:"#/properties/spec/properties/mtls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.mtls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.mtls.properties.mode.enum,parentSchema:schema6.properties.spec.properties.mtls.properties.mode,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -89,7 +89,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/spec/mtls",schemaPath:"#/properties/spec/properties/mtls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.mtls.type,parentSchema:schema11.properties.spec.properties.mtls,data:data1};
+const err5 = {instancePath:instancePath+"/spec/mtls",schemaPath:"#/properties/spec/properties/mtls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.mtls.type,parentSchema:schema6.properties.spec.properties.mtls,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -103,7 +103,7 @@ if(data0.portLevelMtls !== undefined){
 let data3 = data0.portLevelMtls;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(Object.keys(data3).length < 1){
-const err6 = {instancePath:instancePath+"/spec/portLevelMtls",schemaPath:"#/properties/spec/properties/portLevelMtls/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema11.properties.spec.properties.portLevelMtls,data:data3};
+const err6 = {instancePath:instancePath+"/spec/portLevelMtls",schemaPath:"#/properties/spec/properties/portLevelMtls/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema6.properties.spec.properties.portLevelMtls,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -117,7 +117,7 @@ let data4 = data3[key3];
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key4 in data4){
 if(!(key4 === "mode")){
-const err7 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.portLevelMtls.additionalProperties,data:data4};
+const err7 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.portLevelMtls.additionalProperties,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -130,7 +130,7 @@ errors++;
 if(data4.mode !== undefined){
 let data5 = data4.mode;
 if(typeof data5 !== "string"){
-const err8 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/mode",schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode.type,parentSchema:schema11.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode,data:data5};
+const err8 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/mode",schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode.type,parentSchema:schema6.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -140,7 +140,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!((((data5 === "UNSET") || (data5 === "DISABLE")) || (data5 === "PERMISSIVE")) || (data5 === "STRICT"))){
-const err9 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/mode",schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode.enum,parentSchema:schema11.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode,data:data5};
+const err9 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/mode",schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/properties/mode/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode.enum,parentSchema:schema6.properties.spec.properties.portLevelMtls.additionalProperties.properties.mode,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -152,7 +152,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.portLevelMtls.additionalProperties.type,parentSchema:schema11.properties.spec.properties.portLevelMtls.additionalProperties,data:data4};
+const err10 = {instancePath:instancePath+"/spec/portLevelMtls/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/portLevelMtls/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.portLevelMtls.additionalProperties.type,parentSchema:schema6.properties.spec.properties.portLevelMtls.additionalProperties,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -164,7 +164,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/spec/portLevelMtls",schemaPath:"#/properties/spec/properties/portLevelMtls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.portLevelMtls.type,parentSchema:schema11.properties.spec.properties.portLevelMtls,data:data3};
+const err11 = {instancePath:instancePath+"/spec/portLevelMtls",schemaPath:"#/properties/spec/properties/portLevelMtls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.portLevelMtls.type,parentSchema:schema6.properties.spec.properties.portLevelMtls,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -179,7 +179,7 @@ let data6 = data0.selector;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 for(const key5 in data6){
 if(!(key5 === "matchLabels")){
-const err12 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.selector,data:data6};
+const err12 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.selector,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -193,7 +193,7 @@ if(data6.matchLabels !== undefined){
 let data7 = data6.matchLabels;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(Object.keys(data7).length > 4096){
-const err13 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 4096},message:"must NOT have more than 4096 properties",schema:4096,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels,data:data7};
+const err13 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 4096},message:"must NOT have more than 4096 properties",schema:4096,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -206,7 +206,7 @@ for(const key6 in data7){
 let data8 = data7[key6];
 if(typeof data8 === "string"){
 if(func2(data8) > 63){
-const err14 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data8};
+const err14 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -217,7 +217,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.selector.properties.matchLabels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data8};
+const err15 = {instancePath:instancePath+"/spec/selector/matchLabels/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.selector.properties.matchLabels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels.additionalProperties,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -229,7 +229,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.selector.properties.matchLabels.type,parentSchema:schema11.properties.spec.properties.selector.properties.matchLabels,data:data7};
+const err16 = {instancePath:instancePath+"/spec/selector/matchLabels",schemaPath:"#/properties/spec/properties/selector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.selector.properties.matchLabels.type,parentSchema:schema6.properties.spec.properties.selector.properties.matchLabels,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -241,7 +241,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.selector.type,parentSchema:schema11.properties.spec.properties.selector,data:data6};
+const err17 = {instancePath:instancePath+"/spec/selector",schemaPath:"#/properties/spec/properties/selector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.selector.type,parentSchema:schema6.properties.spec.properties.selector,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -253,7 +253,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data0};
+const err18 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -275,7 +275,7 @@ let data11 = data10[i0];
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 for(const key7 in data11){
 if(!(((((((key7 === "lastProbeTime") || (key7 === "lastTransitionTime")) || (key7 === "message")) || (key7 === "observedGeneration")) || (key7 === "reason")) || (key7 === "status")) || (key7 === "type"))){
-const err19 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data11};
+const err19 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.conditions.items,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -289,7 +289,7 @@ if(data11.lastProbeTime !== undefined){
 let data12 = data11.lastProbeTime;
 if(typeof data12 === "string"){
 if(!(formats0.validate(data12))){
-const err20 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data12};
+const err20 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data12};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -300,7 +300,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data12};
+const err21 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data12};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -314,7 +314,7 @@ if(data11.lastTransitionTime !== undefined){
 let data13 = data11.lastTransitionTime;
 if(typeof data13 === "string"){
 if(!(formats0.validate(data13))){
-const err22 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data13};
+const err22 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data13};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -325,7 +325,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data13};
+const err23 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data13};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -338,7 +338,7 @@ errors++;
 if(data11.message !== undefined){
 let data14 = data11.message;
 if(typeof data14 !== "string"){
-const err24 = {instancePath:instancePath+"/status/conditions/" + i0+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data14};
+const err24 = {instancePath:instancePath+"/status/conditions/" + i0+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.message,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -351,7 +351,7 @@ errors++;
 if(data11.observedGeneration !== undefined){
 let data15 = data11.observedGeneration;
 if((!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))) && (typeof data15 !== "string")){
-const err25 = {instancePath:instancePath+"/status/conditions/" + i0+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data15};
+const err25 = {instancePath:instancePath+"/status/conditions/" + i0+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.observedGeneration,data:data15};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -364,7 +364,7 @@ errors++;
 if(data11.reason !== undefined){
 let data16 = data11.reason;
 if(typeof data16 !== "string"){
-const err26 = {instancePath:instancePath+"/status/conditions/" + i0+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data16};
+const err26 = {instancePath:instancePath+"/status/conditions/" + i0+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.reason,data:data16};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -377,7 +377,7 @@ errors++;
 if(data11.status !== undefined){
 let data17 = data11.status;
 if(typeof data17 !== "string"){
-const err27 = {instancePath:instancePath+"/status/conditions/" + i0+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data17};
+const err27 = {instancePath:instancePath+"/status/conditions/" + i0+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.status,data:data17};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -390,7 +390,7 @@ errors++;
 if(data11.type !== undefined){
 let data18 = data11.type;
 if(typeof data18 !== "string"){
-const err28 = {instancePath:instancePath+"/status/conditions/" + i0+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data18};
+const err28 = {instancePath:instancePath+"/status/conditions/" + i0+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.type,data:data18};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -402,7 +402,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data11};
+const err29 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.conditions.items,data:data11};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -414,7 +414,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data10};
+const err30 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.conditions.type,parentSchema:schema6.properties.status.properties.conditions,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -427,7 +427,7 @@ errors++;
 if(data9.observedGeneration !== undefined){
 let data19 = data9.observedGeneration;
 if((!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))) && (typeof data19 !== "string")){
-const err31 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data19};
+const err31 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.observedGeneration,data:data19};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -446,7 +446,7 @@ let data21 = data20[i1];
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
 for(const key8 in data21){
 if(!(((key8 === "documentationUrl") || (key8 === "level")) || (key8 === "type"))){
-const err32 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data21};
+const err32 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data21};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -459,7 +459,7 @@ errors++;
 if(data21.documentationUrl !== undefined){
 let data22 = data21.documentationUrl;
 if(typeof data22 !== "string"){
-const err33 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data22};
+const err33 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data22};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -472,7 +472,7 @@ errors++;
 if(data21.level !== undefined){
 let data23 = data21.level;
 if(typeof data23 !== "string"){
-const err34 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data23};
+const err34 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data23};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -482,7 +482,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!((((data23 === "UNKNOWN") || (data23 === "ERROR")) || (data23 === "WARNING")) || (data23 === "INFO"))){
-const err35 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data23};
+const err35 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data23};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -497,7 +497,7 @@ let data24 = data21.type;
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 for(const key9 in data24){
 if(!((key9 === "code") || (key9 === "name"))){
-const err36 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data24};
+const err36 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data24};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -510,7 +510,7 @@ errors++;
 if(data24.code !== undefined){
 let data25 = data24.code;
 if(typeof data25 !== "string"){
-const err37 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data25};
+const err37 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data25};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -523,7 +523,7 @@ errors++;
 if(data24.name !== undefined){
 let data26 = data24.name;
 if(typeof data26 !== "string"){
-const err38 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data26};
+const err38 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data26};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -535,7 +535,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data24};
+const err39 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data24};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -547,7 +547,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.type,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data21};
+const err40 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.type,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data21};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -559,7 +559,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.validationMessages.type,parentSchema:schema11.properties.status.properties.validationMessages,data:data20};
+const err41 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.validationMessages.type,parentSchema:schema6.properties.status.properties.validationMessages,data:data20};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -571,7 +571,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data9};
+const err42 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data9};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -583,7 +583,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err43 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -592,10 +592,10 @@ vErrors.push(err43);
 }
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];

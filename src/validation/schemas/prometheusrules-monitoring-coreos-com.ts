@@ -13,19 +13,19 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"apiVersion\":{\"type\":\"string\"},\
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"required":["spec"],"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","additionalProperties":false},"spec":{"type":"object","properties":{"groups":{"type":"array","items":{"required":["name"],"type":"object","properties":{"interval":{"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"labels":{"type":"object","additionalProperties":{"type":"string"}},"limit":{"type":"integer"},"name":{"minLength":1,"type":"string"},"partial_response_strategy":{"pattern":"^(?i)(abort|warn)?$","type":"string"},"query_offset":{"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"rules":{"type":"array","items":{"required":["expr"],"type":"object","properties":{"alert":{"type":"string"},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"expr":{"type":["integer","string"]},"for":{"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"keep_firing_for":{"minLength":1,"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"labels":{"type":"object","additionalProperties":{"type":"string"}},"record":{"type":"string"}},"additionalProperties":false}}},"additionalProperties":false}}},"additionalProperties":false},"status":{"type":"object","properties":{"bindings":{"type":"array","items":{"required":["group","name","namespace","resource"],"type":"object","properties":{"conditions":{"type":"array","items":{"required":["lastTransitionTime","status","type"],"type":"object","properties":{"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":"integer"},"reason":{"type":"string"},"status":{"minLength":1,"type":"string"},"type":{"enum":["Accepted"],"minLength":1,"type":"string"}},"additionalProperties":false}},"group":{"enum":["monitoring.coreos.com"],"type":"string"},"name":{"minLength":1,"type":"string"},"namespace":{"minLength":1,"type":"string"},"resource":{"enum":["prometheuses","prometheusagents","thanosrulers","alertmanagers"],"type":"string"}},"additionalProperties":false}}},"additionalProperties":false}},"additionalProperties":false};
+const schema6 = {"required":["spec"],"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","additionalProperties":false},"spec":{"type":"object","properties":{"groups":{"type":"array","items":{"required":["name"],"type":"object","properties":{"interval":{"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"labels":{"type":"object","additionalProperties":{"type":"string"}},"limit":{"type":"integer"},"name":{"minLength":1,"type":"string"},"partial_response_strategy":{"pattern":"^(?i)(abort|warn)?$","type":"string"},"query_offset":{"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"rules":{"type":"array","items":{"required":["expr"],"type":"object","properties":{"alert":{"type":"string"},"annotations":{"type":"object","additionalProperties":{"type":"string"}},"expr":{"type":["integer","string"]},"for":{"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"keep_firing_for":{"minLength":1,"pattern":"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$","type":"string"},"labels":{"type":"object","additionalProperties":{"type":"string"}},"record":{"type":"string"}},"additionalProperties":false}}},"additionalProperties":false}}},"additionalProperties":false},"status":{"type":"object","properties":{"bindings":{"type":"array","items":{"required":["group","name","namespace","resource"],"type":"object","properties":{"conditions":{"type":"array","items":{"required":["lastTransitionTime","status","type"],"type":"object","properties":{"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":"integer"},"reason":{"type":"string"},"status":{"minLength":1,"type":"string"},"type":{"enum":["Accepted"],"minLength":1,"type":"string"}},"additionalProperties":false}},"group":{"enum":["monitoring.coreos.com"],"type":"string"},"name":{"minLength":1,"type":"string"},"namespace":{"minLength":1,"type":"string"},"resource":{"enum":["prometheuses","prometheusagents","thanosrulers","alertmanagers"],"type":"string"}},"additionalProperties":false}}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = goRegExp;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const pattern0 = func2("^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$", "u");
 const pattern1 = func2("^(?i)(abort|warn)?$", "u");
 const formats0 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.spec === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema11.required,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema6.required,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -36,7 +36,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "apiVersion") || (key0 === "kind")) || (key0 === "metadata")) || (key0 === "spec")) || (key0 === "status"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49,7 +49,7 @@ errors++;
 if(data.apiVersion !== undefined){
 let data0 = data.apiVersion;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.apiVersion.type,parentSchema:schema11.properties.apiVersion,data:data0};
+const err2 = {instancePath:instancePath+"/apiVersion",schemaPath:"#/properties/apiVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.apiVersion.type,parentSchema:schema6.properties.apiVersion,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -62,7 +62,7 @@ errors++;
 if(data.kind !== undefined){
 let data1 = data.kind;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.kind.type,parentSchema:schema11.properties.kind,data:data1};
+const err3 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.kind.type,parentSchema:schema6.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -76,7 +76,7 @@ if(data.metadata !== undefined){
 let data2 = data.metadata;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
-const err4 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metadata,data:data2};
+const err4 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -87,7 +87,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metadata.type,parentSchema:schema11.properties.metadata,data:data2};
+const err5 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.metadata.type,parentSchema:schema6.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -102,7 +102,7 @@ let data3 = data.spec;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key2 in data3){
 if(!(key2 === "groups")){
-const err6 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data3};
+const err6 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -120,7 +120,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.name === undefined){
-const err7 = {instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.groups.items.required,parentSchema:schema11.properties.spec.properties.groups.items,data:data5};
+const err7 = {instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema6.properties.spec.properties.groups.items.required,parentSchema:schema6.properties.spec.properties.groups.items,data:data5};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -131,7 +131,7 @@ errors++;
 }
 for(const key3 in data5){
 if(!(((((((key3 === "interval") || (key3 === "labels")) || (key3 === "limit")) || (key3 === "name")) || (key3 === "partial_response_strategy")) || (key3 === "query_offset")) || (key3 === "rules"))){
-const err8 = {instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.groups.items,data:data5};
+const err8 = {instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.groups.items,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -145,7 +145,7 @@ if(data5.interval !== undefined){
 let data6 = data5.interval;
 if(typeof data6 === "string"){
 if(!pattern0.test(data6)){
-const err9 = {instancePath:instancePath+"/spec/groups/" + i0+"/interval",schemaPath:"#/properties/spec/properties/groups/items/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema11.properties.spec.properties.groups.items.properties.interval,data:data6};
+const err9 = {instancePath:instancePath+"/spec/groups/" + i0+"/interval",schemaPath:"#/properties/spec/properties/groups/items/properties/interval/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema6.properties.spec.properties.groups.items.properties.interval,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -156,7 +156,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/spec/groups/" + i0+"/interval",schemaPath:"#/properties/spec/properties/groups/items/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.interval.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.interval,data:data6};
+const err10 = {instancePath:instancePath+"/spec/groups/" + i0+"/interval",schemaPath:"#/properties/spec/properties/groups/items/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.interval.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.interval,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -172,7 +172,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key4 in data7){
 let data8 = data7[key4];
 if(typeof data8 !== "string"){
-const err11 = {instancePath:instancePath+"/spec/groups/" + i0+"/labels/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.labels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.labels.additionalProperties,data:data8};
+const err11 = {instancePath:instancePath+"/spec/groups/" + i0+"/labels/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.labels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.labels.additionalProperties,data:data8};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -184,7 +184,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/spec/groups/" + i0+"/labels",schemaPath:"#/properties/spec/properties/groups/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.groups.items.properties.labels.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.labels,data:data7};
+const err12 = {instancePath:instancePath+"/spec/groups/" + i0+"/labels",schemaPath:"#/properties/spec/properties/groups/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.groups.items.properties.labels.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.labels,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -197,7 +197,7 @@ errors++;
 if(data5.limit !== undefined){
 let data9 = data5.limit;
 if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
-const err13 = {instancePath:instancePath+"/spec/groups/" + i0+"/limit",schemaPath:"#/properties/spec/properties/groups/items/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.groups.items.properties.limit.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.limit,data:data9};
+const err13 = {instancePath:instancePath+"/spec/groups/" + i0+"/limit",schemaPath:"#/properties/spec/properties/groups/items/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.groups.items.properties.limit.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.limit,data:data9};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -211,7 +211,7 @@ if(data5.name !== undefined){
 let data10 = data5.name;
 if(typeof data10 === "string"){
 if(func3(data10) < 1){
-const err14 = {instancePath:instancePath+"/spec/groups/" + i0+"/name",schemaPath:"#/properties/spec/properties/groups/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.groups.items.properties.name,data:data10};
+const err14 = {instancePath:instancePath+"/spec/groups/" + i0+"/name",schemaPath:"#/properties/spec/properties/groups/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.spec.properties.groups.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -222,7 +222,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/spec/groups/" + i0+"/name",schemaPath:"#/properties/spec/properties/groups/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.name.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.name,data:data10};
+const err15 = {instancePath:instancePath+"/spec/groups/" + i0+"/name",schemaPath:"#/properties/spec/properties/groups/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.name.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -236,7 +236,7 @@ if(data5.partial_response_strategy !== undefined){
 let data11 = data5.partial_response_strategy;
 if(typeof data11 === "string"){
 if(!pattern1.test(data11)){
-const err16 = {instancePath:instancePath+"/spec/groups/" + i0+"/partial_response_strategy",schemaPath:"#/properties/spec/properties/groups/items/properties/partial_response_strategy/pattern",keyword:"pattern",params:{pattern: "^(?i)(abort|warn)?$"},message:"must match pattern \""+"^(?i)(abort|warn)?$"+"\"",schema:"^(?i)(abort|warn)?$",parentSchema:schema11.properties.spec.properties.groups.items.properties.partial_response_strategy,data:data11};
+const err16 = {instancePath:instancePath+"/spec/groups/" + i0+"/partial_response_strategy",schemaPath:"#/properties/spec/properties/groups/items/properties/partial_response_strategy/pattern",keyword:"pattern",params:{pattern: "^(?i)(abort|warn)?$"},message:"must match pattern \""+"^(?i)(abort|warn)?$"+"\"",schema:"^(?i)(abort|warn)?$",parentSchema:schema6.properties.spec.properties.groups.items.properties.partial_response_strategy,data:data11};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -247,7 +247,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/spec/groups/" + i0+"/partial_response_strategy",schemaPath:"#/properties/spec/properties/groups/items/properties/partial_response_strategy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.partial_response_strategy.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.partial_response_strategy,data:data11};
+const err17 = {instancePath:instancePath+"/spec/groups/" + i0+"/partial_response_strategy",schemaPath:"#/properties/spec/properties/groups/items/properties/partial_response_strategy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.partial_response_strategy.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.partial_response_strategy,data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -261,7 +261,7 @@ if(data5.query_offset !== undefined){
 let data12 = data5.query_offset;
 if(typeof data12 === "string"){
 if(!pattern0.test(data12)){
-const err18 = {instancePath:instancePath+"/spec/groups/" + i0+"/query_offset",schemaPath:"#/properties/spec/properties/groups/items/properties/query_offset/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema11.properties.spec.properties.groups.items.properties.query_offset,data:data12};
+const err18 = {instancePath:instancePath+"/spec/groups/" + i0+"/query_offset",schemaPath:"#/properties/spec/properties/groups/items/properties/query_offset/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema6.properties.spec.properties.groups.items.properties.query_offset,data:data12};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -272,7 +272,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/spec/groups/" + i0+"/query_offset",schemaPath:"#/properties/spec/properties/groups/items/properties/query_offset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.query_offset.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.query_offset,data:data12};
+const err19 = {instancePath:instancePath+"/spec/groups/" + i0+"/query_offset",schemaPath:"#/properties/spec/properties/groups/items/properties/query_offset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.query_offset.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.query_offset,data:data12};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -290,7 +290,7 @@ for(let i1=0; i1<len1; i1++){
 let data14 = data13[i1];
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.expr === undefined){
-const err20 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.required,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items,data:data14};
+const err20 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.required,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items,data:data14};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -301,7 +301,7 @@ errors++;
 }
 for(const key5 in data14){
 if(!(((((((key5 === "alert") || (key5 === "annotations")) || (key5 === "expr")) || (key5 === "for")) || (key5 === "keep_firing_for")) || (key5 === "labels")) || (key5 === "record"))){
-const err21 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items,data:data14};
+const err21 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items,data:data14};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -314,7 +314,7 @@ errors++;
 if(data14.alert !== undefined){
 let data15 = data14.alert;
 if(typeof data15 !== "string"){
-const err22 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/alert",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/alert/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.alert.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.alert,data:data15};
+const err22 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/alert",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/alert/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.alert.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.alert,data:data15};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -330,7 +330,7 @@ if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 for(const key6 in data16){
 let data17 = data16[key6];
 if(typeof data17 !== "string"){
-const err23 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/annotations/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.annotations.additionalProperties.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.annotations.additionalProperties,data:data17};
+const err23 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/annotations/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/annotations/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.annotations.additionalProperties.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.annotations.additionalProperties,data:data17};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -342,7 +342,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/annotations",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.annotations.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.annotations,data:data16};
+const err24 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/annotations",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/annotations/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.annotations.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.annotations,data:data16};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -355,7 +355,7 @@ errors++;
 if(data14.expr !== undefined){
 let data18 = data14.expr;
 if((!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))) && (typeof data18 !== "string")){
-const err25 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/expr",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/expr/type",keyword:"type",params:{type: schema11.properties.spec.properties.groups.items.properties.rules.items.properties.expr.type},message:"must be integer,string",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.expr.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.expr,data:data18};
+const err25 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/expr",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/expr/type",keyword:"type",params:{type: schema6.properties.spec.properties.groups.items.properties.rules.items.properties.expr.type},message:"must be integer,string",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.expr.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.expr,data:data18};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -369,7 +369,7 @@ if(data14.for !== undefined){
 let data19 = data14.for;
 if(typeof data19 === "string"){
 if(!pattern0.test(data19)){
-const err26 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/for/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.for,data:data19};
+const err26 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/for/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.for,data:data19};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -380,7 +380,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/for/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.for.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.for,data:data19};
+const err27 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/for/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.for.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.for,data:data19};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -394,7 +394,7 @@ if(data14.keep_firing_for !== undefined){
 let data20 = data14.keep_firing_for;
 if(typeof data20 === "string"){
 if(func3(data20) < 1){
-const err28 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for,data:data20};
+const err28 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for,data:data20};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -404,7 +404,7 @@ vErrors.push(err28);
 errors++;
 }
 if(!pattern0.test(data20)){
-const err29 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for,data:data20};
+const err29 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/pattern",keyword:"pattern",params:{pattern: "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"},message:"must match pattern \""+"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$"+"\"",schema:"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$",parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for,data:data20};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -415,7 +415,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for,data:data20};
+const err30 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/keep_firing_for",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/keep_firing_for/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.keep_firing_for,data:data20};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -431,7 +431,7 @@ if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
 for(const key7 in data21){
 let data22 = data21[key7];
 if(typeof data22 !== "string"){
-const err31 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/labels/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.labels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.labels.additionalProperties,data:data22};
+const err31 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/labels/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.labels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.labels.additionalProperties,data:data22};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -443,7 +443,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/labels",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.labels.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.labels,data:data21};
+const err32 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/labels",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.labels.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.labels,data:data21};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -456,7 +456,7 @@ errors++;
 if(data14.record !== undefined){
 let data23 = data14.record;
 if(typeof data23 !== "string"){
-const err33 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/record",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/record/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.record.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items.properties.record,data:data23};
+const err33 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1+"/record",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/properties/record/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.record.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items.properties.record,data:data23};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -468,7 +468,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.groups.items.properties.rules.items.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules.items,data:data14};
+const err34 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules/" + i1,schemaPath:"#/properties/spec/properties/groups/items/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.groups.items.properties.rules.items.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules.items,data:data14};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -480,7 +480,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.groups.items.properties.rules.type,parentSchema:schema11.properties.spec.properties.groups.items.properties.rules,data:data13};
+const err35 = {instancePath:instancePath+"/spec/groups/" + i0+"/rules",schemaPath:"#/properties/spec/properties/groups/items/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.groups.items.properties.rules.type,parentSchema:schema6.properties.spec.properties.groups.items.properties.rules,data:data13};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -492,7 +492,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.groups.items.type,parentSchema:schema11.properties.spec.properties.groups.items,data:data5};
+const err36 = {instancePath:instancePath+"/spec/groups/" + i0,schemaPath:"#/properties/spec/properties/groups/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.groups.items.type,parentSchema:schema6.properties.spec.properties.groups.items,data:data5};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -504,7 +504,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/spec/groups",schemaPath:"#/properties/spec/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.groups.type,parentSchema:schema11.properties.spec.properties.groups,data:data4};
+const err37 = {instancePath:instancePath+"/spec/groups",schemaPath:"#/properties/spec/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.groups.type,parentSchema:schema6.properties.spec.properties.groups,data:data4};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -516,7 +516,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data3};
+const err38 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data3};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -531,7 +531,7 @@ let data24 = data.status;
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 for(const key8 in data24){
 if(!(key8 === "bindings")){
-const err39 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data24};
+const err39 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status,data:data24};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -549,7 +549,7 @@ for(let i2=0; i2<len2; i2++){
 let data26 = data25[i2];
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 if(data26.group === undefined){
-const err40 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "group"},message:"must have required property '"+"group"+"'",schema:schema11.properties.status.properties.bindings.items.required,parentSchema:schema11.properties.status.properties.bindings.items,data:data26};
+const err40 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "group"},message:"must have required property '"+"group"+"'",schema:schema6.properties.status.properties.bindings.items.required,parentSchema:schema6.properties.status.properties.bindings.items,data:data26};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -559,7 +559,7 @@ vErrors.push(err40);
 errors++;
 }
 if(data26.name === undefined){
-const err41 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.status.properties.bindings.items.required,parentSchema:schema11.properties.status.properties.bindings.items,data:data26};
+const err41 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema6.properties.status.properties.bindings.items.required,parentSchema:schema6.properties.status.properties.bindings.items,data:data26};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -569,7 +569,7 @@ vErrors.push(err41);
 errors++;
 }
 if(data26.namespace === undefined){
-const err42 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "namespace"},message:"must have required property '"+"namespace"+"'",schema:schema11.properties.status.properties.bindings.items.required,parentSchema:schema11.properties.status.properties.bindings.items,data:data26};
+const err42 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "namespace"},message:"must have required property '"+"namespace"+"'",schema:schema6.properties.status.properties.bindings.items.required,parentSchema:schema6.properties.status.properties.bindings.items,data:data26};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -579,7 +579,7 @@ vErrors.push(err42);
 errors++;
 }
 if(data26.resource === undefined){
-const err43 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema11.properties.status.properties.bindings.items.required,parentSchema:schema11.properties.status.properties.bindings.items,data:data26};
+const err43 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/required",keyword:"required",params:{missingProperty: "resource"},message:"must have required property '"+"resource"+"'",schema:schema6.properties.status.properties.bindings.items.required,parentSchema:schema6.properties.status.properties.bindings.items,data:data26};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -590,7 +590,7 @@ errors++;
 }
 for(const key9 in data26){
 if(!(((((key9 === "conditions") || (key9 === "group")) || (key9 === "name")) || (key9 === "namespace")) || (key9 === "resource"))){
-const err44 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.bindings.items,data:data26};
+const err44 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.bindings.items,data:data26};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -608,7 +608,7 @@ for(let i3=0; i3<len3; i3++){
 let data28 = data27[i3];
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 if(data28.lastTransitionTime === undefined){
-const err45 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
+const err45 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.required,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -618,7 +618,7 @@ vErrors.push(err45);
 errors++;
 }
 if(data28.status === undefined){
-const err46 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
+const err46 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.required,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -628,7 +628,7 @@ vErrors.push(err46);
 errors++;
 }
 if(data28.type === undefined){
-const err47 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
+const err47 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.required,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -639,7 +639,7 @@ errors++;
 }
 for(const key10 in data28){
 if(!((((((key10 === "lastTransitionTime") || (key10 === "message")) || (key10 === "observedGeneration")) || (key10 === "reason")) || (key10 === "status")) || (key10 === "type"))){
-const err48 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
+const err48 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -653,7 +653,7 @@ if(data28.lastTransitionTime !== undefined){
 let data29 = data28.lastTransitionTime;
 if(typeof data29 === "string"){
 if(!(formats0.validate(data29))){
-const err49 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.lastTransitionTime,data:data29};
+const err49 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.lastTransitionTime,data:data29};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -664,7 +664,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.lastTransitionTime,data:data29};
+const err50 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.lastTransitionTime,data:data29};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -677,7 +677,7 @@ errors++;
 if(data28.message !== undefined){
 let data30 = data28.message;
 if(typeof data30 !== "string"){
-const err51 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.message,data:data30};
+const err51 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.message,data:data30};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -690,7 +690,7 @@ errors++;
 if(data28.observedGeneration !== undefined){
 let data31 = data28.observedGeneration;
 if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
-const err52 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.observedGeneration,data:data31};
+const err52 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.observedGeneration,data:data31};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -703,7 +703,7 @@ errors++;
 if(data28.reason !== undefined){
 let data32 = data28.reason;
 if(typeof data32 !== "string"){
-const err53 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.reason,data:data32};
+const err53 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.reason,data:data32};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -717,7 +717,7 @@ if(data28.status !== undefined){
 let data33 = data28.status;
 if(typeof data33 === "string"){
 if(func3(data33) < 1){
-const err54 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/status/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.status,data:data33};
+const err54 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/status/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.status,data:data33};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -728,7 +728,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.status,data:data33};
+const err55 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.status,data:data33};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -741,7 +741,7 @@ errors++;
 if(data28.type !== undefined){
 let data34 = data28.type;
 if(!(data34 === "Accepted")){
-const err56 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.type.enum,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.type,data:data34};
+const err56 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/type/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.type.enum,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.type,data:data34};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -752,7 +752,7 @@ errors++;
 }
 if(typeof data34 === "string"){
 if(func3(data34) < 1){
-const err57 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.type,data:data34};
+const err57 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.type,data:data34};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -763,7 +763,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items.properties.type,data:data34};
+const err58 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items.properties.type,data:data34};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -775,7 +775,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.bindings.items.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
+const err59 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions/" + i3,schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.bindings.items.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions.items,data:data28};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -787,7 +787,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.bindings.items.properties.conditions.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.conditions,data:data27};
+const err60 = {instancePath:instancePath+"/status/bindings/" + i2+"/conditions",schemaPath:"#/properties/status/properties/bindings/items/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.bindings.items.properties.conditions.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.conditions,data:data27};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -800,7 +800,7 @@ errors++;
 if(data26.group !== undefined){
 let data35 = data26.group;
 if(typeof data35 !== "string"){
-const err61 = {instancePath:instancePath+"/status/bindings/" + i2+"/group",schemaPath:"#/properties/status/properties/bindings/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.group.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.group,data:data35};
+const err61 = {instancePath:instancePath+"/status/bindings/" + i2+"/group",schemaPath:"#/properties/status/properties/bindings/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.group.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.group,data:data35};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -810,7 +810,7 @@ vErrors.push(err61);
 errors++;
 }
 if(!(data35 === "monitoring.coreos.com")){
-const err62 = {instancePath:instancePath+"/status/bindings/" + i2+"/group",schemaPath:"#/properties/status/properties/bindings/items/properties/group/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.bindings.items.properties.group.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.bindings.items.properties.group.enum,parentSchema:schema11.properties.status.properties.bindings.items.properties.group,data:data35};
+const err62 = {instancePath:instancePath+"/status/bindings/" + i2+"/group",schemaPath:"#/properties/status/properties/bindings/items/properties/group/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.bindings.items.properties.group.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.bindings.items.properties.group.enum,parentSchema:schema6.properties.status.properties.bindings.items.properties.group,data:data35};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -824,7 +824,7 @@ if(data26.name !== undefined){
 let data36 = data26.name;
 if(typeof data36 === "string"){
 if(func3(data36) < 1){
-const err63 = {instancePath:instancePath+"/status/bindings/" + i2+"/name",schemaPath:"#/properties/status/properties/bindings/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.bindings.items.properties.name,data:data36};
+const err63 = {instancePath:instancePath+"/status/bindings/" + i2+"/name",schemaPath:"#/properties/status/properties/bindings/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.status.properties.bindings.items.properties.name,data:data36};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -835,7 +835,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/status/bindings/" + i2+"/name",schemaPath:"#/properties/status/properties/bindings/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.name.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.name,data:data36};
+const err64 = {instancePath:instancePath+"/status/bindings/" + i2+"/name",schemaPath:"#/properties/status/properties/bindings/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.name.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.name,data:data36};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -849,7 +849,7 @@ if(data26.namespace !== undefined){
 let data37 = data26.namespace;
 if(typeof data37 === "string"){
 if(func3(data37) < 1){
-const err65 = {instancePath:instancePath+"/status/bindings/" + i2+"/namespace",schemaPath:"#/properties/status/properties/bindings/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.bindings.items.properties.namespace,data:data37};
+const err65 = {instancePath:instancePath+"/status/bindings/" + i2+"/namespace",schemaPath:"#/properties/status/properties/bindings/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema6.properties.status.properties.bindings.items.properties.namespace,data:data37};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -860,7 +860,7 @@ errors++;
 }
 }
 else {
-const err66 = {instancePath:instancePath+"/status/bindings/" + i2+"/namespace",schemaPath:"#/properties/status/properties/bindings/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.namespace.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.namespace,data:data37};
+const err66 = {instancePath:instancePath+"/status/bindings/" + i2+"/namespace",schemaPath:"#/properties/status/properties/bindings/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.namespace.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.namespace,data:data37};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -873,7 +873,7 @@ errors++;
 if(data26.resource !== undefined){
 let data38 = data26.resource;
 if(typeof data38 !== "string"){
-const err67 = {instancePath:instancePath+"/status/bindings/" + i2+"/resource",schemaPath:"#/properties/status/properties/bindings/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.bindings.items.properties.resource.type,parentSchema:schema11.properties.status.properties.bindings.items.properties.resource,data:data38};
+const err67 = {instancePath:instancePath+"/status/bindings/" + i2+"/resource",schemaPath:"#/properties/status/properties/bindings/items/properties/resource/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.bindings.items.properties.resource.type,parentSchema:schema6.properties.status.properties.bindings.items.properties.resource,data:data38};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -883,7 +883,7 @@ vErrors.push(err67);
 errors++;
 }
 if(!((((data38 === "prometheuses") || (data38 === "prometheusagents")) || (data38 === "thanosrulers")) || (data38 === "alertmanagers"))){
-const err68 = {instancePath:instancePath+"/status/bindings/" + i2+"/resource",schemaPath:"#/properties/status/properties/bindings/items/properties/resource/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.bindings.items.properties.resource.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.bindings.items.properties.resource.enum,parentSchema:schema11.properties.status.properties.bindings.items.properties.resource,data:data38};
+const err68 = {instancePath:instancePath+"/status/bindings/" + i2+"/resource",schemaPath:"#/properties/status/properties/bindings/items/properties/resource/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.bindings.items.properties.resource.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.bindings.items.properties.resource.enum,parentSchema:schema6.properties.status.properties.bindings.items.properties.resource,data:data38};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -895,7 +895,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.bindings.items.type,parentSchema:schema11.properties.status.properties.bindings.items,data:data26};
+const err69 = {instancePath:instancePath+"/status/bindings/" + i2,schemaPath:"#/properties/status/properties/bindings/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.bindings.items.type,parentSchema:schema6.properties.status.properties.bindings.items,data:data26};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -907,7 +907,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/status/bindings",schemaPath:"#/properties/status/properties/bindings/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.bindings.type,parentSchema:schema11.properties.status.properties.bindings,data:data25};
+const err70 = {instancePath:instancePath+"/status/bindings",schemaPath:"#/properties/status/properties/bindings/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.bindings.type,parentSchema:schema6.properties.status.properties.bindings,data:data25};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -919,7 +919,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data24};
+const err71 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data24};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -931,7 +931,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -940,10 +940,10 @@ vErrors.push(err72);
 }
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];

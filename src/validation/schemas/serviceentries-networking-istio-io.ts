@@ -14,17 +14,17 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"spec\":{\"properties\":{\"addresses\
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"required":["spec"],"type":"object","properties":{"spec":{"required":["hosts"],"type":"object","properties":{"addresses":{"maxItems":256,"type":"array","items":{"maxLength":64,"type":"string"}},"endpoints":{"maxItems":4096,"type":"array","items":{"type":"object","properties":{"address":{"maxLength":256,"type":"string"},"labels":{"maxProperties":256,"type":"object","additionalProperties":{"type":"string"}},"locality":{"maxLength":2048,"type":"string"},"network":{"maxLength":2048,"type":"string"},"ports":{"maxProperties":128,"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}},"serviceAccount":{"maxLength":253,"type":"string"},"weight":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"exportTo":{"type":"array","items":{"type":"string"}},"hosts":{"maxItems":256,"minItems":1,"type":"array","items":{"type":"string"}},"location":{"enum":["MESH_EXTERNAL","MESH_INTERNAL"],"type":"string"},"ports":{"maxItems":256,"type":"array","items":{"required":["number","name"],"type":"object","properties":{"name":{"maxLength":256,"type":"string"},"number":{"maximum":4294967295,"minimum":0,"type":"integer"},"protocol":{"maxLength":256,"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"resolution":{"enum":["NONE","STATIC","DNS","DNS_ROUND_ROBIN","DYNAMIC_DNS"],"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}},"workloadSelector":{"type":"object","properties":{"labels":{"maxProperties":256,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
+const schema6 = {"required":["spec"],"type":"object","properties":{"spec":{"required":["hosts"],"type":"object","properties":{"addresses":{"maxItems":256,"type":"array","items":{"maxLength":64,"type":"string"}},"endpoints":{"maxItems":4096,"type":"array","items":{"type":"object","properties":{"address":{"maxLength":256,"type":"string"},"labels":{"maxProperties":256,"type":"object","additionalProperties":{"type":"string"}},"locality":{"maxLength":2048,"type":"string"},"network":{"maxLength":2048,"type":"string"},"ports":{"maxProperties":128,"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}},"serviceAccount":{"maxLength":253,"type":"string"},"weight":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"exportTo":{"type":"array","items":{"type":"string"}},"hosts":{"maxItems":256,"minItems":1,"type":"array","items":{"type":"string"}},"location":{"enum":["MESH_EXTERNAL","MESH_INTERNAL"],"type":"string"},"ports":{"maxItems":256,"type":"array","items":{"required":["number","name"],"type":"object","properties":{"name":{"maxLength":256,"type":"string"},"number":{"maximum":4294967295,"minimum":0,"type":"integer"},"protocol":{"maxLength":256,"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"resolution":{"enum":["NONE","STATIC","DNS","DNS_ROUND_ROBIN","DYNAMIC_DNS"],"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}},"workloadSelector":{"type":"object","properties":{"labels":{"maxProperties":256,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const formats0 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.spec === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema11.required,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema6.required,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -35,7 +35,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "spec") || (key0 === "status"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49,7 +49,7 @@ if(data.spec !== undefined){
 let data0 = data.spec;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.hosts === undefined){
-const err2 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.spec.required,parentSchema:schema11.properties.spec,data:data0};
+const err2 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema6.properties.spec.required,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -59,8 +59,8 @@ vErrors.push(err2);
 errors++;
 }
 for(const key1 in data0){
-if(!(func2.call(schema11.properties.spec.properties, key1))){
-const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data0};
+if(!(func2.call(schema6.properties.spec.properties, key1))){
+const err3 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -74,7 +74,7 @@ if(data0.addresses !== undefined){
 let data1 = data0.addresses;
 if(Array.isArray(data1)){
 if(data1.length > 256){
-const err4 = {instancePath:instancePath+"/spec/addresses",schemaPath:"#/properties/spec/properties/addresses/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema11.properties.spec.properties.addresses,data:data1};
+const err4 = {instancePath:instancePath+"/spec/addresses",schemaPath:"#/properties/spec/properties/addresses/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema6.properties.spec.properties.addresses,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -88,7 +88,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(func3(data2) > 64){
-const err5 = {instancePath:instancePath+"/spec/addresses/" + i0,schemaPath:"#/properties/spec/properties/addresses/items/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema11.properties.spec.properties.addresses.items,data:data2};
+const err5 = {instancePath:instancePath+"/spec/addresses/" + i0,schemaPath:"#/properties/spec/properties/addresses/items/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema6.properties.spec.properties.addresses.items,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -99,7 +99,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/spec/addresses/" + i0,schemaPath:"#/properties/spec/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.addresses.items.type,parentSchema:schema11.properties.spec.properties.addresses.items,data:data2};
+const err6 = {instancePath:instancePath+"/spec/addresses/" + i0,schemaPath:"#/properties/spec/properties/addresses/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.addresses.items.type,parentSchema:schema6.properties.spec.properties.addresses.items,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -111,7 +111,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/spec/addresses",schemaPath:"#/properties/spec/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.addresses.type,parentSchema:schema11.properties.spec.properties.addresses,data:data1};
+const err7 = {instancePath:instancePath+"/spec/addresses",schemaPath:"#/properties/spec/properties/addresses/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.addresses.type,parentSchema:schema6.properties.spec.properties.addresses,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -125,7 +125,7 @@ if(data0.endpoints !== undefined){
 let data3 = data0.endpoints;
 if(Array.isArray(data3)){
 if(data3.length > 4096){
-const err8 = {instancePath:instancePath+"/spec/endpoints",schemaPath:"#/properties/spec/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 4096},message:"must NOT have more than 4096 items",schema:4096,parentSchema:schema11.properties.spec.properties.endpoints,data:data3};
+const err8 = {instancePath:instancePath+"/spec/endpoints",schemaPath:"#/properties/spec/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 4096},message:"must NOT have more than 4096 items",schema:4096,parentSchema:schema6.properties.spec.properties.endpoints,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -140,7 +140,7 @@ let data4 = data3[i1];
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key2 in data4){
 if(!(((((((key2 === "address") || (key2 === "labels")) || (key2 === "locality")) || (key2 === "network")) || (key2 === "ports")) || (key2 === "serviceAccount")) || (key2 === "weight"))){
-const err9 = {instancePath:instancePath+"/spec/endpoints/" + i1,schemaPath:"#/properties/spec/properties/endpoints/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.endpoints.items,data:data4};
+const err9 = {instancePath:instancePath+"/spec/endpoints/" + i1,schemaPath:"#/properties/spec/properties/endpoints/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.endpoints.items,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -154,7 +154,7 @@ if(data4.address !== undefined){
 let data5 = data4.address;
 if(typeof data5 === "string"){
 if(func3(data5) > 256){
-const err10 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/address",schemaPath:"#/properties/spec/properties/endpoints/items/properties/address/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.address,data:data5};
+const err10 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/address",schemaPath:"#/properties/spec/properties/endpoints/items/properties/address/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.address,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -165,7 +165,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/address",schemaPath:"#/properties/spec/properties/endpoints/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.endpoints.items.properties.address.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.address,data:data5};
+const err11 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/address",schemaPath:"#/properties/spec/properties/endpoints/items/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.endpoints.items.properties.address.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.address,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -179,7 +179,7 @@ if(data4.labels !== undefined){
 let data6 = data4.labels;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(Object.keys(data6).length > 256){
-const err12 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/labels",schemaPath:"#/properties/spec/properties/endpoints/items/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.labels,data:data6};
+const err12 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/labels",schemaPath:"#/properties/spec/properties/endpoints/items/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.labels,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -191,7 +191,7 @@ errors++;
 for(const key3 in data6){
 let data7 = data6[key3];
 if(typeof data7 !== "string"){
-const err13 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.endpoints.items.properties.labels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.labels.additionalProperties,data:data7};
+const err13 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/labels/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.endpoints.items.properties.labels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.labels.additionalProperties,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -203,7 +203,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/labels",schemaPath:"#/properties/spec/properties/endpoints/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.endpoints.items.properties.labels.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.labels,data:data6};
+const err14 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/labels",schemaPath:"#/properties/spec/properties/endpoints/items/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.endpoints.items.properties.labels.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.labels,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -217,7 +217,7 @@ if(data4.locality !== undefined){
 let data8 = data4.locality;
 if(typeof data8 === "string"){
 if(func3(data8) > 2048){
-const err15 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/locality",schemaPath:"#/properties/spec/properties/endpoints/items/properties/locality/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.locality,data:data8};
+const err15 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/locality",schemaPath:"#/properties/spec/properties/endpoints/items/properties/locality/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.locality,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -228,7 +228,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/locality",schemaPath:"#/properties/spec/properties/endpoints/items/properties/locality/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.endpoints.items.properties.locality.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.locality,data:data8};
+const err16 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/locality",schemaPath:"#/properties/spec/properties/endpoints/items/properties/locality/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.endpoints.items.properties.locality.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.locality,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -242,7 +242,7 @@ if(data4.network !== undefined){
 let data9 = data4.network;
 if(typeof data9 === "string"){
 if(func3(data9) > 2048){
-const err17 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/network",schemaPath:"#/properties/spec/properties/endpoints/items/properties/network/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.network,data:data9};
+const err17 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/network",schemaPath:"#/properties/spec/properties/endpoints/items/properties/network/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.network,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -253,7 +253,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/network",schemaPath:"#/properties/spec/properties/endpoints/items/properties/network/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.endpoints.items.properties.network.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.network,data:data9};
+const err18 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/network",schemaPath:"#/properties/spec/properties/endpoints/items/properties/network/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.endpoints.items.properties.network.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.network,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -267,7 +267,7 @@ if(data4.ports !== undefined){
 let data10 = data4.ports;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(Object.keys(data10).length > 128){
-const err19 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports",schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/maxProperties",keyword:"maxProperties",params:{limit: 128},message:"must NOT have more than 128 properties",schema:128,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.ports,data:data10};
+const err19 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports",schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/maxProperties",keyword:"maxProperties",params:{limit: 128},message:"must NOT have more than 128 properties",schema:128,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.ports,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -279,7 +279,7 @@ errors++;
 for(const key4 in data10){
 let data11 = data10[key4];
 if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
-const err20 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.endpoints.items.properties.ports.additionalProperties.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.ports.additionalProperties,data:data11};
+const err20 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.endpoints.items.properties.ports.additionalProperties.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.ports.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -290,7 +290,7 @@ errors++;
 }
 if(typeof data11 == "number"){
 if(data11 > 4294967295 || isNaN(data11)){
-const err21 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.ports.additionalProperties,data:data11};
+const err21 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.ports.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -300,7 +300,7 @@ vErrors.push(err21);
 errors++;
 }
 if(data11 < 0 || isNaN(data11)){
-const err22 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.ports.additionalProperties,data:data11};
+const err22 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.ports.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -313,7 +313,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports",schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.endpoints.items.properties.ports.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.ports,data:data10};
+const err23 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/ports",schemaPath:"#/properties/spec/properties/endpoints/items/properties/ports/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.endpoints.items.properties.ports.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.ports,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -327,7 +327,7 @@ if(data4.serviceAccount !== undefined){
 let data12 = data4.serviceAccount;
 if(typeof data12 === "string"){
 if(func3(data12) > 253){
-const err24 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/serviceAccount",schemaPath:"#/properties/spec/properties/endpoints/items/properties/serviceAccount/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.serviceAccount,data:data12};
+const err24 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/serviceAccount",schemaPath:"#/properties/spec/properties/endpoints/items/properties/serviceAccount/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.serviceAccount,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -338,7 +338,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/serviceAccount",schemaPath:"#/properties/spec/properties/endpoints/items/properties/serviceAccount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.endpoints.items.properties.serviceAccount.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.serviceAccount,data:data12};
+const err25 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/serviceAccount",schemaPath:"#/properties/spec/properties/endpoints/items/properties/serviceAccount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.endpoints.items.properties.serviceAccount.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.serviceAccount,data:data12};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -351,7 +351,7 @@ errors++;
 if(data4.weight !== undefined){
 let data13 = data4.weight;
 if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
-const err26 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/weight",schemaPath:"#/properties/spec/properties/endpoints/items/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.endpoints.items.properties.weight.type,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.weight,data:data13};
+const err26 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/weight",schemaPath:"#/properties/spec/properties/endpoints/items/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.endpoints.items.properties.weight.type,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.weight,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -362,7 +362,7 @@ errors++;
 }
 if(typeof data13 == "number"){
 if(data13 > 4294967295 || isNaN(data13)){
-const err27 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/weight",schemaPath:"#/properties/spec/properties/endpoints/items/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.weight,data:data13};
+const err27 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/weight",schemaPath:"#/properties/spec/properties/endpoints/items/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.weight,data:data13};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -372,7 +372,7 @@ vErrors.push(err27);
 errors++;
 }
 if(data13 < 0 || isNaN(data13)){
-const err28 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/weight",schemaPath:"#/properties/spec/properties/endpoints/items/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.endpoints.items.properties.weight,data:data13};
+const err28 = {instancePath:instancePath+"/spec/endpoints/" + i1+"/weight",schemaPath:"#/properties/spec/properties/endpoints/items/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.endpoints.items.properties.weight,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -385,7 +385,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/spec/endpoints/" + i1,schemaPath:"#/properties/spec/properties/endpoints/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.endpoints.items.type,parentSchema:schema11.properties.spec.properties.endpoints.items,data:data4};
+const err29 = {instancePath:instancePath+"/spec/endpoints/" + i1,schemaPath:"#/properties/spec/properties/endpoints/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.endpoints.items.type,parentSchema:schema6.properties.spec.properties.endpoints.items,data:data4};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -397,7 +397,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/spec/endpoints",schemaPath:"#/properties/spec/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.endpoints.type,parentSchema:schema11.properties.spec.properties.endpoints,data:data3};
+const err30 = {instancePath:instancePath+"/spec/endpoints",schemaPath:"#/properties/spec/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.endpoints.type,parentSchema:schema6.properties.spec.properties.endpoints,data:data3};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -414,7 +414,7 @@ const len2 = data14.length;
 for(let i2=0; i2<len2; i2++){
 let data15 = data14[i2];
 if(typeof data15 !== "string"){
-const err31 = {instancePath:instancePath+"/spec/exportTo/" + i2,schemaPath:"#/properties/spec/properties/exportTo/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.exportTo.items.type,parentSchema:schema11.properties.spec.properties.exportTo.items,data:data15};
+const err31 = {instancePath:instancePath+"/spec/exportTo/" + i2,schemaPath:"#/properties/spec/properties/exportTo/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.exportTo.items.type,parentSchema:schema6.properties.spec.properties.exportTo.items,data:data15};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -426,7 +426,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/spec/exportTo",schemaPath:"#/properties/spec/properties/exportTo/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.exportTo.type,parentSchema:schema11.properties.spec.properties.exportTo,data:data14};
+const err32 = {instancePath:instancePath+"/spec/exportTo",schemaPath:"#/properties/spec/properties/exportTo/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.exportTo.type,parentSchema:schema6.properties.spec.properties.exportTo,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -440,7 +440,7 @@ if(data0.hosts !== undefined){
 let data16 = data0.hosts;
 if(Array.isArray(data16)){
 if(data16.length > 256){
-const err33 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema11.properties.spec.properties.hosts,data:data16};
+const err33 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema6.properties.spec.properties.hosts,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -450,7 +450,7 @@ vErrors.push(err33);
 errors++;
 }
 if(data16.length < 1){
-const err34 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.spec.properties.hosts,data:data16};
+const err34 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema6.properties.spec.properties.hosts,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -463,7 +463,7 @@ const len3 = data16.length;
 for(let i3=0; i3<len3; i3++){
 let data17 = data16[i3];
 if(typeof data17 !== "string"){
-const err35 = {instancePath:instancePath+"/spec/hosts/" + i3,schemaPath:"#/properties/spec/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.hosts.items.type,parentSchema:schema11.properties.spec.properties.hosts.items,data:data17};
+const err35 = {instancePath:instancePath+"/spec/hosts/" + i3,schemaPath:"#/properties/spec/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.hosts.items.type,parentSchema:schema6.properties.spec.properties.hosts.items,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -475,7 +475,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.hosts.type,parentSchema:schema11.properties.spec.properties.hosts,data:data16};
+const err36 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.hosts.type,parentSchema:schema6.properties.spec.properties.hosts,data:data16};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -488,7 +488,7 @@ errors++;
 if(data0.location !== undefined){
 let data18 = data0.location;
 if(typeof data18 !== "string"){
-const err37 = {instancePath:instancePath+"/spec/location",schemaPath:"#/properties/spec/properties/location/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.location.type,parentSchema:schema11.properties.spec.properties.location,data:data18};
+const err37 = {instancePath:instancePath+"/spec/location",schemaPath:"#/properties/spec/properties/location/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.location.type,parentSchema:schema6.properties.spec.properties.location,data:data18};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -498,7 +498,7 @@ vErrors.push(err37);
 errors++;
 }
 if(!((data18 === "MESH_EXTERNAL") || (data18 === "MESH_INTERNAL"))){
-const err38 = {instancePath:instancePath+"/spec/location",schemaPath:"#/properties/spec/properties/location/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.location.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.location.enum,parentSchema:schema11.properties.spec.properties.location,data:data18};
+const err38 = {instancePath:instancePath+"/spec/location",schemaPath:"#/properties/spec/properties/location/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.location.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.location.enum,parentSchema:schema6.properties.spec.properties.location,data:data18};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -512,7 +512,7 @@ if(data0.ports !== undefined){
 let data19 = data0.ports;
 if(Array.isArray(data19)){
 if(data19.length > 256){
-const err39 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema11.properties.spec.properties.ports,data:data19};
+const err39 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema6.properties.spec.properties.ports,data:data19};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -526,7 +526,7 @@ for(let i4=0; i4<len4; i4++){
 let data20 = data19[i4];
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.number === undefined){
-const err40 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'",schema:schema11.properties.spec.properties.ports.items.required,parentSchema:schema11.properties.spec.properties.ports.items,data:data20};
+const err40 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/required",keyword:"required",params:{missingProperty: "number"},message:"must have required property '"+"number"+"'",schema:schema6.properties.spec.properties.ports.items.required,parentSchema:schema6.properties.spec.properties.ports.items,data:data20};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -536,7 +536,7 @@ vErrors.push(err40);
 errors++;
 }
 if(data20.name === undefined){
-const err41 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.ports.items.required,parentSchema:schema11.properties.spec.properties.ports.items,data:data20};
+const err41 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema6.properties.spec.properties.ports.items.required,parentSchema:schema6.properties.spec.properties.ports.items,data:data20};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -547,7 +547,7 @@ errors++;
 }
 for(const key5 in data20){
 if(!((((key5 === "name") || (key5 === "number")) || (key5 === "protocol")) || (key5 === "targetPort"))){
-const err42 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ports.items,data:data20};
+const err42 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.ports.items,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -561,7 +561,7 @@ if(data20.name !== undefined){
 let data21 = data20.name;
 if(typeof data21 === "string"){
 if(func3(data21) > 256){
-const err43 = {instancePath:instancePath+"/spec/ports/" + i4+"/name",schemaPath:"#/properties/spec/properties/ports/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.ports.items.properties.name,data:data21};
+const err43 = {instancePath:instancePath+"/spec/ports/" + i4+"/name",schemaPath:"#/properties/spec/properties/ports/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema6.properties.spec.properties.ports.items.properties.name,data:data21};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -572,7 +572,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/spec/ports/" + i4+"/name",schemaPath:"#/properties/spec/properties/ports/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ports.items.properties.name.type,parentSchema:schema11.properties.spec.properties.ports.items.properties.name,data:data21};
+const err44 = {instancePath:instancePath+"/spec/ports/" + i4+"/name",schemaPath:"#/properties/spec/properties/ports/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ports.items.properties.name.type,parentSchema:schema6.properties.spec.properties.ports.items.properties.name,data:data21};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -585,7 +585,7 @@ errors++;
 if(data20.number !== undefined){
 let data22 = data20.number;
 if(!((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22)))){
-const err45 = {instancePath:instancePath+"/spec/ports/" + i4+"/number",schemaPath:"#/properties/spec/properties/ports/items/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ports.items.properties.number.type,parentSchema:schema11.properties.spec.properties.ports.items.properties.number,data:data22};
+const err45 = {instancePath:instancePath+"/spec/ports/" + i4+"/number",schemaPath:"#/properties/spec/properties/ports/items/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.ports.items.properties.number.type,parentSchema:schema6.properties.spec.properties.ports.items.properties.number,data:data22};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -596,7 +596,7 @@ errors++;
 }
 if(typeof data22 == "number"){
 if(data22 > 4294967295 || isNaN(data22)){
-const err46 = {instancePath:instancePath+"/spec/ports/" + i4+"/number",schemaPath:"#/properties/spec/properties/ports/items/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.ports.items.properties.number,data:data22};
+const err46 = {instancePath:instancePath+"/spec/ports/" + i4+"/number",schemaPath:"#/properties/spec/properties/ports/items/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.ports.items.properties.number,data:data22};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -606,7 +606,7 @@ vErrors.push(err46);
 errors++;
 }
 if(data22 < 0 || isNaN(data22)){
-const err47 = {instancePath:instancePath+"/spec/ports/" + i4+"/number",schemaPath:"#/properties/spec/properties/ports/items/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.ports.items.properties.number,data:data22};
+const err47 = {instancePath:instancePath+"/spec/ports/" + i4+"/number",schemaPath:"#/properties/spec/properties/ports/items/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.ports.items.properties.number,data:data22};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -621,7 +621,7 @@ if(data20.protocol !== undefined){
 let data23 = data20.protocol;
 if(typeof data23 === "string"){
 if(func3(data23) > 256){
-const err48 = {instancePath:instancePath+"/spec/ports/" + i4+"/protocol",schemaPath:"#/properties/spec/properties/ports/items/properties/protocol/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.ports.items.properties.protocol,data:data23};
+const err48 = {instancePath:instancePath+"/spec/ports/" + i4+"/protocol",schemaPath:"#/properties/spec/properties/ports/items/properties/protocol/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema6.properties.spec.properties.ports.items.properties.protocol,data:data23};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -632,7 +632,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/spec/ports/" + i4+"/protocol",schemaPath:"#/properties/spec/properties/ports/items/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ports.items.properties.protocol.type,parentSchema:schema11.properties.spec.properties.ports.items.properties.protocol,data:data23};
+const err49 = {instancePath:instancePath+"/spec/ports/" + i4+"/protocol",schemaPath:"#/properties/spec/properties/ports/items/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ports.items.properties.protocol.type,parentSchema:schema6.properties.spec.properties.ports.items.properties.protocol,data:data23};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -645,7 +645,7 @@ errors++;
 if(data20.targetPort !== undefined){
 let data24 = data20.targetPort;
 if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
-const err50 = {instancePath:instancePath+"/spec/ports/" + i4+"/targetPort",schemaPath:"#/properties/spec/properties/ports/items/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ports.items.properties.targetPort.type,parentSchema:schema11.properties.spec.properties.ports.items.properties.targetPort,data:data24};
+const err50 = {instancePath:instancePath+"/spec/ports/" + i4+"/targetPort",schemaPath:"#/properties/spec/properties/ports/items/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.ports.items.properties.targetPort.type,parentSchema:schema6.properties.spec.properties.ports.items.properties.targetPort,data:data24};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -656,7 +656,7 @@ errors++;
 }
 if(typeof data24 == "number"){
 if(data24 > 4294967295 || isNaN(data24)){
-const err51 = {instancePath:instancePath+"/spec/ports/" + i4+"/targetPort",schemaPath:"#/properties/spec/properties/ports/items/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.ports.items.properties.targetPort,data:data24};
+const err51 = {instancePath:instancePath+"/spec/ports/" + i4+"/targetPort",schemaPath:"#/properties/spec/properties/ports/items/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.ports.items.properties.targetPort,data:data24};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -666,7 +666,7 @@ vErrors.push(err51);
 errors++;
 }
 if(data24 < 0 || isNaN(data24)){
-const err52 = {instancePath:instancePath+"/spec/ports/" + i4+"/targetPort",schemaPath:"#/properties/spec/properties/ports/items/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.ports.items.properties.targetPort,data:data24};
+const err52 = {instancePath:instancePath+"/spec/ports/" + i4+"/targetPort",schemaPath:"#/properties/spec/properties/ports/items/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.ports.items.properties.targetPort,data:data24};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -679,7 +679,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ports.items.type,parentSchema:schema11.properties.spec.properties.ports.items,data:data20};
+const err53 = {instancePath:instancePath+"/spec/ports/" + i4,schemaPath:"#/properties/spec/properties/ports/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.ports.items.type,parentSchema:schema6.properties.spec.properties.ports.items,data:data20};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -691,7 +691,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ports.type,parentSchema:schema11.properties.spec.properties.ports,data:data19};
+const err54 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ports.type,parentSchema:schema6.properties.spec.properties.ports,data:data19};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -704,7 +704,7 @@ errors++;
 if(data0.resolution !== undefined){
 let data25 = data0.resolution;
 if(typeof data25 !== "string"){
-const err55 = {instancePath:instancePath+"/spec/resolution",schemaPath:"#/properties/spec/properties/resolution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.resolution.type,parentSchema:schema11.properties.spec.properties.resolution,data:data25};
+const err55 = {instancePath:instancePath+"/spec/resolution",schemaPath:"#/properties/spec/properties/resolution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.resolution.type,parentSchema:schema6.properties.spec.properties.resolution,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -714,7 +714,7 @@ vErrors.push(err55);
 errors++;
 }
 if(!(((((data25 === "NONE") || (data25 === "STATIC")) || (data25 === "DNS")) || (data25 === "DNS_ROUND_ROBIN")) || (data25 === "DYNAMIC_DNS"))){
-const err56 = {instancePath:instancePath+"/spec/resolution",schemaPath:"#/properties/spec/properties/resolution/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.resolution.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.resolution.enum,parentSchema:schema11.properties.spec.properties.resolution,data:data25};
+const err56 = {instancePath:instancePath+"/spec/resolution",schemaPath:"#/properties/spec/properties/resolution/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.resolution.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.resolution.enum,parentSchema:schema6.properties.spec.properties.resolution,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -731,7 +731,7 @@ const len5 = data26.length;
 for(let i5=0; i5<len5; i5++){
 let data27 = data26[i5];
 if(typeof data27 !== "string"){
-const err57 = {instancePath:instancePath+"/spec/subjectAltNames/" + i5,schemaPath:"#/properties/spec/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.subjectAltNames.items.type,parentSchema:schema11.properties.spec.properties.subjectAltNames.items,data:data27};
+const err57 = {instancePath:instancePath+"/spec/subjectAltNames/" + i5,schemaPath:"#/properties/spec/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.subjectAltNames.items.type,parentSchema:schema6.properties.spec.properties.subjectAltNames.items,data:data27};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -743,7 +743,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/spec/subjectAltNames",schemaPath:"#/properties/spec/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.subjectAltNames.type,parentSchema:schema11.properties.spec.properties.subjectAltNames,data:data26};
+const err58 = {instancePath:instancePath+"/spec/subjectAltNames",schemaPath:"#/properties/spec/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.subjectAltNames.type,parentSchema:schema6.properties.spec.properties.subjectAltNames,data:data26};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -758,7 +758,7 @@ let data28 = data0.workloadSelector;
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 for(const key6 in data28){
 if(!(key6 === "labels")){
-const err59 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.workloadSelector,data:data28};
+const err59 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.workloadSelector,data:data28};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -772,7 +772,7 @@ if(data28.labels !== undefined){
 let data29 = data28.labels;
 if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
 if(Object.keys(data29).length > 256){
-const err60 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels,data:data29};
+const err60 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels,data:data29};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -785,7 +785,7 @@ for(const key7 in data29){
 let data30 = data29[key7];
 if(typeof data30 === "string"){
 if(func3(data30) > 63){
-const err61 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data30};
+const err61 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data30};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -796,7 +796,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.workloadSelector.properties.labels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data30};
+const err62 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.workloadSelector.properties.labels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data30};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -808,7 +808,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.workloadSelector.properties.labels.type,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels,data:data29};
+const err63 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.workloadSelector.properties.labels.type,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels,data:data29};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -820,7 +820,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.workloadSelector.type,parentSchema:schema11.properties.spec.properties.workloadSelector,data:data28};
+const err64 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.workloadSelector.type,parentSchema:schema6.properties.spec.properties.workloadSelector,data:data28};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -832,7 +832,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data0};
+const err65 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -854,7 +854,7 @@ let data33 = data32[i6];
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
 for(const key8 in data33){
 if(!(((((((key8 === "lastProbeTime") || (key8 === "lastTransitionTime")) || (key8 === "message")) || (key8 === "observedGeneration")) || (key8 === "reason")) || (key8 === "status")) || (key8 === "type"))){
-const err66 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data33};
+const err66 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.conditions.items,data:data33};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -868,7 +868,7 @@ if(data33.lastProbeTime !== undefined){
 let data34 = data33.lastProbeTime;
 if(typeof data34 === "string"){
 if(!(formats0.validate(data34))){
-const err67 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data34};
+const err67 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data34};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -879,7 +879,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data34};
+const err68 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data34};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -893,7 +893,7 @@ if(data33.lastTransitionTime !== undefined){
 let data35 = data33.lastTransitionTime;
 if(typeof data35 === "string"){
 if(!(formats0.validate(data35))){
-const err69 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data35};
+const err69 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data35};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -904,7 +904,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data35};
+const err70 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data35};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -917,7 +917,7 @@ errors++;
 if(data33.message !== undefined){
 let data36 = data33.message;
 if(typeof data36 !== "string"){
-const err71 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data36};
+const err71 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.message,data:data36};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -930,7 +930,7 @@ errors++;
 if(data33.observedGeneration !== undefined){
 let data37 = data33.observedGeneration;
 if((!((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37)))) && (typeof data37 !== "string")){
-const err72 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data37};
+const err72 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.observedGeneration,data:data37};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -943,7 +943,7 @@ errors++;
 if(data33.reason !== undefined){
 let data38 = data33.reason;
 if(typeof data38 !== "string"){
-const err73 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data38};
+const err73 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.reason,data:data38};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -956,7 +956,7 @@ errors++;
 if(data33.status !== undefined){
 let data39 = data33.status;
 if(typeof data39 !== "string"){
-const err74 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data39};
+const err74 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.status,data:data39};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -969,7 +969,7 @@ errors++;
 if(data33.type !== undefined){
 let data40 = data33.type;
 if(typeof data40 !== "string"){
-const err75 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data40};
+const err75 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.type,data:data40};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -981,7 +981,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data33};
+const err76 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.conditions.items,data:data33};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -993,7 +993,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data32};
+const err77 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.conditions.type,parentSchema:schema6.properties.status.properties.conditions,data:data32};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1006,7 +1006,7 @@ errors++;
 if(data31.observedGeneration !== undefined){
 let data41 = data31.observedGeneration;
 if((!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))) && (typeof data41 !== "string")){
-const err78 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data41};
+const err78 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.observedGeneration,data:data41};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1025,7 +1025,7 @@ let data43 = data42[i7];
 if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
 for(const key9 in data43){
 if(!(((key9 === "documentationUrl") || (key9 === "level")) || (key9 === "type"))){
-const err79 = {instancePath:instancePath+"/status/validationMessages/" + i7,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data43};
+const err79 = {instancePath:instancePath+"/status/validationMessages/" + i7,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data43};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1038,7 +1038,7 @@ errors++;
 if(data43.documentationUrl !== undefined){
 let data44 = data43.documentationUrl;
 if(typeof data44 !== "string"){
-const err80 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data44};
+const err80 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data44};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1051,7 +1051,7 @@ errors++;
 if(data43.level !== undefined){
 let data45 = data43.level;
 if(typeof data45 !== "string"){
-const err81 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data45};
+const err81 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data45};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1061,7 +1061,7 @@ vErrors.push(err81);
 errors++;
 }
 if(!((((data45 === "UNKNOWN") || (data45 === "ERROR")) || (data45 === "WARNING")) || (data45 === "INFO"))){
-const err82 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data45};
+const err82 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data45};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1076,7 +1076,7 @@ let data46 = data43.type;
 if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
 for(const key10 in data46){
 if(!((key10 === "code") || (key10 === "name"))){
-const err83 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data46};
+const err83 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data46};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1089,7 +1089,7 @@ errors++;
 if(data46.code !== undefined){
 let data47 = data46.code;
 if(typeof data47 !== "string"){
-const err84 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data47};
+const err84 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data47};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1102,7 +1102,7 @@ errors++;
 if(data46.name !== undefined){
 let data48 = data46.name;
 if(typeof data48 !== "string"){
-const err85 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data48};
+const err85 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data48};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1114,7 +1114,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data46};
+const err86 = {instancePath:instancePath+"/status/validationMessages/" + i7+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data46};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1126,7 +1126,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/status/validationMessages/" + i7,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.type,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data43};
+const err87 = {instancePath:instancePath+"/status/validationMessages/" + i7,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.type,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data43};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1138,7 +1138,7 @@ errors++;
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.validationMessages.type,parentSchema:schema11.properties.status.properties.validationMessages,data:data42};
+const err88 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.validationMessages.type,parentSchema:schema6.properties.status.properties.validationMessages,data:data42};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1150,7 +1150,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data31};
+const err89 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data31};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1162,7 +1162,7 @@ errors++;
 }
 }
 else {
-const err90 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err90 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1171,10 +1171,10 @@ vErrors.push(err90);
 }
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];

@@ -14,18 +14,383 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"spec\":{\"properties\":{\"egress\":{
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"type":"object","properties":{"spec":{"type":"object","properties":{"egress":{"type":"array","items":{"required":["hosts"],"type":"object","properties":{"bind":{"type":"string"},"captureMode":{"enum":["DEFAULT","IPTABLES","NONE"],"type":"string"},"hosts":{"type":"array","items":{"type":"string"}},"port":{"type":"object","properties":{"name":{"type":"string"},"number":{"maximum":4294967295,"minimum":0,"type":"integer"},"protocol":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"additionalProperties":false}},"inboundConnectionPool":{"type":"object","properties":{"http":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"tcp":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"ingress":{"type":"array","items":{"required":["port"],"type":"object","properties":{"bind":{"type":"string"},"captureMode":{"enum":["DEFAULT","IPTABLES","NONE"],"type":"string"},"connectionPool":{"type":"object","properties":{"http":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"tcp":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"defaultEndpoint":{"type":"string"},"port":{"type":"object","properties":{"name":{"type":"string"},"number":{"maximum":4294967295,"minimum":0,"type":"integer"},"protocol":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"tls":{"type":"object","properties":{"caCertCredentialName":{"type":"string"},"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"cipherSuites":{"type":"array","items":{"type":"string"}},"credentialName":{"type":"string"},"credentialNames":{"maxItems":2,"minItems":1,"type":"array","items":{"type":"string"}},"httpsRedirect":{"type":"boolean"},"maxProtocolVersion":{"enum":["TLS_AUTO","TLSV1_0","TLSV1_1","TLSV1_2","TLSV1_3"],"type":"string"},"minProtocolVersion":{"enum":["TLS_AUTO","TLSV1_0","TLSV1_1","TLSV1_2","TLSV1_3"],"type":"string"},"mode":{"enum":["PASSTHROUGH","SIMPLE","MUTUAL","AUTO_PASSTHROUGH","ISTIO_MUTUAL","OPTIONAL_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"serverCertificate":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}},"tlsCertificates":{"maxItems":2,"minItems":1,"type":"array","items":{"type":"object","properties":{"caCertificates":{"type":"string"},"privateKey":{"type":"string"},"serverCertificate":{"type":"string"}},"additionalProperties":false}},"verifyCertificateHash":{"type":"array","items":{"type":"string"}},"verifyCertificateSpki":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"outboundTrafficPolicy":{"type":"object","properties":{"egressProxy":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"mode":{"enum":["REGISTRY_ONLY","ALLOW_ANY"],"type":"string"}},"additionalProperties":false},"workloadSelector":{"type":"object","properties":{"labels":{"maxProperties":256,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
+const schema6 = {"type":"object","properties":{"spec":{"type":"object","properties":{"egress":{"type":"array","items":{"required":["hosts"],"type":"object","properties":{"bind":{"type":"string"},"captureMode":{"enum":["DEFAULT","IPTABLES","NONE"],"type":"string"},"hosts":{"type":"array","items":{"type":"string"}},"port":{"type":"object","properties":{"name":{"type":"string"},"number":{"maximum":4294967295,"minimum":0,"type":"integer"},"protocol":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false}},"additionalProperties":false}},"inboundConnectionPool":{"$ref":"#/definitions/s0"},"ingress":{"type":"array","items":{"required":["port"],"type":"object","properties":{"bind":{"type":"string"},"captureMode":{"enum":["DEFAULT","IPTABLES","NONE"],"type":"string"},"connectionPool":{"$ref":"#/definitions/s0"},"defaultEndpoint":{"type":"string"},"port":{"type":"object","properties":{"name":{"type":"string"},"number":{"maximum":4294967295,"minimum":0,"type":"integer"},"protocol":{"type":"string"},"targetPort":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"tls":{"type":"object","properties":{"caCertCredentialName":{"type":"string"},"caCertificates":{"type":"string"},"caCrl":{"type":"string"},"cipherSuites":{"type":"array","items":{"type":"string"}},"credentialName":{"type":"string"},"credentialNames":{"maxItems":2,"minItems":1,"type":"array","items":{"type":"string"}},"httpsRedirect":{"type":"boolean"},"maxProtocolVersion":{"enum":["TLS_AUTO","TLSV1_0","TLSV1_1","TLSV1_2","TLSV1_3"],"type":"string"},"minProtocolVersion":{"enum":["TLS_AUTO","TLSV1_0","TLSV1_1","TLSV1_2","TLSV1_3"],"type":"string"},"mode":{"enum":["PASSTHROUGH","SIMPLE","MUTUAL","AUTO_PASSTHROUGH","ISTIO_MUTUAL","OPTIONAL_MUTUAL"],"type":"string"},"privateKey":{"type":"string"},"serverCertificate":{"type":"string"},"subjectAltNames":{"type":"array","items":{"type":"string"}},"tlsCertificates":{"maxItems":2,"minItems":1,"type":"array","items":{"type":"object","properties":{"caCertificates":{"type":"string"},"privateKey":{"type":"string"},"serverCertificate":{"type":"string"}},"additionalProperties":false}},"verifyCertificateHash":{"type":"array","items":{"type":"string"}},"verifyCertificateSpki":{"type":"array","items":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false}},"outboundTrafficPolicy":{"type":"object","properties":{"egressProxy":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"mode":{"enum":["REGISTRY_ONLY","ALLOW_ANY"],"type":"string"}},"additionalProperties":false},"workloadSelector":{"type":"object","properties":{"labels":{"maxProperties":256,"type":"object","additionalProperties":{"maxLength":63,"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false,"definitions":{"s1":{"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false},"s2":{"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"s0":{"type":"object","properties":{"http":{"$ref":"#/definitions/s1"},"tcp":{"$ref":"#/definitions/s2"}},"additionalProperties":false}}};
+const schema7 = {"type":"object","properties":{"http":{"$ref":"#/definitions/s1"},"tcp":{"$ref":"#/definitions/s2"}},"additionalProperties":false};
+const schema8 = {"type":"object","properties":{"h2UpgradePolicy":{"enum":["DEFAULT","DO_NOT_UPGRADE","UPGRADE"],"type":"string"},"http1MaxPendingRequests":{"type":"integer"},"http2MaxRequests":{"type":"integer"},"idleTimeout":{"type":"string"},"maxConcurrentStreams":{"type":"integer"},"maxRequestsPerConnection":{"type":"integer"},"maxRetries":{"type":"integer"},"useClientProtocol":{"type":"boolean"}},"additionalProperties":false};
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((((((key0 === "h2UpgradePolicy") || (key0 === "http1MaxPendingRequests")) || (key0 === "http2MaxRequests")) || (key0 === "idleTimeout")) || (key0 === "maxConcurrentStreams")) || (key0 === "maxRequestsPerConnection")) || (key0 === "maxRetries")) || (key0 === "useClientProtocol"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema8,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.h2UpgradePolicy !== undefined){
+let data0 = data.h2UpgradePolicy;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/h2UpgradePolicy",schemaPath:"#/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.h2UpgradePolicy.type,parentSchema:schema8.properties.h2UpgradePolicy,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(!(((data0 === "DEFAULT") || (data0 === "DO_NOT_UPGRADE")) || (data0 === "UPGRADE"))){
+const err2 = {instancePath:instancePath+"/h2UpgradePolicy",schemaPath:"#/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema8.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema8.properties.h2UpgradePolicy.enum,parentSchema:schema8.properties.h2UpgradePolicy,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.http1MaxPendingRequests !== undefined){
+let data1 = data.http1MaxPendingRequests;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err3 = {instancePath:instancePath+"/http1MaxPendingRequests",schemaPath:"#/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.http1MaxPendingRequests.type,parentSchema:schema8.properties.http1MaxPendingRequests,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.http2MaxRequests !== undefined){
+let data2 = data.http2MaxRequests;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err4 = {instancePath:instancePath+"/http2MaxRequests",schemaPath:"#/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.http2MaxRequests.type,parentSchema:schema8.properties.http2MaxRequests,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.idleTimeout !== undefined){
+let data3 = data.idleTimeout;
+if(typeof data3 !== "string"){
+const err5 = {instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.idleTimeout.type,parentSchema:schema8.properties.idleTimeout,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.maxConcurrentStreams !== undefined){
+let data4 = data.maxConcurrentStreams;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err6 = {instancePath:instancePath+"/maxConcurrentStreams",schemaPath:"#/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxConcurrentStreams.type,parentSchema:schema8.properties.maxConcurrentStreams,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.maxRequestsPerConnection !== undefined){
+let data5 = data.maxRequestsPerConnection;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err7 = {instancePath:instancePath+"/maxRequestsPerConnection",schemaPath:"#/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxRequestsPerConnection.type,parentSchema:schema8.properties.maxRequestsPerConnection,data:data5};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.maxRetries !== undefined){
+let data6 = data.maxRetries;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err8 = {instancePath:instancePath+"/maxRetries",schemaPath:"#/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema8.properties.maxRetries.type,parentSchema:schema8.properties.maxRetries,data:data6};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.useClientProtocol !== undefined){
+let data7 = data.useClientProtocol;
+if(typeof data7 !== "boolean"){
+const err9 = {instancePath:instancePath+"/useClientProtocol",schemaPath:"#/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema8.properties.useClientProtocol.type,parentSchema:schema8.properties.useClientProtocol,data:data7};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.type,parentSchema:schema8,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+const schema9 = {"type":"object","properties":{"connectTimeout":{"type":"string"},"idleTimeout":{"type":"string"},"maxConnectionDuration":{"type":"string"},"maxConnections":{"type":"integer"},"tcpKeepalive":{"type":"object","properties":{"interval":{"type":"string"},"probes":{"maximum":4294967295,"minimum":0,"type":"integer"},"time":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false};
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((((key0 === "connectTimeout") || (key0 === "idleTimeout")) || (key0 === "maxConnectionDuration")) || (key0 === "maxConnections")) || (key0 === "tcpKeepalive"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.connectTimeout !== undefined){
+let data0 = data.connectTimeout;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/connectTimeout",schemaPath:"#/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.connectTimeout.type,parentSchema:schema9.properties.connectTimeout,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.idleTimeout !== undefined){
+let data1 = data.idleTimeout;
+if(typeof data1 !== "string"){
+const err2 = {instancePath:instancePath+"/idleTimeout",schemaPath:"#/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.idleTimeout.type,parentSchema:schema9.properties.idleTimeout,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.maxConnectionDuration !== undefined){
+let data2 = data.maxConnectionDuration;
+if(typeof data2 !== "string"){
+const err3 = {instancePath:instancePath+"/maxConnectionDuration",schemaPath:"#/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.maxConnectionDuration.type,parentSchema:schema9.properties.maxConnectionDuration,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.maxConnections !== undefined){
+let data3 = data.maxConnections;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err4 = {instancePath:instancePath+"/maxConnections",schemaPath:"#/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.maxConnections.type,parentSchema:schema9.properties.maxConnections,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.tcpKeepalive !== undefined){
+let data4 = data.tcpKeepalive;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+if(!(((key1 === "interval") || (key1 === "probes")) || (key1 === "time"))){
+const err5 = {instancePath:instancePath+"/tcpKeepalive",schemaPath:"#/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema9.properties.tcpKeepalive,data:data4};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data4.interval !== undefined){
+let data5 = data4.interval;
+if(typeof data5 !== "string"){
+const err6 = {instancePath:instancePath+"/tcpKeepalive/interval",schemaPath:"#/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.tcpKeepalive.properties.interval.type,parentSchema:schema9.properties.tcpKeepalive.properties.interval,data:data5};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data4.probes !== undefined){
+let data6 = data4.probes;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err7 = {instancePath:instancePath+"/tcpKeepalive/probes",schemaPath:"#/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema9.properties.tcpKeepalive.properties.probes.type,parentSchema:schema9.properties.tcpKeepalive.properties.probes,data:data6};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 > 4294967295 || isNaN(data6)){
+const err8 = {instancePath:instancePath+"/tcpKeepalive/probes",schemaPath:"#/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema9.properties.tcpKeepalive.properties.probes,data:data6};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data6 < 0 || isNaN(data6)){
+const err9 = {instancePath:instancePath+"/tcpKeepalive/probes",schemaPath:"#/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema9.properties.tcpKeepalive.properties.probes,data:data6};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data4.time !== undefined){
+let data7 = data4.time;
+if(typeof data7 !== "string"){
+const err10 = {instancePath:instancePath+"/tcpKeepalive/time",schemaPath:"#/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema9.properties.tcpKeepalive.properties.time.type,parentSchema:schema9.properties.tcpKeepalive.properties.time,data:data7};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/tcpKeepalive",schemaPath:"#/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.properties.tcpKeepalive.type,parentSchema:schema9.properties.tcpKeepalive,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.type,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((key0 === "http") || (key0 === "tcp"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.http !== undefined){
+if(!(validate23(data.http, {instancePath:instancePath+"/http",parentData:data,parentDataProperty:"http",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.tcp !== undefined){
+if(!(validate25(data.tcp, {instancePath:instancePath+"/tcp",parentData:data,parentDataProperty:"tcp",rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema7.type,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = require("ajv/dist/runtime/ucs2length").default;
 const formats0 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "spec") || (key0 === "status"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -40,7 +405,7 @@ let data0 = data.spec;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((((key1 === "egress") || (key1 === "inboundConnectionPool")) || (key1 === "ingress")) || (key1 === "outboundTrafficPolicy")) || (key1 === "workloadSelector"))){
-const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data0};
+const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -58,7 +423,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.hosts === undefined){
-const err2 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema11.properties.spec.properties.egress.items.required,parentSchema:schema11.properties.spec.properties.egress.items,data:data2};
+const err2 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema6.properties.spec.properties.egress.items.required,parentSchema:schema6.properties.spec.properties.egress.items,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -69,7 +434,7 @@ errors++;
 }
 for(const key2 in data2){
 if(!((((key2 === "bind") || (key2 === "captureMode")) || (key2 === "hosts")) || (key2 === "port"))){
-const err3 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.egress.items,data:data2};
+const err3 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.egress.items,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -82,7 +447,7 @@ errors++;
 if(data2.bind !== undefined){
 let data3 = data2.bind;
 if(typeof data3 !== "string"){
-const err4 = {instancePath:instancePath+"/spec/egress/" + i0+"/bind",schemaPath:"#/properties/spec/properties/egress/items/properties/bind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.egress.items.properties.bind.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.bind,data:data3};
+const err4 = {instancePath:instancePath+"/spec/egress/" + i0+"/bind",schemaPath:"#/properties/spec/properties/egress/items/properties/bind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.egress.items.properties.bind.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.bind,data:data3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -95,7 +460,7 @@ errors++;
 if(data2.captureMode !== undefined){
 let data4 = data2.captureMode;
 if(typeof data4 !== "string"){
-const err5 = {instancePath:instancePath+"/spec/egress/" + i0+"/captureMode",schemaPath:"#/properties/spec/properties/egress/items/properties/captureMode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.egress.items.properties.captureMode.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.captureMode,data:data4};
+const err5 = {instancePath:instancePath+"/spec/egress/" + i0+"/captureMode",schemaPath:"#/properties/spec/properties/egress/items/properties/captureMode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.egress.items.properties.captureMode.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.captureMode,data:data4};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -105,7 +470,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!(((data4 === "DEFAULT") || (data4 === "IPTABLES")) || (data4 === "NONE"))){
-const err6 = {instancePath:instancePath+"/spec/egress/" + i0+"/captureMode",schemaPath:"#/properties/spec/properties/egress/items/properties/captureMode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.egress.items.properties.captureMode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.egress.items.properties.captureMode.enum,parentSchema:schema11.properties.spec.properties.egress.items.properties.captureMode,data:data4};
+const err6 = {instancePath:instancePath+"/spec/egress/" + i0+"/captureMode",schemaPath:"#/properties/spec/properties/egress/items/properties/captureMode/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.egress.items.properties.captureMode.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.egress.items.properties.captureMode.enum,parentSchema:schema6.properties.spec.properties.egress.items.properties.captureMode,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -122,7 +487,7 @@ const len1 = data5.length;
 for(let i1=0; i1<len1; i1++){
 let data6 = data5[i1];
 if(typeof data6 !== "string"){
-const err7 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.egress.items.properties.hosts.items.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.hosts.items,data:data6};
+const err7 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.egress.items.properties.hosts.items.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.hosts.items,data:data6};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -134,7 +499,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.egress.items.properties.hosts.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.hosts,data:data5};
+const err8 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.egress.items.properties.hosts.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.hosts,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -149,7 +514,7 @@ let data7 = data2.port;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key3 in data7){
 if(!((((key3 === "name") || (key3 === "number")) || (key3 === "protocol")) || (key3 === "targetPort"))){
-const err9 = {instancePath:instancePath+"/spec/egress/" + i0+"/port",schemaPath:"#/properties/spec/properties/egress/items/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.egress.items.properties.port,data:data7};
+const err9 = {instancePath:instancePath+"/spec/egress/" + i0+"/port",schemaPath:"#/properties/spec/properties/egress/items/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.egress.items.properties.port,data:data7};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -162,7 +527,7 @@ errors++;
 if(data7.name !== undefined){
 let data8 = data7.name;
 if(typeof data8 !== "string"){
-const err10 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/name",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.egress.items.properties.port.properties.name.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.name,data:data8};
+const err10 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/name",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.egress.items.properties.port.properties.name.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.name,data:data8};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -175,7 +540,7 @@ errors++;
 if(data7.number !== undefined){
 let data9 = data7.number;
 if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
-const err11 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/number",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.egress.items.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.number,data:data9};
+const err11 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/number",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.egress.items.properties.port.properties.number.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.number,data:data9};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -186,7 +551,7 @@ errors++;
 }
 if(typeof data9 == "number"){
 if(data9 > 4294967295 || isNaN(data9)){
-const err12 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/number",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.number,data:data9};
+const err12 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/number",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.number,data:data9};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -196,7 +561,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data9 < 0 || isNaN(data9)){
-const err13 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/number",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.number,data:data9};
+const err13 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/number",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.number,data:data9};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -210,7 +575,7 @@ errors++;
 if(data7.protocol !== undefined){
 let data10 = data7.protocol;
 if(typeof data10 !== "string"){
-const err14 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/protocol",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.egress.items.properties.port.properties.protocol.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.protocol,data:data10};
+const err14 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/protocol",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.egress.items.properties.port.properties.protocol.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.protocol,data:data10};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -223,7 +588,7 @@ errors++;
 if(data7.targetPort !== undefined){
 let data11 = data7.targetPort;
 if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
-const err15 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/targetPort",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.egress.items.properties.port.properties.targetPort.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.targetPort,data:data11};
+const err15 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/targetPort",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.egress.items.properties.port.properties.targetPort.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.targetPort,data:data11};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -234,7 +599,7 @@ errors++;
 }
 if(typeof data11 == "number"){
 if(data11 > 4294967295 || isNaN(data11)){
-const err16 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/targetPort",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.targetPort,data:data11};
+const err16 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/targetPort",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.targetPort,data:data11};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -244,7 +609,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data11 < 0 || isNaN(data11)){
-const err17 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/targetPort",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.egress.items.properties.port.properties.targetPort,data:data11};
+const err17 = {instancePath:instancePath+"/spec/egress/" + i0+"/port/targetPort",schemaPath:"#/properties/spec/properties/egress/items/properties/port/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.egress.items.properties.port.properties.targetPort,data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -257,7 +622,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/spec/egress/" + i0+"/port",schemaPath:"#/properties/spec/properties/egress/items/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.egress.items.properties.port.type,parentSchema:schema11.properties.spec.properties.egress.items.properties.port,data:data7};
+const err18 = {instancePath:instancePath+"/spec/egress/" + i0+"/port",schemaPath:"#/properties/spec/properties/egress/items/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.egress.items.properties.port.type,parentSchema:schema6.properties.spec.properties.egress.items.properties.port,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -269,7 +634,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.egress.items.type,parentSchema:schema11.properties.spec.properties.egress.items,data:data2};
+const err19 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.egress.items.type,parentSchema:schema6.properties.spec.properties.egress.items,data:data2};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -281,7 +646,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.egress.type,parentSchema:schema11.properties.spec.properties.egress,data:data1};
+const err20 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.egress.type,parentSchema:schema6.properties.spec.properties.egress,data:data1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -292,11 +657,20 @@ errors++;
 }
 }
 if(data0.inboundConnectionPool !== undefined){
-let data12 = data0.inboundConnectionPool;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key4 in data12){
-if(!((key4 === "http") || (key4 === "tcp"))){
-const err21 = {instancePath:instancePath+"/spec/inboundConnectionPool",schemaPath:"#/properties/spec/properties/inboundConnectionPool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.inboundConnectionPool,data:data12};
+if(!(validate22(data0.inboundConnectionPool, {instancePath:instancePath+"/spec/inboundConnectionPool",parentData:data0,parentDataProperty:"inboundConnectionPool",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data0.ingress !== undefined){
+let data13 = data0.ingress;
+if(Array.isArray(data13)){
+const len2 = data13.length;
+for(let i2=0; i2<len2; i2++){
+let data14 = data13[i2];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.port === undefined){
+const err21 = {instancePath:instancePath+"/spec/ingress/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema6.properties.spec.properties.ingress.items.required,parentSchema:schema6.properties.spec.properties.ingress.items,data:data14};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -305,13 +679,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data12.http !== undefined){
-let data13 = data12.http;
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-for(const key5 in data13){
-if(!((((((((key5 === "h2UpgradePolicy") || (key5 === "http1MaxPendingRequests")) || (key5 === "http2MaxRequests")) || (key5 === "idleTimeout")) || (key5 === "maxConcurrentStreams")) || (key5 === "maxRequestsPerConnection")) || (key5 === "maxRetries")) || (key5 === "useClientProtocol"))){
-const err22 = {instancePath:instancePath+"/spec/inboundConnectionPool/http",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http,data:data13};
+for(const key4 in data14){
+if(!((((((key4 === "bind") || (key4 === "captureMode")) || (key4 === "connectionPool")) || (key4 === "defaultEndpoint")) || (key4 === "port")) || (key4 === "tls"))){
+const err22 = {instancePath:instancePath+"/spec/ingress/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.ingress.items,data:data14};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -321,10 +691,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data13.h2UpgradePolicy !== undefined){
-let data14 = data13.h2UpgradePolicy;
-if(typeof data14 !== "string"){
-const err23 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.h2UpgradePolicy.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.h2UpgradePolicy,data:data14};
+if(data14.bind !== undefined){
+let data15 = data14.bind;
+if(typeof data15 !== "string"){
+const err23 = {instancePath:instancePath+"/spec/ingress/" + i2+"/bind",schemaPath:"#/properties/spec/properties/ingress/items/properties/bind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.bind.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.bind,data:data15};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -333,8 +703,11 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!(((data14 === "DEFAULT") || (data14 === "DO_NOT_UPGRADE")) || (data14 === "UPGRADE"))){
-const err24 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.h2UpgradePolicy.enum,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.h2UpgradePolicy,data:data14};
+}
+if(data14.captureMode !== undefined){
+let data16 = data14.captureMode;
+if(typeof data16 !== "string"){
+const err24 = {instancePath:instancePath+"/spec/ingress/" + i2+"/captureMode",schemaPath:"#/properties/spec/properties/ingress/items/properties/captureMode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.captureMode.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.captureMode,data:data16};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -343,11 +716,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data13.http1MaxPendingRequests !== undefined){
-let data15 = data13.http1MaxPendingRequests;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err25 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/http1MaxPendingRequests",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.http1MaxPendingRequests.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.http1MaxPendingRequests,data:data15};
+if(!(((data16 === "DEFAULT") || (data16 === "IPTABLES")) || (data16 === "NONE"))){
+const err25 = {instancePath:instancePath+"/spec/ingress/" + i2+"/captureMode",schemaPath:"#/properties/spec/properties/ingress/items/properties/captureMode/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.ingress.items.properties.captureMode.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.ingress.items.properties.captureMode.enum,parentSchema:schema6.properties.spec.properties.ingress.items.properties.captureMode,data:data16};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -357,10 +727,16 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data13.http2MaxRequests !== undefined){
-let data16 = data13.http2MaxRequests;
-if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
-const err26 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/http2MaxRequests",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.http2MaxRequests.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.http2MaxRequests,data:data16};
+if(data14.connectionPool !== undefined){
+if(!(validate22(data14.connectionPool, {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool",parentData:data14,parentDataProperty:"connectionPool",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data14.defaultEndpoint !== undefined){
+let data18 = data14.defaultEndpoint;
+if(typeof data18 !== "string"){
+const err26 = {instancePath:instancePath+"/spec/ingress/" + i2+"/defaultEndpoint",schemaPath:"#/properties/spec/properties/ingress/items/properties/defaultEndpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.defaultEndpoint.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.defaultEndpoint,data:data18};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -370,10 +746,12 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data13.idleTimeout !== undefined){
-let data17 = data13.idleTimeout;
-if(typeof data17 !== "string"){
-const err27 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/idleTimeout",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.idleTimeout,data:data17};
+if(data14.port !== undefined){
+let data19 = data14.port;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key5 in data19){
+if(!((((key5 === "name") || (key5 === "number")) || (key5 === "protocol")) || (key5 === "targetPort"))){
+const err27 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port,data:data19};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -383,10 +761,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data13.maxConcurrentStreams !== undefined){
-let data18 = data13.maxConcurrentStreams;
-if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
-const err28 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/maxConcurrentStreams",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.maxConcurrentStreams.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.maxConcurrentStreams,data:data18};
+if(data19.name !== undefined){
+let data20 = data19.name;
+if(typeof data20 !== "string"){
+const err28 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/name",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.port.properties.name.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.name,data:data20};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -396,10 +774,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data13.maxRequestsPerConnection !== undefined){
-let data19 = data13.maxRequestsPerConnection;
-if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
-const err29 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/maxRequestsPerConnection",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.maxRequestsPerConnection.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.maxRequestsPerConnection,data:data19};
+if(data19.number !== undefined){
+let data21 = data19.number;
+if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
+const err29 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/number",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.ingress.items.properties.port.properties.number.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.number,data:data21};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -408,11 +786,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data13.maxRetries !== undefined){
-let data20 = data13.maxRetries;
-if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
-const err30 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/maxRetries",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.maxRetries.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.maxRetries,data:data20};
+if(typeof data21 == "number"){
+if(data21 > 4294967295 || isNaN(data21)){
+const err30 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/number",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.number,data:data21};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -421,11 +797,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-if(data13.useClientProtocol !== undefined){
-let data21 = data13.useClientProtocol;
-if(typeof data21 !== "boolean"){
-const err31 = {instancePath:instancePath+"/spec/inboundConnectionPool/http/useClientProtocol",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.useClientProtocol.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.properties.useClientProtocol,data:data21};
+if(data21 < 0 || isNaN(data21)){
+const err31 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/number",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.number,data:data21};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -436,8 +809,10 @@ errors++;
 }
 }
 }
-else {
-const err32 = {instancePath:instancePath+"/spec/inboundConnectionPool/http",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.http.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.http,data:data13};
+if(data19.protocol !== undefined){
+let data22 = data19.protocol;
+if(typeof data22 !== "string"){
+const err32 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/protocol",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.port.properties.protocol.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.protocol,data:data22};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -447,12 +822,10 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data12.tcp !== undefined){
-let data22 = data12.tcp;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key6 in data22){
-if(!(((((key6 === "connectTimeout") || (key6 === "idleTimeout")) || (key6 === "maxConnectionDuration")) || (key6 === "maxConnections")) || (key6 === "tcpKeepalive"))){
-const err33 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp,data:data22};
+if(data19.targetPort !== undefined){
+let data23 = data19.targetPort;
+if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
+const err33 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/targetPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.ingress.items.properties.port.properties.targetPort.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.targetPort,data:data23};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -461,11 +834,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-if(data22.connectTimeout !== undefined){
-let data23 = data22.connectTimeout;
-if(typeof data23 !== "string"){
-const err34 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/connectTimeout",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.connectTimeout.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.connectTimeout,data:data23};
+if(typeof data23 == "number"){
+if(data23 > 4294967295 || isNaN(data23)){
+const err34 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/targetPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.targetPort,data:data23};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -474,11 +845,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-if(data22.idleTimeout !== undefined){
-let data24 = data22.idleTimeout;
-if(typeof data24 !== "string"){
-const err35 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/idleTimeout",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.idleTimeout,data:data24};
+if(data23 < 0 || isNaN(data23)){
+const err35 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/targetPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port.properties.targetPort,data:data23};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -488,10 +856,10 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data22.maxConnectionDuration !== undefined){
-let data25 = data22.maxConnectionDuration;
-if(typeof data25 !== "string"){
-const err36 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/maxConnectionDuration",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.maxConnectionDuration.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.maxConnectionDuration,data:data25};
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.ingress.items.properties.port.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.port,data:data19};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -501,10 +869,12 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data22.maxConnections !== undefined){
-let data26 = data22.maxConnections;
-if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
-const err37 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/maxConnections",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.maxConnections.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.maxConnections,data:data26};
+if(data14.tls !== undefined){
+let data24 = data14.tls;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key6 in data24){
+if(!(func2.call(schema6.properties.spec.properties.ingress.items.properties.tls.properties, key6))){
+const err37 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls,data:data24};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -514,12 +884,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data22.tcpKeepalive !== undefined){
-let data27 = data22.tcpKeepalive;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key7 in data27){
-if(!(((key7 === "interval") || (key7 === "probes")) || (key7 === "time"))){
-const err38 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive,data:data27};
+if(data24.caCertCredentialName !== undefined){
+let data25 = data24.caCertCredentialName;
+if(typeof data25 !== "string"){
+const err38 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/caCertCredentialName",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/caCertCredentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.caCertCredentialName.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.caCertCredentialName,data:data25};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -529,10 +897,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data27.interval !== undefined){
-let data28 = data27.interval;
-if(typeof data28 !== "string"){
-const err39 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/tcpKeepalive/interval",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.interval.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.interval,data:data28};
+if(data24.caCertificates !== undefined){
+let data26 = data24.caCertificates;
+if(typeof data26 !== "string"){
+const err39 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/caCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.caCertificates.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.caCertificates,data:data26};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -542,10 +910,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data27.probes !== undefined){
-let data29 = data27.probes;
-if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err40 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.probes.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data29};
+if(data24.caCrl !== undefined){
+let data27 = data24.caCrl;
+if(typeof data27 !== "string"){
+const err40 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/caCrl",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/caCrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.caCrl.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.caCrl,data:data27};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -554,9 +922,15 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(typeof data29 == "number"){
-if(data29 > 4294967295 || isNaN(data29)){
-const err41 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data29};
+}
+if(data24.cipherSuites !== undefined){
+let data28 = data24.cipherSuites;
+if(Array.isArray(data28)){
+const len3 = data28.length;
+for(let i3=0; i3<len3; i3++){
+let data29 = data28[i3];
+if(typeof data29 !== "string"){
+const err41 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/cipherSuites/" + i3,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/cipherSuites/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites.items.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites.items,data:data29};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -565,8 +939,10 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data29 < 0 || isNaN(data29)){
-const err42 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data29};
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/cipherSuites",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/cipherSuites/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites,data:data28};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -576,11 +952,10 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-if(data27.time !== undefined){
-let data30 = data27.time;
+if(data24.credentialName !== undefined){
+let data30 = data24.credentialName;
 if(typeof data30 !== "string"){
-const err43 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/tcpKeepalive/time",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.time.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.properties.time,data:data30};
+const err43 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialName",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialName.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialName,data:data30};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -590,9 +965,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.properties.tcpKeepalive,data:data27};
+if(data24.credentialNames !== undefined){
+let data31 = data24.credentialNames;
+if(Array.isArray(data31)){
+if(data31.length > 2){
+const err44 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames,data:data31};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -601,10 +978,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-}
-else {
-const err45 = {instancePath:instancePath+"/spec/inboundConnectionPool/tcp",schemaPath:"#/properties/spec/properties/inboundConnectionPool/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool.properties.tcp,data:data22};
+if(data31.length < 1){
+const err45 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames,data:data31};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -613,10 +988,11 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-}
-else {
-const err46 = {instancePath:instancePath+"/spec/inboundConnectionPool",schemaPath:"#/properties/spec/properties/inboundConnectionPool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.inboundConnectionPool.type,parentSchema:schema11.properties.spec.properties.inboundConnectionPool,data:data12};
+const len4 = data31.length;
+for(let i4=0; i4<len4; i4++){
+let data32 = data31[i4];
+if(typeof data32 !== "string"){
+const err46 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames/" + i4,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames.items.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames.items,data:data32};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -626,15 +1002,9 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data0.ingress !== undefined){
-let data31 = data0.ingress;
-if(Array.isArray(data31)){
-const len2 = data31.length;
-for(let i2=0; i2<len2; i2++){
-let data32 = data31[i2];
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(data32.port === undefined){
-const err47 = {instancePath:instancePath+"/spec/ingress/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.spec.properties.ingress.items.required,parentSchema:schema11.properties.spec.properties.ingress.items,data:data32};
+}
+else {
+const err47 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames,data:data31};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -643,9 +1013,11 @@ vErrors.push(err47);
 }
 errors++;
 }
-for(const key8 in data32){
-if(!((((((key8 === "bind") || (key8 === "captureMode")) || (key8 === "connectionPool")) || (key8 === "defaultEndpoint")) || (key8 === "port")) || (key8 === "tls"))){
-const err48 = {instancePath:instancePath+"/spec/ingress/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items,data:data32};
+}
+if(data24.httpsRedirect !== undefined){
+let data33 = data24.httpsRedirect;
+if(typeof data33 !== "boolean"){
+const err48 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/httpsRedirect",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/httpsRedirect/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.httpsRedirect.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.httpsRedirect,data:data33};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -655,10 +1027,10 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data32.bind !== undefined){
-let data33 = data32.bind;
-if(typeof data33 !== "string"){
-const err49 = {instancePath:instancePath+"/spec/ingress/" + i2+"/bind",schemaPath:"#/properties/spec/properties/ingress/items/properties/bind/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.bind.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.bind,data:data33};
+if(data24.maxProtocolVersion !== undefined){
+let data34 = data24.maxProtocolVersion;
+if(typeof data34 !== "string"){
+const err49 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/maxProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/maxProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion,data:data34};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -667,11 +1039,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data32.captureMode !== undefined){
-let data34 = data32.captureMode;
-if(typeof data34 !== "string"){
-const err50 = {instancePath:instancePath+"/spec/ingress/" + i2+"/captureMode",schemaPath:"#/properties/spec/properties/ingress/items/properties/captureMode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.captureMode.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.captureMode,data:data34};
+if(!(((((data34 === "TLS_AUTO") || (data34 === "TLSV1_0")) || (data34 === "TLSV1_1")) || (data34 === "TLSV1_2")) || (data34 === "TLSV1_3"))){
+const err50 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/maxProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/maxProtocolVersion/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion.enum,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion,data:data34};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -680,8 +1049,11 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!(((data34 === "DEFAULT") || (data34 === "IPTABLES")) || (data34 === "NONE"))){
-const err51 = {instancePath:instancePath+"/spec/ingress/" + i2+"/captureMode",schemaPath:"#/properties/spec/properties/ingress/items/properties/captureMode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.ingress.items.properties.captureMode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.ingress.items.properties.captureMode.enum,parentSchema:schema11.properties.spec.properties.ingress.items.properties.captureMode,data:data34};
+}
+if(data24.minProtocolVersion !== undefined){
+let data35 = data24.minProtocolVersion;
+if(typeof data35 !== "string"){
+const err51 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/minProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/minProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion,data:data35};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -690,13 +1062,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-if(data32.connectionPool !== undefined){
-let data35 = data32.connectionPool;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-for(const key9 in data35){
-if(!((key9 === "http") || (key9 === "tcp"))){
-const err52 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool,data:data35};
+if(!(((((data35 === "TLS_AUTO") || (data35 === "TLSV1_0")) || (data35 === "TLSV1_1")) || (data35 === "TLSV1_2")) || (data35 === "TLSV1_3"))){
+const err52 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/minProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/minProtocolVersion/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion.enum,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion,data:data35};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -706,12 +1073,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data35.http !== undefined){
-let data36 = data35.http;
-if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
-for(const key10 in data36){
-if(!((((((((key10 === "h2UpgradePolicy") || (key10 === "http1MaxPendingRequests")) || (key10 === "http2MaxRequests")) || (key10 === "idleTimeout")) || (key10 === "maxConcurrentStreams")) || (key10 === "maxRequestsPerConnection")) || (key10 === "maxRetries")) || (key10 === "useClientProtocol"))){
-const err53 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http,data:data36};
+if(data24.mode !== undefined){
+let data36 = data24.mode;
+if(typeof data36 !== "string"){
+const err53 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/mode",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.mode.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.mode,data:data36};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -720,11 +1085,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data36.h2UpgradePolicy !== undefined){
-let data37 = data36.h2UpgradePolicy;
-if(typeof data37 !== "string"){
-const err54 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/h2UpgradePolicy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data37};
+if(!((((((data36 === "PASSTHROUGH") || (data36 === "SIMPLE")) || (data36 === "MUTUAL")) || (data36 === "AUTO_PASSTHROUGH")) || (data36 === "ISTIO_MUTUAL")) || (data36 === "OPTIONAL_MUTUAL"))){
+const err54 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/mode",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.ingress.items.properties.tls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.mode.enum,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.mode,data:data36};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -733,8 +1095,11 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!(((data37 === "DEFAULT") || (data37 === "DO_NOT_UPGRADE")) || (data37 === "UPGRADE"))){
-const err55 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/h2UpgradePolicy",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/h2UpgradePolicy/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy.enum,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.h2UpgradePolicy,data:data37};
+}
+if(data24.privateKey !== undefined){
+let data37 = data24.privateKey;
+if(typeof data37 !== "string"){
+const err55 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/privateKey",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.privateKey.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.privateKey,data:data37};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -744,10 +1109,10 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data36.http1MaxPendingRequests !== undefined){
-let data38 = data36.http1MaxPendingRequests;
-if(!((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38)))){
-const err56 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/http1MaxPendingRequests",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/http1MaxPendingRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.http1MaxPendingRequests.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.http1MaxPendingRequests,data:data38};
+if(data24.serverCertificate !== undefined){
+let data38 = data24.serverCertificate;
+if(typeof data38 !== "string"){
+const err56 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/serverCertificate",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/serverCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.serverCertificate.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.serverCertificate,data:data38};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -757,10 +1122,14 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data36.http2MaxRequests !== undefined){
-let data39 = data36.http2MaxRequests;
-if(!((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39)))){
-const err57 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/http2MaxRequests",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/http2MaxRequests/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.http2MaxRequests.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.http2MaxRequests,data:data39};
+if(data24.subjectAltNames !== undefined){
+let data39 = data24.subjectAltNames;
+if(Array.isArray(data39)){
+const len5 = data39.length;
+for(let i5=0; i5<len5; i5++){
+let data40 = data39[i5];
+if(typeof data40 !== "string"){
+const err57 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/subjectAltNames/" + i5,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames.items.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames.items,data:data40};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -770,10 +1139,9 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data36.idleTimeout !== undefined){
-let data40 = data36.idleTimeout;
-if(typeof data40 !== "string"){
-const err58 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/idleTimeout",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.idleTimeout,data:data40};
+}
+else {
+const err58 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/subjectAltNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames,data:data39};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -783,10 +1151,11 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data36.maxConcurrentStreams !== undefined){
-let data41 = data36.maxConcurrentStreams;
-if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
-const err59 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/maxConcurrentStreams",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/maxConcurrentStreams/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.maxConcurrentStreams.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.maxConcurrentStreams,data:data41};
+if(data24.tlsCertificates !== undefined){
+let data41 = data24.tlsCertificates;
+if(Array.isArray(data41)){
+if(data41.length > 2){
+const err59 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates,data:data41};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -795,11 +1164,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-if(data36.maxRequestsPerConnection !== undefined){
-let data42 = data36.maxRequestsPerConnection;
-if(!((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42)))){
-const err60 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/maxRequestsPerConnection",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/maxRequestsPerConnection/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.maxRequestsPerConnection.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.maxRequestsPerConnection,data:data42};
+if(data41.length < 1){
+const err60 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates,data:data41};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -808,11 +1174,13 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data36.maxRetries !== undefined){
-let data43 = data36.maxRetries;
-if(!((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43)))){
-const err61 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/maxRetries",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/maxRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.maxRetries.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.maxRetries,data:data43};
+const len6 = data41.length;
+for(let i6=0; i6<len6; i6++){
+let data42 = data41[i6];
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key7 in data42){
+if(!(((key7 === "caCertificates") || (key7 === "privateKey")) || (key7 === "serverCertificate"))){
+const err61 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items,data:data42};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -822,10 +1190,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data36.useClientProtocol !== undefined){
-let data44 = data36.useClientProtocol;
-if(typeof data44 !== "boolean"){
-const err62 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http/useClientProtocol",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/properties/useClientProtocol/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.useClientProtocol.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.properties.useClientProtocol,data:data44};
+if(data42.caCertificates !== undefined){
+let data43 = data42.caCertificates;
+if(typeof data43 !== "string"){
+const err62 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6+"/caCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.caCertificates.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.caCertificates,data:data43};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -835,9 +1203,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-else {
-const err63 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/http",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.http,data:data36};
+if(data42.privateKey !== undefined){
+let data44 = data42.privateKey;
+if(typeof data44 !== "string"){
+const err63 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6+"/privateKey",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.privateKey.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.privateKey,data:data44};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -847,12 +1216,10 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data35.tcp !== undefined){
-let data45 = data35.tcp;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key11 in data45){
-if(!(((((key11 === "connectTimeout") || (key11 === "idleTimeout")) || (key11 === "maxConnectionDuration")) || (key11 === "maxConnections")) || (key11 === "tcpKeepalive"))){
-const err64 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp,data:data45};
+if(data42.serverCertificate !== undefined){
+let data45 = data42.serverCertificate;
+if(typeof data45 !== "string"){
+const err64 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6+"/serverCertificate",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/properties/serverCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.serverCertificate.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.serverCertificate,data:data45};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -862,10 +1229,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data45.connectTimeout !== undefined){
-let data46 = data45.connectTimeout;
-if(typeof data46 !== "string"){
-const err65 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/connectTimeout",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/connectTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.connectTimeout.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.connectTimeout,data:data46};
+}
+else {
+const err65 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items,data:data42};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -875,10 +1241,9 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data45.idleTimeout !== undefined){
-let data47 = data45.idleTimeout;
-if(typeof data47 !== "string"){
-const err66 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/idleTimeout",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/idleTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.idleTimeout.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.idleTimeout,data:data47};
+}
+else {
+const err66 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates,data:data41};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -888,10 +1253,14 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data45.maxConnectionDuration !== undefined){
-let data48 = data45.maxConnectionDuration;
-if(typeof data48 !== "string"){
-const err67 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/maxConnectionDuration",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/maxConnectionDuration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.maxConnectionDuration.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.maxConnectionDuration,data:data48};
+if(data24.verifyCertificateHash !== undefined){
+let data46 = data24.verifyCertificateHash;
+if(Array.isArray(data46)){
+const len7 = data46.length;
+for(let i7=0; i7<len7; i7++){
+let data47 = data46[i7];
+if(typeof data47 !== "string"){
+const err67 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateHash/" + i7,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateHash/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash.items.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash.items,data:data47};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -901,10 +1270,9 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data45.maxConnections !== undefined){
-let data49 = data45.maxConnections;
-if(!((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49)))){
-const err68 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/maxConnections",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/maxConnections/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.maxConnections.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.maxConnections,data:data49};
+}
+else {
+const err68 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateHash",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateHash/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash,data:data46};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -914,12 +1282,14 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data45.tcpKeepalive !== undefined){
-let data50 = data45.tcpKeepalive;
-if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
-for(const key12 in data50){
-if(!(((key12 === "interval") || (key12 === "probes")) || (key12 === "time"))){
-const err69 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data50};
+if(data24.verifyCertificateSpki !== undefined){
+let data48 = data24.verifyCertificateSpki;
+if(Array.isArray(data48)){
+const len8 = data48.length;
+for(let i8=0; i8<len8; i8++){
+let data49 = data48[i8];
+if(typeof data49 !== "string"){
+const err69 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateSpki/" + i8,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateSpki/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki.items.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki.items,data:data49};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -929,10 +1299,9 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data50.interval !== undefined){
-let data51 = data50.interval;
-if(typeof data51 !== "string"){
-const err70 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/tcpKeepalive/interval",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/interval/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.interval,data:data51};
+}
+else {
+const err70 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateSpki",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateSpki/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki,data:data48};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -942,10 +1311,9 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data50.probes !== undefined){
-let data52 = data50.probes;
-if(!((typeof data52 == "number") && (!(data52 % 1) && !isNaN(data52)))){
-const err71 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data52};
+}
+else {
+const err71 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.ingress.items.properties.tls.type,parentSchema:schema6.properties.spec.properties.ingress.items.properties.tls,data:data24};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -954,9 +1322,10 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(typeof data52 == "number"){
-if(data52 > 4294967295 || isNaN(data52)){
-const err72 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data52};
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/spec/ingress/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.ingress.items.type,parentSchema:schema6.properties.spec.properties.ingress.items,data:data14};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -965,8 +1334,10 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data52 < 0 || isNaN(data52)){
-const err73 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/tcpKeepalive/probes",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/probes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.probes,data:data52};
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/spec/ingress",schemaPath:"#/properties/spec/properties/ingress/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.ingress.type,parentSchema:schema6.properties.spec.properties.ingress,data:data13};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -976,11 +1347,12 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-if(data50.time !== undefined){
-let data53 = data50.time;
-if(typeof data53 !== "string"){
-const err74 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/tcpKeepalive/time",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/properties/time/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.properties.time,data:data53};
+if(data0.outboundTrafficPolicy !== undefined){
+let data50 = data0.outboundTrafficPolicy;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key8 in data50){
+if(!((key8 === "egressProxy") || (key8 === "mode"))){
+const err74 = {instancePath:instancePath+"/spec/outboundTrafficPolicy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy,data:data50};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -990,9 +1362,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp/tcpKeepalive",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/properties/tcpKeepalive/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.properties.tcpKeepalive,data:data50};
+if(data50.egressProxy !== undefined){
+let data51 = data50.egressProxy;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.host === undefined){
+const err75 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.required,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy,data:data51};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1001,10 +1375,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-}
-else {
-const err76 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool/tcp",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/properties/tcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.properties.tcp,data:data45};
+for(const key9 in data51){
+if(!(((key9 === "host") || (key9 === "port")) || (key9 === "subset"))){
+const err76 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy,data:data51};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1014,9 +1387,10 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/spec/ingress/" + i2+"/connectionPool",schemaPath:"#/properties/spec/properties/ingress/items/properties/connectionPool/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.properties.connectionPool.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.connectionPool,data:data35};
+if(data51.host !== undefined){
+let data52 = data51.host;
+if(typeof data52 !== "string"){
+const err77 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/host",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.host.type,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.host,data:data52};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1026,10 +1400,12 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data32.defaultEndpoint !== undefined){
-let data54 = data32.defaultEndpoint;
-if(typeof data54 !== "string"){
-const err78 = {instancePath:instancePath+"/spec/ingress/" + i2+"/defaultEndpoint",schemaPath:"#/properties/spec/properties/ingress/items/properties/defaultEndpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.defaultEndpoint.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.defaultEndpoint,data:data54};
+if(data51.port !== undefined){
+let data53 = data51.port;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key10 in data53){
+if(!(key10 === "number")){
+const err78 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port,data:data53};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1039,12 +1415,10 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data32.port !== undefined){
-let data55 = data32.port;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key13 in data55){
-if(!((((key13 === "name") || (key13 === "number")) || (key13 === "protocol")) || (key13 === "targetPort"))){
-const err79 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port,data:data55};
+if(data53.number !== undefined){
+let data54 = data53.number;
+if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
+const err79 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port/number",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number.type,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number,data:data54};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1053,11 +1427,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-if(data55.name !== undefined){
-let data56 = data55.name;
-if(typeof data56 !== "string"){
-const err80 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/name",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.port.properties.name.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.name,data:data56};
+if(typeof data54 == "number"){
+if(data54 > 4294967295 || isNaN(data54)){
+const err80 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port/number",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number,data:data54};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1066,11 +1438,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-if(data55.number !== undefined){
-let data57 = data55.number;
-if(!((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57)))){
-const err81 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/number",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.number,data:data57};
+if(data54 < 0 || isNaN(data54)){
+const err81 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port/number",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number,data:data54};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1079,9 +1448,11 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(typeof data57 == "number"){
-if(data57 > 4294967295 || isNaN(data57)){
-const err82 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/number",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.number,data:data57};
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.type,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port,data:data53};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1090,8 +1461,11 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(data57 < 0 || isNaN(data57)){
-const err83 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/number",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.number,data:data57};
+}
+if(data51.subset !== undefined){
+let data55 = data51.subset;
+if(typeof data55 !== "string"){
+const err83 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/subset",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.subset.type,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.subset,data:data55};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1102,10 +1476,8 @@ errors++;
 }
 }
 }
-if(data55.protocol !== undefined){
-let data58 = data55.protocol;
-if(typeof data58 !== "string"){
-const err84 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/protocol",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.port.properties.protocol.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.protocol,data:data58};
+else {
+const err84 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.type,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy,data:data51};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1115,10 +1487,10 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data55.targetPort !== undefined){
-let data59 = data55.targetPort;
-if(!((typeof data59 == "number") && (!(data59 % 1) && !isNaN(data59)))){
-const err85 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/targetPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/targetPort/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ingress.items.properties.port.properties.targetPort.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.targetPort,data:data59};
+if(data50.mode !== undefined){
+let data56 = data50.mode;
+if(typeof data56 !== "string"){
+const err85 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/mode",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.mode.type,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.mode,data:data56};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1127,9 +1499,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(typeof data59 == "number"){
-if(data59 > 4294967295 || isNaN(data59)){
-const err86 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/targetPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/targetPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.targetPort,data:data59};
+if(!((data56 === "REGISTRY_ONLY") || (data56 === "ALLOW_ANY"))){
+const err86 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/mode",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/mode/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.outboundTrafficPolicy.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.mode.enum,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy.properties.mode,data:data56};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1138,8 +1509,10 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(data59 < 0 || isNaN(data59)){
-const err87 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port/targetPort",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/properties/targetPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port.properties.targetPort,data:data59};
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/spec/outboundTrafficPolicy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.outboundTrafficPolicy.type,parentSchema:schema6.properties.spec.properties.outboundTrafficPolicy,data:data50};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1149,10 +1522,12 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
-}
-else {
-const err88 = {instancePath:instancePath+"/spec/ingress/" + i2+"/port",schemaPath:"#/properties/spec/properties/ingress/items/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.properties.port.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.port,data:data55};
+if(data0.workloadSelector !== undefined){
+let data57 = data0.workloadSelector;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+for(const key11 in data57){
+if(!(key11 === "labels")){
+const err88 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.workloadSelector,data:data57};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1162,12 +1537,11 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data32.tls !== undefined){
-let data60 = data32.tls;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-for(const key14 in data60){
-if(!(func2.call(schema11.properties.spec.properties.ingress.items.properties.tls.properties, key14))){
-const err89 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls,data:data60};
+if(data57.labels !== undefined){
+let data58 = data57.labels;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(Object.keys(data58).length > 256){
+const err89 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels,data:data58};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1176,11 +1550,11 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data60.caCertCredentialName !== undefined){
-let data61 = data60.caCertCredentialName;
-if(typeof data61 !== "string"){
-const err90 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/caCertCredentialName",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/caCertCredentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.caCertCredentialName.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.caCertCredentialName,data:data61};
+for(const key12 in data58){
+let data59 = data58[key12];
+if(typeof data59 === "string"){
+if(func3(data59) > 63){
+const err90 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data59};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1190,10 +1564,8 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data60.caCertificates !== undefined){
-let data62 = data60.caCertificates;
-if(typeof data62 !== "string"){
-const err91 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/caCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.caCertificates.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.caCertificates,data:data62};
+else {
+const err91 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.workloadSelector.properties.labels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data59};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1203,10 +1575,9 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data60.caCrl !== undefined){
-let data63 = data60.caCrl;
-if(typeof data63 !== "string"){
-const err92 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/caCrl",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/caCrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.caCrl.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.caCrl,data:data63};
+}
+else {
+const err92 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.workloadSelector.properties.labels.type,parentSchema:schema6.properties.spec.properties.workloadSelector.properties.labels,data:data58};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1216,14 +1587,9 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data60.cipherSuites !== undefined){
-let data64 = data60.cipherSuites;
-if(Array.isArray(data64)){
-const len3 = data64.length;
-for(let i3=0; i3<len3; i3++){
-let data65 = data64[i3];
-if(typeof data65 !== "string"){
-const err93 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/cipherSuites/" + i3,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/cipherSuites/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites.items.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites.items,data:data65};
+}
+else {
+const err93 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.workloadSelector.type,parentSchema:schema6.properties.spec.properties.workloadSelector,data:data57};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1235,7 +1601,7 @@ errors++;
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/cipherSuites",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/cipherSuites/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.cipherSuites,data:data64};
+const err94 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1245,10 +1611,19 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data60.credentialName !== undefined){
-let data66 = data60.credentialName;
-if(typeof data66 !== "string"){
-const err95 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialName",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialName.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialName,data:data66};
+if(data.status !== undefined){
+let data60 = data.status;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.conditions !== undefined){
+let data61 = data60.conditions;
+if(Array.isArray(data61)){
+const len9 = data61.length;
+for(let i9=0; i9<len9; i9++){
+let data62 = data61[i9];
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+for(const key13 in data62){
+if(!(((((((key13 === "lastProbeTime") || (key13 === "lastTransitionTime")) || (key13 === "message")) || (key13 === "observedGeneration")) || (key13 === "reason")) || (key13 === "status")) || (key13 === "type"))){
+const err95 = {instancePath:instancePath+"/status/conditions/" + i9,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.conditions.items,data:data62};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1258,11 +1633,11 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data60.credentialNames !== undefined){
-let data67 = data60.credentialNames;
-if(Array.isArray(data67)){
-if(data67.length > 2){
-const err96 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames,data:data67};
+if(data62.lastProbeTime !== undefined){
+let data63 = data62.lastProbeTime;
+if(typeof data63 === "string"){
+if(!(formats0.validate(data63))){
+const err96 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data63};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1271,8 +1646,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(data67.length < 1){
-const err97 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames,data:data67};
+}
+else {
+const err97 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data63};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1281,11 +1657,12 @@ vErrors.push(err97);
 }
 errors++;
 }
-const len4 = data67.length;
-for(let i4=0; i4<len4; i4++){
-let data68 = data67[i4];
-if(typeof data68 !== "string"){
-const err98 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames/" + i4,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames.items.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames.items,data:data68};
+}
+if(data62.lastTransitionTime !== undefined){
+let data64 = data62.lastTransitionTime;
+if(typeof data64 === "string"){
+if(!(formats0.validate(data64))){
+const err98 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data64};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1295,9 +1672,8 @@ vErrors.push(err98);
 errors++;
 }
 }
-}
 else {
-const err99 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/credentialNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/credentialNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.credentialNames,data:data67};
+const err99 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data64};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1307,10 +1683,10 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data60.httpsRedirect !== undefined){
-let data69 = data60.httpsRedirect;
-if(typeof data69 !== "boolean"){
-const err100 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/httpsRedirect",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/httpsRedirect/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.httpsRedirect.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.httpsRedirect,data:data69};
+if(data62.message !== undefined){
+let data65 = data62.message;
+if(typeof data65 !== "string"){
+const err100 = {instancePath:instancePath+"/status/conditions/" + i9+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.message,data:data65};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1320,10 +1696,10 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data60.maxProtocolVersion !== undefined){
-let data70 = data60.maxProtocolVersion;
-if(typeof data70 !== "string"){
-const err101 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/maxProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/maxProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion,data:data70};
+if(data62.observedGeneration !== undefined){
+let data66 = data62.observedGeneration;
+if((!((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66)))) && (typeof data66 !== "string")){
+const err101 = {instancePath:instancePath+"/status/conditions/" + i9+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.observedGeneration,data:data66};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1332,8 +1708,11 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(!(((((data70 === "TLS_AUTO") || (data70 === "TLSV1_0")) || (data70 === "TLSV1_1")) || (data70 === "TLSV1_2")) || (data70 === "TLSV1_3"))){
-const err102 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/maxProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/maxProtocolVersion/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion.enum,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.maxProtocolVersion,data:data70};
+}
+if(data62.reason !== undefined){
+let data67 = data62.reason;
+if(typeof data67 !== "string"){
+const err102 = {instancePath:instancePath+"/status/conditions/" + i9+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.reason,data:data67};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1343,10 +1722,10 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data60.minProtocolVersion !== undefined){
-let data71 = data60.minProtocolVersion;
-if(typeof data71 !== "string"){
-const err103 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/minProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/minProtocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion,data:data71};
+if(data62.status !== undefined){
+let data68 = data62.status;
+if(typeof data68 !== "string"){
+const err103 = {instancePath:instancePath+"/status/conditions/" + i9+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.status,data:data68};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1355,8 +1734,11 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(!(((((data71 === "TLS_AUTO") || (data71 === "TLSV1_0")) || (data71 === "TLSV1_1")) || (data71 === "TLSV1_2")) || (data71 === "TLSV1_3"))){
-const err104 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/minProtocolVersion",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/minProtocolVersion/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion.enum,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.minProtocolVersion,data:data71};
+}
+if(data62.type !== undefined){
+let data69 = data62.type;
+if(typeof data69 !== "string"){
+const err104 = {instancePath:instancePath+"/status/conditions/" + i9+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.type,data:data69};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1366,10 +1748,9 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data60.mode !== undefined){
-let data72 = data60.mode;
-if(typeof data72 !== "string"){
-const err105 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/mode",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.mode.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.mode,data:data72};
+}
+else {
+const err105 = {instancePath:instancePath+"/status/conditions/" + i9,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.conditions.items,data:data62};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1378,8 +1759,10 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(!((((((data72 === "PASSTHROUGH") || (data72 === "SIMPLE")) || (data72 === "MUTUAL")) || (data72 === "AUTO_PASSTHROUGH")) || (data72 === "ISTIO_MUTUAL")) || (data72 === "OPTIONAL_MUTUAL"))){
-const err106 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/mode",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.ingress.items.properties.tls.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.mode.enum,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.mode,data:data72};
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.conditions.type,parentSchema:schema6.properties.status.properties.conditions,data:data61};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1389,10 +1772,10 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data60.privateKey !== undefined){
-let data73 = data60.privateKey;
-if(typeof data73 !== "string"){
-const err107 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/privateKey",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.privateKey.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.privateKey,data:data73};
+if(data60.observedGeneration !== undefined){
+let data70 = data60.observedGeneration;
+if((!((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70)))) && (typeof data70 !== "string")){
+const err107 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.observedGeneration,data:data70};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1402,10 +1785,16 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data60.serverCertificate !== undefined){
-let data74 = data60.serverCertificate;
-if(typeof data74 !== "string"){
-const err108 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/serverCertificate",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/serverCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.serverCertificate.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.serverCertificate,data:data74};
+if(data60.validationMessages !== undefined){
+let data71 = data60.validationMessages;
+if(Array.isArray(data71)){
+const len10 = data71.length;
+for(let i10=0; i10<len10; i10++){
+let data72 = data71[i10];
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key14 in data72){
+if(!(((key14 === "documentationUrl") || (key14 === "level")) || (key14 === "type"))){
+const err108 = {instancePath:instancePath+"/status/validationMessages/" + i10,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data72};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1415,14 +1804,10 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data60.subjectAltNames !== undefined){
-let data75 = data60.subjectAltNames;
-if(Array.isArray(data75)){
-const len5 = data75.length;
-for(let i5=0; i5<len5; i5++){
-let data76 = data75[i5];
-if(typeof data76 !== "string"){
-const err109 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/subjectAltNames/" + i5,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/subjectAltNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames.items.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames.items,data:data76};
+if(data72.documentationUrl !== undefined){
+let data73 = data72.documentationUrl;
+if(typeof data73 !== "string"){
+const err109 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data73};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1432,9 +1817,10 @@ vErrors.push(err109);
 errors++;
 }
 }
-}
-else {
-const err110 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/subjectAltNames",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/subjectAltNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.subjectAltNames,data:data75};
+if(data72.level !== undefined){
+let data74 = data72.level;
+if(typeof data74 !== "string"){
+const err110 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data74};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1443,12 +1829,8 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-if(data60.tlsCertificates !== undefined){
-let data77 = data60.tlsCertificates;
-if(Array.isArray(data77)){
-if(data77.length > 2){
-const err111 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates,data:data77};
+if(!((((data74 === "UNKNOWN") || (data74 === "ERROR")) || (data74 === "WARNING")) || (data74 === "INFO"))){
+const err111 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data74};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1457,8 +1839,13 @@ vErrors.push(err111);
 }
 errors++;
 }
-if(data77.length < 1){
-const err112 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates,data:data77};
+}
+if(data72.type !== undefined){
+let data75 = data72.type;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+for(const key15 in data75){
+if(!((key15 === "code") || (key15 === "name"))){
+const err112 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data75};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1467,13 +1854,11 @@ vErrors.push(err112);
 }
 errors++;
 }
-const len6 = data77.length;
-for(let i6=0; i6<len6; i6++){
-let data78 = data77[i6];
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-for(const key15 in data78){
-if(!(((key15 === "caCertificates") || (key15 === "privateKey")) || (key15 === "serverCertificate"))){
-const err113 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items,data:data78};
+}
+if(data75.code !== undefined){
+let data76 = data75.code;
+if(typeof data76 !== "string"){
+const err113 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data76};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1483,10 +1868,10 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data78.caCertificates !== undefined){
-let data79 = data78.caCertificates;
-if(typeof data79 !== "string"){
-const err114 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6+"/caCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/properties/caCertificates/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.caCertificates.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.caCertificates,data:data79};
+if(data75.name !== undefined){
+let data77 = data75.name;
+if(typeof data77 !== "string"){
+const err114 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data77};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1496,10 +1881,9 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data78.privateKey !== undefined){
-let data80 = data78.privateKey;
-if(typeof data80 !== "string"){
-const err115 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6+"/privateKey",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/properties/privateKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.privateKey.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.privateKey,data:data80};
+}
+else {
+const err115 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data75};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1509,10 +1893,9 @@ vErrors.push(err115);
 errors++;
 }
 }
-if(data78.serverCertificate !== undefined){
-let data81 = data78.serverCertificate;
-if(typeof data81 !== "string"){
-const err116 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6+"/serverCertificate",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/properties/serverCertificate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.serverCertificate.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.properties.serverCertificate,data:data81};
+}
+else {
+const err116 = {instancePath:instancePath+"/status/validationMessages/" + i10,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.type,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data72};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1524,7 +1907,7 @@ errors++;
 }
 }
 else {
-const err117 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates/" + i6,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.items,data:data78};
+const err117 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.validationMessages.type,parentSchema:schema6.properties.status.properties.validationMessages,data:data71};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1536,7 +1919,7 @@ errors++;
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/tlsCertificates",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/tlsCertificates/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.tlsCertificates,data:data77};
+const err118 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data60};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1546,14 +1929,9 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data60.verifyCertificateHash !== undefined){
-let data82 = data60.verifyCertificateHash;
-if(Array.isArray(data82)){
-const len7 = data82.length;
-for(let i7=0; i7<len7; i7++){
-let data83 = data82[i7];
-if(typeof data83 !== "string"){
-const err119 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateHash/" + i7,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateHash/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash.items.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash.items,data:data83};
+}
+else {
+const err119 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1562,681 +1940,10 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-}
-else {
-const err120 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateHash",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateHash/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateHash,data:data82};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-}
-if(data60.verifyCertificateSpki !== undefined){
-let data84 = data60.verifyCertificateSpki;
-if(Array.isArray(data84)){
-const len8 = data84.length;
-for(let i8=0; i8<len8; i8++){
-let data85 = data84[i8];
-if(typeof data85 !== "string"){
-const err121 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateSpki/" + i8,schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateSpki/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki.items.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki.items,data:data85};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-}
-}
-else {
-const err122 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls/verifyCertificateSpki",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/properties/verifyCertificateSpki/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls.properties.verifyCertificateSpki,data:data84};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-}
-}
-else {
-const err123 = {instancePath:instancePath+"/spec/ingress/" + i2+"/tls",schemaPath:"#/properties/spec/properties/ingress/items/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.properties.tls.type,parentSchema:schema11.properties.spec.properties.ingress.items.properties.tls,data:data60};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-}
-}
-else {
-const err124 = {instancePath:instancePath+"/spec/ingress/" + i2,schemaPath:"#/properties/spec/properties/ingress/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ingress.items.type,parentSchema:schema11.properties.spec.properties.ingress.items,data:data32};
-if(vErrors === null){
-vErrors = [err124];
-}
-else {
-vErrors.push(err124);
-}
-errors++;
-}
-}
-}
-else {
-const err125 = {instancePath:instancePath+"/spec/ingress",schemaPath:"#/properties/spec/properties/ingress/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.ingress.type,parentSchema:schema11.properties.spec.properties.ingress,data:data31};
-if(vErrors === null){
-vErrors = [err125];
-}
-else {
-vErrors.push(err125);
-}
-errors++;
-}
-}
-if(data0.outboundTrafficPolicy !== undefined){
-let data86 = data0.outboundTrafficPolicy;
-if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
-for(const key16 in data86){
-if(!((key16 === "egressProxy") || (key16 === "mode"))){
-const err126 = {instancePath:instancePath+"/spec/outboundTrafficPolicy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy,data:data86};
-if(vErrors === null){
-vErrors = [err126];
-}
-else {
-vErrors.push(err126);
-}
-errors++;
-}
-}
-if(data86.egressProxy !== undefined){
-let data87 = data86.egressProxy;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.host === undefined){
-const err127 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.required,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy,data:data87};
-if(vErrors === null){
-vErrors = [err127];
-}
-else {
-vErrors.push(err127);
-}
-errors++;
-}
-for(const key17 in data87){
-if(!(((key17 === "host") || (key17 === "port")) || (key17 === "subset"))){
-const err128 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy,data:data87};
-if(vErrors === null){
-vErrors = [err128];
-}
-else {
-vErrors.push(err128);
-}
-errors++;
-}
-}
-if(data87.host !== undefined){
-let data88 = data87.host;
-if(typeof data88 !== "string"){
-const err129 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/host",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.host.type,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.host,data:data88};
-if(vErrors === null){
-vErrors = [err129];
-}
-else {
-vErrors.push(err129);
-}
-errors++;
-}
-}
-if(data87.port !== undefined){
-let data89 = data87.port;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-for(const key18 in data89){
-if(!(key18 === "number")){
-const err130 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port,data:data89};
-if(vErrors === null){
-vErrors = [err130];
-}
-else {
-vErrors.push(err130);
-}
-errors++;
-}
-}
-if(data89.number !== undefined){
-let data90 = data89.number;
-if(!((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90)))){
-const err131 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port/number",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number,data:data90};
-if(vErrors === null){
-vErrors = [err131];
-}
-else {
-vErrors.push(err131);
-}
-errors++;
-}
-if(typeof data90 == "number"){
-if(data90 > 4294967295 || isNaN(data90)){
-const err132 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port/number",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number,data:data90};
-if(vErrors === null){
-vErrors = [err132];
-}
-else {
-vErrors.push(err132);
-}
-errors++;
-}
-if(data90 < 0 || isNaN(data90)){
-const err133 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port/number",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.properties.number,data:data90};
-if(vErrors === null){
-vErrors = [err133];
-}
-else {
-vErrors.push(err133);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err134 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/port",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port.type,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.port,data:data89};
-if(vErrors === null){
-vErrors = [err134];
-}
-else {
-vErrors.push(err134);
-}
-errors++;
-}
-}
-if(data87.subset !== undefined){
-let data91 = data87.subset;
-if(typeof data91 !== "string"){
-const err135 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy/subset",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.subset.type,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.properties.subset,data:data91};
-if(vErrors === null){
-vErrors = [err135];
-}
-else {
-vErrors.push(err135);
-}
-errors++;
-}
-}
-}
-else {
-const err136 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/egressProxy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/egressProxy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy.type,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.egressProxy,data:data87};
-if(vErrors === null){
-vErrors = [err136];
-}
-else {
-vErrors.push(err136);
-}
-errors++;
-}
-}
-if(data86.mode !== undefined){
-let data92 = data86.mode;
-if(typeof data92 !== "string"){
-const err137 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/mode",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.mode.type,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.mode,data:data92};
-if(vErrors === null){
-vErrors = [err137];
-}
-else {
-vErrors.push(err137);
-}
-errors++;
-}
-if(!((data92 === "REGISTRY_ONLY") || (data92 === "ALLOW_ANY"))){
-const err138 = {instancePath:instancePath+"/spec/outboundTrafficPolicy/mode",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/properties/mode/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.outboundTrafficPolicy.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.mode.enum,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy.properties.mode,data:data92};
-if(vErrors === null){
-vErrors = [err138];
-}
-else {
-vErrors.push(err138);
-}
-errors++;
-}
-}
-}
-else {
-const err139 = {instancePath:instancePath+"/spec/outboundTrafficPolicy",schemaPath:"#/properties/spec/properties/outboundTrafficPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.outboundTrafficPolicy.type,parentSchema:schema11.properties.spec.properties.outboundTrafficPolicy,data:data86};
-if(vErrors === null){
-vErrors = [err139];
-}
-else {
-vErrors.push(err139);
-}
-errors++;
-}
-}
-if(data0.workloadSelector !== undefined){
-let data93 = data0.workloadSelector;
-if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
-for(const key19 in data93){
-if(!(key19 === "labels")){
-const err140 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.workloadSelector,data:data93};
-if(vErrors === null){
-vErrors = [err140];
-}
-else {
-vErrors.push(err140);
-}
-errors++;
-}
-}
-if(data93.labels !== undefined){
-let data94 = data93.labels;
-if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
-if(Object.keys(data94).length > 256){
-const err141 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels,data:data94};
-if(vErrors === null){
-vErrors = [err141];
-}
-else {
-vErrors.push(err141);
-}
-errors++;
-}
-for(const key20 in data94){
-let data95 = data94[key20];
-if(typeof data95 === "string"){
-if(func3(data95) > 63){
-const err142 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data95};
-if(vErrors === null){
-vErrors = [err142];
-}
-else {
-vErrors.push(err142);
-}
-errors++;
-}
-}
-else {
-const err143 = {instancePath:instancePath+"/spec/workloadSelector/labels/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.workloadSelector.properties.labels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels.additionalProperties,data:data95};
-if(vErrors === null){
-vErrors = [err143];
-}
-else {
-vErrors.push(err143);
-}
-errors++;
-}
-}
-}
-else {
-const err144 = {instancePath:instancePath+"/spec/workloadSelector/labels",schemaPath:"#/properties/spec/properties/workloadSelector/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.workloadSelector.properties.labels.type,parentSchema:schema11.properties.spec.properties.workloadSelector.properties.labels,data:data94};
-if(vErrors === null){
-vErrors = [err144];
-}
-else {
-vErrors.push(err144);
-}
-errors++;
-}
-}
-}
-else {
-const err145 = {instancePath:instancePath+"/spec/workloadSelector",schemaPath:"#/properties/spec/properties/workloadSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.workloadSelector.type,parentSchema:schema11.properties.spec.properties.workloadSelector,data:data93};
-if(vErrors === null){
-vErrors = [err145];
-}
-else {
-vErrors.push(err145);
-}
-errors++;
-}
-}
-}
-else {
-const err146 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data0};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-if(data.status !== undefined){
-let data96 = data.status;
-if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
-if(data96.conditions !== undefined){
-let data97 = data96.conditions;
-if(Array.isArray(data97)){
-const len9 = data97.length;
-for(let i9=0; i9<len9; i9++){
-let data98 = data97[i9];
-if(data98 && typeof data98 == "object" && !Array.isArray(data98)){
-for(const key21 in data98){
-if(!(((((((key21 === "lastProbeTime") || (key21 === "lastTransitionTime")) || (key21 === "message")) || (key21 === "observedGeneration")) || (key21 === "reason")) || (key21 === "status")) || (key21 === "type"))){
-const err147 = {instancePath:instancePath+"/status/conditions/" + i9,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data98};
-if(vErrors === null){
-vErrors = [err147];
-}
-else {
-vErrors.push(err147);
-}
-errors++;
-}
-}
-if(data98.lastProbeTime !== undefined){
-let data99 = data98.lastProbeTime;
-if(typeof data99 === "string"){
-if(!(formats0.validate(data99))){
-const err148 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data99};
-if(vErrors === null){
-vErrors = [err148];
-}
-else {
-vErrors.push(err148);
-}
-errors++;
-}
-}
-else {
-const err149 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data99};
-if(vErrors === null){
-vErrors = [err149];
-}
-else {
-vErrors.push(err149);
-}
-errors++;
-}
-}
-if(data98.lastTransitionTime !== undefined){
-let data100 = data98.lastTransitionTime;
-if(typeof data100 === "string"){
-if(!(formats0.validate(data100))){
-const err150 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data100};
-if(vErrors === null){
-vErrors = [err150];
-}
-else {
-vErrors.push(err150);
-}
-errors++;
-}
-}
-else {
-const err151 = {instancePath:instancePath+"/status/conditions/" + i9+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data100};
-if(vErrors === null){
-vErrors = [err151];
-}
-else {
-vErrors.push(err151);
-}
-errors++;
-}
-}
-if(data98.message !== undefined){
-let data101 = data98.message;
-if(typeof data101 !== "string"){
-const err152 = {instancePath:instancePath+"/status/conditions/" + i9+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data101};
-if(vErrors === null){
-vErrors = [err152];
-}
-else {
-vErrors.push(err152);
-}
-errors++;
-}
-}
-if(data98.observedGeneration !== undefined){
-let data102 = data98.observedGeneration;
-if((!((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102)))) && (typeof data102 !== "string")){
-const err153 = {instancePath:instancePath+"/status/conditions/" + i9+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data102};
-if(vErrors === null){
-vErrors = [err153];
-}
-else {
-vErrors.push(err153);
-}
-errors++;
-}
-}
-if(data98.reason !== undefined){
-let data103 = data98.reason;
-if(typeof data103 !== "string"){
-const err154 = {instancePath:instancePath+"/status/conditions/" + i9+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data103};
-if(vErrors === null){
-vErrors = [err154];
-}
-else {
-vErrors.push(err154);
-}
-errors++;
-}
-}
-if(data98.status !== undefined){
-let data104 = data98.status;
-if(typeof data104 !== "string"){
-const err155 = {instancePath:instancePath+"/status/conditions/" + i9+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data104};
-if(vErrors === null){
-vErrors = [err155];
-}
-else {
-vErrors.push(err155);
-}
-errors++;
-}
-}
-if(data98.type !== undefined){
-let data105 = data98.type;
-if(typeof data105 !== "string"){
-const err156 = {instancePath:instancePath+"/status/conditions/" + i9+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data105};
-if(vErrors === null){
-vErrors = [err156];
-}
-else {
-vErrors.push(err156);
-}
-errors++;
-}
-}
-}
-else {
-const err157 = {instancePath:instancePath+"/status/conditions/" + i9,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data98};
-if(vErrors === null){
-vErrors = [err157];
-}
-else {
-vErrors.push(err157);
-}
-errors++;
-}
-}
-}
-else {
-const err158 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data97};
-if(vErrors === null){
-vErrors = [err158];
-}
-else {
-vErrors.push(err158);
-}
-errors++;
-}
-}
-if(data96.observedGeneration !== undefined){
-let data106 = data96.observedGeneration;
-if((!((typeof data106 == "number") && (!(data106 % 1) && !isNaN(data106)))) && (typeof data106 !== "string")){
-const err159 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data106};
-if(vErrors === null){
-vErrors = [err159];
-}
-else {
-vErrors.push(err159);
-}
-errors++;
-}
-}
-if(data96.validationMessages !== undefined){
-let data107 = data96.validationMessages;
-if(Array.isArray(data107)){
-const len10 = data107.length;
-for(let i10=0; i10<len10; i10++){
-let data108 = data107[i10];
-if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
-for(const key22 in data108){
-if(!(((key22 === "documentationUrl") || (key22 === "level")) || (key22 === "type"))){
-const err160 = {instancePath:instancePath+"/status/validationMessages/" + i10,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data108};
-if(vErrors === null){
-vErrors = [err160];
-}
-else {
-vErrors.push(err160);
-}
-errors++;
-}
-}
-if(data108.documentationUrl !== undefined){
-let data109 = data108.documentationUrl;
-if(typeof data109 !== "string"){
-const err161 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data109};
-if(vErrors === null){
-vErrors = [err161];
-}
-else {
-vErrors.push(err161);
-}
-errors++;
-}
-}
-if(data108.level !== undefined){
-let data110 = data108.level;
-if(typeof data110 !== "string"){
-const err162 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data110};
-if(vErrors === null){
-vErrors = [err162];
-}
-else {
-vErrors.push(err162);
-}
-errors++;
-}
-if(!((((data110 === "UNKNOWN") || (data110 === "ERROR")) || (data110 === "WARNING")) || (data110 === "INFO"))){
-const err163 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data110};
-if(vErrors === null){
-vErrors = [err163];
-}
-else {
-vErrors.push(err163);
-}
-errors++;
-}
-}
-if(data108.type !== undefined){
-let data111 = data108.type;
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-for(const key23 in data111){
-if(!((key23 === "code") || (key23 === "name"))){
-const err164 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data111};
-if(vErrors === null){
-vErrors = [err164];
-}
-else {
-vErrors.push(err164);
-}
-errors++;
-}
-}
-if(data111.code !== undefined){
-let data112 = data111.code;
-if(typeof data112 !== "string"){
-const err165 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data112};
-if(vErrors === null){
-vErrors = [err165];
-}
-else {
-vErrors.push(err165);
-}
-errors++;
-}
-}
-if(data111.name !== undefined){
-let data113 = data111.name;
-if(typeof data113 !== "string"){
-const err166 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data113};
-if(vErrors === null){
-vErrors = [err166];
-}
-else {
-vErrors.push(err166);
-}
-errors++;
-}
-}
-}
-else {
-const err167 = {instancePath:instancePath+"/status/validationMessages/" + i10+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data111};
-if(vErrors === null){
-vErrors = [err167];
-}
-else {
-vErrors.push(err167);
-}
-errors++;
-}
-}
-}
-else {
-const err168 = {instancePath:instancePath+"/status/validationMessages/" + i10,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.type,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data108};
-if(vErrors === null){
-vErrors = [err168];
-}
-else {
-vErrors.push(err168);
-}
-errors++;
-}
-}
-}
-else {
-const err169 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.validationMessages.type,parentSchema:schema11.properties.status.properties.validationMessages,data:data107};
-if(vErrors === null){
-vErrors = [err169];
-}
-else {
-vErrors.push(err169);
-}
-errors++;
-}
-}
-}
-else {
-const err170 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data96};
-if(vErrors === null){
-vErrors = [err170];
-}
-else {
-vErrors.push(err170);
-}
-errors++;
-}
-}
-}
-else {
-const err171 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err171];
-}
-else {
-vErrors.push(err171);
-}
-errors++;
-}
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];

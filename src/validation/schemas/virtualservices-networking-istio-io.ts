@@ -14,18 +14,796 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"spec\":{\"properties\":{\"exportTo\"
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"type":"object","properties":{"spec":{"type":"object","properties":{"exportTo":{"type":"array","items":{"type":"string"}},"gateways":{"type":"array","items":{"type":"string"}},"hosts":{"type":"array","items":{"type":"string"}},"http":{"type":"array","items":{"type":"object","properties":{"corsPolicy":{"type":"object","properties":{"allowCredentials":{"if":{"type":"null"},"else":{"type":"boolean"}},"allowHeaders":{"type":"array","items":{"type":"string"}},"allowMethods":{"type":"array","items":{"type":"string"}},"allowOrigin":{"type":"array","items":{"type":"string"}},"allowOrigins":{"type":"array","items":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false}},"exposeHeaders":{"type":"array","items":{"type":"string"}},"maxAge":{"type":"string"},"unmatchedPreflights":{"enum":["UNSPECIFIED","FORWARD","IGNORE"],"type":"string"}},"additionalProperties":false},"delegate":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"additionalProperties":false},"directResponse":{"required":["status"],"type":"object","properties":{"body":{"oneOf":[{"not":{"anyOf":[{"required":["string"]},{"required":["bytes"]}]}},{"required":["string"]},{"required":["bytes"]}],"type":"object","properties":{"bytes":{"format":"byte","type":"string"},"string":{"type":"string"}},"additionalProperties":false},"status":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"fault":{"type":"object","properties":{"abort":{"oneOf":[{"not":{"anyOf":[{"required":["httpStatus"]},{"required":["grpcStatus"]},{"required":["http2Error"]}]}},{"required":["httpStatus"]},{"required":["grpcStatus"]},{"required":["http2Error"]}],"type":"object","properties":{"grpcStatus":{"type":"string"},"http2Error":{"type":"string"},"httpStatus":{"type":"integer"},"percentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false}},"additionalProperties":false},"delay":{"oneOf":[{"not":{"anyOf":[{"required":["fixedDelay"]},{"required":["exponentialDelay"]}]}},{"required":["fixedDelay"]},{"required":["exponentialDelay"]}],"type":"object","properties":{"exponentialDelay":{"type":"string"},"fixedDelay":{"type":"string"},"percent":{"type":"integer"},"percentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"headers":{"type":"object","properties":{"request":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false},"response":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"match":{"type":"array","items":{"type":"object","properties":{"authority":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false},"gateways":{"type":"array","items":{"type":"string"}},"headers":{"type":"object","additionalProperties":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false}},"ignoreUriCase":{"type":"boolean"},"method":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false},"name":{"type":"string"},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"queryParams":{"type":"object","additionalProperties":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false}},"scheme":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false},"sourceLabels":{"type":"object","additionalProperties":{"type":"string"}},"sourceNamespace":{"type":"string"},"statPrefix":{"type":"string"},"uri":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false},"withoutHeaders":{"type":"object","additionalProperties":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false}}},"additionalProperties":false}},"mirror":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"mirrorPercent":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"mirrorPercentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false},"mirror_percent":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"mirrors":{"type":"array","items":{"required":["destination"],"type":"object","properties":{"destination":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"percentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false}},"additionalProperties":false}},"name":{"type":"string"},"redirect":{"oneOf":[{"not":{"anyOf":[{"required":["port"]},{"required":["derivePort"]}]}},{"required":["port"]},{"required":["derivePort"]}],"type":"object","properties":{"authority":{"type":"string"},"derivePort":{"enum":["FROM_PROTOCOL_DEFAULT","FROM_REQUEST_PORT"],"type":"string"},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"redirectCode":{"maximum":4294967295,"minimum":0,"type":"integer"},"scheme":{"type":"string"},"uri":{"type":"string"}},"additionalProperties":false},"retries":{"type":"object","properties":{"attempts":{"type":"integer"},"backoff":{"type":"string"},"perTryTimeout":{"type":"string"},"retryIgnorePreviousHosts":{"if":{"type":"null"},"else":{"type":"boolean"}},"retryOn":{"type":"string"},"retryRemoteLocalities":{"if":{"type":"null"},"else":{"type":"boolean"}}},"additionalProperties":false},"rewrite":{"type":"object","properties":{"authority":{"type":"string"},"uri":{"type":"string"},"uriRegexRewrite":{"type":"object","properties":{"match":{"type":"string"},"rewrite":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"route":{"type":"array","items":{"required":["destination"],"type":"object","properties":{"destination":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"headers":{"type":"object","properties":{"request":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false},"response":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"weight":{"type":"integer"}},"additionalProperties":false}},"timeout":{"type":"string"}},"additionalProperties":false}},"tcp":{"type":"array","items":{"type":"object","properties":{"match":{"type":"array","items":{"type":"object","properties":{"destinationSubnets":{"type":"array","items":{"type":"string"}},"gateways":{"type":"array","items":{"type":"string"}},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"sourceLabels":{"type":"object","additionalProperties":{"type":"string"}},"sourceNamespace":{"type":"string"},"sourceSubnet":{"type":"string"}},"additionalProperties":false}},"route":{"type":"array","items":{"required":["destination"],"type":"object","properties":{"destination":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"weight":{"type":"integer"}},"additionalProperties":false}}},"additionalProperties":false}},"tls":{"type":"array","items":{"required":["match"],"type":"object","properties":{"match":{"type":"array","items":{"required":["sniHosts"],"type":"object","properties":{"destinationSubnets":{"type":"array","items":{"type":"string"}},"gateways":{"type":"array","items":{"type":"string"}},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"sniHosts":{"type":"array","items":{"type":"string"}},"sourceLabels":{"type":"object","additionalProperties":{"type":"string"}},"sourceNamespace":{"type":"string"}},"additionalProperties":false}},"route":{"type":"array","items":{"required":["destination"],"type":"object","properties":{"destination":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"weight":{"type":"integer"}},"additionalProperties":false}}},"additionalProperties":false}}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
+const schema6 = {"type":"object","properties":{"spec":{"type":"object","properties":{"exportTo":{"type":"array","items":{"type":"string"}},"gateways":{"type":"array","items":{"type":"string"}},"hosts":{"type":"array","items":{"type":"string"}},"http":{"type":"array","items":{"type":"object","properties":{"corsPolicy":{"type":"object","properties":{"allowCredentials":{"if":{"type":"null"},"else":{"type":"boolean"}},"allowHeaders":{"type":"array","items":{"type":"string"}},"allowMethods":{"type":"array","items":{"type":"string"}},"allowOrigin":{"type":"array","items":{"type":"string"}},"allowOrigins":{"type":"array","items":{"$ref":"#/definitions/s0"}},"exposeHeaders":{"type":"array","items":{"type":"string"}},"maxAge":{"type":"string"},"unmatchedPreflights":{"enum":["UNSPECIFIED","FORWARD","IGNORE"],"type":"string"}},"additionalProperties":false},"delegate":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"additionalProperties":false},"directResponse":{"required":["status"],"type":"object","properties":{"body":{"oneOf":[{"not":{"anyOf":[{"required":["string"]},{"required":["bytes"]}]}},{"required":["string"]},{"required":["bytes"]}],"type":"object","properties":{"bytes":{"format":"byte","type":"string"},"string":{"type":"string"}},"additionalProperties":false},"status":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"fault":{"type":"object","properties":{"abort":{"oneOf":[{"not":{"anyOf":[{"required":["httpStatus"]},{"required":["grpcStatus"]},{"required":["http2Error"]}]}},{"required":["httpStatus"]},{"required":["grpcStatus"]},{"required":["http2Error"]}],"type":"object","properties":{"grpcStatus":{"type":"string"},"http2Error":{"type":"string"},"httpStatus":{"type":"integer"},"percentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false}},"additionalProperties":false},"delay":{"oneOf":[{"not":{"anyOf":[{"required":["fixedDelay"]},{"required":["exponentialDelay"]}]}},{"required":["fixedDelay"]},{"required":["exponentialDelay"]}],"type":"object","properties":{"exponentialDelay":{"type":"string"},"fixedDelay":{"type":"string"},"percent":{"type":"integer"},"percentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false},"headers":{"$ref":"#/definitions/s1"},"match":{"type":"array","items":{"type":"object","properties":{"authority":{"$ref":"#/definitions/s0"},"gateways":{"type":"array","items":{"type":"string"}},"headers":{"$ref":"#/definitions/s2"},"ignoreUriCase":{"type":"boolean"},"method":{"$ref":"#/definitions/s0"},"name":{"type":"string"},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"queryParams":{"$ref":"#/definitions/s2"},"scheme":{"$ref":"#/definitions/s0"},"sourceLabels":{"type":"object","additionalProperties":{"type":"string"}},"sourceNamespace":{"type":"string"},"statPrefix":{"type":"string"},"uri":{"$ref":"#/definitions/s0"},"withoutHeaders":{"$ref":"#/definitions/s2"}},"additionalProperties":false}},"mirror":{"$ref":"#/definitions/s3"},"mirrorPercent":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"mirrorPercentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false},"mirror_percent":{"if":{"type":"null"},"else":{"maximum":4294967295,"minimum":0,"type":"integer"}},"mirrors":{"type":"array","items":{"required":["destination"],"type":"object","properties":{"destination":{"$ref":"#/definitions/s3"},"percentage":{"type":"object","properties":{"value":{"type":"number"}},"additionalProperties":false}},"additionalProperties":false}},"name":{"type":"string"},"redirect":{"oneOf":[{"not":{"anyOf":[{"required":["port"]},{"required":["derivePort"]}]}},{"required":["port"]},{"required":["derivePort"]}],"type":"object","properties":{"authority":{"type":"string"},"derivePort":{"enum":["FROM_PROTOCOL_DEFAULT","FROM_REQUEST_PORT"],"type":"string"},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"redirectCode":{"maximum":4294967295,"minimum":0,"type":"integer"},"scheme":{"type":"string"},"uri":{"type":"string"}},"additionalProperties":false},"retries":{"type":"object","properties":{"attempts":{"type":"integer"},"backoff":{"type":"string"},"perTryTimeout":{"type":"string"},"retryIgnorePreviousHosts":{"if":{"type":"null"},"else":{"type":"boolean"}},"retryOn":{"type":"string"},"retryRemoteLocalities":{"if":{"type":"null"},"else":{"type":"boolean"}}},"additionalProperties":false},"rewrite":{"type":"object","properties":{"authority":{"type":"string"},"uri":{"type":"string"},"uriRegexRewrite":{"type":"object","properties":{"match":{"type":"string"},"rewrite":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false},"route":{"type":"array","items":{"required":["destination"],"type":"object","properties":{"destination":{"$ref":"#/definitions/s3"},"headers":{"$ref":"#/definitions/s1"},"weight":{"type":"integer"}},"additionalProperties":false}},"timeout":{"type":"string"}},"additionalProperties":false}},"tcp":{"type":"array","items":{"type":"object","properties":{"match":{"type":"array","items":{"type":"object","properties":{"destinationSubnets":{"type":"array","items":{"type":"string"}},"gateways":{"type":"array","items":{"type":"string"}},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"sourceLabels":{"type":"object","additionalProperties":{"type":"string"}},"sourceNamespace":{"type":"string"},"sourceSubnet":{"type":"string"}},"additionalProperties":false}},"route":{"$ref":"#/definitions/s4"}},"additionalProperties":false}},"tls":{"type":"array","items":{"required":["match"],"type":"object","properties":{"match":{"type":"array","items":{"required":["sniHosts"],"type":"object","properties":{"destinationSubnets":{"type":"array","items":{"type":"string"}},"gateways":{"type":"array","items":{"type":"string"}},"port":{"maximum":4294967295,"minimum":0,"type":"integer"},"sniHosts":{"type":"array","items":{"type":"string"}},"sourceLabels":{"type":"object","additionalProperties":{"type":"string"}},"sourceNamespace":{"type":"string"}},"additionalProperties":false}},"route":{"$ref":"#/definitions/s4"}},"additionalProperties":false}}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false,"definitions":{"s0":{"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false},"s1":{"type":"object","properties":{"request":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false},"response":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false},"s2":{"type":"object","additionalProperties":{"$ref":"#/definitions/s0"}},"s3":{"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false},"s5":{"required":["destination"],"type":"object","properties":{"destination":{"$ref":"#/definitions/s3"},"weight":{"type":"integer"}},"additionalProperties":false},"s4":{"type":"array","items":{"$ref":"#/definitions/s5"}}}};
 const func2 = Object.prototype.hasOwnProperty;
+const schema7 = {"oneOf":[{"not":{"anyOf":[{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}]}},{"required":["exact"]},{"required":["prefix"]},{"required":["regex"]}],"type":"object","properties":{"exact":{"type":"string"},"prefix":{"type":"string"},"regex":{"type":"string"}},"additionalProperties":false};
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
+const _errs3 = errors;
+const _errs4 = errors;
+const _errs5 = errors;
+let valid2 = false;
+const _errs6 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.exact === undefined) && (missing0 = "exact")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid1 = _errs6 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs7 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.prefix === undefined) && (missing1 = "prefix")){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid1 = _errs7 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs8 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing2;
+if((data.regex === undefined) && (missing2 = "regex")){
+const err2 = {};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid1 = _errs8 === errors;
+valid2 = valid2 || _valid1;
+}
+}
+if(!valid2){
+const err3 = {};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs5;
+if(vErrors !== null){
+if(_errs5){
+vErrors.length = _errs5;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid1 = _errs4 === errors;
+if(valid1){
+const err4 = {instancePath,schemaPath:"#/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema7.oneOf[0].not,parentSchema:schema7.oneOf[0],data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+else {
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs9 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.exact === undefined){
+const err5 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema7.oneOf[1].required,parentSchema:schema7.oneOf[1],data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+var _valid0 = _errs9 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+const _errs10 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.prefix === undefined){
+const err6 = {instancePath,schemaPath:"#/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema7.oneOf[2].required,parentSchema:schema7.oneOf[2],data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+var _valid0 = _errs10 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 2;
+}
+const _errs11 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.regex === undefined){
+const err7 = {instancePath,schemaPath:"#/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema7.oneOf[3].required,parentSchema:schema7.oneOf[3],data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid0 = _errs11 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 3];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 3;
+}
+}
+}
+}
+if(!valid0){
+const err8 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema7.oneOf,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((key0 === "exact") || (key0 === "prefix")) || (key0 === "regex"))){
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.exact !== undefined){
+let data0 = data.exact;
+if(typeof data0 !== "string"){
+const err10 = {instancePath:instancePath+"/exact",schemaPath:"#/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.exact.type,parentSchema:schema7.properties.exact,data:data0};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.prefix !== undefined){
+let data1 = data.prefix;
+if(typeof data1 !== "string"){
+const err11 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.prefix.type,parentSchema:schema7.properties.prefix,data:data1};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.regex !== undefined){
+let data2 = data.regex;
+if(typeof data2 !== "string"){
+const err12 = {instancePath:instancePath+"/regex",schemaPath:"#/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema7.properties.regex.type,parentSchema:schema7.properties.regex,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema7.type,parentSchema:schema7,data};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+const schema8 = {"type":"object","properties":{"request":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false},"response":{"type":"object","properties":{"add":{"type":"object","additionalProperties":{"type":"string"}},"remove":{"type":"array","items":{"type":"string"}},"set":{"type":"object","additionalProperties":{"type":"string"}}},"additionalProperties":false}},"additionalProperties":false};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((key0 === "request") || (key0 === "response"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema8,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.request !== undefined){
+let data0 = data.request;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+for(const key1 in data0){
+if(!(((key1 === "add") || (key1 === "remove")) || (key1 === "set"))){
+const err1 = {instancePath:instancePath+"/request",schemaPath:"#/properties/request/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema8.properties.request,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data0.add !== undefined){
+let data1 = data0.add;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key2 in data1){
+let data2 = data1[key2];
+if(typeof data2 !== "string"){
+const err2 = {instancePath:instancePath+"/request/add/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/request/properties/add/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.request.properties.add.additionalProperties.type,parentSchema:schema8.properties.request.properties.add.additionalProperties,data:data2};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/request/add",schemaPath:"#/properties/request/properties/add/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.properties.request.properties.add.type,parentSchema:schema8.properties.request.properties.add,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data0.remove !== undefined){
+let data3 = data0.remove;
+if(Array.isArray(data3)){
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 !== "string"){
+const err4 = {instancePath:instancePath+"/request/remove/" + i0,schemaPath:"#/properties/request/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.request.properties.remove.items.type,parentSchema:schema8.properties.request.properties.remove.items,data:data4};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/request/remove",schemaPath:"#/properties/request/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema8.properties.request.properties.remove.type,parentSchema:schema8.properties.request.properties.remove,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data0.set !== undefined){
+let data5 = data0.set;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key3 in data5){
+let data6 = data5[key3];
+if(typeof data6 !== "string"){
+const err6 = {instancePath:instancePath+"/request/set/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/request/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.request.properties.set.additionalProperties.type,parentSchema:schema8.properties.request.properties.set.additionalProperties,data:data6};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/request/set",schemaPath:"#/properties/request/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.properties.request.properties.set.type,parentSchema:schema8.properties.request.properties.set,data:data5};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/request",schemaPath:"#/properties/request/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.properties.request.type,parentSchema:schema8.properties.request,data:data0};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.response !== undefined){
+let data7 = data.response;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key4 in data7){
+if(!(((key4 === "add") || (key4 === "remove")) || (key4 === "set"))){
+const err9 = {instancePath:instancePath+"/response",schemaPath:"#/properties/response/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema8.properties.response,data:data7};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data7.add !== undefined){
+let data8 = data7.add;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key5 in data8){
+let data9 = data8[key5];
+if(typeof data9 !== "string"){
+const err10 = {instancePath:instancePath+"/response/add/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/response/properties/add/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.response.properties.add.additionalProperties.type,parentSchema:schema8.properties.response.properties.add.additionalProperties,data:data9};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/response/add",schemaPath:"#/properties/response/properties/add/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.properties.response.properties.add.type,parentSchema:schema8.properties.response.properties.add,data:data8};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data7.remove !== undefined){
+let data10 = data7.remove;
+if(Array.isArray(data10)){
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(typeof data11 !== "string"){
+const err12 = {instancePath:instancePath+"/response/remove/" + i1,schemaPath:"#/properties/response/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.response.properties.remove.items.type,parentSchema:schema8.properties.response.properties.remove.items,data:data11};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/response/remove",schemaPath:"#/properties/response/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema8.properties.response.properties.remove.type,parentSchema:schema8.properties.response.properties.remove,data:data10};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data7.set !== undefined){
+let data12 = data7.set;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key6 in data12){
+let data13 = data12[key6];
+if(typeof data13 !== "string"){
+const err14 = {instancePath:instancePath+"/response/set/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/response/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema8.properties.response.properties.set.additionalProperties.type,parentSchema:schema8.properties.response.properties.set.additionalProperties,data:data13};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/response/set",schemaPath:"#/properties/response/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.properties.response.properties.set.type,parentSchema:schema8.properties.response.properties.set,data:data12};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/response",schemaPath:"#/properties/response/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.properties.response.type,parentSchema:schema8.properties.response,data:data7};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema8.type,parentSchema:schema8,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+const schema9 = {"type":"object","additionalProperties":{"$ref":"#/definitions/s0"}};
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(validate22(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema9.type,parentSchema:schema9,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate27.errors = vErrors;
+return errors === 0;
+}
+
+const schema10 = {"required":["host"],"type":"object","properties":{"host":{"type":"string"},"port":{"type":"object","properties":{"number":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"subset":{"type":"string"}},"additionalProperties":false};
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.host === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema10.required,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "host") || (key0 === "port")) || (key0 === "subset"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.host !== undefined){
+let data0 = data.host;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.host.type,parentSchema:schema10.properties.host,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.port !== undefined){
+let data1 = data.port;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key1 in data1){
+if(!(key1 === "number")){
+const err3 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema10.properties.port,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data1.number !== undefined){
+let data2 = data1.number;
+if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
+const err4 = {instancePath:instancePath+"/port/number",schemaPath:"#/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema10.properties.port.properties.number.type,parentSchema:schema10.properties.port.properties.number,data:data2};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(typeof data2 == "number"){
+if(data2 > 4294967295 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/port/number",schemaPath:"#/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema10.properties.port.properties.number,data:data2};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data2 < 0 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/port/number",schemaPath:"#/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema10.properties.port.properties.number,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.properties.port.type,parentSchema:schema10.properties.port,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.subset !== undefined){
+let data3 = data.subset;
+if(typeof data3 !== "string"){
+const err8 = {instancePath:instancePath+"/subset",schemaPath:"#/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema10.properties.subset.type,parentSchema:schema10.properties.subset,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema10.type,parentSchema:schema10,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+
+const schema11 = {"type":"array","items":{"$ref":"#/definitions/s5"}};
+const schema12 = {"required":["destination"],"type":"object","properties":{"destination":{"$ref":"#/definitions/s3"},"weight":{"type":"integer"}},"additionalProperties":false};
+
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.destination === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema12.required,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "destination") || (key0 === "weight"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.destination !== undefined){
+if(!(validate35(data.destination, {instancePath:instancePath+"/destination",parentData:data,parentDataProperty:"destination",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+if(data.weight !== undefined){
+let data1 = data.weight;
+if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
+const err2 = {instancePath:instancePath+"/weight",schemaPath:"#/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.weight.type,parentSchema:schema12.properties.weight,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate41.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate41(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate40.errors = vErrors;
+return errors === 0;
+}
+
 const formats0 = formats.byte;
 const formats2 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "spec") || (key0 === "status"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -40,7 +818,7 @@ let data0 = data.spec;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!((((((key1 === "exportTo") || (key1 === "gateways")) || (key1 === "hosts")) || (key1 === "http")) || (key1 === "tcp")) || (key1 === "tls"))){
-const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data0};
+const err1 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -57,7 +835,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 !== "string"){
-const err2 = {instancePath:instancePath+"/spec/exportTo/" + i0,schemaPath:"#/properties/spec/properties/exportTo/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.exportTo.items.type,parentSchema:schema11.properties.spec.properties.exportTo.items,data:data2};
+const err2 = {instancePath:instancePath+"/spec/exportTo/" + i0,schemaPath:"#/properties/spec/properties/exportTo/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.exportTo.items.type,parentSchema:schema6.properties.spec.properties.exportTo.items,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -69,7 +847,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/spec/exportTo",schemaPath:"#/properties/spec/properties/exportTo/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.exportTo.type,parentSchema:schema11.properties.spec.properties.exportTo,data:data1};
+const err3 = {instancePath:instancePath+"/spec/exportTo",schemaPath:"#/properties/spec/properties/exportTo/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.exportTo.type,parentSchema:schema6.properties.spec.properties.exportTo,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -86,7 +864,7 @@ const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 let data4 = data3[i1];
 if(typeof data4 !== "string"){
-const err4 = {instancePath:instancePath+"/spec/gateways/" + i1,schemaPath:"#/properties/spec/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.gateways.items.type,parentSchema:schema11.properties.spec.properties.gateways.items,data:data4};
+const err4 = {instancePath:instancePath+"/spec/gateways/" + i1,schemaPath:"#/properties/spec/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.gateways.items.type,parentSchema:schema6.properties.spec.properties.gateways.items,data:data4};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -98,7 +876,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/spec/gateways",schemaPath:"#/properties/spec/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.gateways.type,parentSchema:schema11.properties.spec.properties.gateways,data:data3};
+const err5 = {instancePath:instancePath+"/spec/gateways",schemaPath:"#/properties/spec/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.gateways.type,parentSchema:schema6.properties.spec.properties.gateways,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -115,7 +893,7 @@ const len2 = data5.length;
 for(let i2=0; i2<len2; i2++){
 let data6 = data5[i2];
 if(typeof data6 !== "string"){
-const err6 = {instancePath:instancePath+"/spec/hosts/" + i2,schemaPath:"#/properties/spec/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.hosts.items.type,parentSchema:schema11.properties.spec.properties.hosts.items,data:data6};
+const err6 = {instancePath:instancePath+"/spec/hosts/" + i2,schemaPath:"#/properties/spec/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.hosts.items.type,parentSchema:schema6.properties.spec.properties.hosts.items,data:data6};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -127,7 +905,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.hosts.type,parentSchema:schema11.properties.spec.properties.hosts,data:data5};
+const err7 = {instancePath:instancePath+"/spec/hosts",schemaPath:"#/properties/spec/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.hosts.type,parentSchema:schema6.properties.spec.properties.hosts,data:data5};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -145,8 +923,8 @@ for(let i3=0; i3<len3; i3++){
 let data8 = data7[i3];
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key2 in data8){
-if(!(func2.call(schema11.properties.spec.properties.http.items.properties, key2))){
-const err8 = {instancePath:instancePath+"/spec/http/" + i3,schemaPath:"#/properties/spec/properties/http/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items,data:data8};
+if(!(func2.call(schema6.properties.spec.properties.http.items.properties, key2))){
+const err8 = {instancePath:instancePath+"/spec/http/" + i3,schemaPath:"#/properties/spec/properties/http/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items,data:data8};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -161,7 +939,7 @@ let data9 = data8.corsPolicy;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key3 in data9){
 if(!((((((((key3 === "allowCredentials") || (key3 === "allowHeaders")) || (key3 === "allowMethods")) || (key3 === "allowOrigin")) || (key3 === "allowOrigins")) || (key3 === "exposeHeaders")) || (key3 === "maxAge")) || (key3 === "unmatchedPreflights"))){
-const err9 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy,data:data9};
+const err9 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy,data:data9};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -199,7 +977,7 @@ vErrors = null;
 if(!_valid0){
 const _errs29 = errors;
 if(typeof data10 !== "boolean"){
-const err11 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowCredentials",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowCredentials/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials.else.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials.else,data:data10};
+const err11 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowCredentials",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowCredentials/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials.else.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials.else,data:data10};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -212,7 +990,7 @@ var _valid0 = _errs29 === errors;
 valid12 = _valid0;
 }
 if(!valid12){
-const err12 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowCredentials",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowCredentials/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials.if,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials,data:data10};
+const err12 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowCredentials",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowCredentials/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials.if,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowCredentials,data:data10};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -229,7 +1007,7 @@ const len4 = data11.length;
 for(let i4=0; i4<len4; i4++){
 let data12 = data11[i4];
 if(typeof data12 !== "string"){
-const err13 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowHeaders/" + i4,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowHeaders/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders.items,data:data12};
+const err13 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowHeaders/" + i4,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowHeaders/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders.items,data:data12};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -241,7 +1019,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowHeaders",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowHeaders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders,data:data11};
+const err14 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowHeaders",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowHeaders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowHeaders,data:data11};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -258,7 +1036,7 @@ const len5 = data13.length;
 for(let i5=0; i5<len5; i5++){
 let data14 = data13[i5];
 if(typeof data14 !== "string"){
-const err15 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowMethods/" + i5,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowMethods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods.items,data:data14};
+const err15 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowMethods/" + i5,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowMethods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods.items,data:data14};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -270,7 +1048,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowMethods",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowMethods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods,data:data13};
+const err16 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowMethods",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowMethods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowMethods,data:data13};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -287,7 +1065,7 @@ const len6 = data15.length;
 for(let i6=0; i6<len6; i6++){
 let data16 = data15[i6];
 if(typeof data16 !== "string"){
-const err17 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigin/" + i6,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigin/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin.items,data:data16};
+const err17 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigin/" + i6,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigin/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin.items,data:data16};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -299,7 +1077,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigin",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigin/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin,data:data15};
+const err18 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigin",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigin/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigin,data:data15};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -314,20 +1092,14 @@ let data17 = data9.allowOrigins;
 if(Array.isArray(data17)){
 const len7 = data17.length;
 for(let i7=0; i7<len7; i7++){
-let data18 = data17[i7];
-const _errs47 = errors;
-let valid21 = false;
-let passing0 = null;
-const _errs48 = errors;
-const _errs49 = errors;
-const _errs50 = errors;
-const _errs51 = errors;
-let valid23 = false;
-const _errs52 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing0;
-if((data18.exact === undefined) && (missing0 = "exact")){
-const err19 = {};
+if(!(validate22(data17[i7], {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,parentData:data17,parentDataProperty:i7,rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins,data:data17};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -337,14 +1109,14 @@ vErrors.push(err19);
 errors++;
 }
 }
-var _valid2 = _errs52 === errors;
-valid23 = valid23 || _valid2;
-if(!valid23){
-const _errs53 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing1;
-if((data18.prefix === undefined) && (missing1 = "prefix")){
-const err20 = {};
+if(data9.exposeHeaders !== undefined){
+let data19 = data9.exposeHeaders;
+if(Array.isArray(data19)){
+const len8 = data19.length;
+for(let i8=0; i8<len8; i8++){
+let data20 = data19[i8];
+if(typeof data20 !== "string"){
+const err20 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/exposeHeaders/" + i8,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/exposeHeaders/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders.items,data:data20};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -354,14 +1126,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-var _valid2 = _errs53 === errors;
-valid23 = valid23 || _valid2;
-if(!valid23){
-const _errs54 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing2;
-if((data18.regex === undefined) && (missing2 = "regex")){
-const err21 = {};
+}
+else {
+const err21 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/exposeHeaders",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/exposeHeaders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders,data:data19};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -371,12 +1138,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-var _valid2 = _errs54 === errors;
-valid23 = valid23 || _valid2;
-}
-}
-if(!valid23){
-const err22 = {};
+if(data9.maxAge !== undefined){
+let data21 = data9.maxAge;
+if(typeof data21 !== "string"){
+const err22 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/maxAge",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/maxAge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.maxAge.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.maxAge,data:data21};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -385,20 +1150,11 @@ vErrors.push(err22);
 }
 errors++;
 }
-else {
-errors = _errs51;
-if(vErrors !== null){
-if(_errs51){
-vErrors.length = _errs51;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid22 = _errs50 === errors;
-if(valid22){
-const err23 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[0],data:data18};
+if(data9.unmatchedPreflights !== undefined){
+let data22 = data9.unmatchedPreflights;
+if(typeof data22 !== "string"){
+const err23 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/unmatchedPreflights",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/unmatchedPreflights/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights,data:data22};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -407,26 +1163,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-else {
-errors = _errs49;
-if(vErrors !== null){
-if(_errs49){
-vErrors.length = _errs49;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid1 = _errs48 === errors;
-if(_valid1){
-valid21 = true;
-passing0 = 0;
-}
-const _errs55 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.exact === undefined){
-const err24 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[1],data:data18};
+if(!(((data22 === "UNSPECIFIED") || (data22 === "FORWARD")) || (data22 === "IGNORE"))){
+const err24 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/unmatchedPreflights",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/unmatchedPreflights/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights.enum,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights,data:data22};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -436,20 +1174,9 @@ vErrors.push(err24);
 errors++;
 }
 }
-var _valid1 = _errs55 === errors;
-if(_valid1 && valid21){
-valid21 = false;
-passing0 = [passing0, 1];
 }
 else {
-if(_valid1){
-valid21 = true;
-passing0 = 1;
-}
-const _errs56 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.prefix === undefined){
-const err25 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[2],data:data18};
+const err25 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.corsPolicy.type,parentSchema:schema6.properties.spec.properties.http.items.properties.corsPolicy,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -459,20 +1186,12 @@ vErrors.push(err25);
 errors++;
 }
 }
-var _valid1 = _errs56 === errors;
-if(_valid1 && valid21){
-valid21 = false;
-passing0 = [passing0, 2];
-}
-else {
-if(_valid1){
-valid21 = true;
-passing0 = 2;
-}
-const _errs57 = errors;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.regex === undefined){
-const err26 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf[3],data:data18};
+if(data8.delegate !== undefined){
+let data23 = data8.delegate;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key4 in data23){
+if(!((key4 === "name") || (key4 === "namespace"))){
+const err26 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.delegate,data:data23};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -482,21 +1201,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-var _valid1 = _errs57 === errors;
-if(_valid1 && valid21){
-valid21 = false;
-passing0 = [passing0, 3];
-}
-else {
-if(_valid1){
-valid21 = true;
-passing0 = 3;
-}
-}
-}
-}
-if(!valid21){
-const err27 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items,data:data18};
+if(data23.name !== undefined){
+let data24 = data23.name;
+if(typeof data24 !== "string"){
+const err27 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate/name",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.delegate.properties.name.type,parentSchema:schema6.properties.spec.properties.http.items.properties.delegate.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -505,21 +1213,11 @@ vErrors.push(err27);
 }
 errors++;
 }
-else {
-errors = _errs47;
-if(vErrors !== null){
-if(_errs47){
-vErrors.length = _errs47;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key4 in data18){
-if(!(((key4 === "exact") || (key4 === "prefix")) || (key4 === "regex"))){
-const err28 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items,data:data18};
+if(data23.namespace !== undefined){
+let data25 = data23.namespace;
+if(typeof data25 !== "string"){
+const err28 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate/namespace",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.delegate.properties.namespace.type,parentSchema:schema6.properties.spec.properties.http.items.properties.delegate.properties.namespace,data:data25};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -529,10 +1227,9 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data18.exact !== undefined){
-let data19 = data18.exact;
-if(typeof data19 !== "string"){
-const err29 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7+"/exact",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.properties.exact,data:data19};
+}
+else {
+const err29 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.delegate.type,parentSchema:schema6.properties.spec.properties.http.items.properties.delegate,data:data23};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -542,10 +1239,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data18.prefix !== undefined){
-let data20 = data18.prefix;
-if(typeof data20 !== "string"){
-const err30 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7+"/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.properties.prefix,data:data20};
+if(data8.directResponse !== undefined){
+let data26 = data8.directResponse;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.status === undefined){
+const err30 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema6.properties.spec.properties.http.items.properties.directResponse.required,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse,data:data26};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -554,11 +1252,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-if(data18.regex !== undefined){
-let data21 = data18.regex;
-if(typeof data21 !== "string"){
-const err31 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7+"/regex",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.properties.regex,data:data21};
+for(const key5 in data26){
+if(!((key5 === "body") || (key5 === "status"))){
+const err31 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse,data:data26};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -568,9 +1264,21 @@ vErrors.push(err31);
 errors++;
 }
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins/" + i7,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.items,data:data18};
+if(data26.body !== undefined){
+let data27 = data26.body;
+const _errs66 = errors;
+let valid25 = false;
+let passing0 = null;
+const _errs67 = errors;
+const _errs68 = errors;
+const _errs69 = errors;
+const _errs70 = errors;
+let valid27 = false;
+const _errs71 = errors;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+let missing0;
+if((data27.string === undefined) && (missing0 = "string")){
+const err32 = {};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -580,9 +1288,14 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/allowOrigins",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/allowOrigins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.allowOrigins,data:data17};
+var _valid2 = _errs71 === errors;
+valid27 = valid27 || _valid2;
+if(!valid27){
+const _errs72 = errors;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+let missing1;
+if((data27.bytes === undefined) && (missing1 = "bytes")){
+const err33 = {};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -592,14 +1305,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data9.exposeHeaders !== undefined){
-let data22 = data9.exposeHeaders;
-if(Array.isArray(data22)){
-const len8 = data22.length;
-for(let i8=0; i8<len8; i8++){
-let data23 = data22[i8];
-if(typeof data23 !== "string"){
-const err34 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/exposeHeaders/" + i8,schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/exposeHeaders/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders.items,data:data23};
+var _valid2 = _errs72 === errors;
+valid27 = valid27 || _valid2;
+}
+if(!valid27){
+const err34 = {};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -608,10 +1318,20 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
+else {
+errors = _errs70;
+if(vErrors !== null){
+if(_errs70){
+vErrors.length = _errs70;
 }
 else {
-const err35 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/exposeHeaders",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/exposeHeaders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.exposeHeaders,data:data22};
+vErrors = null;
+}
+}
+}
+var valid26 = _errs69 === errors;
+if(valid26){
+const err35 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[0].not,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[0],data:data27};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -620,11 +1340,26 @@ vErrors.push(err35);
 }
 errors++;
 }
+else {
+errors = _errs68;
+if(vErrors !== null){
+if(_errs68){
+vErrors.length = _errs68;
 }
-if(data9.maxAge !== undefined){
-let data24 = data9.maxAge;
-if(typeof data24 !== "string"){
-const err36 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/maxAge",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/maxAge/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.maxAge.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.maxAge,data:data24};
+else {
+vErrors = null;
+}
+}
+}
+var _valid1 = _errs67 === errors;
+if(_valid1){
+valid25 = true;
+passing0 = 0;
+}
+const _errs73 = errors;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.string === undefined){
+const err36 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf/1/required",keyword:"required",params:{missingProperty: "string"},message:"must have required property '"+"string"+"'",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[1].required,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[1],data:data27};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -634,10 +1369,20 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data9.unmatchedPreflights !== undefined){
-let data25 = data9.unmatchedPreflights;
-if(typeof data25 !== "string"){
-const err37 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/unmatchedPreflights",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/unmatchedPreflights/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights,data:data25};
+var _valid1 = _errs73 === errors;
+if(_valid1 && valid25){
+valid25 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid1){
+valid25 = true;
+passing0 = 1;
+}
+const _errs74 = errors;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.bytes === undefined){
+const err37 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf/2/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[2].required,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[2],data:data27};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -646,8 +1391,21 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!(((data25 === "UNSPECIFIED") || (data25 === "FORWARD")) || (data25 === "IGNORE"))){
-const err38 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy/unmatchedPreflights",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/properties/unmatchedPreflights/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights.enum,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy.properties.unmatchedPreflights,data:data25};
+}
+var _valid1 = _errs74 === errors;
+if(_valid1 && valid25){
+valid25 = false;
+passing0 = [passing0, 2];
+}
+else {
+if(_valid1){
+valid25 = true;
+passing0 = 2;
+}
+}
+}
+if(!valid25){
+const err38 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body,data:data27};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -656,10 +1414,21 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
+else {
+errors = _errs66;
+if(vErrors !== null){
+if(_errs66){
+vErrors.length = _errs66;
 }
 else {
-const err39 = {instancePath:instancePath+"/spec/http/" + i3+"/corsPolicy",schemaPath:"#/properties/spec/properties/http/items/properties/corsPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.corsPolicy.type,parentSchema:schema11.properties.spec.properties.http.items.properties.corsPolicy,data:data9};
+vErrors = null;
+}
+}
+}
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key6 in data27){
+if(!((key6 === "bytes") || (key6 === "string"))){
+const err39 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body,data:data27};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -669,12 +1438,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data8.delegate !== undefined){
-let data26 = data8.delegate;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key5 in data26){
-if(!((key5 === "name") || (key5 === "namespace"))){
-const err40 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.delegate,data:data26};
+if(data27.bytes !== undefined){
+let data28 = data27.bytes;
+if(typeof data28 === "string"){
+if(!(formats0.validate(data28))){
+const err40 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body/bytes",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/properties/bytes/format",keyword:"format",params:{format: "byte"},message:"must match format \""+"byte"+"\"",schema:"byte",parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.bytes,data:data28};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -684,10 +1452,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data26.name !== undefined){
-let data27 = data26.name;
-if(typeof data27 !== "string"){
-const err41 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate/name",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.delegate.properties.name.type,parentSchema:schema11.properties.spec.properties.http.items.properties.delegate.properties.name,data:data27};
+else {
+const err41 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body/bytes",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/properties/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.bytes.type,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.bytes,data:data28};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -697,10 +1463,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data26.namespace !== undefined){
-let data28 = data26.namespace;
-if(typeof data28 !== "string"){
-const err42 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate/namespace",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.delegate.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.items.properties.delegate.properties.namespace,data:data28};
+if(data27.string !== undefined){
+let data29 = data27.string;
+if(typeof data29 !== "string"){
+const err42 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body/string",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/properties/string/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.string.type,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.string,data:data29};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -712,7 +1478,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/spec/http/" + i3+"/delegate",schemaPath:"#/properties/spec/properties/http/items/properties/delegate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.delegate.type,parentSchema:schema11.properties.spec.properties.http.items.properties.delegate,data:data26};
+const err43 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body.type,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.body,data:data27};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -722,11 +1488,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data8.directResponse !== undefined){
-let data29 = data8.directResponse;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.status === undefined){
-const err44 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.spec.properties.http.items.properties.directResponse.required,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse,data:data29};
+if(data26.status !== undefined){
+let data30 = data26.status;
+if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
+const err44 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/status",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.status.type,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.status,data:data30};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -735,9 +1500,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-for(const key6 in data29){
-if(!((key6 === "body") || (key6 === "status"))){
-const err45 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse,data:data29};
+if(typeof data30 == "number"){
+if(data30 > 4294967295 || isNaN(data30)){
+const err45 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/status",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/status/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.status,data:data30};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -746,22 +1511,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-if(data29.body !== undefined){
-let data30 = data29.body;
-const _errs85 = errors;
-let valid29 = false;
-let passing1 = null;
-const _errs86 = errors;
-const _errs87 = errors;
-const _errs88 = errors;
-const _errs89 = errors;
-let valid31 = false;
-const _errs90 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing3;
-if((data30.string === undefined) && (missing3 = "string")){
-const err46 = {};
+if(data30 < 0 || isNaN(data30)){
+const err46 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/status",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/status/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse.properties.status,data:data30};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -771,14 +1522,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-var _valid4 = _errs90 === errors;
-valid31 = valid31 || _valid4;
-if(!valid31){
-const _errs91 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-let missing4;
-if((data30.bytes === undefined) && (missing4 = "bytes")){
-const err47 = {};
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.directResponse.type,parentSchema:schema6.properties.spec.properties.http.items.properties.directResponse,data:data26};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -788,16 +1535,112 @@ vErrors.push(err47);
 errors++;
 }
 }
-var _valid4 = _errs91 === errors;
-valid31 = valid31 || _valid4;
-}
-if(!valid31){
-const err48 = {};
+if(data8.fault !== undefined){
+let data31 = data8.fault;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key7 in data31){
+if(!((key7 === "abort") || (key7 === "delay"))){
+const err48 = {instancePath:instancePath+"/spec/http/" + i3+"/fault",schemaPath:"#/properties/spec/properties/http/items/properties/fault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.fault,data:data31};
 if(vErrors === null){
 vErrors = [err48];
 }
 else {
 vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data31.abort !== undefined){
+let data32 = data31.abort;
+const _errs87 = errors;
+let valid30 = false;
+let passing1 = null;
+const _errs88 = errors;
+const _errs89 = errors;
+const _errs90 = errors;
+const _errs91 = errors;
+let valid32 = false;
+const _errs92 = errors;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+let missing2;
+if((data32.httpStatus === undefined) && (missing2 = "httpStatus")){
+const err49 = {};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+var _valid4 = _errs92 === errors;
+valid32 = valid32 || _valid4;
+if(!valid32){
+const _errs93 = errors;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+let missing3;
+if((data32.grpcStatus === undefined) && (missing3 = "grpcStatus")){
+const err50 = {};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+var _valid4 = _errs93 === errors;
+valid32 = valid32 || _valid4;
+if(!valid32){
+const _errs94 = errors;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+let missing4;
+if((data32.http2Error === undefined) && (missing4 = "http2Error")){
+const err51 = {};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+var _valid4 = _errs94 === errors;
+valid32 = valid32 || _valid4;
+}
+}
+if(!valid32){
+const err52 = {};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+else {
+errors = _errs91;
+if(vErrors !== null){
+if(_errs91){
+vErrors.length = _errs91;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid31 = _errs90 === errors;
+if(valid31){
+const err53 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[0].not,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[0],data:data32};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
 }
 errors++;
 }
@@ -812,14 +1655,90 @@ vErrors = null;
 }
 }
 }
-var valid30 = _errs88 === errors;
-if(valid30){
-const err49 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[0],data:data30};
+var _valid3 = _errs88 === errors;
+if(_valid3){
+valid30 = true;
+passing1 = 0;
+}
+const _errs95 = errors;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.httpStatus === undefined){
+const err54 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/1/required",keyword:"required",params:{missingProperty: "httpStatus"},message:"must have required property '"+"httpStatus"+"'",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[1].required,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[1],data:data32};
 if(vErrors === null){
-vErrors = [err49];
+vErrors = [err54];
 }
 else {
-vErrors.push(err49);
+vErrors.push(err54);
+}
+errors++;
+}
+}
+var _valid3 = _errs95 === errors;
+if(_valid3 && valid30){
+valid30 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid3){
+valid30 = true;
+passing1 = 1;
+}
+const _errs96 = errors;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.grpcStatus === undefined){
+const err55 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/2/required",keyword:"required",params:{missingProperty: "grpcStatus"},message:"must have required property '"+"grpcStatus"+"'",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[2].required,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[2],data:data32};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+var _valid3 = _errs96 === errors;
+if(_valid3 && valid30){
+valid30 = false;
+passing1 = [passing1, 2];
+}
+else {
+if(_valid3){
+valid30 = true;
+passing1 = 2;
+}
+const _errs97 = errors;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.http2Error === undefined){
+const err56 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/3/required",keyword:"required",params:{missingProperty: "http2Error"},message:"must have required property '"+"http2Error"+"'",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[3].required,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[3],data:data32};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+var _valid3 = _errs97 === errors;
+if(_valid3 && valid30){
+valid30 = false;
+passing1 = [passing1, 3];
+}
+else {
+if(_valid3){
+valid30 = true;
+passing1 = 3;
+}
+}
+}
+}
+if(!valid30){
+const err57 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort,data:data32};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
 }
 errors++;
 }
@@ -834,147 +1753,10 @@ vErrors = null;
 }
 }
 }
-var _valid3 = _errs86 === errors;
-if(_valid3){
-valid29 = true;
-passing1 = 0;
-}
-const _errs92 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.string === undefined){
-const err50 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf/1/required",keyword:"required",params:{missingProperty: "string"},message:"must have required property '"+"string"+"'",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[1],data:data30};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-var _valid3 = _errs92 === errors;
-if(_valid3 && valid29){
-valid29 = false;
-passing1 = [passing1, 1];
-}
-else {
-if(_valid3){
-valid29 = true;
-passing1 = 1;
-}
-const _errs93 = errors;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.bytes === undefined){
-const err51 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf/2/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf[2],data:data30};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-var _valid3 = _errs93 === errors;
-if(_valid3 && valid29){
-valid29 = false;
-passing1 = [passing1, 2];
-}
-else {
-if(_valid3){
-valid29 = true;
-passing1 = 2;
-}
-}
-}
-if(!valid29){
-const err52 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body,data:data30};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-else {
-errors = _errs85;
-if(vErrors !== null){
-if(_errs85){
-vErrors.length = _errs85;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-for(const key7 in data30){
-if(!((key7 === "bytes") || (key7 === "string"))){
-const err53 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body,data:data30};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-if(data30.bytes !== undefined){
-let data31 = data30.bytes;
-if(typeof data31 === "string"){
-if(!(formats0.validate(data31))){
-const err54 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body/bytes",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/properties/bytes/format",keyword:"format",params:{format: "byte"},message:"must match format \""+"byte"+"\"",schema:"byte",parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.bytes,data:data31};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-else {
-const err55 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body/bytes",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/properties/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.bytes.type,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.bytes,data:data31};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-if(data30.string !== undefined){
-let data32 = data30.string;
-if(typeof data32 !== "string"){
-const err56 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body/string",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/properties/string/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.string.type,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.properties.string,data:data32};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-else {
-const err57 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/body",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/body/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body.type,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.body,data:data30};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-if(data29.status !== undefined){
-let data33 = data29.status;
-if(!((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33)))){
-const err58 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/status",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.status.type,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.status,data:data33};
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+for(const key8 in data32){
+if(!((((key8 === "grpcStatus") || (key8 === "http2Error")) || (key8 === "httpStatus")) || (key8 === "percentage"))){
+const err58 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort,data:data32};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -983,9 +1765,11 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(typeof data33 == "number"){
-if(data33 > 4294967295 || isNaN(data33)){
-const err59 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/status",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/status/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.status,data:data33};
+}
+if(data32.grpcStatus !== undefined){
+let data33 = data32.grpcStatus;
+if(typeof data33 !== "string"){
+const err59 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/grpcStatus",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/grpcStatus/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.grpcStatus.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.grpcStatus,data:data33};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -994,8 +1778,11 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(data33 < 0 || isNaN(data33)){
-const err60 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse/status",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/properties/status/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse.properties.status,data:data33};
+}
+if(data32.http2Error !== undefined){
+let data34 = data32.http2Error;
+if(typeof data34 !== "string"){
+const err60 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/http2Error",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/http2Error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.http2Error.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.http2Error,data:data34};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1005,10 +1792,10 @@ vErrors.push(err60);
 errors++;
 }
 }
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/spec/http/" + i3+"/directResponse",schemaPath:"#/properties/spec/properties/http/items/properties/directResponse/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.directResponse.type,parentSchema:schema11.properties.spec.properties.http.items.properties.directResponse,data:data29};
+if(data32.httpStatus !== undefined){
+let data35 = data32.httpStatus;
+if(!((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35)))){
+const err61 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/httpStatus",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/httpStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.httpStatus.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.httpStatus,data:data35};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1018,12 +1805,12 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data8.fault !== undefined){
-let data34 = data8.fault;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-for(const key8 in data34){
-if(!((key8 === "abort") || (key8 === "delay"))){
-const err62 = {instancePath:instancePath+"/spec/http/" + i3+"/fault",schemaPath:"#/properties/spec/properties/http/items/properties/fault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.fault,data:data34};
+if(data32.percentage !== undefined){
+let data36 = data32.percentage;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key9 in data36){
+if(!(key9 === "value")){
+const err62 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/percentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage,data:data36};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1033,21 +1820,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data34.abort !== undefined){
-let data35 = data34.abort;
-const _errs106 = errors;
-let valid34 = false;
-let passing2 = null;
-const _errs107 = errors;
-const _errs108 = errors;
-const _errs109 = errors;
-const _errs110 = errors;
-let valid36 = false;
-const _errs111 = errors;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-let missing5;
-if((data35.httpStatus === undefined) && (missing5 = "httpStatus")){
-const err63 = {};
+if(data36.value !== undefined){
+let data37 = data36.value;
+if(!(typeof data37 == "number")){
+const err63 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/percentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/percentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage.properties.value.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage.properties.value,data:data37};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1057,14 +1833,9 @@ vErrors.push(err63);
 errors++;
 }
 }
-var _valid6 = _errs111 === errors;
-valid36 = valid36 || _valid6;
-if(!valid36){
-const _errs112 = errors;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-let missing6;
-if((data35.grpcStatus === undefined) && (missing6 = "grpcStatus")){
-const err64 = {};
+}
+else {
+const err64 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/percentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage,data:data36};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1074,14 +1845,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-var _valid6 = _errs112 === errors;
-valid36 = valid36 || _valid6;
-if(!valid36){
-const _errs113 = errors;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-let missing7;
-if((data35.http2Error === undefined) && (missing7 = "http2Error")){
-const err65 = {};
+}
+else {
+const err65 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.abort,data:data32};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1091,11 +1857,20 @@ vErrors.push(err65);
 errors++;
 }
 }
-var _valid6 = _errs113 === errors;
-valid36 = valid36 || _valid6;
-}
-}
-if(!valid36){
+if(data31.delay !== undefined){
+let data38 = data31.delay;
+const _errs112 = errors;
+let valid35 = false;
+let passing2 = null;
+const _errs113 = errors;
+const _errs114 = errors;
+const _errs115 = errors;
+const _errs116 = errors;
+let valid37 = false;
+const _errs117 = errors;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+let missing5;
+if((data38.fixedDelay === undefined) && (missing5 = "fixedDelay")){
 const err66 = {};
 if(vErrors === null){
 vErrors = [err66];
@@ -1105,20 +1880,15 @@ vErrors.push(err66);
 }
 errors++;
 }
-else {
-errors = _errs110;
-if(vErrors !== null){
-if(_errs110){
-vErrors.length = _errs110;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid35 = _errs109 === errors;
-if(valid35){
-const err67 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[0],data:data35};
+var _valid6 = _errs117 === errors;
+valid37 = valid37 || _valid6;
+if(!valid37){
+const _errs118 = errors;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+let missing6;
+if((data38.exponentialDelay === undefined) && (missing6 = "exponentialDelay")){
+const err67 = {};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1127,26 +1897,12 @@ vErrors.push(err67);
 }
 errors++;
 }
-else {
-errors = _errs108;
-if(vErrors !== null){
-if(_errs108){
-vErrors.length = _errs108;
 }
-else {
-vErrors = null;
+var _valid6 = _errs118 === errors;
+valid37 = valid37 || _valid6;
 }
-}
-}
-var _valid5 = _errs107 === errors;
-if(_valid5){
-valid34 = true;
-passing2 = 0;
-}
-const _errs114 = errors;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.httpStatus === undefined){
-const err68 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/1/required",keyword:"required",params:{missingProperty: "httpStatus"},message:"must have required property '"+"httpStatus"+"'",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[1],data:data35};
+if(!valid37){
+const err68 = {};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1155,21 +1911,20 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-var _valid5 = _errs114 === errors;
-if(_valid5 && valid34){
-valid34 = false;
-passing2 = [passing2, 1];
+else {
+errors = _errs116;
+if(vErrors !== null){
+if(_errs116){
+vErrors.length = _errs116;
 }
 else {
-if(_valid5){
-valid34 = true;
-passing2 = 1;
+vErrors = null;
 }
-const _errs115 = errors;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.grpcStatus === undefined){
-const err69 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/2/required",keyword:"required",params:{missingProperty: "grpcStatus"},message:"must have required property '"+"grpcStatus"+"'",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[2],data:data35};
+}
+}
+var valid36 = _errs115 === errors;
+if(valid36){
+const err69 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[0].not,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[0],data:data38};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1178,21 +1933,26 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-var _valid5 = _errs115 === errors;
-if(_valid5 && valid34){
-valid34 = false;
-passing2 = [passing2, 2];
+else {
+errors = _errs114;
+if(vErrors !== null){
+if(_errs114){
+vErrors.length = _errs114;
 }
 else {
-if(_valid5){
-valid34 = true;
-passing2 = 2;
+vErrors = null;
 }
-const _errs116 = errors;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.http2Error === undefined){
-const err70 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf/3/required",keyword:"required",params:{missingProperty: "http2Error"},message:"must have required property '"+"http2Error"+"'",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf[3],data:data35};
+}
+}
+var _valid5 = _errs113 === errors;
+if(_valid5){
+valid35 = true;
+passing2 = 0;
+}
+const _errs119 = errors;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.fixedDelay === undefined){
+const err70 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf/1/required",keyword:"required",params:{missingProperty: "fixedDelay"},message:"must have required property '"+"fixedDelay"+"'",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[1].required,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[1],data:data38};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1202,21 +1962,20 @@ vErrors.push(err70);
 errors++;
 }
 }
-var _valid5 = _errs116 === errors;
-if(_valid5 && valid34){
-valid34 = false;
-passing2 = [passing2, 3];
+var _valid5 = _errs119 === errors;
+if(_valid5 && valid35){
+valid35 = false;
+passing2 = [passing2, 1];
 }
 else {
 if(_valid5){
-valid34 = true;
-passing2 = 3;
+valid35 = true;
+passing2 = 1;
 }
-}
-}
-}
-if(!valid34){
-const err71 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort,data:data35};
+const _errs120 = errors;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.exponentialDelay === undefined){
+const err71 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf/2/required",keyword:"required",params:{missingProperty: "exponentialDelay"},message:"must have required property '"+"exponentialDelay"+"'",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[2].required,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[2],data:data38};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1225,21 +1984,21 @@ vErrors.push(err71);
 }
 errors++;
 }
-else {
-errors = _errs106;
-if(vErrors !== null){
-if(_errs106){
-vErrors.length = _errs106;
+}
+var _valid5 = _errs120 === errors;
+if(_valid5 && valid35){
+valid35 = false;
+passing2 = [passing2, 2];
 }
 else {
-vErrors = null;
+if(_valid5){
+valid35 = true;
+passing2 = 2;
 }
 }
 }
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-for(const key9 in data35){
-if(!((((key9 === "grpcStatus") || (key9 === "http2Error")) || (key9 === "httpStatus")) || (key9 === "percentage"))){
-const err72 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort,data:data35};
+if(!valid35){
+const err72 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay,data:data38};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1248,11 +2007,21 @@ vErrors.push(err72);
 }
 errors++;
 }
+else {
+errors = _errs112;
+if(vErrors !== null){
+if(_errs112){
+vErrors.length = _errs112;
 }
-if(data35.grpcStatus !== undefined){
-let data36 = data35.grpcStatus;
-if(typeof data36 !== "string"){
-const err73 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/grpcStatus",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/grpcStatus/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.grpcStatus.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.grpcStatus,data:data36};
+else {
+vErrors = null;
+}
+}
+}
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+for(const key10 in data38){
+if(!((((key10 === "exponentialDelay") || (key10 === "fixedDelay")) || (key10 === "percent")) || (key10 === "percentage"))){
+const err73 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay,data:data38};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1262,10 +2031,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data35.http2Error !== undefined){
-let data37 = data35.http2Error;
-if(typeof data37 !== "string"){
-const err74 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/http2Error",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/http2Error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.http2Error.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.http2Error,data:data37};
+if(data38.exponentialDelay !== undefined){
+let data39 = data38.exponentialDelay;
+if(typeof data39 !== "string"){
+const err74 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/exponentialDelay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/exponentialDelay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.exponentialDelay.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.exponentialDelay,data:data39};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1275,10 +2044,10 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data35.httpStatus !== undefined){
-let data38 = data35.httpStatus;
-if(!((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38)))){
-const err75 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/httpStatus",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/httpStatus/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.httpStatus.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.httpStatus,data:data38};
+if(data38.fixedDelay !== undefined){
+let data40 = data38.fixedDelay;
+if(typeof data40 !== "string"){
+const err75 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/fixedDelay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/fixedDelay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.fixedDelay.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.fixedDelay,data:data40};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1288,12 +2057,10 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data35.percentage !== undefined){
-let data39 = data35.percentage;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-for(const key10 in data39){
-if(!(key10 === "value")){
-const err76 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/percentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage,data:data39};
+if(data38.percent !== undefined){
+let data41 = data38.percent;
+if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
+const err76 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percent",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percent.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percent,data:data41};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1303,10 +2070,12 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data39.value !== undefined){
-let data40 = data39.value;
-if(!(typeof data40 == "number")){
-const err77 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/percentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/percentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage.properties.value.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage.properties.value,data:data40};
+if(data38.percentage !== undefined){
+let data42 = data38.percentage;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key11 in data42){
+if(!(key11 === "value")){
+const err77 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage,data:data42};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1316,9 +2085,10 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
-else {
-const err78 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/properties/percentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.properties.percentage,data:data39};
+if(data42.value !== undefined){
+let data43 = data42.value;
+if(!(typeof data43 == "number")){
+const err78 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage.properties.value.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage.properties.value,data:data43};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1330,7 +2100,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/abort",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/abort/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.abort,data:data35};
+const err79 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage,data:data42};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1340,21 +2110,9 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data34.delay !== undefined){
-let data41 = data34.delay;
-const _errs131 = errors;
-let valid39 = false;
-let passing3 = null;
-const _errs132 = errors;
-const _errs133 = errors;
-const _errs134 = errors;
-const _errs135 = errors;
-let valid41 = false;
-const _errs136 = errors;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-let missing8;
-if((data41.fixedDelay === undefined) && (missing8 = "fixedDelay")){
-const err80 = {};
+}
+else {
+const err80 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault.properties.delay,data:data38};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1364,14 +2122,9 @@ vErrors.push(err80);
 errors++;
 }
 }
-var _valid8 = _errs136 === errors;
-valid41 = valid41 || _valid8;
-if(!valid41){
-const _errs137 = errors;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-let missing9;
-if((data41.exponentialDelay === undefined) && (missing9 = "exponentialDelay")){
-const err81 = {};
+}
+else {
+const err81 = {instancePath:instancePath+"/spec/http/" + i3+"/fault",schemaPath:"#/properties/spec/properties/http/items/properties/fault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.fault.type,parentSchema:schema6.properties.spec.properties.http.items.properties.fault,data:data31};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1381,11 +2134,22 @@ vErrors.push(err81);
 errors++;
 }
 }
-var _valid8 = _errs137 === errors;
-valid41 = valid41 || _valid8;
+if(data8.headers !== undefined){
+if(!(validate24(data8.headers, {instancePath:instancePath+"/spec/http/" + i3+"/headers",parentData:data8,parentDataProperty:"headers",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
 }
-if(!valid41){
-const err82 = {};
+}
+if(data8.match !== undefined){
+let data45 = data8.match;
+if(Array.isArray(data45)){
+const len9 = data45.length;
+for(let i9=0; i9<len9; i9++){
+let data46 = data45[i9];
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+for(const key12 in data46){
+if(!(func2.call(schema6.properties.spec.properties.http.items.properties.match.items.properties, key12))){
+const err82 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9,schemaPath:"#/properties/spec/properties/http/items/properties/match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items,data:data46};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1394,20 +2158,21 @@ vErrors.push(err82);
 }
 errors++;
 }
-else {
-errors = _errs135;
-if(vErrors !== null){
-if(_errs135){
-vErrors.length = _errs135;
 }
-else {
-vErrors = null;
+if(data46.authority !== undefined){
+if(!(validate22(data46.authority, {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/authority",parentData:data46,parentDataProperty:"authority",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
 }
 }
-}
-var valid40 = _errs134 === errors;
-if(valid40){
-const err83 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[0],data:data41};
+if(data46.gateways !== undefined){
+let data48 = data46.gateways;
+if(Array.isArray(data48)){
+const len10 = data48.length;
+for(let i10=0; i10<len10; i10++){
+let data49 = data48[i10];
+if(typeof data49 !== "string"){
+const err83 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/gateways/" + i10,schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.gateways.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.gateways.items,data:data49};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1416,26 +2181,10 @@ vErrors.push(err83);
 }
 errors++;
 }
-else {
-errors = _errs133;
-if(vErrors !== null){
-if(_errs133){
-vErrors.length = _errs133;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-var _valid7 = _errs132 === errors;
-if(_valid7){
-valid39 = true;
-passing3 = 0;
-}
-const _errs138 = errors;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.fixedDelay === undefined){
-const err84 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf/1/required",keyword:"required",params:{missingProperty: "fixedDelay"},message:"must have required property '"+"fixedDelay"+"'",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[1],data:data41};
+const err84 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/gateways",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.gateways.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.gateways,data:data48};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1445,20 +2194,16 @@ vErrors.push(err84);
 errors++;
 }
 }
-var _valid7 = _errs138 === errors;
-if(_valid7 && valid39){
-valid39 = false;
-passing3 = [passing3, 1];
+if(data46.headers !== undefined){
+if(!(validate27(data46.headers, {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/headers",parentData:data46,parentDataProperty:"headers",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
 }
-else {
-if(_valid7){
-valid39 = true;
-passing3 = 1;
 }
-const _errs139 = errors;
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-if(data41.exponentialDelay === undefined){
-const err85 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf/2/required",keyword:"required",params:{missingProperty: "exponentialDelay"},message:"must have required property '"+"exponentialDelay"+"'",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf[2],data:data41};
+if(data46.ignoreUriCase !== undefined){
+let data51 = data46.ignoreUriCase;
+if(typeof data51 !== "boolean"){
+const err85 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/ignoreUriCase",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/ignoreUriCase/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.ignoreUriCase.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.ignoreUriCase,data:data51};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1468,20 +2213,16 @@ vErrors.push(err85);
 errors++;
 }
 }
-var _valid7 = _errs139 === errors;
-if(_valid7 && valid39){
-valid39 = false;
-passing3 = [passing3, 2];
-}
-else {
-if(_valid7){
-valid39 = true;
-passing3 = 2;
+if(data46.method !== undefined){
+if(!(validate22(data46.method, {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/method",parentData:data46,parentDataProperty:"method",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
 }
 }
-}
-if(!valid39){
-const err86 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay,data:data41};
+if(data46.name !== undefined){
+let data53 = data46.name;
+if(typeof data53 !== "string"){
+const err86 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/name",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.name.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.name,data:data53};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1490,21 +2231,11 @@ vErrors.push(err86);
 }
 errors++;
 }
-else {
-errors = _errs131;
-if(vErrors !== null){
-if(_errs131){
-vErrors.length = _errs131;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-for(const key11 in data41){
-if(!((((key11 === "exponentialDelay") || (key11 === "fixedDelay")) || (key11 === "percent")) || (key11 === "percentage"))){
-const err87 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay,data:data41};
+if(data46.port !== undefined){
+let data54 = data46.port;
+if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
+const err87 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/port",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.port.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.port,data:data54};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1513,11 +2244,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-if(data41.exponentialDelay !== undefined){
-let data42 = data41.exponentialDelay;
-if(typeof data42 !== "string"){
-const err88 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/exponentialDelay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/exponentialDelay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.exponentialDelay.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.exponentialDelay,data:data42};
+if(typeof data54 == "number"){
+if(data54 > 4294967295 || isNaN(data54)){
+const err88 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/port",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.port,data:data54};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1526,11 +2255,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-if(data41.fixedDelay !== undefined){
-let data43 = data41.fixedDelay;
-if(typeof data43 !== "string"){
-const err89 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/fixedDelay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/fixedDelay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.fixedDelay.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.fixedDelay,data:data43};
+if(data54 < 0 || isNaN(data54)){
+const err89 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/port",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.port,data:data54};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1540,10 +2266,26 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data41.percent !== undefined){
-let data44 = data41.percent;
-if(!((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44)))){
-const err90 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percent",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percent/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percent.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percent,data:data44};
+}
+if(data46.queryParams !== undefined){
+if(!(validate27(data46.queryParams, {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/queryParams",parentData:data46,parentDataProperty:"queryParams",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
+}
+}
+if(data46.scheme !== undefined){
+if(!(validate22(data46.scheme, {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/scheme",parentData:data46,parentDataProperty:"scheme",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data46.sourceLabels !== undefined){
+let data57 = data46.sourceLabels;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+for(const key13 in data57){
+let data58 = data57[key13];
+if(typeof data58 !== "string"){
+const err90 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/sourceLabels/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/sourceLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels.additionalProperties,data:data58};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1553,12 +2295,9 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data41.percentage !== undefined){
-let data45 = data41.percentage;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key12 in data45){
-if(!(key12 === "value")){
-const err91 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage,data:data45};
+}
+else {
+const err91 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/sourceLabels",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/sourceLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels,data:data57};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1568,10 +2307,10 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data45.value !== undefined){
-let data46 = data45.value;
-if(!(typeof data46 == "number")){
-const err92 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage.properties.value.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage.properties.value,data:data46};
+if(data46.sourceNamespace !== undefined){
+let data59 = data46.sourceNamespace;
+if(typeof data59 !== "string"){
+const err92 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/sourceNamespace",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/sourceNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.sourceNamespace.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.sourceNamespace,data:data59};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1581,9 +2320,10 @@ vErrors.push(err92);
 errors++;
 }
 }
-}
-else {
-const err93 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/properties/percentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.properties.percentage,data:data45};
+if(data46.statPrefix !== undefined){
+let data60 = data46.statPrefix;
+if(typeof data60 !== "string"){
+const err93 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/statPrefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/statPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.match.items.properties.statPrefix.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items.properties.statPrefix,data:data60};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1593,9 +2333,21 @@ vErrors.push(err93);
 errors++;
 }
 }
+if(data46.uri !== undefined){
+if(!(validate22(data46.uri, {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/uri",parentData:data46,parentDataProperty:"uri",rootData}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
+if(data46.withoutHeaders !== undefined){
+if(!(validate27(data46.withoutHeaders, {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9+"/withoutHeaders",parentData:data46,parentDataProperty:"withoutHeaders",rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err94 = {instancePath:instancePath+"/spec/http/" + i3+"/fault/delay",schemaPath:"#/properties/spec/properties/http/items/properties/fault/properties/delay/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault.properties.delay,data:data41};
+const err94 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i9,schemaPath:"#/properties/spec/properties/http/items/properties/match/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.match.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match.items,data:data46};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1607,7 +2359,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath:instancePath+"/spec/http/" + i3+"/fault",schemaPath:"#/properties/spec/properties/http/items/properties/fault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.fault.type,parentSchema:schema11.properties.spec.properties.http.items.properties.fault,data:data34};
+const err95 = {instancePath:instancePath+"/spec/http/" + i3+"/match",schemaPath:"#/properties/spec/properties/http/items/properties/match/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.match.type,parentSchema:schema6.properties.spec.properties.http.items.properties.match,data:data45};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1617,12 +2369,19 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data8.headers !== undefined){
-let data47 = data8.headers;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-for(const key13 in data47){
-if(!((key13 === "request") || (key13 === "response"))){
-const err96 = {instancePath:instancePath+"/spec/http/" + i3+"/headers",schemaPath:"#/properties/spec/properties/http/items/properties/headers/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.headers,data:data47};
+if(data8.mirror !== undefined){
+if(!(validate35(data8.mirror, {instancePath:instancePath+"/spec/http/" + i3+"/mirror",parentData:data8,parentDataProperty:"mirror",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+if(data8.mirrorPercent !== undefined){
+let data64 = data8.mirrorPercent;
+const _errs167 = errors;
+let valid46 = true;
+const _errs168 = errors;
+if(data64 !== null){
+const err96 = {};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1631,13 +2390,20 @@ vErrors.push(err96);
 }
 errors++;
 }
+var _valid7 = _errs168 === errors;
+errors = _errs167;
+if(vErrors !== null){
+if(_errs167){
+vErrors.length = _errs167;
 }
-if(data47.request !== undefined){
-let data48 = data47.request;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key14 in data48){
-if(!(((key14 === "add") || (key14 === "remove")) || (key14 === "set"))){
-const err97 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request,data:data48};
+else {
+vErrors = null;
+}
+}
+if(!_valid7){
+const _errs170 = errors;
+if(!((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64)))){
+const err97 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.mirrorPercent.else.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrorPercent.else,data:data64};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1646,14 +2412,9 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-if(data48.add !== undefined){
-let data49 = data48.add;
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-for(const key15 in data49){
-let data50 = data49[key15];
-if(typeof data50 !== "string"){
-const err98 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request/add/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/properties/add/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.add.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.add.additionalProperties,data:data50};
+if(typeof data64 == "number"){
+if(data64 > 4294967295 || isNaN(data64)){
+const err98 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrorPercent.else,data:data64};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1662,10 +2423,8 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-}
-else {
-const err99 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request/add",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/properties/add/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.add.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.add,data:data49};
+if(data64 < 0 || isNaN(data64)){
+const err99 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrorPercent.else,data:data64};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1675,14 +2434,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data48.remove !== undefined){
-let data51 = data48.remove;
-if(Array.isArray(data51)){
-const len9 = data51.length;
-for(let i9=0; i9<len9; i9++){
-let data52 = data51[i9];
-if(typeof data52 !== "string"){
-const err100 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request/remove/" + i9,schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.remove.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.remove.items,data:data52};
+var _valid7 = _errs170 === errors;
+valid46 = _valid7;
+}
+if(!valid46){
+const err100 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema6.properties.spec.properties.http.items.properties.mirrorPercent.if,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrorPercent,data:data64};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1692,9 +2448,12 @@ vErrors.push(err100);
 errors++;
 }
 }
-}
-else {
-const err101 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request/remove",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.remove.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.remove,data:data51};
+if(data8.mirrorPercentage !== undefined){
+let data65 = data8.mirrorPercentage;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+for(const key14 in data65){
+if(!(key14 === "value")){
+const err101 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrorPercentage,data:data65};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1704,13 +2463,10 @@ vErrors.push(err101);
 errors++;
 }
 }
-if(data48.set !== undefined){
-let data53 = data48.set;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key16 in data53){
-let data54 = data53[key16];
-if(typeof data54 !== "string"){
-const err102 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request/set/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.set.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.set.additionalProperties,data:data54};
+if(data65.value !== undefined){
+let data66 = data65.value;
+if(!(typeof data66 == "number")){
+const err102 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema6.properties.spec.properties.http.items.properties.mirrorPercentage.properties.value.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrorPercentage.properties.value,data:data66};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1722,7 +2478,7 @@ errors++;
 }
 }
 else {
-const err103 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request/set",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.set.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.properties.set,data:data53};
+const err103 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.mirrorPercentage.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrorPercentage,data:data65};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1732,9 +2488,13 @@ vErrors.push(err103);
 errors++;
 }
 }
-}
-else {
-const err104 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/request",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/request/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.request.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.request,data:data48};
+if(data8.mirror_percent !== undefined){
+let data67 = data8.mirror_percent;
+const _errs178 = errors;
+let valid48 = true;
+const _errs179 = errors;
+if(data67 !== null){
+const err104 = {};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1743,13 +2503,20 @@ vErrors.push(err104);
 }
 errors++;
 }
+var _valid8 = _errs179 === errors;
+errors = _errs178;
+if(vErrors !== null){
+if(_errs178){
+vErrors.length = _errs178;
 }
-if(data47.response !== undefined){
-let data55 = data47.response;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key17 in data55){
-if(!(((key17 === "add") || (key17 === "remove")) || (key17 === "set"))){
-const err105 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response,data:data55};
+else {
+vErrors = null;
+}
+}
+if(!_valid8){
+const _errs181 = errors;
+if(!((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67)))){
+const err105 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.mirror_percent.else.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirror_percent.else,data:data67};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1758,14 +2525,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-if(data55.add !== undefined){
-let data56 = data55.add;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key18 in data56){
-let data57 = data56[key18];
-if(typeof data57 !== "string"){
-const err106 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response/add/" + key18.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/properties/add/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.add.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.add.additionalProperties,data:data57};
+if(typeof data67 == "number"){
+if(data67 > 4294967295 || isNaN(data67)){
+const err106 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.http.items.properties.mirror_percent.else,data:data67};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1774,10 +2536,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-}
-else {
-const err107 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response/add",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/properties/add/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.add.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.add,data:data56};
+if(data67 < 0 || isNaN(data67)){
+const err107 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.http.items.properties.mirror_percent.else,data:data67};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1787,14 +2547,11 @@ vErrors.push(err107);
 errors++;
 }
 }
-if(data55.remove !== undefined){
-let data58 = data55.remove;
-if(Array.isArray(data58)){
-const len10 = data58.length;
-for(let i10=0; i10<len10; i10++){
-let data59 = data58[i10];
-if(typeof data59 !== "string"){
-const err108 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response/remove/" + i10,schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.remove.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.remove.items,data:data59};
+var _valid8 = _errs181 === errors;
+valid48 = _valid8;
+}
+if(!valid48){
+const err108 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema6.properties.spec.properties.http.items.properties.mirror_percent.if,parentSchema:schema6.properties.spec.properties.http.items.properties.mirror_percent,data:data67};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1804,9 +2561,15 @@ vErrors.push(err108);
 errors++;
 }
 }
-}
-else {
-const err109 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response/remove",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.remove.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.remove,data:data58};
+if(data8.mirrors !== undefined){
+let data68 = data8.mirrors;
+if(Array.isArray(data68)){
+const len11 = data68.length;
+for(let i11=0; i11<len11; i11++){
+let data69 = data68[i11];
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+if(data69.destination === undefined){
+const err109 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i11,schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema6.properties.spec.properties.http.items.properties.mirrors.items.required,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrors.items,data:data69};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1815,14 +2578,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-if(data55.set !== undefined){
-let data60 = data55.set;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-for(const key19 in data60){
-let data61 = data60[key19];
-if(typeof data61 !== "string"){
-const err110 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response/set/" + key19.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.set.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.set.additionalProperties,data:data61};
+for(const key15 in data69){
+if(!((key15 === "destination") || (key15 === "percentage"))){
+const err110 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i11,schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrors.items,data:data69};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1832,9 +2590,18 @@ vErrors.push(err110);
 errors++;
 }
 }
+if(data69.destination !== undefined){
+if(!(validate35(data69.destination, {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i11+"/destination",parentData:data69,parentDataProperty:"destination",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
 }
-else {
-const err111 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response/set",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.set.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.properties.set,data:data60};
+}
+if(data69.percentage !== undefined){
+let data71 = data69.percentage;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+for(const key16 in data71){
+if(!(key16 === "value")){
+const err111 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i11+"/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/percentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage,data:data71};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1844,9 +2611,10 @@ vErrors.push(err111);
 errors++;
 }
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/spec/http/" + i3+"/headers/response",schemaPath:"#/properties/spec/properties/http/items/properties/headers/properties/response/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.headers.properties.response.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers.properties.response,data:data55};
+if(data71.value !== undefined){
+let data72 = data71.value;
+if(!(typeof data72 == "number")){
+const err112 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i11+"/percentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/percentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema6.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage.properties.value.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage.properties.value,data:data72};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1858,7 +2626,7 @@ errors++;
 }
 }
 else {
-const err113 = {instancePath:instancePath+"/spec/http/" + i3+"/headers",schemaPath:"#/properties/spec/properties/http/items/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.headers.type,parentSchema:schema11.properties.spec.properties.http.items.properties.headers,data:data47};
+const err113 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i11+"/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/percentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage,data:data71};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1868,16 +2636,9 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data8.match !== undefined){
-let data62 = data8.match;
-if(Array.isArray(data62)){
-const len11 = data62.length;
-for(let i11=0; i11<len11; i11++){
-let data63 = data62[i11];
-if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
-for(const key20 in data63){
-if(!(func2.call(schema11.properties.spec.properties.http.items.properties.match.items.properties, key20))){
-const err114 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11,schemaPath:"#/properties/spec/properties/http/items/properties/match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items,data:data63};
+}
+else {
+const err114 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i11,schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.mirrors.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrors.items,data:data69};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1887,21 +2648,9 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data63.authority !== undefined){
-let data64 = data63.authority;
-const _errs196 = errors;
-let valid58 = false;
-let passing4 = null;
-const _errs197 = errors;
-const _errs198 = errors;
-const _errs199 = errors;
-const _errs200 = errors;
-let valid60 = false;
-const _errs201 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-let missing10;
-if((data64.exact === undefined) && (missing10 = "exact")){
-const err115 = {};
+}
+else {
+const err115 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.mirrors.type,parentSchema:schema6.properties.spec.properties.http.items.properties.mirrors,data:data68};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1911,14 +2660,10 @@ vErrors.push(err115);
 errors++;
 }
 }
-var _valid10 = _errs201 === errors;
-valid60 = valid60 || _valid10;
-if(!valid60){
-const _errs202 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-let missing11;
-if((data64.prefix === undefined) && (missing11 = "prefix")){
-const err116 = {};
+if(data8.name !== undefined){
+let data73 = data8.name;
+if(typeof data73 !== "string"){
+const err116 = {instancePath:instancePath+"/spec/http/" + i3+"/name",schemaPath:"#/properties/spec/properties/http/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.name.type,parentSchema:schema6.properties.spec.properties.http.items.properties.name,data:data73};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1928,13 +2673,20 @@ vErrors.push(err116);
 errors++;
 }
 }
-var _valid10 = _errs202 === errors;
-valid60 = valid60 || _valid10;
-if(!valid60){
+if(data8.redirect !== undefined){
+let data74 = data8.redirect;
+const _errs198 = errors;
+let valid53 = false;
+let passing3 = null;
+const _errs199 = errors;
+const _errs200 = errors;
+const _errs201 = errors;
+const _errs202 = errors;
+let valid55 = false;
 const _errs203 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-let missing12;
-if((data64.regex === undefined) && (missing12 = "regex")){
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+let missing7;
+if((data74.port === undefined) && (missing7 = "port")){
 const err117 = {};
 if(vErrors === null){
 vErrors = [err117];
@@ -1946,16 +2698,54 @@ errors++;
 }
 }
 var _valid10 = _errs203 === errors;
-valid60 = valid60 || _valid10;
-}
-}
-if(!valid60){
+valid55 = valid55 || _valid10;
+if(!valid55){
+const _errs204 = errors;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+let missing8;
+if((data74.derivePort === undefined) && (missing8 = "derivePort")){
 const err118 = {};
 if(vErrors === null){
 vErrors = [err118];
 }
 else {
 vErrors.push(err118);
+}
+errors++;
+}
+}
+var _valid10 = _errs204 === errors;
+valid55 = valid55 || _valid10;
+}
+if(!valid55){
+const err119 = {};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+else {
+errors = _errs202;
+if(vErrors !== null){
+if(_errs202){
+vErrors.length = _errs202;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid54 = _errs201 === errors;
+if(valid54){
+const err120 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema6.properties.spec.properties.http.items.properties.redirect.oneOf[0].not,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.oneOf[0],data:data74};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
 }
 errors++;
 }
@@ -1970,14 +2760,66 @@ vErrors = null;
 }
 }
 }
-var valid59 = _errs199 === errors;
-if(valid59){
-const err119 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[0],data:data64};
+var _valid9 = _errs199 === errors;
+if(_valid9){
+valid53 = true;
+passing3 = 0;
+}
+const _errs205 = errors;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data74.port === undefined){
+const err121 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf/1/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema6.properties.spec.properties.http.items.properties.redirect.oneOf[1].required,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.oneOf[1],data:data74};
 if(vErrors === null){
-vErrors = [err119];
+vErrors = [err121];
 }
 else {
-vErrors.push(err119);
+vErrors.push(err121);
+}
+errors++;
+}
+}
+var _valid9 = _errs205 === errors;
+if(_valid9 && valid53){
+valid53 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid9){
+valid53 = true;
+passing3 = 1;
+}
+const _errs206 = errors;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data74.derivePort === undefined){
+const err122 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf/2/required",keyword:"required",params:{missingProperty: "derivePort"},message:"must have required property '"+"derivePort"+"'",schema:schema6.properties.spec.properties.http.items.properties.redirect.oneOf[2].required,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.oneOf[2],data:data74};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+var _valid9 = _errs206 === errors;
+if(_valid9 && valid53){
+valid53 = false;
+passing3 = [passing3, 2];
+}
+else {
+if(_valid9){
+valid53 = true;
+passing3 = 2;
+}
+}
+}
+if(!valid53){
+const err123 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf",schema:schema6.properties.spec.properties.http.items.properties.redirect.oneOf,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect,data:data74};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
 }
 errors++;
 }
@@ -1992,108 +2834,10 @@ vErrors = null;
 }
 }
 }
-var _valid9 = _errs197 === errors;
-if(_valid9){
-valid58 = true;
-passing4 = 0;
-}
-const _errs204 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.exact === undefined){
-const err120 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[1],data:data64};
-if(vErrors === null){
-vErrors = [err120];
-}
-else {
-vErrors.push(err120);
-}
-errors++;
-}
-}
-var _valid9 = _errs204 === errors;
-if(_valid9 && valid58){
-valid58 = false;
-passing4 = [passing4, 1];
-}
-else {
-if(_valid9){
-valid58 = true;
-passing4 = 1;
-}
-const _errs205 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.prefix === undefined){
-const err121 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[2],data:data64};
-if(vErrors === null){
-vErrors = [err121];
-}
-else {
-vErrors.push(err121);
-}
-errors++;
-}
-}
-var _valid9 = _errs205 === errors;
-if(_valid9 && valid58){
-valid58 = false;
-passing4 = [passing4, 2];
-}
-else {
-if(_valid9){
-valid58 = true;
-passing4 = 2;
-}
-const _errs206 = errors;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.regex === undefined){
-const err122 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf[3],data:data64};
-if(vErrors === null){
-vErrors = [err122];
-}
-else {
-vErrors.push(err122);
-}
-errors++;
-}
-}
-var _valid9 = _errs206 === errors;
-if(_valid9 && valid58){
-valid58 = false;
-passing4 = [passing4, 3];
-}
-else {
-if(_valid9){
-valid58 = true;
-passing4 = 3;
-}
-}
-}
-}
-if(!valid58){
-const err123 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority,data:data64};
-if(vErrors === null){
-vErrors = [err123];
-}
-else {
-vErrors.push(err123);
-}
-errors++;
-}
-else {
-errors = _errs196;
-if(vErrors !== null){
-if(_errs196){
-vErrors.length = _errs196;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-for(const key21 in data64){
-if(!(((key21 === "exact") || (key21 === "prefix")) || (key21 === "regex"))){
-const err124 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority,data:data64};
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+for(const key17 in data74){
+if(!((((((key17 === "authority") || (key17 === "derivePort")) || (key17 === "port")) || (key17 === "redirectCode")) || (key17 === "scheme")) || (key17 === "uri"))){
+const err124 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect,data:data74};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -2103,10 +2847,10 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data64.exact !== undefined){
-let data65 = data64.exact;
-if(typeof data65 !== "string"){
-const err125 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority/exact",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.properties.exact,data:data65};
+if(data74.authority !== undefined){
+let data75 = data74.authority;
+if(typeof data75 !== "string"){
+const err125 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/authority",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/authority/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.redirect.properties.authority.type,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.authority,data:data75};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -2116,10 +2860,10 @@ vErrors.push(err125);
 errors++;
 }
 }
-if(data64.prefix !== undefined){
-let data66 = data64.prefix;
-if(typeof data66 !== "string"){
-const err126 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.properties.prefix,data:data66};
+if(data74.derivePort !== undefined){
+let data76 = data74.derivePort;
+if(typeof data76 !== "string"){
+const err126 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/derivePort",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/derivePort/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.redirect.properties.derivePort.type,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.derivePort,data:data76};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -2128,11 +2872,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-if(data64.regex !== undefined){
-let data67 = data64.regex;
-if(typeof data67 !== "string"){
-const err127 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority/regex",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.properties.regex,data:data67};
+if(!((data76 === "FROM_PROTOCOL_DEFAULT") || (data76 === "FROM_REQUEST_PORT"))){
+const err127 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/derivePort",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/derivePort/enum",keyword:"enum",params:{allowedValues: schema6.properties.spec.properties.http.items.properties.redirect.properties.derivePort.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.spec.properties.http.items.properties.redirect.properties.derivePort.enum,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.derivePort,data:data76};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -2142,9 +2883,10 @@ vErrors.push(err127);
 errors++;
 }
 }
-}
-else {
-const err128 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/authority",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/authority/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.authority,data:data64};
+if(data74.port !== undefined){
+let data77 = data74.port;
+if(!((typeof data77 == "number") && (!(data77 % 1) && !isNaN(data77)))){
+const err128 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/port",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.redirect.properties.port.type,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.port,data:data77};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -2153,15 +2895,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-if(data63.gateways !== undefined){
-let data68 = data63.gateways;
-if(Array.isArray(data68)){
-const len12 = data68.length;
-for(let i12=0; i12<len12; i12++){
-let data69 = data68[i12];
-if(typeof data69 !== "string"){
-const err129 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/gateways/" + i12,schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.gateways.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.gateways.items,data:data69};
+if(typeof data77 == "number"){
+if(data77 > 4294967295 || isNaN(data77)){
+const err129 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/port",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.port,data:data77};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -2170,10 +2906,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-}
-}
-else {
-const err130 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/gateways",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.gateways.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.gateways,data:data68};
+if(data77 < 0 || isNaN(data77)){
+const err130 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/port",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.port,data:data77};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -2183,24 +2917,11 @@ vErrors.push(err130);
 errors++;
 }
 }
-if(data63.headers !== undefined){
-let data70 = data63.headers;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-for(const key22 in data70){
-let data71 = data70[key22];
-const _errs223 = errors;
-let valid65 = false;
-let passing5 = null;
-const _errs224 = errors;
-const _errs225 = errors;
-const _errs226 = errors;
-const _errs227 = errors;
-let valid67 = false;
-const _errs228 = errors;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-let missing13;
-if((data71.exact === undefined) && (missing13 = "exact")){
-const err131 = {};
+}
+if(data74.redirectCode !== undefined){
+let data78 = data74.redirectCode;
+if(!((typeof data78 == "number") && (!(data78 % 1) && !isNaN(data78)))){
+const err131 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/redirectCode",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/redirectCode/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.redirect.properties.redirectCode.type,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.redirectCode,data:data78};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -2209,15 +2930,9 @@ vErrors.push(err131);
 }
 errors++;
 }
-}
-var _valid12 = _errs228 === errors;
-valid67 = valid67 || _valid12;
-if(!valid67){
-const _errs229 = errors;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-let missing14;
-if((data71.prefix === undefined) && (missing14 = "prefix")){
-const err132 = {};
+if(typeof data78 == "number"){
+if(data78 > 4294967295 || isNaN(data78)){
+const err132 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/redirectCode",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/redirectCode/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.redirectCode,data:data78};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -2226,15 +2941,8 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-var _valid12 = _errs229 === errors;
-valid67 = valid67 || _valid12;
-if(!valid67){
-const _errs230 = errors;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-let missing15;
-if((data71.regex === undefined) && (missing15 = "regex")){
-const err133 = {};
+if(data78 < 0 || isNaN(data78)){
+const err133 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/redirectCode",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/redirectCode/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.redirectCode,data:data78};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -2244,12 +2952,11 @@ vErrors.push(err133);
 errors++;
 }
 }
-var _valid12 = _errs230 === errors;
-valid67 = valid67 || _valid12;
 }
-}
-if(!valid67){
-const err134 = {};
+if(data74.scheme !== undefined){
+let data79 = data74.scheme;
+if(typeof data79 !== "string"){
+const err134 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/scheme/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.redirect.properties.scheme.type,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.scheme,data:data79};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -2258,20 +2965,11 @@ vErrors.push(err134);
 }
 errors++;
 }
-else {
-errors = _errs227;
-if(vErrors !== null){
-if(_errs227){
-vErrors.length = _errs227;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid66 = _errs226 === errors;
-if(valid66){
-const err135 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[0],data:data71};
+if(data74.uri !== undefined){
+let data80 = data74.uri;
+if(typeof data80 !== "string"){
+const err135 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/uri",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.redirect.properties.uri.type,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect.properties.uri,data:data80};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -2280,26 +2978,10 @@ vErrors.push(err135);
 }
 errors++;
 }
-else {
-errors = _errs225;
-if(vErrors !== null){
-if(_errs225){
-vErrors.length = _errs225;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-var _valid11 = _errs224 === errors;
-if(_valid11){
-valid65 = true;
-passing5 = 0;
-}
-const _errs231 = errors;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.exact === undefined){
-const err136 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[1],data:data71};
+const err136 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.redirect.type,parentSchema:schema6.properties.spec.properties.http.items.properties.redirect,data:data74};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -2309,20 +2991,12 @@ vErrors.push(err136);
 errors++;
 }
 }
-var _valid11 = _errs231 === errors;
-if(_valid11 && valid65){
-valid65 = false;
-passing5 = [passing5, 1];
-}
-else {
-if(_valid11){
-valid65 = true;
-passing5 = 1;
-}
-const _errs232 = errors;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.prefix === undefined){
-const err137 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[2],data:data71};
+if(data8.retries !== undefined){
+let data81 = data8.retries;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+for(const key18 in data81){
+if(!((((((key18 === "attempts") || (key18 === "backoff")) || (key18 === "perTryTimeout")) || (key18 === "retryIgnorePreviousHosts")) || (key18 === "retryOn")) || (key18 === "retryRemoteLocalities"))){
+const err137 = {instancePath:instancePath+"/spec/http/" + i3+"/retries",schemaPath:"#/properties/spec/properties/http/items/properties/retries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.retries,data:data81};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -2332,20 +3006,10 @@ vErrors.push(err137);
 errors++;
 }
 }
-var _valid11 = _errs232 === errors;
-if(_valid11 && valid65){
-valid65 = false;
-passing5 = [passing5, 2];
-}
-else {
-if(_valid11){
-valid65 = true;
-passing5 = 2;
-}
-const _errs233 = errors;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.regex === undefined){
-const err138 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf[3],data:data71};
+if(data81.attempts !== undefined){
+let data82 = data81.attempts;
+if(!((typeof data82 == "number") && (!(data82 % 1) && !isNaN(data82)))){
+const err138 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/attempts",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.attempts.type,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.attempts,data:data82};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -2355,21 +3019,10 @@ vErrors.push(err138);
 errors++;
 }
 }
-var _valid11 = _errs233 === errors;
-if(_valid11 && valid65){
-valid65 = false;
-passing5 = [passing5, 3];
-}
-else {
-if(_valid11){
-valid65 = true;
-passing5 = 3;
-}
-}
-}
-}
-if(!valid65){
-const err139 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties,data:data71};
+if(data81.backoff !== undefined){
+let data83 = data81.backoff;
+if(typeof data83 !== "string"){
+const err139 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/backoff",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/backoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.backoff.type,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.backoff,data:data83};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -2378,21 +3031,11 @@ vErrors.push(err139);
 }
 errors++;
 }
-else {
-errors = _errs223;
-if(vErrors !== null){
-if(_errs223){
-vErrors.length = _errs223;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-for(const key23 in data71){
-if(!(((key23 === "exact") || (key23 === "prefix")) || (key23 === "regex"))){
-const err140 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties,data:data71};
+if(data81.perTryTimeout !== undefined){
+let data84 = data81.perTryTimeout;
+if(typeof data84 !== "string"){
+const err140 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/perTryTimeout",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/perTryTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.perTryTimeout.type,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.perTryTimeout,data:data84};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -2402,10 +3045,13 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data71.exact !== undefined){
-let data72 = data71.exact;
-if(typeof data72 !== "string"){
-const err141 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/exact",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.properties.exact,data:data72};
+if(data81.retryIgnorePreviousHosts !== undefined){
+let data85 = data81.retryIgnorePreviousHosts;
+const _errs230 = errors;
+let valid58 = true;
+const _errs231 = errors;
+if(data85 !== null){
+const err141 = {};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -2414,11 +3060,20 @@ vErrors.push(err141);
 }
 errors++;
 }
+var _valid11 = _errs231 === errors;
+errors = _errs230;
+if(vErrors !== null){
+if(_errs230){
+vErrors.length = _errs230;
 }
-if(data71.prefix !== undefined){
-let data73 = data71.prefix;
-if(typeof data73 !== "string"){
-const err142 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.properties.prefix,data:data73};
+else {
+vErrors = null;
+}
+}
+if(!_valid11){
+const _errs233 = errors;
+if(typeof data85 !== "boolean"){
+const err142 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryIgnorePreviousHosts",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryIgnorePreviousHosts/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts.else.type,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts.else,data:data85};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -2427,11 +3082,11 @@ vErrors.push(err142);
 }
 errors++;
 }
+var _valid11 = _errs233 === errors;
+valid58 = _valid11;
 }
-if(data71.regex !== undefined){
-let data74 = data71.regex;
-if(typeof data74 !== "string"){
-const err143 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1")+"/regex",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.properties.regex,data:data74};
+if(!valid58){
+const err143 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryIgnorePreviousHosts",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryIgnorePreviousHosts/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts.if,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts,data:data85};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -2441,9 +3096,10 @@ vErrors.push(err143);
 errors++;
 }
 }
-}
-else {
-const err144 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.additionalProperties,data:data71};
+if(data81.retryOn !== undefined){
+let data86 = data81.retryOn;
+if(typeof data86 !== "string"){
+const err144 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryOn",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryOn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryOn.type,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryOn,data:data86};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -2453,9 +3109,13 @@ vErrors.push(err144);
 errors++;
 }
 }
-}
-else {
-const err145 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/headers",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.headers,data:data70};
+if(data81.retryRemoteLocalities !== undefined){
+let data87 = data81.retryRemoteLocalities;
+const _errs238 = errors;
+let valid59 = true;
+const _errs239 = errors;
+if(data87 !== null){
+const err145 = {};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -2464,11 +3124,20 @@ vErrors.push(err145);
 }
 errors++;
 }
+var _valid12 = _errs239 === errors;
+errors = _errs238;
+if(vErrors !== null){
+if(_errs238){
+vErrors.length = _errs238;
 }
-if(data63.ignoreUriCase !== undefined){
-let data75 = data63.ignoreUriCase;
-if(typeof data75 !== "boolean"){
-const err146 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/ignoreUriCase",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/ignoreUriCase/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.ignoreUriCase.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.ignoreUriCase,data:data75};
+else {
+vErrors = null;
+}
+}
+if(!_valid12){
+const _errs241 = errors;
+if(typeof data87 !== "boolean"){
+const err146 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryRemoteLocalities",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryRemoteLocalities/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities.else.type,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities.else,data:data87};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -2477,22 +3146,11 @@ vErrors.push(err146);
 }
 errors++;
 }
+var _valid12 = _errs241 === errors;
+valid59 = _valid12;
 }
-if(data63.method !== undefined){
-let data76 = data63.method;
-const _errs245 = errors;
-let valid69 = false;
-let passing6 = null;
-const _errs246 = errors;
-const _errs247 = errors;
-const _errs248 = errors;
-const _errs249 = errors;
-let valid71 = false;
-const _errs250 = errors;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-let missing16;
-if((data76.exact === undefined) && (missing16 = "exact")){
-const err147 = {};
+if(!valid59){
+const err147 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryRemoteLocalities",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryRemoteLocalities/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities.if,parentSchema:schema6.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities,data:data87};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -2502,14 +3160,9 @@ vErrors.push(err147);
 errors++;
 }
 }
-var _valid14 = _errs250 === errors;
-valid71 = valid71 || _valid14;
-if(!valid71){
-const _errs251 = errors;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-let missing17;
-if((data76.prefix === undefined) && (missing17 = "prefix")){
-const err148 = {};
+}
+else {
+const err148 = {instancePath:instancePath+"/spec/http/" + i3+"/retries",schemaPath:"#/properties/spec/properties/http/items/properties/retries/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.retries.type,parentSchema:schema6.properties.spec.properties.http.items.properties.retries,data:data81};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -2519,14 +3172,12 @@ vErrors.push(err148);
 errors++;
 }
 }
-var _valid14 = _errs251 === errors;
-valid71 = valid71 || _valid14;
-if(!valid71){
-const _errs252 = errors;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-let missing18;
-if((data76.regex === undefined) && (missing18 = "regex")){
-const err149 = {};
+if(data8.rewrite !== undefined){
+let data88 = data8.rewrite;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+for(const key19 in data88){
+if(!(((key19 === "authority") || (key19 === "uri")) || (key19 === "uriRegexRewrite"))){
+const err149 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite,data:data88};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -2536,12 +3187,10 @@ vErrors.push(err149);
 errors++;
 }
 }
-var _valid14 = _errs252 === errors;
-valid71 = valid71 || _valid14;
-}
-}
-if(!valid71){
-const err150 = {};
+if(data88.authority !== undefined){
+let data89 = data88.authority;
+if(typeof data89 !== "string"){
+const err150 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/authority",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/authority/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.authority.type,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.authority,data:data89};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -2550,20 +3199,11 @@ vErrors.push(err150);
 }
 errors++;
 }
-else {
-errors = _errs249;
-if(vErrors !== null){
-if(_errs249){
-vErrors.length = _errs249;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid70 = _errs248 === errors;
-if(valid70){
-const err151 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[0],data:data76};
+if(data88.uri !== undefined){
+let data90 = data88.uri;
+if(typeof data90 !== "string"){
+const err151 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uri",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uri.type,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uri,data:data90};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -2572,26 +3212,13 @@ vErrors.push(err151);
 }
 errors++;
 }
-else {
-errors = _errs247;
-if(vErrors !== null){
-if(_errs247){
-vErrors.length = _errs247;
 }
-else {
-vErrors = null;
-}
-}
-}
-var _valid13 = _errs246 === errors;
-if(_valid13){
-valid69 = true;
-passing6 = 0;
-}
-const _errs253 = errors;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-if(data76.exact === undefined){
-const err152 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[1],data:data76};
+if(data88.uriRegexRewrite !== undefined){
+let data91 = data88.uriRegexRewrite;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+for(const key20 in data91){
+if(!((key20 === "match") || (key20 === "rewrite"))){
+const err152 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite,data:data91};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -2601,20 +3228,10 @@ vErrors.push(err152);
 errors++;
 }
 }
-var _valid13 = _errs253 === errors;
-if(_valid13 && valid69){
-valid69 = false;
-passing6 = [passing6, 1];
-}
-else {
-if(_valid13){
-valid69 = true;
-passing6 = 1;
-}
-const _errs254 = errors;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-if(data76.prefix === undefined){
-const err153 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[2],data:data76};
+if(data91.match !== undefined){
+let data92 = data91.match;
+if(typeof data92 !== "string"){
+const err153 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite/match",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/properties/match/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.match.type,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.match,data:data92};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -2624,20 +3241,10 @@ vErrors.push(err153);
 errors++;
 }
 }
-var _valid13 = _errs254 === errors;
-if(_valid13 && valid69){
-valid69 = false;
-passing6 = [passing6, 2];
-}
-else {
-if(_valid13){
-valid69 = true;
-passing6 = 2;
-}
-const _errs255 = errors;
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-if(data76.regex === undefined){
-const err154 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf[3],data:data76};
+if(data91.rewrite !== undefined){
+let data93 = data91.rewrite;
+if(typeof data93 !== "string"){
+const err154 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite/rewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/properties/rewrite/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.rewrite.type,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.rewrite,data:data93};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -2647,21 +3254,9 @@ vErrors.push(err154);
 errors++;
 }
 }
-var _valid13 = _errs255 === errors;
-if(_valid13 && valid69){
-valid69 = false;
-passing6 = [passing6, 3];
 }
 else {
-if(_valid13){
-valid69 = true;
-passing6 = 3;
-}
-}
-}
-}
-if(!valid69){
-const err155 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method,data:data76};
+const err155 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.type,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite,data:data91};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -2670,21 +3265,10 @@ vErrors.push(err155);
 }
 errors++;
 }
-else {
-errors = _errs245;
-if(vErrors !== null){
-if(_errs245){
-vErrors.length = _errs245;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-if(data76 && typeof data76 == "object" && !Array.isArray(data76)){
-for(const key24 in data76){
-if(!(((key24 === "exact") || (key24 === "prefix")) || (key24 === "regex"))){
-const err156 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method,data:data76};
+const err156 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.rewrite.type,parentSchema:schema6.properties.spec.properties.http.items.properties.rewrite,data:data88};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -2694,10 +3278,15 @@ vErrors.push(err156);
 errors++;
 }
 }
-if(data76.exact !== undefined){
-let data77 = data76.exact;
-if(typeof data77 !== "string"){
-const err157 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method/exact",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.properties.exact,data:data77};
+if(data8.route !== undefined){
+let data94 = data8.route;
+if(Array.isArray(data94)){
+const len12 = data94.length;
+for(let i12=0; i12<len12; i12++){
+let data95 = data94[i12];
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.destination === undefined){
+const err157 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i12,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema6.properties.spec.properties.http.items.properties.route.items.required,parentSchema:schema6.properties.spec.properties.http.items.properties.route.items,data:data95};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -2706,11 +3295,9 @@ vErrors.push(err157);
 }
 errors++;
 }
-}
-if(data76.prefix !== undefined){
-let data78 = data76.prefix;
-if(typeof data78 !== "string"){
-const err158 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.properties.prefix,data:data78};
+for(const key21 in data95){
+if(!(((key21 === "destination") || (key21 === "headers")) || (key21 === "weight"))){
+const err158 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i12,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.http.items.properties.route.items,data:data95};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -2720,10 +3307,22 @@ vErrors.push(err158);
 errors++;
 }
 }
-if(data76.regex !== undefined){
-let data79 = data76.regex;
-if(typeof data79 !== "string"){
-const err159 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method/regex",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.properties.regex,data:data79};
+if(data95.destination !== undefined){
+if(!(validate35(data95.destination, {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i12+"/destination",parentData:data95,parentDataProperty:"destination",rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+if(data95.headers !== undefined){
+if(!(validate24(data95.headers, {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i12+"/headers",parentData:data95,parentDataProperty:"headers",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data95.weight !== undefined){
+let data98 = data95.weight;
+if(!((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98)))){
+const err159 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i12+"/weight",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.http.items.properties.route.items.properties.weight.type,parentSchema:schema6.properties.spec.properties.http.items.properties.route.items.properties.weight,data:data98};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -2735,7 +3334,7 @@ errors++;
 }
 }
 else {
-const err160 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/method",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/method/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.method,data:data76};
+const err160 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i12,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.properties.route.items.type,parentSchema:schema6.properties.spec.properties.http.items.properties.route.items,data:data95};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -2745,10 +3344,9 @@ vErrors.push(err160);
 errors++;
 }
 }
-if(data63.name !== undefined){
-let data80 = data63.name;
-if(typeof data80 !== "string"){
-const err161 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/name",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.name.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.name,data:data80};
+}
+else {
+const err161 = {instancePath:instancePath+"/spec/http/" + i3+"/route",schemaPath:"#/properties/spec/properties/http/items/properties/route/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.items.properties.route.type,parentSchema:schema6.properties.spec.properties.http.items.properties.route,data:data94};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -2758,10 +3356,10 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data63.port !== undefined){
-let data81 = data63.port;
-if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
-const err162 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/port",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.port.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.port,data:data81};
+if(data8.timeout !== undefined){
+let data99 = data8.timeout;
+if(typeof data99 !== "string"){
+const err162 = {instancePath:instancePath+"/spec/http/" + i3+"/timeout",schemaPath:"#/properties/spec/properties/http/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.http.items.properties.timeout.type,parentSchema:schema6.properties.spec.properties.http.items.properties.timeout,data:data99};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -2770,9 +3368,10 @@ vErrors.push(err162);
 }
 errors++;
 }
-if(typeof data81 == "number"){
-if(data81 > 4294967295 || isNaN(data81)){
-const err163 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/port",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.port,data:data81};
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/spec/http/" + i3,schemaPath:"#/properties/spec/properties/http/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.http.items.type,parentSchema:schema6.properties.spec.properties.http.items,data:data8};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2781,8 +3380,10 @@ vErrors.push(err163);
 }
 errors++;
 }
-if(data81 < 0 || isNaN(data81)){
-const err164 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/port",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.port,data:data81};
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.http.type,parentSchema:schema6.properties.spec.properties.http,data:data7};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2792,25 +3393,16 @@ vErrors.push(err164);
 errors++;
 }
 }
-}
-if(data63.queryParams !== undefined){
-let data82 = data63.queryParams;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key25 in data82){
-let data83 = data82[key25];
-const _errs272 = errors;
-let valid74 = false;
-let passing7 = null;
-const _errs273 = errors;
-const _errs274 = errors;
-const _errs275 = errors;
-const _errs276 = errors;
-let valid76 = false;
-const _errs277 = errors;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-let missing19;
-if((data83.exact === undefined) && (missing19 = "exact")){
-const err165 = {};
+if(data0.tcp !== undefined){
+let data100 = data0.tcp;
+if(Array.isArray(data100)){
+const len13 = data100.length;
+for(let i13=0; i13<len13; i13++){
+let data101 = data100[i13];
+if(data101 && typeof data101 == "object" && !Array.isArray(data101)){
+for(const key22 in data101){
+if(!((key22 === "match") || (key22 === "route"))){
+const err165 = {instancePath:instancePath+"/spec/tcp/" + i13,schemaPath:"#/properties/spec/properties/tcp/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.tcp.items,data:data101};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2820,14 +3412,16 @@ vErrors.push(err165);
 errors++;
 }
 }
-var _valid16 = _errs277 === errors;
-valid76 = valid76 || _valid16;
-if(!valid76){
-const _errs278 = errors;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-let missing20;
-if((data83.prefix === undefined) && (missing20 = "prefix")){
-const err166 = {};
+if(data101.match !== undefined){
+let data102 = data101.match;
+if(Array.isArray(data102)){
+const len14 = data102.length;
+for(let i14=0; i14<len14; i14++){
+let data103 = data102[i14];
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+for(const key23 in data103){
+if(!((((((key23 === "destinationSubnets") || (key23 === "gateways")) || (key23 === "port")) || (key23 === "sourceLabels")) || (key23 === "sourceNamespace")) || (key23 === "sourceSubnet"))){
+const err166 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items,data:data103};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2837,14 +3431,14 @@ vErrors.push(err166);
 errors++;
 }
 }
-var _valid16 = _errs278 === errors;
-valid76 = valid76 || _valid16;
-if(!valid76){
-const _errs279 = errors;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-let missing21;
-if((data83.regex === undefined) && (missing21 = "regex")){
-const err167 = {};
+if(data103.destinationSubnets !== undefined){
+let data104 = data103.destinationSubnets;
+if(Array.isArray(data104)){
+const len15 = data104.length;
+for(let i15=0; i15<len15; i15++){
+let data105 = data104[i15];
+if(typeof data105 !== "string"){
+const err167 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/destinationSubnets/" + i15,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/destinationSubnets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets.items.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets.items,data:data105};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2854,12 +3448,9 @@ vErrors.push(err167);
 errors++;
 }
 }
-var _valid16 = _errs279 === errors;
-valid76 = valid76 || _valid16;
 }
-}
-if(!valid76){
-const err168 = {};
+else {
+const err168 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/destinationSubnets",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/destinationSubnets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets,data:data104};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2868,20 +3459,15 @@ vErrors.push(err168);
 }
 errors++;
 }
-else {
-errors = _errs276;
-if(vErrors !== null){
-if(_errs276){
-vErrors.length = _errs276;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid75 = _errs275 === errors;
-if(valid75){
-const err169 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[0],data:data83};
+if(data103.gateways !== undefined){
+let data106 = data103.gateways;
+if(Array.isArray(data106)){
+const len16 = data106.length;
+for(let i16=0; i16<len16; i16++){
+let data107 = data106[i16];
+if(typeof data107 !== "string"){
+const err169 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/gateways/" + i16,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.gateways.items.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.gateways.items,data:data107};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2890,26 +3476,10 @@ vErrors.push(err169);
 }
 errors++;
 }
-else {
-errors = _errs274;
-if(vErrors !== null){
-if(_errs274){
-vErrors.length = _errs274;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-var _valid15 = _errs273 === errors;
-if(_valid15){
-valid74 = true;
-passing7 = 0;
-}
-const _errs280 = errors;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-if(data83.exact === undefined){
-const err170 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[1],data:data83};
+const err170 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/gateways",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.gateways.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.gateways,data:data106};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2919,20 +3489,10 @@ vErrors.push(err170);
 errors++;
 }
 }
-var _valid15 = _errs280 === errors;
-if(_valid15 && valid74){
-valid74 = false;
-passing7 = [passing7, 1];
-}
-else {
-if(_valid15){
-valid74 = true;
-passing7 = 1;
-}
-const _errs281 = errors;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-if(data83.prefix === undefined){
-const err171 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[2],data:data83};
+if(data103.port !== undefined){
+let data108 = data103.port;
+if(!((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108)))){
+const err171 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.port.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.port,data:data108};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2941,21 +3501,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-var _valid15 = _errs281 === errors;
-if(_valid15 && valid74){
-valid74 = false;
-passing7 = [passing7, 2];
-}
-else {
-if(_valid15){
-valid74 = true;
-passing7 = 2;
-}
-const _errs282 = errors;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-if(data83.regex === undefined){
-const err172 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf[3],data:data83};
+if(typeof data108 == "number"){
+if(data108 > 4294967295 || isNaN(data108)){
+const err172 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.port,data:data108};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2964,22 +3512,8 @@ vErrors.push(err172);
 }
 errors++;
 }
-}
-var _valid15 = _errs282 === errors;
-if(_valid15 && valid74){
-valid74 = false;
-passing7 = [passing7, 3];
-}
-else {
-if(_valid15){
-valid74 = true;
-passing7 = 3;
-}
-}
-}
-}
-if(!valid74){
-const err173 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties,data:data83};
+if(data108 < 0 || isNaN(data108)){
+const err173 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.port,data:data108};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2988,21 +3522,15 @@ vErrors.push(err173);
 }
 errors++;
 }
-else {
-errors = _errs272;
-if(vErrors !== null){
-if(_errs272){
-vErrors.length = _errs272;
-}
-else {
-vErrors = null;
 }
 }
-}
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-for(const key26 in data83){
-if(!(((key26 === "exact") || (key26 === "prefix")) || (key26 === "regex"))){
-const err174 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties,data:data83};
+if(data103.sourceLabels !== undefined){
+let data109 = data103.sourceLabels;
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+for(const key24 in data109){
+let data110 = data109[key24];
+if(typeof data110 !== "string"){
+const err174 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/sourceLabels/" + key24.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels.additionalProperties,data:data110};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -3012,10 +3540,9 @@ vErrors.push(err174);
 errors++;
 }
 }
-if(data83.exact !== undefined){
-let data84 = data83.exact;
-if(typeof data84 !== "string"){
-const err175 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1")+"/exact",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.properties.exact,data:data84};
+}
+else {
+const err175 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/sourceLabels",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels,data:data109};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -3025,10 +3552,10 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data83.prefix !== undefined){
-let data85 = data83.prefix;
-if(typeof data85 !== "string"){
-const err176 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.properties.prefix,data:data85};
+if(data103.sourceNamespace !== undefined){
+let data111 = data103.sourceNamespace;
+if(typeof data111 !== "string"){
+const err176 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/sourceNamespace",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceNamespace.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceNamespace,data:data111};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -3038,10 +3565,10 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data83.regex !== undefined){
-let data86 = data83.regex;
-if(typeof data86 !== "string"){
-const err177 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1")+"/regex",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.properties.regex,data:data86};
+if(data103.sourceSubnet !== undefined){
+let data112 = data103.sourceSubnet;
+if(typeof data112 !== "string"){
+const err177 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14+"/sourceSubnet",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceSubnet/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceSubnet.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items.properties.sourceSubnet,data:data112};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -3053,7 +3580,7 @@ errors++;
 }
 }
 else {
-const err178 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams/" + key25.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.additionalProperties,data:data83};
+const err178 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match/" + i14,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.tcp.items.properties.match.items.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match.items,data:data103};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -3065,7 +3592,7 @@ errors++;
 }
 }
 else {
-const err179 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/queryParams",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/queryParams/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.queryParams,data:data82};
+const err179 = {instancePath:instancePath+"/spec/tcp/" + i13+"/match",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tcp.items.properties.match.type,parentSchema:schema6.properties.spec.properties.tcp.items.properties.match,data:data102};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -3075,21 +3602,15 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data63.scheme !== undefined){
-let data87 = data63.scheme;
-const _errs292 = errors;
-let valid78 = false;
-let passing8 = null;
-const _errs293 = errors;
-const _errs294 = errors;
-const _errs295 = errors;
-const _errs296 = errors;
-let valid80 = false;
-const _errs297 = errors;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-let missing22;
-if((data87.exact === undefined) && (missing22 = "exact")){
-const err180 = {};
+if(data101.route !== undefined){
+if(!(validate40(data101.route, {instancePath:instancePath+"/spec/tcp/" + i13+"/route",parentData:data101,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err180 = {instancePath:instancePath+"/spec/tcp/" + i13,schemaPath:"#/properties/spec/properties/tcp/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.tcp.items.type,parentSchema:schema6.properties.spec.properties.tcp.items,data:data101};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -3099,14 +3620,9 @@ vErrors.push(err180);
 errors++;
 }
 }
-var _valid18 = _errs297 === errors;
-valid80 = valid80 || _valid18;
-if(!valid80){
-const _errs298 = errors;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-let missing23;
-if((data87.prefix === undefined) && (missing23 = "prefix")){
-const err181 = {};
+}
+else {
+const err181 = {instancePath:instancePath+"/spec/tcp",schemaPath:"#/properties/spec/properties/tcp/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tcp.type,parentSchema:schema6.properties.spec.properties.tcp,data:data100};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -3116,14 +3632,15 @@ vErrors.push(err181);
 errors++;
 }
 }
-var _valid18 = _errs298 === errors;
-valid80 = valid80 || _valid18;
-if(!valid80){
-const _errs299 = errors;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-let missing24;
-if((data87.regex === undefined) && (missing24 = "regex")){
-const err182 = {};
+if(data0.tls !== undefined){
+let data114 = data0.tls;
+if(Array.isArray(data114)){
+const len17 = data114.length;
+for(let i17=0; i17<len17; i17++){
+let data115 = data114[i17];
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+if(data115.match === undefined){
+const err182 = {instancePath:instancePath+"/spec/tls/" + i17,schemaPath:"#/properties/spec/properties/tls/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema6.properties.spec.properties.tls.items.required,parentSchema:schema6.properties.spec.properties.tls.items,data:data115};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -3132,13 +3649,9 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-var _valid18 = _errs299 === errors;
-valid80 = valid80 || _valid18;
-}
-}
-if(!valid80){
-const err183 = {};
+for(const key25 in data115){
+if(!((key25 === "match") || (key25 === "route"))){
+const err183 = {instancePath:instancePath+"/spec/tls/" + i17,schemaPath:"#/properties/spec/properties/tls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.tls.items,data:data115};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -3147,20 +3660,16 @@ vErrors.push(err183);
 }
 errors++;
 }
-else {
-errors = _errs296;
-if(vErrors !== null){
-if(_errs296){
-vErrors.length = _errs296;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid79 = _errs295 === errors;
-if(valid79){
-const err184 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[0],data:data87};
+if(data115.match !== undefined){
+let data116 = data115.match;
+if(Array.isArray(data116)){
+const len18 = data116.length;
+for(let i18=0; i18<len18; i18++){
+let data117 = data116[i18];
+if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
+if(data117.sniHosts === undefined){
+const err184 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/required",keyword:"required",params:{missingProperty: "sniHosts"},message:"must have required property '"+"sniHosts"+"'",schema:schema6.properties.spec.properties.tls.items.properties.match.items.required,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items,data:data117};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -3169,26 +3678,9 @@ vErrors.push(err184);
 }
 errors++;
 }
-else {
-errors = _errs294;
-if(vErrors !== null){
-if(_errs294){
-vErrors.length = _errs294;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid17 = _errs293 === errors;
-if(_valid17){
-valid78 = true;
-passing8 = 0;
-}
-const _errs300 = errors;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.exact === undefined){
-const err185 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[1],data:data87};
+for(const key26 in data117){
+if(!((((((key26 === "destinationSubnets") || (key26 === "gateways")) || (key26 === "port")) || (key26 === "sniHosts")) || (key26 === "sourceLabels")) || (key26 === "sourceNamespace"))){
+const err185 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items,data:data117};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -3198,20 +3690,14 @@ vErrors.push(err185);
 errors++;
 }
 }
-var _valid17 = _errs300 === errors;
-if(_valid17 && valid78){
-valid78 = false;
-passing8 = [passing8, 1];
-}
-else {
-if(_valid17){
-valid78 = true;
-passing8 = 1;
-}
-const _errs301 = errors;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.prefix === undefined){
-const err186 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[2],data:data87};
+if(data117.destinationSubnets !== undefined){
+let data118 = data117.destinationSubnets;
+if(Array.isArray(data118)){
+const len19 = data118.length;
+for(let i19=0; i19<len19; i19++){
+let data119 = data118[i19];
+if(typeof data119 !== "string"){
+const err186 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/destinationSubnets/" + i19,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/destinationSubnets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets.items.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets.items,data:data119};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -3221,20 +3707,9 @@ vErrors.push(err186);
 errors++;
 }
 }
-var _valid17 = _errs301 === errors;
-if(_valid17 && valid78){
-valid78 = false;
-passing8 = [passing8, 2];
 }
 else {
-if(_valid17){
-valid78 = true;
-passing8 = 2;
-}
-const _errs302 = errors;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.regex === undefined){
-const err187 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf[3],data:data87};
+const err187 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/destinationSubnets",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/destinationSubnets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets,data:data118};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -3244,21 +3719,14 @@ vErrors.push(err187);
 errors++;
 }
 }
-var _valid17 = _errs302 === errors;
-if(_valid17 && valid78){
-valid78 = false;
-passing8 = [passing8, 3];
-}
-else {
-if(_valid17){
-valid78 = true;
-passing8 = 3;
-}
-}
-}
-}
-if(!valid78){
-const err188 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/oneOf",keyword:"oneOf",params:{passingSchemas: passing8},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme,data:data87};
+if(data117.gateways !== undefined){
+let data120 = data117.gateways;
+if(Array.isArray(data120)){
+const len20 = data120.length;
+for(let i20=0; i20<len20; i20++){
+let data121 = data120[i20];
+if(typeof data121 !== "string"){
+const err188 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/gateways/" + i20,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.gateways.items.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.gateways.items,data:data121};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -3267,21 +3735,10 @@ vErrors.push(err188);
 }
 errors++;
 }
-else {
-errors = _errs292;
-if(vErrors !== null){
-if(_errs292){
-vErrors.length = _errs292;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-for(const key27 in data87){
-if(!(((key27 === "exact") || (key27 === "prefix")) || (key27 === "regex"))){
-const err189 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme,data:data87};
+const err189 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/gateways",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.gateways.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.gateways,data:data120};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -3291,10 +3748,10 @@ vErrors.push(err189);
 errors++;
 }
 }
-if(data87.exact !== undefined){
-let data88 = data87.exact;
-if(typeof data88 !== "string"){
-const err190 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme/exact",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.properties.exact,data:data88};
+if(data117.port !== undefined){
+let data122 = data117.port;
+if(!((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122)))){
+const err190 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/port",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.port.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.port,data:data122};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -3303,11 +3760,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-}
-if(data87.prefix !== undefined){
-let data89 = data87.prefix;
-if(typeof data89 !== "string"){
-const err191 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.properties.prefix,data:data89};
+if(typeof data122 == "number"){
+if(data122 > 4294967295 || isNaN(data122)){
+const err191 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/port",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.port,data:data122};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -3316,11 +3771,8 @@ vErrors.push(err191);
 }
 errors++;
 }
-}
-if(data87.regex !== undefined){
-let data90 = data87.regex;
-if(typeof data90 !== "string"){
-const err192 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme/regex",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.properties.regex,data:data90};
+if(data122 < 0 || isNaN(data122)){
+const err192 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/port",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.port,data:data122};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -3331,8 +3783,14 @@ errors++;
 }
 }
 }
-else {
-const err193 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/scheme/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.scheme,data:data87};
+if(data117.sniHosts !== undefined){
+let data123 = data117.sniHosts;
+if(Array.isArray(data123)){
+const len21 = data123.length;
+for(let i21=0; i21<len21; i21++){
+let data124 = data123[i21];
+if(typeof data124 !== "string"){
+const err193 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/sniHosts/" + i21,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sniHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts.items.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts.items,data:data124};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -3342,13 +3800,9 @@ vErrors.push(err193);
 errors++;
 }
 }
-if(data63.sourceLabels !== undefined){
-let data91 = data63.sourceLabels;
-if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
-for(const key28 in data91){
-let data92 = data91[key28];
-if(typeof data92 !== "string"){
-const err194 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/sourceLabels/" + key28.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/sourceLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels.additionalProperties,data:data92};
+}
+else {
+const err194 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/sniHosts",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sniHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts,data:data123};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -3358,9 +3812,13 @@ vErrors.push(err194);
 errors++;
 }
 }
-}
-else {
-const err195 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/sourceLabels",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/sourceLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.sourceLabels,data:data91};
+if(data117.sourceLabels !== undefined){
+let data125 = data117.sourceLabels;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+for(const key27 in data125){
+let data126 = data125[key27];
+if(typeof data126 !== "string"){
+const err195 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/sourceLabels/" + key27.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sourceLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels.additionalProperties,data:data126};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -3370,10 +3828,9 @@ vErrors.push(err195);
 errors++;
 }
 }
-if(data63.sourceNamespace !== undefined){
-let data93 = data63.sourceNamespace;
-if(typeof data93 !== "string"){
-const err196 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/sourceNamespace",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/sourceNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.sourceNamespace.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.sourceNamespace,data:data93};
+}
+else {
+const err196 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/sourceLabels",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sourceLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels,data:data125};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -3383,10 +3840,10 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data63.statPrefix !== undefined){
-let data94 = data63.statPrefix;
-if(typeof data94 !== "string"){
-const err197 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/statPrefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/statPrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.statPrefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.statPrefix,data:data94};
+if(data117.sourceNamespace !== undefined){
+let data127 = data117.sourceNamespace;
+if(typeof data127 !== "string"){
+const err197 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18+"/sourceNamespace",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sourceNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sourceNamespace.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items.properties.sourceNamespace,data:data127};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -3396,21 +3853,9 @@ vErrors.push(err197);
 errors++;
 }
 }
-if(data63.uri !== undefined){
-let data95 = data63.uri;
-const _errs321 = errors;
-let valid83 = false;
-let passing9 = null;
-const _errs322 = errors;
-const _errs323 = errors;
-const _errs324 = errors;
-const _errs325 = errors;
-let valid85 = false;
-const _errs326 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-let missing25;
-if((data95.exact === undefined) && (missing25 = "exact")){
-const err198 = {};
+}
+else {
+const err198 = {instancePath:instancePath+"/spec/tls/" + i17+"/match/" + i18,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.tls.items.properties.match.items.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match.items,data:data117};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -3420,14 +3865,9 @@ vErrors.push(err198);
 errors++;
 }
 }
-var _valid20 = _errs326 === errors;
-valid85 = valid85 || _valid20;
-if(!valid85){
-const _errs327 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-let missing26;
-if((data95.prefix === undefined) && (missing26 = "prefix")){
-const err199 = {};
+}
+else {
+const err199 = {instancePath:instancePath+"/spec/tls/" + i17+"/match",schemaPath:"#/properties/spec/properties/tls/items/properties/match/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tls.items.properties.match.type,parentSchema:schema6.properties.spec.properties.tls.items.properties.match,data:data116};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -3437,14 +3877,15 @@ vErrors.push(err199);
 errors++;
 }
 }
-var _valid20 = _errs327 === errors;
-valid85 = valid85 || _valid20;
-if(!valid85){
-const _errs328 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-let missing27;
-if((data95.regex === undefined) && (missing27 = "regex")){
-const err200 = {};
+if(data115.route !== undefined){
+if(!(validate40(data115.route, {instancePath:instancePath+"/spec/tls/" + i17+"/route",parentData:data115,parentDataProperty:"route",rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err200 = {instancePath:instancePath+"/spec/tls/" + i17,schemaPath:"#/properties/spec/properties/tls/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.tls.items.type,parentSchema:schema6.properties.spec.properties.tls.items,data:data115};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -3454,12 +3895,9 @@ vErrors.push(err200);
 errors++;
 }
 }
-var _valid20 = _errs328 === errors;
-valid85 = valid85 || _valid20;
 }
-}
-if(!valid85){
-const err201 = {};
+else {
+const err201 = {instancePath:instancePath+"/spec/tls",schemaPath:"#/properties/spec/properties/tls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.spec.properties.tls.type,parentSchema:schema6.properties.spec.properties.tls,data:data114};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -3468,20 +3906,10 @@ vErrors.push(err201);
 }
 errors++;
 }
-else {
-errors = _errs325;
-if(vErrors !== null){
-if(_errs325){
-vErrors.length = _errs325;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-var valid84 = _errs324 === errors;
-if(valid84){
-const err202 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[0],data:data95};
+const err202 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -3490,26 +3918,20 @@ vErrors.push(err202);
 }
 errors++;
 }
-else {
-errors = _errs323;
-if(vErrors !== null){
-if(_errs323){
-vErrors.length = _errs323;
 }
-else {
-vErrors = null;
-}
-}
-}
-var _valid19 = _errs322 === errors;
-if(_valid19){
-valid83 = true;
-passing9 = 0;
-}
-const _errs329 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.exact === undefined){
-const err203 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[1],data:data95};
+if(data.status !== undefined){
+let data129 = data.status;
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+if(data129.conditions !== undefined){
+let data130 = data129.conditions;
+if(Array.isArray(data130)){
+const len22 = data130.length;
+for(let i22=0; i22<len22; i22++){
+let data131 = data130[i22];
+if(data131 && typeof data131 == "object" && !Array.isArray(data131)){
+for(const key28 in data131){
+if(!(((((((key28 === "lastProbeTime") || (key28 === "lastTransitionTime")) || (key28 === "message")) || (key28 === "observedGeneration")) || (key28 === "reason")) || (key28 === "status")) || (key28 === "type"))){
+const err203 = {instancePath:instancePath+"/status/conditions/" + i22,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.conditions.items,data:data131};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -3519,20 +3941,11 @@ vErrors.push(err203);
 errors++;
 }
 }
-var _valid19 = _errs329 === errors;
-if(_valid19 && valid83){
-valid83 = false;
-passing9 = [passing9, 1];
-}
-else {
-if(_valid19){
-valid83 = true;
-passing9 = 1;
-}
-const _errs330 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.prefix === undefined){
-const err204 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[2],data:data95};
+if(data131.lastProbeTime !== undefined){
+let data132 = data131.lastProbeTime;
+if(typeof data132 === "string"){
+if(!(formats2.validate(data132))){
+const err204 = {instancePath:instancePath+"/status/conditions/" + i22+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data132};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -3542,20 +3955,8 @@ vErrors.push(err204);
 errors++;
 }
 }
-var _valid19 = _errs330 === errors;
-if(_valid19 && valid83){
-valid83 = false;
-passing9 = [passing9, 2];
-}
 else {
-if(_valid19){
-valid83 = true;
-passing9 = 2;
-}
-const _errs331 = errors;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.regex === undefined){
-const err205 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf[3],data:data95};
+const err205 = {instancePath:instancePath+"/status/conditions/" + i22+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data132};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -3565,21 +3966,11 @@ vErrors.push(err205);
 errors++;
 }
 }
-var _valid19 = _errs331 === errors;
-if(_valid19 && valid83){
-valid83 = false;
-passing9 = [passing9, 3];
-}
-else {
-if(_valid19){
-valid83 = true;
-passing9 = 3;
-}
-}
-}
-}
-if(!valid83){
-const err206 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/oneOf",keyword:"oneOf",params:{passingSchemas: passing9},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri,data:data95};
+if(data131.lastTransitionTime !== undefined){
+let data133 = data131.lastTransitionTime;
+if(typeof data133 === "string"){
+if(!(formats2.validate(data133))){
+const err206 = {instancePath:instancePath+"/status/conditions/" + i22+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data133};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -3588,21 +3979,9 @@ vErrors.push(err206);
 }
 errors++;
 }
-else {
-errors = _errs321;
-if(vErrors !== null){
-if(_errs321){
-vErrors.length = _errs321;
 }
 else {
-vErrors = null;
-}
-}
-}
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-for(const key29 in data95){
-if(!(((key29 === "exact") || (key29 === "prefix")) || (key29 === "regex"))){
-const err207 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri,data:data95};
+const err207 = {instancePath:instancePath+"/status/conditions/" + i22+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data133};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -3612,10 +3991,10 @@ vErrors.push(err207);
 errors++;
 }
 }
-if(data95.exact !== undefined){
-let data96 = data95.exact;
-if(typeof data96 !== "string"){
-const err208 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri/exact",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.properties.exact,data:data96};
+if(data131.message !== undefined){
+let data134 = data131.message;
+if(typeof data134 !== "string"){
+const err208 = {instancePath:instancePath+"/status/conditions/" + i22+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.message,data:data134};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -3625,10 +4004,10 @@ vErrors.push(err208);
 errors++;
 }
 }
-if(data95.prefix !== undefined){
-let data97 = data95.prefix;
-if(typeof data97 !== "string"){
-const err209 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.properties.prefix,data:data97};
+if(data131.observedGeneration !== undefined){
+let data135 = data131.observedGeneration;
+if((!((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135)))) && (typeof data135 !== "string")){
+const err209 = {instancePath:instancePath+"/status/conditions/" + i22+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.observedGeneration,data:data135};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -3638,10 +4017,10 @@ vErrors.push(err209);
 errors++;
 }
 }
-if(data95.regex !== undefined){
-let data98 = data95.regex;
-if(typeof data98 !== "string"){
-const err210 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri/regex",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.properties.regex,data:data98};
+if(data131.reason !== undefined){
+let data136 = data131.reason;
+if(typeof data136 !== "string"){
+const err210 = {instancePath:instancePath+"/status/conditions/" + i22+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.reason,data:data136};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -3651,9 +4030,10 @@ vErrors.push(err210);
 errors++;
 }
 }
-}
-else {
-const err211 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/uri",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/uri/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.uri,data:data95};
+if(data131.status !== undefined){
+let data137 = data131.status;
+if(typeof data137 !== "string"){
+const err211 = {instancePath:instancePath+"/status/conditions/" + i22+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.status,data:data137};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -3663,24 +4043,10 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(data63.withoutHeaders !== undefined){
-let data99 = data63.withoutHeaders;
-if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
-for(const key30 in data99){
-let data100 = data99[key30];
-const _errs344 = errors;
-let valid88 = false;
-let passing10 = null;
-const _errs345 = errors;
-const _errs346 = errors;
-const _errs347 = errors;
-const _errs348 = errors;
-let valid90 = false;
-const _errs349 = errors;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-let missing28;
-if((data100.exact === undefined) && (missing28 = "exact")){
-const err212 = {};
+if(data131.type !== undefined){
+let data138 = data131.type;
+if(typeof data138 !== "string"){
+const err212 = {instancePath:instancePath+"/status/conditions/" + i22+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.type,data:data138};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -3690,14 +4056,9 @@ vErrors.push(err212);
 errors++;
 }
 }
-var _valid22 = _errs349 === errors;
-valid90 = valid90 || _valid22;
-if(!valid90){
-const _errs350 = errors;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-let missing29;
-if((data100.prefix === undefined) && (missing29 = "prefix")){
-const err213 = {};
+}
+else {
+const err213 = {instancePath:instancePath+"/status/conditions/" + i22,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.conditions.items,data:data131};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -3707,14 +4068,9 @@ vErrors.push(err213);
 errors++;
 }
 }
-var _valid22 = _errs350 === errors;
-valid90 = valid90 || _valid22;
-if(!valid90){
-const _errs351 = errors;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-let missing30;
-if((data100.regex === undefined) && (missing30 = "regex")){
-const err214 = {};
+}
+else {
+const err214 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.conditions.type,parentSchema:schema6.properties.status.properties.conditions,data:data130};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -3724,12 +4080,10 @@ vErrors.push(err214);
 errors++;
 }
 }
-var _valid22 = _errs351 === errors;
-valid90 = valid90 || _valid22;
-}
-}
-if(!valid90){
-const err215 = {};
+if(data129.observedGeneration !== undefined){
+let data139 = data129.observedGeneration;
+if((!((typeof data139 == "number") && (!(data139 % 1) && !isNaN(data139)))) && (typeof data139 !== "string")){
+const err215 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.observedGeneration,data:data139};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -3738,20 +4092,17 @@ vErrors.push(err215);
 }
 errors++;
 }
-else {
-errors = _errs348;
-if(vErrors !== null){
-if(_errs348){
-vErrors.length = _errs348;
 }
-else {
-vErrors = null;
-}
-}
-}
-var valid89 = _errs347 === errors;
-if(valid89){
-const err216 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[0],data:data100};
+if(data129.validationMessages !== undefined){
+let data140 = data129.validationMessages;
+if(Array.isArray(data140)){
+const len23 = data140.length;
+for(let i23=0; i23<len23; i23++){
+let data141 = data140[i23];
+if(data141 && typeof data141 == "object" && !Array.isArray(data141)){
+for(const key29 in data141){
+if(!(((key29 === "documentationUrl") || (key29 === "level")) || (key29 === "type"))){
+const err216 = {instancePath:instancePath+"/status/validationMessages/" + i23,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data141};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -3760,26 +4111,11 @@ vErrors.push(err216);
 }
 errors++;
 }
-else {
-errors = _errs346;
-if(vErrors !== null){
-if(_errs346){
-vErrors.length = _errs346;
 }
-else {
-vErrors = null;
-}
-}
-}
-var _valid21 = _errs345 === errors;
-if(_valid21){
-valid88 = true;
-passing10 = 0;
-}
-const _errs352 = errors;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-if(data100.exact === undefined){
-const err217 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/oneOf/1/required",keyword:"required",params:{missingProperty: "exact"},message:"must have required property '"+"exact"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[1],data:data100};
+if(data141.documentationUrl !== undefined){
+let data142 = data141.documentationUrl;
+if(typeof data142 !== "string"){
+const err217 = {instancePath:instancePath+"/status/validationMessages/" + i23+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data142};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -3789,20 +4125,10 @@ vErrors.push(err217);
 errors++;
 }
 }
-var _valid21 = _errs352 === errors;
-if(_valid21 && valid88){
-valid88 = false;
-passing10 = [passing10, 1];
-}
-else {
-if(_valid21){
-valid88 = true;
-passing10 = 1;
-}
-const _errs353 = errors;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-if(data100.prefix === undefined){
-const err218 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/oneOf/2/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[2],data:data100};
+if(data141.level !== undefined){
+let data143 = data141.level;
+if(typeof data143 !== "string"){
+const err218 = {instancePath:instancePath+"/status/validationMessages/" + i23+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data143};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -3811,21 +4137,8 @@ vErrors.push(err218);
 }
 errors++;
 }
-}
-var _valid21 = _errs353 === errors;
-if(_valid21 && valid88){
-valid88 = false;
-passing10 = [passing10, 2];
-}
-else {
-if(_valid21){
-valid88 = true;
-passing10 = 2;
-}
-const _errs354 = errors;
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-if(data100.regex === undefined){
-const err219 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/oneOf/3/required",keyword:"required",params:{missingProperty: "regex"},message:"must have required property '"+"regex"+"'",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[3].required,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf[3],data:data100};
+if(!((((data143 === "UNKNOWN") || (data143 === "ERROR")) || (data143 === "WARNING")) || (data143 === "INFO"))){
+const err219 = {instancePath:instancePath+"/status/validationMessages/" + i23+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data143};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -3835,21 +4148,12 @@ vErrors.push(err219);
 errors++;
 }
 }
-var _valid21 = _errs354 === errors;
-if(_valid21 && valid88){
-valid88 = false;
-passing10 = [passing10, 3];
-}
-else {
-if(_valid21){
-valid88 = true;
-passing10 = 3;
-}
-}
-}
-}
-if(!valid88){
-const err220 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/oneOf",keyword:"oneOf",params:{passingSchemas: passing10},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties,data:data100};
+if(data141.type !== undefined){
+let data144 = data141.type;
+if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
+for(const key30 in data144){
+if(!((key30 === "code") || (key30 === "name"))){
+const err220 = {instancePath:instancePath+"/status/validationMessages/" + i23+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data144};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -3858,21 +4162,11 @@ vErrors.push(err220);
 }
 errors++;
 }
-else {
-errors = _errs344;
-if(vErrors !== null){
-if(_errs344){
-vErrors.length = _errs344;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data100 && typeof data100 == "object" && !Array.isArray(data100)){
-for(const key31 in data100){
-if(!(((key31 === "exact") || (key31 === "prefix")) || (key31 === "regex"))){
-const err221 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties,data:data100};
+if(data144.code !== undefined){
+let data145 = data144.code;
+if(typeof data145 !== "string"){
+const err221 = {instancePath:instancePath+"/status/validationMessages/" + i23+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data145};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -3882,10 +4176,10 @@ vErrors.push(err221);
 errors++;
 }
 }
-if(data100.exact !== undefined){
-let data101 = data100.exact;
-if(typeof data101 !== "string"){
-const err222 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/exact",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/properties/exact/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.properties.exact.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.properties.exact,data:data101};
+if(data144.name !== undefined){
+let data146 = data144.name;
+if(typeof data146 !== "string"){
+const err222 = {instancePath:instancePath+"/status/validationMessages/" + i23+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data146};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -3895,10 +4189,9 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data100.prefix !== undefined){
-let data102 = data100.prefix;
-if(typeof data102 !== "string"){
-const err223 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/prefix",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.properties.prefix,data:data102};
+}
+else {
+const err223 = {instancePath:instancePath+"/status/validationMessages/" + i23+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data144};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -3908,10 +4201,9 @@ vErrors.push(err223);
 errors++;
 }
 }
-if(data100.regex !== undefined){
-let data103 = data100.regex;
-if(typeof data103 !== "string"){
-const err224 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1")+"/regex",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.properties.regex.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.properties.regex,data:data103};
+}
+else {
+const err224 = {instancePath:instancePath+"/status/validationMessages/" + i23,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.type,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data141};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -3923,7 +4215,7 @@ errors++;
 }
 }
 else {
-const err225 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders/" + key30.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.additionalProperties,data:data100};
+const err225 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.validationMessages.type,parentSchema:schema6.properties.status.properties.validationMessages,data:data140};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -3935,7 +4227,7 @@ errors++;
 }
 }
 else {
-const err226 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11+"/withoutHeaders",schemaPath:"#/properties/spec/properties/http/items/properties/match/items/properties/withoutHeaders/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items.properties.withoutHeaders,data:data99};
+const err226 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data129};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -3947,7 +4239,7 @@ errors++;
 }
 }
 else {
-const err227 = {instancePath:instancePath+"/spec/http/" + i3+"/match/" + i11,schemaPath:"#/properties/spec/properties/http/items/properties/match/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.match.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match.items,data:data63};
+const err227 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -3956,2874 +4248,10 @@ vErrors.push(err227);
 }
 errors++;
 }
-}
-}
-else {
-const err228 = {instancePath:instancePath+"/spec/http/" + i3+"/match",schemaPath:"#/properties/spec/properties/http/items/properties/match/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.match.type,parentSchema:schema11.properties.spec.properties.http.items.properties.match,data:data62};
-if(vErrors === null){
-vErrors = [err228];
-}
-else {
-vErrors.push(err228);
-}
-errors++;
-}
-}
-if(data8.mirror !== undefined){
-let data104 = data8.mirror;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.host === undefined){
-const err229 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.spec.properties.http.items.properties.mirror.required,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror,data:data104};
-if(vErrors === null){
-vErrors = [err229];
-}
-else {
-vErrors.push(err229);
-}
-errors++;
-}
-for(const key32 in data104){
-if(!(((key32 === "host") || (key32 === "port")) || (key32 === "subset"))){
-const err230 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror,data:data104};
-if(vErrors === null){
-vErrors = [err230];
-}
-else {
-vErrors.push(err230);
-}
-errors++;
-}
-}
-if(data104.host !== undefined){
-let data105 = data104.host;
-if(typeof data105 !== "string"){
-const err231 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror/host",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.mirror.properties.host.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror.properties.host,data:data105};
-if(vErrors === null){
-vErrors = [err231];
-}
-else {
-vErrors.push(err231);
-}
-errors++;
-}
-}
-if(data104.port !== undefined){
-let data106 = data104.port;
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-for(const key33 in data106){
-if(!(key33 === "number")){
-const err232 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror/port",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key33},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror.properties.port,data:data106};
-if(vErrors === null){
-vErrors = [err232];
-}
-else {
-vErrors.push(err232);
-}
-errors++;
-}
-}
-if(data106.number !== undefined){
-let data107 = data106.number;
-if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
-const err233 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.mirror.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror.properties.port.properties.number,data:data107};
-if(vErrors === null){
-vErrors = [err233];
-}
-else {
-vErrors.push(err233);
-}
-errors++;
-}
-if(typeof data107 == "number"){
-if(data107 > 4294967295 || isNaN(data107)){
-const err234 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror.properties.port.properties.number,data:data107};
-if(vErrors === null){
-vErrors = [err234];
-}
-else {
-vErrors.push(err234);
-}
-errors++;
-}
-if(data107 < 0 || isNaN(data107)){
-const err235 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror.properties.port.properties.number,data:data107};
-if(vErrors === null){
-vErrors = [err235];
-}
-else {
-vErrors.push(err235);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err236 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror/port",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.mirror.properties.port.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror.properties.port,data:data106};
-if(vErrors === null){
-vErrors = [err236];
-}
-else {
-vErrors.push(err236);
-}
-errors++;
-}
-}
-if(data104.subset !== undefined){
-let data108 = data104.subset;
-if(typeof data108 !== "string"){
-const err237 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror/subset",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.mirror.properties.subset.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror.properties.subset,data:data108};
-if(vErrors === null){
-vErrors = [err237];
-}
-else {
-vErrors.push(err237);
-}
-errors++;
-}
-}
-}
-else {
-const err238 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror",schemaPath:"#/properties/spec/properties/http/items/properties/mirror/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.mirror.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror,data:data104};
-if(vErrors === null){
-vErrors = [err238];
-}
-else {
-vErrors.push(err238);
-}
-errors++;
-}
-}
-if(data8.mirrorPercent !== undefined){
-let data109 = data8.mirrorPercent;
-const _errs375 = errors;
-let valid94 = true;
-const _errs376 = errors;
-if(data109 !== null){
-const err239 = {};
-if(vErrors === null){
-vErrors = [err239];
-}
-else {
-vErrors.push(err239);
-}
-errors++;
-}
-var _valid23 = _errs376 === errors;
-errors = _errs375;
-if(vErrors !== null){
-if(_errs375){
-vErrors.length = _errs375;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid23){
-const _errs378 = errors;
-if(!((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109)))){
-const err240 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.mirrorPercent.else.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrorPercent.else,data:data109};
-if(vErrors === null){
-vErrors = [err240];
-}
-else {
-vErrors.push(err240);
-}
-errors++;
-}
-if(typeof data109 == "number"){
-if(data109 > 4294967295 || isNaN(data109)){
-const err241 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrorPercent.else,data:data109};
-if(vErrors === null){
-vErrors = [err241];
-}
-else {
-vErrors.push(err241);
-}
-errors++;
-}
-if(data109 < 0 || isNaN(data109)){
-const err242 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrorPercent.else,data:data109};
-if(vErrors === null){
-vErrors = [err242];
-}
-else {
-vErrors.push(err242);
-}
-errors++;
-}
-}
-var _valid23 = _errs378 === errors;
-valid94 = _valid23;
-}
-if(!valid94){
-const err243 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercent",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.http.items.properties.mirrorPercent.if,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrorPercent,data:data109};
-if(vErrors === null){
-vErrors = [err243];
-}
-else {
-vErrors.push(err243);
-}
-errors++;
-}
-}
-if(data8.mirrorPercentage !== undefined){
-let data110 = data8.mirrorPercentage;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-for(const key34 in data110){
-if(!(key34 === "value")){
-const err244 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key34},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrorPercentage,data:data110};
-if(vErrors === null){
-vErrors = [err244];
-}
-else {
-vErrors.push(err244);
-}
-errors++;
-}
-}
-if(data110.value !== undefined){
-let data111 = data110.value;
-if(!(typeof data111 == "number")){
-const err245 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.http.items.properties.mirrorPercentage.properties.value.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrorPercentage.properties.value,data:data111};
-if(vErrors === null){
-vErrors = [err245];
-}
-else {
-vErrors.push(err245);
-}
-errors++;
-}
-}
-}
-else {
-const err246 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrorPercentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrorPercentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.mirrorPercentage.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrorPercentage,data:data110};
-if(vErrors === null){
-vErrors = [err246];
-}
-else {
-vErrors.push(err246);
-}
-errors++;
-}
-}
-if(data8.mirror_percent !== undefined){
-let data112 = data8.mirror_percent;
-const _errs386 = errors;
-let valid96 = true;
-const _errs387 = errors;
-if(data112 !== null){
-const err247 = {};
-if(vErrors === null){
-vErrors = [err247];
-}
-else {
-vErrors.push(err247);
-}
-errors++;
-}
-var _valid24 = _errs387 === errors;
-errors = _errs386;
-if(vErrors !== null){
-if(_errs386){
-vErrors.length = _errs386;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid24){
-const _errs389 = errors;
-if(!((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112)))){
-const err248 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/else/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.mirror_percent.else.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror_percent.else,data:data112};
-if(vErrors === null){
-vErrors = [err248];
-}
-else {
-vErrors.push(err248);
-}
-errors++;
-}
-if(typeof data112 == "number"){
-if(data112 > 4294967295 || isNaN(data112)){
-const err249 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/else/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror_percent.else,data:data112};
-if(vErrors === null){
-vErrors = [err249];
-}
-else {
-vErrors.push(err249);
-}
-errors++;
-}
-if(data112 < 0 || isNaN(data112)){
-const err250 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/else/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror_percent.else,data:data112};
-if(vErrors === null){
-vErrors = [err250];
-}
-else {
-vErrors.push(err250);
-}
-errors++;
-}
-}
-var _valid24 = _errs389 === errors;
-valid96 = _valid24;
-}
-if(!valid96){
-const err251 = {instancePath:instancePath+"/spec/http/" + i3+"/mirror_percent",schemaPath:"#/properties/spec/properties/http/items/properties/mirror_percent/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.http.items.properties.mirror_percent.if,parentSchema:schema11.properties.spec.properties.http.items.properties.mirror_percent,data:data112};
-if(vErrors === null){
-vErrors = [err251];
-}
-else {
-vErrors.push(err251);
-}
-errors++;
-}
-}
-if(data8.mirrors !== undefined){
-let data113 = data8.mirrors;
-if(Array.isArray(data113)){
-const len13 = data113.length;
-for(let i13=0; i13<len13; i13++){
-let data114 = data113[i13];
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-if(data114.destination === undefined){
-const err252 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13,schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.required,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items,data:data114};
-if(vErrors === null){
-vErrors = [err252];
-}
-else {
-vErrors.push(err252);
-}
-errors++;
-}
-for(const key35 in data114){
-if(!((key35 === "destination") || (key35 === "percentage"))){
-const err253 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13,schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key35},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items,data:data114};
-if(vErrors === null){
-vErrors = [err253];
-}
-else {
-vErrors.push(err253);
-}
-errors++;
-}
-}
-if(data114.destination !== undefined){
-let data115 = data114.destination;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-if(data115.host === undefined){
-const err254 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.required,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination,data:data115};
-if(vErrors === null){
-vErrors = [err254];
-}
-else {
-vErrors.push(err254);
-}
-errors++;
-}
-for(const key36 in data115){
-if(!(((key36 === "host") || (key36 === "port")) || (key36 === "subset"))){
-const err255 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key36},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination,data:data115};
-if(vErrors === null){
-vErrors = [err255];
-}
-else {
-vErrors.push(err255);
-}
-errors++;
-}
-}
-if(data115.host !== undefined){
-let data116 = data115.host;
-if(typeof data116 !== "string"){
-const err256 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination/host",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.host.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.host,data:data116};
-if(vErrors === null){
-vErrors = [err256];
-}
-else {
-vErrors.push(err256);
-}
-errors++;
-}
-}
-if(data115.port !== undefined){
-let data117 = data115.port;
-if(data117 && typeof data117 == "object" && !Array.isArray(data117)){
-for(const key37 in data117){
-if(!(key37 === "number")){
-const err257 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination/port",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key37},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.port,data:data117};
-if(vErrors === null){
-vErrors = [err257];
-}
-else {
-vErrors.push(err257);
-}
-errors++;
-}
-}
-if(data117.number !== undefined){
-let data118 = data117.number;
-if(!((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118)))){
-const err258 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.port.properties.number,data:data118};
-if(vErrors === null){
-vErrors = [err258];
-}
-else {
-vErrors.push(err258);
-}
-errors++;
-}
-if(typeof data118 == "number"){
-if(data118 > 4294967295 || isNaN(data118)){
-const err259 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.port.properties.number,data:data118};
-if(vErrors === null){
-vErrors = [err259];
-}
-else {
-vErrors.push(err259);
-}
-errors++;
-}
-if(data118 < 0 || isNaN(data118)){
-const err260 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.port.properties.number,data:data118};
-if(vErrors === null){
-vErrors = [err260];
-}
-else {
-vErrors.push(err260);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err261 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination/port",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.port.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.port,data:data117};
-if(vErrors === null){
-vErrors = [err261];
-}
-else {
-vErrors.push(err261);
-}
-errors++;
-}
-}
-if(data115.subset !== undefined){
-let data119 = data115.subset;
-if(typeof data119 !== "string"){
-const err262 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination/subset",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.subset.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.properties.subset,data:data119};
-if(vErrors === null){
-vErrors = [err262];
-}
-else {
-vErrors.push(err262);
-}
-errors++;
-}
-}
-}
-else {
-const err263 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/destination",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/destination/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.destination,data:data115};
-if(vErrors === null){
-vErrors = [err263];
-}
-else {
-vErrors.push(err263);
-}
-errors++;
-}
-}
-if(data114.percentage !== undefined){
-let data120 = data114.percentage;
-if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
-for(const key38 in data120){
-if(!(key38 === "value")){
-const err264 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/percentage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key38},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage,data:data120};
-if(vErrors === null){
-vErrors = [err264];
-}
-else {
-vErrors.push(err264);
-}
-errors++;
-}
-}
-if(data120.value !== undefined){
-let data121 = data120.value;
-if(!(typeof data121 == "number")){
-const err265 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/percentage/value",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/percentage/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage.properties.value.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage.properties.value,data:data121};
-if(vErrors === null){
-vErrors = [err265];
-}
-else {
-vErrors.push(err265);
-}
-errors++;
-}
-}
-}
-else {
-const err266 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13+"/percentage",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/properties/percentage/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items.properties.percentage,data:data120};
-if(vErrors === null){
-vErrors = [err266];
-}
-else {
-vErrors.push(err266);
-}
-errors++;
-}
-}
-}
-else {
-const err267 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors/" + i13,schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.mirrors.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors.items,data:data114};
-if(vErrors === null){
-vErrors = [err267];
-}
-else {
-vErrors.push(err267);
-}
-errors++;
-}
-}
-}
-else {
-const err268 = {instancePath:instancePath+"/spec/http/" + i3+"/mirrors",schemaPath:"#/properties/spec/properties/http/items/properties/mirrors/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.mirrors.type,parentSchema:schema11.properties.spec.properties.http.items.properties.mirrors,data:data113};
-if(vErrors === null){
-vErrors = [err268];
-}
-else {
-vErrors.push(err268);
-}
-errors++;
-}
-}
-if(data8.name !== undefined){
-let data122 = data8.name;
-if(typeof data122 !== "string"){
-const err269 = {instancePath:instancePath+"/spec/http/" + i3+"/name",schemaPath:"#/properties/spec/properties/http/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.name.type,parentSchema:schema11.properties.spec.properties.http.items.properties.name,data:data122};
-if(vErrors === null){
-vErrors = [err269];
-}
-else {
-vErrors.push(err269);
-}
-errors++;
-}
-}
-if(data8.redirect !== undefined){
-let data123 = data8.redirect;
-const _errs417 = errors;
-let valid103 = false;
-let passing11 = null;
-const _errs418 = errors;
-const _errs419 = errors;
-const _errs420 = errors;
-const _errs421 = errors;
-let valid105 = false;
-const _errs422 = errors;
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-let missing31;
-if((data123.port === undefined) && (missing31 = "port")){
-const err270 = {};
-if(vErrors === null){
-vErrors = [err270];
-}
-else {
-vErrors.push(err270);
-}
-errors++;
-}
-}
-var _valid26 = _errs422 === errors;
-valid105 = valid105 || _valid26;
-if(!valid105){
-const _errs423 = errors;
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-let missing32;
-if((data123.derivePort === undefined) && (missing32 = "derivePort")){
-const err271 = {};
-if(vErrors === null){
-vErrors = [err271];
-}
-else {
-vErrors.push(err271);
-}
-errors++;
-}
-}
-var _valid26 = _errs423 === errors;
-valid105 = valid105 || _valid26;
-}
-if(!valid105){
-const err272 = {};
-if(vErrors === null){
-vErrors = [err272];
-}
-else {
-vErrors.push(err272);
-}
-errors++;
-}
-else {
-errors = _errs421;
-if(vErrors !== null){
-if(_errs421){
-vErrors.length = _errs421;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid104 = _errs420 === errors;
-if(valid104){
-const err273 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf/0/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema11.properties.spec.properties.http.items.properties.redirect.oneOf[0].not,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.oneOf[0],data:data123};
-if(vErrors === null){
-vErrors = [err273];
-}
-else {
-vErrors.push(err273);
-}
-errors++;
-}
-else {
-errors = _errs419;
-if(vErrors !== null){
-if(_errs419){
-vErrors.length = _errs419;
-}
-else {
-vErrors = null;
-}
-}
-}
-var _valid25 = _errs418 === errors;
-if(_valid25){
-valid103 = true;
-passing11 = 0;
-}
-const _errs424 = errors;
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-if(data123.port === undefined){
-const err274 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf/1/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'",schema:schema11.properties.spec.properties.http.items.properties.redirect.oneOf[1].required,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.oneOf[1],data:data123};
-if(vErrors === null){
-vErrors = [err274];
-}
-else {
-vErrors.push(err274);
-}
-errors++;
-}
-}
-var _valid25 = _errs424 === errors;
-if(_valid25 && valid103){
-valid103 = false;
-passing11 = [passing11, 1];
-}
-else {
-if(_valid25){
-valid103 = true;
-passing11 = 1;
-}
-const _errs425 = errors;
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-if(data123.derivePort === undefined){
-const err275 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf/2/required",keyword:"required",params:{missingProperty: "derivePort"},message:"must have required property '"+"derivePort"+"'",schema:schema11.properties.spec.properties.http.items.properties.redirect.oneOf[2].required,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.oneOf[2],data:data123};
-if(vErrors === null){
-vErrors = [err275];
-}
-else {
-vErrors.push(err275);
-}
-errors++;
-}
-}
-var _valid25 = _errs425 === errors;
-if(_valid25 && valid103){
-valid103 = false;
-passing11 = [passing11, 2];
-}
-else {
-if(_valid25){
-valid103 = true;
-passing11 = 2;
-}
-}
-}
-if(!valid103){
-const err276 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/oneOf",keyword:"oneOf",params:{passingSchemas: passing11},message:"must match exactly one schema in oneOf",schema:schema11.properties.spec.properties.http.items.properties.redirect.oneOf,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect,data:data123};
-if(vErrors === null){
-vErrors = [err276];
-}
-else {
-vErrors.push(err276);
-}
-errors++;
-}
-else {
-errors = _errs417;
-if(vErrors !== null){
-if(_errs417){
-vErrors.length = _errs417;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data123 && typeof data123 == "object" && !Array.isArray(data123)){
-for(const key39 in data123){
-if(!((((((key39 === "authority") || (key39 === "derivePort")) || (key39 === "port")) || (key39 === "redirectCode")) || (key39 === "scheme")) || (key39 === "uri"))){
-const err277 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key39},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect,data:data123};
-if(vErrors === null){
-vErrors = [err277];
-}
-else {
-vErrors.push(err277);
-}
-errors++;
-}
-}
-if(data123.authority !== undefined){
-let data124 = data123.authority;
-if(typeof data124 !== "string"){
-const err278 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/authority",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/authority/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.redirect.properties.authority.type,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.authority,data:data124};
-if(vErrors === null){
-vErrors = [err278];
-}
-else {
-vErrors.push(err278);
-}
-errors++;
-}
-}
-if(data123.derivePort !== undefined){
-let data125 = data123.derivePort;
-if(typeof data125 !== "string"){
-const err279 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/derivePort",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/derivePort/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.redirect.properties.derivePort.type,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.derivePort,data:data125};
-if(vErrors === null){
-vErrors = [err279];
-}
-else {
-vErrors.push(err279);
-}
-errors++;
-}
-if(!((data125 === "FROM_PROTOCOL_DEFAULT") || (data125 === "FROM_REQUEST_PORT"))){
-const err280 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/derivePort",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/derivePort/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.items.properties.redirect.properties.derivePort.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.items.properties.redirect.properties.derivePort.enum,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.derivePort,data:data125};
-if(vErrors === null){
-vErrors = [err280];
-}
-else {
-vErrors.push(err280);
-}
-errors++;
-}
-}
-if(data123.port !== undefined){
-let data126 = data123.port;
-if(!((typeof data126 == "number") && (!(data126 % 1) && !isNaN(data126)))){
-const err281 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/port",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.redirect.properties.port.type,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.port,data:data126};
-if(vErrors === null){
-vErrors = [err281];
-}
-else {
-vErrors.push(err281);
-}
-errors++;
-}
-if(typeof data126 == "number"){
-if(data126 > 4294967295 || isNaN(data126)){
-const err282 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/port",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.port,data:data126};
-if(vErrors === null){
-vErrors = [err282];
-}
-else {
-vErrors.push(err282);
-}
-errors++;
-}
-if(data126 < 0 || isNaN(data126)){
-const err283 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/port",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.port,data:data126};
-if(vErrors === null){
-vErrors = [err283];
-}
-else {
-vErrors.push(err283);
-}
-errors++;
-}
-}
-}
-if(data123.redirectCode !== undefined){
-let data127 = data123.redirectCode;
-if(!((typeof data127 == "number") && (!(data127 % 1) && !isNaN(data127)))){
-const err284 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/redirectCode",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/redirectCode/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.redirect.properties.redirectCode.type,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.redirectCode,data:data127};
-if(vErrors === null){
-vErrors = [err284];
-}
-else {
-vErrors.push(err284);
-}
-errors++;
-}
-if(typeof data127 == "number"){
-if(data127 > 4294967295 || isNaN(data127)){
-const err285 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/redirectCode",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/redirectCode/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.redirectCode,data:data127};
-if(vErrors === null){
-vErrors = [err285];
-}
-else {
-vErrors.push(err285);
-}
-errors++;
-}
-if(data127 < 0 || isNaN(data127)){
-const err286 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/redirectCode",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/redirectCode/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.redirectCode,data:data127};
-if(vErrors === null){
-vErrors = [err286];
-}
-else {
-vErrors.push(err286);
-}
-errors++;
-}
-}
-}
-if(data123.scheme !== undefined){
-let data128 = data123.scheme;
-if(typeof data128 !== "string"){
-const err287 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/scheme",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/scheme/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.redirect.properties.scheme.type,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.scheme,data:data128};
-if(vErrors === null){
-vErrors = [err287];
-}
-else {
-vErrors.push(err287);
-}
-errors++;
-}
-}
-if(data123.uri !== undefined){
-let data129 = data123.uri;
-if(typeof data129 !== "string"){
-const err288 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect/uri",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.redirect.properties.uri.type,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect.properties.uri,data:data129};
-if(vErrors === null){
-vErrors = [err288];
-}
-else {
-vErrors.push(err288);
-}
-errors++;
-}
-}
-}
-else {
-const err289 = {instancePath:instancePath+"/spec/http/" + i3+"/redirect",schemaPath:"#/properties/spec/properties/http/items/properties/redirect/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.redirect.type,parentSchema:schema11.properties.spec.properties.http.items.properties.redirect,data:data123};
-if(vErrors === null){
-vErrors = [err289];
-}
-else {
-vErrors.push(err289);
-}
-errors++;
-}
-}
-if(data8.retries !== undefined){
-let data130 = data8.retries;
-if(data130 && typeof data130 == "object" && !Array.isArray(data130)){
-for(const key40 in data130){
-if(!((((((key40 === "attempts") || (key40 === "backoff")) || (key40 === "perTryTimeout")) || (key40 === "retryIgnorePreviousHosts")) || (key40 === "retryOn")) || (key40 === "retryRemoteLocalities"))){
-const err290 = {instancePath:instancePath+"/spec/http/" + i3+"/retries",schemaPath:"#/properties/spec/properties/http/items/properties/retries/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key40},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.retries,data:data130};
-if(vErrors === null){
-vErrors = [err290];
-}
-else {
-vErrors.push(err290);
-}
-errors++;
-}
-}
-if(data130.attempts !== undefined){
-let data131 = data130.attempts;
-if(!((typeof data131 == "number") && (!(data131 % 1) && !isNaN(data131)))){
-const err291 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/attempts",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/attempts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.attempts.type,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.attempts,data:data131};
-if(vErrors === null){
-vErrors = [err291];
-}
-else {
-vErrors.push(err291);
-}
-errors++;
-}
-}
-if(data130.backoff !== undefined){
-let data132 = data130.backoff;
-if(typeof data132 !== "string"){
-const err292 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/backoff",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/backoff/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.backoff.type,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.backoff,data:data132};
-if(vErrors === null){
-vErrors = [err292];
-}
-else {
-vErrors.push(err292);
-}
-errors++;
-}
-}
-if(data130.perTryTimeout !== undefined){
-let data133 = data130.perTryTimeout;
-if(typeof data133 !== "string"){
-const err293 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/perTryTimeout",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/perTryTimeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.perTryTimeout.type,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.perTryTimeout,data:data133};
-if(vErrors === null){
-vErrors = [err293];
-}
-else {
-vErrors.push(err293);
-}
-errors++;
-}
-}
-if(data130.retryIgnorePreviousHosts !== undefined){
-let data134 = data130.retryIgnorePreviousHosts;
-const _errs449 = errors;
-let valid108 = true;
-const _errs450 = errors;
-if(data134 !== null){
-const err294 = {};
-if(vErrors === null){
-vErrors = [err294];
-}
-else {
-vErrors.push(err294);
-}
-errors++;
-}
-var _valid27 = _errs450 === errors;
-errors = _errs449;
-if(vErrors !== null){
-if(_errs449){
-vErrors.length = _errs449;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid27){
-const _errs452 = errors;
-if(typeof data134 !== "boolean"){
-const err295 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryIgnorePreviousHosts",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryIgnorePreviousHosts/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts.else.type,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts.else,data:data134};
-if(vErrors === null){
-vErrors = [err295];
-}
-else {
-vErrors.push(err295);
-}
-errors++;
-}
-var _valid27 = _errs452 === errors;
-valid108 = _valid27;
-}
-if(!valid108){
-const err296 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryIgnorePreviousHosts",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryIgnorePreviousHosts/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts.if,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryIgnorePreviousHosts,data:data134};
-if(vErrors === null){
-vErrors = [err296];
-}
-else {
-vErrors.push(err296);
-}
-errors++;
-}
-}
-if(data130.retryOn !== undefined){
-let data135 = data130.retryOn;
-if(typeof data135 !== "string"){
-const err297 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryOn",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryOn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryOn.type,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryOn,data:data135};
-if(vErrors === null){
-vErrors = [err297];
-}
-else {
-vErrors.push(err297);
-}
-errors++;
-}
-}
-if(data130.retryRemoteLocalities !== undefined){
-let data136 = data130.retryRemoteLocalities;
-const _errs457 = errors;
-let valid109 = true;
-const _errs458 = errors;
-if(data136 !== null){
-const err298 = {};
-if(vErrors === null){
-vErrors = [err298];
-}
-else {
-vErrors.push(err298);
-}
-errors++;
-}
-var _valid28 = _errs458 === errors;
-errors = _errs457;
-if(vErrors !== null){
-if(_errs457){
-vErrors.length = _errs457;
-}
-else {
-vErrors = null;
-}
-}
-if(!_valid28){
-const _errs460 = errors;
-if(typeof data136 !== "boolean"){
-const err299 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryRemoteLocalities",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryRemoteLocalities/else/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities.else.type,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities.else,data:data136};
-if(vErrors === null){
-vErrors = [err299];
-}
-else {
-vErrors.push(err299);
-}
-errors++;
-}
-var _valid28 = _errs460 === errors;
-valid109 = _valid28;
-}
-if(!valid109){
-const err300 = {instancePath:instancePath+"/spec/http/" + i3+"/retries/retryRemoteLocalities",schemaPath:"#/properties/spec/properties/http/items/properties/retries/properties/retryRemoteLocalities/if",keyword:"if",params:{failingKeyword: "else"},message:"must match \"else\" schema",schema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities.if,parentSchema:schema11.properties.spec.properties.http.items.properties.retries.properties.retryRemoteLocalities,data:data136};
-if(vErrors === null){
-vErrors = [err300];
-}
-else {
-vErrors.push(err300);
-}
-errors++;
-}
-}
-}
-else {
-const err301 = {instancePath:instancePath+"/spec/http/" + i3+"/retries",schemaPath:"#/properties/spec/properties/http/items/properties/retries/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.retries.type,parentSchema:schema11.properties.spec.properties.http.items.properties.retries,data:data130};
-if(vErrors === null){
-vErrors = [err301];
-}
-else {
-vErrors.push(err301);
-}
-errors++;
-}
-}
-if(data8.rewrite !== undefined){
-let data137 = data8.rewrite;
-if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
-for(const key41 in data137){
-if(!(((key41 === "authority") || (key41 === "uri")) || (key41 === "uriRegexRewrite"))){
-const err302 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key41},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite,data:data137};
-if(vErrors === null){
-vErrors = [err302];
-}
-else {
-vErrors.push(err302);
-}
-errors++;
-}
-}
-if(data137.authority !== undefined){
-let data138 = data137.authority;
-if(typeof data138 !== "string"){
-const err303 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/authority",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/authority/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.authority.type,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.authority,data:data138};
-if(vErrors === null){
-vErrors = [err303];
-}
-else {
-vErrors.push(err303);
-}
-errors++;
-}
-}
-if(data137.uri !== undefined){
-let data139 = data137.uri;
-if(typeof data139 !== "string"){
-const err304 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uri",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uri.type,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uri,data:data139};
-if(vErrors === null){
-vErrors = [err304];
-}
-else {
-vErrors.push(err304);
-}
-errors++;
-}
-}
-if(data137.uriRegexRewrite !== undefined){
-let data140 = data137.uriRegexRewrite;
-if(data140 && typeof data140 == "object" && !Array.isArray(data140)){
-for(const key42 in data140){
-if(!((key42 === "match") || (key42 === "rewrite"))){
-const err305 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key42},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite,data:data140};
-if(vErrors === null){
-vErrors = [err305];
-}
-else {
-vErrors.push(err305);
-}
-errors++;
-}
-}
-if(data140.match !== undefined){
-let data141 = data140.match;
-if(typeof data141 !== "string"){
-const err306 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite/match",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/properties/match/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.match.type,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.match,data:data141};
-if(vErrors === null){
-vErrors = [err306];
-}
-else {
-vErrors.push(err306);
-}
-errors++;
-}
-}
-if(data140.rewrite !== undefined){
-let data142 = data140.rewrite;
-if(typeof data142 !== "string"){
-const err307 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite/rewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/properties/rewrite/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.rewrite.type,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.properties.rewrite,data:data142};
-if(vErrors === null){
-vErrors = [err307];
-}
-else {
-vErrors.push(err307);
-}
-errors++;
-}
-}
-}
-else {
-const err308 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite/uriRegexRewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/properties/uriRegexRewrite/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite.type,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite.properties.uriRegexRewrite,data:data140};
-if(vErrors === null){
-vErrors = [err308];
-}
-else {
-vErrors.push(err308);
-}
-errors++;
-}
-}
-}
-else {
-const err309 = {instancePath:instancePath+"/spec/http/" + i3+"/rewrite",schemaPath:"#/properties/spec/properties/http/items/properties/rewrite/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.rewrite.type,parentSchema:schema11.properties.spec.properties.http.items.properties.rewrite,data:data137};
-if(vErrors === null){
-vErrors = [err309];
-}
-else {
-vErrors.push(err309);
-}
-errors++;
-}
-}
-if(data8.route !== undefined){
-let data143 = data8.route;
-if(Array.isArray(data143)){
-const len14 = data143.length;
-for(let i14=0; i14<len14; i14++){
-let data144 = data143[i14];
-if(data144 && typeof data144 == "object" && !Array.isArray(data144)){
-if(data144.destination === undefined){
-const err310 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema11.properties.spec.properties.http.items.properties.route.items.required,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items,data:data144};
-if(vErrors === null){
-vErrors = [err310];
-}
-else {
-vErrors.push(err310);
-}
-errors++;
-}
-for(const key43 in data144){
-if(!(((key43 === "destination") || (key43 === "headers")) || (key43 === "weight"))){
-const err311 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key43},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items,data:data144};
-if(vErrors === null){
-vErrors = [err311];
-}
-else {
-vErrors.push(err311);
-}
-errors++;
-}
-}
-if(data144.destination !== undefined){
-let data145 = data144.destination;
-if(data145 && typeof data145 == "object" && !Array.isArray(data145)){
-if(data145.host === undefined){
-const err312 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.required,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination,data:data145};
-if(vErrors === null){
-vErrors = [err312];
-}
-else {
-vErrors.push(err312);
-}
-errors++;
-}
-for(const key44 in data145){
-if(!(((key44 === "host") || (key44 === "port")) || (key44 === "subset"))){
-const err313 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key44},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination,data:data145};
-if(vErrors === null){
-vErrors = [err313];
-}
-else {
-vErrors.push(err313);
-}
-errors++;
-}
-}
-if(data145.host !== undefined){
-let data146 = data145.host;
-if(typeof data146 !== "string"){
-const err314 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination/host",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.host.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.host,data:data146};
-if(vErrors === null){
-vErrors = [err314];
-}
-else {
-vErrors.push(err314);
-}
-errors++;
-}
-}
-if(data145.port !== undefined){
-let data147 = data145.port;
-if(data147 && typeof data147 == "object" && !Array.isArray(data147)){
-for(const key45 in data147){
-if(!(key45 === "number")){
-const err315 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination/port",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key45},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.port,data:data147};
-if(vErrors === null){
-vErrors = [err315];
-}
-else {
-vErrors.push(err315);
-}
-errors++;
-}
-}
-if(data147.number !== undefined){
-let data148 = data147.number;
-if(!((typeof data148 == "number") && (!(data148 % 1) && !isNaN(data148)))){
-const err316 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.port.properties.number,data:data148};
-if(vErrors === null){
-vErrors = [err316];
-}
-else {
-vErrors.push(err316);
-}
-errors++;
-}
-if(typeof data148 == "number"){
-if(data148 > 4294967295 || isNaN(data148)){
-const err317 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.port.properties.number,data:data148};
-if(vErrors === null){
-vErrors = [err317];
-}
-else {
-vErrors.push(err317);
-}
-errors++;
-}
-if(data148 < 0 || isNaN(data148)){
-const err318 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination/port/number",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.port.properties.number,data:data148};
-if(vErrors === null){
-vErrors = [err318];
-}
-else {
-vErrors.push(err318);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err319 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination/port",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.port.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.port,data:data147};
-if(vErrors === null){
-vErrors = [err319];
-}
-else {
-vErrors.push(err319);
-}
-errors++;
-}
-}
-if(data145.subset !== undefined){
-let data149 = data145.subset;
-if(typeof data149 !== "string"){
-const err320 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination/subset",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.subset.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.properties.subset,data:data149};
-if(vErrors === null){
-vErrors = [err320];
-}
-else {
-vErrors.push(err320);
-}
-errors++;
-}
-}
-}
-else {
-const err321 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/destination",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/destination/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.destination,data:data145};
-if(vErrors === null){
-vErrors = [err321];
-}
-else {
-vErrors.push(err321);
-}
-errors++;
-}
-}
-if(data144.headers !== undefined){
-let data150 = data144.headers;
-if(data150 && typeof data150 == "object" && !Array.isArray(data150)){
-for(const key46 in data150){
-if(!((key46 === "request") || (key46 === "response"))){
-const err322 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key46},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers,data:data150};
-if(vErrors === null){
-vErrors = [err322];
-}
-else {
-vErrors.push(err322);
-}
-errors++;
-}
-}
-if(data150.request !== undefined){
-let data151 = data150.request;
-if(data151 && typeof data151 == "object" && !Array.isArray(data151)){
-for(const key47 in data151){
-if(!(((key47 === "add") || (key47 === "remove")) || (key47 === "set"))){
-const err323 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key47},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request,data:data151};
-if(vErrors === null){
-vErrors = [err323];
-}
-else {
-vErrors.push(err323);
-}
-errors++;
-}
-}
-if(data151.add !== undefined){
-let data152 = data151.add;
-if(data152 && typeof data152 == "object" && !Array.isArray(data152)){
-for(const key48 in data152){
-let data153 = data152[key48];
-if(typeof data153 !== "string"){
-const err324 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request/add/" + key48.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/properties/add/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.add.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.add.additionalProperties,data:data153};
-if(vErrors === null){
-vErrors = [err324];
-}
-else {
-vErrors.push(err324);
-}
-errors++;
-}
-}
-}
-else {
-const err325 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request/add",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/properties/add/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.add.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.add,data:data152};
-if(vErrors === null){
-vErrors = [err325];
-}
-else {
-vErrors.push(err325);
-}
-errors++;
-}
-}
-if(data151.remove !== undefined){
-let data154 = data151.remove;
-if(Array.isArray(data154)){
-const len15 = data154.length;
-for(let i15=0; i15<len15; i15++){
-let data155 = data154[i15];
-if(typeof data155 !== "string"){
-const err326 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request/remove/" + i15,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.remove.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.remove.items,data:data155};
-if(vErrors === null){
-vErrors = [err326];
-}
-else {
-vErrors.push(err326);
-}
-errors++;
-}
-}
-}
-else {
-const err327 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request/remove",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.remove.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.remove,data:data154};
-if(vErrors === null){
-vErrors = [err327];
-}
-else {
-vErrors.push(err327);
-}
-errors++;
-}
-}
-if(data151.set !== undefined){
-let data156 = data151.set;
-if(data156 && typeof data156 == "object" && !Array.isArray(data156)){
-for(const key49 in data156){
-let data157 = data156[key49];
-if(typeof data157 !== "string"){
-const err328 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request/set/" + key49.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.set.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.set.additionalProperties,data:data157};
-if(vErrors === null){
-vErrors = [err328];
-}
-else {
-vErrors.push(err328);
-}
-errors++;
-}
-}
-}
-else {
-const err329 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request/set",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.set.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.properties.set,data:data156};
-if(vErrors === null){
-vErrors = [err329];
-}
-else {
-vErrors.push(err329);
-}
-errors++;
-}
-}
-}
-else {
-const err330 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/request",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/request/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.request,data:data151};
-if(vErrors === null){
-vErrors = [err330];
-}
-else {
-vErrors.push(err330);
-}
-errors++;
-}
-}
-if(data150.response !== undefined){
-let data158 = data150.response;
-if(data158 && typeof data158 == "object" && !Array.isArray(data158)){
-for(const key50 in data158){
-if(!(((key50 === "add") || (key50 === "remove")) || (key50 === "set"))){
-const err331 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key50},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response,data:data158};
-if(vErrors === null){
-vErrors = [err331];
-}
-else {
-vErrors.push(err331);
-}
-errors++;
-}
-}
-if(data158.add !== undefined){
-let data159 = data158.add;
-if(data159 && typeof data159 == "object" && !Array.isArray(data159)){
-for(const key51 in data159){
-let data160 = data159[key51];
-if(typeof data160 !== "string"){
-const err332 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response/add/" + key51.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/properties/add/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.add.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.add.additionalProperties,data:data160};
-if(vErrors === null){
-vErrors = [err332];
-}
-else {
-vErrors.push(err332);
-}
-errors++;
-}
-}
-}
-else {
-const err333 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response/add",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/properties/add/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.add.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.add,data:data159};
-if(vErrors === null){
-vErrors = [err333];
-}
-else {
-vErrors.push(err333);
-}
-errors++;
-}
-}
-if(data158.remove !== undefined){
-let data161 = data158.remove;
-if(Array.isArray(data161)){
-const len16 = data161.length;
-for(let i16=0; i16<len16; i16++){
-let data162 = data161[i16];
-if(typeof data162 !== "string"){
-const err334 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response/remove/" + i16,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/properties/remove/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.remove.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.remove.items,data:data162};
-if(vErrors === null){
-vErrors = [err334];
-}
-else {
-vErrors.push(err334);
-}
-errors++;
-}
-}
-}
-else {
-const err335 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response/remove",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/properties/remove/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.remove.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.remove,data:data161};
-if(vErrors === null){
-vErrors = [err335];
-}
-else {
-vErrors.push(err335);
-}
-errors++;
-}
-}
-if(data158.set !== undefined){
-let data163 = data158.set;
-if(data163 && typeof data163 == "object" && !Array.isArray(data163)){
-for(const key52 in data163){
-let data164 = data163[key52];
-if(typeof data164 !== "string"){
-const err336 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response/set/" + key52.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/properties/set/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.set.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.set.additionalProperties,data:data164};
-if(vErrors === null){
-vErrors = [err336];
-}
-else {
-vErrors.push(err336);
-}
-errors++;
-}
-}
-}
-else {
-const err337 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response/set",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/properties/set/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.set.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.properties.set,data:data163};
-if(vErrors === null){
-vErrors = [err337];
-}
-else {
-vErrors.push(err337);
-}
-errors++;
-}
-}
-}
-else {
-const err338 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers/response",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/properties/response/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.properties.response,data:data158};
-if(vErrors === null){
-vErrors = [err338];
-}
-else {
-vErrors.push(err338);
-}
-errors++;
-}
-}
-}
-else {
-const err339 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/headers",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.headers,data:data150};
-if(vErrors === null){
-vErrors = [err339];
-}
-else {
-vErrors.push(err339);
-}
-errors++;
-}
-}
-if(data144.weight !== undefined){
-let data165 = data144.weight;
-if(!((typeof data165 == "number") && (!(data165 % 1) && !isNaN(data165)))){
-const err340 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14+"/weight",schemaPath:"#/properties/spec/properties/http/items/properties/route/items/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.items.properties.route.items.properties.weight.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items.properties.weight,data:data165};
-if(vErrors === null){
-vErrors = [err340];
-}
-else {
-vErrors.push(err340);
-}
-errors++;
-}
-}
-}
-else {
-const err341 = {instancePath:instancePath+"/spec/http/" + i3+"/route/" + i14,schemaPath:"#/properties/spec/properties/http/items/properties/route/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.properties.route.items.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route.items,data:data144};
-if(vErrors === null){
-vErrors = [err341];
-}
-else {
-vErrors.push(err341);
-}
-errors++;
-}
-}
-}
-else {
-const err342 = {instancePath:instancePath+"/spec/http/" + i3+"/route",schemaPath:"#/properties/spec/properties/http/items/properties/route/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.items.properties.route.type,parentSchema:schema11.properties.spec.properties.http.items.properties.route,data:data143};
-if(vErrors === null){
-vErrors = [err342];
-}
-else {
-vErrors.push(err342);
-}
-errors++;
-}
-}
-if(data8.timeout !== undefined){
-let data166 = data8.timeout;
-if(typeof data166 !== "string"){
-const err343 = {instancePath:instancePath+"/spec/http/" + i3+"/timeout",schemaPath:"#/properties/spec/properties/http/items/properties/timeout/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.items.properties.timeout.type,parentSchema:schema11.properties.spec.properties.http.items.properties.timeout,data:data166};
-if(vErrors === null){
-vErrors = [err343];
-}
-else {
-vErrors.push(err343);
-}
-errors++;
-}
-}
-}
-else {
-const err344 = {instancePath:instancePath+"/spec/http/" + i3,schemaPath:"#/properties/spec/properties/http/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.items.type,parentSchema:schema11.properties.spec.properties.http.items,data:data8};
-if(vErrors === null){
-vErrors = [err344];
-}
-else {
-vErrors.push(err344);
-}
-errors++;
-}
-}
-}
-else {
-const err345 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data7};
-if(vErrors === null){
-vErrors = [err345];
-}
-else {
-vErrors.push(err345);
-}
-errors++;
-}
-}
-if(data0.tcp !== undefined){
-let data167 = data0.tcp;
-if(Array.isArray(data167)){
-const len17 = data167.length;
-for(let i17=0; i17<len17; i17++){
-let data168 = data167[i17];
-if(data168 && typeof data168 == "object" && !Array.isArray(data168)){
-for(const key53 in data168){
-if(!((key53 === "match") || (key53 === "route"))){
-const err346 = {instancePath:instancePath+"/spec/tcp/" + i17,schemaPath:"#/properties/spec/properties/tcp/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key53},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tcp.items,data:data168};
-if(vErrors === null){
-vErrors = [err346];
-}
-else {
-vErrors.push(err346);
-}
-errors++;
-}
-}
-if(data168.match !== undefined){
-let data169 = data168.match;
-if(Array.isArray(data169)){
-const len18 = data169.length;
-for(let i18=0; i18<len18; i18++){
-let data170 = data169[i18];
-if(data170 && typeof data170 == "object" && !Array.isArray(data170)){
-for(const key54 in data170){
-if(!((((((key54 === "destinationSubnets") || (key54 === "gateways")) || (key54 === "port")) || (key54 === "sourceLabels")) || (key54 === "sourceNamespace")) || (key54 === "sourceSubnet"))){
-const err347 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key54},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items,data:data170};
-if(vErrors === null){
-vErrors = [err347];
-}
-else {
-vErrors.push(err347);
-}
-errors++;
-}
-}
-if(data170.destinationSubnets !== undefined){
-let data171 = data170.destinationSubnets;
-if(Array.isArray(data171)){
-const len19 = data171.length;
-for(let i19=0; i19<len19; i19++){
-let data172 = data171[i19];
-if(typeof data172 !== "string"){
-const err348 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/destinationSubnets/" + i19,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/destinationSubnets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets.items.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets.items,data:data172};
-if(vErrors === null){
-vErrors = [err348];
-}
-else {
-vErrors.push(err348);
-}
-errors++;
-}
-}
-}
-else {
-const err349 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/destinationSubnets",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/destinationSubnets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.destinationSubnets,data:data171};
-if(vErrors === null){
-vErrors = [err349];
-}
-else {
-vErrors.push(err349);
-}
-errors++;
-}
-}
-if(data170.gateways !== undefined){
-let data173 = data170.gateways;
-if(Array.isArray(data173)){
-const len20 = data173.length;
-for(let i20=0; i20<len20; i20++){
-let data174 = data173[i20];
-if(typeof data174 !== "string"){
-const err350 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/gateways/" + i20,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.gateways.items.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.gateways.items,data:data174};
-if(vErrors === null){
-vErrors = [err350];
-}
-else {
-vErrors.push(err350);
-}
-errors++;
-}
-}
-}
-else {
-const err351 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/gateways",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.gateways.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.gateways,data:data173};
-if(vErrors === null){
-vErrors = [err351];
-}
-else {
-vErrors.push(err351);
-}
-errors++;
-}
-}
-if(data170.port !== undefined){
-let data175 = data170.port;
-if(!((typeof data175 == "number") && (!(data175 % 1) && !isNaN(data175)))){
-const err352 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.port.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.port,data:data175};
-if(vErrors === null){
-vErrors = [err352];
-}
-else {
-vErrors.push(err352);
-}
-errors++;
-}
-if(typeof data175 == "number"){
-if(data175 > 4294967295 || isNaN(data175)){
-const err353 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.port,data:data175};
-if(vErrors === null){
-vErrors = [err353];
-}
-else {
-vErrors.push(err353);
-}
-errors++;
-}
-if(data175 < 0 || isNaN(data175)){
-const err354 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.port,data:data175};
-if(vErrors === null){
-vErrors = [err354];
-}
-else {
-vErrors.push(err354);
-}
-errors++;
-}
-}
-}
-if(data170.sourceLabels !== undefined){
-let data176 = data170.sourceLabels;
-if(data176 && typeof data176 == "object" && !Array.isArray(data176)){
-for(const key55 in data176){
-let data177 = data176[key55];
-if(typeof data177 !== "string"){
-const err355 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/sourceLabels/" + key55.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels.additionalProperties,data:data177};
-if(vErrors === null){
-vErrors = [err355];
-}
-else {
-vErrors.push(err355);
-}
-errors++;
-}
-}
-}
-else {
-const err356 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/sourceLabels",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceLabels,data:data176};
-if(vErrors === null){
-vErrors = [err356];
-}
-else {
-vErrors.push(err356);
-}
-errors++;
-}
-}
-if(data170.sourceNamespace !== undefined){
-let data178 = data170.sourceNamespace;
-if(typeof data178 !== "string"){
-const err357 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/sourceNamespace",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceNamespace.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceNamespace,data:data178};
-if(vErrors === null){
-vErrors = [err357];
-}
-else {
-vErrors.push(err357);
-}
-errors++;
-}
-}
-if(data170.sourceSubnet !== undefined){
-let data179 = data170.sourceSubnet;
-if(typeof data179 !== "string"){
-const err358 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18+"/sourceSubnet",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/properties/sourceSubnet/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceSubnet.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items.properties.sourceSubnet,data:data179};
-if(vErrors === null){
-vErrors = [err358];
-}
-else {
-vErrors.push(err358);
-}
-errors++;
-}
-}
-}
-else {
-const err359 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match/" + i18,schemaPath:"#/properties/spec/properties/tcp/items/properties/match/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tcp.items.properties.match.items.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match.items,data:data170};
-if(vErrors === null){
-vErrors = [err359];
-}
-else {
-vErrors.push(err359);
-}
-errors++;
-}
-}
-}
-else {
-const err360 = {instancePath:instancePath+"/spec/tcp/" + i17+"/match",schemaPath:"#/properties/spec/properties/tcp/items/properties/match/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tcp.items.properties.match.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.match,data:data169};
-if(vErrors === null){
-vErrors = [err360];
-}
-else {
-vErrors.push(err360);
-}
-errors++;
-}
-}
-if(data168.route !== undefined){
-let data180 = data168.route;
-if(Array.isArray(data180)){
-const len21 = data180.length;
-for(let i21=0; i21<len21; i21++){
-let data181 = data180[i21];
-if(data181 && typeof data181 == "object" && !Array.isArray(data181)){
-if(data181.destination === undefined){
-const err361 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21,schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.required,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items,data:data181};
-if(vErrors === null){
-vErrors = [err361];
-}
-else {
-vErrors.push(err361);
-}
-errors++;
-}
-for(const key56 in data181){
-if(!((key56 === "destination") || (key56 === "weight"))){
-const err362 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21,schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key56},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items,data:data181};
-if(vErrors === null){
-vErrors = [err362];
-}
-else {
-vErrors.push(err362);
-}
-errors++;
-}
-}
-if(data181.destination !== undefined){
-let data182 = data181.destination;
-if(data182 && typeof data182 == "object" && !Array.isArray(data182)){
-if(data182.host === undefined){
-const err363 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.required,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination,data:data182};
-if(vErrors === null){
-vErrors = [err363];
-}
-else {
-vErrors.push(err363);
-}
-errors++;
-}
-for(const key57 in data182){
-if(!(((key57 === "host") || (key57 === "port")) || (key57 === "subset"))){
-const err364 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key57},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination,data:data182};
-if(vErrors === null){
-vErrors = [err364];
-}
-else {
-vErrors.push(err364);
-}
-errors++;
-}
-}
-if(data182.host !== undefined){
-let data183 = data182.host;
-if(typeof data183 !== "string"){
-const err365 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination/host",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.host.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.host,data:data183};
-if(vErrors === null){
-vErrors = [err365];
-}
-else {
-vErrors.push(err365);
-}
-errors++;
-}
-}
-if(data182.port !== undefined){
-let data184 = data182.port;
-if(data184 && typeof data184 == "object" && !Array.isArray(data184)){
-for(const key58 in data184){
-if(!(key58 === "number")){
-const err366 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key58},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.port,data:data184};
-if(vErrors === null){
-vErrors = [err366];
-}
-else {
-vErrors.push(err366);
-}
-errors++;
-}
-}
-if(data184.number !== undefined){
-let data185 = data184.number;
-if(!((typeof data185 == "number") && (!(data185 % 1) && !isNaN(data185)))){
-const err367 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination/port/number",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.port.properties.number,data:data185};
-if(vErrors === null){
-vErrors = [err367];
-}
-else {
-vErrors.push(err367);
-}
-errors++;
-}
-if(typeof data185 == "number"){
-if(data185 > 4294967295 || isNaN(data185)){
-const err368 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination/port/number",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.port.properties.number,data:data185};
-if(vErrors === null){
-vErrors = [err368];
-}
-else {
-vErrors.push(err368);
-}
-errors++;
-}
-if(data185 < 0 || isNaN(data185)){
-const err369 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination/port/number",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.port.properties.number,data:data185};
-if(vErrors === null){
-vErrors = [err369];
-}
-else {
-vErrors.push(err369);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err370 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination/port",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.port.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.port,data:data184};
-if(vErrors === null){
-vErrors = [err370];
-}
-else {
-vErrors.push(err370);
-}
-errors++;
-}
-}
-if(data182.subset !== undefined){
-let data186 = data182.subset;
-if(typeof data186 !== "string"){
-const err371 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination/subset",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.subset.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.properties.subset,data:data186};
-if(vErrors === null){
-vErrors = [err371];
-}
-else {
-vErrors.push(err371);
-}
-errors++;
-}
-}
-}
-else {
-const err372 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/destination",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/destination/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.destination,data:data182};
-if(vErrors === null){
-vErrors = [err372];
-}
-else {
-vErrors.push(err372);
-}
-errors++;
-}
-}
-if(data181.weight !== undefined){
-let data187 = data181.weight;
-if(!((typeof data187 == "number") && (!(data187 % 1) && !isNaN(data187)))){
-const err373 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21+"/weight",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.weight.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items.properties.weight,data:data187};
-if(vErrors === null){
-vErrors = [err373];
-}
-else {
-vErrors.push(err373);
-}
-errors++;
-}
-}
-}
-else {
-const err374 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route/" + i21,schemaPath:"#/properties/spec/properties/tcp/items/properties/route/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tcp.items.properties.route.items.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route.items,data:data181};
-if(vErrors === null){
-vErrors = [err374];
-}
-else {
-vErrors.push(err374);
-}
-errors++;
-}
-}
-}
-else {
-const err375 = {instancePath:instancePath+"/spec/tcp/" + i17+"/route",schemaPath:"#/properties/spec/properties/tcp/items/properties/route/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tcp.items.properties.route.type,parentSchema:schema11.properties.spec.properties.tcp.items.properties.route,data:data180};
-if(vErrors === null){
-vErrors = [err375];
-}
-else {
-vErrors.push(err375);
-}
-errors++;
-}
-}
-}
-else {
-const err376 = {instancePath:instancePath+"/spec/tcp/" + i17,schemaPath:"#/properties/spec/properties/tcp/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tcp.items.type,parentSchema:schema11.properties.spec.properties.tcp.items,data:data168};
-if(vErrors === null){
-vErrors = [err376];
-}
-else {
-vErrors.push(err376);
-}
-errors++;
-}
-}
-}
-else {
-const err377 = {instancePath:instancePath+"/spec/tcp",schemaPath:"#/properties/spec/properties/tcp/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tcp.type,parentSchema:schema11.properties.spec.properties.tcp,data:data167};
-if(vErrors === null){
-vErrors = [err377];
-}
-else {
-vErrors.push(err377);
-}
-errors++;
-}
-}
-if(data0.tls !== undefined){
-let data188 = data0.tls;
-if(Array.isArray(data188)){
-const len22 = data188.length;
-for(let i22=0; i22<len22; i22++){
-let data189 = data188[i22];
-if(data189 && typeof data189 == "object" && !Array.isArray(data189)){
-if(data189.match === undefined){
-const err378 = {instancePath:instancePath+"/spec/tls/" + i22,schemaPath:"#/properties/spec/properties/tls/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema11.properties.spec.properties.tls.items.required,parentSchema:schema11.properties.spec.properties.tls.items,data:data189};
-if(vErrors === null){
-vErrors = [err378];
-}
-else {
-vErrors.push(err378);
-}
-errors++;
-}
-for(const key59 in data189){
-if(!((key59 === "match") || (key59 === "route"))){
-const err379 = {instancePath:instancePath+"/spec/tls/" + i22,schemaPath:"#/properties/spec/properties/tls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key59},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tls.items,data:data189};
-if(vErrors === null){
-vErrors = [err379];
-}
-else {
-vErrors.push(err379);
-}
-errors++;
-}
-}
-if(data189.match !== undefined){
-let data190 = data189.match;
-if(Array.isArray(data190)){
-const len23 = data190.length;
-for(let i23=0; i23<len23; i23++){
-let data191 = data190[i23];
-if(data191 && typeof data191 == "object" && !Array.isArray(data191)){
-if(data191.sniHosts === undefined){
-const err380 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/required",keyword:"required",params:{missingProperty: "sniHosts"},message:"must have required property '"+"sniHosts"+"'",schema:schema11.properties.spec.properties.tls.items.properties.match.items.required,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items,data:data191};
-if(vErrors === null){
-vErrors = [err380];
-}
-else {
-vErrors.push(err380);
-}
-errors++;
-}
-for(const key60 in data191){
-if(!((((((key60 === "destinationSubnets") || (key60 === "gateways")) || (key60 === "port")) || (key60 === "sniHosts")) || (key60 === "sourceLabels")) || (key60 === "sourceNamespace"))){
-const err381 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key60},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items,data:data191};
-if(vErrors === null){
-vErrors = [err381];
-}
-else {
-vErrors.push(err381);
-}
-errors++;
-}
-}
-if(data191.destinationSubnets !== undefined){
-let data192 = data191.destinationSubnets;
-if(Array.isArray(data192)){
-const len24 = data192.length;
-for(let i24=0; i24<len24; i24++){
-let data193 = data192[i24];
-if(typeof data193 !== "string"){
-const err382 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/destinationSubnets/" + i24,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/destinationSubnets/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets.items.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets.items,data:data193};
-if(vErrors === null){
-vErrors = [err382];
-}
-else {
-vErrors.push(err382);
-}
-errors++;
-}
-}
-}
-else {
-const err383 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/destinationSubnets",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/destinationSubnets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.destinationSubnets,data:data192};
-if(vErrors === null){
-vErrors = [err383];
-}
-else {
-vErrors.push(err383);
-}
-errors++;
-}
-}
-if(data191.gateways !== undefined){
-let data194 = data191.gateways;
-if(Array.isArray(data194)){
-const len25 = data194.length;
-for(let i25=0; i25<len25; i25++){
-let data195 = data194[i25];
-if(typeof data195 !== "string"){
-const err384 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/gateways/" + i25,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/gateways/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.gateways.items.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.gateways.items,data:data195};
-if(vErrors === null){
-vErrors = [err384];
-}
-else {
-vErrors.push(err384);
-}
-errors++;
-}
-}
-}
-else {
-const err385 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/gateways",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/gateways/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.gateways.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.gateways,data:data194};
-if(vErrors === null){
-vErrors = [err385];
-}
-else {
-vErrors.push(err385);
-}
-errors++;
-}
-}
-if(data191.port !== undefined){
-let data196 = data191.port;
-if(!((typeof data196 == "number") && (!(data196 % 1) && !isNaN(data196)))){
-const err386 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/port",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.port.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.port,data:data196};
-if(vErrors === null){
-vErrors = [err386];
-}
-else {
-vErrors.push(err386);
-}
-errors++;
-}
-if(typeof data196 == "number"){
-if(data196 > 4294967295 || isNaN(data196)){
-const err387 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/port",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.port,data:data196};
-if(vErrors === null){
-vErrors = [err387];
-}
-else {
-vErrors.push(err387);
-}
-errors++;
-}
-if(data196 < 0 || isNaN(data196)){
-const err388 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/port",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.port,data:data196};
-if(vErrors === null){
-vErrors = [err388];
-}
-else {
-vErrors.push(err388);
-}
-errors++;
-}
-}
-}
-if(data191.sniHosts !== undefined){
-let data197 = data191.sniHosts;
-if(Array.isArray(data197)){
-const len26 = data197.length;
-for(let i26=0; i26<len26; i26++){
-let data198 = data197[i26];
-if(typeof data198 !== "string"){
-const err389 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/sniHosts/" + i26,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sniHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts.items.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts.items,data:data198};
-if(vErrors === null){
-vErrors = [err389];
-}
-else {
-vErrors.push(err389);
-}
-errors++;
-}
-}
-}
-else {
-const err390 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/sniHosts",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sniHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sniHosts,data:data197};
-if(vErrors === null){
-vErrors = [err390];
-}
-else {
-vErrors.push(err390);
-}
-errors++;
-}
-}
-if(data191.sourceLabels !== undefined){
-let data199 = data191.sourceLabels;
-if(data199 && typeof data199 == "object" && !Array.isArray(data199)){
-for(const key61 in data199){
-let data200 = data199[key61];
-if(typeof data200 !== "string"){
-const err391 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/sourceLabels/" + key61.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sourceLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels.additionalProperties,data:data200};
-if(vErrors === null){
-vErrors = [err391];
-}
-else {
-vErrors.push(err391);
-}
-errors++;
-}
-}
-}
-else {
-const err392 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/sourceLabels",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sourceLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sourceLabels,data:data199};
-if(vErrors === null){
-vErrors = [err392];
-}
-else {
-vErrors.push(err392);
-}
-errors++;
-}
-}
-if(data191.sourceNamespace !== undefined){
-let data201 = data191.sourceNamespace;
-if(typeof data201 !== "string"){
-const err393 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23+"/sourceNamespace",schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/properties/sourceNamespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sourceNamespace.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items.properties.sourceNamespace,data:data201};
-if(vErrors === null){
-vErrors = [err393];
-}
-else {
-vErrors.push(err393);
-}
-errors++;
-}
-}
-}
-else {
-const err394 = {instancePath:instancePath+"/spec/tls/" + i22+"/match/" + i23,schemaPath:"#/properties/spec/properties/tls/items/properties/match/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tls.items.properties.match.items.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match.items,data:data191};
-if(vErrors === null){
-vErrors = [err394];
-}
-else {
-vErrors.push(err394);
-}
-errors++;
-}
-}
-}
-else {
-const err395 = {instancePath:instancePath+"/spec/tls/" + i22+"/match",schemaPath:"#/properties/spec/properties/tls/items/properties/match/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tls.items.properties.match.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.match,data:data190};
-if(vErrors === null){
-vErrors = [err395];
-}
-else {
-vErrors.push(err395);
-}
-errors++;
-}
-}
-if(data189.route !== undefined){
-let data202 = data189.route;
-if(Array.isArray(data202)){
-const len27 = data202.length;
-for(let i27=0; i27<len27; i27++){
-let data203 = data202[i27];
-if(data203 && typeof data203 == "object" && !Array.isArray(data203)){
-if(data203.destination === undefined){
-const err396 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27,schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/required",keyword:"required",params:{missingProperty: "destination"},message:"must have required property '"+"destination"+"'",schema:schema11.properties.spec.properties.tls.items.properties.route.items.required,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items,data:data203};
-if(vErrors === null){
-vErrors = [err396];
-}
-else {
-vErrors.push(err396);
-}
-errors++;
-}
-for(const key62 in data203){
-if(!((key62 === "destination") || (key62 === "weight"))){
-const err397 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27,schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items,data:data203};
-if(vErrors === null){
-vErrors = [err397];
-}
-else {
-vErrors.push(err397);
-}
-errors++;
-}
-}
-if(data203.destination !== undefined){
-let data204 = data203.destination;
-if(data204 && typeof data204 == "object" && !Array.isArray(data204)){
-if(data204.host === undefined){
-const err398 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.required,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination,data:data204};
-if(vErrors === null){
-vErrors = [err398];
-}
-else {
-vErrors.push(err398);
-}
-errors++;
-}
-for(const key63 in data204){
-if(!(((key63 === "host") || (key63 === "port")) || (key63 === "subset"))){
-const err399 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination,data:data204};
-if(vErrors === null){
-vErrors = [err399];
-}
-else {
-vErrors.push(err399);
-}
-errors++;
-}
-}
-if(data204.host !== undefined){
-let data205 = data204.host;
-if(typeof data205 !== "string"){
-const err400 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination/host",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.host.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.host,data:data205};
-if(vErrors === null){
-vErrors = [err400];
-}
-else {
-vErrors.push(err400);
-}
-errors++;
-}
-}
-if(data204.port !== undefined){
-let data206 = data204.port;
-if(data206 && typeof data206 == "object" && !Array.isArray(data206)){
-for(const key64 in data206){
-if(!(key64 === "number")){
-const err401 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination/port",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/properties/port/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.port,data:data206};
-if(vErrors === null){
-vErrors = [err401];
-}
-else {
-vErrors.push(err401);
-}
-errors++;
-}
-}
-if(data206.number !== undefined){
-let data207 = data206.number;
-if(!((typeof data207 == "number") && (!(data207 % 1) && !isNaN(data207)))){
-const err402 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination/port/number",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/properties/port/properties/number/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.port.properties.number.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.port.properties.number,data:data207};
-if(vErrors === null){
-vErrors = [err402];
-}
-else {
-vErrors.push(err402);
-}
-errors++;
-}
-if(typeof data207 == "number"){
-if(data207 > 4294967295 || isNaN(data207)){
-const err403 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination/port/number",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/properties/port/properties/number/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.port.properties.number,data:data207};
-if(vErrors === null){
-vErrors = [err403];
-}
-else {
-vErrors.push(err403);
-}
-errors++;
-}
-if(data207 < 0 || isNaN(data207)){
-const err404 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination/port/number",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/properties/port/properties/number/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.port.properties.number,data:data207};
-if(vErrors === null){
-vErrors = [err404];
-}
-else {
-vErrors.push(err404);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err405 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination/port",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/properties/port/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.port.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.port,data:data206};
-if(vErrors === null){
-vErrors = [err405];
-}
-else {
-vErrors.push(err405);
-}
-errors++;
-}
-}
-if(data204.subset !== undefined){
-let data208 = data204.subset;
-if(typeof data208 !== "string"){
-const err406 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination/subset",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/properties/subset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.subset.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.properties.subset,data:data208};
-if(vErrors === null){
-vErrors = [err406];
-}
-else {
-vErrors.push(err406);
-}
-errors++;
-}
-}
-}
-else {
-const err407 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/destination",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/destination/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.destination,data:data204};
-if(vErrors === null){
-vErrors = [err407];
-}
-else {
-vErrors.push(err407);
-}
-errors++;
-}
-}
-if(data203.weight !== undefined){
-let data209 = data203.weight;
-if(!((typeof data209 == "number") && (!(data209 % 1) && !isNaN(data209)))){
-const err408 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27+"/weight",schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.weight.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items.properties.weight,data:data209};
-if(vErrors === null){
-vErrors = [err408];
-}
-else {
-vErrors.push(err408);
-}
-errors++;
-}
-}
-}
-else {
-const err409 = {instancePath:instancePath+"/spec/tls/" + i22+"/route/" + i27,schemaPath:"#/properties/spec/properties/tls/items/properties/route/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tls.items.properties.route.items.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route.items,data:data203};
-if(vErrors === null){
-vErrors = [err409];
-}
-else {
-vErrors.push(err409);
-}
-errors++;
-}
-}
-}
-else {
-const err410 = {instancePath:instancePath+"/spec/tls/" + i22+"/route",schemaPath:"#/properties/spec/properties/tls/items/properties/route/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tls.items.properties.route.type,parentSchema:schema11.properties.spec.properties.tls.items.properties.route,data:data202};
-if(vErrors === null){
-vErrors = [err410];
-}
-else {
-vErrors.push(err410);
-}
-errors++;
-}
-}
-}
-else {
-const err411 = {instancePath:instancePath+"/spec/tls/" + i22,schemaPath:"#/properties/spec/properties/tls/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.tls.items.type,parentSchema:schema11.properties.spec.properties.tls.items,data:data189};
-if(vErrors === null){
-vErrors = [err411];
-}
-else {
-vErrors.push(err411);
-}
-errors++;
-}
-}
-}
-else {
-const err412 = {instancePath:instancePath+"/spec/tls",schemaPath:"#/properties/spec/properties/tls/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.tls.type,parentSchema:schema11.properties.spec.properties.tls,data:data188};
-if(vErrors === null){
-vErrors = [err412];
-}
-else {
-vErrors.push(err412);
-}
-errors++;
-}
-}
-}
-else {
-const err413 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data0};
-if(vErrors === null){
-vErrors = [err413];
-}
-else {
-vErrors.push(err413);
-}
-errors++;
-}
-}
-if(data.status !== undefined){
-let data210 = data.status;
-if(data210 && typeof data210 == "object" && !Array.isArray(data210)){
-if(data210.conditions !== undefined){
-let data211 = data210.conditions;
-if(Array.isArray(data211)){
-const len28 = data211.length;
-for(let i28=0; i28<len28; i28++){
-let data212 = data211[i28];
-if(data212 && typeof data212 == "object" && !Array.isArray(data212)){
-for(const key65 in data212){
-if(!(((((((key65 === "lastProbeTime") || (key65 === "lastTransitionTime")) || (key65 === "message")) || (key65 === "observedGeneration")) || (key65 === "reason")) || (key65 === "status")) || (key65 === "type"))){
-const err414 = {instancePath:instancePath+"/status/conditions/" + i28,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data212};
-if(vErrors === null){
-vErrors = [err414];
-}
-else {
-vErrors.push(err414);
-}
-errors++;
-}
-}
-if(data212.lastProbeTime !== undefined){
-let data213 = data212.lastProbeTime;
-if(typeof data213 === "string"){
-if(!(formats2.validate(data213))){
-const err415 = {instancePath:instancePath+"/status/conditions/" + i28+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data213};
-if(vErrors === null){
-vErrors = [err415];
-}
-else {
-vErrors.push(err415);
-}
-errors++;
-}
-}
-else {
-const err416 = {instancePath:instancePath+"/status/conditions/" + i28+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data213};
-if(vErrors === null){
-vErrors = [err416];
-}
-else {
-vErrors.push(err416);
-}
-errors++;
-}
-}
-if(data212.lastTransitionTime !== undefined){
-let data214 = data212.lastTransitionTime;
-if(typeof data214 === "string"){
-if(!(formats2.validate(data214))){
-const err417 = {instancePath:instancePath+"/status/conditions/" + i28+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data214};
-if(vErrors === null){
-vErrors = [err417];
-}
-else {
-vErrors.push(err417);
-}
-errors++;
-}
-}
-else {
-const err418 = {instancePath:instancePath+"/status/conditions/" + i28+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data214};
-if(vErrors === null){
-vErrors = [err418];
-}
-else {
-vErrors.push(err418);
-}
-errors++;
-}
-}
-if(data212.message !== undefined){
-let data215 = data212.message;
-if(typeof data215 !== "string"){
-const err419 = {instancePath:instancePath+"/status/conditions/" + i28+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data215};
-if(vErrors === null){
-vErrors = [err419];
-}
-else {
-vErrors.push(err419);
-}
-errors++;
-}
-}
-if(data212.observedGeneration !== undefined){
-let data216 = data212.observedGeneration;
-if((!((typeof data216 == "number") && (!(data216 % 1) && !isNaN(data216)))) && (typeof data216 !== "string")){
-const err420 = {instancePath:instancePath+"/status/conditions/" + i28+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data216};
-if(vErrors === null){
-vErrors = [err420];
-}
-else {
-vErrors.push(err420);
-}
-errors++;
-}
-}
-if(data212.reason !== undefined){
-let data217 = data212.reason;
-if(typeof data217 !== "string"){
-const err421 = {instancePath:instancePath+"/status/conditions/" + i28+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data217};
-if(vErrors === null){
-vErrors = [err421];
-}
-else {
-vErrors.push(err421);
-}
-errors++;
-}
-}
-if(data212.status !== undefined){
-let data218 = data212.status;
-if(typeof data218 !== "string"){
-const err422 = {instancePath:instancePath+"/status/conditions/" + i28+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data218};
-if(vErrors === null){
-vErrors = [err422];
-}
-else {
-vErrors.push(err422);
-}
-errors++;
-}
-}
-if(data212.type !== undefined){
-let data219 = data212.type;
-if(typeof data219 !== "string"){
-const err423 = {instancePath:instancePath+"/status/conditions/" + i28+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data219};
-if(vErrors === null){
-vErrors = [err423];
-}
-else {
-vErrors.push(err423);
-}
-errors++;
-}
-}
-}
-else {
-const err424 = {instancePath:instancePath+"/status/conditions/" + i28,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data212};
-if(vErrors === null){
-vErrors = [err424];
-}
-else {
-vErrors.push(err424);
-}
-errors++;
-}
-}
-}
-else {
-const err425 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data211};
-if(vErrors === null){
-vErrors = [err425];
-}
-else {
-vErrors.push(err425);
-}
-errors++;
-}
-}
-if(data210.observedGeneration !== undefined){
-let data220 = data210.observedGeneration;
-if((!((typeof data220 == "number") && (!(data220 % 1) && !isNaN(data220)))) && (typeof data220 !== "string")){
-const err426 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data220};
-if(vErrors === null){
-vErrors = [err426];
-}
-else {
-vErrors.push(err426);
-}
-errors++;
-}
-}
-if(data210.validationMessages !== undefined){
-let data221 = data210.validationMessages;
-if(Array.isArray(data221)){
-const len29 = data221.length;
-for(let i29=0; i29<len29; i29++){
-let data222 = data221[i29];
-if(data222 && typeof data222 == "object" && !Array.isArray(data222)){
-for(const key66 in data222){
-if(!(((key66 === "documentationUrl") || (key66 === "level")) || (key66 === "type"))){
-const err427 = {instancePath:instancePath+"/status/validationMessages/" + i29,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data222};
-if(vErrors === null){
-vErrors = [err427];
-}
-else {
-vErrors.push(err427);
-}
-errors++;
-}
-}
-if(data222.documentationUrl !== undefined){
-let data223 = data222.documentationUrl;
-if(typeof data223 !== "string"){
-const err428 = {instancePath:instancePath+"/status/validationMessages/" + i29+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data223};
-if(vErrors === null){
-vErrors = [err428];
-}
-else {
-vErrors.push(err428);
-}
-errors++;
-}
-}
-if(data222.level !== undefined){
-let data224 = data222.level;
-if(typeof data224 !== "string"){
-const err429 = {instancePath:instancePath+"/status/validationMessages/" + i29+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data224};
-if(vErrors === null){
-vErrors = [err429];
-}
-else {
-vErrors.push(err429);
-}
-errors++;
-}
-if(!((((data224 === "UNKNOWN") || (data224 === "ERROR")) || (data224 === "WARNING")) || (data224 === "INFO"))){
-const err430 = {instancePath:instancePath+"/status/validationMessages/" + i29+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data224};
-if(vErrors === null){
-vErrors = [err430];
-}
-else {
-vErrors.push(err430);
-}
-errors++;
-}
-}
-if(data222.type !== undefined){
-let data225 = data222.type;
-if(data225 && typeof data225 == "object" && !Array.isArray(data225)){
-for(const key67 in data225){
-if(!((key67 === "code") || (key67 === "name"))){
-const err431 = {instancePath:instancePath+"/status/validationMessages/" + i29+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data225};
-if(vErrors === null){
-vErrors = [err431];
-}
-else {
-vErrors.push(err431);
-}
-errors++;
-}
-}
-if(data225.code !== undefined){
-let data226 = data225.code;
-if(typeof data226 !== "string"){
-const err432 = {instancePath:instancePath+"/status/validationMessages/" + i29+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data226};
-if(vErrors === null){
-vErrors = [err432];
-}
-else {
-vErrors.push(err432);
-}
-errors++;
-}
-}
-if(data225.name !== undefined){
-let data227 = data225.name;
-if(typeof data227 !== "string"){
-const err433 = {instancePath:instancePath+"/status/validationMessages/" + i29+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data227};
-if(vErrors === null){
-vErrors = [err433];
-}
-else {
-vErrors.push(err433);
-}
-errors++;
-}
-}
-}
-else {
-const err434 = {instancePath:instancePath+"/status/validationMessages/" + i29+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data225};
-if(vErrors === null){
-vErrors = [err434];
-}
-else {
-vErrors.push(err434);
-}
-errors++;
-}
-}
-}
-else {
-const err435 = {instancePath:instancePath+"/status/validationMessages/" + i29,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.type,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data222};
-if(vErrors === null){
-vErrors = [err435];
-}
-else {
-vErrors.push(err435);
-}
-errors++;
-}
-}
-}
-else {
-const err436 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.validationMessages.type,parentSchema:schema11.properties.status.properties.validationMessages,data:data221};
-if(vErrors === null){
-vErrors = [err436];
-}
-else {
-vErrors.push(err436);
-}
-errors++;
-}
-}
-}
-else {
-const err437 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data210};
-if(vErrors === null){
-vErrors = [err437];
-}
-else {
-vErrors.push(err437);
-}
-errors++;
-}
-}
-}
-else {
-const err438 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err438];
-}
-else {
-vErrors.push(err438);
-}
-errors++;
-}
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];

@@ -14,16 +14,16 @@ exports.SCHEMAS_JSON = "[{\"properties\":{\"spec\":{\"properties\":{\"address\":
 exports.createValidators = (formats, goRegExp) => [
   // schemas[0]
   (() => {
-const schema11 = {"required":["spec"],"type":"object","properties":{"spec":{"type":"object","properties":{"address":{"maxLength":256,"type":"string"},"labels":{"maxProperties":256,"type":"object","additionalProperties":{"type":"string"}},"locality":{"maxLength":2048,"type":"string"},"network":{"maxLength":2048,"type":"string"},"ports":{"maxProperties":128,"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}},"serviceAccount":{"maxLength":253,"type":"string"},"weight":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
+const schema6 = {"required":["spec"],"type":"object","properties":{"spec":{"type":"object","properties":{"address":{"maxLength":256,"type":"string"},"labels":{"maxProperties":256,"type":"object","additionalProperties":{"type":"string"}},"locality":{"maxLength":2048,"type":"string"},"network":{"maxLength":2048,"type":"string"},"ports":{"maxProperties":128,"type":"object","additionalProperties":{"maximum":4294967295,"minimum":0,"type":"integer"}},"serviceAccount":{"maxLength":253,"type":"string"},"weight":{"maximum":4294967295,"minimum":0,"type":"integer"}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","properties":{"lastProbeTime":{"format":"datetime","type":"string"},"lastTransitionTime":{"format":"datetime","type":"string"},"message":{"type":"string"},"observedGeneration":{"type":["integer","string"]},"reason":{"type":"string"},"status":{"type":"string"},"type":{"type":"string"}},"additionalProperties":false}},"observedGeneration":{"type":["integer","string"]},"validationMessages":{"type":"array","items":{"type":"object","properties":{"documentationUrl":{"type":"string"},"level":{"enum":["UNKNOWN","ERROR","WARNING","INFO"],"type":"string"},"type":{"type":"object","properties":{"code":{"type":"string"},"name":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}}}}},"additionalProperties":false};
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const formats0 = formats.datetime;
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.spec === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema11.required,parentSchema:schema11,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spec"},message:"must have required property '"+"spec"+"'",schema:schema6.required,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -34,7 +34,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "spec") || (key0 === "status"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema11,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -49,7 +49,7 @@ let data0 = data.spec;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 for(const key1 in data0){
 if(!(((((((key1 === "address") || (key1 === "labels")) || (key1 === "locality")) || (key1 === "network")) || (key1 === "ports")) || (key1 === "serviceAccount")) || (key1 === "weight"))){
-const err2 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data0};
+const err2 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -63,7 +63,7 @@ if(data0.address !== undefined){
 let data1 = data0.address;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
-const err3 = {instancePath:instancePath+"/spec/address",schemaPath:"#/properties/spec/properties/address/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.address,data:data1};
+const err3 = {instancePath:instancePath+"/spec/address",schemaPath:"#/properties/spec/properties/address/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema6.properties.spec.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -74,7 +74,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/spec/address",schemaPath:"#/properties/spec/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.address.type,parentSchema:schema11.properties.spec.properties.address,data:data1};
+const err4 = {instancePath:instancePath+"/spec/address",schemaPath:"#/properties/spec/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.address.type,parentSchema:schema6.properties.spec.properties.address,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -88,7 +88,7 @@ if(data0.labels !== undefined){
 let data2 = data0.labels;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(Object.keys(data2).length > 256){
-const err5 = {instancePath:instancePath+"/spec/labels",schemaPath:"#/properties/spec/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema11.properties.spec.properties.labels,data:data2};
+const err5 = {instancePath:instancePath+"/spec/labels",schemaPath:"#/properties/spec/properties/labels/maxProperties",keyword:"maxProperties",params:{limit: 256},message:"must NOT have more than 256 properties",schema:256,parentSchema:schema6.properties.spec.properties.labels,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -100,7 +100,7 @@ errors++;
 for(const key2 in data2){
 let data3 = data2[key2];
 if(typeof data3 !== "string"){
-const err6 = {instancePath:instancePath+"/spec/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.labels.additionalProperties.type,parentSchema:schema11.properties.spec.properties.labels.additionalProperties,data:data3};
+const err6 = {instancePath:instancePath+"/spec/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.labels.additionalProperties.type,parentSchema:schema6.properties.spec.properties.labels.additionalProperties,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -112,7 +112,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/spec/labels",schemaPath:"#/properties/spec/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.labels.type,parentSchema:schema11.properties.spec.properties.labels,data:data2};
+const err7 = {instancePath:instancePath+"/spec/labels",schemaPath:"#/properties/spec/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.labels.type,parentSchema:schema6.properties.spec.properties.labels,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -126,7 +126,7 @@ if(data0.locality !== undefined){
 let data4 = data0.locality;
 if(typeof data4 === "string"){
 if(func2(data4) > 2048){
-const err8 = {instancePath:instancePath+"/spec/locality",schemaPath:"#/properties/spec/properties/locality/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.locality,data:data4};
+const err8 = {instancePath:instancePath+"/spec/locality",schemaPath:"#/properties/spec/properties/locality/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema6.properties.spec.properties.locality,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -137,7 +137,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/spec/locality",schemaPath:"#/properties/spec/properties/locality/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.locality.type,parentSchema:schema11.properties.spec.properties.locality,data:data4};
+const err9 = {instancePath:instancePath+"/spec/locality",schemaPath:"#/properties/spec/properties/locality/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.locality.type,parentSchema:schema6.properties.spec.properties.locality,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -151,7 +151,7 @@ if(data0.network !== undefined){
 let data5 = data0.network;
 if(typeof data5 === "string"){
 if(func2(data5) > 2048){
-const err10 = {instancePath:instancePath+"/spec/network",schemaPath:"#/properties/spec/properties/network/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.network,data:data5};
+const err10 = {instancePath:instancePath+"/spec/network",schemaPath:"#/properties/spec/properties/network/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema6.properties.spec.properties.network,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -162,7 +162,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/spec/network",schemaPath:"#/properties/spec/properties/network/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.network.type,parentSchema:schema11.properties.spec.properties.network,data:data5};
+const err11 = {instancePath:instancePath+"/spec/network",schemaPath:"#/properties/spec/properties/network/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.network.type,parentSchema:schema6.properties.spec.properties.network,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -176,7 +176,7 @@ if(data0.ports !== undefined){
 let data6 = data0.ports;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(Object.keys(data6).length > 128){
-const err12 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/maxProperties",keyword:"maxProperties",params:{limit: 128},message:"must NOT have more than 128 properties",schema:128,parentSchema:schema11.properties.spec.properties.ports,data:data6};
+const err12 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/maxProperties",keyword:"maxProperties",params:{limit: 128},message:"must NOT have more than 128 properties",schema:128,parentSchema:schema6.properties.spec.properties.ports,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -188,7 +188,7 @@ errors++;
 for(const key3 in data6){
 let data7 = data6[key3];
 if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-const err13 = {instancePath:instancePath+"/spec/ports/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/ports/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.ports.additionalProperties.type,parentSchema:schema11.properties.spec.properties.ports.additionalProperties,data:data7};
+const err13 = {instancePath:instancePath+"/spec/ports/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/ports/additionalProperties/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.ports.additionalProperties.type,parentSchema:schema6.properties.spec.properties.ports.additionalProperties,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -199,7 +199,7 @@ errors++;
 }
 if(typeof data7 == "number"){
 if(data7 > 4294967295 || isNaN(data7)){
-const err14 = {instancePath:instancePath+"/spec/ports/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/ports/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.ports.additionalProperties,data:data7};
+const err14 = {instancePath:instancePath+"/spec/ports/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/ports/additionalProperties/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.ports.additionalProperties,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -209,7 +209,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err15 = {instancePath:instancePath+"/spec/ports/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/ports/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.ports.additionalProperties,data:data7};
+const err15 = {instancePath:instancePath+"/spec/ports/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/ports/additionalProperties/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.ports.additionalProperties,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -222,7 +222,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.ports.type,parentSchema:schema11.properties.spec.properties.ports,data:data6};
+const err16 = {instancePath:instancePath+"/spec/ports",schemaPath:"#/properties/spec/properties/ports/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.properties.ports.type,parentSchema:schema6.properties.spec.properties.ports,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -236,7 +236,7 @@ if(data0.serviceAccount !== undefined){
 let data8 = data0.serviceAccount;
 if(typeof data8 === "string"){
 if(func2(data8) > 253){
-const err17 = {instancePath:instancePath+"/spec/serviceAccount",schemaPath:"#/properties/spec/properties/serviceAccount/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.serviceAccount,data:data8};
+const err17 = {instancePath:instancePath+"/spec/serviceAccount",schemaPath:"#/properties/spec/properties/serviceAccount/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema6.properties.spec.properties.serviceAccount,data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -247,7 +247,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/spec/serviceAccount",schemaPath:"#/properties/spec/properties/serviceAccount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.serviceAccount.type,parentSchema:schema11.properties.spec.properties.serviceAccount,data:data8};
+const err18 = {instancePath:instancePath+"/spec/serviceAccount",schemaPath:"#/properties/spec/properties/serviceAccount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.spec.properties.serviceAccount.type,parentSchema:schema6.properties.spec.properties.serviceAccount,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -260,7 +260,7 @@ errors++;
 if(data0.weight !== undefined){
 let data9 = data0.weight;
 if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
-const err19 = {instancePath:instancePath+"/spec/weight",schemaPath:"#/properties/spec/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.weight.type,parentSchema:schema11.properties.spec.properties.weight,data:data9};
+const err19 = {instancePath:instancePath+"/spec/weight",schemaPath:"#/properties/spec/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema6.properties.spec.properties.weight.type,parentSchema:schema6.properties.spec.properties.weight,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -271,7 +271,7 @@ errors++;
 }
 if(typeof data9 == "number"){
 if(data9 > 4294967295 || isNaN(data9)){
-const err20 = {instancePath:instancePath+"/spec/weight",schemaPath:"#/properties/spec/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema11.properties.spec.properties.weight,data:data9};
+const err20 = {instancePath:instancePath+"/spec/weight",schemaPath:"#/properties/spec/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema6.properties.spec.properties.weight,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -281,7 +281,7 @@ vErrors.push(err20);
 errors++;
 }
 if(data9 < 0 || isNaN(data9)){
-const err21 = {instancePath:instancePath+"/spec/weight",schemaPath:"#/properties/spec/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.spec.properties.weight,data:data9};
+const err21 = {instancePath:instancePath+"/spec/weight",schemaPath:"#/properties/spec/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema6.properties.spec.properties.weight,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -294,7 +294,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data0};
+const err22 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.spec.type,parentSchema:schema6.properties.spec,data:data0};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -316,7 +316,7 @@ let data12 = data11[i0];
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 for(const key4 in data12){
 if(!(((((((key4 === "lastProbeTime") || (key4 === "lastTransitionTime")) || (key4 === "message")) || (key4 === "observedGeneration")) || (key4 === "reason")) || (key4 === "status")) || (key4 === "type"))){
-const err23 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data12};
+const err23 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.conditions.items,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -330,7 +330,7 @@ if(data12.lastProbeTime !== undefined){
 let data13 = data12.lastProbeTime;
 if(typeof data13 === "string"){
 if(!(formats0.validate(data13))){
-const err24 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data13};
+const err24 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data13};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -341,7 +341,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastProbeTime,data:data13};
+const err25 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastProbeTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastProbeTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastProbeTime,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -355,7 +355,7 @@ if(data12.lastTransitionTime !== undefined){
 let data14 = data12.lastTransitionTime;
 if(typeof data14 === "string"){
 if(!(formats0.validate(data14))){
-const err26 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data14};
+const err26 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "datetime"},message:"must match format \""+"datetime"+"\"",schema:"datetime",parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data14};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -366,7 +366,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data14};
+const err27 = {instancePath:instancePath+"/status/conditions/" + i0+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -379,7 +379,7 @@ errors++;
 if(data12.message !== undefined){
 let data15 = data12.message;
 if(typeof data15 !== "string"){
-const err28 = {instancePath:instancePath+"/status/conditions/" + i0+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data15};
+const err28 = {instancePath:instancePath+"/status/conditions/" + i0+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.message,data:data15};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -392,7 +392,7 @@ errors++;
 if(data12.observedGeneration !== undefined){
 let data16 = data12.observedGeneration;
 if((!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))) && (typeof data16 !== "string")){
-const err29 = {instancePath:instancePath+"/status/conditions/" + i0+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data16};
+const err29 = {instancePath:instancePath+"/status/conditions/" + i0+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.conditions.items.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.observedGeneration,data:data16};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -405,7 +405,7 @@ errors++;
 if(data12.reason !== undefined){
 let data17 = data12.reason;
 if(typeof data17 !== "string"){
-const err30 = {instancePath:instancePath+"/status/conditions/" + i0+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data17};
+const err30 = {instancePath:instancePath+"/status/conditions/" + i0+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.reason,data:data17};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -418,7 +418,7 @@ errors++;
 if(data12.status !== undefined){
 let data18 = data12.status;
 if(typeof data18 !== "string"){
-const err31 = {instancePath:instancePath+"/status/conditions/" + i0+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data18};
+const err31 = {instancePath:instancePath+"/status/conditions/" + i0+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.status,data:data18};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -431,7 +431,7 @@ errors++;
 if(data12.type !== undefined){
 let data19 = data12.type;
 if(typeof data19 !== "string"){
-const err32 = {instancePath:instancePath+"/status/conditions/" + i0+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data19};
+const err32 = {instancePath:instancePath+"/status/conditions/" + i0+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema6.properties.status.properties.conditions.items.properties.type,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -443,7 +443,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data12};
+const err33 = {instancePath:instancePath+"/status/conditions/" + i0,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.conditions.items.type,parentSchema:schema6.properties.status.properties.conditions.items,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -455,7 +455,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data11};
+const err34 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.conditions.type,parentSchema:schema6.properties.status.properties.conditions,data:data11};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -468,7 +468,7 @@ errors++;
 if(data10.observedGeneration !== undefined){
 let data20 = data10.observedGeneration;
 if((!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))) && (typeof data20 !== "string")){
-const err35 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema11.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data20};
+const err35 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: schema6.properties.status.properties.observedGeneration.type},message:"must be integer,string",schema:schema6.properties.status.properties.observedGeneration.type,parentSchema:schema6.properties.status.properties.observedGeneration,data:data20};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -487,7 +487,7 @@ let data22 = data21[i1];
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key5 in data22){
 if(!(((key5 === "documentationUrl") || (key5 === "level")) || (key5 === "type"))){
-const err36 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data22};
+const err36 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data22};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -500,7 +500,7 @@ errors++;
 if(data22.documentationUrl !== undefined){
 let data23 = data22.documentationUrl;
 if(typeof data23 !== "string"){
-const err37 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data23};
+const err37 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/documentationUrl",schemaPath:"#/properties/status/properties/validationMessages/items/properties/documentationUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.documentationUrl,data:data23};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -513,7 +513,7 @@ errors++;
 if(data22.level !== undefined){
 let data24 = data22.level;
 if(typeof data24 !== "string"){
-const err38 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data24};
+const err38 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.level.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data24};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -523,7 +523,7 @@ vErrors.push(err38);
 errors++;
 }
 if(!((((data24 === "UNKNOWN") || (data24 === "ERROR")) || (data24 === "WARNING")) || (data24 === "INFO"))){
-const err39 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.level,data:data24};
+const err39 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/level",schemaPath:"#/properties/status/properties/validationMessages/items/properties/level/enum",keyword:"enum",params:{allowedValues: schema6.properties.status.properties.validationMessages.items.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema6.properties.status.properties.validationMessages.items.properties.level.enum,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.level,data:data24};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -538,7 +538,7 @@ let data25 = data22.type;
 if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
 for(const key6 in data25){
 if(!((key6 === "code") || (key6 === "name"))){
-const err40 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data25};
+const err40 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data25};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -551,7 +551,7 @@ errors++;
 if(data25.code !== undefined){
 let data26 = data25.code;
 if(typeof data26 !== "string"){
-const err41 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data26};
+const err41 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/code",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.code,data:data26};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -564,7 +564,7 @@ errors++;
 if(data25.name !== undefined){
 let data27 = data25.name;
 if(typeof data27 !== "string"){
-const err42 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data27};
+const err42 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type/name",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type.properties.name,data:data27};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -576,7 +576,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema11.properties.status.properties.validationMessages.items.properties.type,data:data25};
+const err43 = {instancePath:instancePath+"/status/validationMessages/" + i1+"/type",schemaPath:"#/properties/status/properties/validationMessages/items/properties/type/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.properties.type.type,parentSchema:schema6.properties.status.properties.validationMessages.items.properties.type,data:data25};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -588,7 +588,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.validationMessages.items.type,parentSchema:schema11.properties.status.properties.validationMessages.items,data:data22};
+const err44 = {instancePath:instancePath+"/status/validationMessages/" + i1,schemaPath:"#/properties/status/properties/validationMessages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.properties.validationMessages.items.type,parentSchema:schema6.properties.status.properties.validationMessages.items,data:data22};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -600,7 +600,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.validationMessages.type,parentSchema:schema11.properties.status.properties.validationMessages,data:data21};
+const err45 = {instancePath:instancePath+"/status/validationMessages",schemaPath:"#/properties/status/properties/validationMessages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema6.properties.status.properties.validationMessages.type,parentSchema:schema6.properties.status.properties.validationMessages,data:data21};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -612,7 +612,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data10};
+const err46 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.properties.status.type,parentSchema:schema6.properties.status,data:data10};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -624,7 +624,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema6.type,parentSchema:schema6,data};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -633,10 +633,10 @@ vErrors.push(err47);
 }
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-return validate10;
+return validate21;
   })(),
 ];
