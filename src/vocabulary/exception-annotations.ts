@@ -76,9 +76,14 @@ export function parseReviewDate(value: string): Date | undefined {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? date : undefined;
 }
 
+/** The last answer of `formatReviewDate`: checks ask it with the same clock for every annotated object. */
+let lastFormatted: { readonly time: number; readonly date: string } | undefined;
+
 /** The UTC calendar date of `date` as `YYYY-MM-DD`. */
 export function formatReviewDate(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  const time = date.getTime();
+  if (lastFormatted?.time !== time) lastFormatted = { time, date: date.toISOString().slice(0, 10) };
+  return lastFormatted.date;
 }
 
 /** True when the review date lies before the UTC day of `now` (the review-by day itself is still valid). */
@@ -124,9 +129,12 @@ export function nonPrintableCharacter(text: string): string | undefined {
   return m ? `U+${hex4(m[0])}` : undefined;
 }
 
+/** `NOT_PRINTABLE`, global: `replace` starts a global expression from the beginning whatever its lastIndex. */
+const EVERY_NOT_PRINTABLE = new RegExp(NOT_PRINTABLE.source, 'gu');
+
 /** `text` JSON-quoted, with every character that is not printable escaped (`\u202e`), for one-line messages. */
 export function quotePrintable(text: string): string {
-  return JSON.stringify(text).replace(new RegExp(NOT_PRINTABLE.source, 'gu'), (c) => `\\u${hex4(c).toLowerCase()}`);
+  return JSON.stringify(text).replace(EVERY_NOT_PRINTABLE, (c) => `\\u${hex4(c).toLowerCase()}`);
 }
 
 function hex4(c: string): string {
