@@ -21,7 +21,7 @@ export interface LintInput {
    * The manifest read again from its source, equal to `manifest`. With it
    * the lint works out what it compares between two definitions of one
    * object only for an object defined more than once, instead of for every
-   * input.
+   * input. If it throws, that object's definitions are not compared.
    */
   readonly reread?: () => Manifest;
 }

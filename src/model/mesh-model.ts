@@ -292,12 +292,9 @@ export class ModelEntries {
    * model asks only for objects defined more than once.
    */
   add(m: Manifest, reread?: () => Manifest): void {
-    if (reread) {
-      this.push(readForModel(m, this.opts, this.shared));
-      this.rereads[this.items.length - 1] = reread;
-    } else {
-      this.push(readForModel(m, this.opts, this.shared), contentFingerprint(m));
-    }
+    const e = readForModel(m, this.opts, this.shared);
+    if (reread) this.push(e, NaN, reread);
+    else this.push(e, contentFingerprint(m));
   }
 
   /** `add` without the fingerprint, for a model whose definitions of one object are never compared (duplicate-object). */
@@ -305,10 +302,14 @@ export class ModelEntries {
     this.push(readForModel(m, this.opts, this.shared));
   }
 
-  /** Keeps an entry `readForModel` read with the same options, and its manifest's `contentFingerprint` if known. */
-  push(e: ModelEntry, fingerprint = NaN): void {
+  /**
+   * Keeps an entry `readForModel` read with the same options, and its
+   * manifest's `contentFingerprint` if known, or how to read the manifest
+   * again to work it out (see `add`).
+   */
+  push(e: ModelEntry, fingerprint = NaN, reread?: () => Manifest): void {
     this.fingerprints.push(fingerprint);
-    this.rereads.push(undefined);
+    this.rereads.push(reread);
     const r = resourceOf(e);
     if (r && e.read !== 'not-an-object' && r.ref === e.ref && r.namespace === e.namespace && (e.read !== 'workload' || e.owners.length === 0)) {
       this.reads.push(e.read);
@@ -335,10 +336,17 @@ export class ModelEntries {
     }
   }
 
-  /** The `contentFingerprint` of entry i's manifest; NaN when not known. */
+  /** The `contentFingerprint` of entry i's manifest; NaN when not known (also when reading it again fails). */
   fingerprint(i: number): number {
     const reread = this.rereads[i];
-    if (reread !== undefined && Number.isNaN(this.fingerprints[i])) this.fingerprints[i] = contentFingerprint(reread());
+    if (reread !== undefined && Number.isNaN(this.fingerprints[i])) {
+      this.rereads[i] = undefined;
+      try {
+        this.fingerprints[i] = contentFingerprint(reread());
+      } catch {
+        // A caller's reread that fails leaves the definitions uncompared, as `addUncompared` does; the rest of the lint goes on.
+      }
+    }
     return this.fingerprints[i];
   }
 

@@ -153,6 +153,14 @@ describe('IMA050 duplicate-object, with inputs read again only when compared', (
     expect(lazy.filter((f) => f.code === 'IMA050').map((f) => `${f.file}:${f.line}`)).toEqual(['a.yaml:4', 'b.yaml:4', 'c.yaml:4']);
     expect(reads.sort()).toEqual(['a.yaml default', 'a.yaml other', 'b.yaml default', 'b.yaml other', 'c.yaml default']);
   });
+
+  it('an input that cannot be read again leaves its object uncompared, and the lint goes on', () => {
+    const inputs = filesOf(files).map((i) => (i.file === 'b.yaml' ? { ...i, reread: () => { throw new Error('gone'); } } : i));
+    const found = lint(inputs);
+    // The objects b.yaml defines are not compared (one definition's content is unknown): no IMA050, and nothing else is lost.
+    expect(found.filter((f) => f.code === 'IMA050')).toEqual([]);
+    expect(found.filter((f) => f.code !== 'IMA050')).toEqual(lint(filesOf(files)).filter((f) => f.code !== 'IMA050'));
+  });
 });
 
 describe('IMA050 duplicate-object, over manifests without files', () => {
