@@ -332,14 +332,26 @@ export function decideInjection(ns: NamespaceFacts, pod: PodFacts, options: Inje
   return { injected: true, reason: because, assumed: false, revision: webhook.revision };
 }
 
+/** The last answer of `selectedBecause` that the pod's labels do not change: a namespace's pods share its reason. */
+let lastSelected: { readonly webhook: InjectionWebhook; readonly namespace: string; readonly reason: string } | undefined;
+
 /** Why a webhook selects the pod, in the labels' words. */
 function selectedBecause(webhook: InjectionWebhook, namespace: string, podLabels: Labels): string {
+  if (webhook.name === 'rev.object.sidecar-injector.istio.io') return `pod label ${ISTIO_REV}=${podLabels[ISTIO_REV]} opts in`;
+  const last = lastSelected;
+  if (last && last.webhook === webhook && last.namespace === namespace) return last.reason;
+  const reason = webhookReason(webhook, namespace);
+  lastSelected = { webhook, namespace, reason };
+  return reason;
+}
+
+/** `selectedBecause` for a webhook whose selection does not depend on the pod's labels. */
+function webhookReason(webhook: InjectionWebhook, namespace: string): string {
   const rev = webhook.revision === 'default' ? '' : ` (revision ${webhook.revision})`;
   switch (webhook.name) {
     case 'namespace.sidecar-injector.istio.io': return `namespace ${namespace} has ${ISTIO_INJECTION}=enabled`;
     case 'object.sidecar-injector.istio.io': return `pod label ${SIDECAR_INJECT}=true opts in`;
     case 'rev.namespace.sidecar-injector.istio.io': return `namespace ${namespace} has ${ISTIO_REV}=${webhook.revision}`;
-    case 'rev.object.sidecar-injector.istio.io': return `pod label ${ISTIO_REV}=${podLabels[ISTIO_REV]} opts in`;
     default: return `${webhook.name}${rev} selects the pod`;
   }
 }

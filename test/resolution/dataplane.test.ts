@@ -19,6 +19,24 @@ describe('resolveDataplane', () => {
     expect(dataplane({})).toMatchObject({ dataplane: 'none', tlsMode: 'disabled', hbone: false });
   });
 
+  it('names each workload\'s own namespace and webhook as the reason, workload after workload', () => {
+    const model = buildMeshModel([
+      ns('a'), ns('b'), ns('c', { 'istio.io/rev': 'canary' }),
+      deploy('a', 'x'), deploy('a', 'y'), deploy('b', 'x'), deploy('c', 'x'), deploy('a', 'z'),
+    ], { knownRevisions: ['default', 'canary'] });
+    expect(model.workloads.map((w) => `${w.namespace}/${w.name}: ${resolveDataplane(model, w).reason}`)).toEqual([
+      'a/x: namespace a has istio-injection=enabled',
+      'a/y: namespace a has istio-injection=enabled',
+      'a/z: namespace a has istio-injection=enabled',
+      'b/x: namespace b has istio-injection=enabled',
+      'c/x: namespace c has istio.io/rev=canary',
+    ]);
+    // Out of order: a's reason after b's.
+    const again = buildMeshModel([ns('a'), ns('b'), deploy('b', 'x'), deploy('a', 'x')]);
+    expect([...again.workloads].reverse().map((w) => resolveDataplane(again, w).reason))
+      .toEqual(['namespace b has istio-injection=enabled', 'namespace a has istio-injection=enabled']);
+  });
+
   it('enrols nothing in ambient when ambient is not installed', () => {
     expect(dataplane(AMBIENT)).toMatchObject({ dataplane: 'none' });
   });
