@@ -271,13 +271,14 @@ function warmUpYaml(): void {
  * starts on first use) and the file's objects read again.
  */
 class SourceText {
-  readonly text: string;
   private counter: import('yaml').LineCounter | undefined;
   private again: readonly ParsedManifest[] | undefined;
 
   /** `mode`: how the file is read, and read again. */
-  constructor(readonly decoded: ManifestText, readonly mode: Mode) {
-    this.text = decoded.text;
+  constructor(readonly decoded: ManifestText, readonly mode: Mode) {}
+
+  get text(): string {
+    return this.decoded.text;
   }
 
   /** The file's `index`th object, read again from the same text by the same reader: equal to the first read's. */

@@ -51,7 +51,7 @@ function ajvNode(node: StructuralSchema): JsonSchema {
 
 /** Subschemas shorter than this (as JSON) stay inline: a call costs more than the code it saves. */
 const MIN_SHARED_LENGTH = 256;
-/** Keywords whose value is a subschema, or a map or list of them, where one may be written once and referenced. */
+/** Keywords whose value is a subschema (or a map of them, by property name) that may be written once and referenced. */
 const SCHEMA_KEYWORDS = new Set(['items', 'additionalProperties', 'else']);
 const SCHEMA_MAP_KEYWORDS = new Set(['properties']);
 
@@ -65,16 +65,19 @@ const SCHEMA_MAP_KEYWORDS = new Set(['properties']);
  * keyword in its schemaPath.
  */
 function withSharedSubschemas(schema: JsonSchema): JsonSchema {
+  // Each subschema's JSON, written once: the rebuild below compares by it again.
+  const texts = new Map<JsonSchema, string>();
   const counts = new Map<string, number>();
   walkSubschemas(schema, (sub) => {
     const text = JSON.stringify(sub);
+    texts.set(sub, text);
     if (text.length >= MIN_SHARED_LENGTH) counts.set(text, (counts.get(text) ?? 0) + 1);
   });
   if (![...counts.values()].some((n) => n > 1)) return schema;
   const definitions: Record<string, JsonSchema> = {};
   const names = new Map<string, string>();
   const shared = (sub: JsonSchema): JsonSchema => {
-    const text = JSON.stringify(sub);
+    const text = texts.get(sub)!;
     if ((counts.get(text) ?? 0) < 2) return rebuilt(sub);
     let name = names.get(text);
     if (name === undefined) {
