@@ -203,9 +203,12 @@ EOF
 // The engine subpath, from the installed package (compiled JavaScript, no loader), without cdk8s.
 const fs = require('fs');
 const { buildMeshModel, explainMesh, lint, parseManifests } = require('cdk8s-istio-mtls/engine');
-const { manifests } = parseManifests(fs.readFileSync('bad.yaml'));
-const codes = lint(manifests.map((m) => ({ manifest: m.manifest, file: 'bad.yaml', locate: m.locate }))).map((f) => f.code);
+const { manifests } = parseManifests(fs.readFileSync('bad.yaml'), { file: 'bad.yaml' });
+const found = lint(manifests.map((m) => ({ manifest: m.manifest, source: m.source })));
+const codes = found.map((f) => f.code);
 if (!codes.includes('IMV204')) { console.error(`lint found ${codes.join(', ') || 'nothing'}`); process.exit(1); }
+const mode = found.find((f) => f.code === 'IMV204');
+if (mode.file !== 'bad.yaml' || mode.line !== 8) { console.error(`lint placed IMV204 at ${mode.file}:${mode.line}, not bad.yaml:8`); process.exit(1); }
 const loaded = Object.keys(require.cache).filter((k) => /node_modules[\\/](cdk8s|constructs)[\\/]/.test(k));
 if (loaded.length > 0) { console.error(`the engine loaded ${loaded[0]}`); process.exit(1); }
 const explained = explainMesh(buildMeshModel(manifests.map((m) => m.manifest)));

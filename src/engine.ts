@@ -3,9 +3,9 @@
 // semantics, the cross-resource analysis, migration plans, certificate
 // checks and reports. It knows nothing of cdk8s.
 export { parseManifests } from './input/parse-manifests';
-export type { ParsedManifest, ParseProblem, ParseResult, TextPosition } from './input/parse-manifests';
+export type { ManifestSource, ParsedManifest, ParseOptions, ParseProblem, ParseResult, TextPosition } from './input/parse-manifests';
 export { lint } from './lint';
-export type { LintInput, LintOptions } from './lint';
+export type { InputSource, LintInput, LintOptions } from './lint';
 export { validateManifest } from './validation/validate';
 export type { ValidationOptions } from './validation/validate';
 export { builtinSchemaSet, schemaSetFromCrds } from './validation/schema';

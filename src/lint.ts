@@ -3,14 +3,13 @@ import { analyzeMesh } from './analysis/analyze';
 import { DUPLICATE_OBJECT, duplicateObjectFindings } from './analysis/rules/duplicate-object';
 import { compareFindings, Finding } from './model/finding';
 import { Manifest, ResourceRef, refOf } from './model/manifest';
-import { ModelEntries, modelOfEntries } from './model/mesh-model';
+import { ModelEntries, modelOfEntries, Rereadable } from './model/mesh-model';
 import { MeshOptions, ResolvedMeshOptions, resolveMeshOptions } from './model/mesh-options';
 import { formatLocation, LocatedFinding } from './report/lint-report';
 import { checkValidationOptions, internalError, rejectionOf, validateManifest, ValidationOptions } from './validation/validate';
 
-/** One manifest to lint, with what is known of where it came from. */
-export interface LintInput {
-  readonly manifest: Manifest;
+/** Where an input came from: what the lint keeps of it once its manifest is read. */
+export interface InputSource {
   /** The file as the user named it. */
   readonly file?: string;
   /** Maps a JSON pointer inside the manifest to a 1-based line and column in `file`. */
@@ -24,6 +23,19 @@ export interface LintInput {
    * input. If it throws, that object's definitions are not compared.
    */
   readonly reread?: () => Manifest;
+}
+
+/** One manifest to lint, with what is known of where it came from. */
+export interface LintInput extends InputSource {
+  readonly manifest: Manifest;
+  /**
+   * Where the input came from as one object, kept by the lint instead of
+   * the input's own `file`, `locate`, `constructPath` and `reread` (which it
+   * then does not read): `ParsedManifest.source`, one small object per input
+   * where the lint would otherwise keep several. Give each input its own.
+   * @default - the input's own fields
+   */
+  readonly source?: InputSource;
 }
 
 export interface LintOptions extends ValidationOptions {
@@ -50,23 +62,20 @@ export interface LintOptions extends ValidationOptions {
 export function lint(inputs: Iterable<LintInput>, options: LintOptions = {}): LocatedFinding[] {
   // One "today" for the analysis and the acknowledgments.
   const mesh = resolveMeshOptions(options.mesh);
-  const found: SourcedFinding<LintInput>[] = [];
-  const state = options.analyze !== false ? new AnalysisState<LintInput>({ ...options.mesh, now: mesh.now }) : undefined;
-  const annotated = new Map<LintInput, AcknowledgmentAnnotations>();
+  const found: SourcedFinding<InputSource>[] = [];
+  const state = options.analyze !== false ? new AnalysisState<InputSource>({ ...options.mesh, now: mesh.now }) : undefined;
+  const annotated = new Map<InputSource, AcknowledgmentAnnotations>();
   validateEach(inputs, options, (input, own) => {
     // Where the input is, without its manifest: what the findings and the analysis keep.
-    const source: LintInput = { manifest: EMPTY_MANIFEST, file: input.file, locate: input.locate, constructPath: input.constructPath };
+    const source = input.source ?? { file: input.file, locate: input.locate, constructPath: input.constructPath, reread: input.reread };
     for (const finding of own) found.push({ finding, source });
-    if (state && rejectionOf(own) === undefined) state.add(input.manifest, source, input.reread);
+    if (state && rejectionOf(own) === undefined) state.add(input.manifest, source, source.reread ? source as Rereadable : undefined);
     const annotations = acknowledgmentAnnotationsOf(input.manifest);
     if (annotations) annotated.set(source, annotations);
   });
   if (state) found.push(...state.analyze());
   return sortLocated(acknowledgeFindings(found, annotated, mesh).map(({ finding, source }) => place(finding, source)));
 }
-
-/** Stands for a manifest no longer kept. */
-const EMPTY_MANIFEST: Manifest = Object.freeze({});
 
 /** An input the cluster would refuse to store, and the first reason it would give. */
 export interface RejectedInput {
@@ -161,9 +170,9 @@ export class AnalysisState<S> {
     this.entries = new ModelEntries(this.opts);
   }
 
-  /** `reread`: the manifest again, for when its content is compared (see `ModelEntries.add`). */
-  add(manifest: Manifest, source: S, reread?: () => Manifest): void {
-    this.entries.add(manifest, reread);
+  /** `again`: reads the manifest again, for when its content is compared (see `ModelEntries.add`). */
+  add(manifest: Manifest, source: S, again?: Rereadable): void {
+    this.entries.add(manifest, again);
     this.sources.push(source);
   }
 
@@ -210,7 +219,7 @@ export class AnalysisState<S> {
  * ApiObject (read by shape: this layer does not load cdk8s).
  */
 function whereIs(source: unknown): string | undefined {
-  const s = source as Partial<LintInput> & { node?: { path?: unknown } };
+  const s = source as InputSource & { node?: { path?: unknown } };
   if (typeof s.file === 'string') return formatLocation(s.file, s.locate?.('/metadata/name').line, undefined);
   if (s.constructPath) return `[${s.constructPath}]`;
   return typeof s.node?.path === 'string' ? `[${s.node.path}]` : undefined;
@@ -223,7 +232,7 @@ export function sortLocated(findings: LocatedFinding[]): LocatedFinding[] {
   return findings.sort((a, b) => compareFiles(a, b) || compareFindings(a, b));
 }
 
-function place(f: Finding, input: LintInput | undefined): LocatedFinding {
+function place(f: Finding, input: InputSource | undefined): LocatedFinding {
   if (!input) return f;
   const pos = input.locate?.(f.path);
   return {

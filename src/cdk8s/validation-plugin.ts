@@ -198,12 +198,12 @@ export class IstioMtlsValidation {
         problems.push(problemViolation(file, `cannot read ${display(file)}: ${(e as Error).message.split('\n')[0]}`));
         continue;
       }
-      const parsed = engine().parseManifests(content);
+      const parsed = engine().parseManifests(content, { file: display(file) });
       for (const p of parsed.problems) {
         problems.push(problemViolation(file, `${display(file)}:${p.position.line}:${p.position.col}: ${p.message}`));
       }
       for (const m of parsed.manifests) {
-        const input: LintInput = { manifest: m.manifest, file: display(file), locate: m.locate, reread: m.reread };
+        const input: LintInput = { manifest: m.manifest, file: display(file), locate: m.locate, reread: m.reread, source: m.source };
         inputs.push(input);
         manifestPathOf.set(input, file);
       }

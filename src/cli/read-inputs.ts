@@ -52,10 +52,10 @@ export function* streamInputs(
   readStdin: () => Buffer = () => readStandardInput(MAX_FILE_BYTES), namespace?: string,
 ): Generator<LintInput> {
   function* ofFile(display: string, content: Buffer): Generator<LintInput> {
-    const parsed = parseManifests(content);
+    const parsed = parseManifests(content, { file: display });
     for (const p of parsed.problems) problems.push({ file: display, line: p.position.line, column: p.position.col, message: p.message });
     for (const m of parsed.manifests) {
-      const input: LintInput = { manifest: m.manifest, file: display, locate: m.locate, reread: m.reread };
+      const input: LintInput = { manifest: m.manifest, file: display, locate: m.locate, reread: m.reread, source: m.source };
       const refusal = namespace === undefined ? undefined : namespaceRefusal(input, namespace);
       if (refusal) problems.push(refusal);
       else yield input;

@@ -13,6 +13,27 @@ export interface TextPosition {
   readonly col: number;
 }
 
+/**
+ * Where one object read from a file is, as one small object: a caller that
+ * drops the manifest keeps this to locate findings and read the object again.
+ */
+export interface ManifestSource {
+  /** The file, as `ParseOptions.file` named it. */
+  readonly file?: string;
+  /** Position of a JSON pointer inside the object (the deepest existing node); the document start if unknown. */
+  locate(pointer: string): TextPosition;
+  /**
+   * The object read again from the text, equal to the manifest (a new copy).
+   * The first call reads the whole file again; the file's later calls reuse that.
+   */
+  reread(): Manifest;
+}
+
+export interface ParseOptions {
+  /** The file the content came from, as the user named it: each object's `source` carries it. */
+  readonly file?: string;
+}
+
 /** One object read from a file, with what is needed to point back into the text. */
 export interface ParsedManifest {
   readonly manifest: Manifest;
@@ -20,6 +41,8 @@ export interface ParsedManifest {
   readonly documentIndex: number;
   /** JSON pointer of the object inside its document (`/items/3` for a list), `` otherwise. */
   readonly basePointer: string;
+  /** `locate`, `reread` and the file as one object, for a caller that drops `manifest` (see `LintInput.source`). */
+  readonly source: ManifestSource;
   /** Position of a JSON pointer inside this object (the deepest existing node); the document start if unknown. */
   locate(pointer: string): TextPosition;
   /**
@@ -69,8 +92,8 @@ const YAML_OPTIONS = { version: '1.1', schema: 'failsafe', merge: false, uniqueK
  * rest with the `yaml` library; each declines what it cannot read exactly.
  * Positions always come from the `yaml` library.
  */
-export function parseManifests(content: Uint8Array | string): ParseResult {
-  return read(content, 'auto')!;
+export function parseManifests(content: Uint8Array | string, options: ParseOptions = {}): ParseResult {
+  return read(content, 'auto', options.file)!;
 }
 
 /** @internal The `yaml` library path alone, the reference for the fast path's tests. */
@@ -95,8 +118,8 @@ export function readChunkCareful(text: string, start: number, end: number): { va
 
 type Mode = 'auto' | 'careful' | 'fast';
 
-function read(content: Uint8Array | string, mode: Mode): ParseResult | undefined {
-  return readText(new SourceText(decodeManifestBytes(content), mode));
+function read(content: Uint8Array | string, mode: Mode, file?: string): ParseResult | undefined {
+  return readText(new SourceText(decodeManifestBytes(content), mode, file));
 }
 
 function readText(source: SourceText): ParseResult | undefined {
@@ -172,10 +195,9 @@ function withStopNote(message: string, text: string, resumeAt: number): string {
 }
 
 function parsedManifest(manifest: Manifest, documentIndex: number, basePointer: string, place: Place, k: number): ParsedManifest {
-  // Bound methods where they can be: small objects, kept by the analysis for every manifest.
-  const locate = basePointer === '' ? place.locate.bind(place) : (pointer: string) => place.locate(basePointer + pointer);
-  const reread = k === 0 ? place.reread.bind(place) : () => place.reread(k);
-  return { manifest, documentIndex, basePointer, locate, reread };
+  // A document that is one object is its own source: the lint keeps one object per input.
+  const source: ManifestSource = basePointer === '' ? place : new ListItemSource(place, basePointer, k);
+  return { manifest, documentIndex, basePointer, locate: source.locate.bind(source), reread: source.reread.bind(source), source };
 }
 
 /** Characters go-yaml's reader refuses (readerc.go `yaml_parser_update_buffer`), and unpaired surrogates. */
@@ -274,8 +296,8 @@ class SourceText {
   private counter: import('yaml').LineCounter | undefined;
   private again: readonly ParsedManifest[] | undefined;
 
-  /** `mode`: how the file is read, and read again. */
-  constructor(readonly decoded: ManifestText, readonly mode: Mode) {}
+  /** `mode`: how the file is read, and read again; `file`: its name, for the objects' sources. */
+  constructor(readonly decoded: ManifestText, readonly mode: Mode, readonly file?: string) {}
 
   get text(): string {
     return this.decoded.text;
@@ -283,7 +305,7 @@ class SourceText {
 
   /** The file's `index`th object, read again from the same text by the same reader: equal to the first read's. */
   manifestAgain(index: number): Manifest {
-    this.again ??= readText(new SourceText(this.decoded, this.mode))!.manifests;
+    this.again ??= readText(new SourceText(this.decoded, this.mode, this.file))!.manifests;
     return this.again[index].manifest;
   }
 
@@ -304,11 +326,13 @@ interface Tree {
 }
 
 /**
- * Where one document is in the file. Its syntax tree is parsed again, once,
- * the first time a position in it is asked for: holding every document's
- * tree (for the rare finding to locate) made large inputs slow and memory-hungry.
+ * Where one document is in the file, and the source of the object it holds
+ * (a List's items have their own, `ListItemSource`). Its syntax tree is
+ * parsed again, once, the first time a position in it is asked for: holding
+ * every document's tree (for the rare finding to locate) made large inputs
+ * slow and memory-hungry.
  */
-class Place {
+class Place implements ManifestSource {
   private cached: Tree | null | undefined;
   // Where the document is: its kind and offsets only (a JSON document's value is not kept).
   private readonly docKind: StreamDocument['kind'];
@@ -320,6 +344,10 @@ class Place {
     this.docKind = doc.kind;
     this.docStart = doc.start;
     this.docEnd = doc.end;
+  }
+
+  get file(): string | undefined {
+    return this.source.file;
   }
 
   /** The document's `k`th object (a List's item), read again. */
@@ -388,6 +416,23 @@ class Place {
     const first = Array.isArray(docs) ? docs[0] : undefined;
     this.cached = first ? { doc: first, toFile: ct.toFileOffset } : null;
     return this.cached ?? undefined;
+  }
+}
+
+/** The source of a List's item: `basePointer` is its place in the document, `k` its index among the document's objects. */
+class ListItemSource implements ManifestSource {
+  constructor(private readonly place: Place, private readonly basePointer: string, private readonly k: number) {}
+
+  get file(): string | undefined {
+    return this.place.file;
+  }
+
+  locate(pointer: string): TextPosition {
+    return this.place.locate(this.basePointer + pointer);
+  }
+
+  reread(): Manifest {
+    return this.place.reread(this.k);
   }
 }
 

@@ -262,6 +262,14 @@ type Resource = PeerAuthenticationPolicy | DestinationRulePolicy | Authorization
 const WHOLE = 'whole';
 
 /**
+ * What can read a manifest again (a `ManifestSource`, a lint input's source).
+ * @internal
+ */
+export interface Rereadable {
+  reread(): Manifest;
+}
+
+/**
  * The entries of one mesh's manifests, in input order, read one at a time
  * (`add`) and kept compact: the analysis holds every entry beside the whole
  * cdk8s app while it runs at synth time. An entry whose resource carries the
@@ -276,7 +284,7 @@ export class ModelEntries {
   /** Each entry's `contentFingerprint`: 8 bytes, where keeping the manifest would cost kilobytes. NaN until known. */
   private readonly fingerprints: number[] = [];
   /** How to read entry i's manifest again, when its fingerprint is worked out only if needed. */
-  private readonly rereads: ((() => Manifest) | undefined)[] = [];
+  private readonly rereads: (Rereadable | undefined)[] = [];
 
   /** `shared`: one per mesh (the default); give entries of one mesh the same. */
   constructor(private readonly opts: ResolvedMeshOptions, private readonly shared: ValueSharing = new SharedValues()) {}
@@ -287,13 +295,13 @@ export class ModelEntries {
 
   /**
    * Reads one manifest (`readForModel`) and keeps its entry and the
-   * fingerprint of its content. With `reread` (which gives the manifest
-   * again, equal), the fingerprint is worked out only when asked for: the
-   * model asks only for objects defined more than once.
+   * fingerprint of its content. With `again` (whose `reread` gives the
+   * manifest again, equal), the fingerprint is worked out only when asked
+   * for: the model asks only for objects defined more than once.
    */
-  add(m: Manifest, reread?: () => Manifest): void {
+  add(m: Manifest, again?: Rereadable): void {
     const e = readForModel(m, this.opts, this.shared);
-    if (reread) this.push(e, NaN, reread);
+    if (again) this.push(e, NaN, again);
     else this.push(e, contentFingerprint(m));
   }
 
@@ -307,9 +315,9 @@ export class ModelEntries {
    * manifest's `contentFingerprint` if known, or how to read the manifest
    * again to work it out (see `add`).
    */
-  push(e: ModelEntry, fingerprint = NaN, reread?: () => Manifest): void {
+  push(e: ModelEntry, fingerprint = NaN, again?: Rereadable): void {
     this.fingerprints.push(fingerprint);
-    this.rereads.push(reread);
+    this.rereads.push(again);
     const r = resourceOf(e);
     if (r && e.read !== 'not-an-object' && r.ref === e.ref && r.namespace === e.namespace && (e.read !== 'workload' || e.owners.length === 0)) {
       this.reads.push(e.read);
@@ -338,11 +346,11 @@ export class ModelEntries {
 
   /** The `contentFingerprint` of entry i's manifest; NaN when not known (also when reading it again fails). */
   fingerprint(i: number): number {
-    const reread = this.rereads[i];
-    if (reread !== undefined && Number.isNaN(this.fingerprints[i])) {
+    const again = this.rereads[i];
+    if (again !== undefined && Number.isNaN(this.fingerprints[i])) {
       this.rereads[i] = undefined;
       try {
-        this.fingerprints[i] = contentFingerprint(reread());
+        this.fingerprints[i] = contentFingerprint(again.reread());
       } catch {
         // A caller's reread that fails leaves the definitions uncompared, as `addUncompared` does; the rest of the lint goes on.
       }

@@ -163,6 +163,29 @@ describe('IMA050 duplicate-object, with inputs read again only when compared', (
   });
 });
 
+describe('lint inputs that carry their source as one object', () => {
+  const files = {
+    'a.yaml': `${STRICT_YAML}---\napiVersion: v1\nkind: List\nitems:\n- ${PERMISSIVE_YAML.replace(/\n(?=.)/g, '\n  ')}`,
+    'b.yaml': `${PERMISSIVE_YAML}---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: bad, namespace: prod}\nspec: {mtls: {mode: NOPE}}\n`,
+  };
+
+  it('gives the findings of the inputs\' own fields, without reading those fields', () => {
+    const bySource = Object.entries(files).flatMap(([file, text]) => parseManifests(text, { file }).manifests.map((m): LintInput => ({
+      manifest: m.manifest,
+      source: m.source,
+      // Not read when a source is given.
+      file: 'elsewhere.yaml',
+      locate: () => { throw new Error('locate of the input read'); },
+      reread: () => { throw new Error('reread of the input read'); },
+    })));
+    const found = lint(bySource);
+    expect(found).toEqual(lint(filesOf(files)));
+    // Duplicates (the analysis reads the sources again), one inside a List, and a rejection (validation).
+    expect(found.map((f) => `${f.code} ${f.file}:${f.line}`))
+      .toEqual(['IMA050 a.yaml:4', 'IMA050 a.yaml:16', 'IMA050 b.yaml:4', 'IMV303 b.yaml:10', 'IMV204 b.yaml:13']);
+  });
+});
+
 describe('IMA050 duplicate-object, over manifests without files', () => {
   it('Noncompliance 1: counts the definitions instead of naming positions, whatever the input order', () => {
     const manifests = [pa('prod', 'default', STRICT), ns('prod'), pa('prod', 'default', PERMISSIVE)];

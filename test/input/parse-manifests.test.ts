@@ -195,6 +195,23 @@ describe('parseManifests', () => {
     }
   });
 
+  it('gives each object one source that locates it, reads it again and names its file', () => {
+    const text = 'kind: A\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: List\nitems:\n- kind: B\n  metadata: {name: b}\n'
+      + '- kind: C\n  metadata:\n    name: c\n---\n{"kind": "D", "metadata": {"name": "d"}}\n';
+    const named = parseManifests(text, { file: 'mesh/a.yaml' }).manifests;
+    expect(named.map((m) => m.manifest.kind)).toEqual(['A', 'B', 'C', 'D']);
+    for (const m of named) {
+      expect(m.source.file).toBe('mesh/a.yaml');
+      for (const pointer of ['', '/kind', '/metadata/name', '/spec/absent']) expect(m.source.locate(pointer), pointer).toEqual(m.locate(pointer));
+      expect(m.source.reread()).toEqual(m.manifest);
+    }
+    // A List's items point inside the List: C's name is on line 12.
+    expect(named[2].source.locate('/metadata/name')).toEqual({ line: 12, col: 11 });
+    // A document that is one object is its own source; each List item has one of its own.
+    expect(new Set(named.map((m) => m.source)).size).toBe(4);
+    expect(parseManifests(text).manifests.map((m) => m.source.file)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
   it.skipIf(!fs.existsSync(REALWORLD))('reads every object of the real-world files again as it first read it', () => {
     let objects = 0;
     for (const f of yamlFiles(REALWORLD)) {
