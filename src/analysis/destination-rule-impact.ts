@@ -26,9 +26,11 @@ export interface ImpactedServer {
   /** The server's pods run a sidecar. */
   readonly sidecar: boolean;
   readonly dataplane: Dataplane;
-  /** The mode of the target port as its enforcer reads it (ztunnel has no DISABLE). */
-  readonly mode: ModeDecision;
-  /** What the target port takes in fact: a port no proxy captures takes plaintext whatever its mode. */
+  /**
+   * The target port: its mode as its enforcer reads it (ztunnel has no
+   * DISABLE), and what it takes in fact (a port no proxy captures takes
+   * plaintext whatever its mode).
+   */
   readonly inbound: InboundPort;
 }
 
@@ -95,7 +97,6 @@ export function destinationRuleImpact(
         targetPort: ep.targetPort,
         sidecar: dataplane.dataplane === 'sidecar',
         dataplane: dataplane.dataplane,
-        mode: inbound,
         inbound,
       };
       // What goes on the wire is the costly part: only for the endpoints the caller asks about.

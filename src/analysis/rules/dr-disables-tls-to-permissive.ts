@@ -76,7 +76,7 @@ export const drDisablesTlsToPermissive: AnalysisRule = {
           if (!client) continue;
           where.push(`${describeWorkload(e.server)}:${e.targetPort} (Service ${e.service.name}:${e.servicePort}${e.dataplane === 'ambient' ? ', headless: no HBONE' : ''})`);
           example ??= client;
-          decision ??= e.mode;
+          decision ??= e.inbound;
           ambient ||= e.dataplane === 'ambient';
         }
         if (!decision || !example) continue;

@@ -39,7 +39,7 @@ export const drDisablesTlsToStrict: AnalysisRule = {
             + `${e.dataplane === 'ambient' ? ', ambient, headless: no HBONE' : ''})`),
           ...hitNs.map((n) => describeNamespaceScope(n.namespace)),
         ];
-        const decision = hit.length ? hit[0].mode : hitNs[0].mode;
+        const decision = hit.length ? hit[0].inbound : hitNs[0].mode;
         const at = setting.port !== undefined ? ` port ${setting.port}` : '';
         const metadata = hit.some((e) => e.via === 'endpoint-metadata')
           ? ' (a portLevelSettings entry without tls still leaves the endpoints marked DISABLE)' : '';

@@ -30,7 +30,7 @@ function refusal(e: ImpactedServer): string | undefined {
   if (e.dataplane === 'none') return `${w} has no sidecar`;
   if (p.enforcedBy === 'none') return undefined;
   if (!p.captured) return `${w}:${e.targetPort} is not captured by its sidecar (plaintext reaches the application)`;
-  if (p.possibleModes.length === 1 && p.mode === 'DISABLE') return `${w}:${e.targetPort} is ${describeDecision(e.mode)}`;
+  if (p.possibleModes.length === 1 && p.mode === 'DISABLE') return `${w}:${e.targetPort} is ${describeDecision(p)}`;
   return undefined;
 }
 
@@ -64,7 +64,7 @@ export const drMtlsToNonMtlsServer: AnalysisRule = {
           ...[...new Set(hit.map((x) => x.why!))],
           ...hitNs.map((n) => `${describeNamespaceScope(n.namespace)} is ${describeDecision(n.mode)}`),
         ];
-        const decision = hit.find((x) => x.e.inbound.captured && x.e.mode.decidedBy)?.e.mode ?? hitNs[0]?.mode;
+        const decision = hit.find((x) => x.e.inbound.captured && x.e.inbound.decidedBy)?.e.inbound ?? hitNs[0]?.mode;
         const at = setting.port !== undefined ? ` port ${setting.port}` : '';
         const metadata = hit.some((x) => x.e.via === 'endpoint-metadata')
           ? ' (a portLevelSettings entry without tls still leaves the endpoints marked ISTIO_MUTUAL)' : '';
