@@ -3,7 +3,8 @@
  * kinds, which are never stored, left out) and of the Gateway API, by API
  * group. The API server clears `metadata.namespace` on these, so two
  * manifests of one name are one object whatever namespace they write. Kinds
- * of other CustomResourceDefinitions are taken as namespaced.
+ * of other CustomResourceDefinitions are taken as namespaced, unless a CRD
+ * of the model's input says otherwise (mesh-model.ts).
  */
 const CLUSTER_SCOPED: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries({
   '': new Set(['ComponentStatus', 'Namespace', 'Node', 'PersistentVolume']),

@@ -188,6 +188,7 @@ export type ModelEntry =
   | { readonly read: 'sidecar'; readonly ref: ResourceRef; readonly namespace: string; readonly info: SidecarInfo }
   | { readonly read: 'gateway'; readonly ref: ResourceRef; readonly namespace: string; readonly info: GatewayInfo }
   | { readonly read: 'gatewayclass'; readonly ref: ResourceRef; readonly namespace: string; readonly info: GatewayClassInfo }
+  | { readonly read: 'crd'; readonly ref: ResourceRef; readonly namespace: string; readonly defines?: DefinedKind }
   | { readonly read: 'service'; readonly ref: ResourceRef; readonly namespace: string; readonly service?: ServiceInfo }
   | {
     readonly read: 'workload';
@@ -196,6 +197,21 @@ export type ModelEntry =
     readonly workload?: Workload;
     readonly owners: readonly { kind: string; name: string }[];
   };
+
+/** The kind a CustomResourceDefinition defines, and whether its objects live outside namespaces (`scope: Cluster`). */
+interface DefinedKind {
+  readonly group: string;
+  readonly kind: string;
+  readonly clusterScoped: boolean;
+}
+
+/** What a CustomResourceDefinition manifest defines; undefined when it names no group or kind. */
+function definedKind(m: Manifest): DefinedKind | undefined {
+  const spec = isPlainObject(m.spec) ? m.spec : {};
+  const kind = isPlainObject(spec.names) ? spec.names.kind : undefined;
+  if (typeof spec.group !== 'string' || typeof kind !== 'string') return undefined;
+  return { group: spec.group, kind, clusterScoped: spec.scope === 'Cluster' };
+}
 
 const NOT_AN_OBJECT: ModelEntry = Object.freeze({ read: 'not-an-object' });
 const NO_OWNERS: readonly never[] = Object.freeze([]);
@@ -225,6 +241,7 @@ export function readForModel(m: Manifest, opts: ResolvedMeshOptions, shared: Val
   if (kindIs(m, group, 'Sidecar', 'networking.istio.io')) return { read: 'sidecar', ref, namespace, info: parseSidecar(m, namespace, placed) };
   if (isGatewayManifest(m)) return { read: 'gateway', ref, namespace, info: parseGateway(m, namespace) };
   if (isGatewayClassManifest(m)) return { read: 'gatewayclass', ref, namespace, info: parseGatewayClass(m) };
+  if (kindIs(m, group, 'CustomResourceDefinition', 'apiextensions.k8s.io')) return { read: 'crd', ref, namespace, defines: definedKind(m) };
   if (kindIs(m, group, 'Service', '')) return { read: 'service', ref, namespace, service: parseService(m, namespace, opts.clusterDomain, placed, shared) };
   if (WORKLOAD_KINDS.has(ref.kind)) {
     const owners = isPlainObject(m.metadata) && Array.isArray(m.metadata.ownerReferences)
@@ -440,6 +457,7 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   const previous = new Int32Array(count).fill(-1);
   const superseded = new Uint8Array(count);
   const latest: ScopeMap = new Map();
+  const clusterScoped = scopeOfKinds(parts);
   let owned = false;
   // Read through the entries' refs and namespaces: no entry is made for these passes.
   let at = 0;
@@ -447,7 +465,7 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
     for (let i = 0; i < part.length; i++, at++) {
       const ref = part.ref(i);
       if (ref === undefined) continue;
-      const names = namesIn(latest, ref, part.namespace(i)!);
+      const names = namesIn(latest, ref, part.namespace(i)!, clusterScoped);
       const before = names.get(ref.name);
       if (before !== undefined) { previous[at] = before; superseded[before] = 1; }
       names.set(ref.name, at);
@@ -494,7 +512,7 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
     if (ref.name && previous[index] >= 0) {
       const defs: { index: number; ref: ResourceRef }[] = [{ index, ref }];
       for (let i = previous[index]; i >= 0; i = previous[i]) defs.push({ index: i, ref: refAt(parts, i)! });
-      const conflict = conflictOf(parts, e, defs.reverse());
+      const conflict = conflictOf(parts, e, defs.reverse(), clusterScoped);
       if (conflict) conflictingObjects.push(conflict);
     }
     switch (e.read) {
@@ -528,9 +546,32 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   };
 }
 
+/**
+ * Whether objects of an API group and kind live outside namespaces: the
+ * kinds of Kubernetes and the Gateway API (`isClusterScoped`), and those a
+ * CustomResourceDefinition of the input declares `scope: Cluster`. The
+ * first definition of a CRD counts: the API server refuses to change the
+ * scope of one that exists.
+ */
+function scopeOfKinds(parts: readonly ModelEntries[]): (group: string, kind: string) => boolean {
+  const custom = new Map<string, boolean>();
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      if (part.ref(i)?.kind !== 'CustomResourceDefinition') continue;
+      const e = part.entry(i);
+      if (e.read !== 'crd' || !e.defines) continue;
+      const key = `${e.defines.group}\u0000${e.defines.kind}`;
+      if (!custom.has(key)) custom.set(key, e.defines.clusterScoped);
+    }
+  }
+  if (custom.size === 0) return isClusterScoped;
+  return (group, kind) => custom.get(`${group}\u0000${kind}`) ?? isClusterScoped(group, kind);
+}
+
 /** The definitions of one object (the last is `e`), when their contents differ; undefined when they agree or one is not known. */
 function conflictOf(
   parts: readonly ModelEntries[], e: NamedEntry, defs: readonly { index: number; ref: ResourceRef }[],
+  clusterScoped: (group: string, kind: string) => boolean,
 ): ConflictingObject | undefined {
   const variants = new Map<number, number>();
   const definitions: ObjectDefinition[] = [];
@@ -543,7 +584,7 @@ function conflictOf(
   }
   if (variants.size < 2) return undefined;
   const group = groupOf(e.ref.apiVersion);
-  const namespace = isClusterScoped(group, e.ref.kind) ? '' : e.namespace;
+  const namespace = clusterScoped(group, e.ref.kind) ? '' : e.namespace;
   return { group, kind: e.ref.kind, namespace, name: e.ref.name, definitions };
 }
 
@@ -575,14 +616,14 @@ type NamedEntry = Exclude<ModelEntry, { read: 'not-an-object' }>;
 type ScopeMap = Map<string, Map<string, Map<string, Map<string, number>>>>;
 
 /** The map by name of the entries of `ref`'s API group and kind in namespace `placed` in `latest`, made at first use. */
-function namesIn(latest: ScopeMap, ref: ResourceRef, placed: string): Map<string, number> {
+function namesIn(latest: ScopeMap, ref: ResourceRef, placed: string, clusterScoped: (group: string, kind: string) => boolean): Map<string, number> {
   const group = groupOf(ref.apiVersion);
   let kinds = latest.get(group);
   if (!kinds) { kinds = new Map(); latest.set(group, kinds); }
   let namespaces = kinds.get(ref.kind);
   if (!namespaces) { namespaces = new Map(); kinds.set(ref.kind, namespaces); }
   // The API server clears the namespace of a cluster-scoped object: one object whatever namespace its manifests write.
-  const namespace = isClusterScoped(group, ref.kind) ? '' : placed;
+  const namespace = clusterScoped(group, ref.kind) ? '' : placed;
   let names = namespaces.get(namespace);
   if (!names) { names = new Map(); namespaces.set(namespace, names); }
   return names;

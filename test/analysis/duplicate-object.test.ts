@@ -124,6 +124,27 @@ spec: {mtls: {mode: STRICT}, selector: null}
     expect(duplicates({ 'a.yaml': cert('a', 'x'), 'b.yaml': cert('a', 'y') })).toHaveLength(2);
   });
 
+  it('Noncompliance 7: a kind a CustomResourceDefinition of the input makes cluster-scoped has no namespace, wherever the CRD is', () => {
+    const issuer = (namespace: string, server: string) =>
+      `apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: ca, namespace: ${namespace}}\nspec: {acme: {server: ${server}}}\n`;
+    const crd = (scope: string) => 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: clusterissuers.cert-manager.io}\n'
+      + `spec:\n  group: cert-manager.io\n  names: {kind: ClusterIssuer, plural: clusterissuers}\n  scope: ${scope}\n`
+      + '  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]\n';
+    const files = { 'a.yaml': issuer('a', 'x'), 'b.yaml': issuer('b', 'y') };
+    // Unknown to the engine: taken as namespaced, two objects.
+    expect(duplicates(files)).toEqual([]);
+    // Declared cluster-scoped, before or after its objects: one object, defined twice.
+    for (const withCrd of [{ 'crd.yaml': crd('Cluster'), ...files }, { ...files, 'z.yaml': crd('Cluster') }]) {
+      const found = duplicates(withCrd);
+      expect(found.map(([at]) => at)).toEqual(['a.yaml:3', 'b.yaml:3']);
+      expect(found[0][1]).toMatch(/^ClusterIssuer ca /);
+    }
+    // Declared namespaced: two objects again; and the first definition of the CRD decides (its scope cannot change).
+    expect(duplicates({ 'crd.yaml': crd('Namespaced'), ...files })).toEqual([]);
+    const twice = duplicates({ 'crd.yaml': `${crd('Namespaced')}---\n${crd('Cluster')}`, ...files });
+    expect(twice.map(([at, message]) => `${at} ${message.split(' ')[0]}`)).toEqual(['crd.yaml:3 CustomResourceDefinition', 'crd.yaml:12 CustomResourceDefinition']);
+  });
+
   it('trap: manifests without a name are not one object (generateName makes a new one each time)', () => {
     const job = (image: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: run-, namespace: a}\ndata: {image: ${image}}\n`;
     expect(duplicates({ 'a.yaml': job('x'), 'b.yaml': job('y') })).toEqual([]);

@@ -16,7 +16,9 @@ export const DUPLICATE_OBJECT: RuleInfo = {
     + 'with different content, the cluster holds whichever was applied last, so a STRICT policy can be replaced by a PERMISSIVE one '
     + 'depending on apply order. Definitions with the same content are fine: key order, fields set to null, the apiVersion and how '
     + 'the namespace is written do not count. A manifest without a namespace counts in the default namespace (mesh option '
-    + '`defaultNamespace`), one of a cluster-scoped kind in none. A definition the cluster would reject is not counted: it never '
+    + '`defaultNamespace`), one of a cluster-scoped kind in none: the kinds of Kubernetes and the Gateway API, and those a '
+    + 'CustomResourceDefinition of the input declares `scope: Cluster` (other custom kinds count as namespaced). A definition '
+    + 'the cluster would reject is not counted: it never '
     + 'reaches the cluster, and its rejection is reported on its own.',
   source: 'kubectl apply / the API server: one object per group, kind, namespace and name',
   upstream: `${UPSTREAM.kubernetes}; kubectl apply`,
