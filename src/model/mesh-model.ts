@@ -302,12 +302,18 @@ export class ModelEntries {
   private readonly fingerprints: number[] = [];
   /** How to read entry i's manifest again, when its fingerprint is worked out only if needed. */
   private readonly rereads: (Rereadable | undefined)[] = [];
+  private readonly kinds: DefinedKind[] = [];
 
   /** `shared`: one per mesh (the default); give entries of one mesh the same. */
   constructor(private readonly opts: ResolvedMeshOptions, private readonly shared: ValueSharing = new SharedValues()) {}
 
   get length(): number {
     return this.items.length;
+  }
+
+  /** What the CustomResourceDefinitions among the entries define, in input order. */
+  get definedKinds(): readonly DefinedKind[] {
+    return this.kinds;
   }
 
   /**
@@ -335,6 +341,7 @@ export class ModelEntries {
   push(e: ModelEntry, fingerprint = NaN, again?: Rereadable): void {
     this.fingerprints.push(fingerprint);
     this.rereads.push(again);
+    if (e.read === 'crd' && e.defines) this.kinds.push(e.defines);
     const r = resourceOf(e);
     if (r && e.read !== 'not-an-object' && r.ref === e.ref && r.namespace === e.namespace && (e.read !== 'workload' || e.owners.length === 0)) {
       this.reads.push(e.read);
@@ -546,22 +553,21 @@ function chooseResources(parts: readonly ModelEntries[]): ChosenResources {
   };
 }
 
+/** Whether objects of an API group and kind live outside namespaces. */
+type ScopeOfKind = (group: string, kind: string) => boolean;
+
 /**
- * Whether objects of an API group and kind live outside namespaces: the
- * kinds of Kubernetes and the Gateway API (`isClusterScoped`), and those a
- * CustomResourceDefinition of the input declares `scope: Cluster`. The
- * first definition of a CRD counts: the API server refuses to change the
- * scope of one that exists.
+ * `ScopeOfKind` for the entries of `parts`: the kinds of Kubernetes and the
+ * Gateway API (`isClusterScoped`), and those a CustomResourceDefinition of
+ * the input declares `scope: Cluster`. The first definition of a CRD
+ * counts: the API server refuses to change the scope of one that exists.
  */
-function scopeOfKinds(parts: readonly ModelEntries[]): (group: string, kind: string) => boolean {
+function scopeOfKinds(parts: readonly ModelEntries[]): ScopeOfKind {
   const custom = new Map<string, boolean>();
   for (const part of parts) {
-    for (let i = 0; i < part.length; i++) {
-      if (part.ref(i)?.kind !== 'CustomResourceDefinition') continue;
-      const e = part.entry(i);
-      if (e.read !== 'crd' || !e.defines) continue;
-      const key = `${e.defines.group}\u0000${e.defines.kind}`;
-      if (!custom.has(key)) custom.set(key, e.defines.clusterScoped);
+    for (const d of part.definedKinds) {
+      const key = `${d.group}\u0000${d.kind}`;
+      if (!custom.has(key)) custom.set(key, d.clusterScoped);
     }
   }
   if (custom.size === 0) return isClusterScoped;
@@ -571,7 +577,7 @@ function scopeOfKinds(parts: readonly ModelEntries[]): (group: string, kind: str
 /** The definitions of one object (the last is `e`), when their contents differ; undefined when they agree or one is not known. */
 function conflictOf(
   parts: readonly ModelEntries[], e: NamedEntry, defs: readonly { index: number; ref: ResourceRef }[],
-  clusterScoped: (group: string, kind: string) => boolean,
+  clusterScoped: ScopeOfKind,
 ): ConflictingObject | undefined {
   const variants = new Map<number, number>();
   const definitions: ObjectDefinition[] = [];
@@ -616,7 +622,7 @@ type NamedEntry = Exclude<ModelEntry, { read: 'not-an-object' }>;
 type ScopeMap = Map<string, Map<string, Map<string, Map<string, number>>>>;
 
 /** The map by name of the entries of `ref`'s API group and kind in namespace `placed` in `latest`, made at first use. */
-function namesIn(latest: ScopeMap, ref: ResourceRef, placed: string, clusterScoped: (group: string, kind: string) => boolean): Map<string, number> {
+function namesIn(latest: ScopeMap, ref: ResourceRef, placed: string, clusterScoped: ScopeOfKind): Map<string, number> {
   const group = groupOf(ref.apiVersion);
   let kinds = latest.get(group);
   if (!kinds) { kinds = new Map(); latest.set(group, kinds); }
