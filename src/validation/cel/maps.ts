@@ -8,10 +8,20 @@
  * constructor, so lists must be that realm's arrays: under jest our code runs
  * in another realm, whose `Array` cel-js does not know.
  */
-let mainRealm: { Array: ArrayConstructor; Map: MapConstructor } | undefined;
-function realm(): { Array: ArrayConstructor; Map: MapConstructor } {
-  mainRealm ??= process.getBuiltinModule('vm').runInThisContext('({ Array, Map })') as { Array: ArrayConstructor; Map: MapConstructor };
+interface Realm {
+  readonly Array: ArrayConstructor;
+  readonly Map: MapConstructor;
+  readonly Object: ObjectConstructor;
+}
+let mainRealm: Realm | undefined;
+function realm(): Realm {
+  mainRealm ??= process.getBuiltinModule('vm').runInThisContext('({ Array, Map, Object })') as Realm;
   return mainRealm;
+}
+
+/** True for an array cel-js reads as a list: one of the main realm. */
+export function isCelList(v: readonly unknown[]): boolean {
+  return Object.getPrototypeOf(v) === realm().Array.prototype;
 }
 
 /** A CEL list cel-js recognises in any realm. */
@@ -71,4 +81,14 @@ export function isCelMapObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === CEL_MAP_PROTOTYPE || proto === null || proto === Object.prototype;
+}
+
+/**
+ * True for an object cel-js reads as a map of its own properties: one
+ * without a prototype, a CEL map object, or a plain object of the main
+ * realm (not one of another realm, whose `constructor` cel-js does not know).
+ */
+export function isCelReadyMap(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === CEL_MAP_PROTOTYPE || proto === null || proto === realm().Object.prototype;
 }

@@ -1,4 +1,4 @@
-import { celMapOf, emptyCelList, emptyCelMap } from './maps';
+import { celMapOf, emptyCelList, emptyCelMap, isCelList, isCelReadyMap } from './maps';
 import { CelNode, celNodeOf } from './node';
 import { isPlainObject } from '../../model/manifest';
 import { StructuralSchema } from '../schema/structural';
@@ -14,46 +14,90 @@ export function toCelValue(value: unknown, schema: StructuralSchema | undefined)
   return schema ? typed(value, celNodeOf(schema)) : value === null || value === undefined ? value : dynamic(value);
 }
 
-/** `toCelValue` at a schema node read once ({@link CelNode}). */
+/**
+ * `toCelValue` at a schema node read once ({@link CelNode}). Copy on write:
+ * a list or map whose items need no change (no integer to make an `int`, no
+ * unknown field to drop, no `constructor` key) is returned as it is, when it
+ * is one cel-js reads as a list or map; most values of most objects are.
+ */
 export function typed(value: unknown, node: CelNode): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value === 'number') {
     if (node.isNumber) return value;
     return Number.isInteger(value) ? BigInt(value) : value;
   }
-  // Built in place, item by item and key by key: this runs on every field of every object that has CRD rules.
+  // This runs on every field of every object that has CRD rules.
   if (Array.isArray(value)) {
-    const list = emptyCelList();
     const items = node.items;
+    let list = isCelList(value) ? undefined : emptyCelList();
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      list.push(items ? typed(item, items) : item === null || item === undefined ? item : dynamic(item));
+      const converted = items ? typed(item, items) : item === null || item === undefined ? item : dynamic(item);
+      // A hole reads as undefined, and the copy holds undefined there.
+      if (!list && (converted !== item || (item === undefined && !(i in value)))) list = copyOfList(value, i);
+      if (list) list.push(converted);
     }
-    return list;
+    return list ?? value;
   }
   if (isPlainObject(value)) {
-    const fields = emptyCelMap();
-    for (const key of Object.keys(value)) {
+    const keys = Object.keys(value);
+    let fields = isCelReadyMap(value) ? undefined : emptyCelMap();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       const sub = node.properties.get(key) ?? node.extra;
-      if (sub) fields[key] = typed(value[key], sub);
-      else if (node.keepUnknown) fields[key] = dynamic(value[key]);
+      const field = value[key];
+      if (!sub && !node.keepUnknown) {
+        // The API server prunes unknown fields before rules run.
+        fields ??= copyOfMap(value, keys, i);
+        continue;
+      }
+      const converted = sub ? typed(field, sub) : dynamic(field);
+      if (!fields && (converted !== field || key === 'constructor' || key === '__proto__')) fields = copyOfMap(value, keys, i);
+      if (fields) fields[key] = converted;
     }
-    return celMapOf(fields);
+    return fields ? celMapOf(fields) : value;
   }
   return value;
 }
 
+/** `dynamic`, copy on write as `typed`. */
 function dynamic(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) {
-    const list = emptyCelList();
-    for (let i = 0; i < value.length; i++) list.push(dynamic(value[i]));
-    return list;
+    let list = isCelList(value) ? undefined : emptyCelList();
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const converted = dynamic(item);
+      if (!list && (converted !== item || (item === undefined && !(i in value)))) list = copyOfList(value, i);
+      if (list) list.push(converted);
+    }
+    return list ?? value;
   }
   if (isPlainObject(value)) {
-    const fields = emptyCelMap();
-    for (const key of Object.keys(value)) fields[key] = dynamic(value[key]);
-    return celMapOf(fields);
+    const keys = Object.keys(value);
+    let fields = isCelReadyMap(value) ? undefined : emptyCelMap();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const field = value[key];
+      const converted = dynamic(field);
+      if (!fields && (converted !== field || key === 'constructor' || key === '__proto__')) fields = copyOfMap(value, keys, i);
+      if (fields) fields[key] = converted;
+    }
+    return fields ? celMapOf(fields) : value;
   }
   return value;
+}
+
+/** A new CEL list of the first `n` items of `value`, which need no change. */
+function copyOfList(value: readonly unknown[], n: number): unknown[] {
+  const list = emptyCelList();
+  for (let i = 0; i < n; i++) list.push(value[i]);
+  return list;
+}
+
+/** A new CEL map of the fields of `value` before `keys[n]`, which need no change. */
+function copyOfMap(value: Record<string, unknown>, keys: readonly string[], n: number): Record<string, unknown> {
+  const fields = emptyCelMap();
+  for (let i = 0; i < n; i++) fields[keys[i]] = value[keys[i]];
+  return fields;
 }
