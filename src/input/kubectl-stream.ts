@@ -102,6 +102,13 @@ export function isGoSpace(c: number): boolean {
     || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
 
+/**
+ * Deeper documents are hostile or broken, not Kubernetes objects: our own
+ * limit (go-yaml and encoding/json allow 10,000 levels), which keeps every
+ * reader and check of a document off the end of the stack.
+ */
+export const MAX_DEPTH = 256;
+
 /** A JSON value of a JSON stream: `text.slice(start, end)` parsed. */
 export interface JsonDocument {
   readonly kind: 'json';
@@ -110,6 +117,8 @@ export interface JsonDocument {
   readonly value: unknown;
   /** A number beyond float64 range: kubectl fails the document (k8s.io/apimachinery `pkg/util/json` `convertNumber`). */
   readonly outOfRange?: boolean;
+  /** Where the first value nested deeper than MAX_DEPTH starts; `value` is then null. */
+  readonly tooDeepAt?: number;
 }
 
 /** A YAML chunk: the lines from `start` to `end` (without the `---` lines around it). */
@@ -262,6 +271,7 @@ function stringEnd(text: string, pos: number): number {
  * need it.
  */
 function jsonDocument(value: unknown, text: string, start: number, end: number): JsonDocument {
+  if (nestedDeeperThanLimit(value)) return { kind: 'json', start, end, value: null, tooDeepAt: firstTooDeep(text, start, end) };
   if (!/\\u[dD][89a-fA-F]|-0|\d{300}|[eE]\+?\d{3}/.test(text.slice(start, end))) return { kind: 'json', start, end, value };
   let outOfRange = false;
   const fix = (v: unknown): unknown => {
@@ -280,6 +290,54 @@ function jsonDocument(value: unknown, text: string, start: number, end: number):
   };
   const fixed = fix(value);
   return outOfRange ? { kind: 'json', start, end, value: fixed, outOfRange } : { kind: 'json', start, end, value: fixed };
+}
+
+/**
+ * Whether a value lies deeper than MAX_DEPTH in a parsed JSON value, whose
+ * own depth is 0, as `documentValue` counts YAML's. Iterative: JSON.parse
+ * reads any depth.
+ */
+function nestedDeeperThanLimit(value: unknown): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    if (children.length > 0 && depth >= MAX_DEPTH) return true;
+    for (const child of children) {
+      values.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+/**
+ * The offset of the first value of `text.slice(start, end)` (a JSON value)
+ * inside more than MAX_DEPTH arrays and objects; keys are not values, as
+ * `documentValue` counts a YAML mapping's scalar keys.
+ */
+function firstTooDeep(text: string, start: number, end: number): number {
+  let open = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2c || c === 0x3a) continue;
+    if (c === 0x5d || c === 0x7d) {
+      open--;
+    } else if (c === 0x22) {
+      let close = i + 1;
+      while (close < end && text.charCodeAt(close) !== 0x22) close += text.charCodeAt(close) === 0x5c ? 2 : 1;
+      if (open > MAX_DEPTH && text.charCodeAt(nextNonSpace(text, close + 1)) !== 0x3a) return i;
+      i = close;
+    } else if (open > MAX_DEPTH) {
+      return i;
+    } else if (c === 0x5b || c === 0x7b) {
+      open++;
+    }
+  }
+  return start;
 }
 
 /** Sets a key on a plain object, `__proto__` included, as an own property. */

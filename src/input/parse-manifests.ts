@@ -1,10 +1,10 @@
-import type { Document } from 'yaml';
+import type { CST, Document } from 'yaml';
 import { KeyCache, readChunkBlock } from './block-read';
 import { FastPathHazards, fastPathHazards, readChunkFast } from './fast-read';
 import { goKeyString, resolveScalar } from './go-yaml-scalars';
 import { kubectlObjects } from './kubectl-lists';
-import { ChunkText, chunkText, decodeManifestBytes, ManifestText, splitStream, StreamDocument, YamlChunk } from './kubectl-stream';
-import { MAX_ALIAS_COUNT, NodeReadError, documentValue, isMergeKey } from './yaml-node-values';
+import { ChunkText, chunkText, decodeManifestBytes, ManifestText, MAX_DEPTH, splitStream, StreamDocument, YamlChunk } from './kubectl-stream';
+import { NodeReadError, documentValue, isMergeKey } from './yaml-node-values';
 import { Manifest } from '../model/manifest';
 
 /** A position in a text file, 1-based as editors show it. */
@@ -149,6 +149,7 @@ function readText(source: SourceText): ParseResult | undefined {
     const place = new Place(source, doc, manifests.length);
     let value: unknown;
     if (doc.kind === 'json') {
+      if (doc.tooDeepAt !== undefined) return stopAt(doc.tooDeepAt, `document ${index + 1} is nested deeper than ${MAX_DEPTH} levels`, doc.end);
       if (doc.outOfRange) {
         problems.push({ message: `document ${index + 1} has a number beyond the range of a float64: kubectl cannot decode it`, position: place.start() });
         continue;
@@ -235,22 +236,18 @@ function readCareful(text: string, chunk: StreamDocument, index: number, place: 
     const message = 'YAML syntax error: a directive (%) whose document start (---) kubectl took as a document separator: go-yaml did not find expected <document start>';
     return { stop: { offset: ct.toFileOffset(directive[0].length - 1), message } };
   }
-  warmUpYaml();
-  const docs = yamlLib().parseAllDocuments(ct.text, YAML_OPTIONS);
+  const { docs, cut } = composeDocuments(ct.text);
   // go-yaml's Unmarshal reads the first document of the chunk; what follows a `...` is never applied.
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  const doc = docs[0];
   if (!doc) return { value: null };
-  // Errors the library files under the first document but that lie in what follows a `...` (go-yaml never reads it).
-  const end = Array.isArray(docs) && docs.length > 1 ? docs[1].range[0] : Infinity;
+  // Errors the library files under the first document but that lie in what follows a `...` (go-yaml never reads it),
+  // and errors from a cut on: a cut document is refused for its depth (decodeValue) before it gets there.
+  const end = Math.min(docs.length > 1 ? docs[1].range[0] : Infinity, cut);
   // Double-quoted escapes are checked by go-yaml's rules in yaml-node-values.ts (`\'` is one).
   const errors = doc.errors.filter((e) => e.code !== 'BAD_DQ_ESCAPE' && e.pos[0] < end);
   if (errors.length > 0) {
     const err = errors[0];
-    // The parser turns its own stack overflow on very deep nesting into an error; say what it means.
-    const message = /Maximum call stack size exceeded/.test(err.message)
-      ? 'YAML nested too deeply to parse: not a Kubernetes object'
-      : `YAML syntax error: ${firstLine(err.message)}`;
-    return { stop: { offset: ct.toFileOffset(err.pos[0]), message } };
+    return { stop: { offset: ct.toFileOffset(err.pos[0]), message: `YAML syntax error: ${firstLine(err.message)}` } };
   }
   try {
     return { value: documentValue(yamlLib(), doc, ct.text) };
@@ -265,26 +262,58 @@ function readCareful(text: string, chunk: StreamDocument, index: number, place: 
   }
 }
 
-let warm = false;
+/**
+ * Collections nested deeper than this are cut from the syntax tree before the
+ * `yaml` library composes it (`composeDocuments`). Composing recurses once per
+ * level, and when V8 compiles a regular expression with the stack nearly
+ * spent it aborts the process instead of throwing. At least MAX_DEPTH + 2: a
+ * collection at this level lies at least MAX_DEPTH + 1 values deep.
+ */
+const COMPOSE_DEPTH = MAX_DEPTH + 8;
+
+const COLLECTION_TOKENS: ReadonlySet<string> = new Set(['block-map', 'block-seq', 'flow-collection']);
 
 /**
- * Runs the `yaml` library's scalar and collection code on a small document
- * before its first real read in the process. A deeply nested document makes
- * the `yaml` library recover from a stack overflow; if V8 compiles one of its
- * regular expressions right there (V8 compiles a RegExp on its first uses),
- * the compiler has no stack left and V8 aborts the process instead of throwing.
- * With the fast path reading the ordinary files, the `yaml` path can meet a
- * hostile file cold.
+ * The `yaml` library's documents of `text`, with every collection nested
+ * more than COMPOSE_DEPTH levels deep replaced by an empty scalar; `cut` is
+ * the offset of the first one replaced (Infinity when none). A cut never
+ * changes a read: each collection level is at least one value level, so a
+ * document with a cut holds a value deeper than MAX_DEPTH above the cut, and
+ * `documentValue` refuses it there, in document order, before it reaches
+ * the cut. Only syntax errors from the cut on go unreported: such a document
+ * is refused for its depth instead.
  */
-function warmUpYaml(): void {
-  if (warm) return;
-  warm = true;
-  const { parseAllDocuments } = yamlLib();
-  const sample = 'a: b c\n  d\nb:\n- "e\n  f"\n- \'g\'\n- [h, {i: ~, j: }, 1, .5, 2001-12-14]\nc: |\n  k\n---\n';
-  for (let i = 0; i < 3; i++) {
-    const docs = parseAllDocuments(sample, YAML_OPTIONS);
-    if (Array.isArray(docs)) for (const d of docs) d.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+function composeDocuments(text: string): { docs: Document.Parsed[]; cut: number } {
+  const lib = yamlLib();
+  // The parser keeps its own stack: it reads any depth.
+  const tokens = Array.from(new lib.Parser().parse(text));
+  let cut = Infinity;
+  for (const token of tokens) if (token.type === 'document') cut = Math.min(cut, cutDeepCollections(token));
+  return { docs: Array.from(new lib.Composer(YAML_OPTIONS).compose(tokens)), cut };
+}
+
+/** Replaces the collections of `doc` nested deeper than COMPOSE_DEPTH by empty scalars; the offset of the first, or Infinity. */
+function cutDeepCollections(doc: CST.Document): number {
+  let first = Infinity;
+  const stack: { token: CST.Token; level: number }[] = doc.value ? [{ token: doc.value, level: 1 }] : [];
+  while (stack.length > 0) {
+    const { token, level } = stack.pop()!;
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    for (const item of token.items as { key?: CST.Token | null; value?: CST.Token }[]) {
+      for (const field of ['key', 'value'] as const) {
+        const child = item[field];
+        if (!child || !COLLECTION_TOKENS.has(child.type)) continue;
+        if (level < COMPOSE_DEPTH) {
+          stack.push({ token: child, level: level + 1 });
+          continue;
+        }
+        const { offset, indent } = child as CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
+        item[field] = { type: 'scalar', offset, indent, source: '' };
+        first = Math.min(first, offset);
+      }
+    }
   }
+  return first;
 }
 
 /**
@@ -412,8 +441,7 @@ class Place implements ManifestSource {
     const ct: ChunkText = this.docKind === 'yaml'
       ? chunkText(text, { start, end })
       : { text: text.slice(start, end), toFileOffset: (o: number) => start + o };
-    const docs = yamlLib().parseAllDocuments(ct.text, YAML_OPTIONS);
-    const first = Array.isArray(docs) ? docs[0] : undefined;
+    const first = composeDocuments(ct.text).docs[0];
     this.cached = first ? { doc: first, toFile: ct.toFileOffset } : null;
     return this.cached ?? undefined;
   }

@@ -2,7 +2,7 @@ import type { Document, Node } from 'yaml';
 import {
   GoScalar, KubectlReadError, TAG, describeGoScalar, goKeyIdentity, goKeyString, jsonValue, resolveScalar,
 } from './go-yaml-scalars';
-import { defineValue } from './kubectl-stream';
+import { defineValue, MAX_DEPTH } from './kubectl-stream';
 
 /**
  * The careful read path's values: a document the `yaml` library parsed (with
@@ -25,10 +25,8 @@ import { defineValue } from './kubectl-stream';
  * Our own limits for hostile input stay: nesting depth and alias expansions.
  */
 
-/** Deeper documents are hostile or broken, not Kubernetes objects. */
-export const MAX_DEPTH = 256;
 /** At most this many alias expansions per document ("billion laughs"). */
-export const MAX_ALIAS_COUNT = 1000;
+const MAX_ALIAS_COUNT = 1000;
 /** At most this many nodes produced by alias expansion per document. */
 const MAX_ALIAS_NODES = 100_000;
 

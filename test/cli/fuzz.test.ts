@@ -436,6 +436,27 @@ describe('CLI fuzz', () => {
     console.log(`large inputs (${Math.round(cases.reduce((n, [, c]) => n + c.length, 0) / 1e6)} MB in all): ${times.join(', ')}`);
   });
 
+  it('reads many deep documents in one run, refusing each on one line and losing nothing else', () => {
+    const d = path.join(dir, 'many-deep');
+    fs.mkdirSync(d, { recursive: true });
+    const deep = {
+      'a-flow.yaml': `data: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n---\nx: ${'{a: '.repeat(20_000)}1${'}'.repeat(20_000)}\n`,
+      'b-block.yaml': Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' 1\n',
+      'c-flow.yaml': `- ${'- '.repeat(20_000)}x\n`,
+      'd.json': `{"z":-0,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      'e-flow.yaml': `data: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`,
+    };
+    for (const [name, content] of Object.entries(deep)) fs.writeFileSync(path.join(d, name), content);
+    fs.writeFileSync(path.join(d, '0-first.yaml'), SENTINELS);
+    fs.writeFileSync(path.join(d, 'z-last.yaml'), SENTINEL_B);
+    const o = cli(['lint', '--format', 'json', d]);
+    expect(violation(o)).toBeUndefined();
+    expect(o.stderr.split('\n').filter((l) => /nested deeper than 256 levels/.test(l))).toHaveLength(Object.keys(deep).length);
+    // The files around them are judged in full.
+    const codes = (JSON.parse(o.stdout) as { findings: { code: string; resource: { namespace: string } }[] }).findings.map((f) => `${f.code} ${f.resource.namespace}`);
+    expect(codes).toEqual(expect.arrayContaining(['IMV301 sentinel-a', 'IMA010 sentinel-b']));
+  });
+
   it('reads directories with unreadable files, symlink loops and odd entries, reporting each problem on one line', () => {
     const d = path.join(dir, 'tree');
     fs.mkdirSync(path.join(d, 'sub', 'deeper'), { recursive: true });
