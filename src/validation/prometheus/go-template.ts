@@ -15,8 +15,12 @@ import { goParseFloat, goParseInt, goParseUint, goUnquote, goUnquoteChar } from 
  */
 
 export interface TemplateProblem {
-  /** `function`: a call of a function the template does not define; `syntax`: anything else the parser rejects. */
-  readonly kind: 'syntax' | 'function';
+  /**
+   * `function`: a call of a function the template does not define; `syntax`:
+   * anything else the parser rejects; `unchecked`: a template this checker
+   * does not parse (see MAX_CHECKED_PARENS), which Go may accept or reject.
+   */
+  readonly kind: 'syntax' | 'function' | 'unchecked';
   /** Go's message, without its `template: NAME:LINE:` prefix. */
   readonly message: string;
   /** Offset in the template text. */
@@ -42,6 +46,14 @@ export const TEMPLATE_VARIABLES: readonly string[] = ['$labels', '$externalLabel
 export function checkGoTemplate(text: string, alert = ''): TemplateProblem | undefined {
   // Without a left delimiter the text is one text node: nothing to reject.
   if (!text.includes('{{')) return undefined;
+  const deep = parenthesisDeeperThan(text, MAX_CHECKED_PARENS);
+  if (deep !== undefined) {
+    // Go parses up to its own limit and reports it there; short of it, whether Go accepts the template is not known here.
+    const tooDeep = parenthesisDeeperThan(text, MAX_STACK_DEPTH);
+    return tooDeep !== undefined
+      ? { kind: 'syntax', message: 'max expression depth exceeded', offset: tooDeep }
+      : { kind: 'unchecked', message: `its parentheses nest more than ${MAX_CHECKED_PARENS} levels deep, deeper than this checker parses`, offset: deep };
+  }
   const lexer = new Lexer(text);
   const trees = new Map<string, boolean>();
   try {
@@ -51,6 +63,22 @@ export function checkGoTemplate(text: string, alert = ''): TemplateProblem | und
     if (e instanceof ParseError) return { kind: e.kind, message: e.message, offset: Math.min(e.offset, text.length) };
     return { kind: 'syntax', message: `the template check failed: ${(e as Error).message}`, offset: 0 };
   }
+}
+
+/**
+ * Parentheses nested deeper than this are not parsed here: the parser takes
+ * several JavaScript frames per level and would run out of stack long before
+ * Go's limit of 10,000 (MAX_STACK_DEPTH), which it reports itself.
+ */
+const MAX_CHECKED_PARENS = 1000;
+
+/** Where the first parenthesis nested more than `levels` deep opens (as the lexer counts them, per action), or undefined. */
+function parenthesisDeeperThan(text: string, levels: number): number | undefined {
+  const lexer = new Lexer(text);
+  for (let item = lexer.nextItem(); item.type !== 'eof' && item.type !== 'error'; item = lexer.nextItem()) {
+    if (item.type === 'leftParen' && lexer.parenDepth > levels) return item.pos;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------

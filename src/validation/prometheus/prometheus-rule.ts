@@ -259,6 +259,9 @@ function addTemplateProblem(text: string, p: TemplateProblem, what: string, path
   if (p.kind === 'function') {
     add('IMV719', 'error', path, message,
       'use a Go template builtin or a function of Prometheus\' template package (humanize, humanizeDuration, humanizePercentage, toUpper, ...)');
+  } else if (p.kind === 'unchecked') {
+    add('IMV722', 'warning', path, `template of ${what} was not checked: ${p.message}`,
+      'check it with promtool check rules, or on a cluster (kubectl apply --dry-run=server); fewer parentheses are easier to read');
   } else {
     add('IMV718', 'error', path, message, templateFix(p.message));
   }

@@ -168,4 +168,12 @@ export const PROMETHEUS_RULES: RuleInfo[] = [
     explanation: 'The webhook decodes the object into the operator\'s Go types first ("Cannot unmarshal rules from spec"): a value of the wrong type, an expr number outside int32 or a limit outside int64 fails it. The CRD schema catches most of these earlier.',
     source: 'prometheus-operator v0.93.0 pkg/admission/admission.go validatePrometheusRules, pkg/apis/monitoring/v1/prometheusrule_types.go',
   },
+  {
+    code: 'IMV722',
+    category: CATEGORY,
+    severity: 'warning',
+    title: 'Alert template not checked',
+    explanation: 'A template whose parentheses nest more than 1,000 levels deep is not parsed here; Go\'s parser takes up to 10,000 levels (deeper is IMV718, "max expression depth exceeded"), so the webhook may accept or reject it.',
+    source: TEMPLATES,
+  },
 ];

@@ -276,6 +276,20 @@ describe('validatePrometheusRule', () => {
       expect(f.message).toBe('template of annotation "d" of alert "Up" in group "g" does not parse at line 1, column 13 near "humanise }}": function "humanise" not defined');
     });
 
+    it('22: IMV722 says a template nested deeper than the checker parses was not checked; past Go\'s limit it is IMV718', () => {
+      const nested = (n: number) => `{{ ${'('.repeat(n)}printf "%f" $value${')'.repeat(n)} }}`;
+      expect(codes(withRules({ ...ALERT, annotations: { d: nested(1000) } }))).toEqual([]);
+      const [f] = validate(withRules({ ...ALERT, annotations: { d: nested(1001) } }));
+      expect(f).toMatchObject({ code: 'IMV722', severity: 'warning', path: '/spec/groups/0/rules/0/annotations/d' });
+      expect(f.message).toBe('template of annotation "d" of alert "Up" in group "g" was not checked: its parentheses nest more than 1000 levels deep, '
+        + 'deeper than this checker parses');
+      expect(codes(withRules({ ...ALERT, annotations: { d: nested(10_000) } }))).toEqual(['IMV722']);
+      // text/template/parse's maxStackDepth: the 10,001st parenthesis is an error, reported where it opens.
+      const [g] = validate(withRules({ ...ALERT, annotations: { d: nested(10_001) } }));
+      expect(g).toMatchObject({ code: 'IMV718', severity: 'error' });
+      expect(g.message).toMatch(/at line 1, column 10004 near .*: max expression depth exceeded$/);
+    });
+
     it('20: IMV720 fails when the rendered rules exceed the operator limit, to the byte', () => {
       const big = 'x'.repeat(300_000);
       const [f] = validate(rule({ groups: [{ name: 'g', rules: [{ ...ALERT, annotations: { a: big, b: big } }] }] }));
@@ -351,7 +365,7 @@ describe('validatePrometheusRule', () => {
       withRules({ record: 'a', alert: 'b', expr: 'up' }, { alert: 'A' }, { alert: 'A', expr: 'up +' }, { alert: 'A', expr: 'rate(x)' }),
       withRules({ record: 'x', expr: 'limitk(1, x)' }, { record: 'x', expr: 'up{a=~"("}' }, { record: 'x', expr: 'up[1m]' }),
       withRules({ record: 'x{}', expr: 'up', for: '1m', annotations: { a: 'b' }, labels: { '': 'x', 'a.b': '\uD800' } }),
-      withRules({ alert: 'A', expr: 'up', annotations: { '': '{{ if }}', 'b': '{{ nope }}' } }),
+      withRules({ alert: 'A', expr: 'up', annotations: { '': '{{ if }}', 'b': '{{ nope }}', 'c': `{{ ${'('.repeat(1001)}1${')'.repeat(1001)} }}` } }),
       rule({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up', annotations: { a: 'x'.repeat(600_000) } }] }] }),
       withRules({ alert: 'A', expr: 'up', labels: { 'a.b': 'x' } }, { alert: 'B', expr: 2 ** 40 }, { alert: 'C', expr: '' }),
     ];
