@@ -14,3 +14,15 @@ export function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): T[]
   for (let i = 1; i < items.length; i++) if (compare(items[i - 1], items[i]) > 0) return items.sort(compare);
   return items;
 }
+
+/** The index of the first item whose `key` is `value` in `items` sorted by ascending `key`, or -1 (a binary search). */
+export function sortedIndexOf<T>(items: readonly T[], key: (item: T) => number, value: number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (key(items[mid]) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < items.length && key(items[lo]) === value ? lo : -1;
+}

@@ -1,7 +1,7 @@
 import { pointer } from './finding';
 import { qualifyHost } from './hosts';
 import { Labels, isEmptyLabels, sharedStringMap, stringMap } from './labels';
-import { frozenList, sortInPlace } from './lists';
+import { frozenList, sortedIndexOf, sortInPlace } from './lists';
 import { Manifest, ResourceRef, isPlainObject, listOrEmpty, objectOrEmpty, refOf } from './manifest';
 import { portNumber } from './ports';
 import { SharedNode, UNSHARED, ValueSharing, sharedList } from './shared-values';
@@ -38,6 +38,17 @@ export interface PeerAuthenticationPolicy {
   readonly annotations: Labels;
 }
 
+
+/**
+ * The port-level mode a PeerAuthentication sets on `port`, as
+ * `portLevel.find((p) => p.port === port)` (the first of equal ports) in
+ * logarithmic time: `portLevel` is sorted by port, and a policy may list
+ * thousands of ports that every workload it selects asks about.
+ */
+export function portLevelOf(policy: PeerAuthenticationPolicy, port: number): PortLevelMode | undefined {
+  const i = sortedIndexOf(policy.portLevel, (p) => p.port, port);
+  return i >= 0 ? policy.portLevel[i] : undefined;
+}
 
 export interface ClientTlsSetting {
   readonly mode: ClientTlsMode;

@@ -1,4 +1,4 @@
-import { PeerAuthenticationPolicy, PortLevelMode } from '../model/policies';
+import { PeerAuthenticationPolicy, PortLevelMode, portLevelOf } from '../model/policies';
 
 /*
  * PeerAuthentication as the destination ztunnel enforces it on an ambient pod
@@ -255,7 +255,7 @@ export function resolveAmbientMode(candidates: PeerAuthenticationCandidates, por
     note(def.disable);
     const strictPorts: number[] = [];
     for (const port of listed) {
-      const v = verdictOf(s, parent, s.workload?.portLevel.find((p) => p.port === port));
+      const v = verdictOf(s, parent, s.workload ? portLevelOf(s.workload, port) : undefined);
       byPort.get(port)!.push(v);
       note(v.disable);
       if (v.mode === 'STRICT') strictPorts.push(port);

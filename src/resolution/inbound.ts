@@ -3,7 +3,7 @@ import { DataplaneResolution, ambientInboundBypassed, resolveDataplane } from '.
 import { EffectiveMode, ModeDecision, ModeLevel, ResolvedMode, peerAuthenticationCandidates, resolveServerMode } from './server-mode';
 import { Workload } from '../model/inventory';
 import { MeshModel } from '../model/mesh-model';
-import { PeerAuthenticationPolicy } from '../model/policies';
+import { PeerAuthenticationPolicy, portLevelOf } from '../model/policies';
 
 /** What a port takes in fact: Istio mTLS (HBONE counts), both, only plaintext, or it depends on which competing policy is oldest. */
 export type Accepts = 'mtls' | 'mtls+plaintext' | 'plaintext' | 'ambiguous';
@@ -97,7 +97,7 @@ function resolveAmbient(model: MeshModel, workload: Workload, dataplane: Datapla
   const bypassed = ambientInboundBypassed(workload);
   const portOf = (port: number): InboundPort => {
     const a = ambient.portMode(port);
-    const level = a.decidedBy === null ? 'default' : a.decidedBy.portLevel.some((p) => p.port === port) ? 'port' : a.decidedBy.level === 'mesh' || a.decidedBy.level === 'namespace' ? a.decidedBy.level : 'workload';
+    const level = a.decidedBy === null ? 'default' : portLevelOf(a.decidedBy, port) !== undefined ? 'port' : a.decidedBy.level === 'mesh' || a.decidedBy.level === 'namespace' ? a.decidedBy.level : 'workload';
     const base = { port, mode: a.mode, possibleModes: a.possibleModes, decidedBy: a.decidedBy, level: level as ModeLevel, enforcedBy: 'ztunnel' as const };
     if (bypassed) {
       return { ...base, captured: false, accepts: 'mtls+plaintext', note: 'ambient.istio.io/bypass-inbound-capture: plaintext bypasses ztunnel, HBONE still arrives' };

@@ -1,8 +1,9 @@
 import { ContainerPort, Workload } from '../model/inventory';
 import { selectorMatches } from '../model/labels';
+import { sortedIndexOf } from '../model/lists';
 import { ResourceRef } from '../model/manifest';
 import { MeshModel } from '../model/mesh-model';
-import { PeerAuthenticationMode, PeerAuthenticationPolicy } from '../model/policies';
+import { PeerAuthenticationMode, PeerAuthenticationPolicy, portLevelOf } from '../model/policies';
 
 /** A mode a server sidecar enforces. */
 export type EffectiveMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -104,7 +105,7 @@ function portOutcomes(beforeWorkload: readonly Outcome[], workloadPolicies: read
   const out: Outcome[] = [];
   for (const w of workloadPolicies) {
     const afterW: Outcome[] = w.mode === 'UNSET' ? [...beforeWorkload] : [{ mode: w.mode, by: w, level: 'workload' }];
-    const pl = w.portLevel.find((p) => p.port === port);
+    const pl = portLevelOf(w, port);
     // A port-level UNSET inherits the workload's mode (ComposePeerAuthentication).
     if (pl && pl.mode !== 'UNSET') out.push({ mode: pl.mode as Exclude<PeerAuthenticationMode, 'UNSET'>, by: w, level: 'port' });
     else out.push(...afterW);
@@ -136,6 +137,15 @@ interface NamespaceLevels {
   readonly portDecisions: Map<number, PortModeDecision>;
   /** The lists of those decisions, by the workload's container port list (`namespacePorts`). */
   readonly portLists: Map<readonly ContainerPort[], readonly PortModeDecision[]>;
+  /** The modes of workloads some workload policy selects: by each of their policies in turn, then their container port list (`selectedModes`). */
+  readonly selected: Map<object, unknown>;
+}
+
+/** What a workload's modes depend on beyond its namespace: the workload policies that select it, and its container ports. */
+interface SelectedModes {
+  readonly decision: ModeDecision;
+  readonly ports: readonly PortModeDecision[];
+  readonly portMode: (port: number) => ModeDecision;
 }
 
 const NO_POLICIES: readonly PeerAuthenticationPolicy[] = Object.freeze([]);
@@ -164,6 +174,7 @@ function namespaceLevels(model: MeshModel, namespace: string): NamespaceLevels {
       competing: Object.freeze(competingOf([mesh, ns])),
       portDecisions: new Map(),
       portLists: new Map(),
+      selected: new Map(),
     };
     byNamespace.set(namespace, levels);
   }
@@ -215,6 +226,38 @@ function portDecision(port: number, d: ModeDecision): PortModeDecision {
 }
 
 /**
+ * The modes of a workload that `workloadPolicies` select, worked out once per
+ * namespace, policies and container port list (the model shares equal port
+ * lists): a policy that selects thousands of workloads and lists thousands of
+ * ports would otherwise decide every port for every workload.
+ */
+function selectedModes(
+  levels: NamespaceLevels, workloadPolicies: readonly PeerAuthenticationPolicy[], containerPorts: readonly ContainerPort[],
+): SelectedModes {
+  let node = levels.selected;
+  for (const p of workloadPolicies) {
+    let next = node.get(p) as Map<object, unknown> | undefined;
+    if (!next) { next = new Map(); node.set(p, next); }
+    node = next;
+  }
+  let modes = node.get(containerPorts) as SelectedModes | undefined;
+  if (!modes) {
+    const { beforeWorkload } = levels;
+    const portSet = new Set<number>(containerPorts.map((p) => p.port));
+    for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
+    const listed = [...portSet].sort((a, b) => a - b);
+    const decisions = listed.map((port) => decide(portOutcomes(beforeWorkload, workloadPolicies, port)));
+    modes = {
+      decision: decide(applyLevel(beforeWorkload, workloadPolicies, 'workload')),
+      ports: Object.freeze(listed.map((port, i) => portDecision(port, decisions[i]))),
+      portMode: portModeOf(listed, decisions, beforeWorkload, workloadPolicies),
+    };
+    node.set(containerPorts, modes);
+  }
+  return modes;
+}
+
+/**
  * The mode of any port of a workload with workload policies: the decisions of
  * its listed ports are kept (the analysis holds one resolution per workload
  * while it runs, so this closure holds nothing else); any other port is
@@ -225,7 +268,7 @@ function portModeOf(
   beforeWorkload: readonly Outcome[], workloadPolicies: readonly PeerAuthenticationPolicy[],
 ): (port: number) => ModeDecision {
   return (port) => {
-    const i = listed.indexOf(port);
+    const i = sortedIndexOf(listed, (p) => p, port);
     return i >= 0 ? decisions[i] : decide(portOutcomes(beforeWorkload, workloadPolicies, port));
   };
 }
@@ -251,7 +294,6 @@ export function resolveServerMode(model: MeshModel, workload: Workload): ServerM
 function resolveUncached(model: MeshModel, workload: Workload): ServerModeResolution {
   const levels = namespaceLevels(model, workload.namespace);
   const workloadPolicies = workloadCandidates(levels, workload.labels);
-  const { beforeWorkload } = levels;
   const shared = workloadPolicies.length === 0;
   let portMode: (port: number) => ModeDecision;
   let decision: ModeDecision;
@@ -261,13 +303,7 @@ function resolveUncached(model: MeshModel, workload: Workload): ServerModeResolu
     portMode = levels.portMode;
     ports = namespacePorts(levels, workload.ports);
   } else {
-    const portSet = new Set<number>(workload.ports.map((p) => p.port));
-    for (const w of workloadPolicies) for (const p of w.portLevel) portSet.add(p.port);
-    const listed = [...portSet].sort((a, b) => a - b);
-    decision = decide(applyLevel(beforeWorkload, workloadPolicies, 'workload'));
-    const decisions = listed.map((port) => decide(portOutcomes(beforeWorkload, workloadPolicies, port)));
-    portMode = portModeOf(listed, decisions, beforeWorkload, workloadPolicies);
-    ports = listed.map((port, i) => portDecision(port, decisions[i]));
+    ({ decision, ports, portMode } = selectedModes(levels, workloadPolicies, workload.ports));
   }
   // Fields listed rather than spread: V8 gives every object built by spreading and then adding fields a hidden class of its own.
   return {

@@ -1,6 +1,6 @@
 import { Finding, findingOf } from '../../model/finding';
 import { Workload } from '../../model/inventory';
-import { PeerAuthenticationPolicy } from '../../model/policies';
+import { PeerAuthenticationPolicy, portLevelOf } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { IgnoredDisable } from '../../resolution/ambient-peer-authentication';
 import { resolveDataplane } from '../../resolution/dataplane';
@@ -58,7 +58,7 @@ function ambientWorkloads(ctx: AnalysisContext): Workload[] {
 
 function disableFinding(ctx: AnalysisContext, d: IgnoredDisable, ws: readonly Workload[]): Finding | undefined {
   const p = d.policy;
-  const entry = d.port === undefined ? undefined : p.portLevel.find((x) => x.port === d.port);
+  const entry = d.port === undefined ? undefined : portLevelOf(p, d.port);
   const what = d.port === undefined ? `sets mode DISABLE (${p.level} level)` : `sets port ${d.port} DISABLE`;
   if (d.effect === 'ignored') {
     // Only pods listening on the port are affected; a key that is no container port is port-level-not-container-port's.

@@ -256,7 +256,14 @@ function judgePolicy(ctx: AnalysisContext, ap: AuthorizationPolicyInfo, allUses:
     }
   }
   if (problems.length === 0) return undefined;
-  problems = problems.filter((p, i) => problems.findIndex((q) => q.where === p.where && q.why === p.why) === i);
+  // The first of equal problems, in linear time: a policy over many workloads and ports has a problem for each pair.
+  const seen = new Set<string>();
+  problems = problems.filter((p) => {
+    const key = `${p.where}\u0000${p.why}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   const fields = [...new Set(uses.map((u) => u.field.replace(/^when:/, '')))].join(', ');
   const first = problems[0];
   const where = listSome(problems.map((p) => p.where));

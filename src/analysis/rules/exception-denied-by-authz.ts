@@ -3,7 +3,7 @@ import { Finding, findingOf } from '../../model/finding';
 import { Workload } from '../../model/inventory';
 import { selectorMatches } from '../../model/labels';
 import { MeshModel } from '../../model/mesh-model';
-import { AuthorizationPolicyInfo, PeerAuthenticationPolicy } from '../../model/policies';
+import { AuthorizationPolicyInfo, PeerAuthenticationPolicy, portLevelOf } from '../../model/policies';
 import { RuleInfo } from '../../model/rule-info';
 import { exceptionAnnotationKeys } from '../../vocabulary/exception-annotations';
 import { ANY_OTHER_NAMESPACE, AnalysisContext, describeWorkload } from '../context';
@@ -64,7 +64,7 @@ function exceptionOf(ctx: AnalysisContext, w: Workload, port: number): { pa: Pee
     : facts.level === 'port' && server.mode === 'STRICT' ? server
       : ctx.namespaceMode(w.namespace);
   if (!documented && above.mode !== 'STRICT') return undefined;
-  const entry = facts.level === 'port' ? pa.portLevel.find((p) => p.port === port) : undefined;
+  const entry = facts.level === 'port' ? portLevelOf(pa, port) : undefined;
   return { pa, path: entry ? entry.path : '/spec/mtls/mode' };
 }
 

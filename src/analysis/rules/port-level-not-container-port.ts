@@ -1,4 +1,5 @@
 import { Finding, findingOf } from '../../model/finding';
+import { ServiceInfo, Workload } from '../../model/inventory';
 import { RuleInfo } from '../../model/rule-info';
 import { AnalysisContext, describeWorkload } from '../context';
 import { AnalysisRule, listSome } from '../rule';
@@ -27,12 +28,18 @@ export const portLevelNotContainerPort: AnalysisRule = {
       if (p.level !== 'workload' || p.portLevel.length === 0) continue;
       const workloads = m.workloadsMatching(p.namespace, p.selector!).filter((w) => w.ports.length > 0);
       if (workloads.length === 0) continue;
+      // What every port-level entry is compared with, worked out once per policy: it may list many ports, over many workloads.
+      const declared = [...new Set(workloads.flatMap((w) => w.ports.map((cp) => cp.port)))].sort(byNumber);
+      const declaredSet = new Set(declared);
+      let selecting: { w: Workload; services: readonly ServiceInfo[] }[] | undefined;
+      let described: string | undefined;
       for (const pl of p.portLevel) {
-        if (workloads.some((w) => w.ports.some((cp) => cp.port === pl.port))) continue;
+        if (declaredSet.has(pl.port)) continue;
+        selecting ??= workloads.map((w) => ({ w, services: m.servicesSelecting(w) }));
         // The usual mistake: the Service port instead of its target port. Service → the container ports it sends the key to.
         const targetsBy = new Map<string, Set<number>>();
-        for (const w of workloads) {
-          for (const s of m.servicesSelecting(w)) {
+        for (const { w, services } of selecting) {
+          for (const s of services) {
             for (const sp of s.ports) {
               if (sp.port !== pl.port) continue;
               const target = typeof sp.targetPort === 'number' ? sp.targetPort : w.ports.find((cp) => cp.name === sp.targetPort)?.port;
@@ -57,11 +64,11 @@ export const portLevelNotContainerPort: AnalysisRule = {
           }));
           continue;
         }
-        const declared = [...new Set(workloads.flatMap((w) => w.ports.map((cp) => cp.port)))].sort(byNumber);
+        described ??= listSome(workloads.map(describeWorkload));
         out.push(findingOf(PORT_LEVEL_NOT_CONTAINER_PORT, {
           resource: p.ref,
           path,
-          message: `${subject}, but ${listSome(workloads.map(describeWorkload))} declare only container port(s) ${declared.join(', ')}`,
+          message: `${subject}, but ${described} declare only container port(s) ${declared.join(', ')}`,
           fix: 'use a container port the selected workloads listen on',
         }));
       }
