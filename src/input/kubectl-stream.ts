@@ -271,7 +271,8 @@ function stringEnd(text: string, pos: number): number {
  * need it.
  */
 function jsonDocument(value: unknown, text: string, start: number, end: number): JsonDocument {
-  if (nestedDeeperThanLimit(value)) return { kind: 'json', start, end, value: null, tooDeepAt: firstTooDeep(text, start, end) };
+  const tooDeepAt = firstTooDeep(text, start, end);
+  if (tooDeepAt >= 0) return { kind: 'json', start, end, value: null, tooDeepAt };
   if (!/\\u[dD][89a-fA-F]|-0|\d{300}|[eE]\+?\d{3}/.test(text.slice(start, end))) return { kind: 'json', start, end, value };
   let outOfRange = false;
   const fix = (v: unknown): unknown => {
@@ -293,51 +294,38 @@ function jsonDocument(value: unknown, text: string, start: number, end: number):
 }
 
 /**
- * Whether a value lies deeper than MAX_DEPTH in a parsed JSON value, whose
- * own depth is 0, as `documentValue` counts YAML's. Iterative: JSON.parse
- * reads any depth.
- */
-function nestedDeeperThanLimit(value: unknown): boolean {
-  const values: unknown[] = [value];
-  const depths: number[] = [0];
-  while (values.length > 0) {
-    const v = values.pop();
-    const depth = depths.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    if (children.length > 0 && depth >= MAX_DEPTH) return true;
-    for (const child of children) {
-      values.push(child);
-      depths.push(depth + 1);
-    }
-  }
-  return false;
-}
-
-/**
- * The offset of the first value of `text.slice(start, end)` (a JSON value)
- * inside more than MAX_DEPTH arrays and objects; keys are not values, as
- * `documentValue` counts a YAML mapping's scalar keys.
+ * The offset of the first value of `text.slice(start, end)` (a JSON value
+ * JSON.parse read) inside more than MAX_DEPTH arrays and objects, or -1:
+ * the depth `documentValue` counts in YAML, where a mapping's scalar keys
+ * are not values. One pass over the text, without recursion.
  */
 function firstTooDeep(text: string, start: number, end: number): number {
   let open = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2c || c === 0x3a) continue;
-    if (c === 0x5d || c === 0x7d) {
-      open--;
-    } else if (c === 0x22) {
-      let close = i + 1;
-      while (close < end && text.charCodeAt(close) !== 0x22) close += text.charCodeAt(close) === 0x5c ? 2 : 1;
+    if (c === 0x22) {
+      let close = text.indexOf('"', i + 1);
+      while (close > 0 && isEscaped(text, close)) close = text.indexOf('"', close + 1);
+      if (close < 0) break;
       if (open > MAX_DEPTH && text.charCodeAt(nextNonSpace(text, close + 1)) !== 0x3a) return i;
       i = close;
-    } else if (open > MAX_DEPTH) {
-      return i;
     } else if (c === 0x5b || c === 0x7b) {
+      if (open > MAX_DEPTH) return i;
       open++;
+    } else if (c === 0x5d || c === 0x7d) {
+      open--;
+    } else if (open > MAX_DEPTH && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x2c && c !== 0x3a) {
+      return i;
     }
   }
-  return start;
+  return -1;
+}
+
+/** Whether the quote at `at` is escaped: an odd number of backslashes before it. */
+function isEscaped(text: string, at: number): boolean {
+  let n = 0;
+  while (text.charCodeAt(at - n - 1) === 0x5c) n++;
+  return n % 2 === 1;
 }
 
 /** Sets a key on a plain object, `__proto__` included, as an own property. */

@@ -98,6 +98,14 @@ describe('deeply nested JSON: refused as the same text is as YAML', () => {
     expect(verdict(parseManifests(json), 1)).toEqual(verdict(parseManifestsWithYaml(`# as YAML\n${json}`), 2));
   });
 
+  it('counts no bracket inside a string, escaped quotes and backslashes included', () => {
+    const strings = `"s1":"${'['.repeat(300)}","s2":"\\\\","s3":"\\"${'{'.repeat(300)}\\"",`;
+    const r = parseManifests(deepJson(MAX_DEPTH - 2, strings));
+    expect(r.problems).toEqual([]);
+    expect(r.manifests[0].manifest.s3).toBe(`"${'{'.repeat(300)}"`);
+    expect(verdict(parseManifests(deepJson(MAX_DEPTH - 1, strings)), 1)).toEqual(verdict(parseManifestsWithYaml(`# as YAML\n${deepJson(MAX_DEPTH - 1, strings)}`), 2));
+  });
+
   it('refuses any depth on one line, whatever else the document needs decoding for', () => {
     for (const extra of ['', '"z":-0,', '"z":"\\ud800",']) {
       const r = parseManifests(deepJson(100_000, extra));
