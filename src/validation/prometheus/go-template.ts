@@ -74,6 +74,10 @@ const MAX_CHECKED_PARENS = 1000;
 
 /** Where the first parenthesis nested more than `levels` deep opens (as the lexer counts them, per action), or undefined. */
 function parenthesisDeeperThan(text: string, levels: number): number | undefined {
+  // The lexer only for a text with that many parentheses at all: a template is checked whole on every alert.
+  let count = 0;
+  for (let i = text.indexOf('('); i >= 0 && count <= levels; i = text.indexOf('(', i + 1)) count++;
+  if (count <= levels) return undefined;
   const lexer = new Lexer(text);
   for (let item = lexer.nextItem(); item.type !== 'eof' && item.type !== 'error'; item = lexer.nextItem()) {
     if (item.type === 'leftParen' && lexer.parenDepth > levels) return item.pos;
