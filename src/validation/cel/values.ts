@@ -11,8 +11,22 @@ import { StructuralSchema } from '../schema/structural';
  * is dynamic (JSON integers as `int`).
  */
 export function toCelValue(value: unknown, schema: StructuralSchema | undefined): unknown {
-  return schema ? typed(value, celNodeOf(schema)) : value === null || value === undefined ? value : dynamic(value);
+  return typed(value, schema ? celNodeOf(schema) : DYNAMIC);
 }
+
+/**
+ * The node of schemaless content (`x-kubernetes-preserve-unknown-fields`,
+ * items or fields without a schema): every item and field is itself dynamic,
+ * every key kept, JSON integers are `int`.
+ */
+const DYNAMIC: CelNode = (() => {
+  const node: { -readonly [K in keyof CelNode]: CelNode[K] } = {
+    isNumber: false, items: undefined, properties: new Map(), extra: undefined, keepUnknown: true, rules: [], hasRules: false,
+  };
+  node.items = node;
+  node.extra = node;
+  return Object.freeze(node);
+})();
 
 /**
  * `toCelValue` at a schema node read once ({@link CelNode}). Copy on write:
@@ -32,7 +46,7 @@ export function typed(value: unknown, node: CelNode): unknown {
     let list = isCelList(value) ? undefined : emptyCelList();
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      const converted = items ? typed(item, items) : item === null || item === undefined ? item : dynamic(item);
+      const converted = typed(item, items ?? DYNAMIC);
       // A hole reads as undefined, and the copy holds undefined there.
       if (!list && (converted !== item || (item === undefined && !(i in value)))) list = copyOfList(value, i);
       if (list) list.push(converted);
@@ -44,42 +58,14 @@ export function typed(value: unknown, node: CelNode): unknown {
     let fields = isCelReadyMap(value) ? undefined : emptyCelMap();
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      const sub = node.properties.get(key) ?? node.extra;
+      const sub = node.properties.get(key) ?? node.extra ?? (node.keepUnknown ? DYNAMIC : undefined);
       const field = value[key];
-      if (!sub && !node.keepUnknown) {
+      if (!sub) {
         // The API server prunes unknown fields before rules run.
         fields ??= copyOfMap(value, keys, i);
         continue;
       }
-      const converted = sub ? typed(field, sub) : dynamic(field);
-      if (!fields && (converted !== field || key === 'constructor' || key === '__proto__')) fields = copyOfMap(value, keys, i);
-      if (fields) fields[key] = converted;
-    }
-    return fields ? celMapOf(fields) : value;
-  }
-  return value;
-}
-
-/** `dynamic`, copy on write as `typed`. */
-function dynamic(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) {
-    let list = isCelList(value) ? undefined : emptyCelList();
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
-      const converted = dynamic(item);
-      if (!list && (converted !== item || (item === undefined && !(i in value)))) list = copyOfList(value, i);
-      if (list) list.push(converted);
-    }
-    return list ?? value;
-  }
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value);
-    let fields = isCelReadyMap(value) ? undefined : emptyCelMap();
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const field = value[key];
-      const converted = dynamic(field);
+      const converted = typed(field, sub);
       if (!fields && (converted !== field || key === 'constructor' || key === '__proto__')) fields = copyOfMap(value, keys, i);
       if (fields) fields[key] = converted;
     }
