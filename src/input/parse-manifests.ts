@@ -271,7 +271,11 @@ function readCareful(text: string, chunk: StreamDocument, index: number, place: 
  */
 const COMPOSE_DEPTH = MAX_DEPTH + 8;
 
-const COLLECTION_TOKENS: ReadonlySet<string> = new Set(['block-map', 'block-seq', 'flow-collection']);
+type CollectionToken = CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
+
+function isCollection(token: CST.Token): token is CollectionToken {
+  return token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection';
+}
 
 /**
  * The `yaml` library's documents of `text`, with every collection nested
@@ -295,21 +299,19 @@ function composeDocuments(text: string): { docs: Document.Parsed[]; cut: number 
 /** Replaces the collections of `doc` nested deeper than COMPOSE_DEPTH by empty scalars; the offset of the first, or Infinity. */
 function cutDeepCollections(doc: CST.Document): number {
   let first = Infinity;
-  const stack: { token: CST.Token; level: number }[] = doc.value ? [{ token: doc.value, level: 1 }] : [];
+  const stack: { token: CollectionToken; level: number }[] = doc.value && isCollection(doc.value) ? [{ token: doc.value, level: 1 }] : [];
   while (stack.length > 0) {
     const { token, level } = stack.pop()!;
-    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
     for (const item of token.items as { key?: CST.Token | null; value?: CST.Token }[]) {
       for (const field of ['key', 'value'] as const) {
         const child = item[field];
-        if (!child || !COLLECTION_TOKENS.has(child.type)) continue;
+        if (!child || !isCollection(child)) continue;
         if (level < COMPOSE_DEPTH) {
           stack.push({ token: child, level: level + 1 });
           continue;
         }
-        const { offset, indent } = child as CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
-        item[field] = { type: 'scalar', offset, indent, source: '' };
-        first = Math.min(first, offset);
+        item[field] = { type: 'scalar', offset: child.offset, indent: child.indent, source: '' };
+        first = Math.min(first, child.offset);
       }
     }
   }
